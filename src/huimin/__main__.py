@@ -1,0 +1,3 @@
+from huimin.cli import main
+
+main()

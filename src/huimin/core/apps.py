@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "huimin.core"
+    label = "core"
+    verbose_name = "平台基础"
+
+    def ready(self):
+        from huimin.core import menu
+
+        menu.register("system", "区划", "regions", "core:regions", "regions.view")
+        menu.register("system", "用户与角色", "users", "core:users", "users.view")
+        menu.register("system", "审计日志", "audit", "core:audit", "audit.view")

@@ -1,0 +1,70 @@
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+
+from huimin.core.models import Region, User
+from huimin.core.roles import Role
+from huimin.core.scope import in_scope
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            widget.attrs.setdefault("class", css)
+
+
+class HuiminPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class RegionField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "所属区划代码")
+        kwargs.setdefault("help_text", "12 位统计用区划代码，须在您的管辖范围内")
+        super().__init__(*args, max_length=12, **kwargs)
+
+
+class UserCreateForm(StyledFormMixin, forms.Form):
+    username = forms.RegexField(
+        label="登录名",
+        regex=r"^[A-Za-z0-9_.-]{3,30}$",
+        error_messages={"invalid": "登录名只能包含字母、数字、下划线、点和短横线，3 到 30 位"},
+    )
+    full_name = forms.CharField(label="姓名", max_length=50)
+    region = RegionField()
+
+    def __init__(self, *args, actor, **kwargs):
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("该登录名已被使用")
+        return username
+
+    def clean_region(self):
+        code = self.cleaned_data["region"].strip()
+        region = Region.objects.filter(code=code, is_active=True).first()
+        if region is None or not in_scope(self.actor, code):
+            raise forms.ValidationError("区划不存在或不在您的管辖范围内")
+        return region
+
+
+class RoleAssignForm(StyledFormMixin, forms.Form):
+    role = forms.ChoiceField(label="角色", choices=[("", "（未分配）"), *Role.choices], required=False)
+
+
+class AuditSearchForm(StyledFormMixin, forms.Form):
+    actor = forms.CharField(label="操作人", required=False)
+    action = forms.CharField(label="操作", required=False)
+    object_id = forms.CharField(label="对象ID", required=False)
+    region = forms.CharField(label="区划代码前缀", required=False)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

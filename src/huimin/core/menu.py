@@ -1,0 +1,43 @@
+"""Navigation by business. An app registers its entries when it exists; no entry points to an unbuilt page."""
+
+from dataclasses import dataclass
+
+from huimin.core.roles import has_capability
+
+SECTIONS = {
+    "registry": "社会救助对象",
+    "assistance": "社会救助",
+    "verification": "经济状况核对",
+    "monitoring": "动态监测",
+    "benefits": "资金发放",
+    "stats": "统计决策",
+    "system": "系统管理",
+}
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    section: str
+    label: str
+    key: str
+    url_name: str
+    capability: str
+
+
+_ITEMS: list[MenuItem] = []
+
+
+def register(section: str, label: str, key: str, url_name: str, capability: str) -> None:
+    if section not in SECTIONS:
+        raise ValueError(f"unknown menu section {section}")
+    if not any(item.key == key for item in _ITEMS):
+        _ITEMS.append(MenuItem(section, label, key, url_name, capability))
+
+
+def for_user(user) -> list[tuple[str, list[MenuItem]]]:
+    visible = [item for item in _ITEMS if has_capability(user, item.capability)]
+    return [
+        (title, [item for item in visible if item.section == key])
+        for key, title in SECTIONS.items()
+        if any(item.section == key for item in visible)
+    ]

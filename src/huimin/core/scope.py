@@ -1,0 +1,69 @@
+"""Jurisdiction scope: the one function every query of people and cases goes through.
+
+A user sees their region's subtree and nothing else; an object outside it does not exist for them (404).
+System roles (三员) hold no data capability, so their scoped querysets are empty.
+"""
+
+from django.http import Http404
+
+from huimin.core.roles import PEOPLE_VIEW, has_capability
+
+
+def user_prefix(user) -> str | None:
+    region = getattr(user, "region", None)
+    if region is None:
+        return None
+    return region.prefix
+
+
+def scoped(queryset, user, region_field: str = "region", capability: str = PEOPLE_VIEW):
+    """Restrict ``queryset`` to rows whose ``region_field`` (a path to a Region foreign key) lies in the
+    user's subtree."""
+    prefix = user_prefix(user)
+    if prefix is None or not has_capability(user, capability):
+        return queryset.none()
+    return queryset.filter(**{f"{region_field}__code__startswith": prefix})
+
+
+def narrowed(queryset, user, region_code: str | None, region_field: str = "region"):
+    """``scoped`` further narrowed to a region the user picked inside their subtree."""
+    queryset = scoped(queryset, user, region_field)
+    if region_code and in_scope(user, region_code):
+        from huimin.core import regions
+
+        queryset = queryset.filter(**{f"{region_field}__code__startswith": regions.prefix_of(region_code)})
+    return queryset
+
+
+def in_scope(user, region_code: str | None) -> bool:
+    prefix = user_prefix(user)
+    return bool(prefix is not None and region_code and region_code.startswith(prefix))
+
+
+def get_scoped_or_404(queryset, user, region_field: str = "region", capability: str = PEOPLE_VIEW, **lookup):
+    try:
+        return scoped(queryset, user, region_field, capability).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("对象不存在或不在您的管辖范围内") from exc
+
+
+def require_in_scope(user, region_code: str) -> None:
+    """For writes: a target region outside the user's subtree is refused as if it did not exist."""
+    if not in_scope(user, region_code):
+        raise Http404("区划不存在或不在您的管辖范围内")
+
+
+PICKED_REGION_SESSION_KEY = "huimin_region"
+
+
+def picked_region(request):
+    """The region the user narrowed their view to with the picker (always inside their subtree)."""
+    from huimin.core.models import Region
+
+    user = request.user
+    code = request.session.get(PICKED_REGION_SESSION_KEY)
+    if code and in_scope(user, code):
+        region = Region.objects.filter(code=code).first()
+        if region is not None:
+            return region
+    return user.region

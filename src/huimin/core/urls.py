@@ -1,0 +1,19 @@
+from django.urls import path
+
+from huimin.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("regions/", views.region_list, name="regions"),
+    path("regions/children/", views.region_children, name="region_children"),
+    path("regions/pick/", views.region_pick, name="region_pick"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/role/", views.user_assign_role, name="user_assign_role"),
+    path("users/<int:pk>/active/", views.user_toggle_active, name="user_toggle_active"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path("audit/", views.audit_list, name="audit"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
+]

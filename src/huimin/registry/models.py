@@ -1,0 +1,192 @@
+"""The one registry of persons and households every business uses. Nothing here is deleted: it is closed."""
+
+from django.db import models
+from django.db.models import Q
+
+from huimin.core.fields import BlindIndexField, ProtectedField, ProtectedLookupMixin
+from huimin.core.models import Region
+from huimin.registry import codes
+
+
+class Household(models.Model):
+    scope_region_field = "region"
+
+    number = models.CharField("户编号", max_length=32, unique=True)
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="+")
+    address = models.CharField("住址", max_length=200, blank=True)
+    household_type = models.CharField(
+        "户类型", max_length=20, choices=codes.HouseholdType.choices, default=codes.HouseholdType.FAMILY
+    )
+    head = models.ForeignKey(
+        "Person", verbose_name="户主", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField("有效", default=True)
+    closed_reason = models.CharField("注销原因", max_length=200, blank=True)
+    closed_on = models.DateField("注销日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭"
+        indexes = [models.Index(fields=["region", "is_active"])]
+
+    def __str__(self):
+        return f"{self.number}（{self.head.name if self.head_id else '无户主'}）"
+
+
+class Person(ProtectedLookupMixin, models.Model):
+    scope_region_field = "region"
+
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField("姓名拼音", max_length=200, blank=True, db_index=True)
+    name_initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True)
+    id_number = ProtectedField("身份证号", kind="id_number")
+    id_number_bidx = BlindIndexField()
+    no_id_reason = models.CharField("无身份证号原因", max_length=100, blank=True)
+    sex = models.CharField("性别", max_length=1, choices=codes.Sex.choices, default=codes.Sex.UNKNOWN)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    ethnicity = models.CharField("民族", max_length=2, choices=codes.ETHNICITY_CHOICES, default="01")
+    region = models.ForeignKey(Region, verbose_name="居住地", on_delete=models.PROTECT, related_name="+")
+    hukou_region = models.ForeignKey(
+        Region, verbose_name="户籍地", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    has_residence_permit = models.BooleanField("持居住证", default=False)
+    is_urban = models.BooleanField("城镇居民", default=False)
+    urban_rural_overridden = models.BooleanField("城乡属性人工认定", default=False)
+    phone = ProtectedField("联系电话", kind="phone")
+    phone_bidx = BlindIndexField()
+    bank_account = ProtectedField("银行账号", kind="bank_account", blind_index=False)
+    bank_name = models.CharField("开户银行", max_length=100, blank=True)
+    labour_ability = models.CharField(
+        "劳动能力", max_length=10, choices=codes.LabourAbility.choices, default=codes.LabourAbility.ABLE
+    )
+    health = models.CharField("健康状况", max_length=10, choices=codes.Health.choices, default=codes.Health.HEALTHY)
+    serious_illness = models.CharField("重病诊断", max_length=200, blank=True)
+    disability_category = models.CharField(
+        "残疾类别", max_length=1, choices=codes.DisabilityCategory.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        "残疾等级", null=True, blank=True, choices=[(i, f"{i}级") for i in range(1, 5)]
+    )
+    disability_cert_no = models.CharField("残疾人证号", max_length=30, blank=True)
+    marital_status = models.CharField(
+        "婚姻状况", max_length=2, choices=codes.MaritalStatus.choices, default=codes.MaritalStatus.UNSPECIFIED
+    )
+    education = models.CharField("文化程度", max_length=2, choices=codes.Education.choices, blank=True)
+    special_statuses = models.JSONField("特殊身份", default=list, blank=True)
+    household = models.ForeignKey(
+        Household,
+        verbose_name="当前家庭",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    is_deceased = models.BooleanField("已死亡", default=False)
+    death_date = models.DateField("死亡日期", null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name="已合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员"
+        indexes = [
+            models.Index(fields=["region", "name"]),
+            models.Index(fields=["name", "birth_date"]),
+        ]
+        constraints = [
+            # Same ID number is one person, always (among persons not merged away).
+            models.UniqueConstraint(
+                fields=["id_number_bidx"],
+                condition=~Q(id_number_bidx="") & Q(merged_into__isnull=True),
+                name="registry_person_unique_id_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True) | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="registry_person_disability_grade_1_4",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.merged_into_id is None
+
+    def age_on(self, day) -> int | None:
+        if self.birth_date is None:
+            return None
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def special_status_labels(self) -> list[str]:
+        return [codes.SPECIAL_STATUSES.get(s, s) for s in self.special_statuses]
+
+
+class Membership(models.Model):
+    """A person's membership of a household over time; the open one (ended_on is null) is the current one."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField("与户主关系", max_length=2, choices=codes.RELATION_CHOICES)
+    started_on = models.DateField("起始日期")
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭成员关系"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(ended_on__isnull=True), name="registry_one_current_household"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ∈ {self.household}（{self.get_relation_display()}）"
+
+
+class LifeEvent(models.Model):
+    """Something that happened to a household or person, shown on the household timeline."""
+
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("事件", max_length=20, choices=codes.EventKind.choices)
+    occurred_on = models.DateField("发生日期")
+    detail = models.JSONField("详情", default=dict, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "生活事件"
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self):
+        return f"{self.occurred_on} {self.get_kind_display()}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two persons that are probably one, listed for a human to merge or dismiss."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        MERGED = "merged", "已合并"
+        DISMISSED = "dismissed", "非重复"
+
+    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("疑似原因", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.CharField("处理人", max_length=150, blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "疑似重复人员"
+        constraints = [models.UniqueConstraint(fields=["person_a", "person_b"], name="registry_duplicate_pair_once")]
+
+    def __str__(self):
+        return f"{self.person_a} ≈ {self.person_b}"

@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from huimin.core import pii
+from huimin.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path("pii/<str:model_label>/<str:pk>/<str:field_name>/", pii.reveal, name="pii_reveal"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("system/", include("huimin.core.urls")),
+]
+
+handler400 = "huimin.core.errors.bad_request"
+handler403 = "huimin.core.errors.permission_denied"
+handler404 = "huimin.core.errors.page_not_found"
+handler500 = "huimin.core.errors.server_error"

@@ -1,0 +1,74 @@
+"""Shared fixtures: a small region tree under 驿城区 (the national tree to county level comes with migrate),
+users of every role, and logged-in clients."""
+
+import pytest
+
+from huimin.core.models import Region
+from huimin.core.roles import Role
+
+COUNTY = "411702000000"  # 驻马店市驿城区 (real code, loaded by the national migration)
+TOWN_A = "411702001000"  # synthetic townships and villages beneath it
+TOWN_B = "411702002000"
+VILLAGE_A1 = "411702001001"
+VILLAGE_A2 = "411702001002"
+VILLAGE_B1 = "411702002001"
+OTHER_COUNTY = "411721000000"  # 西平县
+
+PASSWORD = "Test-Passw0rd!"
+
+
+@pytest.fixture
+def regions(db):
+    county = Region.objects.get(code=COUNTY)
+    town_a = Region.objects.create(code=TOWN_A, name="顺河街道", level=4, parent=county)
+    town_b = Region.objects.create(code=TOWN_B, name="老街街道", level=4, parent=county)
+    Region.objects.create(code=VILLAGE_A1, name="交通路社区", level=5, parent=town_a, urban_rural_code="111")
+    Region.objects.create(code=VILLAGE_A2, name="小王庄村", level=5, parent=town_a, urban_rural_code="220")
+    Region.objects.create(code=VILLAGE_B1, name="胡庙村", level=5, parent=town_b, urban_rural_code="220")
+    return {r.code: r for r in Region.objects.filter(code__startswith="411702")} | {
+        OTHER_COUNTY: Region.objects.get(code=OTHER_COUNTY)
+    }
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username: str, role: str, region_code: str, **extra):
+        user = django_user_model(
+            username=username,
+            full_name=extra.pop("full_name", username),
+            role=role,
+            region=Region.objects.get(code=region_code),
+            must_change_password=extra.pop("must_change_password", False),
+            **extra,
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(regions, make_user):
+    return {
+        "assistant_a": make_user("assistant_a", Role.ASSISTANT, VILLAGE_A1),
+        "clerk_a": make_user("clerk_a", Role.CLERK, TOWN_A),
+        "clerk_b": make_user("clerk_b", Role.CLERK, TOWN_B),
+        "reviewer_a": make_user("reviewer_a", Role.REVIEWER, TOWN_A),
+        "approver": make_user("approver", Role.APPROVER, COUNTY),
+        "statistician": make_user("statistician", Role.STATISTICIAN, "411700000000"),
+        "sysadmin": make_user("sysadmin", Role.SYSADMIN, "411700000000"),
+        "security": make_user("security", Role.SECURITY, "411700000000"),
+        "auditor": make_user("auditor", Role.AUDITOR, "411700000000"),
+    }
+
+
+@pytest.fixture
+def login(client):
+    """login(user) → a test client logged in as that user."""
+
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do
