@@ -1,0 +1,96 @@
+"""The departmental data sources 核对 reads, and their schemas.
+
+This is the contract between the departments' feeds, the synthetic city (huimin.demo) that imitates them and the
+verification engine that reads them. Every record names the person by ID number; on ingestion the number is
+replaced by its blind index (``person_key``) so the engine never handles plaintext identity.
+
+Money is 元 with two decimals; months are "YYYY-MM"; dates ISO "YYYY-MM-DD".
+"""
+
+from dataclasses import dataclass
+
+STR, DATE, MONTH, MONEY, INT, DECIMAL = "str", "date", "month", "money", "int", "decimal"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    label: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    name: str
+    department: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _id():
+    return Column("id_number", STR, "身份证号")
+
+
+SOURCES: dict[str, Source] = {
+    s.code: s
+    for s in (
+        Source("hukou", "户籍", "公安", (
+            _id(), Column("name", STR, "姓名"), Column("region_code", STR, "户籍地区划代码"),
+            Column("status", STR, "户籍状态（正常/迁出/死亡注销）"), Column("changed_on", DATE, "变动日期", False),
+        )),
+        Source("social_insurance", "社保缴纳与养老金", "人社", (
+            _id(), Column("month", MONTH, "月份"), Column("kind", STR, "类别（缴费/养老金）"),
+            Column("amount", MONEY, "金额（缴费基数或养老金月额）"),
+        )),
+        Source("housing_fund", "住房公积金", "住房公积金中心", (
+            _id(), Column("month", MONTH, "月份"), Column("deposit", MONEY, "月缴存额"),
+            Column("balance", MONEY, "账户余额", False),
+        )),
+        Source("wages", "工资与个人所得税", "税务", (
+            _id(), Column("month", MONTH, "月份"), Column("employer", STR, "扣缴单位", False),
+            Column("gross_wage", MONEY, "应发工资"), Column("tax", MONEY, "个税", False),
+        )),
+        Source("real_estate", "不动产登记", "自然资源（不动产登记中心）", (
+            _id(), Column("cert_no", STR, "不动产权证号"), Column("use", STR, "用途（住宅/商业/其他）"),
+            Column("area_m2", DECIMAL, "建筑面积（平方米）"), Column("value", MONEY, "评估价值", False),
+            Column("registered_on", DATE, "登记日期"),
+        )),
+        Source("vehicles", "机动车登记", "公安（车管）", (
+            _id(), Column("plate_no", STR, "号牌号码"), Column("vehicle_type", STR, "车辆类型"),
+            Column("value", MONEY, "车辆价值"), Column("registered_on", DATE, "登记日期"),
+            Column("status", STR, "状态（正常/注销）"),
+        )),
+        Source("business", "市场主体登记", "市场监管", (
+            _id(), Column("credit_code", STR, "统一社会信用代码"), Column("company_name", STR, "企业名称"),
+            Column("role", STR, "身份（法定代表人/股东/经营者）"),
+            Column("registered_capital", MONEY, "注册资本", False),
+            Column("established_on", DATE, "成立日期"), Column("status", STR, "状态（存续/注销/吊销）"),
+        )),
+        Source("deposits", "存款、理财与证券", "人民银行与金融机构", (
+            _id(), Column("institution", STR, "机构"), Column("product", STR, "类别（存款/理财/证券）"),
+            Column("balance", MONEY, "余额"), Column("as_of", DATE, "余额日期"),
+        )),
+        Source("medical", "医疗费用结算", "医保", (
+            _id(), Column("settled_on", DATE, "结算日期"), Column("total_cost", MONEY, "总费用"),
+            Column("self_paid", MONEY, "个人自付"), Column("diagnosis", STR, "诊断", False),
+        )),
+        Source("deaths", "死亡与殡葬", "卫健、公安、殡葬", (
+            _id(), Column("death_date", DATE, "死亡日期"),
+            Column("reporter", STR, "来源（医学死亡证明/火化/户籍注销）"),
+        )),
+        Source("disability", "残疾人证", "残联", (
+            _id(), Column("cert_no", STR, "残疾人证号"), Column("category", STR, "残疾类别"),
+            Column("grade", INT, "残疾等级（1–4）"), Column("issued_on", DATE, "发证日期"),
+            Column("status", STR, "状态（有效/注销）"),
+        )),
+        Source("unemployment", "失业登记", "人社", (
+            _id(), Column("registered_on", DATE, "登记日期"), Column("status", STR, "状态（失业/已就业）"),
+            Column("ended_on", DATE, "结束日期", False),
+        )),
+    )
+}  # fmt: skip

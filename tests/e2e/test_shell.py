@@ -1,0 +1,15 @@
+import pytest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_login_and_navigate_the_shell(page, log_in, users):
+    log_in(users["sysadmin"])
+    page.wait_for_selector("[data-testid=whoami]")
+    assert "系统管理员" in page.inner_text("[data-testid=whoami]")
+    page.click("text=用户与角色")
+    page.wait_for_selector("h1:has-text('用户与角色')")
+    assert "clerk_a" in page.content()
+    page.click("aside >> text=区划")
+    page.wait_for_selector("h1:has-text('行政区划')")
+    assert "驿城区" in page.content()
+    assert page.locator("text=审计日志").count() == 0  # 三员分立: the system admin has no audit menu
