@@ -19,6 +19,10 @@ PASSWORD = "Test-Passw0rd!"
 
 @pytest.fixture
 def regions(db):
+    if not Region.objects.filter(code=COUNTY).exists():  # flushed by an earlier transactional (browser) test
+        from huimin.core.region_data import load_national
+
+        load_national()
     county = Region.objects.get(code=COUNTY)
     town_a = Region.objects.create(code=TOWN_A, name="顺河街道", level=4, parent=county)
     town_b = Region.objects.create(code=TOWN_B, name="老街街道", level=4, parent=county)
