@@ -17,7 +17,9 @@ def test_same_name_birth_and_county_is_listed_and_similar_pinyin_too(household_o
     household_of(VILLAGE_A2, [("王芳", BIRTH, None, codes.HEAD)])  # no ID number: cannot be certain
     household_of(VILLAGE_A2, [("汪芳", BIRTH, 23, codes.HEAD)])  # sounds the same
     household_of(VILLAGE_A2, [("王芳", datetime.date(1951, 8, 8), 25, codes.HEAD)])  # another birthday
-    pairs = {(c.person_a.name, c.person_b.name) for c in DuplicateCandidate.objects.select_related("person_a", "person_b")}
+    pairs = {
+        (c.person_a.name, c.person_b.name) for c in DuplicateCandidate.objects.select_related("person_a", "person_b")
+    }
     assert pairs == {("王芳", "王芳"), ("王芳", "汪芳")}
     assert DuplicateCandidate.objects.count() == 3
     assert any("读音相同" in c.reason for c in DuplicateCandidate.objects.all())

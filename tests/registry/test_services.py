@@ -62,7 +62,9 @@ def test_sex_or_birth_date_contradicting_the_id_number_is_refused(users):
 def test_person_without_id_needs_a_reason(users):
     region = Region.objects.get(code=VILLAGE_A1)
     with pytest.raises(ServiceError, match="无身份证号原因"):
-        services.register_household(users["clerk_a"], region=region, members=[MemberInput("01", {"name": "无名"})], on=TODAY)
+        services.register_household(
+            users["clerk_a"], region=region, members=[MemberInput("01", {"name": "无名"})], on=TODAY
+        )
     household = services.register_household(
         users["clerk_a"], region=region, members=[MemberInput("01", {"name": "无名", "no_id_reason": "流浪乞讨人员"})],
         on=TODAY,
@@ -72,7 +74,9 @@ def test_person_without_id_needs_a_reason(users):
 
 def test_birth_adds_a_member_with_event(household_of, users):
     household = family(household_of)
-    baby = services.record_birth(users["clerk_a"], household, {"name": "张小宝", "no_id_reason": "婴儿未办证"}, "30", on=TODAY)
+    baby = services.record_birth(
+        users["clerk_a"], household, {"name": "张小宝", "no_id_reason": "婴儿未办证"}, "30", on=TODAY
+    )
     assert baby.household == household and baby.birth_date == TODAY
     assert kinds(household)[-1] == codes.EventKind.BIRTH
 
@@ -152,7 +156,9 @@ def test_close_household_ends_memberships_and_keeps_rows(household_of, users):
 def test_update_person_is_audited_without_plaintext(household_of, users):
     household = family(household_of)
     head = household.head
-    services.update_person(users["clerk_a"], head, {"phone": "13912345678", "health": "serious", "serious_illness": "尿毒症"})
+    services.update_person(
+        users["clerk_a"], head, {"phone": "13912345678", "health": "serious", "serious_illness": "尿毒症"}
+    )
     head.refresh_from_db()
     assert head.phone == "13912345678" and head.health == "serious"
     entry = AuditEntry.objects.filter(action="registry.person.update").last()
