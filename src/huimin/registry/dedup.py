@@ -87,21 +87,27 @@ SELECT DISTINCT
     CASE WHEN n.name = o.name THEN '姓名相同、出生日期相同、同一县区' ELSE '姓名读音相同、出生日期相同、同一县区' END,
     'open', '', %s
 FROM registry_person n
-JOIN registry_person o
-  ON o.birth_date = n.birth_date AND o.id <> n.id AND o.merged_into_id IS NULL
- AND (o.name = n.name OR (n.name_pinyin <> '' AND o.name_pinyin = n.name_pinyin))
- AND substr(o.region_id, 1, 6) = substr(n.region_id, 1, 6)
-WHERE n.id BETWEEN %s AND %s AND n.merged_into_id IS NULL AND n.birth_date IS NOT NULL
+JOIN registry_person o ON o.{key} = n.{key} AND o.birth_date = n.birth_date
+WHERE n.id BETWEEN %s AND %s AND n.merged_into_id IS NULL AND n.birth_date IS NOT NULL AND {only}
+  AND o.id <> n.id AND o.merged_into_id IS NULL AND substr(o.region_id, 1, 6) = substr(n.region_id, 1, 6)
 ON CONFLICT DO NOTHING
 """
+# Same pinyin covers same name; a name without any letter of pinyin (rare) is compared as written.
+_SCANS = [
+    _SCAN_SQL.format(key="name_pinyin", only="n.name_pinyin <> ''"),
+    _SCAN_SQL.format(key="name", only="n.name_pinyin = ''"),
+]
 
 
 def scan_id_range(low: int, high: int) -> int:
     """List likely duplicates of the persons with ids in [low, high] (one set-based query, used after an
     import); returns how many pairs were newly listed."""
+    listed = 0
     with connection.cursor() as cursor:
-        cursor.execute(_SCAN_SQL, [timezone.now(), low, high])
-        return max(cursor.rowcount, 0)
+        for sql in _SCANS:
+            cursor.execute(sql, [timezone.now(), low, high])
+            listed += max(cursor.rowcount, 0)
+    return listed
 
 
 def _require(actor, *persons: Person) -> None:

@@ -18,8 +18,8 @@ from huimin.core import audit, masking
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
-from huimin.registry import codes, dedup, idnumbers, persons
-from huimin.registry.models import Household, LifeEvent, Membership, Person
+from huimin.registry import bulk, codes, dedup, idnumbers, persons
+from huimin.registry.models import Household, Person
 
 MAX_ROWS = 100_000
 SHEET_NAME = "台账"
@@ -413,51 +413,19 @@ def commit(
         return result
     today = datetime.date.today()
     planned = list(result.households.values())
-    total = result.persons
     with transaction.atomic():
-        households = [Household(number=h.number, region=h.region, address=h.address[:200]) for h in planned]
-        Household.objects.bulk_create(households, batch_size=2000)
-        people, links = [], []
-        for household, plan in zip(households, planned, strict=True):
-            for _row, relation, clean in plan.members:
-                fields = {k: v for k, v in clean.items() if k in persons.EDITABLE_FIELDS or k.startswith("name_")}
-                person = Person(household=household, **fields)
-                people.append(person)
-                links.append((household, person, relation))
-        for start in range(0, len(people), 2000):
-            Person.objects.bulk_create(people[start : start + 2000])
-            if progress:
-                progress("写入人员", min(start + 2000, total), total)
-        Membership.objects.bulk_create(
-            [Membership(household=h, person=p, relation=r, started_on=today) for h, p, r in links], batch_size=5000
+        written, low, high = bulk.write_plan(
+            planned, today=today, username=user.username, file_name=file_name, progress=progress
         )
-        for household, person, relation in links:
-            if relation == codes.HEAD:
-                household.head = person
-        Household.objects.bulk_update(households, ["head"], batch_size=2000)
-        LifeEvent.objects.bulk_create(
-            [
-                LifeEvent(
-                    household=h,
-                    kind=codes.EventKind.IMPORT,
-                    occurred_on=today,
-                    recorded_by=user.username,
-                    detail={"file": file_name, "members": len(p.members)},
-                    note=f"台账导入：{file_name}"[:300],
-                )
-                for h, p in zip(households, planned, strict=True)
-            ],  # fmt: skip
-            batch_size=5000,
-        )
-        listed = dedup.scan_id_range(min(p.pk for p in people), max(p.pk for p in people)) if people else 0
+        listed = dedup.scan_id_range(low, high) if written else 0
         audit.record(
             "registry.import.commit",
             None,
-            after={"file": file_name, "households": len(households), "persons": len(people), "duplicates": listed},
+            after={"file": file_name, "households": len(planned), "persons": written, "duplicates": listed},
             region_code=user.region_id or "",
         )
     if progress:
-        progress("完成", total, total)
+        progress("完成", written, written)
     return result
 
 

@@ -95,6 +95,7 @@ class Person(ProtectedLookupMixin, models.Model):
         indexes = [
             models.Index(fields=["region", "name"]),
             models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["name_pinyin", "birth_date"], name="registry_person_pinyin_birth"),
         ]
         constraints = [
             # Same ID number is one person, always (among persons not merged away).

@@ -3,6 +3,7 @@ facts; and the derived values (pinyin for search, urban/rural from the village).
 
 import datetime
 import re
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -31,6 +32,7 @@ class PersonDataError(ValueError):
 _LETTERS = re.compile(r"[^a-z]")
 
 
+@lru_cache(maxsize=65536)
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials), lowercase letters only: 张三 → ("zhangsan", "zs")."""
     full = _LETTERS.sub("", "".join(lazy_pinyin(name)).lower())
