@@ -164,3 +164,43 @@ def test_import_flow_through_the_pages(users, login, regions, settings, django_c
     assert client.get(f"/registry/import/{job.pk}/errors.xlsx").status_code == 200
     other = login(users["clerk_b"])
     assert other.get(f"/registry/import/{job.pk}/").status_code == 404
+
+
+def test_edit_person_through_the_page(two_towns, users, login):
+    mine, _ = two_towns
+    client = login(users["clerk_a"])
+    person = mine.head
+    data = {"name": "张三", "id_number": person.id_number, "sex": "0", "ethnicity": "03", "marital_status": "20",
+            "labour_ability": "partial", "health": "healthy", "region": VILLAGE_A1, "phone": "13700000000",
+            "special_statuses": ["living_alone"]}  # fmt: skip
+    response = client.post(f"/registry/persons/{person.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert (
+        person.ethnicity == "03" and person.labour_ability == "partial" and person.special_statuses == ["living_alone"]
+    )
+    data["region"] = VILLAGE_B1
+    response = client.post(f"/registry/persons/{person.pk}/edit/", data)
+    assert "区划不存在或不在您的管辖范围内" in response.content.decode()
+
+
+def test_merge_duplicates_through_the_page(household_of, users, login):
+    household_of(VILLAGE_A1, [("王芳", B, None, codes.HEAD)])
+    household_of(VILLAGE_A1, [("汪芳", B, 88, codes.HEAD)])
+    from huimin.registry.models import DuplicateCandidate
+
+    candidate = DuplicateCandidate.objects.get()
+    assert (
+        login(users["assistant_a"]).post(f"/registry/duplicates/{candidate.pk}/", {"action": "keep_a"}).status_code
+        == 403
+    )
+    client = login(users["clerk_b"])  # another township: the pair does not exist for them
+    assert client.post(f"/registry/duplicates/{candidate.pk}/", {"action": "keep_a"}).status_code == 404
+    client = login(users["clerk_a"])
+    assert "汪芳" in client.get("/registry/duplicates/").content.decode()
+    client.post(f"/registry/duplicates/{candidate.pk}/", {"action": "keep_a"})
+    candidate.refresh_from_db()
+    candidate.person_b.refresh_from_db()
+    assert candidate.status == "merged" and candidate.person_b.merged_into_id == candidate.person_a_id
+    second = Household.objects.get(number__endswith="0002")
+    assert not second.is_active and second.closed_reason.startswith("重复登记")  # the one-person duplicate household

@@ -145,8 +145,19 @@ def merge(actor, keep: Person, drop: Person, *, candidate: DuplicateCandidate | 
     keep_open = Membership.objects.filter(person=keep, ended_on__isnull=True).first()
     drop_open = Membership.objects.filter(person=drop, ended_on__isnull=True).select_related("household").first()
     if drop_open is not None and keep_open is not None:
-        if drop_open.household.head_id == drop.pk and drop_open.household_id != keep_open.household_id:
-            raise ServiceError(f"被合并人员是家庭 {drop_open.household.number} 的户主：请先变更该户户主")
+        household = drop_open.household
+        if household.head_id == drop.pk and household.pk != keep_open.household_id:
+            others = household.memberships.filter(ended_on__isnull=True).exclude(person=drop).exists()
+            if others:
+                raise ServiceError(f"被合并人员是家庭 {household.number} 的户主：请先变更该户户主")
+            # A one-person household registered twice: it ends with the duplicate record.
+            household.is_active, household.closed_on = False, today
+            household.closed_reason = f"重复登记：人员已合并至 #{keep.pk}"
+            household.save(update_fields=["is_active", "closed_on", "closed_reason", "updated_at"])
+            LifeEvent.objects.create(
+                kind=codes.EventKind.CLOSE, household=household, person=drop, occurred_on=today,
+                note=household.closed_reason, recorded_by=actor.username,
+            )  # fmt: skip
         drop_open.ended_on = max(today, drop_open.started_on)
         drop_open.end_reason = f"合并重复人员至 {keep.pk}"
         drop_open.save(update_fields=["ended_on", "end_reason"])
