@@ -156,3 +156,33 @@ def test_export_masks_without_right_and_neutralises_formulas(users, household_of
     full = load_workbook(io.BytesIO(excel.export_persons(people, users["clerk_a"]))).active
     assert list(full.values)[1][1] == id_for(B, 11)
     assert AuditEntry.objects.filter(action="registry.export").count() == 2
+
+
+def test_commit_is_all_or_nothing_when_writing_fails(tmp_path, users, monkeypatch):
+    path = write(tmp_path, xlsx(good_rows()))
+
+    def boom(low, high):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(excel.dedup, "scan_id_range", boom)
+    with pytest.raises(RuntimeError):
+        excel.commit(path, users["clerk_a"])
+    assert nothing_written() and LifeEvent.objects.count() == 0
+
+
+def test_commit_task_rechecks_and_writes_nothing_if_the_registry_changed(tmp_path, users, household_of, settings):
+    from huimin.registry import imports
+    from huimin.registry.models import ImportJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    path = write(tmp_path, xlsx(good_rows()))
+    job = ImportJob.objects.create(
+        created_by=users["clerk_a"], region=users["clerk_a"].region, original_name="t.xlsx", stored_path=str(path),
+        status=ImportJob.Status.QUEUED,
+    )  # fmt: skip
+    household_of(VILLAGE_A2, [("王五", B, 33, codes.HEAD)])  # registered after the dry run
+    imports.commit_import.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "未写入任何数据" in job.message
+    assert any("该身份证号已登记：王五" in e[2] for e in job.errors)
+    assert Person.objects.count() == 1 and not Household.objects.filter(number="T001").exists()

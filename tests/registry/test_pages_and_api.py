@@ -204,3 +204,11 @@ def test_merge_duplicates_through_the_page(household_of, users, login):
     assert candidate.status == "merged" and candidate.person_b.merged_into_id == candidate.person_a_id
     second = Household.objects.get(number__endswith="0002")
     assert not second.is_active and second.closed_reason.startswith("重复登记")  # the one-person duplicate household
+
+
+def test_openapi_schema_is_published(users, login):
+    client = login(users["clerk_a"])
+    schema = client.get("/api/openapi.json").json()
+    assert schema["info"]["title"] == "惠民 API"
+    assert "/api/registry/persons" in schema["paths"] and "/api/registry/households" in schema["paths"]
+    assert client.get("/api/docs").status_code == 200
