@@ -34,8 +34,16 @@ def regions(db):
     }
 
 
+@pytest.fixture(scope="session")
+def password_hash():
+    """Argon2 is slow on purpose; hash the shared test password once, not for every fixture user."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def make_user(db, django_user_model):
+def make_user(db, django_user_model, password_hash):
     def make(username: str, role: str, region_code: str, **extra):
         user = django_user_model(
             username=username,
@@ -45,7 +53,7 @@ def make_user(db, django_user_model):
             must_change_password=extra.pop("must_change_password", False),
             **extra,
         )
-        user.set_password(PASSWORD)
+        user.password = password_hash
         user.save()
         return user
 
