@@ -92,7 +92,7 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
     out["hukou"] = {
         "id_number": ids,
         "name": p["name"],
-        "region_code": p["village_code"],
+        "region_code": p["village_code"].copy(),  # planted moves change it; the registry keeps its own
         "status": np.full(n, "正常", dtype="U8"),
         "changed_on": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
     }
