@@ -169,7 +169,7 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
     adult = (age >= 18) & (rng.random(n) < np.where(mon, 0.4, 0.75))
     dep = np.flatnonzero(adult)
     wealth = np.where(mon[dep], rng.uniform(0, 3, len(dep)) * std[dep], rng.lognormal(np.log(40_000_00), 1.0, len(dep)))
-    extra = np.flatnonzero(~mon & (age >= 25) & (rng.random(n) < 0.15))
+    extra = np.flatnonzero(~mon & (age >= 25) & (rng.random(n) < 0.25))
     stocks = np.flatnonzero(~mon & (age >= 25) & (rng.random(n) < 0.06))
     d_person = np.concatenate([dep, extra, stocks])
     d_kind = np.concatenate([np.full(len(dep), "存款"), np.full(len(extra), "理财"), np.full(len(stocks), "证券")])
@@ -184,7 +184,8 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
         "as_of": np.full(len(d_person), as_of),
     }
 
-    visits = np.where(rng.random(n) < np.where(age >= 60, 0.5, 0.22), rng.integers(1, 3, n), 0)
+    visits = np.where(rng.random(n) < np.where(age >= 60, 0.55, 0.32), rng.integers(1, 4, n), 0)
+    visits = np.where(mon, np.minimum(visits, 2), visits)  # monitored: at most 2 small settlements a year
     m_person = np.repeat(np.arange(n), visits)
     m = len(m_person)
     serious = p["health"][m_person] == "serious"

@@ -42,8 +42,8 @@ def _eligible_persons(kind: str, p: dict) -> np.ndarray:
         return age >= 22
     if kind == "high_wages":
         return (age >= 18) & (age < 60) & (p["labour_ability"] != "unable")
-    if kind == "pension_above_line":
-        return (age >= 55) & (age < 60)
+    if kind == "pension_above_line":  # someone starting a pension: no pension record in the background yet
+        return ((age >= 50) & (age < 60)) | ((age >= 60) & (p["income_cents"] == 0))
     if kind == "enrolled_twice":
         year = p["birth_date"].astype("datetime64[Y]").astype(int) + 1970
         return (year >= 1901) & (year <= 1999)

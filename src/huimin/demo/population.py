@@ -187,7 +187,7 @@ def people(rng, city: City, members: Members, village_of_household: np.ndarray, 
     work = (labour != "unable") & (age >= 18) & (age < 60) & (rng.random(n) < 0.85)
     median = np.where(urban, 3800, 2300) * np.where(labour == "partial", 0.5, 1.0)
     wage = np.where(work, rng.lognormal(np.log(np.maximum(median, 1)), 0.45), 0)
-    formal = work & (rng.random(n) < np.where(urban, 0.55, 0.15))
+    formal = work & (rng.random(n) < np.where(urban, 0.55, 0.2))
     retired = (age >= 60) & (rng.random(n) < np.where(urban, 0.45, 0.06))
     pension = np.where(age >= 60, np.where(retired, rng.normal(2900, 500, n), rng.uniform(160, 260, n)), 0)
     income = np.round((wage + np.maximum(pension, 0)) * 100).astype(np.int64)
