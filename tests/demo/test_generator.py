@@ -207,3 +207,10 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(city, tmp_pat
     assert _digest(tmp_path / "again") == _digest(city)
     generator.generate(tmp_path / "other", 3000, seed=8)
     assert _digest(tmp_path / "other")["persons.parquet"] != _digest(city)["persons.parquet"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_tiny_cities_generate_even_without_every_kind(tmp_path, seed):
+    summary = generator.generate(tmp_path, 500, seed=seed)
+    truth = read(tmp_path, "ground_truth")
+    assert summary.persons >= 500 and len(truth) == sum(summary.planted.values()) > 0

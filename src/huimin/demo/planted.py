@@ -120,6 +120,8 @@ def _days(rng, as_of, k, lo=10, hi=90):
 def _write(kind, rng, p, hh, dept, as_of, counters, chosen) -> list[dict]:
     """Add the departmental records of one kind; return per case its occurred_on, record_key and details."""
     k = len(chosen)
+    if k == 0:  # a small city may have no eligible household for a kind
+        return []
     ids = p["id_number"][chosen]
     std = hh["standard_cents"][p["household_index"][chosen]]
     size = p["household_size"][chosen]
