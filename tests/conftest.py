@@ -18,11 +18,19 @@ PASSWORD = "Test-Passw0rd!"
 
 
 @pytest.fixture
-def regions(db):
-    if not Region.objects.filter(code=COUNTY).exists():  # flushed by an earlier transactional (browser) test
-        from huimin.core.region_data import load_national
+def seeded(db):
+    """What the data migrations seed. A transactional (browser) test empties every table when it ends, so
+    tests that run after one put the seed back here instead of relying on migrations."""
+    from huimin.core.models import AuditHead
+    from huimin.core.region_data import load_national
 
+    if not Region.objects.filter(code=COUNTY).exists():
         load_national()
+    AuditHead.objects.get_or_create(id=1)
+
+
+@pytest.fixture
+def regions(seeded):
     county = Region.objects.get(code=COUNTY)
     town_a = Region.objects.create(code=TOWN_A, name="顺河街道", level=4, parent=county)
     town_b = Region.objects.create(code=TOWN_B, name="老街街道", level=4, parent=county)
@@ -34,8 +42,16 @@ def regions(db):
     }
 
 
+@pytest.fixture(scope="session")
+def password_hash():
+    """Argon2 is slow on purpose; hash the shared test password once, not for every fixture user."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def make_user(db, django_user_model):
+def make_user(db, django_user_model, password_hash):
     def make(username: str, role: str, region_code: str, **extra):
         user = django_user_model(
             username=username,
@@ -45,7 +61,7 @@ def make_user(db, django_user_model):
             must_change_password=extra.pop("must_change_password", False),
             **extra,
         )
-        user.set_password(PASSWORD)
+        user.password = password_hash
         user.save()
         return user
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huimin.core",
     "huimin.registry",
+    "huimin.demo",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the shell's CSS and the npm-installed vendor files
 STATIC_ROOT = Path(os.environ.get("HUIMIN_STATIC_ROOT", Path.cwd() / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("HUIMIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
