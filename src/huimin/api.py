@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
+from huimin.core.roles import has_capability
 from huimin.core.services import ServiceError
 
 
@@ -16,7 +17,27 @@ class ErrorOut(Schema):
     message: str
 
 
-api = NinjaAPI(title="惠民 API", version="1", urls_namespace="api", auth=SessionAuth(csrf=True), docs_url="/docs")
+class StaffSession(SessionAuth):
+    """The staff member's session (CSRF checked on writes); with ``capability``, a user lacking it gets 403."""
+
+    def __init__(self, capability: str | None = None):
+        super().__init__(csrf=True)
+        self.capability = capability
+
+    def authenticate(self, request, key):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if self.capability and not has_capability(user, self.capability):
+            raise PermissionDenied("您的角色无权使用此接口")
+        return user
+
+
+def staff(capability: str | None = None) -> StaffSession:
+    return StaffSession(capability)
+
+
+api = NinjaAPI(title="惠民 API", version="1", urls_namespace="api", auth=staff(), docs_url="/docs")
 
 
 def _error(request, status: int, code: str, message: str):
@@ -49,7 +70,7 @@ def invalid(request, exc):
     for error in exc.errors:
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload"))
         parts.append(f"{where}：{error.get('msg', '')}" if where else str(error.get("msg", "")))
-    return _error(request, 422, "invalid", "请求数据不合法：" + "；".join(parts))
+    return _error(request, 400, "invalid", "请求数据不合法：" + "；".join(parts))
 
 
 @api.exception_handler(HttpError)

@@ -98,6 +98,7 @@ def test_a_broken_file_shows_every_error_in_chinese_and_writes_nothing(page, log
     page.click("text=上传并检查")
     status = page.wait_for_selector("[data-testid=import-status]")
     assert status.get_attribute("data-status") == "invalid"
+    assert "错误 3 条" in status.inner_text()  # one per problem, none repeated
     errors = page.inner_text("[data-testid=import-errors]")
     assert "身份证号校验位错误" in errors and "姓名不能为空" in errors and "不在您的管辖范围内" in errors
     assert page.locator("[data-testid=commit]").count() == 0

@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 
 from huimin.core import audit, masking
 from huimin.core.models import Region
-from huimin.core.roles import PII_UNMASK, has_capability
+from huimin.core.roles import PEOPLE_EDIT, PEOPLE_VIEW, PII_UNMASK, has_capability
 from huimin.core.scope import get_scoped_or_404, require_in_scope
 from huimin.core.services import ServiceError
 from huimin.registry import search, services
@@ -126,7 +126,13 @@ class ErrorOut(Schema):
     message: str
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _auth(capability: str):
+    from huimin.api import staff
+
+    return staff(capability)
 
 
 def person_out(person: Person, reveal: bool = False) -> dict:
@@ -154,14 +160,14 @@ def _person(request, pk: int) -> Person:
     return get_scoped_or_404(Person.objects.select_related("region", "household"), request.auth, pk=pk)
 
 
-@router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员")
+@router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员", auth=_auth(PEOPLE_VIEW))
 def list_persons(request, q: str = "", region: str = "", status: str = "", page: int = 1, page_size: int = 30):
     from huimin.api import paginate
 
     return paginate(search.persons(request.auth, q=q, region_code=region, status=status), page, page_size, person_out)
 
 
-@router.get("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="人员详情")
+@router.get("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="人员详情", auth=_auth(PEOPLE_VIEW))
 def get_person(request, pk: int, reveal: bool = False):
     person = _person(request, pk)
     if reveal:
@@ -173,7 +179,7 @@ def get_person(request, pk: int, reveal: bool = False):
     return person_out(person, reveal)
 
 
-@router.patch("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="修改人员信息")
+@router.patch("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="修改人员信息", auth=_auth(PEOPLE_EDIT))
 def update_person(request, pk: int, payload: PersonPatch):
     person = _person(request, pk)
     changes = payload.dict(exclude_unset=True)
@@ -187,7 +193,7 @@ def update_person(request, pk: int, payload: PersonPatch):
     return person_out(person)
 
 
-@router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="查询家庭")
+@router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="查询家庭", auth=_auth(PEOPLE_VIEW))
 def list_households(request, q: str = "", region: str = "", active: str = "1", page: int = 1, page_size: int = 30):
     from huimin.api import paginate
 
@@ -195,7 +201,12 @@ def list_households(request, q: str = "", region: str = "", active: str = "1", p
     return paginate(qs, page, page_size, household_out)
 
 
-@router.get("/households/{pk}", response={200: HouseholdDetail, **ERRORS}, summary="家庭详情（含现有成员）")
+@router.get(
+    "/households/{pk}",
+    response={200: HouseholdDetail, **ERRORS},
+    summary="家庭详情（含现有成员）",
+    auth=_auth(PEOPLE_VIEW),
+)
 def get_household(request, pk: int):
     household = get_scoped_or_404(Household.objects.select_related("region"), request.auth, pk=pk)
     members = household.memberships.filter(ended_on__isnull=True).select_related("person__region", "person__household")
@@ -207,7 +218,9 @@ def get_household(request, pk: int):
     }
 
 
-@router.post("/households", response={201: HouseholdDetail, **ERRORS}, summary="登记家庭及其成员")
+@router.post(
+    "/households", response={201: HouseholdDetail, **ERRORS}, summary="登记家庭及其成员", auth=_auth(PEOPLE_EDIT)
+)
 def create_household(request, payload: HouseholdIn):
     region = Region.objects.filter(code=payload.region).first()
     if region is None:

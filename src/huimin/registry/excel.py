@@ -125,7 +125,11 @@ DEFAULTS = {"ethnicity": "01", "labour_ability": codes.LabourAbility.ABLE, "heal
 
 
 def _sniff(path: Path) -> None:
-    head = path.read_bytes()[:8] if path.stat().st_size < 8 else path.open("rb").read(8)
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise ImportFileError("上传的文件已不存在或无法读取，请重新上传") from exc
     if not head:
         raise ImportFileError("文件为空")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -331,8 +335,8 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
             clean = persons.clean(data) if region is not None else None
         except persons.PersonDataError as exc:
             clean = None
-            column = "id_number" if data.get("id_number") else "name"
-            errs.extend((column, m) for m in exc.messages if not (m.startswith("居住地") and region is None))
+            known = {m for _, m in errs}
+            errs.extend((_column_of(m), m) for m in exc.messages if m not in known)
         if clean is None and region is not None and not errs:
             errs.append(("name", "人员信息不完整"))
         if clean is not None and clean["id_number"]:
@@ -368,6 +372,18 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
     if progress:
         progress("检查", len(records), len(records))
     return result
+
+
+_MESSAGE_COLUMNS = [
+    ("姓名", "name"), ("身份证号为空", "no_id_reason"), ("身份证号", "id_number"), ("性别", "sex"),
+    ("出生日期", "birth_date"), ("残疾等级", "disability_grade"), ("填写残疾", "disability_category"),
+    ("健康状况", "serious_illness"), ("居住地", "region"),
+]  # fmt: skip
+
+
+def _column_of(message: str) -> str:
+    """The column a person-check message is about, for the error report."""
+    return next((key for start, key in _MESSAGE_COLUMNS if message.startswith(start)), "id_number")
 
 
 def _check_households(result: CheckResult, header_of: dict) -> None:
