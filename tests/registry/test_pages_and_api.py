@@ -212,3 +212,26 @@ def test_openapi_schema_is_published(users, login):
     assert schema["info"]["title"] == "惠民 API"
     assert "/api/registry/persons" in schema["paths"] and "/api/registry/households" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_head_change_and_split_through_the_pages(two_towns, users, login):
+    mine, _ = two_towns
+    client = login(users["clerk_a"])
+    son = Person.objects.get(name="张小")
+    today = datetime.date.today().isoformat()
+    url = f"/registry/households/{mine.pk}/event/"
+    response = client.post(
+        url + "head_change/", {"on": today, "new_head": son.pk, "old_head_relation": "40", "note": "父亲年迈"}
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.head == son
+    response = client.post(url + "split/", {"on": today, "number": "NEW1", f"rel_{son.pk}": "01"})
+    assert "原户主不能分出" in response.content.decode()
+    father = Person.objects.get(name="张三")
+    response = client.post(url + "split/", {"on": today, "number": "NEW1", f"rel_{father.pk}": "01", "note": "分家"})
+    assert response.status_code == 302
+    new = Household.objects.get(number="NEW1")
+    assert new.head == father
+    timeline = client.get(f"/registry/persons/{father.pk}/").content.decode()
+    assert "分家" in timeline and "登记" in timeline  # the household's events appear on the member's page

@@ -98,6 +98,10 @@ class PersonForm(StyledFormMixin, forms.Form):
     bank_name = forms.CharField(label="开户银行", max_length=100, required=False)
     bank_account = forms.CharField(label="银行账号", max_length=40, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["special_statuses"].widget.attrs["class"] = "form-check-input"
+
     def person_data(self) -> dict:
         data = dict(self.cleaned_data)
         if data.get("sex") == codes.Sex.UNKNOWN and data.get("id_number"):

@@ -198,8 +198,12 @@ def add_member(
 
 
 @transaction.atomic
-def record_birth(actor, household: Household, data: dict, relation: str, *, on: datetime.date) -> Person:
-    return add_member(actor, household, MemberInput(relation=relation, data=data), on=on, kind=EventKind.BIRTH)
+def record_birth(
+    actor, household: Household, data: dict, relation: str, *, on: datetime.date, note: str = ""
+) -> Person:
+    return add_member(
+        actor, household, MemberInput(relation=relation, data=data), on=on, kind=EventKind.BIRTH, note=note
+    )
 
 
 @transaction.atomic
@@ -248,7 +252,14 @@ def move_out(actor, person: Person, *, on: datetime.date, destination: str = "",
 
 @transaction.atomic
 def change_head(
-    actor, household: Household, new_head: Person, *, on: datetime.date, old_head_relation: str = "", relations=None
+    actor,
+    household: Household,
+    new_head: Person,
+    *,
+    on: datetime.date,
+    old_head_relation: str = "",
+    relations=None,
+    note: str = "",
 ) -> None:
     """Make ``new_head`` the head. Relations to the head change with it: ``relations`` maps person pk → new
     relation for the other members (the old head's is ``old_head_relation``). History is kept: each changed
@@ -280,13 +291,20 @@ def change_head(
     household.head = new_head
     household.save(update_fields=["head", "updated_at"])
     _event(EventKind.HEAD_CHANGE, household=household, person=new_head, on=on, actor=actor,
-           detail={"from": old_head, "to": new_head.pk})  # fmt: skip
+           detail={"from": old_head, "to": new_head.pk}, note=note)  # fmt: skip
     audit.record("registry.household.head_change", household, before=before, after=household_snapshot(household))
 
 
 @transaction.atomic
 def split_household(
-    actor, household: Household, members: dict, *, on: datetime.date, number: str = "", address: str = ""
+    actor,
+    household: Household,
+    members: dict,
+    *,
+    on: datetime.date,
+    number: str = "",
+    address: str = "",
+    note: str = "",
 ) -> Household:
     """Members (person pk → relation to the new head, exactly one "01") leave ``household`` for a new one."""
     _require(actor, household.region_id)
@@ -314,14 +332,16 @@ def split_household(
             new.head = person
     new.save(update_fields=["head"])
     detail = {"from": household.number, "to": number, "persons": list(members)}
-    _event(EventKind.SPLIT, household=household, on=on, actor=actor, detail=detail)
-    _event(EventKind.SPLIT, household=new, on=on, actor=actor, detail=detail)
+    _event(EventKind.SPLIT, household=household, on=on, actor=actor, detail=detail, note=note)
+    _event(EventKind.SPLIT, household=new, on=on, actor=actor, detail=detail, note=note)
     audit.record("registry.household.split", household, after=detail)
     return new
 
 
 @transaction.atomic
-def merge_households(actor, into: Household, other: Household, relations: dict, *, on: datetime.date) -> None:
+def merge_households(
+    actor, into: Household, other: Household, relations: dict, *, on: datetime.date, note: str = ""
+) -> None:
     """All current members of ``other`` join ``into`` (``relations``: person pk → relation to ``into``'s head);
     ``other`` is closed."""
     _require(actor, into.region_id)
@@ -340,13 +360,13 @@ def merge_households(actor, into: Household, other: Household, relations: dict, 
     other.is_active, other.closed_reason, other.closed_on = False, f"合户至 {into.number}", on
     other.save(update_fields=["head", "is_active", "closed_reason", "closed_on", "updated_at"])
     detail = {"into": into.number, "from": other.number, "persons": [m.person_id for m in moving]}
-    _event(EventKind.MERGE, household=into, on=on, actor=actor, detail=detail)
-    _event(EventKind.MERGE, household=other, on=on, actor=actor, detail=detail)
+    _event(EventKind.MERGE, household=into, on=on, actor=actor, detail=detail, note=note)
+    _event(EventKind.MERGE, household=other, on=on, actor=actor, detail=detail, note=note)
     audit.record("registry.household.merge", into, after=detail)
 
 
 @transaction.atomic
-def close_household(actor, household: Household, *, reason: str, on: datetime.date) -> None:
+def close_household(actor, household: Household, *, reason: str, on: datetime.date, note: str = "") -> None:
     """Close a household with a reason; its remaining members' memberships end on the same day."""
     _require(actor, household.region_id)
     _check_household_open(household)
@@ -358,7 +378,7 @@ def close_household(actor, household: Household, *, reason: str, on: datetime.da
         _leave(membership, on, f"家庭注销：{reason}")
     household.is_active, household.closed_reason, household.closed_on = False, reason, on
     household.save(update_fields=["is_active", "closed_reason", "closed_on", "updated_at"])
-    _event(EventKind.CLOSE, household=household, on=on, actor=actor, note=reason)
+    _event(EventKind.CLOSE, household=household, on=on, actor=actor, note=reason + (f"；{note}" if note else ""))
     audit.record("registry.household.close", household, before=before, after=household_snapshot(household))
 
 

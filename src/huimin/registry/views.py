@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -56,7 +57,11 @@ def person_list(request):
 def person_detail(request, pk):
     person = _person(request, pk)
     memberships = Membership.objects.filter(person=person).select_related("household").order_by("started_on", "id")
-    events = LifeEvent.objects.filter(person=person).select_related("household")
+    # the person's own events, and what happened to a household of theirs as a whole (registration, import …)
+    household_ids = memberships.values("household_id")
+    events = LifeEvent.objects.filter(
+        Q(person=person) | Q(person__isnull=True, household_id__in=household_ids)
+    ).select_related("household", "person")
     duplicates = DuplicateCandidate.objects.filter(status="open").filter(
         person_a=person
     ) | DuplicateCandidate.objects.filter(status="open", person_b=person)
@@ -149,7 +154,8 @@ def household_detail(request, pk):
 
 @capability_required(PEOPLE_EDIT)
 def household_register(request):
-    form = forms.HouseholdForm(request.POST or None, user=request.user, initial={"region": request.user.region_id})
+    village = request.user.region_id if request.user.region and request.user.region.level == 5 else ""
+    form = forms.HouseholdForm(request.POST or None, user=request.user, initial={"region": village})
     formset = forms.MemberFormSet(request.POST or None, prefix="m")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         members = [
@@ -209,7 +215,7 @@ def _apply_household_event(request, household, kind, form):
     user, data = request.user, form.cleaned_data
     on = data["on"]
     if kind == "birth":
-        services.record_birth(user, household, form.person_data(), data["relation"], on=on)
+        services.record_birth(user, household, form.person_data(), data["relation"], on=on, note=data["note"])
     elif kind == "new_member":
         services.add_member(
             user, household, MemberInput(data["relation"], data=form.person_data()), on=on, note=data["note"]
@@ -221,19 +227,21 @@ def _apply_household_event(request, household, kind, form):
         services.add_member(user, household, MemberInput(data["relation"], person=person), on=on, note=data["note"])
     elif kind == "head_change":
         new_head = Person.objects.get(pk=data["new_head"])
-        services.change_head(user, household, new_head, on=on, old_head_relation=data["old_head_relation"])
+        services.change_head(
+            user, household, new_head, on=on, old_head_relation=data["old_head_relation"], note=data["note"]
+        )
     elif kind == "split":
         new = services.split_household(user, household, form.split_members(), on=on, number=data["number"],
-                                       address=data["address"])  # fmt: skip
+                                       address=data["address"], note=data["note"])  # fmt: skip
         messages.info(request, f"新户编号：{new.number}")
     elif kind == "merge":
         other = scoped(Household.objects.filter(number=data["other_number"].strip()), user).first()
         if other is None:
             raise ServiceError("您的管辖范围内没有该户编号的家庭")
         relations = {m.person_id: data["relation"] for m in other.memberships.filter(ended_on__isnull=True)}
-        services.merge_households(user, household, other, relations, on=on)
+        services.merge_households(user, household, other, relations, on=on, note=data["note"])
     elif kind == "close":
-        services.close_household(user, household, reason=data["reason"], on=on)
+        services.close_household(user, household, reason=data["reason"], on=on, note=data["note"])
 
 
 # --- duplicates --------------------------------------------------------------------------------------------
