@@ -34,7 +34,10 @@ def make_household(regions):
                 household=household,
             )
             Membership.objects.create(
-                household=household, person=person, relation="01" if i == 0 else "02", started_on=datetime.date(2020, 1, 1)
+                household=household,
+                person=person,
+                relation="01" if i == 0 else "02",
+                started_on=datetime.date(2020, 1, 1),
             )
             people.append(person)
         household.head = people[0]

@@ -15,6 +15,7 @@ from huimin.assistance.models import (
     Stage,
 )
 from huimin.core.models import AuditEntry
+from huimin.core.roles import Role
 from huimin.core.services import ServiceError
 from tests.assistance.conftest import apply, approve, end_publicity, programme, verify, walk
 from tests.conftest import OTHER_COUNTY, TOWN_A, VILLAGE_B1
@@ -144,7 +145,9 @@ def test_missing_documents_refuse_acceptance_and_change_nothing(users, make_hous
     household, people = make_household()
     app = apply(users, household, people, documents=["application"])
     before = snapshot(app)
-    with pytest.raises(ServiceError, match="申请材料不齐，不能受理。缺少：申请人及家庭成员身份证明、家庭经济状况核对授权书"):
+    with pytest.raises(
+        ServiceError, match="申请材料不齐，不能受理。缺少：申请人及家庭成员身份证明、家庭经济状况核对授权书"
+    ):
         services.accept(users["clerk_a"], app)
     assert snapshot(app) == before
     app = services.accept(users["clerk_a"], app, documents=["identity", "authorization"])
@@ -179,18 +182,25 @@ def test_clerk_cannot_approve_and_village_assistant_can_only_apply(users, make_h
     assert app2.created_by == users["assistant_a"]
 
 
-def test_out_of_region_household_is_refused(users, make_household):
+def test_out_of_region_household_is_refused(users, make_household, make_user):
     household, people = make_household(region_code=VILLAGE_B1)
     with pytest.raises(ServiceError, match="不在您的管辖范围内"):
         apply(users, household, people)  # clerk_a serves 顺河街道, the household is in 老街街道
+    assert Application.objects.count() == 0
+    # An application of another county exists, but the county approver here cannot touch it.
     far, far_people = make_household(region_code=OTHER_COUNTY)
-    app_count = Application.objects.count()
+    far_clerk = make_user("clerk_x", Role.CLERK, OTHER_COUNTY)
+    far_app = services.create_application(
+        far_clerk, programme=programme("dibao"), household=far, applicant=far_people[0], channel="window",
+        reason="x", documents=[],
+    )  # fmt: skip
+    before = snapshot(far_app)
+    for actor, act in [(users["approver"], services.accept), (users["clerk_a"], services.accept)]:
+        with pytest.raises(ServiceError, match="不在您的管辖范围内"):
+            act(actor, far_app)
     with pytest.raises(ServiceError, match="不在您的管辖范围内"):
-        services.create_application(
-            users["approver"], programme=programme("dibao"), household=far, applicant=far_people[0],
-            channel="window", reason="x", documents=[],
-        )  # fmt: skip
-    assert Application.objects.count() == app_count == 0
+        services.refuse(users["approver"], far_app, "理由")
+    assert snapshot(far_app) == before
 
 
 def test_other_township_clerk_cannot_act(users, make_household):

@@ -111,9 +111,9 @@ def _covered_ids(application: Application) -> list[int]:
 def authority_for(actor, application: Application, action: workflow.Action, amount: Decimal | None = None) -> str:
     """Check that ``actor`` may take ``action`` on ``application`` now; return "county", "township" or
     "delegated". Raises ServiceError (nothing changed) otherwise."""
+    _require_scope(actor, application.region_id)
     if application.stage not in action.stages:
         raise ServiceError(f"申请当前处于“{application.get_stage_display()}”环节，不能执行“{action.label}”")
-    _require_scope(actor, application.region_id)
     if actor.pk in _related_staff_ids(_covered_ids(application) + [application.applicant_id]):
         raise ServiceError("您已备案与该申请家庭成员存在近亲属关系，应当回避，不能办理此申请")
     level = _level(actor)
@@ -953,7 +953,7 @@ def end_delegation(actor, delegation: Delegation, effective_to) -> Delegation:
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     if delegation.effective_to and delegation.effective_to <= effective_to:
         raise ServiceError("该下放已终止")
-    if effective_to < delegation.effective_from:
+    if effective_to < delegation.effective_from - datetime.timedelta(days=1):
         raise ServiceError("终止日期不能早于生效日期")
     delegation.effective_to = effective_to
     delegation.save()
