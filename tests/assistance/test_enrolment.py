@@ -117,7 +117,7 @@ def test_workdays_skip_national_holidays_and_follow_overrides():
     assert workdays.add_workdays(datetime.date(2099, 1, 2), 1) == datetime.date(2099, 1, 5)  # weekends only
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvers_at_once_make_one_enrolment(users, make_household, make_user):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
