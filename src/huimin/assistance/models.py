@@ -380,6 +380,17 @@ class Enrolment(models.Model):
     def __str__(self):
         return f"{self.programme.name} {self.household.number}"
 
+    BASIS_LABELS = {
+        "standard": "保障标准",
+        "income_per_head": "家庭月人均收入（元）",
+        "members": "保障人数",
+        "note": "说明",
+    }
+
+    def basis_items(self) -> list[tuple[str, str]]:
+        """The recorded basis of the amount, labelled, in a fixed order."""
+        return [(label, self.basis[key]) for key, label in self.BASIS_LABELS.items() if self.basis.get(key)]
+
     @property
     def is_current(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.GRACE, self.Status.SUSPENDED)

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from huimin.assistance import rules, workflow
@@ -903,11 +904,14 @@ def declare_near_relative(actor, *, id_number: str, relation: str) -> NearRelati
     record = NearRelative.objects.create(staff=actor, person=person, relation=relation[:20])
     audit.record("assistance.near_relative.declare", record, region_code=actor.region_id or "")
     # Applications already under way that cover this person are flagged too.
-    for app in Application.objects.select_for_update().filter(stage__in=workflow.STAGE_ORDER):
-        if person.pk in _covered_ids(app) + [app.applicant_id] and not app.near_relative_flag:
-            app.near_relative_flag = True
-            app.near_relative_note = f"{person.name}系{actor.full_name or actor.username}的{relation}"[:300]
-            app.save(update_fields=["near_relative_flag", "near_relative_note", "updated_at"])
+    households = Membership.objects.filter(person=person, ended_on__isnull=True).values("household_id")
+    open_apps = Application.objects.select_for_update().filter(stage__in=workflow.STAGE_ORDER, near_relative_flag=False)
+    for app in open_apps.filter(
+        Q(applicant=person) | Q(beneficiary=person) | Q(programme__scope="household", household_id__in=households)
+    ):
+        app.near_relative_flag = True
+        app.near_relative_note = f"{person.name}系{actor.full_name or actor.username}的{relation}"[:300]
+        app.save(update_fields=["near_relative_flag", "near_relative_note", "updated_at"])
     return record
 
 

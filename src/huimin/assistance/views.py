@@ -25,7 +25,7 @@ from huimin.assistance.models import (
     Stage,
 )
 from huimin.assistance.verification_link import verification_conclusion
-from huimin.core import audit
+from huimin.core import audit, workdays
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.roles import EXPORT, has_capability
@@ -319,10 +319,17 @@ def application_pdf(request, pk, form):
 @capability_required(workflow.VIEW)
 def deadline_list(request):
     day = timezone.localdate()
-    qs = _region_filter(request, _applications(request)).filter(stage__in=OPEN_STAGES, stage_due_on__isnull=False)
+    # Due within DUE_SOON_WORKDAYS working days is at most a few weeks away even across the longest holiday.
+    qs = _region_filter(request, _applications(request)).filter(
+        stage__in=OPEN_STAGES, stage_due_on__isnull=False, stage_due_on__lte=day + datetime.timedelta(days=21)
+    )
+    calendars: dict[str, dict] = {}
     rows = []
     for app in qs.order_by("stage_due_on"):
-        left = rules.workdays_left(day, app.stage_due_on, app.region_id)
+        township = rules.ancestor_code(app.region_id, 4)
+        if township not in calendars:
+            calendars[township] = rules.workday_overrides(app.region_id)
+        left = workdays.workdays_between(day, app.stage_due_on, calendars[township])
         if left <= DUE_SOON_WORKDAYS:
             rows.append((app, left))
     kind = request.GET.get("kind", "")
@@ -345,11 +352,17 @@ def deadline_list(request):
             ([a.number, a.programme.name, a.applicant.name, a.region.name, a.get_stage_display(), a.stage_due_on, n]
              for a, n in rows),
         )  # fmt: skip
+    advances = (
+        _region_filter(request, _applications(request))
+        .filter(advance_paid_on__isnull=False, stage__in=[Stage.ACCEPT, Stage.VERIFY, Stage.VISIT])
+        .order_by("file_due_on")
+    )
     return render(
         request,
         "assistance/deadlines.html",
-        {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary, "kind": kind},
-    )
+        {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary, "kind": kind,
+         "advances": advances[:100], "today": day},
+    )  # fmt: skip
 
 
 @capability_required(workflow.VIEW)
