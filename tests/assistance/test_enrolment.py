@@ -148,3 +148,32 @@ def test_two_approvers_at_once_make_one_enrolment(users, make_household, make_us
     assert any("已批准" in o for o in outcomes)
     assert Enrolment.objects.filter(application=app).count() == 1
     assert Application.objects.get(pk=app.pk).events.filter(action="approve").count() == 1
+
+
+def test_county_sets_policy_and_calendar_township_cannot(users, regions):
+    from huimin.assistance.models import RegionPolicy, WorkdayOverride
+
+    county = "411702000000"
+    with pytest.raises(ServiceError, match="无权"):
+        services.set_policy(
+            users["clerk_a"], key="grace_months", value="3", region_code=county, effective_from=timezone.localdate()
+        )
+    with pytest.raises(ServiceError, match="取值不合理"):
+        services.set_policy(
+            users["approver"], key="grace_months", value="2.5", region_code=county, effective_from=timezone.localdate()
+        )
+    with pytest.raises(ServiceError, match="管辖范围"):
+        services.set_policy(
+            users["approver"], key="advance_max", value="500", region_code="411721000000",
+            effective_from=timezone.localdate(),
+        )  # fmt: skip
+    assert not RegionPolicy.objects.filter(region__isnull=False).exists()
+    services.set_policy(
+        users["approver"], key="advance_max", value="500", region_code=county, effective_from=datetime.date(2026, 1, 1)
+    )
+    assert rules.policy_value("advance_max", "411702001001", timezone.localdate()) == Decimal("500.00")
+    monday = datetime.date(2026, 11, 23)
+    services.set_workday(users["approver"], day=monday, is_workday=False, region_code="411702001000", note="地方节日")
+    assert WorkdayOverride.objects.count() == 1
+    assert rules.due_date(datetime.date(2026, 11, 20), 1, "411702001001") == datetime.date(2026, 11, 24)
+    assert rules.due_date(datetime.date(2026, 11, 20), 1, "411702002001") == monday  # other township unaffected

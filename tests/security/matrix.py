@@ -58,6 +58,7 @@ MATRIX: dict[str, Entry] = {
     "assistance:relatives": Entry("assistance.view"),
     "assistance:delegations": Entry("assistance.view"),
     "assistance:delegation_end": Entry("assistance.delegate", method="POST", target="assistance_delegation"),
+    "assistance:settings": Entry("assistance.configure"),
     "assistance:household": Entry("assistance.view", target="assistance_household"),
     "assistance:household_panel": Entry("assistance.view", target="assistance_household"),
     "assistance:public_publicity": Entry(PUBLIC),

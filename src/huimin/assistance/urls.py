@@ -20,6 +20,7 @@ urlpatterns = [
     path("relatives/", views.relatives, name="relatives"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
+    path("settings/", views.settings_page, name="settings"),
     path("households/<int:pk>/", views.household_assistance, name="household"),
     path("households/<int:pk>/panel/", views.household_panel, name="household_panel"),
     path("public/publicity/", public.publicity_board, name="public_publicity"),

@@ -22,7 +22,9 @@ from huimin.assistance.models import (
     NearRelative,
     Objection,
     Programme,
+    RegionPolicy,
     Stage,
+    WorkdayOverride,
 )
 from huimin.assistance.verification_link import verification_conclusion
 from huimin.core import audit, workdays
@@ -161,7 +163,7 @@ def application_create(request):
                 beneficiary=beneficiary,
                 channel=request.POST.get("channel") or Channel.WINDOW,
                 reason=request.POST.get("reason", ""),
-                documents=[d for d in request.POST.getlist("documents") if d in programme.document_names()],
+                documents=request.POST.getlist("documents"),
                 requested_amount=request.POST.get("requested_amount") or None,
             )
         except ServiceError as exc:
@@ -570,6 +572,45 @@ def delegation_end(request, pk):
     else:
         messages.success(request, "已收回确认权限")
     return redirect("assistance:delegations")
+
+
+@capability_required(workflow.CONFIGURE)
+def settings_page(request):
+    user = request.user
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "policy":
+                services.set_policy(
+                    user, key=p.get("key", ""), value=p.get("value", ""), region_code=p.get("region", ""),
+                    effective_from=_date(p.get("effective_from")),
+                    programme=Programme.objects.filter(pk=p.get("programme") or 0).first(), source=p.get("source", ""),
+                )  # fmt: skip
+            else:
+                services.set_workday(
+                    user, day=_date(p.get("day")), is_workday=p.get("is_workday") == "1",
+                    region_code=p.get("region", ""), note=p.get("note", ""),
+                )  # fmt: skip
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已保存")
+            return redirect("assistance:settings")
+    code = user.region_id or ""
+    policies = [
+        r for r in RegionPolicy.objects.select_related("region", "programme").order_by("key", "-effective_from")
+        if r.region_id is None or in_scope(user, r.region_id) or code.startswith(r.region.prefix)
+    ]  # fmt: skip
+    overrides = WorkdayOverride.objects.filter(
+        Q(region__isnull=True) | Q(region__code__startswith=user.region.prefix if user.region else "-")
+    ).select_related("region")
+    regions_choice = Region.objects.filter(code__startswith=user.region.prefix, level__lte=4).order_by("code")[:500]
+    return render(
+        request,
+        "assistance/settings.html",
+        {"policies": policies, "overrides": overrides.order_by("-day")[:200], "keys": RegionPolicy.KEYS,
+         "regions_choice": regions_choice, "programmes": Programme.objects.all(), "today": timezone.localdate()},
+    )  # fmt: skip
 
 
 # --- the household's assistance panel -------------------------------------------------------------------

@@ -16,6 +16,7 @@ APPROVE = "assistance.approve"
 CONFIRM_DELEGATED = "assistance.confirm_delegated"
 DELEGATE = "assistance.delegate"
 MANAGE = "assistance.manage"
+CONFIGURE = "assistance.configure"  # local policy figures and the working-day calendar
 
 COUNTY, TOWNSHIP, VILLAGE = 3, 4, 5
 NEXT = "next"
