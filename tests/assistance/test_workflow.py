@@ -68,11 +68,15 @@ def test_unstable_income_without_able_member_stays_yearly(users, make_household)
     assert enrolment.next_review_on == rules.add_months(enrolment.start_month, 12)
 
 
-@pytest.mark.parametrize("stage", [Stage.ACCEPT, Stage.VERIFY, Stage.VISIT, Stage.REVIEW, Stage.PUBLICITY])
-def test_refusal_at_each_stage_carries_reasons_and_notifies(users, make_household, stage):
+@pytest.mark.parametrize(
+    ("code", "stage"),
+    [("dibao", Stage.ACCEPT), ("dibao", Stage.VERIFY), ("dibao", Stage.VISIT), ("dibao", Stage.REVIEW),
+     ("dibao", Stage.PUBLICITY), ("edge", Stage.DECISION)],
+)  # fmt: skip
+def test_refusal_at_each_stage_carries_reasons_and_notifies(users, make_household, code, stage):
     household, people = make_household()
-    app = walk(users, apply(users, household, people), stage)
-    actor = users["approver"] if stage == Stage.PUBLICITY else users["clerk_a"]
+    app = walk(users, apply(users, household, people, code=code), stage)
+    actor = users["approver"] if stage in (Stage.PUBLICITY, Stage.DECISION) else users["clerk_a"]
     refuse = services.not_accept if stage == Stage.ACCEPT else services.refuse
     before = snapshot(app)
     with pytest.raises(ServiceError, match="请填写书面理由"):
@@ -401,3 +405,29 @@ def test_deadlines_are_working_days(users, make_household):
     assert app.stage_due_on == rules.due_date(app.stage_entered_on, 3, app.region_id)
     Application.objects.filter(pk=app.pk).update(stage_due_on=timezone.localdate() - datetime.timedelta(days=10))
     assert rules.workdays_left(timezone.localdate(), Application.objects.get(pk=app.pk).stage_due_on, app.region_id) < 0
+
+
+def test_single_person_household_enrols_only_that_person(users, make_household):
+    household, people = make_household(names=("张三丰", "李四", "张小五"))
+    app = apply(users, household, people, code="dibao_single", beneficiary=people[2])
+    app = approve(users["approver"], end_publicity(walk(users, app, Stage.PUBLICITY)))
+    enrolment = Enrolment.objects.get(application=app)
+    assert enrolment.person == people[2]
+    assert list(enrolment.members.values_list("person_id", flat=True)) == [people[2].pk]
+    # The rest of the household may still apply for 低保 for themselves: only 张小五 is taken.
+    other = end_publicity(walk(users, apply(users, household, people), Stage.PUBLICITY))
+    with pytest.raises(ServiceError, match="张小五已在“最低生活保障（单人户）”保障中"):
+        approve(users["approver"], other)
+
+
+def test_temporary_help_delegation_needs_a_cap(users):
+    with pytest.raises(ServiceError, match="须设置乡镇确认金额上限"):
+        services.set_delegation(
+            users["approver"], programme=programme("temp_urgent"), county_code="411702000000", township_code=None,
+            effective_from=timezone.localdate(),
+        )  # fmt: skip
+    with pytest.raises(ServiceError, match="不能下放"):
+        services.set_delegation(
+            users["approver"], programme=programme("edge"), county_code="411702000000", township_code=None,
+            effective_from=timezone.localdate(),
+        )  # fmt: skip

@@ -4,6 +4,7 @@ enrolment) row locked, so two clerks acting at once produce one result. A refuse
 with a Chinese message and changes nothing."""
 
 import datetime
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -233,7 +234,7 @@ def create_application(
     ).select_related("staff", "person")
     day = today()
     application = Application(
-        number=f"tmp-{timezone.now().timestamp()}",
+        number=f"tmp-{uuid.uuid4().hex[:28]}",
         programme=programme,
         household=household,
         applicant=applicant,
