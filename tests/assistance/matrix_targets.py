@@ -3,9 +3,18 @@ with."""
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from huimin.assistance.models import Application, Delegation, Enrolment, Objection, Programme, Stage
+from huimin.assistance.models import (
+    Application,
+    ApplicationDocument,
+    Delegation,
+    Enrolment,
+    Objection,
+    Programme,
+    Stage,
+)
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Membership, Person
 from tests.conftest import COUNTY, VILLAGE_A1, VILLAGE_B1
@@ -25,16 +34,19 @@ def _case(users, region_code: str, seq: int):
         publicity_start=today, publicity_end=today, created_by=users["clerk_a"],
     )  # fmt: skip
     objection = Objection.objects.create(application=app, content="矩阵异议")
+    document = ApplicationDocument.objects.create(
+        application=app, code="application", file=ContentFile(b"%PDF-1.4 matrix", name="m.pdf"), uploaded_by="t"
+    )
     enrolment = Enrolment.objects.create(
         programme=app.programme, household=household, application=app, region_id=region_code,
         monthly_amount="100.00", basis={"standard": "x"}, start_month=today.replace(day=1),
     )  # fmt: skip
-    return household, app, objection, enrolment
+    return household, app, objection, enrolment, document
 
 
 def assistance_targets(users) -> dict:
-    h_in, a_in, o_in, e_in = _case(users, VILLAGE_A1, 1)
-    h_out, a_out, o_out, e_out = _case(users, VILLAGE_B1, 2)
+    h_in, a_in, o_in, e_in, d_in = _case(users, VILLAGE_A1, 1)
+    h_out, a_out, o_out, e_out, d_out = _case(users, VILLAGE_B1, 2)
     delegation = Delegation.objects.create(
         programme=Programme.objects.get(code="dibao"), county_id=COUNTY, effective_from=timezone.localdate()
     )
@@ -47,6 +59,10 @@ def assistance_targets(users) -> dict:
         "assistance_application_pdf": (
             {"kwargs": {"pk": a_in.pk, "form": "application"}},
             {"kwargs": {"pk": a_out.pk, "form": "application"}},
+        ),
+        "assistance_application_file": (
+            {"kwargs": {"pk": a_in.pk, "kind": "document", "file_pk": d_in.pk}},
+            {"kwargs": {"pk": a_out.pk, "kind": "document", "file_pk": d_out.pk}},
         ),
         "assistance_objection": (
             {"kwargs": {"pk": a_in.pk, "objection_pk": o_in.pk}},

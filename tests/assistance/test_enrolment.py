@@ -177,3 +177,36 @@ def test_county_sets_policy_and_calendar_township_cannot(users, regions):
     assert WorkdayOverride.objects.count() == 1
     assert rules.due_date(datetime.date(2026, 11, 20), 1, "411702001001") == datetime.date(2026, 11, 24)
     assert rules.due_date(datetime.date(2026, 11, 20), 1, "411702002001") == monday  # other township unaffected
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_dibao_and_tekun_approved_at_once_for_one_person_make_one_enrolment(users, make_household, make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    second = make_user("approver3", "approver", "411702000000")
+    household, people = make_household()
+    single = end_publicity(walk(users, apply(users, household, people, code="dibao_single"), Stage.PUBLICITY))
+    tekun = end_publicity(walk(users, apply(users, household, people, code="tekun_scattered"), Stage.PUBLICITY))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(actor, app):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            approve(actor, Application.objects.get(pk=app.pk))
+            outcomes.append("ok")
+        except ServiceError as exc:
+            outcomes.append(str(exc))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run, args=a) for a in ((users["approver"], single), (second, tekun))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcomes.count("ok") == 1, outcomes
+    assert any("同一人不能同时享受低保和特困供养" in o for o in outcomes), outcomes
+    assert Enrolment.objects.filter(person=people[0]).count() == 1

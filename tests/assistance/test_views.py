@@ -120,3 +120,24 @@ def test_near_relative_page_declares(login, users, make_household, user):
     assert response.status_code == 302
     page = client.get(reverse("assistance:relatives")).content.decode()
     assert people[0].name in page
+
+
+def test_visit_photos_are_uploaded_and_served_only_in_scope(login, users, make_household, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    household, people = make_household()
+    app = walk(users, apply(users, household, people), Stage.VISIT)
+    client = login(users["clerk_a"])
+    url = reverse("assistance:application_act", args=[app.pk, "record_visit"])
+    bad = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    form = {"visit_date": "2026-11-23", "visitors": "王五、赵六", "findings": "家徒四壁"}
+    page = client.post(url, {**form, "photos": [bad]}, follow=True).content.decode()
+    assert "只能上传 PDF、JPG 或 PNG 文件" in page and not app.visits.exists()
+    photo = SimpleUploadedFile("room.png", b"\x89PNG\r\n\x1a\nfake", content_type="image/png")
+    client.post(url, {**form, "photos": [photo]})
+    visit = app.visits.get()
+    photo_url = reverse("assistance:application_file", args=[app.pk, "photo", visit.photos.get().pk])
+    response = client.get(photo_url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert login(users["clerk_b"]).get(photo_url).status_code == 404

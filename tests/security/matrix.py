@@ -47,6 +47,7 @@ MATRIX: dict[str, Entry] = {
     "assistance:application_create": Entry("assistance.apply"),
     "assistance:application_detail": Entry("assistance.view", target="assistance_application"),
     "assistance:application_act": Entry("assistance.view", method="POST", target="assistance_application_act"),
+    "assistance:application_file": Entry("assistance.view", target="assistance_application_file"),
     "assistance:application_pdf": Entry("assistance.view", target="assistance_application_pdf"),
     "assistance:objection_resolve": Entry("assistance.view", method="POST", target="assistance_objection"),
     "assistance:deadlines": Entry("assistance.view"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/act/<str:action>/", views.application_act, name="application_act"),
     path("applications/<int:pk>/objections/<int:objection_pk>/", views.objection_resolve, name="objection_resolve"),
+    path("applications/<int:pk>/files/<str:kind>/<int:file_pk>/", views.application_file, name="application_file"),
     path("applications/<int:pk>/pdf/<str:form>/", views.application_pdf, name="application_pdf"),
     path("deadlines/", views.deadline_list, name="deadlines"),
     path("publicity/", views.publicity_list, name="publicity"),

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,15 +15,18 @@ from huimin.assistance.exports import xlsx_response
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
+    ApplicationDocument,
     Channel,
     Conclusion,
     Delegation,
     Enrolment,
+    ManualVerification,
     NearRelative,
     Objection,
     Programme,
     RegionPolicy,
     Stage,
+    VisitPhoto,
     WorkdayOverride,
 )
 from huimin.assistance.verification_link import verification_conclusion
@@ -301,6 +304,24 @@ def objection_resolve(request, pk, objection_pk):
     else:
         messages.success(request, "异议已处理")
     return redirect("assistance:application_detail", app.pk)
+
+
+@capability_required(workflow.VIEW)
+def application_file(request, pk, kind, file_pk):
+    """An uploaded material, 核对 report or visit photo of a case in the user's scope (never a public media URL)."""
+    app = _get_application(request, pk)
+    if kind == "document":
+        stored = get_object_or_404(ApplicationDocument, pk=file_pk, application=app).file
+    elif kind == "report":
+        stored = get_object_or_404(ManualVerification, pk=file_pk, application=app).report_file
+    elif kind == "photo":
+        stored = get_object_or_404(VisitPhoto, pk=file_pk, visit__application=app).image
+    else:
+        raise Http404
+    if not stored:
+        raise Http404
+    audit.record("assistance.application.file", app, detail=f"{kind} {file_pk}")
+    return FileResponse(stored.open("rb"), filename=stored.name.rsplit("/", 1)[-1])
 
 
 @capability_required(workflow.VIEW)
