@@ -53,9 +53,13 @@ def _date(value) -> datetime.date | None:
         return None
 
 
+# Lists never show the protected fields; deferring them spares a decryption per row (they load when a page asks).
+PROTECTED_DEFER = ("applicant__id_number", "applicant__phone", "applicant__bank_account")
+
+
 def _applications(request):
     return scoped(
-        Application.objects.select_related("programme", "applicant", "region", "household"),
+        Application.objects.select_related("programme", "applicant", "region", "household").defer(*PROTECTED_DEFER),
         request.user,
         "region",
         capability=workflow.VIEW,
@@ -347,14 +351,17 @@ def deadline_list(request):
         stage__in=OPEN_STAGES, stage_due_on__isnull=False, stage_due_on__lte=day + datetime.timedelta(days=21)
     )
     calendars: dict[str, dict] = {}
+    counted: dict[tuple[str, datetime.date], int] = {}  # (township, due date) → working days left
     rows = []
     for app in qs.order_by("stage_due_on"):
         township = rules.ancestor_code(app.region_id, 4)
         if township not in calendars:
             calendars[township] = rules.workday_overrides(app.region_id)
-        left = workdays.workdays_between(day, app.stage_due_on, calendars[township])
-        if left <= DUE_SOON_WORKDAYS:
-            rows.append((app, left))
+        key = (township, app.stage_due_on)
+        if key not in counted:
+            counted[key] = workdays.workdays_between(day, app.stage_due_on, calendars[township])
+        if counted[key] <= DUE_SOON_WORKDAYS:
+            rows.append((app, counted[key]))
     kind = request.GET.get("kind", "")
     if kind == "overdue":
         rows = [r for r in rows if r[1] < 0]
