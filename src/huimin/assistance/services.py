@@ -488,7 +488,7 @@ def submit_objection(public_token, *, content: str, submitter: str = "", contact
         )
         ApplicationEvent.objects.create(
             application=app, action="objection", label="公示期间收到异议", from_stage=app.stage, to_stage=app.stage,
-            reasons=content[:500], actor="anonymous",
+            reasons=content[:500], actor="anonymous", actor_name="公众（公示页）",
         )  # fmt: skip
         audit.record("assistance.objection.submit", objection, region_code=app.region_id)
     return objection
