@@ -17,6 +17,17 @@ OTHER_COUNTY = "411721000000"  # 西平县
 PASSWORD = "Test-Passw0rd!"
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests empty every table when they end. With serialized_rollback each one restores what
+    the migrations seeded (regions, programmes …) first; mixing the two kinds breaks whichever runs next."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+            )
+
+
 @pytest.fixture
 def seeded(db):
     """What the data migrations seed. A transactional (browser) test empties every table when it ends, so

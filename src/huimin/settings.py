@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "huimin.core",
     "huimin.registry",
     "huimin.demo",
+    "huimin.assistance",
 ]
 
 MIDDLEWARE = [

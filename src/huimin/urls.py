@@ -15,6 +15,7 @@ urlpatterns = [
     path("system/", include("huimin.core.urls")),
     path("registry/", include("huimin.registry.urls")),
     path("api/", api.urls),
+    path("assistance/", include("huimin.assistance.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

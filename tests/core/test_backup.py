@@ -25,7 +25,7 @@ def empty_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_restores_into_an_empty_database_and_passes_audit_verify(regions, tmp_path, empty_database, capsys):
     person_id = idnumbers.make("411702", datetime.date(1958, 2, 1), 17)
     person = Person.objects.create(name="王五", id_number=person_id, region_id=VILLAGE_A1)

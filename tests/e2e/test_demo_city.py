@@ -8,7 +8,7 @@ from huimin.core.roles import Role
 from huimin.demo import loader
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_accounts_browse_the_city(page, log_in):
     loader.load(500, seed=1)
     clerk = User.objects.filter(role=Role.CLERK).order_by("username").first()

@@ -6,7 +6,7 @@ from tests.conftest import VILLAGE_A2
 from tests.registry.conftest import id_for, row, xlsx
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_clerk_imports_a_small_file_and_finds_the_household_by_pinyin_initials(page, log_in, users, settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     born = datetime.date(1962, 9, 9)
@@ -64,7 +64,7 @@ def test_clerk_imports_a_small_file_and_finds_the_household_by_pinyin_initials(p
     page.screenshot(path=str(tmp_path / "household.png"), full_page=True)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_broken_file_shows_every_error_in_chinese_and_writes_nothing(page, log_in, users, tmp_path):
     from huimin.registry.models import Person
 

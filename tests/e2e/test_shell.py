@@ -1,7 +1,7 @@
 import pytest
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_login_and_navigate_the_shell(page, log_in, users):
     log_in(users["sysadmin"])
     page.wait_for_selector("[data-testid=whoami]")

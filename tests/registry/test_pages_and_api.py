@@ -235,3 +235,16 @@ def test_head_change_and_split_through_the_pages(two_towns, users, login):
     assert new.head == father
     timeline = client.get(f"/registry/persons/{father.pk}/").content.decode()
     assert "分家" in timeline and "登记" in timeline  # the household's events appear on the member's page
+
+
+def test_other_apps_add_household_panels(two_towns, users, login, monkeypatch):
+    from huimin.registry import panels
+
+    mine, _ = two_towns
+    monkeypatch.setattr(panels, "_PANELS", [])
+    panels.register_fragment("测试面板", "registry:person", capability="data.export")
+    panels.register("隐藏面板", "registry/_timeline.html", lambda request, household: None)
+    page = login(users["clerk_a"]).get(f"/registry/households/{mine.pk}/").content.decode()
+    assert f'hx-get="/registry/persons/{mine.pk}/"' in page and "隐藏面板" not in page
+    page = login(users["assistant_a"]).get(f"/registry/households/{mine.pk}/").content.decode()
+    assert "测试面板" not in page  # the assistant lacks the panel's capability

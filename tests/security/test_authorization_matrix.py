@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from huimin.core.roles import CAPABILITIES, Role
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
+from tests.assistance.matrix_targets import assistance_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.security.matrix import MATRIX, PUBLIC
 
@@ -69,7 +70,7 @@ def targets(users):
         "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
         "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
         "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
-    }
+    } | assistance_targets(users)
 
 
 ROLE_USERS = {
