@@ -25,3 +25,20 @@ def test_household_page_loads_the_assistance_panel(make_household, users, login)
     panel = login(users["clerk_a"]).get(f"/assistance/households/{household.pk}/panel/").content.decode()
     assert application.number in panel
     assert login(users["clerk_b"]).get(f"/assistance/households/{household.pk}/panel/").status_code == 404
+
+
+def test_registry_lists_filter_by_programme(make_household, users, login):
+    from huimin.assistance.models import Enrolment, Stage
+    from tests.assistance.conftest import approve, end_publicity, walk
+
+    enrolled, people = make_household(names=("赵一", "赵二"))
+    other, _ = make_household(names=("钱三",))
+    application = end_publicity(walk(users, apply(users, enrolled, people), Stage.PUBLICITY))
+    approve(users["approver"], application)
+    assert Enrolment.objects.filter(household=enrolled).exists()
+    client = login(users["clerk_a"])
+    households = client.get("/registry/households/?programme=assistance:dibao").content.decode()
+    assert enrolled.number in households and other.number not in households
+    persons = client.get("/registry/persons/?programme=assistance:dibao").content.decode()
+    assert "赵一" in persons and "钱三" not in persons
+    assert "钱三" in client.get("/registry/persons/").content.decode()

@@ -8,7 +8,7 @@ from huimin.core.forms import StyledFormMixin
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
 from huimin.registry import codes
-from huimin.registry.search import PERSON_STATUSES
+from huimin.registry.search import PERSON_STATUSES, programme_choices
 
 RELATIONS = codes.RELATION_CHOICES
 MEMBER_RELATIONS = [c for c in RELATIONS if c[0] != codes.HEAD]
@@ -52,6 +52,7 @@ class PersonSearchForm(StyledFormMixin, forms.Form):
     )
     region = forms.CharField(label="区划代码", required=False, max_length=12)
     status = forms.ChoiceField(label="状态", required=False, choices=list(PERSON_STATUSES.items()))
+    programme = forms.ChoiceField(label="救助项目", required=False, choices=programme_choices)
 
 
 class HouseholdSearchForm(StyledFormMixin, forms.Form):
@@ -62,6 +63,7 @@ class HouseholdSearchForm(StyledFormMixin, forms.Form):
     )
     region = forms.CharField(label="区划代码", required=False, max_length=12)
     active = forms.ChoiceField(label="状态", required=False, choices=[("1", "在册"), ("0", "已注销"), ("all", "全部")])
+    programme = forms.ChoiceField(label="救助项目", required=False, choices=programme_choices)
 
 
 class PersonForm(StyledFormMixin, forms.Form):

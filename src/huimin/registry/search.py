@@ -1,7 +1,12 @@
 """Finding persons and households, always inside the user's scope: by ID number (blind index, exact), by name,
-by pinyin or its initials ("zs" finds 张三), by region and by status."""
+by pinyin or its initials ("zs" finds 张三), by region, by status, and by programme.
+
+Programmes belong to the business apps, which the registry does not import: an app that enrols households
+registers a ``ProgrammeFilter`` here (see huimin.assistance.registry_hooks)."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -23,6 +28,26 @@ PERSON_STATUSES = {
 }
 
 
+@dataclass(frozen=True)
+class ProgrammeFilter:
+    choices: Callable[[], list[tuple[str, str]]]  # (code, label) of the programmes it knows
+    household_ids: Callable[[str], object]  # a queryset of household ids currently in that programme
+
+
+PROGRAMME_FILTERS: list[ProgrammeFilter] = []
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    return [("", "全部")] + [choice for f in PROGRAMME_FILTERS for choice in f.choices()]
+
+
+def _in_programme(code: str) -> Q:
+    for f in PROGRAMME_FILTERS:
+        if code in {c for c, _ in f.choices()}:
+            return Q(pk__in=f.household_ids(code))
+    return Q(pk__in=[])
+
+
 def _name_filter(q: str) -> Q:
     if LETTERS.match(q):
         q = q.lower()
@@ -30,7 +55,7 @@ def _name_filter(q: str) -> Q:
     return Q(name__contains=q)
 
 
-def persons(user, *, q: str = "", region_code: str = "", status: str = ""):
+def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = ""):
     qs = scope.narrowed(Person.objects.select_related("region", "household"), user, region_code or None)
     qs = qs.filter(merged_into__isnull=(status != "merged"))
     q = (q or "").strip()
@@ -57,10 +82,12 @@ def persons(user, *, q: str = "", region_code: str = "", status: str = ""):
         qs = qs.filter(disability_grade__isnull=False)
     elif status == "special":
         qs = qs.exclude(special_statuses=[])
+    if programme:
+        qs = qs.filter(household__in=Household.objects.filter(_in_programme(programme)).values("pk"))
     return qs.order_by("region_id", "name", "id")
 
 
-def households(user, *, q: str = "", region_code: str = "", active: str = "1"):
+def households(user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = ""):
     """Households by number, or by a member's name / pinyin initials / ID number."""
     qs = scope.narrowed(Household.objects.select_related("region", "head"), user, region_code or None)
     if active == "1":
@@ -75,4 +102,6 @@ def households(user, *, q: str = "", region_code: str = "", active: str = "1"):
             members = Person.objects.filter(_name_filter(q))
         member_households = members.filter(memberships__ended_on__isnull=True).values("memberships__household")
         qs = qs.filter(Q(number__startswith=q) | Q(pk__in=member_households))
+    if programme:
+        qs = qs.filter(_in_programme(programme))
     return qs.order_by("region_id", "number")

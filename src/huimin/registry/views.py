@@ -44,7 +44,11 @@ def person_list(request):
     form.is_valid()
     params = form.cleaned_data if form.is_bound else {}
     people = search.persons(
-        request.user, q=params.get("q", ""), region_code=params.get("region", ""), status=params.get("status", "")
+        request.user,
+        q=params.get("q", ""),
+        region_code=params.get("region", ""),
+        status=params.get("status", ""),
+        programme=params.get("programme", ""),
     )
     if request.GET.get("export") == "xlsx":
         if not has_capability(request.user, EXPORT):
@@ -125,7 +129,11 @@ def household_list(request):
     form.is_valid()
     params = form.cleaned_data if form.is_bound else {}
     households = search.households(
-        request.user, q=params.get("q", ""), region_code=params.get("region", ""), active=params.get("active") or "1"
+        request.user,
+        q=params.get("q", ""),
+        region_code=params.get("region", ""),
+        active=params.get("active") or "1",
+        programme=params.get("programme", ""),
     )
     if request.GET.get("export") == "xlsx":
         if not has_capability(request.user, EXPORT):
