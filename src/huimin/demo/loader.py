@@ -242,8 +242,10 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, str, str]]:
         ("shenji", "安全审计员", Role.AUDITOR, city),
     ]
     towns = [r for r in region_rows if r["level"] == 4]
-    for county in sorted({t["parent"] for t in towns}):
-        accounts.append((f"sp{county[:6]}", f"{county[:6]} 县局审批人", Role.APPROVER, county))
+    counties = sorted({t["parent"] for t in towns})
+    county_names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
+    for county in counties:
+        accounts.append((f"sp{county[:6]}", f"{county_names.get(county, county[:6])}审批人", Role.APPROVER, county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", Role.CLERK, t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", Role.REVIEWER, t["code"]))
