@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huimin.core",
     "huimin.registry",
+    "huimin.verification",
 ]
 
 MIDDLEWARE = [

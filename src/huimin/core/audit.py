@@ -7,7 +7,7 @@ exactly when the change it records was committed.
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +32,7 @@ def _canonical(entry: AuditEntry) -> bytes:
     for name in HASHED_FIELDS:
         value = getattr(entry, name)
         if isinstance(value, datetime):
-            value = value.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         payload[name] = value
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
