@@ -102,14 +102,14 @@ def explain(row: dict) -> list[dict]:
         ),
         "r_vehicle_count": lambda: f"名下机动车 {f['vehicle_count']} 辆，超过上限 {int(row['t_vehicle_count'])} 辆",
         "r_vehicle_value": lambda: (
-            f"名下机动车总价值 {f['vehicle_value']} 元，超过上限 {fmt(yuan(row['t_vehicle_value']))}"
+            f"名下机动车总价值 {fmt(yuan(row['vehicle_value_fen']))}，超过上限 {fmt(yuan(row['t_vehicle_value']))}"
         ),
         "r_dwellings": lambda: f"名下住宅 {f['dwelling_count']} 套，超过上限 {int(row['t_dwelling_count'])} 套",
         "r_company": lambda: (
             f"成员登记存续市场主体 {f['company_count']} 个，超过 {int(row['t_company_count'])} 个，经营收入需核实"
         ),
         "r_medical": lambda: (
-            f"近12个月个人自付医疗费用 {f['medical_self_paid_12m']} 元，达到提示线"
+            f"近12个月个人自付医疗费用 {fmt(yuan(row['medical_fen']))}，达到提示线"
             f" {fmt(yuan(row['t_medical_self_paid']))}，可能属于支出型困难"
         ),
     }
