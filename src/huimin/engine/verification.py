@@ -71,14 +71,17 @@ def _facts(name: str, table: ibis.Table, **values) -> ibis.Table:
     return agg.select("household_id", **{m: (agg[m] if m in values else _zero()) for m in MEASURES})
 
 
-def members_of(t: Tables, households: ibis.Table) -> ibis.Table:
-    living = t.persons.filter(~t.persons.is_deceased.fill_null(False))
-    return living.select("person_key", "household_id").inner_join(households.select("household_id"), "household_id")
+def members_of(t: Tables, households: ibis.Table | None = None) -> ibis.Table:
+    """Living members (person_key, household_id), of the given households only when a subset is asked for."""
+    living = t.persons.filter(~t.persons.is_deceased.fill_null(False)).select("person_key", "household_id")
+    if households is None:
+        return living
+    return living.inner_join(households.select("household_id"), "household_id")
 
 
-def measures(t: Tables, households: ibis.Table, as_of: datetime.date) -> ibis.Table:
+def measures(t: Tables, households: ibis.Table, as_of: datetime.date, subset: bool = True) -> ibis.Table:
     """household_id + each measure summed over the household's living members."""
-    m = members_of(t, households)
+    m = members_of(t, households if subset else None)
     first, last = month_window(as_of)
     since = year_before(as_of)
     s = t.sources
@@ -150,7 +153,7 @@ def applicable_thresholds(t: Tables, households: ibis.Table, programme: str, as_
 def evaluate(t: Tables, programme: str, as_of: datetime.date, households: ibis.Table | None = None) -> ibis.Table:
     """The 核对 of every household in ``households`` (default: all): one row each."""
     hh = t.households if households is None else households
-    facts = measures(t, hh, as_of)
+    facts = measures(t, hh, as_of, subset=households is not None)
     limits = applicable_thresholds(t, hh, programme, as_of)
     rows = hh.select("household_id", "region_code", "is_urban").inner_join(facts, "household_id")
     rows = rows.left_join(limits, ["region_code", "is_urban"])

@@ -29,7 +29,9 @@ class Upload(models.Model):
     source = models.CharField("数据源", max_length=30, choices=SOURCE_CHOICES)
     filename = models.CharField("文件名", max_length=200)
     channel = models.CharField(
-        "渠道", max_length=10, choices=[("web", "页面上传"), ("api", "接口上传"), ("cli", "命令")]
+        "渠道",
+        max_length=10,
+        choices=[("web", "页面上传"), ("api", "接口上传"), ("assist", "协查回复"), ("cli", "命令")],
     )
     status = models.CharField("结果", max_length=10, choices=Status.choices)
     total_rows = models.PositiveIntegerField("总行数", default=0)

@@ -74,7 +74,9 @@ def ingest_file(
     A file with any bad row is rejected whole unless ``valid_only`` (the operator's "import valid rows only"):
     then the valid rows become the snapshot and the bad rows are listed in the error report. A file that cannot be
     read at all raises ServiceError and records nothing."""
-    if channel != "api":
+    if assist_request is not None:
+        _require(actor, VERIFY_RUN)  # a 协查 answer belongs to its request, not to the departmental feeds
+    elif channel != "api":
         _require(actor, VERIFY_DATA)
     if source_code not in SOURCES:
         raise ServiceError("数据源不存在")
@@ -609,7 +611,7 @@ def import_assist_answer(
         if foreign:
             raise ServiceError(f"协查回复中有 {len(foreign)} 个身份证号不属于本户成员，已拒收")
     upload = ingest_file(
-        actor, source_code, content, filename, as_of, channel="web", assist_request=req, department=req.target
+        actor, source_code, content, filename, as_of, channel="assist", assist_request=req, department=req.target
     )
     if upload.status == Upload.Status.REJECTED:
         raise ServiceError(f"协查回复有 {upload.error_rows} 行错误，已拒收；请下载错误报告")
