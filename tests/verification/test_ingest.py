@@ -167,3 +167,19 @@ def ingest_csv(actor, rows, **kw):
     from huimin.verification import services
 
     return services.ingest_file(actor, "wages", csv_bytes(rows), "wages.csv", AS_OF, **kw)
+
+
+def test_the_command_line_issues_tokens_and_loads_files(db, tmp_path, capsys):
+    from django.core.management import call_command
+
+    call_command("verification", "token", "--department", "税务局", "--sources", "wages")
+    token = capsys.readouterr().out.rsplit("：", 1)[1].strip()
+    cred = SourceToken.objects.get()
+    import hashlib
+
+    assert cred.token_sha256 == hashlib.sha256(token.encode()).hexdigest() and cred.sources == ["wages"]
+    path = tmp_path / "w.csv"
+    path.write_bytes(csv_bytes([valid_row("wages")]))
+    call_command("verification", "ingest", "wages", str(path), "--as-of", "2026-06-30")
+    assert "已导入：共 1 行，错误 0 行" in capsys.readouterr().out
+    assert Snapshot.objects.get().source == "wages"

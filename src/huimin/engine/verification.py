@@ -61,16 +61,6 @@ def year_before(as_of: datetime.date) -> datetime.date:
         return as_of.replace(year=as_of.year - 1, day=28)
 
 
-def _zero():
-    return ibis.literal(0, type="int64")
-
-
-def _facts(name: str, table: ibis.Table, **values) -> ibis.Table:
-    """One per-household aggregate in the common long shape (household_id + every measure)."""
-    agg = table.group_by("household_id").agg(**{k: v.cast("int64") for k, v in values.items()})
-    return agg.select("household_id", **{m: (agg[m] if m in values else _zero()) for m in MEASURES})
-
-
 def members_of(t: Tables, households: ibis.Table | None = None) -> ibis.Table:
     """Living members (person_key, household_id), of the given households only when a subset is asked for."""
     living = t.persons.filter(~t.persons.is_deceased.fill_null(False)).select("person_key", "household_id")
@@ -98,29 +88,21 @@ def measures(t: Tables, households: ibis.Table, as_of: datetime.date, subset: bo
     companies = rows("business", lambda x: (x.status == "存续") & (x.established_on <= as_of))
     medical = rows("medical", lambda x: (x.settled_on > since) & (x.settled_on <= as_of))
     deaths = rows("deaths", lambda x: x.death_date <= as_of)
-    dwelling_units = dwellings.select("household_id", "cert_no").distinct()
-    company_units = companies.select("household_id", "credit_code").distinct()
-
-    parts = [
-        _facts("wages", wages, wages_fen=(wages.gross_wage - wages.tax.fill_null(0)).sum()),
-        _facts("pensions", pensions, pension_fen=pensions.amount.sum()),
-        _facts("deposits", deposits, deposits_fen=deposits.balance.sum()),
-        _facts("vehicles", vehicles, vehicle_count=vehicles.count(), vehicle_value_fen=vehicles.value.sum()),
-        _facts("dwellings", dwelling_units, dwelling_count=dwelling_units.count()),
-        _facts("companies", company_units, company_count=company_units.count()),
-        _facts("medical", medical, medical_fen=medical.self_paid.sum()),
-        _facts("deaths", deaths, deceased_count=deaths.person_key.nunique()),
+    per_household = [
+        wages.group_by("household_id").agg(wages_fen=(wages.gross_wage - wages.tax.fill_null(0)).sum()),
+        pensions.group_by("household_id").agg(pension_fen=pensions.amount.sum()),
+        deposits.group_by("household_id").agg(deposits_fen=deposits.balance.sum()),
+        vehicles.group_by("household_id").agg(vehicle_count=vehicles.count(), vehicle_value_fen=vehicles.value.sum()),
+        dwellings.group_by("household_id").agg(dwelling_count=dwellings.cert_no.nunique()),  # co-owned: once
+        companies.group_by("household_id").agg(company_count=companies.credit_code.nunique()),
+        medical.group_by("household_id").agg(medical_fen=medical.self_paid.sum()),
+        deaths.group_by("household_id").agg(deceased_count=deaths.person_key.nunique()),
+        m.group_by("household_id").agg(members=m.count()),
     ]
-    facts = ibis.union(*parts, distinct=False)
-    size = m.group_by("household_id").agg(members=m.count())
-    summed = facts.group_by("household_id").agg(**{k: facts[k].sum() for k in MEASURES})
-    base = (
-        households.select("household_id")
-        .left_join(size, "household_id")
-        .select("household_id", members=ibis.coalesce(ibis._.members, 0).cast("int64"))
-    )
-    joined = base.left_join(summed, "household_id")
-    return joined.select("household_id", "members", **{k: ibis.coalesce(joined[k], 0).cast("int64") for k in MEASURES})
+    out = households.select("household_id")
+    for part in per_household:
+        out = out.left_join(part, "household_id").drop("household_id_right")
+    return out.select("household_id", **{k: ibis.coalesce(out[k], 0).cast("int64") for k in ("members", *MEASURES)})
 
 
 def applicable_thresholds(t: Tables, households: ibis.Table, programme: str, as_of: datetime.date) -> ibis.Table:

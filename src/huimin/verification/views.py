@@ -88,7 +88,7 @@ def household(request, pk):
         "missing": missing,
         "auth_form": AuthorisationForm(members=members, initial={"signed_on": today}),
         "check_form": CheckForm(),
-        "assist_form": AssistForm(),
+        "assist_form": AssistForm(auto_id="assist_%s"),
         "reports": Report.objects.filter(household=hh)[:20],
     }
     return render(request, "verification/household.html", context)
