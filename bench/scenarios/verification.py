@@ -201,15 +201,15 @@ f AS (
     b.deceased_count > 0 AS r_deceased
   FROM base b LEFT JOIN lim USING (region_code, is_urban))
 SELECT *, CASE
-  WHEN (r_income AND o_income_standard = 'ineligible') OR (r_deposits AND o_deposit_months = 'ineligible')
-    OR (r_vehicle_count AND o_vehicle_count = 'ineligible') OR (r_vehicle_value AND o_vehicle_value = 'ineligible')
-    OR (r_dwellings AND o_dwelling_count = 'ineligible') OR (r_company AND o_company_count = 'ineligible')
-    OR (r_medical AND o_medical_self_paid = 'ineligible') THEN 'ineligible'
+  WHEN (r_income AND o_income_standard = 'not_eligible') OR (r_deposits AND o_deposit_months = 'not_eligible')
+    OR (r_vehicle_count AND o_vehicle_count = 'not_eligible') OR (r_vehicle_value AND o_vehicle_value = 'not_eligible')
+    OR (r_dwellings AND o_dwelling_count = 'not_eligible') OR (r_company AND o_company_count = 'not_eligible')
+    OR (r_medical AND o_medical_self_paid = 'not_eligible') THEN 'not_eligible'
   WHEN r_no_members OR r_no_standard OR r_deceased
-    OR (r_income AND o_income_standard = 'visit') OR (r_deposits AND o_deposit_months = 'visit')
-    OR (r_vehicle_count AND o_vehicle_count = 'visit') OR (r_vehicle_value AND o_vehicle_value = 'visit')
-    OR (r_dwellings AND o_dwelling_count = 'visit') OR (r_company AND o_company_count = 'visit')
-    OR (r_medical AND o_medical_self_paid = 'visit') THEN 'visit'
+    OR (r_income AND o_income_standard = 'needs_visit') OR (r_deposits AND o_deposit_months = 'needs_visit')
+    OR (r_vehicle_count AND o_vehicle_count = 'needs_visit') OR (r_vehicle_value AND o_vehicle_value = 'needs_visit')
+    OR (r_dwellings AND o_dwelling_count = 'needs_visit') OR (r_company AND o_company_count = 'needs_visit')
+    OR (r_medical AND o_medical_self_paid = 'needs_visit') THEN 'needs_visit'
   ELSE 'eligible' END AS conclusion
 FROM f ORDER BY household_id
 """  # noqa: S608
@@ -389,10 +389,10 @@ def orm_check(household, for_place, as_of) -> str:
     lim, outcome = limit("medical_self_paid")
     if lim is not None:
         checks.append((medical >= lim, outcome))
-    if any(hit and o == "ineligible" for hit, o in checks):
-        return "ineligible"
-    if n == 0 or std is None or dead > 0 or any(hit and o == "visit" for hit, o in checks):
-        return "visit"
+    if any(hit and o == "not_eligible" for hit, o in checks):
+        return "not_eligible"
+    if n == 0 or std is None or dead > 0 or any(hit and o == "needs_visit" for hit, o in checks):
+        return "needs_visit"
     return "eligible"
 
 
@@ -483,7 +483,7 @@ def run(size: str, workdir: Path) -> dict:
     except Exception as exc:  # noqa: BLE001 - no database: report the engine and SQL figures alone
         notes.append(f"ORM baseline not run: {type(exc).__name__}: {exc}"[:300])
 
-    conclusions = {c: sum(1 for v in by_id.values() if v == c) for c in ("eligible", "ineligible", "visit")}
+    conclusions = {c: sum(1 for v in by_id.values() if v == c) for c in ("eligible", "not_eligible", "needs_visit")}
     ratios = {
         "engine_vs_sql": round(engine_s / sql_s, 3),
         "engine_vs_sql_best_of_runs": round(min(engine_times) / min(sql_times), 3),

@@ -79,7 +79,7 @@ def threshold(
     programme="dibao",
     prefix="",
     urban_rural="",
-    outcome="ineligible",
+    outcome="not_eligible",
     valid_from=None,
     valid_to=None,
 ):
@@ -102,8 +102,8 @@ def standard_thresholds():
     threshold("vehicle_count", 1)
     threshold("vehicle_value", "50000.00")
     threshold("dwelling_count", 1)
-    threshold("company_count", 0, outcome="visit")
-    threshold("medical_self_paid", "20000.00", outcome="visit")
+    threshold("company_count", 0, outcome="needs_visit")
+    threshold("medical_self_paid", "20000.00", outcome="needs_visit")
 
 
 def load(actor, source: str, rows: list[dict], as_of=AS_OF, **kw):

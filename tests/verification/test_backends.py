@@ -26,7 +26,7 @@ def test_duckdb_and_spark_give_identical_results(tmp_path):
     duck = _run("duckdb", paths)
     spark = _run("pyspark", paths)
     assert len(duck) == paths["counts"]["households"]
-    assert {r["conclusion"] for r in duck} == {"eligible", "ineligible", "visit"}
+    assert {r["conclusion"] for r in duck} == {"eligible", "not_eligible", "needs_visit"}
     assert sum(r["r_income"] for r in duck) > 0 and sum(r["r_company"] for r in duck) > 0
     assert len(spark) == len(duck)
     for d, s in zip(duck, spark, strict=True):

@@ -73,7 +73,7 @@ def test_the_report_lists_every_record_with_its_source_and_prints_as_pdf(users, 
         ],
     )
     report = services.check_household(users["clerk_a"], hh, "dibao", AS_OF)
-    assert report.conclusion == Conclusion.INELIGIBLE
+    assert report.conclusion == Conclusion.NOT_ELIGIBLE
     [reason] = report.reasons
     assert reason["code"] == "vehicle_value"
     assert reason["text"] == "名下机动车总价值 120,000.00 元，超过上限 50,000.00 元"
@@ -162,9 +162,9 @@ def test_single_check_and_batch_give_the_same_answer(users, town):
     rows = {r["household_id"]: r for r in pq.read_table(run.results_path).to_pylist()}
     expected = {
         "poor": "eligible",
-        "earner": "ineligible",
-        "car": "ineligible",
-        "company": "visit",
+        "earner": "not_eligible",
+        "car": "not_eligible",
+        "company": "needs_visit",
         "empty_rural": "eligible",
     }
     for key, (hh, _) in town.items():
@@ -172,7 +172,7 @@ def test_single_check_and_batch_give_the_same_answer(users, town):
         assert single.conclusion == rows[hh.pk]["conclusion"] == expected[key], key
         flagged = {f for f in engine.FLAGS if rows[hh.pk][f]}
         assert {r["code"] for r in single.reasons} - {"ok"} == {_code(f) for f in flagged}
-    assert run.counts == {"eligible": 2, "ineligible": 2, "visit": 1}
+    assert run.counts == {"eligible": 2, "not_eligible": 2, "needs_visit": 1}
 
 
 def _code(flag):

@@ -55,7 +55,7 @@ def test_income_per_head_above_the_standard_is_ineligible(users, family):
         ],
     )
     report = check(users, hh)  # (18,000 + 3,700) / 36 = 602.78 > 600; contributions are not income
-    assert report.conclusion == Conclusion.INELIGIBLE
+    assert report.conclusion == Conclusion.NOT_ELIGIBLE
     assert codes(report) == ["income_standard"]
     assert report.figures["income_per_head_month"] == "602.78"
     reason = report.reasons[0]
@@ -77,7 +77,7 @@ def test_deposits_per_head_above_n_months_of_the_standard(users, family):
     assert check(users, hh).conclusion == Conclusion.ELIGIBLE
     load(users["approver"], "deposits", [row | {"balance": "43200.01"}])
     report = check(users, hh)
-    assert report.conclusion == Conclusion.INELIGIBLE and codes(report) == ["deposit_months"]
+    assert report.conclusion == Conclusion.NOT_ELIGIBLE and codes(report) == ["deposit_months"]
 
 
 def vehicle(person, plate, value, status="正常"):
@@ -150,7 +150,7 @@ def test_a_company_and_high_medical_costs_need_a_home_visit(users, family):
         ],
     )
     report = check(users, hh)
-    assert report.conclusion == Conclusion.VISIT
+    assert report.conclusion == Conclusion.NEEDS_VISIT
     assert sorted(codes(report)) == ["company_count", "medical_self_paid"]
 
 
@@ -158,7 +158,7 @@ def test_a_death_record_of_a_member_needs_a_home_visit(users, family):
     hh, (father, *_) = family
     load(users["approver"], "deaths", [{"id_number": father.id_number, "death_date": "2026-05-01", "reporter": "火化"}])
     report = check(users, hh)
-    assert report.conclusion == Conclusion.VISIT and codes(report) == ["deceased"]
+    assert report.conclusion == Conclusion.NEEDS_VISIT and codes(report) == ["deceased"]
 
 
 def test_ineligible_outranks_a_visit(users, family):
@@ -166,19 +166,19 @@ def test_ineligible_outranks_a_visit(users, family):
     load(users["approver"], "wages", wages(father, "9000.00"))
     load(users["approver"], "deaths", [{"id_number": father.id_number, "death_date": "2026-05-01", "reporter": "火化"}])
     report = check(users, hh)
-    assert report.conclusion == Conclusion.INELIGIBLE
+    assert report.conclusion == Conclusion.NOT_ELIGIBLE
     assert codes(report) == ["income_standard", "deceased"]
 
 
 def test_the_most_specific_region_and_the_date_decide_the_standard(users, family):
     hh, (father, *_) = family
     load(users["approver"], "wages", wages(father, "2000.00"))  # 666.67 per head
-    assert check(users, hh).conclusion == Conclusion.INELIGIBLE
+    assert check(users, hh).conclusion == Conclusion.NOT_ELIGIBLE
     threshold("income_standard", "700.00", prefix="411702001")  # the township's own standard
     assert check(users, hh).conclusion == Conclusion.ELIGIBLE
     threshold("income_standard", "650.00", prefix="411702001", urban_rural="urban")  # urban row beats both
     report = check(users, hh)
-    assert report.conclusion == Conclusion.INELIGIBLE and report.figures["income_standard"] == "650.00"
+    assert report.conclusion == Conclusion.NOT_ELIGIBLE and report.figures["income_standard"] == "650.00"
     threshold("income_standard", "800.00", prefix="411702001", urban_rural="urban", valid_from=D(2026, 7, 1))
     assert check(users, hh).figures["income_standard"] == "650.00"  # not yet in force on the check's date
 
@@ -196,7 +196,7 @@ def test_without_a_standard_the_household_needs_a_visit(users, db):
     hh, _ = make_household(VILLAGE_A1, [("赵一", D(1980, 1, 1))])
     authorise_all(hh)
     report = check(users, hh)
-    assert report.conclusion == Conclusion.VISIT and codes(report) == ["no_standard"]
+    assert report.conclusion == Conclusion.NEEDS_VISIT and codes(report) == ["no_standard"]
 
 
 def test_a_programme_without_thresholds_is_refused(users, family):

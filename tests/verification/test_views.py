@@ -50,7 +50,7 @@ def test_threshold_form_saves_a_row_and_refuses_a_fractional_count(users, login)
         "programme": "dibao",
         "region_prefix": "411702",
         "urban_rural": "",
-        "outcome": "ineligible",
+        "outcome": "not_eligible",
         "valid_from": "2026-01-01",
     }
     client.post("/verification/thresholds/", base | {"rule": "income_standard", "value": "620.00"})

@@ -142,15 +142,15 @@ def generate(out: Path, persons: int, records: int, seed: int = 1) -> dict:
 def thresholds(programme: str = "dibao") -> pa.Table:
     """A threshold set exercising every rule, a more specific urban row and a rule that is not yet in force."""
     rows = [
-        ("income_standard", "", "", 60000, "ineligible", datetime.date(2020, 1, 1), None),
-        ("income_standard", "411702", "urban", 65000, "ineligible", datetime.date(2020, 1, 1), None),
-        ("income_standard", "411702", "urban", 99000, "ineligible", datetime.date(2027, 1, 1), None),
-        ("deposit_months", "", "", 24, "ineligible", datetime.date(2020, 1, 1), None),
-        ("vehicle_count", "", "", 1, "ineligible", datetime.date(2020, 1, 1), None),
-        ("vehicle_value", "", "", 5000000, "ineligible", datetime.date(2020, 1, 1), None),
-        ("dwelling_count", "", "", 1, "ineligible", datetime.date(2020, 1, 1), None),
-        ("company_count", "", "", 0, "visit", datetime.date(2020, 1, 1), None),
-        ("medical_self_paid", "", "", 2000000, "visit", datetime.date(2020, 1, 1), None),
+        ("income_standard", "", "", 60000, "not_eligible", datetime.date(2020, 1, 1), None),
+        ("income_standard", "411702", "urban", 65000, "not_eligible", datetime.date(2020, 1, 1), None),
+        ("income_standard", "411702", "urban", 99000, "not_eligible", datetime.date(2027, 1, 1), None),
+        ("deposit_months", "", "", 24, "not_eligible", datetime.date(2020, 1, 1), None),
+        ("vehicle_count", "", "", 1, "not_eligible", datetime.date(2020, 1, 1), None),
+        ("vehicle_value", "", "", 5000000, "not_eligible", datetime.date(2020, 1, 1), None),
+        ("dwelling_count", "", "", 1, "not_eligible", datetime.date(2020, 1, 1), None),
+        ("company_count", "", "", 0, "needs_visit", datetime.date(2020, 1, 1), None),
+        ("medical_self_paid", "", "", 2000000, "needs_visit", datetime.date(2020, 1, 1), None),
     ]
     names = ["rule", "region_prefix", "urban_rural", "value", "outcome", "valid_from", "valid_to"]
     data = {name: [r[i] for r in rows] for i, name in enumerate(names)}

@@ -44,7 +44,7 @@ FLAGS = (
     "r_medical",
     "r_deceased",
 )
-INELIGIBLE, VISIT, ELIGIBLE = "ineligible", "visit", "eligible"
+INELIGIBLE, VISIT, ELIGIBLE = "not_eligible", "needs_visit", "eligible"
 
 
 def month_window(as_of: datetime.date) -> tuple[str, str]:

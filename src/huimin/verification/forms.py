@@ -26,7 +26,7 @@ class AuthorisationForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    programme = forms.CharField(label="救助项目", max_length=30, widget=forms.TextInput(attrs=SM))
+    programme = forms.CharField(label="救助项目", max_length=40, widget=forms.TextInput(attrs=SM))
     as_of = forms.DateField(label="核对基准日", widget=DATE_WIDGET)
 
     def __init__(self, *args, **kwargs):
@@ -45,7 +45,7 @@ class AssistAnswerForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    programme = forms.CharField(label="救助项目", max_length=30, initial="dibao", widget=forms.TextInput(attrs=SM))
+    programme = forms.CharField(label="救助项目", max_length=40, initial="dibao", widget=forms.TextInput(attrs=SM))
     as_of = forms.DateField(label="核对基准日", widget=DATE_WIDGET)
     region_prefix = forms.CharField(
         label="范围（区划代码前缀，空为本人管辖范围）", max_length=12, required=False, widget=forms.TextInput(attrs=SM)

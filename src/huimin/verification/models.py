@@ -14,8 +14,8 @@ SOURCE_CHOICES = [(s.code, s.name) for s in SOURCES.values()]
 
 class Conclusion(models.TextChoices):
     ELIGIBLE = "eligible", "符合"
-    INELIGIBLE = "ineligible", "不符合"
-    VISIT = "visit", "需入户核实"
+    NOT_ELIGIBLE = "not_eligible", "不符合"
+    NEEDS_VISIT = "needs_visit", "需入户核实"
 
 
 class Upload(models.Model):
@@ -150,7 +150,7 @@ class Threshold(models.Model):
         URBAN = "urban", "城市"
         RURAL = "rural", "农村"
 
-    programme = models.CharField("救助项目", max_length=30, help_text="如 dibao（低保）、tekun（特困）")
+    programme = models.CharField("救助项目", max_length=40, help_text="如 dibao（低保）、tekun（特困）")
     rule = models.CharField("规则", max_length=30, choices=Rule.choices)
     region_prefix = models.CharField("适用区划（代码前缀，空为全部）", max_length=12, blank=True)
     urban_rural = models.CharField("城乡", max_length=5, choices=UrbanRural.choices, blank=True)
@@ -158,8 +158,8 @@ class Threshold(models.Model):
     outcome = models.CharField(
         "超出时结论",
         max_length=12,
-        choices=[(Conclusion.INELIGIBLE, "不符合"), (Conclusion.VISIT, "需入户核实")],
-        default=Conclusion.INELIGIBLE,
+        choices=[(Conclusion.NOT_ELIGIBLE, "不符合"), (Conclusion.NEEDS_VISIT, "需入户核实")],
+        default=Conclusion.NOT_ELIGIBLE,
     )
     valid_from = models.DateField("生效日期")
     valid_to = models.DateField("失效日期", null=True, blank=True)
@@ -200,7 +200,7 @@ class BatchRun(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
-    programme = models.CharField("救助项目", max_length=30)
+    programme = models.CharField("救助项目", max_length=40)
     as_of = models.DateField("核对基准日")
     region_prefix = models.CharField("范围（区划前缀）", max_length=12, blank=True)
     backend = models.CharField("计算引擎", max_length=20, default="duckdb")
@@ -227,7 +227,7 @@ class Report(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
-    programme = models.CharField("救助项目", max_length=30)
+    programme = models.CharField("救助项目", max_length=40)
     as_of = models.DateField("核对基准日")
     conclusion = models.CharField("结论", max_length=12, choices=Conclusion.choices)
     reasons = models.JSONField("理由", default=list)
@@ -266,7 +266,7 @@ class AssistRequest(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
-    programme = models.CharField("救助项目", max_length=30)
+    programme = models.CharField("救助项目", max_length=40)
     as_of = models.DateField("核对基准日")
     target = models.CharField("协查对象（城市或省份）", max_length=100)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)

@@ -86,11 +86,11 @@ def explain(row: dict) -> list[dict]:
         )
 
     if row["r_no_members"]:
-        add("no_members", Conclusion.VISIT, "家庭没有在世成员记录，无法计算人均收入")
+        add("no_members", Conclusion.NEEDS_VISIT, "家庭没有在世成员记录，无法计算人均收入")
     if row["r_no_standard"]:
-        add("no_standard", Conclusion.VISIT, "该地区在核对基准日没有有效的核对收入标准，无法比对收入和金融资产")
+        add("no_standard", Conclusion.NEEDS_VISIT, "该地区在核对基准日没有有效的核对收入标准，无法比对收入和金融资产")
     if row["r_deceased"]:
-        add("deceased", Conclusion.VISIT, f"{f['deceased_count']} 名成员有死亡记录，需核实家庭成员", ("deaths",))
+        add("deceased", Conclusion.NEEDS_VISIT, f"{f['deceased_count']} 名成员有死亡记录，需核实家庭成员", ("deaths",))
     texts = {
         "r_income": lambda: (
             f"近12个月家庭收入 {fmt(yuan(row['income_fen']))}（工资 {f['wages_12m']} 元、养老金 {f['pensions_12m']}"
@@ -115,9 +115,9 @@ def explain(row: dict) -> list[dict]:
     }
     for flag, (rule, sources) in FLAG_RULES.items():
         if row[flag]:
-            outcome = row[f"o_{rule}"] or Conclusion.INELIGIBLE
+            outcome = row[f"o_{rule}"] or Conclusion.NOT_ELIGIBLE
             add(rule.value, outcome, texts[flag](), sources)
-    order = {Conclusion.INELIGIBLE: 0, Conclusion.VISIT: 1}
+    order = {Conclusion.NOT_ELIGIBLE: 0, Conclusion.NEEDS_VISIT: 1}
     reasons.sort(key=lambda r: order.get(r["outcome"], 2))
     if not reasons and n:
         add("ok", Conclusion.ELIGIBLE, f"月人均收入 {f['income_per_head_month']} 元，收入与财产均未超过核对标准")
