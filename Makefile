@@ -8,6 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/huimin
 DEMO_DB := var/demo.sqlite3
 DEMO_PERSONS ?= 3000
 VENDOR := src/huimin/static/vendor
+LINT_PATHS := $(wildcard src tests bench)
 
 .PHONY: help demo serve test test-fast lint format bench venv static system-deps postgres clean
 
@@ -88,12 +89,12 @@ test-fast: venv static postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -x -m "not e2e" -p no:cacheprovider
 
 lint: venv
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 format: venv
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 bench: venv static postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m bench

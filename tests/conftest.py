@@ -17,8 +17,31 @@ OTHER_COUNTY = "411721000000"  # 西平县
 PASSWORD = "Test-Passw0rd!"
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests empty every table when they end. With serialized_rollback each one restores what
+    the migrations seeded (regions, programmes …) first; mixing the two kinds breaks whichever runs next."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+            )
+
+
 @pytest.fixture
-def regions(db):
+def seeded(db):
+    """What the data migrations seed. A transactional (browser) test empties every table when it ends, so
+    tests that run after one put the seed back here instead of relying on migrations."""
+    from huimin.core.models import AuditHead
+    from huimin.core.region_data import load_national
+
+    if not Region.objects.filter(code=COUNTY).exists():
+        load_national()
+    AuditHead.objects.get_or_create(id=1)
+
+
+@pytest.fixture
+def regions(seeded):
     county = Region.objects.get(code=COUNTY)
     town_a = Region.objects.create(code=TOWN_A, name="顺河街道", level=4, parent=county)
     town_b = Region.objects.create(code=TOWN_B, name="老街街道", level=4, parent=county)
@@ -30,8 +53,16 @@ def regions(db):
     }
 
 
+@pytest.fixture(scope="session")
+def password_hash():
+    """Argon2 is slow on purpose; hash the shared test password once, not for every fixture user."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def make_user(db, django_user_model):
+def make_user(db, django_user_model, password_hash):
     def make(username: str, role: str, region_code: str, **extra):
         user = django_user_model(
             username=username,
@@ -41,7 +72,7 @@ def make_user(db, django_user_model):
             must_change_password=extra.pop("must_change_password", False),
             **extra,
         )
-        user.set_password(PASSWORD)
+        user.password = password_hash
         user.save()
         return user
 

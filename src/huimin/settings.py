@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huimin.core",
     "huimin.registry",
+    "huimin.demo",
+    "huimin.assistance",
     "huimin.verification",
 ]
 
@@ -159,6 +161,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the shell's CSS and the npm-installed vendor files
 STATIC_ROOT = Path(os.environ.get("HUIMIN_STATIC_ROOT", Path.cwd() / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("HUIMIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("pii/<str:model_label>/<str:pk>/<str:field_name>/", pii.reveal, name="pii_reveal"),
     path("healthz", core_views.healthz, name="healthz"),
     path("system/", include("huimin.core.urls")),
+    path("assistance/", include("huimin.assistance.urls")),
     path("verification/", include("huimin.verification.urls")),
 ]
 

@@ -32,7 +32,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, seeded):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -41,7 +41,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(browser, live_server, seeded):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, **_phone())
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -53,7 +53,10 @@ def record(
 ) -> AuditEntry:
     actor = actor or current_actor()
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:  # only after a database flush; the migration creates the row
+            AuditHead.objects.get_or_create(id=1)
+            head = AuditHead.objects.select_for_update().get(id=1)
         entry = AuditEntry(
             seq=head.last_seq + 1,
             ts=timezone.now(),

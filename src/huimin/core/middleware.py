@@ -1,3 +1,4 @@
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -34,6 +35,8 @@ class ForcePasswordChangeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
             allowed = {reverse(name) for name in self.ALLOWED}
-            if request.path not in allowed and not request.path.startswith(("/static/", "/api/")):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": 403, "message": "请先登录页面修改临时密码"}, status=403)
+            if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)

@@ -117,6 +117,8 @@ def authorisation_add(request, pk):
 @capability_required(VERIFY_RUN)
 def authorisation_scan(request, pk):
     auth = get_scoped_or_404(Authorisation.objects.all(), request.user, "household__region", VERIFY_RUN, pk=pk)
+    if not auth.scan or not auth.scan.storage.exists(auth.scan.name):
+        raise Http404("授权书扫描件不存在")
     audit.record("verification.authorisation.view", auth, region_code=auth.household.region_id)
     return FileResponse(auth.scan.open("rb"), filename=Path(auth.scan.name).name)
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from huimin.core import crypto, keyrotation
+from huimin.core import audit, crypto, keyrotation
 
 
 class Command(BaseCommand):
@@ -26,4 +26,5 @@ class Command(BaseCommand):
             total = keyrotation.rotate(batch_size=options["batch_size"], progress=self.stdout.write)
         except crypto.DecryptionError as exc:
             raise CommandError(f"轮换中止：{exc}（请确认旧密钥仍在 HUIMIN_FIELD_KEYS 中）") from exc
+        audit.record("core.keys.rotate", detail=f"重新加密 {total} 个字段值，当前密钥 {crypto.key_ring().current_id}")
         self.stdout.write(f"密钥轮换完成：重新加密 {total} 个字段值，当前密钥 {crypto.key_ring().current_id}")

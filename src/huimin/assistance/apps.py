@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class AssistanceConfig(AppConfig):
+    name = "huimin.assistance"
+    label = "assistance"
+    verbose_name = "社会救助"
+
+    def ready(self):
+        from huimin.assistance import workflow as w
+        from huimin.core import menu, roles
+        from huimin.core.roles import Role
+
+        roles.extend(Role.ASSISTANT, w.VIEW, w.APPLY)
+        roles.extend(Role.CLERK, w.VIEW, w.APPLY, w.ACCEPT, w.VERIFY, w.VISIT, w.REVIEW)
+        roles.extend(Role.REVIEWER, w.VIEW, w.VERIFY, w.REVIEW, w.CONFIRM_DELEGATED)
+        roles.extend(Role.APPROVER, w.VIEW, w.VERIFY, w.APPROVE, w.MANAGE, w.DELEGATE, w.CONFIGURE)
+
+        menu.register("assistance", "救助申请", "assistance_applications", "assistance:applications", w.VIEW)
+        menu.register("assistance", "办理时限", "assistance_deadlines", "assistance:deadlines", w.VIEW)
+        menu.register("assistance", "公示", "assistance_publicity", "assistance:publicity", w.VIEW)
+        menu.register("assistance", "在保对象", "assistance_enrolments", "assistance:enrolments", w.VIEW)
+        menu.register("assistance", "到期复核", "assistance_reviews", "assistance:reviews_due", w.VIEW)
+        menu.register("assistance", "近亲属备案", "assistance_relatives", "assistance:relatives", w.VIEW)
+        menu.register("assistance", "权限下放", "assistance_delegations", "assistance:delegations", w.VIEW)
+        menu.register("assistance", "政策参数与工作日", "assistance_settings", "assistance:settings", w.CONFIGURE)

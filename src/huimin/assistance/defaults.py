@@ -1,0 +1,163 @@
+"""The default programmes and policy figures. Every figure here is a default a county changes as data.
+
+渐退: the plans require it (000 "落实低保渐退制度", "给予已就业的低保对象一定时间的渐退期"; 003 "完善低保渐退期政策")
+but name no number of months; 6 months is the project's default until a region sets its own RegionPolicy row.
+Review cycles follow 000: 特困 and stable 低保 yearly, unstable income with members able to work half-yearly.
+公示 7 days is "the usual rule" (DOMAIN.md). Deadlines (working days per stage) are procedural defaults, to be set
+to the local 审核确认办法.
+"""
+
+import datetime
+
+COMMON_DOCS = [
+    {"code": "application", "name": "救助申请书"},
+    {"code": "identity", "name": "申请人及家庭成员身份证明"},
+    {"code": "authorization", "name": "家庭经济状况核对授权书"},
+]
+SINGLE_DOCS = COMMON_DOCS + [{"code": "illness_disability", "name": "重病诊断证明或残疾人证"}]
+TEMP_DOCS = [
+    {"code": "application", "name": "救助申请书"},
+    {"code": "identity", "name": "申请人身份证明"},
+    {"code": "hardship", "name": "困难情况说明"},
+]
+EXPENSE_DOCS = TEMP_DOCS + [{"code": "expense_receipts", "name": "医疗、教育等刚性支出票据"}]
+
+FULL = ["accept", "verify", "visit", "review", "publicity", "decision"]
+NO_PUBLICITY = ["accept", "verify", "visit", "review", "decision"]
+DEADLINES = {
+    "accept": 3,
+    "verify": 10,
+    "visit": 10,
+    "appraisal": 5,
+    "review": 5,
+    "publicity": 10,
+    "decision": 10,
+    "advance_file": 5,
+}
+HALF_YEARLY_IF_UNSTABLE = {"default_months": 12, "unstable_able_months": 6}
+YEARLY = {"default_months": 12}
+
+PROGRAMMES = [
+    dict(
+        code="dibao",
+        name="最低生活保障",
+        kind="dibao",
+        scope="household",
+        stages=FULL,
+        review_cycle=HALF_YEARLY_IF_UNSTABLE,
+        required_documents=COMMON_DOCS,
+        exclusive_group="basic_living",
+        delegable=True,
+        sort=10,
+    ),
+    dict(
+        code="dibao_single",
+        name="最低生活保障（单人户）",
+        kind="dibao",
+        scope="person",
+        stages=FULL,
+        review_cycle=YEARLY,
+        required_documents=SINGLE_DOCS,
+        exclusive_group="basic_living",
+        delegable=True,
+        sort=11,
+    ),
+    dict(
+        code="tekun_scattered",
+        name="特困人员救助供养（分散供养）",
+        kind="tekun",
+        scope="person",
+        stages=FULL,
+        review_cycle=YEARLY,
+        required_documents=COMMON_DOCS,
+        exclusive_group="basic_living",
+        delegable=True,
+        sort=20,
+    ),
+    dict(
+        code="tekun_central",
+        name="特困人员救助供养（集中供养）",
+        kind="tekun",
+        scope="person",
+        stages=FULL,
+        review_cycle=YEARLY,
+        required_documents=COMMON_DOCS,
+        exclusive_group="basic_living",
+        delegable=True,
+        sort=21,
+    ),
+    dict(
+        code="temp_urgent",
+        name="临时救助（急难型）",
+        kind="temporary",
+        scope="household",
+        stages=NO_PUBLICITY,
+        review_cycle={},
+        required_documents=TEMP_DOCS,
+        delegable=True,
+        one_off=True,
+        advance_allowed=True,
+        sort=30,
+    ),
+    dict(
+        code="temp_expense",
+        name="临时救助（支出型）",
+        kind="temporary",
+        scope="household",
+        stages=NO_PUBLICITY,
+        review_cycle={},
+        required_documents=EXPENSE_DOCS,
+        delegable=True,
+        one_off=True,
+        sort=31,
+    ),
+    dict(
+        code="edge",
+        name="低保边缘家庭",
+        kind="edge",
+        scope="household",
+        stages=NO_PUBLICITY,
+        review_cycle=YEARLY,
+        required_documents=COMMON_DOCS,
+        exclusive_group="edge",
+        sort=40,
+    ),
+    dict(
+        code="expense",
+        name="支出型困难家庭",
+        kind="expense",
+        scope="household",
+        stages=NO_PUBLICITY,
+        review_cycle=YEARLY,
+        required_documents=COMMON_DOCS + [{"code": "expense_receipts", "name": "刚性支出票据"}],
+        exclusive_group="expense",
+        sort=50,
+    ),
+]
+
+
+def load(programme_model=None, policy_model=None) -> None:
+    """Create or refresh the defaults (the migration passes its historical models)."""
+    if programme_model is None:
+        from huimin.assistance import models
+
+        programme_model, policy_model = models.Programme, models.RegionPolicy
+    for row in PROGRAMMES:
+        programme_model.objects.update_or_create(
+            code=row["code"], defaults={**row, "deadlines": DEADLINES, "publicity_days": 7}
+        )
+    policy_model.objects.get_or_create(
+        key="grace_months",
+        region=None,
+        programme=None,
+        effective_from=datetime.date(2021, 1, 1),
+        defaults={"value": 6, "source": "默认值：规划（000、003）要求落实低保渐退制度，未给出月数；各地按本地政策设置"},
+    )
+
+
+def ensure() -> None:
+    """Load the defaults when the tables are empty (after a flush in tests, or a hand-made database)."""
+    from huimin.assistance.models import Programme
+
+    if not Programme.objects.exists():
+        load()

@@ -1,0 +1,666 @@
+"""Thin views: parse the request, call a service, render. Every query goes through huimin.core.scope."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huimin.assistance import documents, rules, services, workflow
+from huimin.assistance.exports import xlsx_response
+from huimin.assistance.models import (
+    OPEN_STAGES,
+    Application,
+    ApplicationDocument,
+    Channel,
+    Conclusion,
+    Delegation,
+    Enrolment,
+    ManualVerification,
+    NearRelative,
+    Objection,
+    Programme,
+    RegionPolicy,
+    Stage,
+    VisitPhoto,
+    WorkdayOverride,
+)
+from huimin.assistance.verification_link import verification_conclusion
+from huimin.core import audit, workdays
+from huimin.core.decorators import capability_required
+from huimin.core.models import Region
+from huimin.core.roles import EXPORT, has_capability
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.services import ServiceError
+from huimin.registry.models import Household, Membership, Person
+
+PAGE_SIZE = 30
+DUE_SOON_WORKDAYS = 3
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _date(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+# Lists never show the protected fields; deferring them spares a decryption per row (they load when a page asks).
+PROTECTED_DEFER = ("applicant__id_number", "applicant__phone", "applicant__bank_account")
+
+
+def _applications(request):
+    return scoped(
+        Application.objects.select_related("programme", "applicant", "region", "household").defer(*PROTECTED_DEFER),
+        request.user,
+        "region",
+        capability=workflow.VIEW,
+    )
+
+
+def _enrolments(request):
+    return scoped(
+        Enrolment.objects.select_related("programme", "household__head", "person", "region"),
+        request.user,
+        "region",
+        capability=workflow.VIEW,
+    )
+
+
+def _wants_export(request) -> bool:
+    if request.GET.get("export") != "xlsx":
+        return False
+    if not has_capability(request.user, EXPORT):
+        raise Http404
+    return True
+
+
+def _region_filter(request, qs):
+    code = request.GET.get("region", "").strip()
+    if code and in_scope(request.user, code):
+        from huimin.core import regions
+
+        qs = qs.filter(region__code__startswith=regions.prefix_of(code))
+    return qs
+
+
+# --- applications ---------------------------------------------------------------------------------------
+
+
+@capability_required(workflow.VIEW)
+def application_list(request):
+    qs = _region_filter(request, _applications(request))
+    stage = request.GET.get("stage", "")
+    if stage == "open":
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    elif stage in Stage.values:
+        qs = qs.filter(stage=stage)
+    programme = request.GET.get("programme", "")
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    if request.GET.get("flagged"):
+        qs = qs.filter(near_relative_flag=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(applicant__name__icontains=q) | Q(household__number=q))
+    qs = qs.order_by("-created_at")
+    if _wants_export(request):
+        audit.record("assistance.export.applications", detail=f"{qs.count()} 条")
+        return xlsx_response(
+            "救助申请",
+            "救助申请",
+            ["申请编号", "救助项目", "申请人", "户编号", "村（社区）", "环节", "进入环节日期", "办结时限", "近亲属"],
+            (
+                [a.number, a.programme.name, a.applicant.name, a.household.number, a.region.name,
+                 a.get_stage_display(), a.stage_entered_on, a.stage_due_on, "是" if a.near_relative_flag else ""]
+                for a in qs.iterator()
+            ),
+        )  # fmt: skip
+    return render(
+        request,
+        "assistance/applications.html",
+        {
+            "page": _page(request, qs),
+            "stages": Stage.choices,
+            "programmes": Programme.objects.filter(is_active=True),
+            "filters": request.GET,
+        },
+    )
+
+
+@capability_required(workflow.APPLY)
+def application_create(request):
+    household = None
+    number = (request.POST.get("household") or request.GET.get("household") or "").strip()
+    if number:
+        household = (
+            scoped(Household.objects.select_related("region"), request.user, capability=workflow.VIEW)
+            .filter(number=number, is_active=True)
+            .first()
+        )
+        if household is None:
+            messages.error(request, f"户编号 {number} 不存在，或不在您的管辖范围内")
+    members = (
+        Membership.objects.filter(household=household, ended_on__isnull=True).select_related("person")
+        if household
+        else []
+    )
+    programmes = Programme.objects.filter(is_active=True)
+    if request.method == "POST" and household is not None:
+        programme = programmes.filter(pk=request.POST.get("programme") or 0).first()
+        member_ids = {m.person_id for m in members}
+        applicant = Person.objects.filter(pk=request.POST.get("applicant") or 0, pk__in=member_ids).first()
+        beneficiary = Person.objects.filter(pk=request.POST.get("beneficiary") or 0, pk__in=member_ids).first()
+        try:
+            if programme is None or applicant is None:
+                raise ServiceError("请选择救助项目和申请人")
+            app = services.create_application(
+                request.user,
+                programme=programme,
+                household=household,
+                applicant=applicant,
+                beneficiary=beneficiary,
+                channel=request.POST.get("channel") or Channel.WINDOW,
+                reason=request.POST.get("reason", ""),
+                documents=request.POST.getlist("documents"),
+                requested_amount=request.POST.get("requested_amount") or None,
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已登记申请 {app.number}")
+            return redirect("assistance:application_detail", app.pk)
+    return render(
+        request,
+        "assistance/application_create.html",
+        {"household": household, "members": members, "programmes": programmes, "channels": Channel.choices,
+         "post": request.POST},
+    )  # fmt: skip
+
+
+def _get_application(request, pk) -> Application:
+    return get_scoped_or_404(_applications(request), request.user, "region", capability=workflow.VIEW, pk=pk)
+
+
+@capability_required(workflow.VIEW)
+def application_detail(request, pk):
+    app = _get_application(request, pk)
+    day = timezone.localdate()
+    actions = {a.code for a in workflow.allowed_actions(app.stage)}
+    return render(
+        request,
+        "assistance/application_detail.html",
+        {
+            "app": app,
+            "events": app.events.all(),
+            "verification": verification_conclusion(app),
+            "verifications": app.manual_verifications.all(),
+            "visits": app.visits.prefetch_related("photos"),
+            "objections": app.objections.all(),
+            "notifications": app.notifications.all(),
+            "missing": services.missing_documents(app),
+            "documents": app.programme.document_names(),
+            "actions": actions,
+            "conclusions": Conclusion.choices,
+            "publicity_over": bool(app.publicity_end and day > app.publicity_end),
+            "forms": documents.available_forms(app),
+            "today": day,
+            "delegation": rules.active_delegation(app.programme, app.region_id, day),
+            "enrolment": Enrolment.objects.filter(application=app).first(),
+        },
+    )
+
+
+def _run_action(request, app: Application, action: str):
+    p, user = request.POST, request.user
+    if action == "accept":
+        services.accept(user, app, documents=p.getlist("documents"))
+        return "已受理"
+    if action == "not_accept":
+        services.not_accept(user, app, p.get("reasons", ""))
+        return "已作出不予受理决定，并生成告知书"
+    if action == "refuse":
+        services.refuse(user, app, p.get("reasons", ""))
+        return "已作出不予批准决定，并生成通知书"
+    if action == "record_verification":
+        services.record_verification(
+            user, app, report_number=p.get("report_number", ""), report_date=_date(p.get("report_date")),
+            conclusion=p.get("conclusion", ""), reasons=p.get("reasons", ""),
+            report_file=request.FILES.get("report_file"),
+        )  # fmt: skip
+        return "已录入核对结果"
+    if action == "finish_verification":
+        services.finish_verification(user, app)
+        return "核对环节已完成"
+    if action == "record_visit":
+        services.record_visit(
+            user, app, visit_date=_date(p.get("visit_date")), visitors=p.get("visitors", ""),
+            findings=p.get("findings", ""), photos=request.FILES.getlist("photos"),
+        )  # fmt: skip
+        return "已记录入户调查"
+    if action == "record_appraisal":
+        services.record_appraisal(
+            user, app, held_on=_date(p.get("held_on")), participants=p.get("participants", ""),
+            result=p.get("result", ""),
+        )  # fmt: skip
+        return "已记录民主评议"
+    if action == "review":
+        services.review(user, app, p.get("opinion", ""))
+        return "审核通过"
+    if action == "approve":
+        services.approve(
+            user, app, monthly_amount=p.get("amount", ""),
+            basis={"income_per_head": p.get("income_per_head", ""), "members": p.get("members", ""),
+                   "standard": p.get("standard", ""), "note": p.get("basis_note", "")},
+            income_unstable=bool(p.get("income_unstable")), reasons=p.get("reasons", ""),
+        )  # fmt: skip
+        return "已批准"
+    if action == "advance":
+        services.record_advance(user, app, amount=p.get("amount", ""), paid_on=_date(p.get("paid_on")))
+        return "已记录先行救助"
+    if action == "case_by_case":
+        services.record_case_by_case(
+            user, app, held_on=_date(p.get("held_on")), participants=p.get("participants", ""),
+            conclusion=p.get("conclusion", ""),
+        )  # fmt: skip
+        return "已记录一事一议"
+    if action == "document":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ServiceError("请选择要上传的文件")
+        services.attach_document(user, app, p.get("code", ""), upload)
+        return "已上传材料"
+    raise Http404
+
+
+@capability_required(workflow.VIEW)
+@require_POST
+def application_act(request, pk, action):
+    app = _get_application(request, pk)
+    try:
+        message = _run_action(request, app, action)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("assistance:application_detail", app.pk)
+
+
+@capability_required(workflow.VIEW)
+@require_POST
+def objection_resolve(request, pk, objection_pk):
+    app = _get_application(request, pk)
+    objection = get_object_or_404(Objection, pk=objection_pk, application=app)
+    try:
+        services.resolve_objection(
+            request.user, objection, upheld=request.POST.get("upheld") == "1", resolution=request.POST.get("resolution")
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "异议已处理")
+    return redirect("assistance:application_detail", app.pk)
+
+
+@capability_required(workflow.VIEW)
+def application_file(request, pk, kind, file_pk):
+    """An uploaded material, 核对 report or visit photo of a case in the user's scope (never a public media URL)."""
+    app = _get_application(request, pk)
+    if kind == "document":
+        stored = get_object_or_404(ApplicationDocument, pk=file_pk, application=app).file
+    elif kind == "report":
+        stored = get_object_or_404(ManualVerification, pk=file_pk, application=app).report_file
+    elif kind == "photo":
+        stored = get_object_or_404(VisitPhoto, pk=file_pk, visit__application=app).image
+    else:
+        raise Http404
+    if not stored:
+        raise Http404
+    audit.record("assistance.application.file", app, detail=f"{kind} {file_pk}")
+    return FileResponse(stored.open("rb"), filename=stored.name.rsplit("/", 1)[-1])
+
+
+@capability_required(workflow.VIEW)
+def application_pdf(request, pk, form):
+    app = _get_application(request, pk)
+    if form not in dict(documents.available_forms(app)):
+        raise Http404
+    title, pdf = documents.render_pdf(app, form)
+    audit.record("assistance.application.print", app, detail=title)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{app.number}-{form}.pdf"
+    return response
+
+
+# --- deadlines and 公示 ------------------------------------------------------------------------------------
+
+
+@capability_required(workflow.VIEW)
+def deadline_list(request):
+    day = timezone.localdate()
+    # Due within DUE_SOON_WORKDAYS working days is at most a few weeks away even across the longest holiday.
+    qs = _region_filter(request, _applications(request)).filter(
+        stage__in=OPEN_STAGES, stage_due_on__isnull=False, stage_due_on__lte=day + datetime.timedelta(days=21)
+    )
+    calendars: dict[str, dict] = {}
+    counted: dict[tuple[str, datetime.date], int] = {}  # (township, due date) → working days left
+    rows = []
+    for app in qs.order_by("stage_due_on"):
+        township = rules.ancestor_code(app.region_id, 4)
+        if township not in calendars:
+            calendars[township] = rules.workday_overrides(app.region_id)
+        key = (township, app.stage_due_on)
+        if key not in counted:
+            counted[key] = workdays.workdays_between(day, app.stage_due_on, calendars[township])
+        if counted[key] <= DUE_SOON_WORKDAYS:
+            rows.append((app, counted[key]))
+    kind = request.GET.get("kind", "")
+    if kind == "overdue":
+        rows = [r for r in rows if r[1] < 0]
+    elif kind == "soon":
+        rows = [r for r in rows if r[1] >= 0]
+    by_township: dict[str, list[int]] = {}
+    for app, left in rows:
+        township = rules.ancestor_code(app.region_id, 4)
+        counts = by_township.setdefault(township, [0, 0])
+        counts[0 if left < 0 else 1] += 1
+    names = dict(Region.objects.filter(code__in=by_township).values_list("code", "name"))
+    summary = [(names.get(code, code), c[0], c[1]) for code, c in sorted(by_township.items())]
+    if _wants_export(request):
+        return xlsx_response(
+            "办理时限",
+            "办理时限",
+            ["申请编号", "救助项目", "申请人", "村（社区）", "环节", "办结时限", "剩余工作日"],
+            ([a.number, a.programme.name, a.applicant.name, a.region.name, a.get_stage_display(), a.stage_due_on, n]
+             for a, n in rows),
+        )  # fmt: skip
+    advances = (
+        _region_filter(request, _applications(request))
+        .filter(advance_paid_on__isnull=False, stage__in=[Stage.ACCEPT, Stage.VERIFY, Stage.VISIT])
+        .order_by("file_due_on")
+    )
+    return render(
+        request,
+        "assistance/deadlines.html",
+        {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary, "kind": kind,
+         "advances": advances[:100], "today": day},
+    )  # fmt: skip
+
+
+@capability_required(workflow.VIEW)
+def publicity_list(request):
+    qs = (
+        _region_filter(request, _applications(request))
+        .filter(stage=Stage.PUBLICITY)
+        .annotate(open_objections=Count("objections", filter=Q(objections__status=Objection.Status.OPEN)))
+    )
+    qs = qs.order_by("publicity_end")
+    if _wants_export(request):
+        return xlsx_response(
+            "公示",
+            "公示",
+            ["申请编号", "救助项目", "申请人", "村（社区）", "公示开始", "公示结束", "待处理异议"],
+            ([a.number, a.programme.name, a.applicant.name, a.region.name, a.publicity_start, a.publicity_end,
+              a.open_objections] for a in qs),
+        )  # fmt: skip
+    return render(request, "assistance/publicity.html", {"page": _page(request, qs), "today": timezone.localdate()})
+
+
+# --- enrolments -----------------------------------------------------------------------------------------
+
+
+@capability_required(workflow.VIEW)
+def enrolment_list(request):
+    qs = _region_filter(request, _enrolments(request))
+    status = request.GET.get("status", "current")
+    if status == "current":
+        qs = qs.filter(status__in=["active", "grace", "suspended"])
+    elif status in Enrolment.Status.values:
+        qs = qs.filter(status=status)
+    programme = request.GET.get("programme", "")
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    qs = qs.order_by("region_id", "household__number")
+    if _wants_export(request):
+        audit.record("assistance.export.enrolments", detail=f"{qs.count()} 条")
+        return xlsx_response(
+            "在保对象",
+            "在保对象",
+            ["户编号", "户主/对象", "救助项目", "村（社区）", "状态", "月保障金额（元）", "起始月份", "下次复核"],
+            ([e.household.number, (e.person or e.household.head or "").__str__(), e.programme.name, e.region.name,
+              e.get_status_display(), e.monthly_amount, e.start_month, e.next_review_on] for e in qs.iterator()),
+        )  # fmt: skip
+    return render(
+        request,
+        "assistance/enrolments.html",
+        {"page": _page(request, qs), "programmes": Programme.objects.filter(one_off=False), "filters": request.GET,
+         "statuses": Enrolment.Status.choices},
+    )  # fmt: skip
+
+
+@capability_required(workflow.VIEW)
+def reviews_due(request):
+    day = timezone.localdate()
+    horizon = day + datetime.timedelta(days=int(request.GET.get("days") or 30) if request.GET.get("days", "").isdigit()
+                                       else 30)  # fmt: skip
+    qs = _region_filter(request, _enrolments(request)).filter(
+        status=Enrolment.Status.ACTIVE, next_review_on__lte=horizon
+    )
+    qs = qs.order_by("next_review_on")
+    if _wants_export(request):
+        return xlsx_response(
+            "到期复核",
+            "到期复核",
+            ["户编号", "救助项目", "村（社区）", "月保障金额（元）", "复核日期"],
+            ([e.household.number, e.programme.name, e.region.name, e.monthly_amount, e.next_review_on] for e in qs),
+        )
+    return render(request, "assistance/reviews.html", {"page": _page(request, qs), "today": day})
+
+
+def _get_enrolment(request, pk) -> Enrolment:
+    return get_scoped_or_404(_enrolments(request), request.user, "region", capability=workflow.VIEW, pk=pk)
+
+
+@capability_required(workflow.VIEW)
+def enrolment_detail(request, pk):
+    enr = _get_enrolment(request, pk)
+    members = enr.members.select_related("person").order_by("removed_on", "person__birth_date")
+    current_ids = set(members.filter(removed_on__isnull=True).values_list("person_id", flat=True))
+    household_members = Membership.objects.filter(household=enr.household, ended_on__isnull=True).select_related(
+        "person"
+    )
+    return render(
+        request,
+        "assistance/enrolment_detail.html",
+        {
+            "enr": enr,
+            "members": members,
+            "changes": enr.changes.all(),
+            "addable": [m.person for m in household_members if m.person_id not in current_ids],
+            "removable": [m.person for m in members if m.removed_on is None],
+        },
+    )
+
+
+@capability_required(workflow.VIEW)
+@require_POST
+def enrolment_act(request, pk, action):
+    enr = _get_enrolment(request, pk)
+    p, user = request.POST, request.user
+    basis = {"income_per_head": p.get("income_per_head", ""), "members": p.get("members", ""),
+             "standard": p.get("standard", ""), "note": p.get("basis_note", "")}  # fmt: skip
+    reasons = p.get("reasons", "")
+    try:
+        if action == "adjust":
+            services.adjust(user, enr, monthly_amount=p.get("amount", ""), basis=basis, reasons=reasons)
+        elif action in ("member_add", "member_remove"):
+            ids = {m.person_id for m in Membership.objects.filter(household=enr.household)}
+            person = Person.objects.filter(pk=p.get("person") or 0, pk__in=ids).first()
+            if person is None:
+                raise ServiceError("请选择家庭成员")
+            fn = services.add_member if action == "member_add" else services.remove_member
+            fn(user, enr, person, reasons)
+        elif action == "suspend":
+            services.suspend(user, enr, reasons)
+        elif action == "resume":
+            services.resume(user, enr, reasons)
+        elif action == "grace":
+            services.start_grace(user, enr, reasons)
+        elif action == "stop":
+            services.stop(user, enr, reasons)
+        elif action == "review":
+            services.review_enrolment(
+                user, enr, outcome=p.get("outcome", ""), reasons=reasons, monthly_amount=p.get("amount"), basis=basis
+            )
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已办理")
+    return redirect("assistance:enrolment_detail", enr.pk)
+
+
+# --- 近亲属备案, delegation -------------------------------------------------------------------------------
+
+
+@capability_required(workflow.VIEW)
+def relatives(request):
+    if request.method == "POST":
+        try:
+            services.declare_near_relative(
+                request.user, id_number=request.POST.get("id_number", ""), relation=request.POST.get("relation", "")
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已备案")
+            return redirect("assistance:relatives")
+    mine = NearRelative.objects.filter(staff=request.user, withdrawn_at__isnull=True).select_related("person")
+    flagged = _applications(request).filter(near_relative_flag=True).order_by("-created_at")
+    return render(
+        request,
+        "assistance/relatives.html",
+        {"mine": mine, "flagged": _page(request, flagged), "post": request.POST},
+    )
+
+
+@capability_required(workflow.VIEW)
+def delegations(request):
+    user = request.user
+    prefix = user.region.prefix if user.region else "-"
+    rows = Delegation.objects.filter(county__code__startswith=prefix[:6]).select_related(
+        "programme", "county", "township"
+    )
+    if request.method == "POST":
+        programme = Programme.objects.filter(pk=request.POST.get("programme") or 0).first()
+        try:
+            if programme is None:
+                raise ServiceError("请选择救助项目")
+            services.set_delegation(
+                user,
+                programme=programme,
+                county_code=rules.ancestor_code(user.region_id, 3) if user.region else "",
+                township_code=request.POST.get("township") or None,
+                effective_from=_date(request.POST.get("effective_from")),
+                max_amount=request.POST.get("max_amount") or None,
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已下放确认权限")
+            return redirect("assistance:delegations")
+    townships = Region.objects.filter(code__startswith=prefix, level=4).order_by("code") if user.region else []
+    return render(
+        request,
+        "assistance/delegations.html",
+        {"rows": rows, "programmes": Programme.objects.filter(delegable=True), "townships": townships,
+         "today": timezone.localdate(), "can_delegate": has_capability(user, workflow.DELEGATE)},
+    )  # fmt: skip
+
+
+@capability_required(workflow.DELEGATE)
+@require_POST
+def delegation_end(request, pk):
+    delegation = get_object_or_404(Delegation, pk=pk)
+    try:
+        services.end_delegation(
+            request.user, delegation, _date(request.POST.get("effective_to")) or timezone.localdate()
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已收回确认权限")
+    return redirect("assistance:delegations")
+
+
+@capability_required(workflow.CONFIGURE)
+def settings_page(request):
+    user = request.user
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "policy":
+                services.set_policy(
+                    user, key=p.get("key", ""), value=p.get("value", ""), region_code=p.get("region", ""),
+                    effective_from=_date(p.get("effective_from")),
+                    programme=Programme.objects.filter(pk=p.get("programme") or 0).first(), source=p.get("source", ""),
+                )  # fmt: skip
+            else:
+                services.set_workday(
+                    user, day=_date(p.get("day")), is_workday=p.get("is_workday") == "1",
+                    region_code=p.get("region", ""), note=p.get("note", ""),
+                )  # fmt: skip
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已保存")
+            return redirect("assistance:settings")
+    code = user.region_id or ""
+    policies = [
+        r for r in RegionPolicy.objects.select_related("region", "programme").order_by("key", "-effective_from")
+        if r.region_id is None or in_scope(user, r.region_id) or code.startswith(r.region.prefix)
+    ]  # fmt: skip
+    overrides = WorkdayOverride.objects.filter(
+        Q(region__isnull=True) | Q(region__code__startswith=user.region.prefix if user.region else "-")
+    ).select_related("region")
+    regions_choice = Region.objects.filter(code__startswith=user.region.prefix, level__lte=4).order_by("code")[:500]
+    return render(
+        request,
+        "assistance/settings.html",
+        {"policies": policies, "overrides": overrides.order_by("-day")[:200], "keys": RegionPolicy.KEYS,
+         "regions_choice": regions_choice, "programmes": Programme.objects.all(), "today": timezone.localdate()},
+    )  # fmt: skip
+
+
+# --- the household's assistance panel -------------------------------------------------------------------
+
+
+def _panel_context(request, pk):
+    household = get_scoped_or_404(
+        Household.objects.select_related("head", "region"), request.user, capability=workflow.VIEW, pk=pk
+    )
+    return {
+        "household": household,
+        "panel_enrolments": Enrolment.objects.filter(household=household).select_related("programme", "person"),
+        "panel_applications": Application.objects.filter(household=household).select_related("programme"),
+    }
+
+
+@capability_required(workflow.VIEW)
+def household_panel(request, pk):
+    """The fragment the registry's household page includes (htmx ``hx-get`` or ``{% include %}``)."""
+    return render(request, "assistance/_household_panel.html", _panel_context(request, pk))
+
+
+@capability_required(workflow.VIEW)
+def household_assistance(request, pk):
+    return render(request, "assistance/household.html", _panel_context(request, pk))

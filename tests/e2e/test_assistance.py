@@ -1,0 +1,74 @@
+"""A 低保 case through the real pages: the township clerk takes the application, records the 核对 result and the
+visit and reviews; after 公示 the county approver approves; the household panel shows the enrolment and the
+审批表 PDF carries the applicant's name."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from huimin.assistance.models import Application, Enrolment, Programme
+from tests.assistance.conftest import end_publicity, make_household  # noqa: F401 (fixture)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_township_takes_county_approves(page, log_in, users, make_household):  # noqa: F811
+    household, people = make_household(names=("欧阳小明", "李四"))
+    today = timezone.localdate().isoformat()
+    dibao = Programme.objects.get(code="dibao")
+
+    log_in(users["clerk_a"])
+    page.click("aside >> text=救助申请")
+    page.click("text=登记申请")
+    page.fill("#household-number", household.number)
+    page.click("text=查找家庭")
+    page.select_option("#programme", str(dibao.pk))
+    page.select_option("#applicant", str(people[0].pk))
+    page.fill("#reason", "户主患重病，家庭无稳定收入")
+    for box in page.locator(f"input[id^='doc-{dibao.pk}-']").all():
+        box.check()
+    page.click("button:has-text('登记申请')")
+    page.wait_for_selector("text=已登记申请")
+    assert page.inner_text("[data-testid=stage]") == "待受理"
+
+    page.click("button:has-text('受理')")
+    page.wait_for_selector("text=已受理")
+    page.fill("input[name=report_number]", "HD-2026-0101")
+    page.fill("input[name=report_date]", today)
+    page.select_option("select[name=conclusion]", "eligible")
+    page.fill("textarea[name=reasons]", "核对无车辆、无商品房，月人均收入 0 元")
+    page.click("button:has-text('保存核对结果')")
+    page.wait_for_selector("[data-testid=verification]")
+    page.click("button:has-text('核对完成')")
+    page.wait_for_selector("[data-testid=stage]:has-text('入户调查')")
+    page.fill("#visitors", "王五、赵六")
+    page.fill("#findings", "房屋为土坯房，家中无大件电器")
+    page.click("button:has-text('保存调查记录')")
+    page.wait_for_selector("[data-testid=stage]:has-text('乡镇审核')")
+    page.fill("#opinion", "情况属实，同意上报")
+    page.click("button:has-text('审核通过')")
+    page.wait_for_selector("[data-testid=stage]:has-text('公示')")
+
+    app = Application.objects.get(household=household)
+    end_publicity(app)  # the seven days pass
+    page.click("button:has-text('退出')")
+
+    log_in(users["approver"])
+    page.goto(f"/assistance/applications/{app.pk}/")
+    page.fill("#amount", "630.00")
+    page.fill("#standard", "城市低保标准 630 元/月")
+    page.fill("#income_per_head", "0")
+    page.fill("#members", "2")
+    page.click("button:has-text('批准')")
+    page.wait_for_selector("[data-testid=stage]:has-text('已批准')")
+    assert Enrolment.objects.filter(application=app).count() == 1
+
+    page.goto(f"/assistance/households/{household.pk}/")
+    panel = page.inner_text("[data-testid=assistance-panel]")
+    assert "最低生活保障" in panel and "630.00 元" in panel and "在保" in panel
+
+    response = page.request.get(f"/assistance/applications/{app.pk}/pdf/approval/")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert "欧阳小明" in text and "审批表" in text
