@@ -61,16 +61,30 @@ def _bool(value):
     return bool(value) if value is not None else None
 
 
-def export_registry(dest: Path | None = None, household_ids: list[int] | None = None) -> dict[str, Path]:
-    """Write persons.parquet and households.parquet; returns their paths. ``household_ids`` narrows the export."""
+def export_registry(
+    dest: Path | None = None, household_ids: list[int] | None = None, region_prefix: str = ""
+) -> dict[str, Path]:
+    """Write persons.parquet and households.parquet; returns their paths. ``household_ids`` or ``region_prefix``
+    (a 行政区划 subtree) narrow the export."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     dest = dest or engine_dir() / f"registry-{stamp}"
-    persons_sql, households_sql, params = PERSONS_SQL, HOUSEHOLDS_SQL, []
+    persons_sql, households_sql, persons_params, households_params = PERSONS_SQL, HOUSEHOLDS_SQL, [], []
+    if region_prefix:
+        persons_sql += " AND p.household_id IN (SELECT id FROM registry_household WHERE region_id LIKE %s)"
+        households_sql += " AND h.region_id LIKE %s"
+        persons_params.append(region_prefix + "%")
+        households_params.append(region_prefix + "%")
     if household_ids is not None:
         ids = [int(i) for i in household_ids] or [0]
         persons_sql += " AND p.household_id IN (" + ",".join(str(i) for i in ids) + ")"
         households_sql += " AND h.id IN (" + ",".join(str(i) for i in ids) + ")"
     paths = {"persons": dest / "persons.parquet", "households": dest / "households.parquet"}
-    _stream(persons_sql, params, PERSONS_SCHEMA, paths["persons"], convert=lambda r: (*r[:6], _bool(r[6])))
-    _stream(households_sql, params, HOUSEHOLDS_SCHEMA, paths["households"], convert=lambda r: (*r[:3], _bool(r[3])))
+    _stream(persons_sql, persons_params, PERSONS_SCHEMA, paths["persons"], convert=lambda r: (*r[:6], _bool(r[6])))
+    _stream(
+        households_sql,
+        households_params,
+        HOUSEHOLDS_SCHEMA,
+        paths["households"],
+        convert=lambda r: (*r[:3], _bool(r[3])),
+    )
     return paths

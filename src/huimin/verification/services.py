@@ -433,7 +433,7 @@ def run_batch(actor, programme: str, as_of: datetime.date, region_prefix: str = 
         audit.record("verification.batch.start", run, region_code=prefix.ljust(12, "0"))
     started = time.perf_counter()
     try:
-        paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}")
+        paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}", region_prefix=prefix)
         con = backends.connect(backend)
         t = tables.load(
             con,
