@@ -12,7 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from huimin.engine.tables import HOUSEHOLDS_SCHEMA, PERSONS_SCHEMA, THRESHOLDS_SCHEMA, source_schema
+from huimin.engine.tables import (
+    HOUSEHOLDS_SCHEMA,
+    PERSONS_SCHEMA,
+    ROW_GROUP_ROWS,
+    THRESHOLDS_SCHEMA,
+    source_schema,
+)
 from huimin.verification.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES, STR
 
 # Share of the departmental records each source holds (hukou: about one per person at full scale).
@@ -114,8 +120,8 @@ def generate(out: Path, persons: int, records: int, seed: int = 1) -> dict:
         schema=PERSONS_SCHEMA,
     )
     paths = {"persons": out / "persons.parquet", "households": out / "households.parquet", "sources": {}}
-    pq.write_table(person_table, paths["persons"])
-    pq.write_table(households, paths["households"])
+    pq.write_table(person_table, paths["persons"], row_group_size=ROW_GROUP_ROWS)
+    pq.write_table(households, paths["households"], row_group_size=ROW_GROUP_ROWS)
     counts = {}
     # Wages go to a working third of the population, so most households stay low-income.
     earners = rng.choice(persons, size=max(persons // 3, 1), replace=False)
@@ -132,7 +138,7 @@ def generate(out: Path, persons: int, records: int, seed: int = 1) -> dict:
                 columns[column.name] = _column(rng, code, column, n)
         table = pa.table(columns, schema=source_schema(code)).sort_by("person_key")
         path = out / f"{code}.parquet"
-        pq.write_table(table, path, row_group_size=100_000)
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS)
         paths["sources"][code] = path
         counts[code] = n
     paths["counts"] = {"persons": persons, "households": n_households, "records": sum(counts.values()), **counts}

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from huimin.core import crypto, masking
-from huimin.engine.tables import source_schema
+from huimin.engine.tables import ROW_GROUP_ROWS, source_schema
 from huimin.registry import idnumbers
 from huimin.verification.sources import CHOICES, DATE, DECIMAL, INT, INT_RANGES, MONEY, MONTH, SOURCES, Source
 
@@ -258,7 +258,7 @@ def validate(source_code: str, header: list[str], rows: list[list]) -> Validatio
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, row_group_size=100_000, compression="zstd")
+    pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, compression="zstd")
 
 
 def error_report_csv(errors: list[RowError]) -> bytes:

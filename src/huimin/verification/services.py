@@ -25,7 +25,7 @@ from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
-from huimin.engine import backends, export, tables
+from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
 from huimin.registry.models import Household, Person
 from huimin.verification import ingest, rules
@@ -320,18 +320,12 @@ def _records(chosen: dict[str, list[Snapshot]], keys: dict[str, Person]) -> list
 
 
 def _evaluate_one(household, members, programme, as_of, chosen) -> dict:
+    """The rules of huimin.engine.verification for one household: its registry rows and its members' records."""
     persons, households = _household_tables(household, members)
-    con = backends.connect("duckdb", threads=1)
-    t = tables.load(
-        con,
-        persons=persons,
-        households=households,
-        thresholds=thresholds_table(programme),
-        sources=_source_paths(chosen),
-    )
-    t = t.restricted_to([p.id_number_bidx for p in members])
-    result = con.to_pyarrow(engine.evaluate(t, programme, as_of)).to_pylist()
-    return result[0]
+    sliced = tables.slice_sources(_source_paths(chosen), [p.id_number_bidx for p in members])
+    rows = single.evaluate(programme, as_of, persons=persons, households=households,
+                           thresholds=thresholds_table(programme), sources=sliced)  # fmt: skip
+    return rows[0]
 
 
 def _build_report(actor, household, programme, as_of, chosen, *, origin="single", assist_request=None) -> Report:
