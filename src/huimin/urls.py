@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("huimin.registry.urls")),
     path("api/", api.urls),
     path("assistance/", include("huimin.assistance.urls")),
+    path("verification/", include("huimin.verification.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

@@ -11,6 +11,7 @@ from huimin.registry.models import Person
 from tests.assistance.matrix_targets import assistance_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.security.matrix import MATRIX, PUBLIC
+from tests.verification.matrix_targets import verification_targets
 
 IGNORED_PREFIXES = ("static/", "media/")
 
@@ -54,23 +55,27 @@ def targets(users):
             status=ImportJob.Status.INVALID,
         )  # fmt: skip
 
-    return {
-        "person": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
-        "person_event": ({"kwargs": {"pk": a.pk, "kind": "death"}}, {"kwargs": {"pk": b.pk, "kind": "death"}}),
-        "household": ({"kwargs": {"pk": ha.pk}}, {"kwargs": {"pk": hb.pk}}),
-        "household_event": ({"kwargs": {"pk": ha.pk, "kind": "close"}}, {"kwargs": {"pk": hb.pk, "kind": "close"}}),
-        "duplicate": ({"kwargs": {"pk": da.pk}}, {"kwargs": {"pk": db_.pk}}),
-        # an import job exists only for its uploader: another township's job is a 404
-        "import_job": (lambda user: {"kwargs": {"pk": job(user).pk}}, {"kwargs": {"pk": job(users["clerk_b"]).pk}}),
-        # every role in the matrix is placed in township A or above; township B is outside for township users
-        "person_id_number": (
-            {"kwargs": {"model_label": "registry.Person", "pk": a.pk, "field_name": "id_number"}},
-            {"kwargs": {"model_label": "registry.Person", "pk": b.pk, "field_name": "id_number"}},
-        ),
-        "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
-        "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
-        "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
-    } | assistance_targets(users)
+    return (
+        {
+            "person": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
+            "person_event": ({"kwargs": {"pk": a.pk, "kind": "death"}}, {"kwargs": {"pk": b.pk, "kind": "death"}}),
+            "household": ({"kwargs": {"pk": ha.pk}}, {"kwargs": {"pk": hb.pk}}),
+            "household_event": ({"kwargs": {"pk": ha.pk, "kind": "close"}}, {"kwargs": {"pk": hb.pk, "kind": "close"}}),
+            "duplicate": ({"kwargs": {"pk": da.pk}}, {"kwargs": {"pk": db_.pk}}),
+            # an import job exists only for its uploader: another township's job is a 404
+            "import_job": (lambda user: {"kwargs": {"pk": job(user).pk}}, {"kwargs": {"pk": job(users["clerk_b"]).pk}}),
+            # every role in the matrix is placed in township A or above; township B is outside for township users
+            "person_id_number": (
+                {"kwargs": {"model_label": "registry.Person", "pk": a.pk, "field_name": "id_number"}},
+                {"kwargs": {"model_label": "registry.Person", "pk": b.pk, "field_name": "id_number"}},
+            ),
+            "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
+            "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
+            "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
+        }
+        | assistance_targets(users)
+        | verification_targets(users)
+    )
 
 
 ROLE_USERS = {

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -202,6 +203,7 @@ def application_detail(request, pk):
             "app": app,
             "events": app.events.all(),
             "verification": verification_conclusion(app),
+            "verification_url": _verification_url(request.user, app),
             "verifications": app.manual_verifications.all(),
             "visits": app.visits.prefetch_related("photos"),
             "objections": app.objections.all(),
@@ -653,6 +655,17 @@ def _panel_context(request, pk):
         "panel_enrolments": Enrolment.objects.filter(household=household).select_related("programme", "person"),
         "panel_applications": Application.objects.filter(household=household).select_related("programme"),
     }
+
+
+def _verification_url(user, app) -> str:
+    """The household's page in the 核对 system, when that app is installed and the user may use it."""
+    from django.apps import apps
+
+    if not apps.is_installed("huimin.verification"):
+        return ""
+    from huimin.verification.capabilities import VERIFY_RUN
+
+    return reverse("verification:household", args=[app.household_id]) if has_capability(user, VERIFY_RUN) else ""
 
 
 @capability_required(workflow.VIEW)

@@ -26,6 +26,7 @@ class Source:
     name: str
     department: str
     columns: tuple[Column, ...]
+    refresh_days: int = 31  # how often the department is expected to send a new extract
 
     @property
     def column_names(self) -> list[str]:
@@ -94,3 +95,23 @@ SOURCES: dict[str, Source] = {
         )),
     )
 }  # fmt: skip
+
+
+# Closed value lists of coded columns, as the labels above name them; ingestion rejects anything else.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("hukou", "status"): ("正常", "迁出", "死亡注销"),
+    ("social_insurance", "kind"): ("缴费", "养老金"),
+    ("real_estate", "use"): ("住宅", "商业", "其他"),
+    ("vehicles", "status"): ("正常", "注销"),
+    ("business", "role"): ("法定代表人", "股东", "经营者"),
+    ("business", "status"): ("存续", "注销", "吊销"),
+    ("deposits", "product"): ("存款", "理财", "证券"),
+    ("deaths", "reporter"): ("医学死亡证明", "火化", "户籍注销"),
+    ("disability", "status"): ("有效", "注销"),
+    ("unemployment", "status"): ("失业", "已就业"),
+}
+INT_RANGES: dict[tuple[str, str], tuple[int, int]] = {("disability", "grade"): (1, 4)}
+
+
+def get(code: str) -> Source:
+    return SOURCES[code]

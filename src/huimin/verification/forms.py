@@ -1,0 +1,80 @@
+from django import forms
+from django.utils import timezone
+
+from huimin.verification.models import SOURCE_CHOICES, Threshold
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+SM = {"class": "form-control form-control-sm"}
+SELECT = {"class": "form-select form-select-sm"}
+
+
+class UploadForm(forms.Form):
+    source = forms.ChoiceField(label="数据源", choices=SOURCE_CHOICES, widget=forms.Select(attrs=SELECT))
+    as_of = forms.DateField(label="数据日期", widget=DATE_WIDGET)
+    file = forms.FileField(label="文件（CSV、.xlsx 或 Parquet）", widget=forms.ClearableFileInput(attrs=SM))
+    valid_only = forms.BooleanField(label="仅导入有效行（默认：有任何错误行则整个文件拒收）", required=False)
+
+
+class AuthorisationForm(forms.Form):
+    person = forms.TypedChoiceField(label="成员", coerce=int, widget=forms.Select(attrs=SELECT))
+    signed_on = forms.DateField(label="签署日期", widget=DATE_WIDGET)
+    scan = forms.FileField(label="授权书扫描件", widget=forms.ClearableFileInput(attrs=SM))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.pk, p.name) for p in members]
+
+
+class CheckForm(forms.Form):
+    programme = forms.CharField(label="救助项目", max_length=40, widget=forms.TextInput(attrs=SM))
+    as_of = forms.DateField(label="核对基准日", widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"programme": "dibao", "as_of": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class AssistForm(CheckForm):
+    target = forms.CharField(label="协查对象（城市或省份）", max_length=100, widget=forms.TextInput(attrs=SM))
+
+
+class AssistAnswerForm(forms.Form):
+    source = forms.ChoiceField(label="数据源", choices=SOURCE_CHOICES, widget=forms.Select(attrs=SELECT))
+    as_of = forms.DateField(label="数据日期", widget=DATE_WIDGET)
+    file = forms.FileField(label="回复文件", widget=forms.ClearableFileInput(attrs=SM))
+
+
+class BatchForm(forms.Form):
+    programme = forms.CharField(label="救助项目", max_length=40, initial="dibao", widget=forms.TextInput(attrs=SM))
+    as_of = forms.DateField(label="核对基准日", widget=DATE_WIDGET)
+    region_prefix = forms.CharField(
+        label="范围（区划代码前缀，空为本人管辖范围）", max_length=12, required=False, widget=forms.TextInput(attrs=SM)
+    )
+    backend = forms.ChoiceField(
+        label="计算引擎",
+        choices=[("duckdb", "DuckDB（单机）"), ("pyspark", "Spark")],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+
+class ThresholdForm(forms.ModelForm):
+    class Meta:
+        model = Threshold
+        fields = [
+            "programme",
+            "rule",
+            "region_prefix",
+            "urban_rural",
+            "value",
+            "outcome",
+            "valid_from",
+            "valid_to",
+            "note",
+        ]
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("valid_from", "valid_to"):
+                field.widget.attrs.update(SELECT if isinstance(field.widget, forms.Select) else SM)

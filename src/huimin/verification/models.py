@@ -1,0 +1,282 @@
+"""核对: departmental data snapshots, authorisations, thresholds (rules as data), reports and batch runs."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from huimin.registry.models import Household, Person
+from huimin.verification.sources import SOURCES
+
+SOURCE_CHOICES = [(s.code, s.name) for s in SOURCES.values()]
+
+
+class Conclusion(models.TextChoices):
+    ELIGIBLE = "eligible", "符合"
+    NOT_ELIGIBLE = "not_eligible", "不符合"
+    NEEDS_VISIT = "needs_visit", "需入户核实"
+
+
+class Upload(models.Model):
+    """One attempt to load a departmental file: accepted (→ a Snapshot) or rejected, with its error report."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "已导入"
+        PARTIAL = "partial", "仅导入有效行"
+        REJECTED = "rejected", "已拒收"
+
+    source = models.CharField("数据源", max_length=30, choices=SOURCE_CHOICES)
+    filename = models.CharField("文件名", max_length=200)
+    channel = models.CharField(
+        "渠道",
+        max_length=10,
+        choices=[("web", "页面上传"), ("api", "接口上传"), ("assist", "协查回复"), ("cli", "命令")],
+    )
+    status = models.CharField("结果", max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    error_rows = models.PositiveIntegerField("错误行数", default=0)
+    errors = models.JSONField("错误明细（前 1000 条）", default=list, blank=True)
+    error_report = models.CharField("错误报告文件", max_length=300, blank=True)
+    snapshot = models.OneToOneField(
+        "Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="upload", verbose_name="快照"
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    department = models.CharField("报送部门", max_length=100, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据导入记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.filename}（{self.get_status_display()}）"
+
+
+class Snapshot(models.Model):
+    """A validated, dated extract of one source, normalised to Parquet keyed by person_key (no plaintext IDs).
+
+    Each snapshot of a source is a full extract ("全量"): the engine reads the newest snapshot whose data date is
+    not after the check's date. 协查 answers are kept as snapshots of kind ``assist`` tied to their request."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "全量数据"
+        ASSIST = "assist", "协查回复"
+
+    source = models.CharField("数据源", max_length=30, choices=SOURCE_CHOICES, db_index=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.FULL)
+    as_of = models.DateField("数据日期")
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
+    row_count = models.PositiveIntegerField("行数")
+    path = models.CharField("Parquet 文件", max_length=300)
+    sha256 = models.CharField("原文件 SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    assist_request = models.ForeignKey(
+        "AssistRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="snapshots"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据快照"
+        ordering = ["-as_of", "-id"]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.as_of:%Y-%m-%d}（{self.row_count} 行）"
+
+
+class SourceToken(models.Model):
+    """A department's credential for the upload API: only the SHA-256 of the token is stored."""
+
+    department = models.CharField("部门", max_length=100)
+    sources = models.JSONField("可报送的数据源", default=list)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门接口凭证"
+
+    def __str__(self):
+        return self.department
+
+
+def authorisation_path(instance, filename):
+    return f"verification/authorisations/{instance.household_id}/{instance.person_id}-{filename}"
+
+
+class Authorisation(models.Model):
+    """A member's signed 授权书 for 核对 (the scan is kept); every adult member needs one."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    signed_on = models.DateField("签署日期")
+    scan = models.FileField("授权书扫描件", upload_to=authorisation_path)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    revoked = models.BooleanField("已撤回", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "核对授权书"
+        ordering = ["-signed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.person} 授权 {self.signed_on}"
+
+
+class Rule(models.TextChoices):
+    """The kinds of 核对 thresholds. Their values are data (Threshold rows), never code."""
+
+    INCOME_STANDARD = "income_standard", "核对收入标准（元/人·月）"
+    DEPOSIT_MONTHS = "deposit_months", "人均金融资产上限（核对收入标准的月数）"
+    VEHICLE_COUNT = "vehicle_count", "机动车数量上限（辆）"
+    VEHICLE_VALUE = "vehicle_value", "机动车总价值上限（元）"
+    DWELLING_COUNT = "dwelling_count", "住宅套数上限（套）"
+    COMPANY_COUNT = "company_count", "存续市场主体数量上限（个）"
+    MEDICAL_SELF_PAID = "medical_self_paid", "近12个月个人自付医疗费用提示线（元）"
+
+
+MONEY_RULES = {Rule.INCOME_STANDARD, Rule.VEHICLE_VALUE, Rule.MEDICAL_SELF_PAID}
+
+
+class Threshold(models.Model):
+    """One 核对 threshold of a programme for a region subtree and period.
+
+    The most specific row wins: the longest region prefix that contains the household's region, then an urban or
+    rural row over one for both, then the latest start date. ``income_standard`` is the 核对收入标准 — the line the
+    household's income per head is held against — kept here until the benefits app owns the 低保标准; it is not the
+    payroll standard. A threshold exceeded yields its ``outcome``."""
+
+    class UrbanRural(models.TextChoices):
+        BOTH = "", "城乡通用"
+        URBAN = "urban", "城市"
+        RURAL = "rural", "农村"
+
+    programme = models.CharField("救助项目", max_length=40, help_text="如 dibao（低保）、tekun（特困）")
+    rule = models.CharField("规则", max_length=30, choices=Rule.choices)
+    region_prefix = models.CharField("适用区划（代码前缀，空为全部）", max_length=12, blank=True)
+    urban_rural = models.CharField("城乡", max_length=5, choices=UrbanRural.choices, blank=True)
+    value = models.DecimalField("数值", max_digits=14, decimal_places=2)
+    outcome = models.CharField(
+        "超出时结论",
+        max_length=12,
+        choices=[(Conclusion.NOT_ELIGIBLE, "不符合"), (Conclusion.NEEDS_VISIT, "需入户核实")],
+        default=Conclusion.NOT_ELIGIBLE,
+    )
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    note = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "核对规则阈值"
+        ordering = ["programme", "rule", "region_prefix", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="verification_threshold_value_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} {self.get_rule_display()} {self.region_prefix or '全部'} {self.value}"
+
+    def engine_value(self) -> int:
+        """The integer the engine compares: 分 for money, a whole number otherwise."""
+        if self.rule in MONEY_RULES:
+            return int((self.value * 100).to_integral_value())
+        return int(self.value)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.rule not in MONEY_RULES and self.value != self.value.to_integral_value():
+            raise ValidationError({"value": "该规则的数值应为整数"})
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "失效日期不能早于生效日期"})
+        if self.region_prefix and not self.region_prefix.isdigit():
+            raise ValidationError({"region_prefix": "区划前缀应为数字"})
+
+
+class BatchRun(models.Model):
+    """A columnar re-check of many households; its rows live in a Parquet file, its review list in .xlsx."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    programme = models.CharField("救助项目", max_length=40)
+    as_of = models.DateField("核对基准日")
+    region_prefix = models.CharField("范围（区划前缀）", max_length=12, blank=True)
+    backend = models.CharField("计算引擎", max_length=20, default="duckdb")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    households = models.PositiveIntegerField("家庭数", default=0)
+    counts = models.JSONField("结论分布", default=dict, blank=True)
+    changed = models.PositiveIntegerField("结论变化的家庭", default=0)
+    results_path = models.CharField("结果文件", max_length=300, blank=True)
+    seconds = models.FloatField("耗时（秒）", default=0)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批量复核"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"批量复核 #{self.pk} {self.programme} {self.as_of}"
+
+
+class Report(models.Model):
+    """The 核对报告 of one household: conclusion, every reason and every matching record with its source."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    programme = models.CharField("救助项目", max_length=40)
+    as_of = models.DateField("核对基准日")
+    conclusion = models.CharField("结论", max_length=12, choices=Conclusion.choices)
+    reasons = models.JSONField("理由", default=list)
+    figures = models.JSONField("收入与资产", default=dict)
+    members = models.JSONField("成员与比对记录", default=list)
+    snapshots = models.JSONField("使用的数据快照", default=list)
+    origin = models.CharField(
+        "来源", max_length=10, choices=[("single", "单户核对"), ("assist", "协查回复")], default="single"
+    )
+    assist_request = models.ForeignKey(
+        "AssistRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField("核对时间", auto_now_add=True)
+    seconds = models.FloatField("耗时（秒）", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "核对报告"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["region", "created_at"])]
+
+    def __str__(self):
+        return f"核对报告 #{self.pk}（{self.get_conclusion_display()}）"
+
+    @property
+    def income_per_head(self) -> Decimal:
+        return Decimal(self.figures.get("income_per_head_month", "0"))
+
+
+class AssistRequest(models.Model):
+    """协查: a request to another city or province to check households there; its answer comes back as data."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "已发出"
+        ANSWERED = "answered", "已回复"
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    programme = models.CharField("救助项目", max_length=40)
+    as_of = models.DateField("核对基准日")
+    target = models.CharField("协查对象（城市或省份）", max_length=100)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    answered_at = models.DateTimeField("回复时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "协查请求"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"协查 #{self.pk} → {self.target}"

@@ -1,0 +1,628 @@
+"""Every state change of 核对: ingestion, authorisations, single checks, batch re-checks, 协查.
+
+Each service checks capability and scope, applies the rules (one definition: huimin.engine.verification), writes
+its audit entry and is atomic. ``check_household(actor, household, programme_code, as_of) -> Report`` is what the
+assistance workflow calls; it reads ``Report.conclusion``.
+"""
+
+import datetime
+import hashlib
+import io
+import time
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from huimin.core import audit
+from huimin.core.models import Region
+from huimin.core.roles import has_capability
+from huimin.core.scope import require_in_scope
+from huimin.core.services import ServiceError
+from huimin.engine import backends, export, single, tables
+from huimin.engine import verification as engine
+from huimin.registry.models import Household, Person
+from huimin.verification import ingest, rules
+from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
+from huimin.verification.models import (
+    AssistRequest,
+    Authorisation,
+    BatchRun,
+    Conclusion,
+    Report,
+    Snapshot,
+    Threshold,
+    Upload,
+)
+from huimin.verification.sources import DATE, MONEY, SOURCES
+
+ADULT_AGE = 18
+
+
+def _require(actor, capability: str) -> None:
+    if not has_capability(actor, capability):
+        raise PermissionDenied("您的角色无权执行此操作")
+
+
+def data_dir() -> Path:
+    return Path(settings.VAR_DIR) / "verification"
+
+
+# --- ingestion -------------------------------------------------------------------------------------------------
+
+
+def ingest_file(
+    actor,
+    source_code: str,
+    content: bytes,
+    filename: str,
+    as_of: datetime.date,
+    *,
+    channel: str = "web",
+    valid_only: bool = False,
+    department: str = "",
+    assist_request: AssistRequest | None = None,
+) -> Upload:
+    """Validate a departmental file and, if acceptable, keep it as a dated Snapshot.
+
+    A file with any bad row is rejected whole unless ``valid_only`` (the operator's "import valid rows only"):
+    then the valid rows become the snapshot and the bad rows are listed in the error report. A file that cannot be
+    read at all raises ServiceError and records nothing."""
+    if assist_request is not None:
+        _require(actor, VERIFY_RUN)  # a 协查 answer belongs to its request, not to the departmental feeds
+    elif channel not in ("api", "cli"):  # the API checks the department's token; the CLI runs on the server
+        _require(actor, VERIFY_DATA)
+    if source_code not in SOURCES:
+        raise ServiceError("数据源不存在")
+    if as_of > timezone.localdate():
+        raise ServiceError("数据日期不能晚于今天")
+    try:
+        header, rows = ingest.read_table(content, filename)
+        result = ingest.validate(source_code, header, rows)
+    except ingest.FileFormatError as exc:
+        raise ServiceError(str(exc)) from exc
+    if result.total == 0:
+        raise ServiceError("文件没有数据行")
+    user = actor if getattr(actor, "pk", None) else None
+    accept = result.ok or (valid_only and result.table.num_rows > 0)
+    status = Upload.Status.ACCEPTED if result.ok else (Upload.Status.PARTIAL if accept else Upload.Status.REJECTED)
+    token = uuid.uuid4().hex
+    report_path = ""
+    if result.errors:
+        report = data_dir() / "errors" / f"{token}.csv"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_bytes(ingest.error_report_csv(result.errors))
+        report_path = str(report)
+    parquet_path = data_dir() / "snapshots" / source_code / f"{as_of:%Y%m%d}-{token}.parquet"
+    if accept:
+        ingest.write_parquet(result.table, parquet_path)
+    try:
+        with transaction.atomic():
+            snapshot = None
+            if accept:
+                snapshot = Snapshot.objects.create(
+                    source=source_code,
+                    kind=Snapshot.Kind.ASSIST if assist_request else Snapshot.Kind.FULL,
+                    as_of=as_of,
+                    row_count=result.table.num_rows,
+                    path=str(parquet_path),
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    uploaded_by=user,
+                    assist_request=assist_request,
+                )
+            upload = Upload.objects.create(
+                source=source_code,
+                filename=filename[:200],
+                channel=channel,
+                status=status,
+                total_rows=result.total,
+                error_rows=result.error_rows,
+                errors=[e.as_dict() for e in result.errors],
+                error_report=report_path,
+                snapshot=snapshot,
+                uploaded_by=user,
+                department=department,
+            )
+            audit.record(
+                "verification.ingest",
+                upload,
+                after={
+                    "source": source_code,
+                    "status": status,
+                    "rows": result.total,
+                    "errors": result.error_rows,
+                    "as_of": as_of.isoformat(),
+                    "snapshot": snapshot.pk if snapshot else None,
+                },
+            )
+    except Exception:
+        parquet_path.unlink(missing_ok=True)
+        raise
+    return upload
+
+
+def current_snapshots(as_of: datetime.date, assist_request: AssistRequest | None = None) -> dict[str, list[Snapshot]]:
+    """Per source: the newest full snapshot dated on or before ``as_of`` (plus a 协查 request's answers)."""
+    chosen: dict[str, list[Snapshot]] = {}
+    for code in SOURCES:
+        snap = (
+            Snapshot.objects.filter(source=code, kind=Snapshot.Kind.FULL, as_of__lte=as_of)
+            .order_by("-as_of", "-id")
+            .first()
+        )
+        chosen[code] = [snap] if snap else []
+    if assist_request is not None:
+        for snap in assist_request.snapshots.all():
+            chosen[snap.source].append(snap)
+    return chosen
+
+
+def freshness(today: datetime.date | None = None) -> list[dict]:
+    today = today or timezone.localdate()
+    rows = []
+    for source in SOURCES.values():
+        snap = Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL).order_by("-as_of", "-id").first()
+        age = (today - snap.as_of).days if snap else None
+        rows.append(
+            {
+                "source": source,
+                "snapshot": snap,
+                "age_days": age,
+                "stale": age is None or age > source.refresh_days,
+                "count": Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL).count(),
+            }
+        )
+    return rows
+
+
+# --- thresholds ------------------------------------------------------------------------------------------------
+
+
+def thresholds_table(programme: str) -> pa.Table:
+    rows = list(Threshold.objects.filter(programme=programme))
+    return pa.table(
+        {
+            "programme": [t.programme for t in rows],
+            "rule": [t.rule for t in rows],
+            "region_prefix": [t.region_prefix for t in rows],
+            "urban_rural": [t.urban_rural for t in rows],
+            "value": [t.engine_value() for t in rows],
+            "outcome": [t.outcome for t in rows],
+            "valid_from": [t.valid_from for t in rows],
+            "valid_to": [t.valid_to for t in rows],
+        },
+        schema=tables.THRESHOLDS_SCHEMA,
+    )
+
+
+def programmes() -> list[str]:
+    return sorted(set(Threshold.objects.values_list("programme", flat=True)))
+
+
+# --- authorisation ---------------------------------------------------------------------------------------------
+
+
+def living_members(household: Household) -> list[Person]:
+    return list(Person.objects.filter(household=household, merged_into__isnull=True, is_deceased=False).order_by("id"))
+
+
+def is_adult(person: Person, day: datetime.date) -> bool:
+    age = person.age_on(day)
+    return age is None or age >= ADULT_AGE
+
+
+def missing_authorisations(household: Household, as_of: datetime.date) -> list[Person]:
+    signed = set(
+        Authorisation.objects.filter(household=household, revoked=False, signed_on__lte=as_of).values_list(
+            "person_id", flat=True
+        )
+    )
+    return [p for p in living_members(household) if is_adult(p, as_of) and p.pk not in signed]
+
+
+def record_authorisation(actor, household: Household, person: Person, signed_on: datetime.date, scan) -> Authorisation:
+    _require(actor, VERIFY_RUN)
+    require_in_scope(actor, household.region_id)
+    if person.household_id != household.pk:
+        raise ServiceError("该人员不是本户成员")
+    if signed_on > timezone.localdate():
+        raise ServiceError("签署日期不能晚于今天")
+    if not scan:
+        raise ServiceError("请上传签字的授权书扫描件")
+    with transaction.atomic():
+        auth = Authorisation.objects.create(
+            household=household, person=person, signed_on=signed_on, scan=scan, recorded_by=actor
+        )
+        audit.record(
+            "verification.authorisation",
+            auth,
+            region_code=household.region_id,
+            after={"person": person.pk, "signed_on": signed_on.isoformat()},
+        )
+    return auth
+
+
+# --- the engine inputs of one household ------------------------------------------------------------------------
+
+
+def _household_tables(household: Household, members: list[Person]) -> tuple[pa.Table, pa.Table]:
+    region = household.region
+    urban = region.is_urban
+    if urban is None:
+        urban = bool(household.head.is_urban) if household.head_id else False
+    persons = pa.table(
+        {
+            "person_key": [p.id_number_bidx for p in members],
+            "person_id": [p.pk for p in members],
+            "household_id": [household.pk] * len(members),
+            "birth_date": [p.birth_date for p in members],
+            "labour_ability": [p.labour_ability for p in members],
+            "disability_grade": [p.disability_grade for p in members],
+            "is_deceased": [p.is_deceased for p in members],
+        },
+        schema=tables.PERSONS_SCHEMA,
+    )
+    households = pa.table(
+        {
+            "household_id": [household.pk],
+            "number": [household.number],
+            "region_code": [household.region_id],
+            "is_urban": [urban],
+        },
+        schema=tables.HOUSEHOLDS_SCHEMA,
+    )
+    return persons, households
+
+
+def _source_paths(chosen: dict[str, list[Snapshot]]) -> dict[str, list[str]]:
+    return {code: [s.path for s in snaps] for code, snaps in chosen.items() if snaps}
+
+
+def _records(chosen: dict[str, list[Snapshot]], keys: dict[str, Person]) -> list[dict]:
+    """Every departmental record of the members, with its source and snapshot date."""
+    out = []
+    wanted = pa.array(list(keys), pa.string())
+    for code, snaps in chosen.items():
+        source = SOURCES[code]
+        for snap in snaps:
+            table = pq.read_table(snap.path, filters=pc.field("person_key").isin(wanted))
+            for rec in table.to_pylist():
+                person = keys[rec.pop("person_key")]
+                fields = []
+                for column in source.columns:
+                    if column.name == "id_number":
+                        continue
+                    value = rec.get(column.name)
+                    if value is not None and column.type == MONEY:
+                        value = f"{rules.yuan(value):,.2f}"
+                    elif value is not None and column.type == DATE:
+                        value = value.isoformat()
+                    fields.append([column.label.split("（")[0], "" if value is None else str(value)])
+                out.append(
+                    {
+                        "person_id": person.pk,
+                        "person": person.name,
+                        "source": code,
+                        "source_name": source.name,
+                        "department": source.department,
+                        "snapshot_id": snap.pk,
+                        "snapshot_date": snap.as_of.isoformat(),
+                        "fields": fields,
+                    }
+                )
+    return out
+
+
+def _evaluate_one(household, members, programme, as_of, chosen) -> dict:
+    """The rules of huimin.engine.verification for one household: its registry rows and its members' records."""
+    persons, households = _household_tables(household, members)
+    sliced = tables.slice_sources(_source_paths(chosen), [p.id_number_bidx for p in members])
+    rows = single.evaluate(programme, as_of, persons=persons, households=households,
+                           thresholds=thresholds_table(programme), sources=sliced)  # fmt: skip
+    return rows[0]
+
+
+def _build_report(actor, household, programme, as_of, chosen, *, origin="single", assist_request=None) -> Report:
+    started = time.perf_counter()
+    members = living_members(household)
+    if not Threshold.objects.filter(programme=programme).exists():
+        raise ServiceError(f"救助项目“{programme}”没有配置核对规则阈值")
+    row = _evaluate_one(household, members, programme, as_of, chosen)
+    keys = {p.id_number_bidx: p for p in members if p.id_number_bidx}
+    records = _records(chosen, keys)
+    reasons = rules.explain(row)
+    for reason in reasons:
+        reason["records"] = [
+            {
+                "person": r["person"],
+                "source_name": r["source_name"],
+                "snapshot_date": r["snapshot_date"],
+                "fields": r["fields"],
+            }
+            for r in records
+            if r["source"] in reason["sources"]
+        ]
+    member_rows = [
+        {
+            "person_id": p.pk,
+            "name": p.name,
+            "age": p.age_on(as_of),
+            "adult": is_adult(p, as_of),
+            "records": [r for r in records if r["person_id"] == p.pk],
+        }
+        for p in members
+    ]
+    used = [
+        {
+            "source": code,
+            "source_name": SOURCES[code].name,
+            "snapshot_id": s.pk,
+            "as_of": s.as_of.isoformat(),
+            "kind": s.kind,
+        }
+        for code, snaps in chosen.items()
+        for s in snaps
+    ]
+    with transaction.atomic():
+        report = Report.objects.create(
+            household=household,
+            region=household.region,
+            programme=programme,
+            as_of=as_of,
+            conclusion=row["conclusion"],
+            reasons=reasons,
+            figures=rules.figures(row),
+            members=member_rows,
+            snapshots=used,
+            origin=origin,
+            assist_request=assist_request,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            seconds=time.perf_counter() - started,
+        )
+        audit.record(
+            "verification.check",
+            report,
+            region_code=household.region_id,
+            after={
+                "household": household.pk,
+                "programme": programme,
+                "as_of": as_of.isoformat(),
+                "conclusion": row["conclusion"],
+            },
+        )
+    return report
+
+
+def check_household(actor, household: Household, programme_code: str, as_of: datetime.date) -> Report:
+    """The single 核对 of one household: refuses while an adult member lacks a signed authorisation."""
+    _require(actor, VERIFY_RUN)
+    require_in_scope(actor, household.region_id)
+    missing = missing_authorisations(household, as_of)
+    if missing:
+        raise ServiceError("以下成年家庭成员尚未签署核对授权书，不能发起核对：" + "、".join(p.name for p in missing))
+    return _build_report(actor, household, programme_code, as_of, current_snapshots(as_of))
+
+
+# --- batch re-check --------------------------------------------------------------------------------------------
+
+
+def run_batch(actor, programme: str, as_of: datetime.date, region_prefix: str = "", backend: str | None = None):
+    """Re-check every active household under ``region_prefix`` in one columnar run; store and compare."""
+    _require(actor, VERIFY_BATCH)
+    prefix = region_prefix or (actor.region.prefix if actor.region_id else "")
+    require_in_scope(actor, prefix.ljust(12, "0"))
+    if not Threshold.objects.filter(programme=programme).exists():
+        raise ServiceError(f"救助项目“{programme}”没有配置核对规则阈值")
+    backend = backend or backends.default_backend()
+    with transaction.atomic():
+        run = BatchRun.objects.create(
+            programme=programme, as_of=as_of, region_prefix=prefix, backend=backend, created_by=actor
+        )
+        audit.record("verification.batch.start", run, region_code=prefix.ljust(12, "0"))
+    started = time.perf_counter()
+    try:
+        paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}", region_prefix=prefix)
+        con = backends.connect(backend)
+        t = tables.load(
+            con,
+            persons=str(paths["persons"]),
+            households=str(paths["households"]),
+            thresholds=thresholds_table(programme),
+            sources=_source_paths(current_snapshots(as_of)),
+        )
+        hh = t.households.filter(t.households.region_code.startswith(prefix))
+        result = con.to_pyarrow(engine.evaluate(t, programme, as_of, hh).select(*engine.COLUMNS))
+        result = _with_previous(result, programme, run)
+        out = data_dir() / "batches" / f"batch-{run.pk}.parquet"
+        ingest.write_parquet(result, out)
+    except Exception as exc:
+        BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, error=str(exc)[:2000])
+        raise ServiceError("批量复核失败：" + str(exc)[:200]) from exc
+    counts = {c: int(pc.sum(pc.equal(result["conclusion"], c)).as_py() or 0) for c in Conclusion.values}
+    changed = int(pc.sum(result["changed"]).as_py() or 0)
+    with transaction.atomic():
+        BatchRun.objects.filter(pk=run.pk).update(
+            status=BatchRun.Status.DONE,
+            households=result.num_rows,
+            counts=counts,
+            changed=changed,
+            results_path=str(out),
+            seconds=time.perf_counter() - started,
+        )
+        run.refresh_from_db()
+        audit.record(
+            "verification.batch.done",
+            run,
+            region_code=prefix.ljust(12, "0"),
+            after={"households": run.households, "counts": counts, "changed": changed},
+        )
+    return run
+
+
+def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
+    """Add the previous conclusion of each household (last batch of the programme, else its last single report)."""
+    previous: dict[int, str] = {}
+    for report in (
+        Report.objects.filter(programme=programme).order_by("created_at").values("household_id", "conclusion")
+    ):
+        previous[report["household_id"]] = report["conclusion"]
+    last = (
+        BatchRun.objects.filter(programme=programme, status=BatchRun.Status.DONE)
+        .exclude(pk=run.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if last and last.results_path and Path(last.results_path).exists():
+        prior = pq.read_table(last.results_path, columns=["household_id", "conclusion"]).to_pydict()
+        previous.update(zip(prior["household_id"], prior["conclusion"], strict=True))
+    ids = result["household_id"].to_pylist()
+    prev = pa.array([previous.get(i) for i in ids], pa.string())
+    changed = pc.fill_null(pc.not_equal(prev, result["conclusion"]), False)
+    return result.append_column("prev_conclusion", prev).append_column("changed", changed)
+
+
+def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
+    """The review list: households whose conclusion changed or is not 符合, with reasons in words."""
+    table = pq.read_table(run.results_path)
+    mask = table["changed"] if only_changed else pc.or_(table["changed"], pc.not_equal(table["conclusion"], "eligible"))
+    rows = table.filter(mask).to_pylist()
+    numbers = dict(Household.objects.filter(pk__in=[r["household_id"] for r in rows]).values_list("pk", "number"))
+    labels = dict(Conclusion.choices)
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "household_id": row["household_id"],
+                "number": numbers.get(row["household_id"], ""),
+                "region_code": row["region_code"],
+                "members": row["members"],
+                "previous": labels.get(row["prev_conclusion"], "（首次核对）"),
+                "conclusion": labels[row["conclusion"]],
+                "changed": row["changed"],
+                "income_per_head": rules.figures(row)["income_per_head_month"],
+                "reasons": rules.reason_summary(rules.explain(row)),
+            }
+        )
+    return out
+
+
+def review_xlsx(actor, run: BatchRun) -> bytes:
+    from openpyxl import Workbook
+
+    _require(actor, VERIFY_BATCH)
+    require_in_scope(actor, run.region_prefix.ljust(12, "0"))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("复核清单")
+    sheet.append(["户编号", "区划代码", "成员数", "上次结论", "本次结论", "是否变化", "月人均收入（元）", "理由"])
+    for r in review_rows(run):
+        sheet.append(
+            [
+                r["number"],
+                r["region_code"],
+                r["members"],
+                r["previous"],
+                r["conclusion"],
+                "是" if r["changed"] else "否",
+                r["income_per_head"],
+                r["reasons"],
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    audit.record("verification.batch.export", run, region_code=run.region_prefix.ljust(12, "0"))
+    return buffer.getvalue()
+
+
+# --- 协查 ------------------------------------------------------------------------------------------------------
+
+
+def create_assist_request(actor, household: Household, programme: str, as_of: datetime.date, target: str):
+    """A request to another city or province: returns the request and its file (members with ID numbers)."""
+    _require(actor, VERIFY_RUN)
+    require_in_scope(actor, household.region_id)
+    if not target.strip():
+        raise ServiceError("请填写协查对象（城市或省份）")
+    missing = missing_authorisations(household, as_of)
+    if missing:
+        raise ServiceError("以下成年家庭成员尚未签署核对授权书，不能发起协查：" + "、".join(p.name for p in missing))
+    with transaction.atomic():
+        req = AssistRequest.objects.create(
+            household=household,
+            region=household.region,
+            programme=programme,
+            as_of=as_of,
+            target=target.strip()[:100],
+            created_by=actor,
+        )
+        audit.record(
+            "verification.assist.request",
+            req,
+            region_code=household.region_id,
+            after={"target": req.target, "members": len(living_members(household))},
+        )
+    return req
+
+
+def assist_request_xlsx(req: AssistRequest) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "协查请求"
+    sheet.append(["协查编号", "发起地区", "核对基准日", "姓名", "身份证号", "请协查的数据"])
+    wanted = "、".join(s.name for s in SOURCES.values())
+    for p in living_members(req.household):
+        sheet.append([req.pk, req.region.full_name(), req.as_of.isoformat(), p.name, p.id_number, wanted])
+    guide = book.create_sheet("回复格式")
+    guide.append(["请按数据源分别回复，文件列名与本系统数据源格式一致："])
+    for source in SOURCES.values():
+        guide.append([source.code, source.name, "、".join(c.label for c in source.columns)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def import_assist_answer(
+    actor, req: AssistRequest, source_code: str, content: bytes, filename: str, as_of: datetime.date
+) -> Report:
+    """Load another place's answer (one source's records for the members) and produce a report with it."""
+    _require(actor, VERIFY_RUN)
+    require_in_scope(actor, req.region_id)
+    keys = {p.id_number_bidx for p in living_members(req.household)}
+    try:
+        header, rows = ingest.read_table(content, filename)
+        checked = ingest.validate(source_code, header, rows) if source_code in SOURCES else None
+    except ingest.FileFormatError as exc:
+        raise ServiceError(str(exc)) from exc
+    if checked is not None and checked.table is not None:
+        foreign = set(checked.table["person_key"].to_pylist()) - keys
+        if foreign:
+            raise ServiceError(f"协查回复中有 {len(foreign)} 个身份证号不属于本户成员，已拒收")
+    upload = ingest_file(
+        actor, source_code, content, filename, as_of, channel="assist", assist_request=req, department=req.target
+    )
+    if upload.status == Upload.Status.REJECTED:
+        raise ServiceError(f"协查回复有 {upload.error_rows} 行错误，已拒收；请下载错误报告")
+    with transaction.atomic():
+        AssistRequest.objects.filter(pk=req.pk).update(status=AssistRequest.Status.ANSWERED, answered_at=timezone.now())
+    req.refresh_from_db()
+    return _build_report(
+        actor,
+        req.household,
+        req.programme,
+        req.as_of,
+        current_snapshots(req.as_of, req),
+        origin="assist",
+        assist_request=req,
+    )
+
+
+def region_name(code: str) -> str:
+    region = Region.objects.filter(code=code).first()
+    return region.name if region else code

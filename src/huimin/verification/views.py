@@ -1,0 +1,424 @@
+"""Thin views of 核对: parse the request, call a service, render."""
+
+import datetime
+import hashlib
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from huimin.core import audit, regions
+from huimin.core.context import Actor, acting_as
+from huimin.core.decorators import capability_required
+from huimin.core.models import Region
+from huimin.core.roles import STATS_VIEW
+from huimin.core.scope import get_scoped_or_404, in_scope, picked_region, scoped
+from huimin.core.services import ServiceError
+from huimin.registry.models import Household
+from huimin.verification import rules, services
+from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
+from huimin.verification.forms import (
+    AssistAnswerForm,
+    AssistForm,
+    AuthorisationForm,
+    BatchForm,
+    CheckForm,
+    ThresholdForm,
+    UploadForm,
+)
+from huimin.verification.models import (
+    AssistRequest,
+    Authorisation,
+    BatchRun,
+    Conclusion,
+    Report,
+    SourceToken,
+    Threshold,
+    Upload,
+)
+from huimin.verification.sources import SOURCES
+
+PAGE = 30
+
+
+def _page(request, items, size=PAGE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _household(request, pk):
+    return get_scoped_or_404(
+        Household.objects.select_related("region", "head"), request.user, capability=VERIFY_RUN, pk=pk
+    )
+
+
+# --- households, authorisations, single checks -----------------------------------------------------------------
+
+
+@capability_required(VERIFY_RUN)
+def households(request):
+    q = request.GET.get("q", "").strip()
+    qs = scoped(Household.objects.select_related("region", "head"), request.user, capability=VERIFY_RUN)
+    qs = qs.filter(is_active=True).order_by("number")
+    if q:
+        qs = qs.filter(number__icontains=q) | qs.filter(head__name__icontains=q)
+    return render(request, "verification/households.html", {"page": _page(request, qs), "q": q})
+
+
+@capability_required(VERIFY_RUN)
+def household(request, pk):
+    hh = _household(request, pk)
+    members = services.living_members(hh)
+    today = timezone.localdate()
+    auths = Authorisation.objects.filter(household=hh, revoked=False).select_related("person")
+    missing = services.missing_authorisations(hh, today)
+    context = {
+        "household": hh,
+        "members": [(p, p.age_on(today), services.is_adult(p, today), p in missing) for p in members],
+        "authorisations": auths,
+        "missing": missing,
+        "auth_form": AuthorisationForm(members=members, initial={"signed_on": today}),
+        "check_form": CheckForm(),
+        "assist_form": AssistForm(auto_id="assist_%s"),
+        "reports": Report.objects.filter(household=hh)[:20],
+    }
+    return render(request, "verification/household.html", context)
+
+
+@capability_required(VERIFY_RUN)
+@require_POST
+def authorisation_add(request, pk):
+    hh = _household(request, pk)
+    members = services.living_members(hh)
+    form = AuthorisationForm(request.POST, request.FILES, members=members)
+    if not form.is_valid():
+        messages.error(request, "授权书信息不完整：" + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("verification:household", pk=hh.pk)
+    person = next(p for p in members if p.pk == form.cleaned_data["person"])
+    try:
+        services.record_authorisation(
+            request.user, hh, person, form.cleaned_data["signed_on"], form.cleaned_data["scan"]
+        )
+        messages.success(request, f"已登记 {person.name} 的核对授权书。")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("verification:household", pk=hh.pk)
+
+
+@capability_required(VERIFY_RUN)
+def authorisation_scan(request, pk):
+    auth = get_scoped_or_404(Authorisation.objects.all(), request.user, "household__region", VERIFY_RUN, pk=pk)
+    if not auth.scan or not auth.scan.storage.exists(auth.scan.name):
+        raise Http404("授权书扫描件不存在")
+    audit.record("verification.authorisation.view", auth, region_code=auth.household.region_id)
+    return FileResponse(auth.scan.open("rb"), filename=Path(auth.scan.name).name)
+
+
+@capability_required(VERIFY_RUN)
+@require_POST
+def check(request, pk):
+    hh = _household(request, pk)
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写救助项目和核对基准日")
+        return redirect("verification:household", pk=hh.pk)
+    try:
+        report = services.check_household(request.user, hh, form.cleaned_data["programme"], form.cleaned_data["as_of"])
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("verification:household", pk=hh.pk)
+    return redirect("verification:report", pk=report.pk)
+
+
+# --- reports ---------------------------------------------------------------------------------------------------
+
+
+def _report(request, pk):
+    return get_scoped_or_404(
+        Report.objects.select_related("household", "region"), request.user, capability=VERIFY_REPORTS, pk=pk
+    )
+
+
+@capability_required(VERIFY_REPORTS)
+def reports(request):
+    qs = scoped(Report.objects.select_related("household", "region"), request.user, capability=VERIFY_REPORTS)
+    conclusion = request.GET.get("conclusion", "")
+    if conclusion in Conclusion.values:
+        qs = qs.filter(conclusion=conclusion)
+    return render(
+        request,
+        "verification/reports.html",
+        {"page": _page(request, qs), "conclusion": conclusion, "conclusions": Conclusion.choices},
+    )
+
+
+@capability_required(VERIFY_REPORTS)
+def report(request, pk):
+    r = _report(request, pk)
+    return render(request, "verification/report.html", {"report": r})
+
+
+@capability_required(VERIFY_REPORTS)
+def report_pdf(request, pk):
+    from weasyprint import HTML
+
+    r = _report(request, pk)
+    html = render_to_string("verification/report_print.html", {"report": r, "printed_at": timezone.localtime()})
+    pdf = HTML(string=html).write_pdf()
+    audit.record("verification.report.print", r, region_code=r.region_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{r.pk}.pdf"'
+    return response
+
+
+# --- departmental data -----------------------------------------------------------------------------------------
+
+
+@capability_required(VERIFY_DATA)
+def sources(request):
+    form = UploadForm(request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            upload = services.ingest_file(
+                request.user,
+                form.cleaned_data["source"],
+                f.read(),
+                f.name,
+                form.cleaned_data["as_of"],
+                valid_only=form.cleaned_data["valid_only"],
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            return redirect("verification:upload", pk=upload.pk)
+    context = {"form": form, "freshness": services.freshness(), "uploads": Upload.objects.all()[:20]}
+    return render(request, "verification/sources.html", context)
+
+
+@capability_required(VERIFY_DATA)
+def upload(request, pk):
+    try:
+        u = Upload.objects.select_related("snapshot").get(pk=pk)
+    except Upload.DoesNotExist as exc:
+        raise Http404("导入记录不存在") from exc
+    return render(request, "verification/upload.html", {"upload": u, "source": SOURCES[u.source]})
+
+
+@capability_required(VERIFY_DATA)
+def upload_errors(request, pk):
+    u = Upload.objects.filter(pk=pk).first()
+    if u is None or not u.error_report or not Path(u.error_report).exists():
+        raise Http404("没有错误报告")
+    return FileResponse(open(u.error_report, "rb"), as_attachment=True, filename=f"errors-{u.pk}.csv")  # noqa: SIM115
+
+
+@csrf_exempt
+@require_POST
+def api_upload(request, source):
+    """Authenticated upload for departments: ``Authorization: Bearer <token>``, multipart ``file`` and ``as_of``."""
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    cred = SourceToken.objects.filter(token_sha256=hashlib.sha256(token.encode()).hexdigest(), is_active=True).first()
+    if not token or cred is None:
+        return JsonResponse({"error": "凭证无效"}, status=401)
+    if source not in cred.sources:
+        return JsonResponse({"error": "该凭证无权报送此数据源"}, status=403)
+    f = request.FILES.get("file")
+    try:
+        as_of = datetime.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        return JsonResponse({"error": "as_of 应为 YYYY-MM-DD 格式的数据日期"}, status=400)
+    if f is None:
+        return JsonResponse({"error": "缺少文件 file"}, status=400)
+    with acting_as(Actor(None, f"api:{cred.department}", "", request.META.get("REMOTE_ADDR", ""))):
+        try:
+            u = services.ingest_file(
+                None,
+                source,
+                f.read(),
+                f.name,
+                as_of,
+                channel="api",
+                valid_only=request.POST.get("valid_only") == "1",
+                department=cred.department,
+            )
+        except ServiceError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+    body = {
+        "upload": u.pk,
+        "status": u.status,
+        "rows": u.total_rows,
+        "error_rows": u.error_rows,
+        "snapshot": u.snapshot_id,
+        "errors": u.errors,
+    }
+    return JsonResponse(body, status=201 if u.snapshot_id else 422, json_dumps_params={"ensure_ascii": False})
+
+
+@capability_required(VERIFY_DATA)
+def thresholds(request):
+    form = ThresholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from django.db import transaction
+
+        with transaction.atomic():
+            t = form.save()
+            audit.record("verification.threshold.add", t, after=json.loads(json.dumps(form.cleaned_data, default=str)))
+        messages.success(request, "已新增核对规则阈值。")
+        return redirect("verification:thresholds")
+    return render(
+        request, "verification/thresholds.html", {"form": form, "page": _page(request, Threshold.objects.all())}
+    )
+
+
+# --- batch -----------------------------------------------------------------------------------------------------
+
+
+def _batch(request, pk):
+    run = BatchRun.objects.filter(pk=pk).first()
+    if run is None or not in_scope(request.user, run.region_prefix.ljust(12, "0")):
+        raise Http404("批量复核不存在或不在您的管辖范围内")
+    return run
+
+
+@capability_required(VERIFY_BATCH)
+def batches(request):
+    form = BatchForm(request.POST or None, initial={"as_of": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_batch(
+                request.user,
+                form.cleaned_data["programme"],
+                form.cleaned_data["as_of"],
+                form.cleaned_data["region_prefix"],
+                form.cleaned_data["backend"],
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        except Http404:
+            messages.error(request, "范围不在您的管辖范围内")
+        else:
+            return redirect("verification:batch", pk=run.pk)
+    prefix = request.user.region.prefix if request.user.region_id else "-"
+    runs = BatchRun.objects.filter(region_prefix__startswith=prefix)
+    return render(request, "verification/batches.html", {"form": form, "page": _page(request, runs)})
+
+
+@capability_required(VERIFY_BATCH)
+def batch(request, pk):
+    run = _batch(request, pk)
+    rows = services.review_rows(run, only_changed=request.GET.get("changed") == "1") if run.results_path else []
+    return render(
+        request,
+        "verification/batch.html",
+        {"run": run, "page": _page(request, rows), "changed_only": request.GET.get("changed") == "1"},
+    )
+
+
+@capability_required(VERIFY_BATCH)
+def batch_xlsx(request, pk):
+    run = _batch(request, pk)
+    data = services.review_xlsx(request.user, run)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="review-{run.pk}.xlsx"'
+    return response
+
+
+# --- 协查 ------------------------------------------------------------------------------------------------------
+
+
+@capability_required(VERIFY_RUN)
+def assist_list(request):
+    qs = scoped(AssistRequest.objects.select_related("household", "region"), request.user, capability=VERIFY_RUN)
+    return render(request, "verification/assist_list.html", {"page": _page(request, qs), "form": AssistAnswerForm()})
+
+
+@capability_required(VERIFY_RUN)
+@require_POST
+def assist_create(request, pk):
+    hh = _household(request, pk)
+    form = AssistForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写救助项目、核对基准日和协查对象")
+        return redirect("verification:household", pk=hh.pk)
+    try:
+        req = services.create_assist_request(
+            request.user, hh, form.cleaned_data["programme"], form.cleaned_data["as_of"], form.cleaned_data["target"]
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("verification:household", pk=hh.pk)
+    messages.success(request, f"已生成协查请求 #{req.pk}，请下载请求文件发送给{req.target}。")
+    return redirect("verification:assist_list")
+
+
+@capability_required(VERIFY_RUN)
+def assist_file(request, pk):
+    req = get_scoped_or_404(AssistRequest.objects.all(), request.user, capability=VERIFY_RUN, pk=pk)
+    data = services.assist_request_xlsx(req)
+    audit.record("verification.assist.export", req, region_code=req.region_id, detail="导出含身份证号的协查请求文件")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="assist-request-{req.pk}.xlsx"'
+    return response
+
+
+@capability_required(VERIFY_RUN)
+@require_POST
+def assist_answer(request, pk):
+    req = get_scoped_or_404(AssistRequest.objects.all(), request.user, capability=VERIFY_RUN, pk=pk)
+    form = AssistAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择数据源、数据日期和回复文件")
+        return redirect("verification:assist_list")
+    f = form.cleaned_data["file"]
+    try:
+        rep = services.import_assist_answer(
+            request.user, req, form.cleaned_data["source"], f.read(), f.name, form.cleaned_data["as_of"]
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("verification:assist_list")
+    return redirect("verification:report", pk=rep.pk)
+
+
+# --- statistics ------------------------------------------------------------------------------------------------
+
+
+@capability_required(STATS_VIEW)
+def stats(request):
+    base = picked_region(request) or request.user.region
+    qs = scoped(Report.objects.all(), request.user, capability=STATS_VIEW)
+    qs = qs.filter(region__code__startswith=base.prefix)
+    child_level = min(base.level + 1, regions.VILLAGE)
+    cut = regions.PREFIX_LENGTH[child_level]
+    table: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for row in (
+        qs.annotate(month=TruncMonth("created_at")).values("month", "region_id", "conclusion").annotate(n=Count("id"))
+    ):
+        key = (row["month"].strftime("%Y-%m"), row["region_id"][:cut])
+        table[key][row["conclusion"]] += row["n"]
+    names = {r.code[:cut]: r.name for r in Region.objects.filter(code__startswith=base.prefix, level=child_level)}
+    rows = [
+        {"month": m, "region": names.get(code, code), "total": sum(c.values()), **{k: c.get(k, 0) for k in Conclusion}}
+        for (m, code), c in sorted(table.items(), reverse=True)
+    ]
+    reasons = Counter()
+    for reason_list in qs.values_list("reasons", flat=True).iterator():
+        for reason in reason_list:
+            code = reason.get("code", "")
+            reasons[rules.REASON_LABELS.get(code, code)] += 1
+    return render(
+        request,
+        "verification/stats.html",
+        {"region": base, "rows": rows, "reasons": reasons.most_common(), "total": qs.count()},
+    )

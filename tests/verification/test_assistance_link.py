@@ -1,0 +1,50 @@
+"""The engine's 核对报告 is what the application workflow reads (逢进必核), and the newer report decides."""
+
+import datetime
+
+import pytest
+
+from huimin.assistance import services as assistance
+from huimin.assistance.models import Stage
+from huimin.assistance.verification_link import verification_conclusion
+from huimin.core.services import ServiceError
+from huimin.verification import services
+from huimin.verification.models import Conclusion
+from tests.assistance.conftest import apply, make_household  # noqa: F401 - make_household is a fixture
+from tests.verification.factories import AS_OF, authorise_all, load, standard_thresholds, threshold
+
+
+def test_the_workflow_reads_the_engine_report_for_its_household_and_programme(users, make_household):  # noqa: F811
+    standard_thresholds()
+    threshold("income_standard", "900.00", programme="edge")
+    household, people = make_household(names=("周大山", "吴小花"))
+    application = assistance.accept(users["clerk_a"], apply(users, household, people))
+    assert application.stage == Stage.VERIFY and verification_conclusion(application) is None
+    with pytest.raises(ServiceError):  # 逢进必核: no report, no way forward
+        assistance.finish_verification(users["clerk_a"], application)
+
+    authorise_all(household)
+    report = services.check_household(users["clerk_a"], household, "dibao", AS_OF)
+    result = verification_conclusion(application)
+    assert (result.source, result.conclusion) == ("engine", Conclusion.ELIGIBLE)
+    assert result.report_number == f"HD-{report.pk}"
+    assert assistance.finish_verification(users["clerk_a"], application).stage == Stage.VISIT
+
+    # a later report for another programme says nothing about this application
+    services.check_household(users["clerk_a"], household, "edge", AS_OF)
+    assert verification_conclusion(application).report_number == f"HD-{report.pk}"
+
+
+def test_a_newer_engine_report_that_finds_a_car_overrides_an_earlier_one(users, make_household):  # noqa: F811
+    standard_thresholds()
+    household, people = make_household(names=("郑强", "王丽"))
+    application = assistance.accept(users["clerk_a"], apply(users, household, people))
+    authorise_all(household)
+    services.check_household(users["clerk_a"], household, "dibao", AS_OF)
+    assert verification_conclusion(application).conclusion == Conclusion.ELIGIBLE
+    car = {"id_number": people[0].id_number, "plate_no": "豫Q12345", "vehicle_type": "小型轿车",
+           "value": "180000.00", "registered_on": "2026-05-01", "status": "正常"}  # fmt: skip
+    load(users["approver"], "vehicles", [car], as_of=AS_OF - datetime.timedelta(days=1))
+    services.check_household(users["clerk_a"], household, "dibao", AS_OF)
+    result = verification_conclusion(application)
+    assert result.conclusion == Conclusion.NOT_ELIGIBLE and "车" in result.reasons
