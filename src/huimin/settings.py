@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "huimin.registry",
     "huimin.demo",
     "huimin.assistance",
+    "huimin.apiclients",
+    "huimin.portal",
 ]
 
 MIDDLEWARE = [

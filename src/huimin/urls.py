@@ -16,6 +16,8 @@ urlpatterns = [
     path("registry/", include("huimin.registry.urls")),
     path("api/", api.urls),
     path("assistance/", include("huimin.assistance.urls")),
+    path("system/api-clients/", include("huimin.apiclients.urls")),
+    path("portal/", include("huimin.portal.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

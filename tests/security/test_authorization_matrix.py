@@ -1,6 +1,7 @@
 """Every URL × every role: the status each gets must follow the capability table and the user's scope."""
 
 import datetime
+import json
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -54,6 +55,13 @@ def targets(users):
             status=ImportJob.Status.INVALID,
         )  # fmt: skip
 
+    def api_client():
+        from huimin.apiclients.models import ApiClient
+
+        return ApiClient.objects.get_or_create(
+            name="矩阵", defaults={"department": "测试", "token_prefix": "matrix", "token_hash": "0" * 64}
+        )[0]
+
     return {
         "person": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
         "person_event": ({"kwargs": {"pk": a.pk, "kind": "death"}}, {"kwargs": {"pk": b.pk, "kind": "death"}}),
@@ -70,6 +78,10 @@ def targets(users):
         "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
         "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
         "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
+        "api_client": (
+            lambda user: {"kwargs": {"pk": api_client().pk}},
+            lambda user: {"kwargs": {"pk": api_client().pk}},
+        ),
     } | assistance_targets(users)
 
 
@@ -89,6 +101,8 @@ def _call(client, name, entry, target=None, user=None):
     target = target(user) if callable(target) else (target or {})
     url = reverse(name, kwargs=target.get("kwargs", entry.kwargs)) + target.get("query", entry.query)
     data = {**entry.data, **target.get("data", {})}
+    if entry.method == "POST" and name.startswith("api:"):  # the API takes JSON bodies
+        return client.post(url, json.dumps(data), content_type="application/json")
     return client.post(url, data) if entry.method == "POST" else client.get(url)
 
 
@@ -120,5 +134,5 @@ def test_each_role_gets_what_the_capability_table_says(client, users, targets, r
     assert response.status_code in (200, 302, 400), f"{role} should reach {name}, got {response.status_code}"
     if entry.target and user.region_id.startswith("411702001"):  # a township user: B is outside the subtree
         outside = targets[entry.target][1]
-        response = _call(client, name, entry, outside)
+        response = _call(client, name, entry, outside, user)
         assert response.status_code == 404, f"{role} reached {name} outside their region: {response.status_code}"
