@@ -65,9 +65,10 @@ def verify_code(request):
     phone = pending["phone"]
     masked = f"{phone[:3]}****{phone[-4:]}"
     if request.method == "POST":
-        challenge = pending.pop("challenge")
+        data = dict(pending)
+        challenge = data.pop("challenge")
         try:
-            identity = services.check_code(challenge, Identity(**pending), request.POST.get("code", ""))
+            identity = services.check_code(challenge, Identity(**data), request.POST.get("code", ""))
         except ServiceError as exc:
             messages.error(request, str(exc))
             return render(request, "portal/verify_code.html", {"phone": masked}, status=400)
