@@ -4,7 +4,7 @@ document and signs the 核对 authorisation; a township clerk then finds the app
 import pytest
 
 from huimin.assistance.models import Application, ApplicationDocument
-from tests.portal.conftest import family, last_code, photo_bytes, sms  # noqa: F401 (fixtures)
+from tests.portal.conftest import family, last_code, photo_bytes, programmes, sms  # noqa: F401 (fixtures)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -21,8 +21,15 @@ def last_code(outbox) -> str:
     return re.search(r"验证码是 (\d{6})", outbox[-1][1]).group(1)
 
 
+@pytest.fixture(autouse=True)
+def programmes(db):
+    from huimin.assistance import defaults
+
+    defaults.ensure()  # a transactional (browser) test flushes the rows the migration loaded
+
+
 @pytest.fixture
-def family(users):
+def family(users, programmes):
     """A registered household in village A1: 王芳 (applicant, phone on record), her husband and their child."""
     household = Household.objects.create(number="PT1", region_id=VILLAGE_A1)
     people = []
