@@ -1,15 +1,33 @@
-"""The project's REST API (django-ninja): session authentication with CSRF for staff, consistent Chinese error
-bodies ``{"code": ..., "message": ...}``, page-number pagination. OpenAPI at /api/docs. Apps add routers here."""
+"""The project's REST API (django-ninja). OpenAPI at /api/docs (document at /api/openapi.json).
 
+Who may call: staff with their session (CSRF checked on writes) and their own role and region; departments and
+partner systems with a bearer token of an ``ApiClient`` (huimin.apiclients), limited to the operations (operation
+ids) and region subtrees it was granted. Every call is rate limited (Django cache; 429) and audited with its
+operation. Errors are ``{"code": ..., "message": ...}`` in Chinese. Lists are paginated (``page``,
+``page_size`` ≤ 100). Apps mount routers with ``mount`` (see docs/api.md); every operation names its
+capability with ``api_auth``.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
+from huimin.core import audit
+from huimin.core.context import Actor, set_actor
+from huimin.core.middleware import client_ip
 from huimin.core.roles import has_capability
 from huimin.core.services import ServiceError
+
+STAFF_RATE_PER_MINUTE = 600
 
 
 class ErrorOut(Schema):
@@ -17,27 +35,144 @@ class ErrorOut(Schema):
     message: str
 
 
-class StaffSession(SessionAuth):
-    """The staff member's session (CSRF checked on writes); with ``capability``, a user lacking it gets 403."""
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
-    def __init__(self, capability: str | None = None):
+
+class RateLimited(Exception):
+    pass
+
+
+def _check_rate(kind: str, ident, limit: int) -> None:
+    """A fixed one-minute window per caller in the Django cache (shared between workers when the cache is
+    Redis; see docs/api.md)."""
+    window = int(timezone.now().timestamp() // 60)
+    key = f"huimin:api-rate:{kind}:{ident}:{window}"
+    cache.add(key, 0, timeout=70)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=70)
+        count = 1
+    if count > limit:
+        raise RateLimited
+
+
+class ApiAuth(SessionAuth):
+    """Authentication and authorisation of one operation.
+
+    A bearer token selects an API client: the operation must be among the client's and open to clients
+    (``clients``), otherwise 403. Without a token, the staff session (CSRF on writes) and ``capability``.
+    """
+
+    def __init__(self, capability: str | None = None, *, clients: bool = True):
         super().__init__(csrf=True)
         self.capability = capability
+        self.clients = clients
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            return self._client(request, header[7:].strip())
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = request.user
         if not user.is_authenticated:
             return None
+        operation = getattr(request, "huimin_operation", "")
         if self.capability and not has_capability(user, self.capability):
+            audit.record("api.refused", detail=f"{operation} {request.method} {request.path}：角色无权")
             raise PermissionDenied("您的角色无权使用此接口")
+        limit = getattr(settings, "HUIMIN_API_STAFF_RATE_PER_MINUTE", STAFF_RATE_PER_MINUTE)
+        _check_rate("user", user.pk, limit)
+        audit.record("api.call", detail=f"{operation} {request.method} {request.path}")
         return user
 
+    def _client(self, request, token: str):
+        from huimin.apiclients import services
+        from huimin.apiclients.models import ClientPrincipal
 
-def staff(capability: str | None = None) -> StaffSession:
-    return StaffSession(capability)
+        client = services.find(token)
+        if client is None:
+            return None
+        operation = getattr(request, "huimin_operation", "")
+        set_actor(Actor(None, f"api:{client.name}", "api_client", client_ip(request)))
+        if not self.clients or operation not in client.operations:
+            audit.record("api.refused", client, detail=f"{operation} {request.method} {request.path}：未授权")
+            raise PermissionDenied("此客户端未获授权调用该接口")
+        _check_rate("client", client.pk, client.rate_limit_per_minute)
+        audit.record("api.call", client, detail=f"{operation} {request.method} {request.path}")
+        type(client).objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return ClientPrincipal(client, capabilities_for(client.operations))
 
 
-api = NinjaAPI(title="惠民 API", version="1", urls_namespace="api", auth=staff(), docs_url="/docs")
+def api_auth(capability: str | None = None, *, clients: bool = True) -> ApiAuth:
+    """``auth=`` of an operation: the capability a staff member needs; ``clients=False`` keeps the operation
+    for staff (an action that needs a person's own authority, e.g. a workflow decision)."""
+    return ApiAuth(capability, clients=clients)
+
+
+def staff(capability: str | None = None) -> ApiAuth:  # the name the first routers used
+    return api_auth(capability)
+
+
+class HuiminAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # one name for an operation everywhere: OpenAPI operationId, URL name, ApiClient grant
+        return operation.view_func.__name__
+
+
+api = HuiminAPI(title="惠民 API", version="1", urls_namespace="api", auth=api_auth(), docs_url="/docs")
+
+
+def _name_operation(run):
+    """Tell the auth callback which operation is called (view-mode decorator: runs before authentication)."""
+    operation = getattr(run, "__self__", None)
+    name = operation.view_func.__name__ if operation is not None else ""
+
+    @wraps(run)
+    def wrapped(request, *args, **kwargs):
+        request.huimin_operation = name
+        return run(request, *args, **kwargs)
+
+    return wrapped
+
+
+api.add_decorator(_name_operation, mode="view")
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    operation_id: str
+    methods: tuple[str, ...]
+    path: str
+    summary: str
+    capability: str | None
+    clients: bool
+
+
+def operations() -> dict[str, OperationInfo]:
+    """Every operation of the API, with what it needs (the catalogue a client is granted from)."""
+    found = {}
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            for op in path_view.operations:
+                auth = next((cb for cb in op.auth_callbacks if isinstance(cb, ApiAuth)), None)
+                name = op.view_func.__name__
+                found[name] = OperationInfo(
+                    name, tuple(op.methods), f"/api{bound.prefix}{path}", op.summary or name,
+                    auth.capability if auth else None, bool(auth and auth.clients),
+                )  # fmt: skip
+    return dict(sorted(found.items()))
+
+
+def grantable_operations() -> dict[str, OperationInfo]:
+    return {name: info for name, info in operations().items() if info.clients}
+
+
+def capabilities_for(operation_ids) -> frozenset[str]:
+    catalogue = operations()
+    return frozenset(catalogue[op].capability for op in operation_ids if op in catalogue and catalogue[op].capability)
 
 
 def _error(request, status: int, code: str, message: str):
@@ -56,7 +191,14 @@ def forbidden(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return _error(request, 401, "unauthenticated", "请先登录（会话认证，写操作须携带 CSRF 令牌）")
+    return _error(request, 401, "unauthenticated", "请先登录（会话认证，写操作须携带 CSRF 令牌），或使用有效的接口令牌")
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = _error(request, 429, "rate_limited", "调用过于频繁，已超过每分钟调用上限，请稍后再试")
+    response["Retry-After"] = "60"
+    return response
 
 
 @api.exception_handler(ServiceError)
@@ -80,12 +222,19 @@ def http_error(request, exc):
 
 def paginate(queryset, page: int, page_size: int, convert) -> dict:
     page_size = max(1, min(page_size, 100))
-    page = max(1, page)
+    page = max(1, min(page, 10_000_000))
     count = queryset.count()
     items = [convert(obj) for obj in queryset[(page - 1) * page_size : page * page_size]]
     return {"count": count, "page": page, "page_size": page_size, "items": items}
 
 
-from huimin.registry.api import router as registry_router  # noqa: E402 - routers import the api helpers above
+def mount(prefix: str, router) -> None:
+    """Add an app's router (see docs/api.md for the rules an app's operations follow)."""
+    api.add_router(prefix, router)
 
-api.add_router("/registry", registry_router)
+
+from huimin.assistance.api import router as assistance_router  # noqa: E402 - routers import the helpers above
+from huimin.registry.api import router as registry_router  # noqa: E402
+
+mount("/registry", registry_router)
+mount("/assistance", assistance_router)

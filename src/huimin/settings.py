@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "huimin.demo",
     "huimin.assistance",
     "huimin.verification",
+    "huimin.apiclients",
+    "huimin.portal",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,20 @@ MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# API rate limits count in the cache: locmem (the default) counts per process; production with several workers
+# sets HUIMIN_REDIS_URL (e.g. redis://127.0.0.1:6379/1; needs the "redis" extra) so all workers share a count.
+if os.environ.get("HUIMIN_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["HUIMIN_REDIS_URL"],
+        }
+    }
+
+# The resident portal's text messages: a dotted path to a huimin.portal.sms.SmsGateway subclass. The console
+# gateway only logs the message (development); production names the bureau's SMS platform adapter.
+HUIMIN_SMS_GATEWAY = os.environ.get("HUIMIN_SMS_GATEWAY", "huimin.portal.sms.ConsoleSmsGateway")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

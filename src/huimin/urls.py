@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("assistance/", include("huimin.assistance.urls")),
     path("verification/", include("huimin.verification.urls")),
+    path("system/api-clients/", include("huimin.apiclients.urls")),
+    path("portal/", include("huimin.portal.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

@@ -69,6 +69,16 @@ MATRIX: dict[str, Entry] = {
     "api:list_households": Entry(roles.PEOPLE_VIEW),
     "api:create_household": Entry(roles.PEOPLE_EDIT, method="POST", data={"region": ""}),
     "api:get_household": Entry(roles.PEOPLE_VIEW, target="household"),
+    "api:list_programmes": Entry("assistance.view"),
+    "api:list_applications": Entry("assistance.view"),
+    "api:get_application": Entry("assistance.view", target="assistance_application"),
+    "api:create_application": Entry("assistance.apply", method="POST", data={"programme": ""}),
+    "api:act_on_application": Entry("assistance.view", method="POST", target="assistance_application_act"),
+    # API clients (the security officer's page)
+    "apiclients:clients": Entry(roles.API_CLIENTS_MANAGE),
+    "apiclients:client_issue": Entry(roles.API_CLIENTS_MANAGE, method="POST", data={"name": ""}),
+    "apiclients:client_toggle_active": Entry(roles.API_CLIENTS_MANAGE, method="POST", target="api_client"),
+    "apiclients:client_rotate": Entry(roles.API_CLIENTS_MANAGE, method="POST", target="api_client"),
     # social assistance (huimin.assistance)
     "assistance:applications": Entry("assistance.view"),
     "assistance:application_create": Entry("assistance.apply"),
@@ -113,4 +123,13 @@ MATRIX: dict[str, Entry] = {
     "verification:assist_file": Entry("verification.run", target="verification_assist"),
     "verification:assist_answer": Entry("verification.run", method="POST", target="verification_assist"),
     "verification:stats": Entry(roles.STATS_VIEW),
+    # the resident portal: public URLs; a resident's own pages need the phone-verified session (tests/portal)
+    "portal:index": Entry(PUBLIC),
+    "portal:verify": Entry(PUBLIC),
+    "portal:verify_code": Entry(PUBLIC),
+    "portal:logout": Entry(PUBLIC, method="POST"),
+    "portal:home": Entry(PUBLIC),
+    "portal:apply": Entry(PUBLIC, kwargs={"code": "dibao"}),
+    "portal:application": Entry(PUBLIC, kwargs={"number": "JZ0"}),
+    "portal:track": Entry(PUBLIC),
 }

@@ -31,6 +31,7 @@ USERS_VIEW = "users.view"
 USERS_MANAGE = "users.manage"  # create, disable, reset accounts
 ROLES_ASSIGN = "roles.assign"  # give an account its role
 KEYS_MANAGE = "keys.manage"
+API_CLIENTS_MANAGE = "api.clients"  # issue, limit and revoke API tokens of departments and partner systems
 REGIONS_VIEW = "regions.view"
 REGIONS_MANAGE = "regions.manage"
 
@@ -43,7 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.APPROVER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PII_UNMASK, EXPORT, STATS_VIEW}),
     Role.STATISTICIAN: frozenset(_BUSINESS_COMMON | {STATS_VIEW, EXPORT}),
     Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, REGIONS_VIEW, REGIONS_MANAGE}),
-    Role.SECURITY: frozenset({USERS_VIEW, ROLES_ASSIGN, KEYS_MANAGE}),
+    Role.SECURITY: frozenset({USERS_VIEW, ROLES_ASSIGN, KEYS_MANAGE, API_CLIENTS_MANAGE}),
     Role.AUDITOR: frozenset({AUDIT_VIEW}),
 }
 
@@ -51,6 +52,9 @@ SYSTEM_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY, Role.AUDITOR})
 
 
 def capabilities_of(user) -> frozenset[str]:
+    granted = getattr(user, "granted_capabilities", None)  # an API client's principal (huimin.apiclients)
+    if granted is not None:
+        return frozenset(granted)
     if not getattr(user, "is_authenticated", False) or not user.is_active or not user.role:
         return frozenset()
     return CAPABILITIES.get(user.role, frozenset())

@@ -4,6 +4,7 @@ A user sees their region's subtree and nothing else; an object outside it does n
 System roles (三员) hold no data capability, so their scoped querysets are empty.
 """
 
+from django.db.models import Q
 from django.http import Http404
 
 from huimin.core.roles import PEOPLE_VIEW, has_capability
@@ -16,13 +17,25 @@ def user_prefix(user) -> str | None:
     return region.prefix
 
 
+def user_prefixes(user) -> tuple[str, ...]:
+    """The subtrees a caller acts in: a staff member's one region, or the regions an API client was granted."""
+    granted = getattr(user, "region_prefixes", None)
+    if granted is not None:
+        return tuple(granted)
+    prefix = user_prefix(user)
+    return () if prefix is None else (prefix,)
+
+
 def scoped(queryset, user, region_field: str = "region", capability: str = PEOPLE_VIEW):
     """Restrict ``queryset`` to rows whose ``region_field`` (a path to a Region foreign key) lies in the
     user's subtree."""
-    prefix = user_prefix(user)
-    if prefix is None or not has_capability(user, capability):
+    prefixes = user_prefixes(user)
+    if not prefixes or not has_capability(user, capability):
         return queryset.none()
-    return queryset.filter(**{f"{region_field}__code__startswith": prefix})
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{region_field}__code__startswith": prefix})
+    return queryset.filter(condition)
 
 
 def narrowed(queryset, user, region_code: str | None, region_field: str = "region"):
@@ -36,8 +49,7 @@ def narrowed(queryset, user, region_code: str | None, region_field: str = "regio
 
 
 def in_scope(user, region_code: str | None) -> bool:
-    prefix = user_prefix(user)
-    return bool(prefix is not None and region_code and region_code.startswith(prefix))
+    return bool(region_code) and any(region_code.startswith(prefix) for prefix in user_prefixes(user))
 
 
 def get_scoped_or_404(queryset, user, region_field: str = "region", capability: str = PEOPLE_VIEW, **lookup):

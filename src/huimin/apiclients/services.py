@@ -1,0 +1,103 @@
+"""Issuing, limiting and revoking API clients (the security officer's duty; audited)."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+
+from huimin.apiclients.models import ApiClient
+from huimin.core import audit, regions
+from huimin.core.models import Region
+from huimin.core.roles import API_CLIENTS_MANAGE
+from huimin.core.scope import in_scope
+from huimin.core.services import ServiceError, _require
+
+TOKEN_START = "hm_"  # noqa: S105 - the public prefix of every token, not a secret
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def find(token: str) -> ApiClient | None:
+    if not token.startswith(TOKEN_START) or len(token) > 200:
+        return None
+    return ApiClient.objects.filter(token_hash=token_hash(token), is_active=True).first()
+
+
+def _check_operations(operations) -> list[str]:
+    from huimin.api import grantable_operations
+
+    operations = sorted({op.strip() for op in operations if op and op.strip()})
+    if not operations:
+        raise ServiceError("请至少选择一个允许调用的接口")
+    grantable = grantable_operations()
+    unknown = [op for op in operations if op not in grantable]
+    if unknown:
+        raise ServiceError("以下接口不存在或只允许工作人员调用：" + "、".join(unknown))
+    return operations
+
+
+def _check_regions(actor, codes) -> list[str]:
+    prefixes = []
+    for code in {c.strip() for c in codes if c and c.strip()}:
+        region = Region.objects.filter(code=code).first()
+        if region is None or not in_scope(actor, region.code):
+            raise ServiceError(f"区划代码 {code} 不存在或不在您的管辖范围内")
+        prefixes.append(regions.prefix_of(region.code, region.level))
+    if not prefixes:
+        raise ServiceError("请至少填写一个允许访问的区划")
+    return sorted(prefixes)
+
+
+@transaction.atomic
+def issue(actor, *, name: str, department: str, operations, region_codes, rate_limit: int = 60):
+    """Create a client; returns (client, token). The token is not stored and cannot be shown again."""
+    _require(actor, API_CLIENTS_MANAGE)
+    name, department = (name or "").strip(), (department or "").strip()
+    if not name or not department:
+        raise ServiceError("请填写客户端名称和所属部门")
+    if ApiClient.objects.filter(name=name).exists():
+        raise ServiceError(f"客户端名称“{name}”已存在")
+    try:
+        rate_limit = int(rate_limit)
+    except (TypeError, ValueError) as exc:
+        raise ServiceError("每分钟调用上限须为整数") from exc
+    if not 1 <= rate_limit <= 6000:
+        raise ServiceError("每分钟调用上限须在 1 到 6000 之间")
+    prefix, token = new_token()
+    client = ApiClient.objects.create(
+        name=name, department=department, token_prefix=prefix, token_hash=token_hash(token),
+        operations=_check_operations(operations), region_prefixes=_check_regions(actor, region_codes),
+        rate_limit_per_minute=rate_limit, created_by=getattr(actor, "username", "system"),
+    )  # fmt: skip
+    audit.record(
+        "api.client.issue",
+        client,
+        after={"operations": client.operations, "regions": client.region_prefixes, "rate": rate_limit},
+    )
+    return client, token
+
+
+@transaction.atomic
+def set_active(actor, client: ApiClient, active: bool) -> ApiClient:
+    _require(actor, API_CLIENTS_MANAGE)
+    client.is_active = active
+    client.save(update_fields=["is_active"])
+    audit.record("api.client.enable" if active else "api.client.revoke", client)
+    return client
+
+
+@transaction.atomic
+def rotate(actor, client: ApiClient) -> str:
+    _require(actor, API_CLIENTS_MANAGE)
+    prefix, token = new_token()
+    client.token_prefix, client.token_hash = prefix, token_hash(token)
+    client.save(update_fields=["token_prefix", "token_hash"])
+    audit.record("api.client.rotate", client)
+    return token

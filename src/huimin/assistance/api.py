@@ -1,0 +1,293 @@
+"""Assistance API: programmes, applications and their stages (history), and the workflow actions. Reads are
+scoped (out of scope = 404) and may be granted to API clients; registering an application and acting on it need
+a staff member's own authority (``clients=False``) and go through huimin.assistance.services."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+from ninja import Field, Router, Schema, Status
+
+from huimin.assistance import services, workflow
+from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme
+from huimin.core import regions
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.services import ServiceError
+from huimin.registry.models import Household, Membership, Person
+
+router = Router(tags=["社会救助"])
+
+
+def _auth(capability: str, clients: bool = True):
+    from huimin.api import api_auth
+
+    return api_auth(capability, clients=clients)
+
+
+def _errors():
+    from huimin.api import ERRORS
+
+    return ERRORS
+
+
+class DocumentOut(Schema):
+    code: str
+    name: str
+
+
+class ProgrammeOut(Schema):
+    code: str
+    name: str
+    kind: str
+    scope: str
+    one_off: bool
+    stages: list[str]
+    required_documents: list[DocumentOut]
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    programme: str
+    programme_name: str
+    household: str
+    applicant: int
+    applicant_name: str
+    beneficiary: int | None
+    region: str
+    channel: str
+    stage: str
+    stage_label: str
+    stage_entered_on: datetime.date
+    stage_due_on: datetime.date | None
+    requested_amount: Decimal | None
+    approved_amount: Decimal | None
+    near_relative_flag: bool
+    created_at: datetime.datetime
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_stage: str
+    to_stage: str
+    reasons: str
+    actor: str
+    at: datetime.datetime
+
+
+class NotificationOut(Schema):
+    kind: str
+    title: str
+    body: str
+    created_at: datetime.datetime
+
+
+class ApplicationDetail(ApplicationOut):
+    reason: str
+    documents: list[str]
+    missing_documents: list[str]
+    decision_reasons: str
+    events: list[EventOut]
+    notifications: list[NotificationOut]
+
+
+class ApplicationPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ApplicationOut]
+
+
+class ApplicationIn(Schema):
+    programme: str = Field(description="救助项目代码，如 dibao、temporary")
+    household: str = Field(description="户编号")
+    applicant: int = Field(description="申请人（家庭现有成员）的人员 id")
+    beneficiary: int | None = Field(None, description="按人保障的项目须填写保障对象")
+    channel: Channel = Channel.WINDOW
+    reason: str
+    requested_amount: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+    documents: list[str] = []
+
+
+class ActionIn(Schema):
+    reasons: str = Field("", description="不予受理、不予批准、核对结论说明、审批意见")
+    opinion: str = Field("", description="乡镇审核意见")
+    documents: list[str] | None = Field(None, description="受理时补充登记的已交材料代码")
+    report_number: str = ""
+    report_date: datetime.date | None = None
+    conclusion: str = Field("", description="eligible / not_eligible / needs_visit")
+    monthly_amount: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+    basis: dict[str, str] = {}
+    income_unstable: bool = False
+
+
+ACTIONS = ("accept", "not_accept", "record_verification", "finish_verification", "review", "refuse", "approve")
+
+
+def application_out(app: Application) -> dict:
+    return {
+        "id": app.pk, "number": app.number, "programme": app.programme.code, "programme_name": app.programme.name,
+        "household": app.household.number, "applicant": app.applicant_id, "applicant_name": app.applicant.name,
+        "beneficiary": app.beneficiary_id, "region": app.region_id, "channel": app.channel, "stage": app.stage,
+        "stage_label": app.get_stage_display(), "stage_entered_on": app.stage_entered_on,
+        "stage_due_on": app.stage_due_on, "requested_amount": app.requested_amount,
+        "approved_amount": app.approved_amount, "near_relative_flag": app.near_relative_flag,
+        "created_at": app.created_at,
+    }  # fmt: skip
+
+
+def application_detail_out(app: Application) -> dict:
+    return {
+        **application_out(app),
+        "reason": app.reason,
+        "documents": app.documents,
+        "missing_documents": services.missing_documents(app),
+        "decision_reasons": app.decision_reasons,
+        "events": [
+            {
+                "action": e.action,
+                "label": e.label,
+                "from_stage": e.from_stage,
+                "to_stage": e.to_stage,
+                "reasons": e.reasons,
+                "actor": e.actor,
+                "at": e.at,
+            }
+            for e in app.events.all()
+        ],  # fmt: skip
+        "notifications": [
+            {"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at}
+            for n in app.notifications.all()
+        ],
+    }
+
+
+def _applications(principal):
+    qs = Application.objects.select_related("programme", "household", "applicant", "region").defer(
+        "applicant__id_number", "applicant__phone", "applicant__bank_account"
+    )
+    return scoped(qs, principal, "region", capability=workflow.VIEW)
+
+
+def _application(request, pk: int) -> Application:
+    return get_scoped_or_404(_applications(request.auth), request.auth, "region", capability=workflow.VIEW, pk=pk)
+
+
+@router.get(
+    "/programmes", response={200: list[ProgrammeOut], **_errors()}, summary="救助项目", auth=_auth(workflow.VIEW)
+)
+def list_programmes(request):
+    return [
+        {"code": p.code, "name": p.name, "kind": p.kind, "scope": p.scope, "one_off": p.one_off, "stages": p.stages,
+         "required_documents": p.required_documents}
+        for p in Programme.objects.filter(is_active=True)
+    ]  # fmt: skip
+
+
+@router.get(
+    "/applications",
+    response={200: ApplicationPage, **_errors()},
+    summary="查询救助申请（stage=open 为在办）",
+    auth=_auth(workflow.VIEW),
+)
+def list_applications(
+    request, stage: str = "", programme: str = "", region: str = "", q: str = "", page: int = 1, page_size: int = 30
+):
+    from huimin.api import paginate
+
+    qs = _applications(request.auth)
+    if stage == "open":
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    elif stage:
+        qs = qs.filter(stage=stage)
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    if region and in_scope(request.auth, region):
+        qs = qs.filter(region__code__startswith=regions.prefix_of(region) if len(region) == 12 else region)
+    if q.strip():
+        qs = qs.filter(Q(number=q.strip()) | Q(household__number=q.strip()))
+    return paginate(qs.order_by("-created_at", "-id"), page, page_size, application_out)
+
+
+@router.get(
+    "/applications/{pk}",
+    response={200: ApplicationDetail, **_errors()},
+    summary="救助申请详情（含办理环节记录、告知书）",
+    auth=_auth(workflow.VIEW),
+)
+def get_application(request, pk: int):
+    return application_detail_out(_application(request, pk))
+
+
+@router.post(
+    "/applications",
+    response={201: ApplicationDetail, **_errors()},
+    summary="登记救助申请（进入受理环节）",
+    auth=_auth(workflow.APPLY, clients=False),
+)
+def create_application(request, payload: ApplicationIn):
+    programme = Programme.objects.filter(code=payload.programme, is_active=True).first()
+    if programme is None:
+        raise ServiceError("救助项目不存在或已停用")
+    household = (
+        scoped(Household.objects.select_related("region"), request.auth, capability=workflow.VIEW)
+        .filter(number=payload.household, is_active=True)
+        .first()
+    )
+    if household is None:
+        raise ServiceError("户编号不存在，或不在您的管辖范围内")
+    members = set(
+        Membership.objects.filter(household=household, ended_on__isnull=True).values_list("person_id", flat=True)
+    )
+    applicant = Person.objects.filter(pk=payload.applicant, pk__in=members).first()
+    if applicant is None:
+        raise ServiceError("申请人不是该家庭的现有成员")
+    beneficiary = None
+    if payload.beneficiary is not None:
+        beneficiary = Person.objects.filter(pk=payload.beneficiary, pk__in=members).first()
+        if beneficiary is None:
+            raise ServiceError("保障对象不是该家庭的现有成员")
+    app = services.create_application(
+        request.auth, programme=programme, household=household, applicant=applicant, beneficiary=beneficiary,
+        channel=payload.channel, reason=payload.reason, documents=payload.documents,
+        requested_amount=payload.requested_amount,
+    )  # fmt: skip
+    return Status(201, application_detail_out(_application(request, app.pk)))
+
+
+@router.post(
+    "/applications/{pk}/actions/{action}",
+    response={200: ApplicationDetail, **_errors()},
+    summary="办理：accept 受理、not_accept 不予受理、record_verification 录入核对结果、finish_verification 核对完成、"
+    "review 乡镇审核通过、refuse 不予批准、approve 审批/确认",
+    auth=_auth(workflow.VIEW, clients=False),
+)
+def act_on_application(request, pk: int, action: str, payload: ActionIn):
+    app = _application(request, pk)
+    if action not in ACTIONS:
+        raise ServiceError("未知的办理操作：" + "、".join(ACTIONS) + " 之一")
+    user, p = request.auth, payload
+    if action == "accept":
+        services.accept(user, app, documents=p.documents)
+    elif action == "not_accept":
+        services.not_accept(user, app, p.reasons)
+    elif action == "record_verification":
+        services.record_verification(
+            user, app, report_number=p.report_number, report_date=p.report_date, conclusion=p.conclusion,
+            reasons=p.reasons,
+        )  # fmt: skip
+    elif action == "finish_verification":
+        services.finish_verification(user, app)
+    elif action == "review":
+        services.review(user, app, p.opinion)
+    elif action == "refuse":
+        services.refuse(user, app, p.reasons)
+    elif action == "approve":
+        if p.monthly_amount is None:
+            raise ServiceError("请填写批准金额（元）")
+        services.approve(
+            user, app, monthly_amount=p.monthly_amount, basis=p.basis, income_unstable=p.income_unstable,
+            reasons=p.reasons,
+        )  # fmt: skip
+    return application_detail_out(_application(request, pk))

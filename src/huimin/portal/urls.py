@@ -1,0 +1,16 @@
+from django.urls import path
+
+from huimin.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/code/", views.verify_code, name="verify_code"),
+    path("logout/", views.logout, name="logout"),
+    path("me/", views.home, name="home"),
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("applications/<str:number>/", views.application, name="application"),
+    path("track/", views.track, name="track"),
+]
