@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "huimin.registry",
     "huimin.demo",
     "huimin.assistance",
+    "huimin.benefits",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("system/", include("huimin.core.urls")),
     path("assistance/", include("huimin.assistance.urls")),
+    path("benefits/", include("huimin.benefits.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"
