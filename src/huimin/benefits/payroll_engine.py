@@ -259,7 +259,7 @@ def compute(
             ("paid_t", inputs["paid"]),
         ):
             con.register(name, table)
-        return con.execute(_SQL).fetch_arrow_table()
+        return con.sql(_SQL).to_arrow_table()
     finally:
         con.close()
 

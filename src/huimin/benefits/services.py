@@ -179,7 +179,7 @@ def _overlapping(code: str) -> Q:
     while parent:
         ancestors.append(parent)
         parent = regions.parent_code(parent)
-    return Q(region_id__in=[code, *ancestors]) | Q(region_id__startswith=regions.prefix_of(code))
+    return Q(region_id__in=[code, *ancestors]) | Q(region__code__startswith=regions.prefix_of(code))
 
 
 def _payroll_authority(actor, region: Region, what: str) -> None:
@@ -340,7 +340,7 @@ def funds_report(user_prefix: str, month_from: datetime.date, month_to: datetime
             payroll__status=PayrollMonth.Status.LOCKED,
             payroll__month__gte=month_from,
             payroll__month__lte=month_to,
-            region_id__startswith=user_prefix,
+            region__code__startswith=user_prefix,
         )
         .annotate(county=Substr("region_id", 1, 6))
         .values("county", "programme_code", "kind")
