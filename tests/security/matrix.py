@@ -64,4 +64,17 @@ MATRIX: dict[str, Entry] = {
     "assistance:household_panel": Entry("assistance.view", target="assistance_household"),
     "assistance:public_publicity": Entry(PUBLIC),
     "assistance:public_objection": Entry(PUBLIC, kwargs={"token": "00000000-0000-0000-0000-000000000000"}),
+    # benefit standards, payroll and bank files (huimin.benefits)
+    "benefits:standards": Entry("benefits.view"),
+    "benefits:standard_add": Entry("benefits.standards", method="POST"),
+    "benefits:price_index": Entry("benefits.standards", method="POST"),
+    "benefits:payroll_months": Entry("benefits.view"),
+    "benefits:payroll_build": Entry("benefits.payroll", method="POST"),
+    "benefits:payroll_detail": Entry("benefits.view", target="benefits_payroll"),
+    "benefits:payroll_act": Entry("benefits.payroll", method="POST", target="benefits_payroll_act"),
+    "benefits:bank_export": Entry("benefits.pay", method="POST", target="benefits_payroll"),
+    "benefits:bank_return": Entry("benefits.pay", method="POST", target="benefits_batch"),
+    "benefits:templates": Entry("benefits.pay"),
+    "benefits:template_create": Entry("benefits.pay", method="POST"),
+    "benefits:report": Entry("benefits.view"),
 }
