@@ -85,7 +85,7 @@ def test_return_file_with_a_foreign_reference_changes_nothing(users, enrol):
         bank.import_return(users["approver"], batch, "r.csv", bad)
     assert Payment.objects.get(batch=batch).status == "sent"
     with pytest.raises(ServiceError, match="流水号"):
-        bank.import_return(users["approver"], batch, "r.csv", "a,b\n1,2\n".encode())
+        bank.import_return(users["approver"], batch, "r.csv", b"a,b\n1,2\n")
 
 
 @pytest.mark.django_db
