@@ -13,8 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.benefits import capabilities as caps
-from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollLine, PayrollMonth
-from huimin.core import audit, crypto
+from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollMonth
+from huimin.core import audit, crypto, regions
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
@@ -104,21 +104,37 @@ def _fixed(text: str, width: int, right: bool) -> str:
     return pad + out if right else out + pad
 
 
-def _payees(line_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """line id → (name, account ciphertext) read with one query; decrypted by the caller while writing."""
-    result = {}
+def _lines_to_send(payroll: PayrollMonth, retry: bool) -> list[tuple]:
+    """(line id, amount, programme, service month, payee name, account ciphertext) in one query: the month's
+    positive lines not yet sent, or (retry) those whose payment failed."""
+    if retry:
+        condition = "l.id IN (SELECT py.line_id FROM benefits_payment py WHERE py.status = 'failed')"
+    else:
+        condition = "l.amount > 0 AND NOT EXISTS (SELECT 1 FROM benefits_payment py WHERE py.line_id = l.id)"
     with connection.cursor() as cursor:
-        for i in range(0, len(line_ids), 50_000):
-            chunk = line_ids[i : i + 50_000]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                "SELECT l.id, p.name, p.bank_account FROM benefits_payrollline l"  # noqa: S608 - placeholders only
-                f" JOIN registry_person p ON p.id = l.payee_id WHERE l.id IN ({marks})",
-                chunk,
-            )
-            for pk, name, account in cursor.fetchall():
-                result[pk] = (name, account)
-    return result
+        cursor.execute(
+            "SELECT l.id, l.amount, l.programme_code, l.service_month, p.name, p.bank_account"  # noqa: S608 - fixed text
+            " FROM benefits_payrollline l JOIN registry_person p ON p.id = l.payee_id"
+            f" WHERE l.payroll_id = %s AND {condition} ORDER BY l.id",
+            [payroll.pk],
+        )
+        return cursor.fetchall()
+
+
+def _insert_payments(batch: BankBatch, rows: list[tuple[int, str]]) -> None:
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY benefits_payment (batch_id, line_id, reference, status, reason) FROM STDIN"
+            ) as copy,
+        ):
+            for line_id, reference in rows:
+                copy.write_row((batch.pk, line_id, reference, Payment.Status.SENT, ""))
+        return
+    Payment.objects.bulk_create(
+        [Payment(batch=batch, line_id=line_id, reference=ref) for line_id, ref in rows], batch_size=5000
+    )
 
 
 def render(template: BankTemplate, rows: list[dict]) -> bytes:
@@ -160,30 +176,22 @@ def export(
     """The 代发 file of a locked month (positive lines never sent yet), or with ``retry`` of its failed payments.
     Recoveries (negative lines) are not sent to the bank: they are collected and listed in the report."""
     _require(actor, payroll.region_id)
-    if not in_scope(actor, template.region_id) and not template.region_id.startswith(payroll.region_id[:2]):
+    if not (in_scope(actor, template.region_id) or payroll.region_id.startswith(regions.prefix_of(template.region_id))):
         raise ServiceError("模板不在您的管辖范围内")
     if not payroll.is_locked:
         raise ServiceError("发放锁定后才能生成代发文件")
     with transaction.atomic():
         PayrollMonth.objects.select_for_update().get(pk=payroll.pk)
+        lines = _lines_to_send(payroll, retry)
+        if not lines:
+            raise ServiceError("没有待重发的失败记录" if retry else "本月没有尚未报盘的发放明细")
         if retry:
-            failed = Payment.objects.filter(line__payroll=payroll, status=Payment.Status.FAILED)
-            line_ids = list(failed.values_list("line_id", flat=True))
-            if not line_ids:
-                raise ServiceError("没有待重发的失败记录")
-            failed.update(status=Payment.Status.RETRIED)
-        else:
-            line_ids = list(
-                PayrollLine.objects.filter(payroll=payroll, amount__gt=0)
-                .exclude(payments__isnull=False)
-                .order_by("id")
-                .values_list("id", flat=True)
+            Payment.objects.filter(line__payroll=payroll, status=Payment.Status.FAILED).update(
+                status=Payment.Status.RETRIED
             )
-            if not line_ids:
-                raise ServiceError("本月没有尚未报盘的发放明细")
-        lines = PayrollLine.objects.filter(id__in=line_ids).values_list(
-            "id", "amount", "programme_code", "service_month"
-        )
+        missing = sum(1 for line in lines if not line[5])
+        if missing:
+            raise ServiceError(f"有 {missing} 名领款人没有银行账号，请先在对象信息中补录")
         batch = BankBatch.objects.create(
             payroll=payroll,
             region_id=payroll.region_id,
@@ -194,30 +202,28 @@ def export(
             sha256="",
             created_by=actor,
         )
-        payees = _payees(line_ids)
-        rows, payments, total = [], [], Decimal(0)
-        for pk, amount, programme, service_month in lines.iterator(chunk_size=20_000):
-            name, token = payees[pk]
+        rows, sent, total = [], [], Decimal(0)
+        for pk, amount, programme, service_month, name, token in lines:
+            amount = Decimal(amount)
             reference = f"B{batch.pk:06d}L{pk:010d}"
             rows.append(
                 {
-                    "account": crypto.decrypt(token) if token else "",
+                    "account": crypto.decrypt(token),
                     "name": name,
                     "amount": f"{amount:.2f}",
                     "reference": reference,
                     "programme": programme,
-                    "month": f"{service_month:%Y%m}",
+                    "month": f"{service_month:%Y%m}"
+                    if hasattr(service_month, "year")
+                    else str(service_month)[:7].replace("-", ""),
                 }
             )
-            payments.append(Payment(batch=batch, line_id=pk, reference=reference))
+            sent.append((pk, reference))
             total += amount
-        missing = sum(1 for r in rows if not r["account"])
-        if missing:
-            raise ServiceError(f"有 {missing} 名领款人没有银行账号，请先在对象信息中补录")
         content = render(template, rows)
         del rows
-        Payment.objects.bulk_create(payments, batch_size=20_000)
-        batch.count, batch.total, batch.sha256 = len(payments), total, hashlib.sha256(content).hexdigest()
+        _insert_payments(batch, sent)
+        batch.count, batch.total, batch.sha256 = len(sent), total, hashlib.sha256(content).hexdigest()
         batch.save(update_fields=["count", "total", "sha256"])
         audit.record(
             "benefits.bank.export",
