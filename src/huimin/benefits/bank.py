@@ -106,31 +106,50 @@ def _fixed(text: str, width: int, right: bool) -> str:
 
 def _lines_to_send(payroll: PayrollMonth, retry: bool) -> list[tuple]:
     """(line id, amount, programme, service month, payee name, account ciphertext) in one query: the month's
-    positive lines not yet sent, or (retry) those whose payment failed."""
+    positive lines not yet sent, or (retry) those whose payment failed. What was sent is read first and
+    filtered here, so the query is a plain join the planner cannot turn into an anti-join over a bloated
+    payments index."""
+    payments = Payment.objects.filter(batch__payroll=payroll)
     if retry:
-        condition = "l.id IN (SELECT py.line_id FROM benefits_payment py WHERE py.status = 'failed')"
+        wanted = set(payments.filter(status=Payment.Status.FAILED).values_list("line_id", flat=True))
+        if not wanted:
+            return []
     else:
-        condition = "l.amount > 0 AND NOT EXISTS (SELECT 1 FROM benefits_payment py WHERE py.line_id = l.id)"
+        sent = set(payments.values_list("line_id", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT l.id, l.amount, l.programme_code, l.service_month, p.name, p.bank_account"  # noqa: S608 - fixed text
+            "SELECT l.id, l.amount, l.programme_code, l.service_month, p.name, p.bank_account"
             " FROM benefits_payrollline l JOIN registry_person p ON p.id = l.payee_id"
-            f" WHERE l.payroll_id = %s AND {condition} ORDER BY l.id",
+            " WHERE l.payroll_id = %s AND l.amount > 0 ORDER BY l.id",
             [payroll.pk],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if retry:
+        return [r for r in rows if r[0] in wanted]
+    return [r for r in rows if r[0] not in sent]
 
 
 def _insert_payments(batch: BankBatch, rows: list[tuple[int, str]]) -> None:
     if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(
-                "COPY benefits_payment (batch_id, line_id, reference, status, reason) FROM STDIN"
-            ) as copy,
-        ):
-            for line_id, reference in rows:
-                copy.write_row((batch.pk, line_id, reference, Payment.Status.SENT, ""))
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        table = pa.table(
+            {
+                "batch_id": pa.array([batch.pk] * len(rows), pa.int64()),
+                "line_id": pa.array([r[0] for r in rows], pa.int64()),
+                "reference": pa.array([r[1] for r in rows], pa.string()),
+                "status": pa.array([Payment.Status.SENT] * len(rows), pa.string()),
+                "reason": pa.array([""] * len(rows), pa.string()),
+            }
+        )
+        buffer = io.BytesIO()
+        pacsv.write_csv(
+            table, buffer, write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+        )
+        sql = "COPY benefits_payment (batch_id, line_id, reference, status, reason) FROM STDIN WITH (FORMAT csv)"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
         return
     Payment.objects.bulk_create(
         [Payment(batch=batch, line_id=line_id, reference=ref) for line_id, ref in rows], batch_size=5000

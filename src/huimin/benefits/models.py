@@ -155,14 +155,30 @@ class PayrollLine(models.Model):
 
     scope_region_field = "region"
 
-    payroll = models.ForeignKey(PayrollMonth, on_delete=models.PROTECT, related_name="lines")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="+")
+    # Indexes and constraints are kept to what the bulk path can afford (a county month is ~10⁵ lines written
+    # with COPY): payroll and enrolment are covered by the unique and composite indexes below; enrolment,
+    # region and payee carry no database FK constraint because the engine takes their ids from those tables in
+    # the same transaction and none of them is ever deleted (assistance and registry rows are PROTECTed and
+    # closed, not removed). The payroll FK is enforced.
+    payroll = models.ForeignKey(PayrollMonth, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     service_month = models.DateField("所属月份")
     kind = models.CharField("类别", max_length=10, choices=LineKind.choices)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
     programme_code = models.CharField("救助项目", max_length=40)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所在村（社区）")
-    payee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="领款人")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="所在村（社区）",
+        db_index=False,
+        db_constraint=False,
+    )
+    payee = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="领款人", db_index=False, db_constraint=False
+    )
     explanation = models.JSONField("计算说明", default=dict)
 
     class Meta:
@@ -240,9 +256,11 @@ class Payment(models.Model):
         FAILED = "failed", "失败"
         RETRIED = "retried", "失败已重发"
 
-    batch = models.ForeignKey(BankBatch, on_delete=models.PROTECT, related_name="payments")
-    line = models.ForeignKey(PayrollLine, on_delete=models.PROTECT, related_name="payments")
-    reference = models.CharField("流水号", max_length=40, unique=True)
+    # batch is covered by the unique (batch, line) index; line's id comes from the same transaction's query of
+    # a locked month's lines (never deleted); the reference is derived from (batch, line), so it is unique too.
+    batch = models.ForeignKey(BankBatch, on_delete=models.PROTECT, related_name="payments", db_index=False)
+    line = models.ForeignKey(PayrollLine, on_delete=models.PROTECT, related_name="payments", db_constraint=False)
+    reference = models.CharField("流水号", max_length=40)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SENT)
     reason = models.CharField("失败原因", max_length=200, blank=True)
 
