@@ -1,9 +1,9 @@
 """The monthly payroll: a month for N recipients built and its bank 代发 file written, against the same done
 record by record through the ORM.
 
-Setup (not timed): a synthetic county 411799 (not a real code) with N 低保 enrolments — households, one payee
-each with an encrypted bank account, applications, members and 纳入 changes, some suspended, in 渐退 or
-adjusted — inserted with COPY; reused while it has exactly N enrolments.
+Setup (not timed): a synthetic county (411798 small, 411799 full; not real codes) with N 低保 enrolments —
+households, one payee each with an encrypted bank account, applications, members and 纳入 changes, some
+suspended, in 渐退 or adjusted — inserted with COPY; reused while it has exactly N enrolments.
 
 Huimin path (timed): ``services.build`` (PostgreSQL COPY out → DuckDB over Arrow → COPY in) and
 ``bank.export`` of the locked month as CSV (accounts decrypted once each, payments written with COPY).
@@ -38,17 +38,33 @@ from huimin.core import crypto
 from huimin.core.models import Region, User
 from huimin.registry.models import Household, Person
 
-SIZES = {"small": (20_000, 1_000), "full": (350_000, 5_000)}  # recipients, baseline sample
+# recipients, baseline sample, synthetic county (not real codes), first explicit id: each size keeps its own
+# data so a small run does not wipe the full one
+SIZES = {
+    "small": (20_000, 1_000, "411798", 790_000_000),
+    "full": (350_000, 5_000, "411799", 800_000_000),
+}
 TARGET_SECONDS = 10
-COUNTY = "411799000000"
-PREFIX = "411799"
 TOWNS, VILLAGES_PER_TOWN = 10, 35
-ID_BASE = 800_000_000
+ID_SPAN = 5_000_000
+COUNTY = PREFIX = ""
+ID_BASE = 0
+
+
+def _use(size: str) -> tuple[int, int]:
+    global COUNTY, PREFIX, ID_BASE
+    n, sample, PREFIX, ID_BASE = SIZES[size]
+    COUNTY = f"{PREFIX}000000"
+    return n, sample
+
+
 MONTH = datetime.date(2026, 3, 1)
 
 
 def _regions() -> list[str]:
-    Region.objects.get_or_create(code=COUNTY, defaults={"name": "基准测试县", "level": 3, "parent_id": "411700000000"})
+    Region.objects.get_or_create(
+        code=COUNTY, defaults={"name": f"基准测试县{PREFIX}", "level": 3, "parent_id": "411700000000"}
+    )
     villages = []
     for t in range(1, TOWNS + 1):
         town = f"{PREFIX}{t:03d}000"
@@ -64,7 +80,8 @@ def _regions() -> list[str]:
 
 def _user() -> User:
     user, _ = User.objects.get_or_create(
-        username="bench_payroll", defaults={"full_name": "基准测试审批人", "role": "approver", "region_id": COUNTY}
+        username=f"bench_payroll_{PREFIX}",
+        defaults={"full_name": "基准测试审批人", "role": "approver", "region_id": COUNTY},
     )
     if not user.has_usable_password():
         return user
@@ -107,6 +124,27 @@ def _wipe_payroll() -> None:
         c.execute(months.replace("SELECT id", "DELETE"))
 
 
+def _ours(column: str) -> str:
+    return f"{column} BETWEEN {ID_BASE} AND {ID_BASE + ID_SPAN}"
+
+
+def _vacuum() -> None:
+    """Outside any transaction (autocommit): clear what the wipes left and refresh the statistics."""
+    tables = [
+        "registry_household",
+        "registry_person",
+        "assistance_application",
+        "assistance_enrolment",
+        "assistance_enrolmentmember",
+        "assistance_enrolmentchange",
+        "benefits_payrollline",
+        "benefits_payment",
+    ]
+    with connection.cursor() as c:
+        for table in tables:
+            c.execute(f"VACUUM ANALYZE {table}")
+
+
 def _wipe_people() -> None:
     enrolments = f"SELECT id FROM assistance_enrolment WHERE region_id LIKE '{PREFIX}%%'"  # noqa: S608 - constant
     with connection.cursor() as c:
@@ -118,10 +156,10 @@ def _wipe_people() -> None:
             if column == "region_id":
                 c.execute(f"DELETE FROM {table} WHERE region_id LIKE '{PREFIX}%%'")  # noqa: S608
             else:
-                c.execute(f"DELETE FROM {table} WHERE household_id >= {ID_BASE}")  # noqa: S608
-        c.execute(f"UPDATE registry_household SET head_id = NULL WHERE id >= {ID_BASE}")  # noqa: S608
-        c.execute(f"DELETE FROM registry_person WHERE id >= {ID_BASE}")  # noqa: S608
-        c.execute(f"DELETE FROM registry_household WHERE id >= {ID_BASE}")  # noqa: S608
+                c.execute(f"DELETE FROM {table} WHERE {_ours('household_id')}")  # noqa: S608
+        c.execute(f"UPDATE registry_household SET head_id = NULL WHERE {_ours('id')}")  # noqa: S608
+        c.execute(f"DELETE FROM registry_person WHERE {_ours('id')}")  # noqa: S608
+        c.execute(f"DELETE FROM registry_household WHERE {_ours('id')}")  # noqa: S608
 
 
 def _setup(n: int, villages: list[str], user: User) -> float:
@@ -141,12 +179,12 @@ def _setup(n: int, villages: list[str], user: User) -> float:
 
         region = [villages[i % len(villages)] for i in range(n)]
         amount = [Decimal(200 + (i * 37) % 900).quantize(Decimal("0.01")) for i in range(n)]
-        _copy(Household, n, lambda i: {"id": ID_BASE + i, "number": f"BENCH{i:08d}", "region_id": region[i],
+        _copy(Household, n, lambda i: {"id": ID_BASE + i, "number": f"B{PREFIX}{i:08d}", "region_id": region[i],
                                        "head_id": ID_BASE + i})  # fmt: skip
         _copy(Person, n, lambda i: {"id": ID_BASE + i, "name": f"基准{i}", "no_id_reason": "基准测试合成",
                                     "region_id": region[i], "household_id": ID_BASE + i, "bank_account": account(i),
                                     "bank_name": "邮储银行"})  # fmt: skip
-        _copy(Application, n, lambda i: {"id": ID_BASE + i, "number": f"BENCH-{i}", "programme_id": dibao.pk,
+        _copy(Application, n, lambda i: {"id": ID_BASE + i, "number": f"B{PREFIX}-{i}", "programme_id": dibao.pk,
                                          "household_id": ID_BASE + i, "applicant_id": ID_BASE + i,
                                          "region_id": region[i], "channel": "window", "reason": "基准测试",
                                          "stage": "enrolled", "stage_entered_on": start, "public_token": uuid.uuid4(),
@@ -178,8 +216,7 @@ def _setup(n: int, villages: list[str], user: User) -> float:
                     "after": json.dumps(after), "reasons": "基准", "actor": "bench"}  # fmt: skip
 
         _copy(EnrolmentChange, len(extra), later)
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
+    _vacuum()
     return time.perf_counter() - started
 
 
@@ -229,12 +266,13 @@ def _baseline(sample: int, user: User, template: BankTemplate) -> tuple[float, i
 
 
 def run(size: str, workdir) -> dict:
-    n, sample = SIZES[size]
+    n, sample = _use(size)
     villages = _regions()
     user = _user()
     setup_s = _setup(n, villages, user)
     with transaction.atomic():
         _wipe_payroll()
+    _vacuum()
     template, _ = BankTemplate.objects.get_or_create(
         name="基准邮储CSV", region_id=COUNTY,
         defaults={"bank_name": "邮储银行", "format": "csv",
