@@ -170,11 +170,11 @@ status_changes AS (
     QUALIFY row_number() OVER (PARTITION BY enrolment_id, month ORDER BY seq DESC) = 1
 ),
 grid AS (
-    SELECT e.*, mo.month, mo.is_current, mem.alive, mem.last_death
+    SELECT e.*, mo.month, mo.is_current, mem.alive, mem.last_death,
+        CAST(date_trunc('month', e.start_month)
+            + CASE WHEN day(e.start_month) > 1 THEN INTERVAL 1 MONTH ELSE INTERVAL 0 MONTH END AS DATE) AS first_month
     FROM enrolments_t e CROSS JOIN months mo
     LEFT JOIN members_t mem ON mem.enrolment_id = e.id
-    WHERE mo.month >= date_trunc('month', e.start_month)
-        + CASE WHEN day(e.start_month) > 1 THEN INTERVAL 1 MONTH ELSE INTERVAL 0 MONTH END
 ),
 with_amount AS (
     SELECT g.*, COALESCE(a.cents, g.amount_cents) AS due_cents, a.month AS amount_since
@@ -187,12 +187,14 @@ with_status AS (
 entitled AS (
     SELECT *,
         CASE
+            WHEN month < first_month THEN 0
             WHEN month_status IN ('suspended', 'stopped') THEN 0
             WHEN month_status = 'grace' AND grace_until IS NOT NULL AND month > grace_until THEN 0
             WHEN alive = 0 AND last_death IS NOT NULL AND month > date_trunc('month', last_death) THEN 0
             ELSE due_cents
         END AS entitled_cents,
         CASE
+            WHEN month < first_month THEN '起始月份之前不应发放'
             WHEN month_status = 'suspended' THEN '停保'
             WHEN month_status = 'stopped' THEN '已退出'
             WHEN month_status = 'grace' AND grace_until IS NOT NULL AND month > grace_until THEN '渐退期满'

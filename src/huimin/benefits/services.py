@@ -241,7 +241,12 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
             raise ServiceError("以前月份的发放尚未锁定，请先完成以前月份")
         if same.filter(month__gt=month).exists():
             raise ServiceError("已有以后月份的发放，不能再生成以前月份；更正请在以后月份补发或追回")
-        locked = list(same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month).values_list("month", flat=True))
+        window = payroll_engine.add_months(month, -payroll_engine.LOOKBACK_MONTHS)
+        locked = list(
+            same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month, month__gte=window).values_list(
+                "month", flat=True
+            )
+        )
         started = time.perf_counter()
         price, price_info = price_cents(region.code, month)
         inputs = payroll_engine.load_inputs(connection, regions.prefix_of(region.code), month, locked)
