@@ -170,6 +170,7 @@ def payroll_detail(request, pk):
             "batches": payroll.batches.select_related("template"),
             "templates": scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW),
             "retry": bank.retry_list(payroll)[:200],
+            "retry_count": bank.retry_list(payroll).count(),
             "paid_total": bank.paid_total(payroll),
         },
     )
@@ -294,8 +295,8 @@ def report(request):
     if "bad" in (start, end):
         messages.error(request, "日期格式不正确")
         start, end = today.replace(month=1, day=1), today
-    prefix = request.user.region.prefix
-    rows = list(services.funds_report(prefix, start.replace(day=1), end))
+    region = request.user.region
+    rows = list(services.funds_report(region.prefix, start.replace(day=1), end)) if region else []
     return render(
         request,
         "benefits/report.html",
