@@ -42,20 +42,16 @@ def targets(users):
     b = Person.objects.create(
         name="乙", id_number=idnumbers.make("411702", datetime.date(1970, 1, 1), 13), region_id=VILLAGE_B1
     )
-    return (
-        {
-            # every role in the matrix is placed in township A or above; township B is outside for township users
-            "person_id_number": (
-                {"kwargs": {"model_label": "registry.Person", "pk": a.pk, "field_name": "id_number"}},
-                {"kwargs": {"model_label": "registry.Person", "pk": b.pk, "field_name": "id_number"}},
-            ),
-            "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
-            "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
-            "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
-        }
-        | assistance_targets(users)
-        | benefits_targets(users)
-    )
+    return {
+        # every role in the matrix is placed in township A or above; township B is outside for township users
+        "person_id_number": (
+            {"kwargs": {"model_label": "registry.Person", "pk": a.pk, "field_name": "id_number"}},
+            {"kwargs": {"model_label": "registry.Person", "pk": b.pk, "field_name": "id_number"}},
+        ),
+        "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
+        "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
+        "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
+    } | assistance_targets(users) | benefits_targets(users)  # fmt: skip
 
 
 ROLE_USERS = {
