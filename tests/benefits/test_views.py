@@ -103,3 +103,22 @@ def test_other_counties_months_do_not_exist_for_the_approver(users, login):
     months = client.get(reverse("benefits:payroll_months")).context["page"]
     assert {m.region_id for m in months} == {COUNTY}
     assert datetime.date(2026, 1, 1) in {m.month for m in months}
+
+
+@pytest.mark.django_db
+def test_calculator_uses_the_standards_in_force_and_explains(users, login):
+    Standard.objects.create(
+        kind="dibao", region_id=COUNTY, area="urban", value="740", effective_from=datetime.date(2026, 1, 1)
+    )
+    Standard.objects.create(kind="dibao_floor", region_id=COUNTY, value="74", effective_from=datetime.date(2026, 1, 1))
+    Standard.objects.create(kind="dibao_extra_rate", region_id=COUNTY, period="rate", value="0.1",
+                            effective_from=datetime.date(2026, 1, 1))  # fmt: skip
+    client = login(users["approver"])
+    query = {"kind": "dibao", "region": "411702001001", "area": "urban", "day": "2026-03-01", "income": "300",
+             "members": "3", "elderly": "1"}  # fmt: skip
+    page = client.get(reverse("benefits:calculator"), query).content.decode()
+    assert "1,394.00 元" in page and "分类施保" in page  # (740 − 300) × 3 + 74
+    page = client.get(reverse("benefits:calculator"), query | {"region": "411721000000"}).content.decode()
+    assert "管辖范围" in page
+    page = client.get(reverse("benefits:calculator"), query | {"kind": "tekun"}).content.decode()
+    assert "未设置特困人员基本生活标准" in page

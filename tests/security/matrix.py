@@ -77,4 +77,5 @@ MATRIX: dict[str, Entry] = {
     "benefits:templates": Entry("benefits.pay"),
     "benefits:template_create": Entry("benefits.pay", method="POST"),
     "benefits:report": Entry("benefits.view"),
+    "benefits:calculator": Entry("benefits.view", query="?kind=dibao&income=100&members=2"),
 }

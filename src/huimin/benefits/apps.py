@@ -18,3 +18,4 @@ class BenefitsConfig(AppConfig):
         menu.register("benefits", "月度发放", "benefits_payroll", "benefits:payroll_months", c.VIEW)
         menu.register("benefits", "代发模板", "benefits_templates", "benefits:templates", c.PAY)
         menu.register("benefits", "资金发放统计", "benefits_report", "benefits:report", c.VIEW)
+        menu.register("benefits", "待遇试算", "benefits_calculator", "benefits:calculator", c.VIEW)

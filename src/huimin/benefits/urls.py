@@ -17,4 +17,5 @@ urlpatterns = [
     path("templates/", views.templates, name="templates"),
     path("templates/add/", views.template_create, name="template_create"),
     path("report/", views.report, name="report"),
+    path("calculator/", views.calculator, name="calculator"),
 ]

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import bank, services, standards
+from huimin.benefits import bank, calculators, services, standards
 from huimin.benefits import capabilities as caps
+from huimin.benefits.calculators import CalculationError
 from huimin.benefits.models import (
     Area,
     BankBatch,
@@ -25,7 +26,7 @@ from huimin.benefits.models import (
     StandardKind,
 )
 from huimin.core.decorators import capability_required
-from huimin.core.scope import get_scoped_or_404, scoped
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
 
 PAGE_SIZE = 50
@@ -302,3 +303,52 @@ def report(request):
         "benefits/report.html",
         {"rows": rows, "start": start, "end": end, "total": sum((r["total"] for r in rows), 0)},
     )
+
+
+@capability_required(caps.VIEW)
+def calculator(request):
+    """试算: the 低保 or 特困 amount with the standards in force at a region, with its explanation."""
+    g = request.GET
+    result, error = None, ""
+    if g.get("kind"):
+        try:
+            result = _calculate(request.user, g)
+        except (ServiceError, CalculationError, LookupError) as exc:
+            error = str(exc)
+        except (ValueError, ArithmeticError):
+            error = "请填写正确的数字"
+    return render(request, "benefits/calculator.html", {"result": result, "error": error, "q": g})
+
+
+def _calculate(user, g):
+    region = (g.get("region") or user.region_id or "").strip()
+    if not in_scope(user, region):
+        raise ServiceError("区划不存在或不在您的管辖范围内")
+    day = _date(g.get("day")) or timezone.localdate()
+    if day == "bad":
+        raise ServiceError("日期格式不正确")
+    urban = g.get("area") == "urban"
+
+    def need(kind):
+        value = standards.value_of(kind, region, day, urban)
+        if value is None:
+            raise ServiceError(f"该地区未设置{StandardKind(kind).label}")
+        return value
+
+    if g["kind"] == "dibao":
+        classified = {k: int(g.get(k) or 0) for k in calculators.EXTRA_GROUPS}
+        return calculators.dibao(
+            standard=need(StandardKind.DIBAO),
+            income_per_head=g.get("income") or "0",
+            members=int(g.get("members") or 1),
+            floor=standards.value_of(StandardKind.DIBAO_FLOOR, region, day, urban),
+            extra_rate=standards.value_of(StandardKind.DIBAO_EXTRA_RATE, region, day, urban),
+            classified=classified,
+        )
+    if g["kind"] == "tekun":
+        grade = g.get("grade", "self")
+        care_kind = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
+        if grade not in care_kind:
+            raise ServiceError("生活自理能力等级不正确")
+        return calculators.tekun(basic=need(StandardKind.TEKUN_BASIC), care=need(care_kind[grade]), grade=grade)
+    raise ServiceError("请选择试算项目")
