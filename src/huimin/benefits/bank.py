@@ -7,6 +7,7 @@ import hashlib
 import io
 import unicodedata
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -90,17 +91,20 @@ def create_template(
     return template
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _fixed(text: str, width: int, right: bool) -> str:
-    out = ""
-    for ch in text:
-        if _display_width(out + ch) > width:
-            break
-        out += ch
-    pad = " " * (width - _display_width(out))
+    """``text`` cut and padded to ``width`` display columns (CJK = 2, as banks count GB bytes)."""
+    if text.isascii():
+        out = text[:width]
+        used = len(out)
+    else:
+        used, end = 0, 0
+        for ch in text:
+            w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            if used + w > width:
+                break
+            used, end = used + w, end + 1
+        out = text[:end]
+    pad = " " * (width - used)
     return pad + out if right else out + pad
 
 
@@ -156,12 +160,23 @@ def _insert_payments(batch: BankBatch, rows: list[tuple[int, str]]) -> None:
     )
 
 
-def render(template: BankTemplate, rows: list[dict]) -> bytes:
-    """``rows``: dicts with the FIELDS keys (account already decrypted)."""
-    cols = template.columns
+ROW_ORDER = ("account", "name", "amount", "reference", "programme", "month")
 
-    def cell(row, col):
-        return col.get("value", "") if col["field"] == "literal" else str(row.get(col["field"], ""))
+
+def render(template: BankTemplate, rows: list[tuple]) -> bytes:
+    """``rows``: tuples in ROW_ORDER (account already decrypted, amount as text with two places)."""
+    cols = template.columns
+    index = [ROW_ORDER.index(c["field"]) if c["field"] in ROW_ORDER else None for c in cols]
+    if None in index:  # a literal column: assemble each row
+        literal = [c.get("value", "") for c in cols]
+
+        def pick(row):
+            return [row[i] if i is not None else lit for i, lit in zip(index, literal, strict=True)]
+    else:
+        getter = itemgetter(*index)
+
+        def pick(row):
+            return getter(row)
 
     if template.format == BankTemplate.Format.XLSX:
         from openpyxl import Workbook
@@ -170,8 +185,12 @@ def render(template: BankTemplate, rows: list[dict]) -> bytes:
         ws = wb.create_sheet("代发")
         if template.header_row:
             ws.append([c["header"] for c in cols])
+        amount_at = [k for k, c in enumerate(cols) if c["field"] == "amount"]
         for row in rows:
-            ws.append([Decimal(row["amount"]) if c["field"] == "amount" else cell(row, c) for c in cols])
+            values = list(pick(row))
+            for k in amount_at:
+                values[k] = Decimal(values[k])
+            ws.append(values)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
@@ -180,12 +199,13 @@ def render(template: BankTemplate, rows: list[dict]) -> bytes:
         writer = csv.writer(text, delimiter=template.delimiter or ",", lineterminator="\r\n")
         if template.header_row:
             writer.writerow([c["header"] for c in cols])
-        writer.writerows([cell(row, c) for c in cols] for row in rows)
+        writer.writerows(map(pick, rows))
     else:
         if template.header_row:
             text.write("".join(_fixed(c["header"], c["width"], False) for c in cols) + "\r\n")
+        layout = [(c["width"], c["field"] == "amount") for c in cols]
         for row in rows:
-            text.write("".join(_fixed(cell(row, c), c["width"], c["field"] == "amount") for c in cols) + "\r\n")
+            text.write("".join(_fixed(v, w, right) for v, (w, right) in zip(pick(row), layout, strict=True)) + "\r\n")
     return text.getvalue().encode(template.encoding)
 
 
@@ -222,21 +242,11 @@ def export(
             created_by=actor,
         )
         rows, sent, total = [], [], Decimal(0)
+        decrypt, prefix = crypto.decrypt, f"B{batch.pk:06d}L"
         for pk, amount, programme, service_month, name, token in lines:
-            amount = Decimal(amount)
-            reference = f"B{batch.pk:06d}L{pk:010d}"
-            rows.append(
-                {
-                    "account": crypto.decrypt(token),
-                    "name": name,
-                    "amount": f"{amount:.2f}",
-                    "reference": reference,
-                    "programme": programme,
-                    "month": f"{service_month:%Y%m}"
-                    if hasattr(service_month, "year")
-                    else str(service_month)[:7].replace("-", ""),
-                }
-            )
+            reference = f"{prefix}{pk:010d}"
+            month = service_month.strftime("%Y%m") if hasattr(service_month, "year") else str(service_month)[:7]
+            rows.append((decrypt(token), name, f"{amount:.2f}", reference, programme, month.replace("-", "")))
             sent.append((pk, reference))
             total += amount
         content = render(template, rows)
