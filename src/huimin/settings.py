@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "huimin.verification",
     "huimin.apiclients",
     "huimin.portal",
+    "huimin.benefits",
 ]
 
 MIDDLEWARE = [

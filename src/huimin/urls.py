@@ -19,6 +19,7 @@ urlpatterns = [
     path("verification/", include("huimin.verification.urls")),
     path("system/api-clients/", include("huimin.apiclients.urls")),
     path("portal/", include("huimin.portal.urls")),
+    path("benefits/", include("huimin.benefits.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

@@ -132,4 +132,18 @@ MATRIX: dict[str, Entry] = {
     "portal:apply": Entry(PUBLIC, kwargs={"code": "dibao"}),
     "portal:application": Entry(PUBLIC, kwargs={"number": "JZ0"}),
     "portal:track": Entry(PUBLIC),
+    # benefit standards, payroll and bank files (huimin.benefits)
+    "benefits:standards": Entry("benefits.view"),
+    "benefits:standard_add": Entry("benefits.standards", method="POST"),
+    "benefits:price_index": Entry("benefits.standards", method="POST"),
+    "benefits:payroll_months": Entry("benefits.view"),
+    "benefits:payroll_build": Entry("benefits.payroll", method="POST"),
+    "benefits:payroll_detail": Entry("benefits.view", target="benefits_payroll"),
+    "benefits:payroll_act": Entry("benefits.payroll", method="POST", target="benefits_payroll_act"),
+    "benefits:bank_export": Entry("benefits.pay", method="POST", target="benefits_payroll"),
+    "benefits:bank_return": Entry("benefits.pay", method="POST", target="benefits_batch"),
+    "benefits:templates": Entry("benefits.pay"),
+    "benefits:template_create": Entry("benefits.pay", method="POST"),
+    "benefits:report": Entry("benefits.view"),
+    "benefits:calculator": Entry("benefits.view", query="?kind=dibao&income=100&members=2"),
 }

@@ -11,6 +11,7 @@ from huimin.core.roles import CAPABILITIES, Role
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
 from tests.assistance.matrix_targets import assistance_targets
+from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.security.matrix import MATRIX, PUBLIC
 from tests.verification.matrix_targets import verification_targets
@@ -88,6 +89,7 @@ def targets(users):
         }
         | assistance_targets(users)
         | verification_targets(users)
+        | benefits_targets(users)
     )
 
 

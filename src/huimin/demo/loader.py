@@ -7,7 +7,9 @@ encrypts and indexes); never one ORM save per person. Everything happens in one 
 
 import datetime
 import tempfile
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -56,7 +58,8 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         _load_persons(tables["persons"])
         _load_memberships(tables["memberships"])
         users = _load_users(tables["regions"])
-        programmes = load_programmes(tables["households"])
+        programmes = load_programmes(tables["households"], tables["persons"], as_of)
+        load_standards(tables["standards"])
         _reset_sequences()  # the services below insert through the sequences
         applications = cases.load_cases(tables["households"])
         audit.record(
@@ -67,20 +70,150 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
     return LoadResult(len(tables["persons"]), len(tables["households"]), regions, users, programmes, applications)
 
 
-_TABLES = ("regions", "households", "persons", "memberships")
+_TABLES = ("regions", "households", "persons", "memberships", "standards")
 
 
-def load_programmes(households: list[dict]) -> dict[str, int]:
-    """Programme status (低保, 特困, 低保边缘, 支出型) of the demo households — NOT written anywhere yet.
+PROGRAMME_CODES = {"dibao": "dibao", "tekun_scattered": "tekun_scattered", "tekun_concentrated": "tekun_central"}
+HISTORY_NOTE = "演示历史数据：该户在导入前已按规定程序审批纳入，此记录由演示城市生成，非真实办理"
 
-    The assistance app (enrolments, standards) is being built separately; the lead wires this function to
-    its enrolment service when that app lands. Until then it only counts what would be loaded, so the demo
-    never shows a fake enrolment table.
+
+def load_programmes(households: list[dict], persons: list[dict] | None = None, as_of=None) -> dict[str, int]:
+    """Real enrolments for the generated 低保 and 特困 households, as the assistance app would have left them:
+    a historical approved application (with a note saying it is demo history), a ManualVerification record,
+    the Enrolment with its members, the generated monthly amount and its basis, and the 纳入 change — all with
+    bulk inserts (COPY on PostgreSQL, bulk_create on SQLite), never the per-row services.
+
+    Returns the count of households per generated programme label (including the ones not enrolled:
+    低保边缘, 支出型, none).
     """
+    from huimin.assistance.models import (
+        Application,
+        Enrolment,
+        EnrolmentChange,
+        EnrolmentMember,
+        ManualVerification,
+        Programme,
+    )
+
     counts: dict[str, int] = {}
     for row in households:
         counts[row["programme"]] = counts.get(row["programme"], 0) + 1
+    enrolled = [r for r in households if r["programme"] in PROGRAMME_CODES]
+    if not enrolled or persons is None:
+        return counts
+    as_of = as_of or generator.DEFAULT_AS_OF
+    programmes = {p.code: p for p in Programme.objects.filter(code__in=PROGRAMME_CODES.values())}
+    missing = set(PROGRAMME_CODES.values()) - set(programmes)
+    if missing:
+        raise DemoLoadError("缺少救助项目：" + "、".join(sorted(missing)) + "（请先运行 huimin migrate）")
+    approvers = dict(User.objects.filter(role=Role.APPROVER).values_list("region_id", "pk"))
+    members_of: dict[int, list[int]] = {}
+    for person in persons:
+        members_of.setdefault(person["household_id"], []).append(person["person_id"])
+    this_month = as_of.replace(day=1)
+    applications, verifications, enrolments, members, changes = [], [], [], [], []
+    for r in enrolled:
+        hid, programme = r["household_id"], programmes[PROGRAMME_CODES[r["programme"]]]
+        start = _add_months(this_month, -(1 + hid % 24))
+        decided = datetime.datetime.combine(start - datetime.timedelta(days=10), datetime.time(10), tzinfo=datetime.UTC)
+        person_scope = programme.scope == "person"
+        covered = [r["head_person_id"]] if person_scope else members_of.get(hid, [r["head_person_id"]])
+        county = r["county_code"]
+        approver = approvers.get(county) or next(iter(approvers.values()))
+        amount = r["monthly_amount"]
+        basis = {
+            "standard": str(r["standard"]),
+            "income_per_head": str(r["income_per_head"]),
+            "members": str(len(covered)),
+            "note": "演示历史数据",
+        }
+        applications.append(
+            {
+                "id": hid, "number": f"YS{hid:010d}", "programme_id": programme.pk, "household_id": hid,
+                "applicant_id": r["head_person_id"], "beneficiary_id": r["head_person_id"] if person_scope else None,
+                "region_id": r["village_code"], "channel": "window", "reason": HISTORY_NOTE, "requested_amount": None,
+                "documents": [d["code"] for d in programme.required_documents], "stage": "enrolled",
+                "stage_entered_on": start - datetime.timedelta(days=10), "stage_due_on": None,
+                "publicity_start": None, "publicity_end": None, "near_relative_flag": False,
+                "near_relative_note": "", "approved_amount": amount, "advance_amount": None, "advance_paid_on": None,
+                "file_due_on": None, "case_by_case": {}, "decision_reasons": HISTORY_NOTE, "decided_by": "演示历史",
+                "decided_at": decided, "public_token": uuid.uuid4(), "created_by_id": approver, "created_at": decided,
+                "updated_at": decided,
+            }
+        )  # fmt: skip
+        verifications.append(
+            {
+                "application_id": hid, "report_number": f"YSHD{hid:010d}",
+                "report_date": start - datetime.timedelta(days=30),
+                "conclusion": "eligible", "reasons": "演示历史数据：家庭月人均收入低于当地标准", "report_file": "",
+                "recorded_by": "演示历史", "recorded_at": decided,
+            }
+        )  # fmt: skip
+        enrolments.append(
+            {
+                "id": hid, "programme_id": programme.pk, "household_id": hid,
+                "person_id": r["head_person_id"] if person_scope else None, "application_id": hid,
+                "region_id": r["village_code"], "status": "active", "monthly_amount": amount, "basis": basis,
+                "income_unstable": False, "start_month": start, "next_review_on": _add_months(start, 12),
+                "grace_until": None, "ended_on": None, "end_reason": "", "created_at": decided,
+            }
+        )  # fmt: skip
+        members += [
+            {"enrolment_id": hid, "person_id": pid, "added_on": start, "removed_on": None, "reason": ""}
+            for pid in covered
+        ]
+        changes.append(
+            {
+                "enrolment_id": hid, "kind": "enrol", "effective_month": start, "before": {},
+                "after": {"amount": str(amount), **basis}, "reasons": HISTORY_NOTE, "actor": "演示历史", "at": decided,
+            }
+        )  # fmt: skip
+    for model, rows in (
+        (Application, applications),
+        (ManualVerification, verifications),
+        (Enrolment, enrolments),
+        (EnrolmentMember, members),
+        (EnrolmentChange, changes),
+    ):
+        _insert(model, _json_ready(model, rows))
     return counts
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _json_ready(model, rows: list[dict]) -> list[dict]:
+    """COPY takes JSON columns as text; bulk_create takes the Python values."""
+    if connection.vendor != "postgresql" or not rows:
+        return rows
+    from django.db.models import JSONField
+
+    names = [f.name for f in model._meta.concrete_fields if isinstance(f, JSONField) and f.name in rows[0]]
+    for row in rows:
+        for name in names:
+            row[name] = _json(row[name])
+    return rows
+
+
+def load_standards(rows: list[dict]) -> int:
+    """The demo city's 低保 and 特困 standards into benefits.Standard (特困 with its 1.3 × 低保 rule, so the
+    standards page checks it). The 低保边缘 line is not a payment standard and is not loaded."""
+    from huimin.benefits.models import Standard
+
+    kinds = {"dibao": ("dibao", "", None), "tekun": ("tekun_basic", "dibao", Decimal("1.3"))}
+    made = [
+        Standard(
+            kind=kinds[r["programme"]][0], region_id=r["region_code"], area=r["area"], period="month",
+            value=r["monthly_standard"], base_kind=kinds[r["programme"]][1], factor_num=kinds[r["programme"]][2],
+            effective_from=r["effective_from"], source=DEMO_SOURCE, created_by="演示数据",
+        )
+        for r in rows
+        if r["programme"] in kinds
+    ]  # fmt: skip
+    Standard.objects.bulk_create(made)
+    return len(made)
 
 
 def _load_regions(rows: list[dict]) -> int:
@@ -222,10 +355,12 @@ def _reset_sequences():
     """Explicit ids were inserted; move PostgreSQL's sequences past them (SQLite needs nothing)."""
     if connection.vendor != "postgresql":
         return
+    from django.apps import apps
     from django.core.management.color import no_style
 
+    models = [m for label in ("registry", "assistance", "benefits") for m in apps.get_app_config(label).get_models()]
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Household, Person, Membership]):
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
 
 

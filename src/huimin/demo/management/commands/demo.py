@@ -58,7 +58,7 @@ class Command(BaseCommand):
             f"账号 {result.users} 个、办理中的救助申请 {result.applications} 件。"
         )
         labels = ", ".join(f"{k} {v}" for k, v in sorted(result.programmes.items()))
-        self.stdout.write(f"救助状态（待救助模块合并后载入，当前未写入）：{labels}")
+        self.stdout.write(f"各户救助状态：{labels}（低保、特困已作为在保对象载入，含演示历史审批记录）")
         return None
 
     def _logins(self):

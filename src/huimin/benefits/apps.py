@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class BenefitsConfig(AppConfig):
+    name = "huimin.benefits"
+    label = "benefits"
+    verbose_name = "待遇发放"
+
+    def ready(self):
+        from huimin.benefits import capabilities as c
+        from huimin.core import menu, roles
+        from huimin.core.roles import Role
+
+        roles.extend(Role.APPROVER, c.VIEW, c.STANDARDS, c.PAYROLL, c.PAY)
+        roles.extend(Role.STATISTICIAN, c.VIEW)
+
+        menu.register("benefits", "保障标准", "benefits_standards", "benefits:standards", c.VIEW)
+        menu.register("benefits", "月度发放", "benefits_payroll", "benefits:payroll_months", c.VIEW)
+        menu.register("benefits", "代发模板", "benefits_templates", "benefits:templates", c.PAY)
+        menu.register("benefits", "资金发放统计", "benefits_report", "benefits:report", c.VIEW)
+        menu.register("benefits", "待遇试算", "benefits_calculator", "benefits:calculator", c.VIEW)

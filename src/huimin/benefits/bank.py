@@ -1,0 +1,362 @@
+"""Bank 代发 files: export a locked month (or its failed payments again) in a template's layout, and read the
+bank's return file. Account numbers are decrypted here and nowhere else, only while the file is written; each
+export is audited with its count, total and SHA-256, and the file itself is not stored."""
+
+import csv
+import hashlib
+import io
+import unicodedata
+from decimal import Decimal
+from operator import itemgetter
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from huimin.benefits import capabilities as caps
+from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollMonth
+from huimin.core import audit, crypto, regions
+from huimin.core.roles import has_capability
+from huimin.core.scope import in_scope
+from huimin.core.services import ServiceError
+
+FIELDS = {
+    "account": "账号",
+    "name": "户名",
+    "amount": "金额",
+    "reference": "流水号",
+    "programme": "救助项目",
+    "month": "所属月份",
+    "literal": "固定值",
+}
+PAID_WORDS = {"成功", "success", "ok", "s", "0", "00", "0000", "paid"}
+
+
+def _require(actor, region_code: str) -> None:
+    if not has_capability(actor, caps.PAY):
+        raise ServiceError("您的角色无权办理代发")
+    if not in_scope(actor, region_code):
+        raise ServiceError("区划不存在或不在您的管辖范围内")
+
+
+def validate_columns(columns) -> list[dict]:
+    if not isinstance(columns, list) or not columns:
+        raise ServiceError("请至少定义一列")
+    clean = []
+    for col in columns:
+        if not isinstance(col, dict) or col.get("field") not in FIELDS:
+            raise ServiceError("列定义中的字段不正确，可用：" + "、".join(FIELDS))
+        item = {"field": col["field"], "header": str(col.get("header") or FIELDS[col["field"]])[:30]}
+        if col.get("width") not in (None, ""):
+            try:
+                item["width"] = int(col["width"])
+            except (TypeError, ValueError) as exc:
+                raise ServiceError("定长宽度须为正整数") from exc
+            if item["width"] < 1:
+                raise ServiceError("定长宽度须为正整数")
+        if col["field"] == "literal":
+            item["value"] = str(col.get("value", ""))[:50]
+        clean.append(item)
+    for need in ("account", "amount", "reference"):
+        if need not in {c["field"] for c in clean}:
+            raise ServiceError(f"模板必须包含“{FIELDS[need]}”列")
+    return clean
+
+
+@transaction.atomic
+def create_template(
+    actor, *, name, bank_name, region_code, format, columns, encoding="utf-8", delimiter=",", header_row=True
+) -> BankTemplate:
+    _require(actor, region_code)
+    if format not in BankTemplate.Format.values:
+        raise ServiceError("请选择文件格式")
+    if not (name or "").strip() or not (bank_name or "").strip():
+        raise ServiceError("请填写模板名称和代发银行")
+    columns = validate_columns(columns)
+    if format == BankTemplate.Format.FIXED and any("width" not in c for c in columns):
+        raise ServiceError("定长文本模板的每一列都须填写宽度")
+    if encoding not in ("utf-8", "gb18030"):
+        raise ServiceError("编码只能是 UTF-8 或 GB18030")
+    template = BankTemplate.objects.create(
+        name=name.strip()[:60],
+        bank_name=bank_name.strip()[:60],
+        region_id=region_code,
+        format=format,
+        columns=columns,
+        encoding=encoding,
+        delimiter=(delimiter or ",")[:2],
+        header_row=bool(header_row),
+    )
+    audit.record("benefits.template.create", template, after={"format": format, "columns": columns})
+    return template
+
+
+def _fixed(text: str, width: int, right: bool) -> str:
+    """``text`` cut and padded to ``width`` display columns (CJK = 2, as banks count GB bytes)."""
+    if text.isascii():
+        out = text[:width]
+        used = len(out)
+    else:
+        used, end = 0, 0
+        for ch in text:
+            w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            if used + w > width:
+                break
+            used, end = used + w, end + 1
+        out = text[:end]
+    pad = " " * (width - used)
+    return pad + out if right else out + pad
+
+
+def _lines_to_send(payroll: PayrollMonth, retry: bool) -> list[tuple]:
+    """(line id, amount, programme, service month, payee name, account ciphertext) in one query: the month's
+    positive lines not yet sent, or (retry) those whose payment failed. What was sent is read first and
+    filtered here, so the query is a plain join the planner cannot turn into an anti-join over a bloated
+    payments index."""
+    payments = Payment.objects.filter(batch__payroll=payroll)
+    if retry:
+        wanted = set(payments.filter(status=Payment.Status.FAILED).values_list("line_id", flat=True))
+        if not wanted:
+            return []
+    else:
+        sent = set(payments.values_list("line_id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.id, l.amount, l.programme_code, l.service_month, p.name, p.bank_account"
+            " FROM benefits_payrollline l JOIN registry_person p ON p.id = l.payee_id"
+            " WHERE l.payroll_id = %s AND l.amount > 0 ORDER BY l.id",
+            [payroll.pk],
+        )
+        rows = cursor.fetchall()
+    if retry:
+        return [r for r in rows if r[0] in wanted]
+    return [r for r in rows if r[0] not in sent]
+
+
+def _insert_payments(batch: BankBatch, rows: list[tuple[int, str]]) -> None:
+    if connection.vendor == "postgresql":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        table = pa.table(
+            {
+                "batch_id": pa.array([batch.pk] * len(rows), pa.int64()),
+                "line_id": pa.array([r[0] for r in rows], pa.int64()),
+                "reference": pa.array([r[1] for r in rows], pa.string()),
+                "status": pa.array([Payment.Status.SENT] * len(rows), pa.string()),
+                "reason": pa.array([""] * len(rows), pa.string()),
+            }
+        )
+        buffer = io.BytesIO()
+        pacsv.write_csv(
+            table, buffer, write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+        )
+        sql = "COPY benefits_payment (batch_id, line_id, reference, status, reason) FROM STDIN WITH (FORMAT csv)"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+        return
+    Payment.objects.bulk_create(
+        [Payment(batch=batch, line_id=line_id, reference=ref) for line_id, ref in rows], batch_size=5000
+    )
+
+
+ROW_ORDER = ("account", "name", "amount", "reference", "programme", "month")
+
+
+def render(template: BankTemplate, rows: list[tuple]) -> bytes:
+    """``rows``: tuples in ROW_ORDER (account already decrypted, amount as text with two places)."""
+    cols = template.columns
+    index = [ROW_ORDER.index(c["field"]) if c["field"] in ROW_ORDER else None for c in cols]
+    if None in index:  # a literal column: assemble each row
+        literal = [c.get("value", "") for c in cols]
+
+        def pick(row):
+            return [row[i] if i is not None else lit for i, lit in zip(index, literal, strict=True)]
+    else:
+        getter = itemgetter(*index)
+
+        def pick(row):
+            return getter(row)
+
+    if template.format == BankTemplate.Format.XLSX:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("代发")
+        if template.header_row:
+            ws.append([c["header"] for c in cols])
+        amount_at = [k for k, c in enumerate(cols) if c["field"] == "amount"]
+        for row in rows:
+            values = list(pick(row))
+            for k in amount_at:
+                values[k] = Decimal(values[k])
+            ws.append(values)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    text = io.StringIO()
+    if template.format == BankTemplate.Format.CSV:
+        writer = csv.writer(text, delimiter=template.delimiter or ",", lineterminator="\r\n")
+        if template.header_row:
+            writer.writerow([c["header"] for c in cols])
+        writer.writerows(map(pick, rows))
+    else:
+        if template.header_row:
+            text.write("".join(_fixed(c["header"], c["width"], False) for c in cols) + "\r\n")
+        layout = [(c["width"], c["field"] == "amount") for c in cols]
+        for row in rows:
+            text.write("".join(_fixed(v, w, right) for v, (w, right) in zip(pick(row), layout, strict=True)) + "\r\n")
+    return text.getvalue().encode(template.encoding)
+
+
+def export(
+    actor, payroll: PayrollMonth, template: BankTemplate, *, retry: bool = False
+) -> tuple[str, bytes, BankBatch]:
+    """The 代发 file of a locked month (positive lines never sent yet), or with ``retry`` of its failed payments.
+    Recoveries (negative lines) are not sent to the bank: they are collected and listed in the report."""
+    _require(actor, payroll.region_id)
+    if not (in_scope(actor, template.region_id) or payroll.region_id.startswith(regions.prefix_of(template.region_id))):
+        raise ServiceError("模板不在您的管辖范围内")
+    if not payroll.is_locked:
+        raise ServiceError("发放锁定后才能生成代发文件")
+    with transaction.atomic():
+        PayrollMonth.objects.select_for_update().get(pk=payroll.pk)
+        lines = _lines_to_send(payroll, retry)
+        if not lines:
+            raise ServiceError("没有待重发的失败记录" if retry else "本月没有尚未报盘的发放明细")
+        if retry:
+            Payment.objects.filter(line__payroll=payroll, status=Payment.Status.FAILED).update(
+                status=Payment.Status.RETRIED
+            )
+        missing = sum(1 for line in lines if not line[5])
+        if missing:
+            raise ServiceError(f"有 {missing} 名领款人没有银行账号，请先在对象信息中补录")
+        batch = BankBatch.objects.create(
+            payroll=payroll,
+            region_id=payroll.region_id,
+            template=template,
+            is_retry=retry,
+            count=0,
+            total=0,
+            sha256="",
+            created_by=actor,
+        )
+        rows, sent, total = [], [], Decimal(0)
+        decrypt, prefix = crypto.decrypt, f"B{batch.pk:06d}L"
+        for pk, amount, programme, service_month, name, token in lines:
+            reference = f"{prefix}{pk:010d}"
+            month = service_month.strftime("%Y%m") if hasattr(service_month, "year") else str(service_month)[:7]
+            rows.append((decrypt(token), name, f"{amount:.2f}", reference, programme, month.replace("-", "")))
+            sent.append((pk, reference))
+            total += amount
+        content = render(template, rows)
+        del rows
+        _insert_payments(batch, sent)
+        batch.count, batch.total, batch.sha256 = len(sent), total, hashlib.sha256(content).hexdigest()
+        batch.save(update_fields=["count", "total", "sha256"])
+        audit.record(
+            "benefits.bank.export",
+            batch,
+            after={"count": batch.count, "total": str(total), "sha256": batch.sha256, "retry": retry},
+            detail=f"代发文件含 {batch.count} 个银行账号（导出时解密）",
+            region_code=payroll.region_id,
+        )
+    suffix = {"csv": "csv", "fixed": "txt", "xlsx": "xlsx"}[template.format]
+    return f"daifa-{payroll.region_id[:6]}-{payroll.month:%Y%m}-{batch.pk}.{suffix}", content, batch
+
+
+def _cell(raw: list, i: int | None) -> str:
+    return str(raw[i]).strip() if i is not None and i < len(raw) else ""
+
+
+def _read_return(upload_name: str, data: bytes) -> list[dict]:
+    if upload_name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            ws = load_workbook(io.BytesIO(data), read_only=True).active
+            table = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
+            raise ServiceError("回盘文件无法读取，请上传银行提供的 .xlsx 或 .csv 文件") from exc
+    else:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ServiceError("回盘文件编码无法识别（应为 UTF-8 或 GB18030）")
+        table = list(csv.reader(io.StringIO(text)))
+    if not table:
+        raise ServiceError("回盘文件为空")
+    header = [h.strip().lower() for h in table[0]]
+    names = {
+        "reference": ("流水号", "reference"),
+        "status": ("结果", "状态", "status"),
+        "reason": ("原因", "失败原因", "reason"),
+    }
+    index = {}
+    for key, options in names.items():
+        for option in options:
+            if option in header:
+                index[key] = header.index(option)
+                break
+    if "reference" not in index or "status" not in index:
+        raise ServiceError("回盘文件须有“流水号”和“结果”两列")
+    rows = []
+    for raw in table[1:]:
+        if not any(str(v).strip() for v in raw):
+            continue
+        rows.append({k: _cell(raw, index.get(k)) for k in ("reference", "status", "reason")})
+    return rows
+
+
+@transaction.atomic
+def import_return(actor, batch: BankBatch, upload_name: str, data: bytes) -> dict:
+    """Apply the bank's answer: 成功 → paid, anything else → failed (onto the retry list). All or nothing: a
+    reference not in this batch rejects the whole file."""
+    _require(actor, batch.region_id)
+    rows = _read_return(upload_name, data)
+    payments = {p.reference: p for p in Payment.objects.select_for_update().filter(batch=batch)}
+    unknown = [r["reference"] for r in rows if r["reference"] not in payments]
+    if unknown:
+        raise ServiceError(f"回盘文件中有 {len(unknown)} 条流水号不属于本批次（如 {unknown[0]}），未做任何处理")
+    paid = failed = 0
+    for row in rows:
+        payment = payments[row["reference"]]
+        if payment.status not in (Payment.Status.SENT,):
+            continue
+        if row["status"].lower() in PAID_WORDS:
+            payment.status, payment.reason = Payment.Status.PAID, ""
+            paid += 1
+        else:
+            payment.status, payment.reason = (
+                Payment.Status.FAILED,
+                (row["reason"] or row["status"] or "银行未说明")[:200],
+            )
+            failed += 1
+    Payment.objects.bulk_update(list(payments.values()), ["status", "reason"], batch_size=5000)
+    batch.returned_at = timezone.now()
+    batch.save(update_fields=["returned_at"])
+    result = {
+        "paid": paid,
+        "failed": failed,
+        "unanswered": sum(1 for p in payments.values() if p.status == Payment.Status.SENT),
+    }
+    audit.record("benefits.bank.return", batch, after=result, region_code=batch.region_id)
+    return result
+
+
+def retry_list(payroll: PayrollMonth):
+    return (
+        Payment.objects.filter(line__payroll=payroll, status=Payment.Status.FAILED)
+        .select_related("line", "line__payee")
+        .order_by("line_id")
+    )
+
+
+def paid_total(payroll: PayrollMonth) -> Decimal:
+    return Payment.objects.filter(line__payroll=payroll, status=Payment.Status.PAID).aggregate(t=Sum("line__amount"))[
+        "t"
+    ] or Decimal(0)

@@ -1,0 +1,314 @@
+"""The bulk path of the monthly payroll: set-based, never one ORM object per recipient.
+
+1. ``load_inputs`` reads the enrolments of a region subtree, their changes, their members' deaths and what
+   locked months already paid, into Arrow tables (PostgreSQL: ``COPY … TO STDOUT`` as CSV; SQLite: one query
+   each).
+2. ``compute`` runs in DuckDB over those tables: for every enrolment and every service month in question it
+   finds the amount and the status in force (ASOF joins on the change history), the entitlement, and
+   subtracts what was already paid. Integer 分 throughout; the 元 text is made once at the end.
+3. ``write_lines`` appends the lines with ``COPY … FROM STDIN`` (PostgreSQL) or one ``executemany``.
+
+Rules (docs/benefits.md):
+- a month M is paid to an enrolment whose start month is ≤ M, at the amount of the last change effective by M;
+- status from the last status change effective by M: 停保 (suspended) and 退出 (stopped) pay nothing;
+  渐退 (grace) pays up to and including ``grace_until``;
+- death: the month of death is paid in full, nothing after (when every covered member has died);
+- corrections: for each earlier month that the region has locked (up to ``LOOKBACK_MONTHS`` back), the
+  entitlement recomputed now minus what locked months paid for it becomes a 补发 (arrears) or 追回 (recovery)
+  line dated to that service month; months before the region's first locked month were paid outside Huimin;
+- 价格临时补贴: when the entered CPI rise for M exceeds the threshold, each living covered member of a 低保 or
+  特困 enrolment paid in M gets the per-person amount.
+
+Kept apart from Django models on purpose (only SQL text and Arrow) so it can move to the shared engine.
+"""
+
+import datetime
+import io
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+LOOKBACK_MONTHS = 24
+PRICE_PROGRAMME_KINDS = ("dibao", "tekun")
+
+ENROLMENT_SCHEMA = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("region_id", pa.string()),
+        ("programme_code", pa.string()),
+        ("programme_kind", pa.string()),
+        ("start_month", pa.date32()),
+        ("status", pa.string()),
+        ("grace_until", pa.date32()),
+        ("amount_cents", pa.int64()),
+        ("payee_id", pa.int64()),
+        ("basis", pa.string()),
+    ]
+)
+CHANGE_SCHEMA = pa.schema(
+    [
+        ("enrolment_id", pa.int64()),
+        ("month", pa.date32()),
+        ("kind", pa.string()),
+        ("after", pa.string()),
+        ("seq", pa.int64()),
+    ]
+)
+MEMBER_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("alive", pa.int64()), ("last_death", pa.date32())])
+PAID_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("service_month", pa.date32()), ("paid_cents", pa.int64())])
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _check_prefix(prefix: str) -> str:
+    if not prefix.isdigit() or not 2 <= len(prefix) <= 12:
+        raise ValueError("区划前缀不合法")
+    return prefix
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+
+def _fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for data in copy:
+                buffer.write(data)
+        if buffer.tell() == 0:
+            return schema.empty_table()
+        buffer.seek(0)
+        return pacsv.read_csv(
+            buffer,
+            read_options=pacsv.ReadOptions(column_names=schema.names),
+            convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
+    arrays = []
+    for values, fld in zip(columns, schema, strict=True):
+        if pa.types.is_date32(fld.type):
+            values = [datetime.date.fromisoformat(str(v)[:10]) if v is not None else None for v in values]
+        arrays.append(pa.array(list(values), fld.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def load_inputs(connection, prefix: str, month: datetime.date, locked_months: list[datetime.date]) -> dict:
+    """Everything ``compute`` needs about the enrolments under ``prefix`` for payroll month ``month``."""
+    prefix = _check_prefix(prefix)
+    m = month.isoformat()
+    earliest = min([month, *locked_months]).isoformat()
+    pg = connection.vendor == "postgresql"
+    text = (lambda col: f"{col}::text") if pg else (lambda col: col)
+    cents = "ROUND(e.monthly_amount * 100)::bigint" if pg else "CAST(ROUND(e.monthly_amount * 100) AS INTEGER)"
+    in_region = f"e.region_id LIKE '{prefix}%%'" if pg else f"e.region_id LIKE '{prefix}%'"
+    # the enrolments that can owe or be owed anything in the window
+    where = (
+        f"{in_region} AND e.start_month <= '{m}' AND pr.one_off = {'false' if pg else '0'}"
+        f" AND (e.ended_on IS NULL OR e.ended_on >= '{earliest}')"
+    )
+    enrolments = _fetch(
+        connection,
+        f"SELECT e.id, e.region_id, pr.code, pr.kind, e.start_month, e.status, e.grace_until, {cents},"  # noqa: S608 - digits-only prefix and ISO dates
+        f" COALESCE(e.person_id, h.head_id), {text('e.basis')}"
+        " FROM assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id"
+        f" JOIN registry_household h ON h.id = e.household_id WHERE {where}",
+        ENROLMENT_SCHEMA,
+    )
+    joined = f"assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id WHERE {where}"
+    changes = _fetch(
+        connection,
+        f"SELECT c.enrolment_id, c.effective_month, c.kind, {text('c.after')}, c.id"  # noqa: S608 - digits-only prefix and ISO dates
+        f" FROM assistance_enrolmentchange c WHERE c.enrolment_id IN (SELECT e.id FROM {joined})",
+        CHANGE_SCHEMA,
+    )
+    true = "true" if pg else "1"
+    members = _fetch(
+        connection,
+        f"SELECT m.enrolment_id, SUM(CASE WHEN p.is_deceased = {true} THEN 0 ELSE 1 END), MAX(p.death_date)"  # noqa: S608 - digits-only prefix and ISO dates
+        " FROM assistance_enrolmentmember m JOIN registry_person p ON p.id = m.person_id"
+        f" WHERE (m.removed_on IS NULL OR p.is_deceased = {true}) AND m.enrolment_id IN (SELECT e.id FROM {joined})"
+        " GROUP BY m.enrolment_id",
+        MEMBER_SCHEMA,
+    )
+    paid_cents = "ROUND(SUM(l.amount) * 100)::bigint" if pg else "CAST(ROUND(SUM(l.amount) * 100) AS INTEGER)"
+    paid = _fetch(
+        connection,
+        f"SELECT l.enrolment_id, l.service_month, {paid_cents} FROM benefits_payrollline l"  # noqa: S608 - digits-only prefix and ISO dates
+        " JOIN benefits_payrollmonth pm ON pm.id = l.payroll_id"
+        f" WHERE pm.status = 'locked' AND l.kind <> 'price' AND l.service_month >= '{earliest}'"
+        f" AND l.enrolment_id IN (SELECT e.id FROM {joined}) GROUP BY l.enrolment_id, l.service_month",
+        PAID_SCHEMA,
+    )
+    return {"enrolments": enrolments, "changes": changes, "members": members, "paid": paid}
+
+
+# --- computing ------------------------------------------------------------------------------------------
+
+_SQL = """
+WITH months AS (SELECT * FROM months_t),
+amount_changes AS (
+    SELECT enrolment_id, month,
+        CAST(ROUND(CAST(json_extract_string(after, '$.amount') AS DECIMAL(14, 2)) * 100) AS BIGINT) AS cents
+    FROM changes_t WHERE json_extract_string(after, '$.amount') IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY enrolment_id, month ORDER BY seq DESC) = 1
+),
+status_changes AS (
+    SELECT enrolment_id, month, json_extract_string(after, '$.status') AS status
+    FROM changes_t WHERE json_extract_string(after, '$.status') IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY enrolment_id, month ORDER BY seq DESC) = 1
+),
+grid AS (
+    SELECT e.*, mo.month, mo.is_current, mem.alive, mem.last_death,
+        CAST(date_trunc('month', e.start_month)
+            + CASE WHEN day(e.start_month) > 1 THEN INTERVAL 1 MONTH ELSE INTERVAL 0 MONTH END AS DATE) AS first_month
+    FROM enrolments_t e CROSS JOIN months mo
+    LEFT JOIN members_t mem ON mem.enrolment_id = e.id
+),
+with_amount AS (
+    SELECT g.*, COALESCE(a.cents, g.amount_cents) AS due_cents, a.month AS amount_since
+    FROM grid g ASOF LEFT JOIN amount_changes a ON g.id = a.enrolment_id AND g.month >= a.month
+),
+with_status AS (
+    SELECT w.*, COALESCE(s.status, 'active') AS month_status
+    FROM with_amount w ASOF LEFT JOIN status_changes s ON w.id = s.enrolment_id AND w.month >= s.month
+),
+entitled AS (
+    SELECT *,
+        CASE
+            WHEN month < first_month THEN 0
+            WHEN month_status IN ('suspended', 'stopped') THEN 0
+            WHEN month_status = 'grace' AND grace_until IS NOT NULL AND month > grace_until THEN 0
+            WHEN alive = 0 AND last_death IS NOT NULL AND month > date_trunc('month', last_death) THEN 0
+            ELSE due_cents
+        END AS entitled_cents,
+        CASE
+            WHEN month < first_month THEN '起始月份之前不应发放'
+            WHEN month_status = 'suspended' THEN '停保'
+            WHEN month_status = 'stopped' THEN '已退出'
+            WHEN month_status = 'grace' AND grace_until IS NOT NULL AND month > grace_until THEN '渐退期满'
+            WHEN alive = 0 AND last_death IS NOT NULL AND month > date_trunc('month', last_death)
+                THEN '保障对象死亡次月起停发'
+            WHEN month_status = 'grace' THEN '渐退期内照常发放'
+            ELSE '按月发放'
+        END AS rule
+    FROM with_status
+),
+owed AS (
+    SELECT en.*, COALESCE(p.paid_cents, 0) AS paid_cents, en.entitled_cents - COALESCE(p.paid_cents, 0) AS diff
+    FROM entitled en LEFT JOIN paid_t p ON p.enrolment_id = en.id AND p.service_month = en.month
+),
+lines AS (
+    SELECT id, region_id, programme_code, payee_id, month AS service_month,
+        CASE WHEN is_current AND paid_cents = 0 THEN 'regular' WHEN diff > 0 THEN 'arrears' ELSE 'recovery' END
+            AS kind,
+        diff AS cents, entitled_cents, paid_cents, due_cents, amount_since, rule, month_status, basis
+    FROM owed WHERE diff <> 0
+    UNION ALL
+    SELECT id, region_id, programme_code, payee_id, month, 'price', alive * price.cents, NULL, NULL, price.cents,
+        NULL, '价格临时补贴', month_status, NULL
+    FROM entitled, price_t price
+    WHERE is_current AND entitled_cents > 0 AND programme_kind IN ('dibao', 'tekun') AND COALESCE(alive, 0) > 0
+)
+SELECT id AS enrolment_id, region_id, programme_code, payee_id, service_month, kind, cents,
+    CASE WHEN cents < 0 THEN '-' ELSE '' END || CAST(abs(cents) // 100 AS VARCHAR) || '.'
+        || lpad(CAST(abs(cents) % 100 AS VARCHAR), 2, '0') AS amount,
+    CASE kind
+        WHEN 'price' THEN json_object('规则', rule, '每人每月（分）', due_cents, '覆盖人数', cents // due_cents)
+        ELSE json_object(
+            '规则', CASE kind WHEN 'arrears' THEN '补发：' || rule WHEN 'recovery' THEN '追回：' || rule ELSE rule END,
+            '应发（分）', entitled_cents, '已发（分）', paid_cents, '月保障金额（分）', due_cents,
+            '金额生效月份', CAST(amount_since AS VARCHAR), '状态', month_status, '核定依据', CAST(basis AS JSON))
+    END AS explanation
+FROM lines
+ORDER BY service_month, enrolment_id, kind
+"""
+
+
+def compute(
+    inputs: dict,
+    month: datetime.date,
+    locked_months: list[datetime.date],
+    price_cents: int | None = None,
+) -> pa.Table:
+    """The lines of payroll month ``month``: an Arrow table (enrolment_id, region_id, programme_code, payee_id,
+    service_month, kind, cents, amount, explanation). ``locked_months``: the region's locked months in the
+    look-back window (earlier than ``month``); ``price_cents``: the per-person 价格临时补贴 when triggered."""
+    earlier = sorted({month_start(m) for m in locked_months if m < month and m >= add_months(month, -LOOKBACK_MONTHS)})
+    months_t = pa.table(
+        {"month": pa.array([*earlier, month], pa.date32()), "is_current": [False] * len(earlier) + [True]}
+    )
+    price_t = pa.table({"cents": pa.array([price_cents] if price_cents else [], pa.int64())})
+    con = duckdb.connect()
+    try:
+        for name, table in (
+            ("months_t", months_t),
+            ("price_t", price_t),
+            ("enrolments_t", inputs["enrolments"]),
+            ("changes_t", inputs["changes"]),
+            ("members_t", inputs["members"]),
+            ("paid_t", inputs["paid"]),
+        ):
+            con.register(name, table)
+        return con.sql(_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+LINE_COLUMNS = [
+    "payroll_id",
+    "enrolment_id",
+    "service_month",
+    "kind",
+    "amount",
+    "programme_code",
+    "region_id",
+    "payee_id",
+    "explanation",
+]
+
+
+def write_lines(connection, payroll_id: int, lines: pa.Table) -> None:
+    table = pa.table(
+        {
+            "payroll_id": pa.array([payroll_id] * lines.num_rows, pa.int64()),
+            "enrolment_id": lines["enrolment_id"],
+            "service_month": lines["service_month"],
+            "kind": lines["kind"],
+            "amount": lines["amount"],
+            "programme_code": lines["programme_code"],
+            "region_id": lines["region_id"],
+            "payee_id": lines["payee_id"],
+            "explanation": lines["explanation"],
+        }
+    )
+    if table.num_rows == 0:
+        return
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
+        names = ", ".join(LINE_COLUMNS)
+        sql = f"COPY benefits_payrollline ({names}) FROM STDIN WITH (FORMAT csv)"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+        return
+    rows = [
+        tuple(json.dumps(json.loads(v), ensure_ascii=False) if k == "explanation" else v for k, v in r.items())
+        for r in table.to_pylist()
+    ]
+    marks = ", ".join(["%s"] * len(LINE_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO benefits_payrollline ({', '.join(LINE_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608

@@ -1,0 +1,359 @@
+"""Every state change of benefits: standards, price indices, payroll months (build → review → approve → lock),
+bank templates, 代发 files and the bank's return files. Each checks capability and scope, writes the audit
+entry and runs in one transaction; a refused request raises ServiceError (Chinese) and changes nothing."""
+
+import datetime
+import time
+from decimal import Decimal, InvalidOperation
+
+import pyarrow.compute as pc
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from huimin.benefits import capabilities as caps
+from huimin.benefits import payroll_engine, standards
+from huimin.benefits.models import (
+    Area,
+    PayrollLine,
+    PayrollMonth,
+    Period,
+    PriceIndex,
+    Standard,
+    StandardKind,
+)
+from huimin.core import audit, regions
+from huimin.core.models import Region
+from huimin.core.roles import has_capability
+from huimin.core.scope import in_scope
+from huimin.core.services import ServiceError
+
+COUNTY_LEVEL = 3
+MAX_FUTURE_MONTHS = 1
+
+
+def _require(actor, capability: str, what: str) -> None:
+    if not has_capability(actor, capability):
+        raise ServiceError(f"您的角色无权{what}")
+
+
+def _region_in_scope(actor, code: str) -> Region:
+    region = Region.objects.filter(code=(code or "").strip()).first()
+    if region is None or not in_scope(actor, region.code):
+        raise ServiceError("区划不存在或不在您的管辖范围内")
+    return region
+
+
+def _decimal(value, label: str, places: int = 4) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ServiceError(f"{label}格式不正确，请填写数字") from exc
+    if not number.is_finite() or number < 0:
+        raise ServiceError(f"{label}不能为负数")
+    if number >= Decimal("100000000"):
+        raise ServiceError(f"{label}过大，请核对")
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _month(value) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    try:
+        return datetime.date.fromisoformat(f"{str(value).strip()[:7]}-01")
+    except ValueError as exc:
+        raise ServiceError("月份格式不正确，请按 2026-01 填写") from exc
+
+
+# --- standards ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_standard(
+    actor,
+    *,
+    kind: str,
+    region_code: str,
+    area: str = Area.ALL,
+    period: str = Period.MONTH,
+    value=None,
+    effective_from,
+    effective_to=None,
+    base_kind: str = "",
+    factor_num=None,
+    factor_den: int = 1,
+    age_from=None,
+    age_to=None,
+    source: str = "",
+) -> tuple[Standard, standards.Warning | None]:
+    """A new effective-dated row (earlier rows stay as they were: the later ``effective_from`` wins)."""
+    _require(actor, caps.STANDARDS, "设置保障标准")
+    region = _region_in_scope(actor, region_code)
+    if kind not in StandardKind.values:
+        raise ServiceError("请选择标准类别")
+    if area not in Area.values or period not in Period.values:
+        raise ServiceError("城乡或计量单位不正确")
+    if not isinstance(effective_from, datetime.date):
+        raise ServiceError("请填写生效日期")
+    if effective_to is not None and effective_to < effective_from:
+        raise ServiceError("失效日期不能早于生效日期")
+    value = None if value in (None, "") else _decimal(value, "公布标准")
+    base_kind = base_kind or ""
+    if base_kind and base_kind not in StandardKind.values:
+        raise ServiceError("参照标准类别不正确")
+    if base_kind == kind:
+        raise ServiceError("标准不能以自身为参照")
+    factor = None if factor_num in (None, "") else _decimal(factor_num, "倍数")
+    if bool(base_kind) != (factor is not None):
+        raise ServiceError("设置公式时须同时填写参照标准和倍数")
+    if value is None and factor is None:
+        raise ServiceError("请填写公布标准，或设置按其他标准计算的公式")
+    try:
+        den = int(factor_den or 1)
+    except (TypeError, ValueError) as exc:
+        raise ServiceError("倍数分母须为正整数") from exc
+    if den < 1:
+        raise ServiceError("倍数分母须为正整数")
+    ages = [None if a in (None, "") else int(a) for a in (age_from, age_to)]
+    if kind == StandardKind.AGED_ALLOWANCE and ages[0] is None:
+        raise ServiceError("高龄津贴须填写起始年龄")
+    if ages[0] is not None and ages[1] is not None and ages[1] < ages[0]:
+        raise ServiceError("截止年龄不能小于起始年龄")
+    row = Standard.objects.create(
+        kind=kind,
+        region=region,
+        area=area,
+        period=period,
+        value=value,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        base_kind=base_kind,
+        factor_num=factor,
+        factor_den=den,
+        age_from=ages[0],
+        age_to=ages[1],
+        source=(source or "").strip()[:200],
+        created_by=getattr(actor, "username", ""),
+    )
+    warning = standards.check(row)
+    audit.record(
+        "benefits.standard.add",
+        row,
+        after={"kind": kind, "area": area, "value": str(value), "from": str(effective_from)},
+        detail=warning.message if warning else "",
+        region_code=region.code,
+    )
+    return row, warning
+
+
+@transaction.atomic
+def set_price_index(actor, *, region_code: str, month, value) -> PriceIndex:
+    _require(actor, caps.STANDARDS, "录入价格指数")
+    region = _region_in_scope(actor, region_code)
+    month = _month(month)
+    try:
+        number = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ServiceError("价格指数涨幅格式不正确") from exc
+    if (
+        PayrollMonth.objects.filter(month=month, status=PayrollMonth.Status.LOCKED)
+        .filter(_overlapping(region.code))
+        .exists()
+    ):
+        raise ServiceError("该月发放已锁定，不能再修改价格指数")
+    row, _ = PriceIndex.objects.update_or_create(
+        region=region, month=month, defaults={"value": number, "created_by": actor.username}
+    )
+    audit.record(
+        "benefits.price_index.set", row, after={"month": str(month), "value": str(number)}, region_code=region.code
+    )
+    return row
+
+
+# --- payroll --------------------------------------------------------------------------------------------
+
+
+def _overlapping(code: str) -> Q:
+    """Months of this region, of any region above it, or of any region beneath it."""
+    ancestors = []
+    parent = regions.parent_code(code)
+    while parent:
+        ancestors.append(parent)
+        parent = regions.parent_code(parent)
+    return Q(region_id__in=[code, *ancestors]) | Q(region__code__startswith=regions.prefix_of(code))
+
+
+def _payroll_authority(actor, region: Region, what: str) -> None:
+    _require(actor, caps.PAYROLL, what)
+    if actor.region is None or actor.region.level > COUNTY_LEVEL:
+        raise ServiceError("月度发放由县级民政部门办理")
+    if not in_scope(actor, region.code):
+        raise ServiceError("区划不存在或不在您的管辖范围内")
+
+
+def _log(payroll: PayrollMonth, actor, action: str, detail: str = "") -> None:
+    payroll.history = [
+        *payroll.history,
+        {"action": action, "by": actor.username, "at": timezone.now().isoformat(timespec="seconds"), "detail": detail},
+    ]
+
+
+def price_cents(region_code: str, month: datetime.date) -> tuple[int | None, dict]:
+    """The per-person 价格临时补贴 (分) when the entered index for ``month`` exceeds the threshold."""
+    candidates = [
+        row
+        for row in PriceIndex.objects.filter(month=month)
+        if region_code.startswith(regions.prefix_of(row.region_id))
+    ]
+    index = max(candidates, key=lambda row: len(regions.prefix_of(row.region_id)), default=None)
+    if index is None:
+        return None, {}
+    threshold = standards.value_of(StandardKind.PRICE_THRESHOLD, region_code, month)
+    amount = standards.value_of(StandardKind.PRICE_SUBSIDY, region_code, month)
+    if threshold is None or amount is None or index.value <= threshold.value:
+        return None, {"index": str(index.value)}
+    cents = int((amount.monthly * 100).quantize(Decimal(1)))
+    return cents, {"index": str(index.value), "threshold": str(threshold.value), "per_person": str(amount.monthly)}
+
+
+def build(actor, *, region_code: str, month, today: datetime.date | None = None) -> PayrollMonth:
+    """Build (or rebuild) the draft of ``month`` for ``region_code``: its lines are replaced as a whole, so
+    building twice gives the same lines, and what locked months paid is never paid again."""
+    month = _month(month)
+    today = today or timezone.localdate()
+    region = Region.objects.filter(code=(region_code or "").strip()).first()
+    if region is None:
+        raise ServiceError("区划不存在或不在您的管辖范围内")
+    _payroll_authority(actor, region, "生成月度发放")
+    if month > payroll_engine.add_months(today.replace(day=1), MAX_FUTURE_MONTHS):
+        raise ServiceError("只能生成本月或下月的发放")
+    with transaction.atomic():
+        PayrollMonth.objects.get_or_create(region=region, month=month)
+        payroll = PayrollMonth.objects.select_for_update().get(region=region, month=month)
+        if payroll.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):
+            raise ServiceError(
+                f"{month:%Y年%m月}发放已{payroll.get_status_display()}，不能重新生成；更正请在以后月份补发或追回"
+            )
+        if PayrollMonth.objects.filter(month=month).filter(_overlapping(region.code)).exclude(pk=payroll.pk).exists():
+            raise ServiceError("上级或下级区划已有该月发放，同一对象不能重复发放")
+        same = PayrollMonth.objects.filter(region=region)
+        if same.filter(month__lt=month).exclude(status=PayrollMonth.Status.LOCKED).exists():
+            raise ServiceError("以前月份的发放尚未锁定，请先完成以前月份")
+        if same.filter(month__gt=month).exists():
+            raise ServiceError("已有以后月份的发放，不能再生成以前月份；更正请在以后月份补发或追回")
+        window = payroll_engine.add_months(month, -payroll_engine.LOOKBACK_MONTHS)
+        locked = list(
+            same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month, month__gte=window).values_list(
+                "month", flat=True
+            )
+        )
+        started = time.perf_counter()
+        price, price_info = price_cents(region.code, month)
+        inputs = payroll_engine.load_inputs(connection, regions.prefix_of(region.code), month, locked)
+        lines = payroll_engine.compute(inputs, month, locked, price)
+        with connection.cursor() as cursor:  # a draft's lines have no payments; one statement, no collector
+            cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
+        payroll_engine.write_lines(connection, payroll.pk, lines)
+        if connection.vendor == "postgresql" and lines.num_rows > 10_000:
+            with connection.cursor() as cursor:  # the planner should know the table grew
+                cursor.execute("ANALYZE benefits_payrollline")
+        cents = pc.sum(lines["cents"]).as_py() if lines.num_rows else 0
+        payroll.line_count = lines.num_rows
+        payroll.total = Decimal(cents or 0).scaleb(-2)
+        payroll.status = PayrollMonth.Status.DRAFT
+        payroll.built_at = timezone.now()
+        payroll.built_by = actor.username
+        payroll.build_seconds = round(time.perf_counter() - started, 3)
+        _log(payroll, actor, "build", f"{payroll.line_count} 笔，合计 {payroll.total} 元")
+        payroll.save()
+        audit.record(
+            "benefits.payroll.build",
+            payroll,
+            after={"lines": payroll.line_count, "total": str(payroll.total), "price": price_info},
+            region_code=region.code,
+        )
+    return payroll
+
+
+_NEXT = {
+    "review": (PayrollMonth.Status.DRAFT, PayrollMonth.Status.REVIEWED, "复核"),
+    "approve": (PayrollMonth.Status.REVIEWED, PayrollMonth.Status.APPROVED, "审批"),
+    "lock": (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED, "锁定"),
+}
+
+
+@transaction.atomic
+def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
+    if action not in _NEXT:
+        raise ServiceError("不支持的操作")
+    before, after, label = _NEXT[action]
+    payroll = PayrollMonth.objects.select_for_update().select_related("region").get(pk=payroll.pk)
+    _payroll_authority(actor, payroll.region, f"{label}月度发放")
+    if payroll.status != before:
+        raise ServiceError(f"发放当前为“{payroll.get_status_display()}”，不能{label}")
+    if (
+        action == "lock"
+        and PayrollMonth.objects.filter(region=payroll.region, month__lt=payroll.month)
+        .exclude(status=PayrollMonth.Status.LOCKED)
+        .exists()
+    ):
+        raise ServiceError("以前月份的发放尚未锁定")
+    payroll.status = after
+    field = {"review": "reviewed_by", "approve": "approved_by", "lock": "locked_by"}[action]
+    setattr(payroll, field, actor.username)
+    if action == "lock":
+        payroll.locked_at = timezone.now()
+    _log(payroll, actor, action)
+    payroll.save()
+    audit.record(
+        f"benefits.payroll.{action}",
+        payroll,
+        before={"status": before},
+        after={"status": after},
+        detail=f"{payroll.line_count} 笔，合计 {payroll.total} 元",
+        region_code=payroll.region_id,
+    )
+    return payroll
+
+
+def differences(payroll: PayrollMonth, limit: int = 200) -> dict:
+    """This month's regular lines against the previous month of the same region: new, stopped, changed."""
+    previous = PayrollMonth.objects.filter(region=payroll.region, month__lt=payroll.month).order_by("-month").first()
+    now = dict(PayrollLine.objects.filter(payroll=payroll, kind="regular").values_list("enrolment_id", "amount"))
+    before = (
+        dict(PayrollLine.objects.filter(payroll=previous, kind="regular").values_list("enrolment_id", "amount"))
+        if previous
+        else {}
+    )
+    new = sorted(set(now) - set(before))
+    gone = sorted(set(before) - set(now))
+    changed = sorted(k for k in set(now) & set(before) if now[k] != before[k])
+    corrections = PayrollLine.objects.filter(payroll=payroll).exclude(kind="regular")
+    return {
+        "previous": previous,
+        "new": [(k, now[k]) for k in new[:limit]],
+        "gone": [(k, before[k]) for k in gone[:limit]],
+        "changed": [(k, before[k], now[k]) for k in changed[:limit]],
+        "counts": {"new": len(new), "gone": len(gone), "changed": len(changed)},
+        "corrections": corrections.values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind"),
+        "total_before": sum(before.values(), Decimal(0)),
+        "total_now": sum(now.values(), Decimal(0)),
+    }
+
+
+def funds_report(user_prefix: str, month_from: datetime.date, month_to: datetime.date):
+    """资金发放: totals of locked months' lines by programme and county, in the user's subtree."""
+    from django.db.models.functions import Substr
+
+    return (
+        PayrollLine.objects.filter(
+            payroll__status=PayrollMonth.Status.LOCKED,
+            payroll__month__gte=month_from,
+            payroll__month__lte=month_to,
+            region__code__startswith=user_prefix,
+        )
+        .annotate(county=Substr("region_id", 1, 6))
+        .values("county", "programme_code", "kind")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("county", "programme_code", "kind")
+    )

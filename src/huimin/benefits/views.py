@@ -1,0 +1,354 @@
+"""Thin views: parse the request, call a service, show the result. Every object is fetched in scope (404
+outside); every refusal is a message, never a stack trace."""
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huimin.benefits import bank, calculators, services, standards
+from huimin.benefits import capabilities as caps
+from huimin.benefits.calculators import CalculationError
+from huimin.benefits.models import (
+    Area,
+    BankBatch,
+    BankTemplate,
+    PayrollLine,
+    PayrollMonth,
+    Period,
+    PriceIndex,
+    Standard,
+    StandardKind,
+)
+from huimin.core.decorators import capability_required
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.services import ServiceError
+
+PAGE_SIZE = 50
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat((value or "").strip()) if (value or "").strip() else None
+    except ValueError:
+        return "bad"
+
+
+@capability_required(caps.VIEW)
+def standard_list(request):
+    prefix = request.user.region.prefix if request.user.region_id else None
+    rows = Standard.objects.select_related("region")
+    kind = request.GET.get("kind", "")
+    if kind:
+        rows = rows.filter(kind=kind)
+    # the rows that apply to the user's region (set above it) and those set inside their subtree
+    rows = [
+        r
+        for r in rows
+        if prefix and (r.region_id.startswith(prefix) or request.user.region_id.startswith(r.region.prefix))
+    ][:500]
+    return render(
+        request,
+        "benefits/standards.html",
+        {
+            "rows": rows,
+            "warnings": standards.warnings(rows),
+            "kinds": StandardKind.choices,
+            "areas": Area.choices,
+            "periods": Period.choices,
+            "kind": kind,
+            "indices": scoped(PriceIndex.objects.all(), request.user, capability=caps.VIEW).order_by("-month")[:24],
+        },
+    )
+
+
+@require_POST
+@capability_required(caps.STANDARDS)
+def standard_add(request):
+    p = request.POST
+    start, end = _date(p.get("effective_from")), _date(p.get("effective_to"))
+    try:
+        if start in (None, "bad") or end == "bad":
+            raise ServiceError("请按 2026-01-01 的格式填写生效日期")
+        _, warning = services.add_standard(
+            request.user,
+            kind=p.get("kind", ""),
+            region_code=p.get("region") or request.user.region_id,
+            area=p.get("area", Area.ALL),
+            period=p.get("period", Period.MONTH),
+            value=p.get("value", ""),
+            effective_from=start,
+            effective_to=end,
+            base_kind=p.get("base_kind", ""),
+            factor_num=p.get("factor_num", ""),
+            factor_den=p.get("factor_den") or 1,
+            age_from=p.get("age_from", ""),
+            age_to=p.get("age_to", ""),
+            source=p.get("source", ""),
+        )
+    except (ServiceError, ValueError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, ServiceError) else "年龄须为整数")
+    else:
+        if warning:
+            messages.warning(request, "已保存，但请注意：" + warning.message)
+        else:
+            messages.success(request, "已新增标准（原有记录保留）")
+    return redirect("benefits:standards")
+
+
+@require_POST
+@capability_required(caps.STANDARDS)
+def price_index(request):
+    try:
+        services.set_price_index(
+            request.user,
+            region_code=request.POST.get("region") or request.user.region_id,
+            month=request.POST.get("month", ""),
+            value=request.POST.get("value", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已录入价格指数")
+    return redirect("benefits:standards")
+
+
+@capability_required(caps.VIEW)
+def payroll_months(request):
+    months = scoped(PayrollMonth.objects.select_related("region"), request.user, capability=caps.VIEW)
+    today = timezone.localdate()
+    return render(
+        request,
+        "benefits/payroll_months.html",
+        {
+            "page": Paginator(months, PAGE_SIZE).get_page(request.GET.get("page")),
+            "default_month": f"{today:%Y-%m}",
+        },
+    )
+
+
+@require_POST
+@capability_required(caps.PAYROLL)
+def payroll_build(request):
+    try:
+        payroll = services.build(
+            request.user,
+            region_code=request.POST.get("region") or request.user.region_id,
+            month=request.POST.get("month", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("benefits:payroll_months")
+    messages.success(request, f"已生成 {payroll.line_count} 笔，合计 {payroll.total} 元（{payroll.build_seconds} 秒）")
+    return redirect("benefits:payroll_detail", payroll.pk)
+
+
+def _payroll(request, pk) -> PayrollMonth:
+    return get_scoped_or_404(PayrollMonth.objects.select_related("region"), request.user, capability=caps.VIEW, pk=pk)
+
+
+@capability_required(caps.VIEW)
+def payroll_detail(request, pk):
+    payroll = _payroll(request, pk)
+    lines = PayrollLine.objects.filter(payroll=payroll).select_related("payee", "region").order_by("id")
+    kind, enrolment = request.GET.get("kind", ""), request.GET.get("enrolment", "")
+    if kind:
+        lines = lines.filter(kind=kind)
+    if enrolment.isdigit():
+        lines = lines.filter(enrolment_id=int(enrolment))
+    return render(
+        request,
+        "benefits/payroll_detail.html",
+        {
+            "payroll": payroll,
+            "page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")),
+            "diff": services.differences(payroll),
+            "batches": payroll.batches.select_related("template"),
+            "templates": scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW),
+            "retry": bank.retry_list(payroll)[:200],
+            "retry_count": bank.retry_list(payroll).count(),
+            "paid_total": bank.paid_total(payroll),
+        },
+    )
+
+
+@require_POST
+@capability_required(caps.PAYROLL)
+def payroll_act(request, pk, action):
+    payroll = _payroll(request, pk)
+    try:
+        if action == "rebuild":
+            services.build(request.user, region_code=payroll.region_id, month=payroll.month)
+        elif action in ("review", "approve", "lock"):
+            services.advance(request.user, payroll, action)
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已办理")
+    return redirect("benefits:payroll_detail", payroll.pk)
+
+
+@require_POST
+@capability_required(caps.PAY)
+def bank_export(request, pk):
+    payroll = _payroll(request, pk)
+    template = (
+        scoped(BankTemplate.objects.all(), request.user, capability=caps.VIEW)
+        .filter(pk=request.POST.get("template") or 0)
+        .first()
+    )
+    try:
+        if template is None:
+            raise ServiceError("请选择代发文件模板")
+        name, content, _ = bank.export(request.user, payroll, template, retry=request.POST.get("retry") == "1")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("benefits:payroll_detail", payroll.pk)
+    types = {
+        "csv": "text/csv",
+        "txt": "text/plain",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(content, content_type=types[name.rsplit(".", 1)[1]])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@capability_required(caps.PAY)
+def bank_return(request, pk):
+    batch = get_scoped_or_404(BankBatch.objects.all(), request.user, capability=caps.VIEW, pk=pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ServiceError("请选择银行回盘文件")
+        if upload.size > 50 * 1024 * 1024:
+            raise ServiceError("回盘文件过大")
+        result = bank.import_return(request.user, batch, upload.name, upload.read())
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"回盘处理完成：成功 {result['paid']} 笔，失败 {result['failed']} 笔（已列入重发清单）"
+        )
+    return redirect("benefits:payroll_detail", batch.payroll_id)
+
+
+@capability_required(caps.PAY)
+def templates(request):
+    rows = scoped(BankTemplate.objects.select_related("region"), request.user, capability=caps.VIEW)
+    example = json.dumps(
+        [
+            {"field": "account", "header": "账号", "width": 19},
+            {"field": "name", "header": "户名", "width": 20},
+            {"field": "amount", "header": "金额", "width": 12},
+            {"field": "reference", "header": "流水号", "width": 20},
+        ],
+        ensure_ascii=False,
+    )
+    return render(
+        request,
+        "benefits/templates.html",
+        {"rows": rows, "formats": BankTemplate.Format.choices, "example": example, "fields": bank.FIELDS},
+    )
+
+
+@require_POST
+@capability_required(caps.PAY)
+def template_create(request):
+    p = request.POST
+    try:
+        try:
+            columns = json.loads(p.get("columns", "") or "null")
+        except json.JSONDecodeError as exc:
+            raise ServiceError("列定义须为 JSON 数组") from exc
+        bank.create_template(
+            request.user,
+            name=p.get("name", ""),
+            bank_name=p.get("bank_name", ""),
+            region_code=p.get("region") or request.user.region_id,
+            format=p.get("format", ""),
+            columns=columns,
+            encoding=p.get("encoding", "utf-8"),
+            delimiter=p.get("delimiter", ","),
+            header_row=p.get("header_row") == "1",
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已新增代发模板")
+    return redirect("benefits:templates")
+
+
+@capability_required(caps.VIEW)
+def report(request):
+    today = timezone.localdate()
+    start = _date(request.GET.get("from")) or today.replace(month=1, day=1)
+    end = _date(request.GET.get("to")) or today
+    if "bad" in (start, end):
+        messages.error(request, "日期格式不正确")
+        start, end = today.replace(month=1, day=1), today
+    region = request.user.region
+    rows = list(services.funds_report(region.prefix, start.replace(day=1), end)) if region else []
+    return render(
+        request,
+        "benefits/report.html",
+        {"rows": rows, "start": start, "end": end, "total": sum((r["total"] for r in rows), 0)},
+    )
+
+
+@capability_required(caps.VIEW)
+def calculator(request):
+    """试算: the 低保 or 特困 amount with the standards in force at a region, with its explanation."""
+    g = request.GET
+    result, error = None, ""
+    if g.get("kind"):
+        try:
+            result = _calculate(request.user, g)
+        except (ServiceError, CalculationError, LookupError) as exc:
+            error = str(exc)
+        except (ValueError, ArithmeticError):
+            error = "请填写正确的数字"
+    return render(request, "benefits/calculator.html", {"result": result, "error": error, "q": g})
+
+
+def _calculate(user, g):
+    region = (g.get("region") or user.region_id or "").strip()
+    if not in_scope(user, region):
+        raise ServiceError("区划不存在或不在您的管辖范围内")
+    day = _date(g.get("day")) or timezone.localdate()
+    if day == "bad":
+        raise ServiceError("日期格式不正确")
+    urban = g.get("area") == "urban"
+
+    def need(kind):
+        value = standards.value_of(kind, region, day, urban)
+        if value is None:
+            raise ServiceError(f"该地区未设置{StandardKind(kind).label}")
+        return value
+
+    if g["kind"] == "dibao":
+        classified = {k: int(g.get(k) or 0) for k in calculators.EXTRA_GROUPS}
+        return calculators.dibao(
+            standard=need(StandardKind.DIBAO),
+            income_per_head=g.get("income") or "0",
+            members=int(g.get("members") or 1),
+            floor=standards.value_of(StandardKind.DIBAO_FLOOR, region, day, urban),
+            extra_rate=standards.value_of(StandardKind.DIBAO_EXTRA_RATE, region, day, urban),
+            classified=classified,
+        )
+    if g["kind"] == "tekun":
+        grade = g.get("grade", "self")
+        care_kind = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
+        if grade not in care_kind:
+            raise ServiceError("生活自理能力等级不正确")
+        return calculators.tekun(basic=need(StandardKind.TEKUN_BASIC), care=need(care_kind[grade]), grade=grade)
+    raise ServiceError("请选择试算项目")

@@ -1,0 +1,98 @@
+"""Enrolments built directly (as the assistance services leave them) for payroll tests."""
+
+import datetime
+import itertools
+
+import pytest
+
+from huimin.assistance.models import Application, Enrolment, EnrolmentChange, EnrolmentMember, Programme, Stage
+from huimin.registry import idnumbers
+from huimin.registry.models import Household, Membership, Person
+from tests.conftest import VILLAGE_A1
+
+_seq = itertools.count(1)
+
+
+def make_enrolment(
+    users,
+    *,
+    programme="dibao",
+    amount="500.00",
+    start=datetime.date(2026, 1, 1),
+    region=VILLAGE_A1,
+    members=1,
+    account="6222020200112233445",
+    changes=(),
+):
+    """An enrolment with its household, members (the first one the head and payee) and the 纳入 change.
+    ``changes``: (kind, effective_month, after) rows added after it."""
+    n = next(_seq)
+    household = Household.objects.create(number=f"BF{n:05d}", region_id=region)
+    persons = []
+    for i in range(members):
+        persons.append(
+            Person.objects.create(
+                name=f"待遇{n}-{i}",
+                id_number=idnumbers.make("411702", datetime.date(1960 + i, 1, 1), 100 + 2 * n + i * 400),
+                region_id=region,
+                household=household,
+                bank_account=account if i == 0 else "",
+                bank_name="邮储银行",
+            )
+        )
+        Membership.objects.create(
+            household=household,
+            person=persons[-1],
+            relation="01" if i == 0 else "10",
+            started_on=datetime.date(2020, 1, 1),
+        )
+    household.head = persons[0]
+    household.save()
+    prog = Programme.objects.get(code=programme)
+    app = Application.objects.create(
+        number=f"BF-APP-{n}",
+        programme=prog,
+        household=household,
+        applicant=persons[0],
+        region_id=region,
+        channel="window",
+        reason="测试",
+        stage=Stage.ENROLLED,
+        stage_entered_on=start,
+        created_by=users["approver"],
+        beneficiary=persons[0] if prog.scope == "person" else None,
+    )
+    enrolment = Enrolment.objects.create(
+        programme=prog,
+        household=household,
+        application=app,
+        region_id=region,
+        monthly_amount=amount,
+        basis={"standard": "740", "income_per_head": "300", "members": str(members)},
+        start_month=start,
+        person=persons[0] if prog.scope == "person" else None,
+    )
+    for p in persons:
+        EnrolmentMember.objects.create(enrolment=enrolment, person=p, added_on=start)
+    EnrolmentChange.objects.create(
+        enrolment=enrolment,
+        kind="enrol",
+        effective_month=start,
+        after={"amount": str(amount)},
+        reasons="纳入",
+        actor="t",
+    )
+    for kind, month, after in changes:
+        EnrolmentChange.objects.create(
+            enrolment=enrolment, kind=kind, effective_month=month, after=after, reasons="测试变更", actor="t"
+        )
+    enrolment.persons = persons
+    return enrolment
+
+
+@pytest.fixture
+def enrol(users):
+    def make(**kwargs):
+        return make_enrolment(users, **kwargs)
+
+    return make
