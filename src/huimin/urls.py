@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from huimin.api import api
 from huimin.core import pii
 from huimin.core import views as core_views
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("pii/<str:model_label>/<str:pk>/<str:field_name>/", pii.reveal, name="pii_reveal"),
     path("healthz", core_views.healthz, name="healthz"),
     path("system/", include("huimin.core.urls")),
+    path("registry/", include("huimin.registry.urls")),
+    path("api/", api.urls),
     path("assistance/", include("huimin.assistance.urls")),
     path("verification/", include("huimin.verification.urls")),
 ]

@@ -42,6 +42,33 @@ MATRIX: dict[str, Entry] = {
     "core:user_reset_password": Entry(roles.USERS_MANAGE, method="POST", target="user"),
     "core:audit": Entry(roles.AUDIT_VIEW),
     "core:audit_verify": Entry(roles.AUDIT_VIEW, method="POST"),
+    # registry pages
+    "registry:persons": Entry(roles.PEOPLE_VIEW),
+    "registry:person": Entry(roles.PEOPLE_VIEW, target="person"),
+    "registry:person_edit": Entry(roles.PEOPLE_EDIT, target="person"),
+    "registry:person_event": Entry(roles.PEOPLE_EDIT, target="person_event"),
+    "registry:households": Entry(roles.PEOPLE_VIEW),
+    "registry:household": Entry(roles.PEOPLE_VIEW, target="household"),
+    "registry:household_register": Entry(roles.PEOPLE_EDIT),
+    "registry:household_event": Entry(roles.PEOPLE_EDIT, target="household_event"),
+    "registry:duplicates": Entry(roles.PEOPLE_MERGE),
+    "registry:duplicate_decide": Entry(
+        roles.PEOPLE_MERGE, method="POST", target="duplicate", data={"action": "dismiss"}
+    ),
+    "registry:import": Entry(roles.PEOPLE_EDIT),
+    "registry:import_template": Entry(roles.PEOPLE_EDIT),
+    "registry:import_job": Entry(roles.PEOPLE_EDIT, target="import_job"),
+    "registry:import_errors": Entry(roles.PEOPLE_EDIT, target="import_job"),
+    # the API (anonymous callers get 401 JSON, not a login redirect); a path's GET and its write share one URL
+    "api:api-root": Entry(PUBLIC),
+    "api:openapi-json": Entry(PUBLIC),
+    "api:openapi-view": Entry(PUBLIC),
+    "api:list_persons": Entry(roles.PEOPLE_VIEW),
+    "api:get_person": Entry(roles.PEOPLE_VIEW, target="person"),
+    "api:update_person": Entry(roles.PEOPLE_VIEW, target="person"),  # GET of the same path; PATCH in tests/registry
+    "api:list_households": Entry(roles.PEOPLE_VIEW),
+    "api:create_household": Entry(roles.PEOPLE_EDIT, method="POST", data={"region": ""}),
+    "api:get_household": Entry(roles.PEOPLE_VIEW, target="household"),
     # social assistance (huimin.assistance)
     "assistance:applications": Entry("assistance.view"),
     "assistance:application_create": Entry("assistance.apply"),

@@ -42,8 +42,28 @@ def targets(users):
     b = Person.objects.create(
         name="乙", id_number=idnumbers.make("411702", datetime.date(1970, 1, 1), 13), region_id=VILLAGE_B1
     )
+    from huimin.registry.models import DuplicateCandidate, Household, ImportJob
+
+    ha = Household.objects.create(number="HA", region_id=VILLAGE_A1)
+    hb = Household.objects.create(number="HB", region_id=VILLAGE_B1)
+    da = DuplicateCandidate.objects.create(person_a=a, person_b=a, reason="test")
+    db_ = DuplicateCandidate.objects.create(person_a=b, person_b=b, reason="test")
+
+    def job(user):
+        return ImportJob.objects.create(
+            created_by=user, region_id=user.region_id, original_name="t.xlsx", stored_path="/nonexistent.xlsx",
+            status=ImportJob.Status.INVALID,
+        )  # fmt: skip
+
     return (
         {
+            "person": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
+            "person_event": ({"kwargs": {"pk": a.pk, "kind": "death"}}, {"kwargs": {"pk": b.pk, "kind": "death"}}),
+            "household": ({"kwargs": {"pk": ha.pk}}, {"kwargs": {"pk": hb.pk}}),
+            "household_event": ({"kwargs": {"pk": ha.pk, "kind": "close"}}, {"kwargs": {"pk": hb.pk, "kind": "close"}}),
+            "duplicate": ({"kwargs": {"pk": da.pk}}, {"kwargs": {"pk": db_.pk}}),
+            # an import job exists only for its uploader: another township's job is a 404
+            "import_job": (lambda user: {"kwargs": {"pk": job(user).pk}}, {"kwargs": {"pk": job(users["clerk_b"]).pk}}),
             # every role in the matrix is placed in township A or above; township B is outside for township users
             "person_id_number": (
                 {"kwargs": {"model_label": "registry.Person", "pk": a.pk, "field_name": "id_number"}},
@@ -84,6 +104,9 @@ def test_anonymous_users_are_sent_to_login(client, users, targets, name):
         return
     inside = targets[entry.target][0] if entry.target else None
     response = _call(client, name, entry, inside, users["clerk_a"])
+    if name.startswith("api:"):  # the API answers 401 with a JSON body instead of redirecting
+        assert response.status_code == 401 and response.json()["code"] == "unauthenticated", name
+        return
     assert response.status_code == 302 and response.url.startswith(reverse("login")), name
 
 

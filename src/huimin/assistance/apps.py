@@ -24,3 +24,12 @@ class AssistanceConfig(AppConfig):
         menu.register("assistance", "近亲属备案", "assistance_relatives", "assistance:relatives", w.VIEW)
         menu.register("assistance", "权限下放", "assistance_delegations", "assistance:delegations", w.VIEW)
         menu.register("assistance", "政策参数与工作日", "assistance_settings", "assistance:settings", w.CONFIGURE)
+
+        from huimin.assistance.registry_hooks import PROGRAMME_FILTER, repoint_person
+        from huimin.registry import dedup, panels, search
+
+        if PROGRAMME_FILTER not in search.PROGRAMME_FILTERS:
+            search.PROGRAMME_FILTERS.append(PROGRAMME_FILTER)
+        panels.register_fragment("社会救助", "assistance:household_panel", capability=w.VIEW)
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)

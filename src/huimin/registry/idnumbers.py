@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric
@@ -20,6 +21,7 @@ class IdNumber:
     region_code: str  # the 6-digit 户籍 code at issue
 
 
+@lru_cache(maxsize=8192)
 def known_address_code(code6: str) -> bool:
     """Whether the code was ever a county-level code. stdnum's own check also demands that the county existed
     in the birth year, which rejects real numbers: a number carries the code of its first issue, not of birth."""

@@ -95,6 +95,7 @@ class Person(ProtectedLookupMixin, models.Model):
         indexes = [
             models.Index(fields=["region", "name"]),
             models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["name_pinyin", "birth_date"], name="registry_person_pinyin_birth"),
         ]
         constraints = [
             # Same ID number is one person, always (among persons not merged away).
@@ -190,3 +191,36 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"{self.person_a} ≈ {self.person_b}"
+
+
+class ImportJob(models.Model):
+    """An uploaded 台账 file: checked (dry run), then committed all at once by a background task."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "已检查，可导入"
+        INVALID = "invalid", "有错误，不能导入"
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "导入失败（未写入任何数据）"
+
+    created_by = models.ForeignKey("core.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="上传人区划", on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField("文件名", max_length=200)
+    stored_path = models.CharField("存储路径", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=Status.choices)
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    households = models.PositiveIntegerField("家庭数", default=0)
+    persons = models.PositiveIntegerField("人员数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误明细", default=list, blank=True)  # [[row, column, message], …]; row 0 = file
+    message = models.CharField("结果说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "台账导入"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name}（{self.get_status_display()}）"

@@ -1,0 +1,100 @@
+"""The 台账 import workflow: upload → dry run (every row checked, nothing written) → commit as a background
+task (django-tasks; ``huimin db_worker`` runs the queue) that writes all or nothing and reports progress."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from huimin.core import audit
+from huimin.core.context import acting_as, actor_for
+from huimin.core.roles import PEOPLE_EDIT, has_capability
+from huimin.core.services import ServiceError
+from huimin.registry import excel
+from huimin.registry.models import ImportJob
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def dry_run(user, uploaded) -> ImportJob:
+    """Store the upload and check it; the job holds the counts and every error."""
+    if not has_capability(user, PEOPLE_EDIT):
+        raise PermissionDenied("您的角色无权导入人员和家庭")
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise ServiceError("文件过大（超过 50 MB）：请分批导入")
+    path = upload_dir() / f"{uuid.uuid4().hex}.xlsx"
+    with path.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    job = ImportJob(created_by=user, region_id=user.region_id, original_name=uploaded.name[:200], stored_path=str(path))
+    try:
+        result = excel.check(path, user)
+    except excel.ImportFileError as exc:
+        result = excel.CheckResult(file_errors=[str(exc)])
+    _fill(job, result)
+    job.status = ImportJob.Status.CHECKED if result.ok else ImportJob.Status.INVALID
+    job.save()
+    return job
+
+
+def _fill(job: ImportJob, result: excel.CheckResult) -> None:
+    job.rows = result.rows
+    job.households = len(result.households)
+    job.persons = result.persons
+    job.errors = result.error_list()
+    job.error_count = len(job.errors)
+
+
+def request_commit(user, job: ImportJob) -> ImportJob:
+    if job.created_by_id != user.pk:
+        raise PermissionDenied("只能确认自己上传的台账")
+    if job.status != ImportJob.Status.CHECKED:
+        raise ServiceError(f"该台账当前状态为“{job.get_status_display()}”，不能导入")
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["status"])
+    transaction.on_commit(lambda: commit_import.enqueue(job.pk))
+    return job
+
+
+@task()
+def commit_import(job_id: int) -> str:
+    job = ImportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKED):
+        return job.status
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    path = Path(job.stored_path)
+    user = job.created_by
+    try:
+        with acting_as(actor_for(user)):
+            result = excel.commit(
+                path, user, file_name=job.original_name, progress=lambda s, d, t: excel.write_progress(path, s, d, t)
+            )
+    except excel.ImportFileError as exc:
+        result = excel.CheckResult(file_errors=[str(exc)])
+    except Exception as exc:
+        job.status, job.message = ImportJob.Status.FAILED, f"导入失败，未写入任何数据：{exc}"[:300]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+        raise
+    _fill(job, result)
+    if result.ok:
+        job.status = ImportJob.Status.DONE
+        job.message = f"已导入 {job.households} 户、{job.persons} 人"
+    else:
+        job.status = ImportJob.Status.FAILED
+        job.message = "导入前复查发现错误（登记情况可能在检查后发生了变化），未写入任何数据"
+    job.finished_at = timezone.now()
+    job.save()
+    with acting_as(actor_for(user)):
+        audit.record("registry.import.finish", job, detail=job.message, region_code=job.region_id)
+    return job.status

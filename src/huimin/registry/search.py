@@ -1,0 +1,107 @@
+"""Finding persons and households, always inside the user's scope: by ID number (blind index, exact), by name,
+by pinyin or its initials ("zs" finds 张三), by region, by status, and by programme.
+
+Programmes belong to the business apps, which the registry does not import: an app that enrols households
+registers a ``ProgrammeFilter`` here (see huimin.assistance.registry_hooks)."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from huimin.core import scope
+from huimin.registry.models import Household, Person
+
+ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+LETTERS = re.compile(r"^[A-Za-z]+$")
+
+PERSON_STATUSES = {
+    "": "全部（在册）",
+    "alive": "在世",
+    "deceased": "已死亡",
+    "no_id": "无身份证号",
+    "no_household": "未入户",
+    "disabled": "残疾人",
+    "special": "有特殊身份",
+    "merged": "已合并的重复记录",
+}
+
+
+@dataclass(frozen=True)
+class ProgrammeFilter:
+    choices: Callable[[], list[tuple[str, str]]]  # (code, label) of the programmes it knows
+    household_ids: Callable[[str], object]  # a queryset of household ids currently in that programme
+
+
+PROGRAMME_FILTERS: list[ProgrammeFilter] = []
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    return [("", "全部")] + [choice for f in PROGRAMME_FILTERS for choice in f.choices()]
+
+
+def _in_programme(code: str) -> Q:
+    for f in PROGRAMME_FILTERS:
+        if code in {c for c, _ in f.choices()}:
+            return Q(pk__in=f.household_ids(code))
+    return Q(pk__in=[])
+
+
+def _name_filter(q: str) -> Q:
+    if LETTERS.match(q):
+        q = q.lower()
+        return Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q)
+    return Q(name__contains=q)
+
+
+def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = ""):
+    qs = scope.narrowed(Person.objects.select_related("region", "household"), user, region_code or None)
+    qs = qs.filter(merged_into__isnull=(status != "merged"))
+    q = (q or "").strip()
+    if q:
+        if ID_LIKE.match(q):
+            from huimin.registry import idnumbers
+
+            try:
+                number = idnumbers.parse(q).number
+            except idnumbers.IdNumberError:
+                number = q.upper()
+            qs = qs.filter(**Person.lookup("id_number", number))
+        else:
+            qs = qs.filter(_name_filter(q))
+    if status == "alive":
+        qs = qs.filter(is_deceased=False)
+    elif status == "deceased":
+        qs = qs.filter(is_deceased=True)
+    elif status == "no_id":
+        qs = qs.filter(id_number_bidx="")
+    elif status == "no_household":
+        qs = qs.filter(household__isnull=True, is_deceased=False)
+    elif status == "disabled":
+        qs = qs.filter(disability_grade__isnull=False)
+    elif status == "special":
+        qs = qs.exclude(special_statuses=[])
+    if programme:
+        qs = qs.filter(household__in=Household.objects.filter(_in_programme(programme)).values("pk"))
+    return qs.order_by("region_id", "name", "id")
+
+
+def households(user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = ""):
+    """Households by number, or by a member's name / pinyin initials / ID number."""
+    qs = scope.narrowed(Household.objects.select_related("region", "head"), user, region_code or None)
+    if active == "1":
+        qs = qs.filter(is_active=True)
+    elif active == "0":
+        qs = qs.filter(is_active=False)
+    q = (q or "").strip()
+    if q:
+        if ID_LIKE.match(q):
+            members = Person.objects.filter(**Person.lookup("id_number", q.upper()))
+        else:
+            members = Person.objects.filter(_name_filter(q))
+        member_households = members.filter(memberships__ended_on__isnull=True).values("memberships__household")
+        qs = qs.filter(Q(number__startswith=q) | Q(pk__in=member_households))
+    if programme:
+        qs = qs.filter(_in_programme(programme))
+    return qs.order_by("region_id", "number")

@@ -1,0 +1,351 @@
+"""Registry pages: thin — parse, call a service, render. Every lookup goes through the scope functions."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from huimin.core.decorators import capability_required
+from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, has_capability
+from huimin.core.scope import get_scoped_or_404, scoped
+from huimin.core.services import ServiceError
+from huimin.core.views import page_of
+from huimin.registry import dedup, excel, forms, imports, panels, search, services
+from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
+from huimin.registry.services import MemberInput
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _person(request, pk) -> Person:
+    return get_scoped_or_404(Person.objects.select_related("region", "household", "hukou_region"), request.user, pk=pk)
+
+
+def _household(request, pk) -> Household:
+    return get_scoped_or_404(Household.objects.select_related("region", "head"), request.user, pk=pk)
+
+
+# --- persons -----------------------------------------------------------------------------------------------
+
+
+@capability_required(PEOPLE_VIEW)
+def person_list(request):
+    form = forms.PersonSearchForm(request.GET or None)
+    form.is_valid()
+    params = form.cleaned_data if form.is_bound else {}
+    people = search.persons(
+        request.user,
+        q=params.get("q", ""),
+        region_code=params.get("region", ""),
+        status=params.get("status", ""),
+        programme=params.get("programme", ""),
+    )
+    if request.GET.get("export") == "xlsx":
+        if not has_capability(request.user, EXPORT):
+            raise PermissionDenied("您的角色无权导出")
+        return _xlsx(excel.export_persons(people.iterator(chunk_size=2000), request.user), "persons.xlsx")
+    return render(request, "registry/person_list.html", {"form": form, "page": page_of(request, people)})
+
+
+@capability_required(PEOPLE_VIEW)
+def person_detail(request, pk):
+    person = _person(request, pk)
+    memberships = Membership.objects.filter(person=person).select_related("household").order_by("started_on", "id")
+    # the person's own events, and what happened to a household of theirs as a whole (registration, import …)
+    household_ids = memberships.values("household_id")
+    events = LifeEvent.objects.filter(
+        Q(person=person) | Q(person__isnull=True, household_id__in=household_ids)
+    ).select_related("household", "person")
+    duplicates = DuplicateCandidate.objects.filter(status="open").filter(
+        person_a=person
+    ) | DuplicateCandidate.objects.filter(status="open", person_b=person)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {"person": person, "memberships": memberships, "events": events, "duplicates": duplicates},
+    )
+
+
+@capability_required(PEOPLE_EDIT)
+def person_edit(request, pk):
+    person = _person(request, pk)
+    initial = {name: getattr(person, name) for name in forms.PersonEditForm.base_fields if hasattr(person, name)}
+    initial["region"] = person.region_id
+    form = forms.PersonEditForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(request.user, person, form.person_data())
+            messages.success(request, "人员信息已保存")
+            return redirect("registry:person", pk=person.pk)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request, "registry/form.html", {"form": form, "title": f"修改人员信息：{person.name}", "back": person}
+    )
+
+
+PERSON_EVENTS = {"death": ("登记死亡", forms.EventDateForm), "move_out": ("迁出", forms.MoveOutForm)}
+
+
+@capability_required(PEOPLE_EDIT)
+def person_event(request, pk, kind):
+    if kind not in PERSON_EVENTS:
+        raise Http404("没有这种事件")
+    person = _person(request, pk)
+    title, form_class = PERSON_EVENTS[kind]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "death":
+                services.record_death(request.user, person, on=data["on"], note=data["note"])
+            else:
+                services.move_out(
+                    request.user, person, on=data["on"], destination=data["destination"], note=data["note"]
+                )
+            messages.success(request, f"已办理{title}：{person.name}")
+            return redirect("registry:person", pk=person.pk)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "registry/form.html", {"form": form, "title": f"{title}：{person.name}", "back": person})
+
+
+# --- households --------------------------------------------------------------------------------------------
+
+
+@capability_required(PEOPLE_VIEW)
+def household_list(request):
+    form = forms.HouseholdSearchForm(request.GET or None)
+    form.is_valid()
+    params = form.cleaned_data if form.is_bound else {}
+    households = search.households(
+        request.user,
+        q=params.get("q", ""),
+        region_code=params.get("region", ""),
+        active=params.get("active") or "1",
+        programme=params.get("programme", ""),
+    )
+    if request.GET.get("export") == "xlsx":
+        if not has_capability(request.user, EXPORT):
+            raise PermissionDenied("您的角色无权导出")
+        members = Person.objects.filter(household__in=households.values("pk")).select_related("region", "household")
+        return _xlsx(
+            excel.export_persons(members.order_by("household__number", "id"), request.user, title="家庭成员名单"),
+            "households.xlsx",
+        )
+    return render(request, "registry/household_list.html", {"form": form, "page": page_of(request, households)})
+
+
+@capability_required(PEOPLE_VIEW)
+def household_detail(request, pk):
+    household = _household(request, pk)
+    current = household.memberships.filter(ended_on__isnull=True).select_related("person").order_by("relation", "id")
+    past = household.memberships.filter(ended_on__isnull=False).select_related("person").order_by("-ended_on", "-id")
+    events = household.events.select_related("person")
+    return render(
+        request,
+        "registry/household_detail.html",
+        {"household": household, "current": current, "past": past, "events": events,
+         "panels": panels.for_household(request, household), "event_kinds": HOUSEHOLD_EVENTS},
+    )  # fmt: skip
+
+
+@capability_required(PEOPLE_EDIT)
+def household_register(request):
+    village = request.user.region_id if request.user.region and request.user.region.level == 5 else ""
+    form = forms.HouseholdForm(request.POST or None, user=request.user, initial={"region": village})
+    formset = forms.MemberFormSet(request.POST or None, prefix="m")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        members = [
+            MemberInput(relation=f.cleaned_data["relation"], data=f.person_data())
+            for f in formset.forms
+            if f.has_changed() and f.cleaned_data
+        ]
+        data = form.cleaned_data
+        try:
+            household = services.register_household(
+                request.user, region=data["region"], members=members, on=data["on"], number=data["number"],
+                address=data["address"], household_type=data["household_type"],
+            )  # fmt: skip
+            messages.success(request, f"已登记家庭 {household.number}")
+            return redirect("registry:household", pk=household.pk)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "registry/household_register.html", {"form": form, "formset": formset})
+
+
+HOUSEHOLD_EVENTS = {
+    "birth": ("出生登记", forms.BirthForm),
+    "move_in": ("迁入（已登记人员）", forms.MoveInForm),
+    "new_member": ("迁入（新人员）", forms.NewMemberForm),
+    "head_change": ("变更户主", forms.HeadChangeForm),
+    "split": ("分户", forms.SplitForm),
+    "merge": ("合户", forms.MergeForm),
+    "close": ("注销家庭", forms.CloseForm),
+}
+
+
+@capability_required(PEOPLE_EDIT)
+def household_event(request, pk, kind):
+    if kind not in HOUSEHOLD_EVENTS:
+        raise Http404("没有这种事件")
+    household = _household(request, pk)
+    title, form_class = HOUSEHOLD_EVENTS[kind]
+    kwargs = {}
+    if kind in ("head_change", "split"):
+        kwargs["members"] = [
+            m.person for m in household.memberships.filter(ended_on__isnull=True).select_related("person")
+        ]
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply_household_event(request, household, kind, form)
+            messages.success(request, f"已办理{title}")
+            return redirect("registry:household", pk=household.pk)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request, "registry/form.html", {"form": form, "title": f"{title}：{household.number}", "back": household}
+    )
+
+
+def _apply_household_event(request, household, kind, form):
+    user, data = request.user, form.cleaned_data
+    on = data["on"]
+    if kind == "birth":
+        services.record_birth(user, household, form.person_data(), data["relation"], on=on, note=data["note"])
+    elif kind == "new_member":
+        services.add_member(
+            user, household, MemberInput(data["relation"], data=form.person_data()), on=on, note=data["note"]
+        )
+    elif kind == "move_in":
+        person = dedup.find_by_id_number(data["id_number"]) if data["id_number"] else None
+        if person is None or not scoped(Person.objects.filter(pk=person.pk), user).exists():
+            raise ServiceError("您的管辖范围内没有登记该身份证号的人员：新人员请使用“迁入（新人员）”")
+        services.add_member(user, household, MemberInput(data["relation"], person=person), on=on, note=data["note"])
+    elif kind == "head_change":
+        new_head = Person.objects.get(pk=data["new_head"])
+        services.change_head(
+            user, household, new_head, on=on, old_head_relation=data["old_head_relation"], note=data["note"]
+        )
+    elif kind == "split":
+        new = services.split_household(user, household, form.split_members(), on=on, number=data["number"],
+                                       address=data["address"], note=data["note"])  # fmt: skip
+        messages.info(request, f"新户编号：{new.number}")
+    elif kind == "merge":
+        other = scoped(Household.objects.filter(number=data["other_number"].strip()), user).first()
+        if other is None:
+            raise ServiceError("您的管辖范围内没有该户编号的家庭")
+        relations = {m.person_id: data["relation"] for m in other.memberships.filter(ended_on__isnull=True)}
+        services.merge_households(user, household, other, relations, on=on, note=data["note"])
+    elif kind == "close":
+        services.close_household(user, household, reason=data["reason"], on=on, note=data["note"])
+
+
+# --- duplicates --------------------------------------------------------------------------------------------
+
+
+@capability_required(PEOPLE_MERGE)
+def duplicate_list(request):
+    candidates = scoped(
+        DuplicateCandidate.objects.select_related("person_a__region", "person_b__region"),
+        request.user,
+        "person_a__region",
+        PEOPLE_MERGE,
+    )
+    candidates = scoped(candidates, request.user, "person_b__region", PEOPLE_MERGE)
+    status = request.GET.get("status", "open")
+    if status in DuplicateCandidate.Status.values:
+        candidates = candidates.filter(status=status)
+    return render(
+        request,
+        "registry/duplicates.html",
+        {"page": page_of(request, candidates.order_by("-created_at")), "status": status},
+    )
+
+
+@capability_required(PEOPLE_MERGE)
+@require_POST
+def duplicate_decide(request, pk):
+    qs = scoped(
+        DuplicateCandidate.objects.select_related("person_a", "person_b"),
+        request.user,
+        "person_a__region",
+        PEOPLE_MERGE,
+    )
+    candidate = get_scoped_or_404(qs, request.user, "person_b__region", PEOPLE_MERGE, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "dismiss":
+            dedup.dismiss(request.user, candidate)
+            messages.success(request, "已标记为非重复")
+        elif action in ("keep_a", "keep_b"):
+            keep, drop = (candidate.person_a, candidate.person_b)[:: 1 if action == "keep_a" else -1]
+            dedup.merge(request.user, keep, drop, candidate=candidate)
+            messages.success(request, f"已将记录 #{drop.pk} 合并至 {keep.name}（#{keep.pk}），全部历史已保留")
+        else:
+            raise Http404("未知操作")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry:duplicates")
+
+
+# --- import ------------------------------------------------------------------------------------------------
+
+
+@capability_required(PEOPLE_EDIT)
+def import_page(request):
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.dry_run(request.user, form.cleaned_data["file"])
+            return redirect("registry:import_job", pk=job.pk)
+        except ServiceError as exc:
+            form.add_error("file", str(exc))
+    jobs = ImportJob.objects.filter(created_by=request.user)[:20]
+    return render(request, "registry/import.html", {"form": form, "jobs": jobs, "columns": excel.COLUMNS})
+
+
+@capability_required(PEOPLE_EDIT)
+def import_template(request):
+    return _xlsx(excel.template_bytes(), "registry-template.xlsx")
+
+
+def _job(request, pk) -> ImportJob:
+    job = ImportJob.objects.filter(pk=pk, created_by=request.user).first()
+    if job is None:
+        raise Http404("导入记录不存在")
+    return job
+
+
+@capability_required(PEOPLE_EDIT)
+def import_job(request, pk):
+    job = _job(request, pk)
+    if request.method == "POST":
+        try:
+            imports.request_commit(request.user, job)
+            messages.info(request, "已开始导入")
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        return redirect("registry:import_job", pk=job.pk)
+    progress = excel.read_progress(Path(job.stored_path))
+    context = {"job": job, "errors": job.errors[:500], "progress": progress}
+    if request.htmx and request.GET.get("partial"):
+        return render(request, "registry/_import_status.html", context)
+    return render(request, "registry/import_job.html", context)
+
+
+@capability_required(PEOPLE_EDIT)
+def import_errors(request, pk):
+    job = _job(request, pk)
+    return _xlsx(excel.error_report_bytes(Path(job.stored_path), job.errors), f"errors-{job.pk}.xlsx")
