@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huimin.demo",
     "huimin.assistance",
     "huimin.verification",
+    "huimin.monitoring",
 ]
 
 MIDDLEWARE = [

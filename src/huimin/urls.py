@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("assistance/", include("huimin.assistance.urls")),
     path("verification/", include("huimin.verification.urls")),
+    path("monitoring/", include("huimin.monitoring.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"
