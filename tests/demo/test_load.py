@@ -79,3 +79,20 @@ def test_demo_load_on_sqlite(tmp_path):
     assert "演示城市已载入" in done.stdout
     logins = subprocess.run([*huimin, "demo", "logins"], env=env, check=True, capture_output=True, text=True)
     assert "Huimin@2026" in logins.stdout
+
+
+def test_demo_has_applications_at_every_stage_made_through_the_services(db):
+    from huimin.assistance.models import Application, ApplicationEvent, Stage
+    from huimin.core.models import AuditEntry
+
+    result = loader.load(3000, seed=1)
+    stages = set(Application.objects.values_list("stage", flat=True))
+    assert {Stage.ACCEPT, Stage.VERIFY, Stage.VISIT, Stage.REVIEW, Stage.PUBLICITY, Stage.REFUSED} <= stages
+    assert Application.objects.count() == result.applications
+    refused = Application.objects.filter(stage=Stage.REFUSED).first()
+    assert refused.decision_reasons and refused.notifications.exists()  # a refusal carries written reasons
+    # made by the township's own clerk, inside their scope, and audited like any real case
+    application = Application.objects.filter(stage=Stage.PUBLICITY).select_related("created_by").first()
+    assert application.region_id.startswith(application.created_by.region_id[:9])
+    assert ApplicationEvent.objects.filter(application=application).count() >= 4
+    assert AuditEntry.objects.filter(object_id=str(application.pk), action__startswith="assistance").exists()

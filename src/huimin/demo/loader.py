@@ -19,8 +19,8 @@ from pypinyin import Style, lazy_pinyin
 from huimin.core import audit, crypto
 from huimin.core.models import Region, User
 from huimin.core.roles import Role
+from huimin.demo import cases, generator
 from huimin.demo import city as city_mod
-from huimin.demo import generator
 from huimin.registry.models import Household, Membership, Person
 
 DEMO_PASSWORD = "Huimin@2026"  # noqa: S105 - the documented password of the demo accounts, demo only
@@ -39,6 +39,7 @@ class LoadResult:
     regions: int
     users: int
     programmes: dict
+    applications: int = 0
 
 
 def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF) -> LoadResult:
@@ -56,13 +57,14 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         _load_memberships(tables["memberships"])
         users = _load_users(tables["regions"])
         programmes = load_programmes(tables["households"])
+        _reset_sequences()  # the services below insert through the sequences
+        applications = cases.load_cases(tables["households"])
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
             region_code=city_mod.CITY_CODE,
         )
-    _reset_sequences()
-    return LoadResult(len(tables["persons"]), len(tables["households"]), regions, users, programmes)
+    return LoadResult(len(tables["persons"]), len(tables["households"]), regions, users, programmes, applications)
 
 
 _TABLES = ("regions", "households", "persons", "memberships")
@@ -240,8 +242,10 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, str, str]]:
         ("shenji", "安全审计员", Role.AUDITOR, city),
     ]
     towns = [r for r in region_rows if r["level"] == 4]
-    for county in sorted({t["parent"] for t in towns}):
-        accounts.append((f"sp{county[:6]}", f"{county[:6]} 县局审批人", Role.APPROVER, county))
+    counties = sorted({t["parent"] for t in towns})
+    county_names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
+    for county in counties:
+        accounts.append((f"sp{county[:6]}", f"{county_names.get(county, county[:6])}审批人", Role.APPROVER, county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", Role.CLERK, t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", Role.REVIEWER, t["code"]))

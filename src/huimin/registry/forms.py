@@ -46,13 +46,28 @@ class RegionCleanMixin:
         return self._region("region")
 
 
+def _offer_programmes(form) -> None:
+    """The programme filter exists only when some business app enrols households."""
+    choices = programme_choices()
+    if len(choices) > 1:
+        form.fields["programme"].choices = [("", "全部救助项目"), *choices[1:]]
+    else:
+        del form.fields["programme"]
+
+
 class PersonSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(
         label="查询", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母或身份证号"})
     )
-    region = forms.CharField(label="区划代码", required=False, max_length=12)
+    region = forms.CharField(
+        label="区划代码", required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "区划代码"})
+    )
     status = forms.ChoiceField(label="状态", required=False, choices=list(PERSON_STATUSES.items()))
-    programme = forms.ChoiceField(label="救助项目", required=False, choices=programme_choices)
+    programme = forms.ChoiceField(label="救助项目", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_programmes(self)
 
 
 class HouseholdSearchForm(StyledFormMixin, forms.Form):
@@ -61,9 +76,15 @@ class HouseholdSearchForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "户编号、成员姓名、拼音首字母或身份证号"}),
     )
-    region = forms.CharField(label="区划代码", required=False, max_length=12)
+    region = forms.CharField(
+        label="区划代码", required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "区划代码"})
+    )
     active = forms.ChoiceField(label="状态", required=False, choices=[("1", "在册"), ("0", "已注销"), ("all", "全部")])
-    programme = forms.ChoiceField(label="救助项目", required=False, choices=programme_choices)
+    programme = forms.ChoiceField(label="救助项目", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_programmes(self)
 
 
 class PersonForm(StyledFormMixin, forms.Form):

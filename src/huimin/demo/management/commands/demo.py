@@ -55,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"演示城市已载入：{result.persons:,} 人、{result.households:,} 户、新增区划 {result.regions} 个、"
-            f"账号 {result.users} 个。"
+            f"账号 {result.users} 个、办理中的救助申请 {result.applications} 件。"
         )
         labels = ", ".join(f"{k} {v}" for k, v in sorted(result.programmes.items()))
         self.stdout.write(f"救助状态（待救助模块合并后载入，当前未写入）：{labels}")
