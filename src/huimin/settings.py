@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "huimin.apiclients",
     "huimin.portal",
     "huimin.benefits",
+    "huimin.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,119 @@
+"""The low-income population: members of current 低保, 特困, 低保边缘 and 支出型 enrolments (assistance) and
+persons flagged 防返贫监测 in the registry, with their category, household, standard and household size."""
+
+from decimal import Decimal
+
+import pyarrow as pa
+from django.db import transaction
+from django.db.models import Count, Q
+
+from huimin.assistance.models import CURRENT_STATUSES, EnrolmentMember
+from huimin.core import crypto
+from huimin.monitoring.models import Category, MonitoredPerson
+from huimin.registry import idnumbers
+from huimin.registry.models import Person
+
+KIND_TO_CATEGORY = {"dibao": Category.DIBAO, "tekun": Category.TEKUN, "edge": Category.EDGE,
+                    "expense": Category.EXPENSE}  # fmt: skip
+
+SCHEMA = pa.schema(
+    [
+        ("person_key", pa.string()),
+        ("canonical_key", pa.string()),
+        ("person_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("category", pa.string()),
+        ("region_code", pa.string()),
+        ("standard_fen", pa.int64()),
+        ("members", pa.int64()),
+        ("disability_grade", pa.int64()),
+    ]
+)
+
+
+def _standard(basis: dict) -> Decimal | None:
+    try:
+        return Decimal(str(basis.get("standard"))).quantize(Decimal("0.01"))
+    except Exception:  # noqa: BLE001 - a missing or unreadable standard means no line
+        return None
+
+
+def canonical_key(number: str, bidx: str) -> str:
+    """Blind index of the 18-digit form: an old 15-digit record and the new number give the same key."""
+    if len(number or "") == 15:
+        try:
+            return crypto.blind_index("id_number", idnumbers.parse(number).number)
+        except idnumbers.IdNumberError:
+            return bidx
+    return bidx
+
+
+@transaction.atomic
+def refresh() -> pa.Table:
+    """Re-derive MonitoredPerson rows (upsert; rows no longer in scope are marked not current, never deleted) and
+    return the population as the engine's Arrow table."""
+    rows = {}
+    members = (
+        EnrolmentMember.objects.filter(removed_on__isnull=True, enrolment__status__in=CURRENT_STATUSES,
+                                       enrolment__programme__kind__in=list(KIND_TO_CATEGORY))
+        .values_list("person_id", "enrolment__household_id", "enrolment__household__region_id",
+                     "enrolment__programme__kind", "enrolment__basis", "enrolment_id")
+    )  # fmt: skip
+    for person_id, household_id, region, kind, basis, enrolment_id in members:
+        category = KIND_TO_CATEGORY[kind]
+        rows[(person_id, category)] = (household_id, region, _standard(basis), enrolment_id)
+    for person_id, household_id, region in _flagged_for_poverty_monitoring():
+        rows.setdefault((person_id, Category.POVERTY), (household_id, region, None, None))
+    MonitoredPerson.objects.bulk_create(
+        [MonitoredPerson(person_id=p, category=c, household_id=h, region_id=r, standard=s, enrolment_id=e,
+                         is_current=True) for (p, c), (h, r, s, e) in rows.items()],
+        batch_size=2000, update_conflicts=True, unique_fields=["person", "category"],
+        update_fields=["household", "region", "standard", "enrolment_id", "is_current", "refreshed_at"],
+    )  # fmt: skip
+    current = {pc for pc in rows}
+    stale = [m.pk for m in MonitoredPerson.objects.filter(is_current=True).only("person_id", "category")
+             if (m.person_id, m.category) not in current]  # fmt: skip
+    MonitoredPerson.objects.filter(pk__in=stale).update(is_current=False)
+    return _arrow(rows)
+
+
+def _arrow(rows: dict) -> pa.Table:
+    person_ids = {p for p, _ in rows}
+    households = {h for h, *_ in rows.values()}
+    sizes = dict(
+        Person.objects.filter(household_id__in=households, merged_into__isnull=True, is_deceased=False)
+        .values("household_id").annotate(n=Count("id", filter=Q(is_deceased=False))).values_list("household_id", "n")
+    )  # fmt: skip
+    persons = {
+        p.pk: p for p in Person.objects.filter(pk__in=person_ids).only("id", "id_number", "id_number_bidx",
+                                                                       "disability_grade")
+    }  # fmt: skip
+    cols = {name: [] for name in SCHEMA.names}
+    for (person_id, category), (household_id, region, standard, _) in sorted(rows.items()):
+        person = persons[person_id]
+        if not person.id_number_bidx:
+            continue  # no ID number: departmental records cannot be matched
+        cols["person_key"].append(person.id_number_bidx)
+        cols["canonical_key"].append(canonical_key(person.id_number, person.id_number_bidx))
+        cols["person_id"].append(person_id)
+        cols["household_id"].append(household_id)
+        cols["category"].append(str(category))
+        cols["region_code"].append(region)
+        cols["standard_fen"].append(int(standard * 100) if standard is not None else None)
+        cols["members"].append(sizes.get(household_id, 0))
+        cols["disability_grade"].append(person.disability_grade)
+    return pa.table(cols, schema=SCHEMA)
+
+
+def _flagged_for_poverty_monitoring():
+    """(person, household, region) of living registry persons flagged 防返贫监测 by another department."""
+    from django.db import connection
+
+    people = Person.objects.filter(merged_into__isnull=True, household__isnull=False, is_deceased=False)
+    if connection.features.supports_json_field_contains:
+        people = people.filter(special_statuses__contains=["poverty_monitoring"])
+        return people.values_list("id", "household_id", "household__region_id")
+    # SQLite (the demo) cannot look inside a JSON list: match the text, then confirm in Python
+    people = people.filter(special_statuses__icontains="poverty_monitoring")
+    rows = people.values_list("id", "household_id", "household__region_id", "special_statuses")
+    return [(p, h, r) for p, h, r, statuses in rows if "poverty_monitoring" in statuses]

@@ -1,0 +1,385 @@
+"""动态监测 services: runs (incremental / full, idempotent), triage of warnings, rule editing and dry runs.
+
+Every state change checks capability and scope, writes ``audit.record`` and is atomic."""
+
+import datetime
+import time
+
+import pyarrow as pa
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from huimin.assistance import rules as assistance_rules
+from huimin.assistance import services as assistance
+from huimin.assistance.models import CURRENT_STATUSES, Enrolment
+from huimin.core import audit, regions
+from huimin.core.roles import has_capability
+from huimin.core.scope import in_scope
+from huimin.core.services import ServiceError
+from huimin.engine import backends, tables
+from huimin.engine import monitoring as engine
+from huimin.monitoring import capabilities as cap
+from huimin.monitoring import population
+from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.verification import services as verification
+from huimin.verification.models import Snapshot
+
+INSERT_BATCH = 500
+COUNTY_LEVEL = 3
+
+
+def _require(actor, capability: str, what: str) -> None:
+    if actor is not None and not has_capability(actor, capability):
+        raise ServiceError(f"您的角色无权{what}")
+
+
+def _actor_name(actor) -> str:
+    return getattr(actor, "username", "") or "system"
+
+
+# --- runs ------------------------------------------------------------------------------------------------------
+
+
+def _empty_households() -> pa.Table:
+    return tables.HOUSEHOLDS_SCHEMA.empty_table()
+
+
+def _bind(con, pop: pa.Table, snapshots: dict[str, list[Snapshot]]):
+    return tables.load(
+        con,
+        persons=pop,
+        households=_empty_households(),
+        thresholds=tables.THRESHOLDS_SCHEMA.empty_table(),
+        sources={code: [s.path for s in snaps] for code, snaps in snapshots.items()},
+    )
+
+
+def last_done_run() -> MonitoringRun | None:
+    return MonitoringRun.objects.filter(status=MonitoringRun.Status.DONE).order_by("-id").first()
+
+
+def _changed_sources(con, t, watermark: dict, current: dict[str, list[Snapshot]]):
+    """For an incremental run: per changed source, the table the previous run read (empty if none)."""
+    previous = {}
+    for code, snaps in current.items():
+        now_id = snaps[0].pk if snaps else None
+        old_id = watermark.get(code)
+        if now_id == old_id or now_id is None:
+            continue
+        old = Snapshot.objects.filter(pk=old_id).first() if old_id else None
+        previous[code] = (
+            tables._table(con, old.path, f"prev_{code}") if old else tables._table(
+                con, tables.source_schema(code).empty_table(), f"prev_{code}")
+        )  # fmt: skip
+    return previous
+
+
+def facts_for(t, pop_expr, rules, as_of) -> list[tuple[WarningRule, pa.Table]]:
+    return [(rule, t_to_arrow(t, engine.evaluate(t, pop_expr, rule.kind, rule.params, as_of))) for rule in rules]
+
+
+def t_to_arrow(t, expr) -> pa.Table:
+    return expr.to_pyarrow()
+
+
+def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date | None = None, backend=None):
+    """One monitoring run. Incremental: only persons with records that arrived since the last successful run's
+    watermark (the snapshot of each source it read); full: everybody. Facts already warned are skipped and
+    warnings go in with ON CONFLICT DO NOTHING, so a rerun after an interruption neither duplicates nor misses."""
+    _require(actor, cap.RUN, "启动监测运行")
+    as_of = as_of or timezone.localdate()
+    previous_run = last_done_run()
+    if kind == MonitoringRun.Kind.INCREMENTAL and previous_run is None:
+        kind = MonitoringRun.Kind.FULL  # nothing to be incremental from
+    with transaction.atomic():
+        mrun = MonitoringRun.objects.create(kind=kind, as_of=as_of, created_by=_actor_name(actor))
+        audit.record("monitoring.run.start", mrun, after={"kind": kind, "as_of": str(as_of)})
+    started = time.perf_counter()
+    try:
+        pop = population.refresh()
+        current = verification.current_snapshots(as_of)
+        watermark = {code: snaps[0].pk for code, snaps in current.items() if snaps}
+        con = backends.connect(backend)
+        t = _bind(con, pop, current)
+        pop_expr = t.persons
+        new_records = 0
+        if kind == MonitoringRun.Kind.INCREMENTAL:
+            previous = _changed_sources(con, t, previous_run.watermark, current)
+            keys = engine.touched(t, previous)
+            if keys is None:
+                t = engine.restrict(t, ibis_empty_keys())
+            else:
+                keys = con.create_table(f"touched_{mrun.pk}", keys.to_pyarrow(), temp=True)
+                new_records = keys.count().to_pyarrow().as_py()
+                t = engine.restrict(t, keys)
+        rules = list(WarningRule.objects.filter(is_active=True))
+        found = facts_for(t, pop_expr, rules, as_of)
+        raised, facts = _raise(mrun, found, pop)
+    except Exception as exc:
+        MonitoringRun.objects.filter(pk=mrun.pk).update(status=MonitoringRun.Status.FAILED, error=str(exc)[:2000],
+                                                        seconds=time.perf_counter() - started)  # fmt: skip
+        raise
+    with transaction.atomic():
+        MonitoringRun.objects.filter(pk=mrun.pk).update(
+            status=MonitoringRun.Status.DONE, watermark=watermark, population=pop.num_rows, facts=facts,
+            raised=raised, new_records=new_records, seconds=time.perf_counter() - started,
+        )  # fmt: skip
+        mrun.refresh_from_db()
+        audit.record("monitoring.run.done", mrun, after={"raised": raised, "facts": facts})
+    return mrun
+
+
+def ibis_empty_keys():
+    import ibis
+
+    return ibis.memtable(pa.table({"person_key": pa.array([], pa.string())}))
+
+
+def fact_key(rule_code: str, person_id, household_id, record_key) -> str:
+    return f"{rule_code}:{person_id}:{household_id}:{record_key or ''}"[:200]
+
+
+def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
+    """Create the warnings of the facts not yet warned, in batches (each its own transaction)."""
+    category = {}
+    region = {}
+    for p, h, c, r in zip(*(pop[n].to_pylist() for n in ("person_id", "household_id", "category", "region_code")),
+                          strict=True):  # fmt: skip
+        category.setdefault((p, h), c)
+        region[h] = r
+    today = timezone.localdate()
+    due_cache = {}
+    pending = []
+    seen = set()
+    for rule, table in found:
+        for row in table.to_pylist():
+            key = fact_key(rule.code, row["person_id"], row["household_id"], row["record_key"])
+            if key in seen:
+                continue
+            seen.add(key)
+            pending.append((rule, key, row))
+    existing = set()
+    keys = [k for _, k, _ in pending]
+    for i in range(0, len(keys), 5000):
+        existing |= set(Warning.objects.filter(fact_key__in=keys[i : i + 5000]).values_list("fact_key", flat=True))
+    todo = [item for item in pending if item[1] not in existing]
+    raised = 0
+    for i in range(0, len(todo), INSERT_BATCH):
+        batch = []
+        for rule, key, row in todo[i : i + INSERT_BATCH]:
+            village = region[row["household_id"]]
+            township = regions.prefix_of(village, 4).ljust(12, "0")
+            due_key = (township, rule.deadline_days)
+            if due_key not in due_cache:
+                due_cache[due_key] = assistance_rules.due_date(today, rule.deadline_days, township)
+            batch.append(Warning(
+                rule=rule, run=mrun, fact_key=key, household_id=row["household_id"], person_id=row["person_id"],
+                region_id=village, township_id=township,
+                category=category.get((row["person_id"], row["household_id"]), ""),
+                direction=rule.direction, severity=rule.severity, record_key=(row["record_key"] or "")[:100],
+                occurred_on=row["occurred_on"], detail={"value": row["value"]}, due_on=due_cache[due_key],
+            ))  # fmt: skip
+        raised += _insert_batch(batch)
+    return raised, len(pending)
+
+
+def _insert_batch(batch: list[Warning]) -> int:
+    with transaction.atomic():
+        created = Warning.objects.bulk_create(batch, ignore_conflicts=True)
+    return len(created)
+
+
+# --- triage ----------------------------------------------------------------------------------------------------
+
+
+def _locked(actor, warning: Warning) -> Warning:
+    _require(actor, cap.HANDLE, "处置预警")
+    w = Warning.objects.select_for_update(of=("self",)).select_related("rule").get(pk=warning.pk)
+    if not in_scope(actor, w.region_id):
+        raise Http404("预警不存在或不在您的管辖范围内")
+    return w
+
+
+def _move(actor, w: Warning, to: str, *, action: str = "", note: str = "") -> Warning:
+    before = w.status
+    w.status = to
+    if action:
+        w.action = action
+    if note:
+        w.note = (w.note + "\n" + note).strip() if w.note else note
+    if to == Warning.Status.HANDLED:
+        w.handled_at = timezone.now()
+        w.handled_by = _actor_name(actor)
+    if to == Warning.Status.CLOSED:
+        w.closed_at = timezone.now()
+    w.save()
+    WarningEvent.objects.create(warning=w, from_status=before, to_status=to, action=action, note=note,
+                                actor=_actor_name(actor))  # fmt: skip
+    audit.record(f"monitoring.warning.{to}", w, before={"status": before}, after={"status": to, "action": action},
+                 detail=note[:500])  # fmt: skip
+    return w
+
+
+@transaction.atomic
+def confirm(actor, warning: Warning, note: str = "") -> Warning:
+    """待研判 → 核实中: the clerk judges the warning worth verifying."""
+    w = _locked(actor, warning)
+    if w.status != Warning.Status.PENDING:
+        raise ServiceError("只有待研判的预警可以转入核实")
+    return _move(actor, w, Warning.Status.VERIFYING, note=note.strip())
+
+
+def current_enrolment(w: Warning) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(household_id=w.household_id, status__in=CURRENT_STATUSES)
+        .select_related("programme").order_by("-id").first()
+    )  # fmt: skip
+
+
+@transaction.atomic
+def handle(actor, warning: Warning, action: str, note: str) -> Warning:
+    """核实中 → 已处置 with the action taken. 停止保障 goes through assistance's audited ``stop``; 误报 needs a
+    reason."""
+    w = _locked(actor, warning)
+    if w.status not in (Warning.Status.PENDING, Warning.Status.VERIFYING):
+        raise ServiceError("该预警已处置")
+    if action not in Warning.Action.values:
+        raise ServiceError("请选择处置结果")
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("请填写处置说明" if action != Warning.Action.FALSE else "误报须说明理由")
+    if action == Warning.Action.STOPPED:
+        enrolment = current_enrolment(w)
+        if enrolment is None:
+            raise ServiceError("该家庭没有在保记录，无法停止保障")
+        assistance.stop(actor, enrolment, f"动态监测预警 #{w.pk}（{w.rule.name}）：{note}")
+        note = f"{note}（已停止{enrolment.programme.name}）"
+    return _move(actor, w, Warning.Status.HANDLED, action=action, note=note)
+
+
+@transaction.atomic
+def close(actor, warning: Warning, note: str = "") -> Warning:
+    """已处置 → 办结."""
+    w = _locked(actor, warning)
+    if w.status != Warning.Status.HANDLED:
+        raise ServiceError("只有已处置的预警可以办结")
+    return _move(actor, w, Warning.Status.CLOSED, note=note.strip())
+
+
+def overdue(queryset, day: datetime.date | None = None):
+    day = day or timezone.localdate()
+    return queryset.filter(status__in=Warning.OPEN, due_on__lt=day)
+
+
+# --- rules -----------------------------------------------------------------------------------------------------
+
+
+def _require_rules(actor) -> None:
+    _require(actor, cap.RULES, "修改预警规则")
+    if actor.region is None or actor.region.level > COUNTY_LEVEL:
+        raise ServiceError("预警规则只能由县级或市级民政部门修改")
+
+
+def parse_params(rule: WarningRule, data: dict) -> dict:
+    """New parameter values from a form: each keeps the type of the current value; bad input changes nothing."""
+    params = dict(rule.params)
+    for name, old in rule.params.items():
+        if name not in data:
+            continue
+        raw = str(data[name]).strip()
+        try:
+            if isinstance(old, list):
+                value = [v.strip() for v in raw.replace("，", ",").split(",") if v.strip()]
+            elif isinstance(old, bool):
+                value = raw in ("1", "true", "on")
+            elif isinstance(old, int):
+                value = int(raw)
+            elif isinstance(old, float):
+                value = float(raw)
+            else:
+                value = raw
+        except ValueError as exc:
+            raise ServiceError(f"参数“{name}”应为数字") from exc
+        if isinstance(value, int | float) and value < 0:
+            raise ServiceError(f"参数“{name}”不能为负数")
+        params[name] = value
+    return params
+
+
+@transaction.atomic
+def update_rule(actor, rule: WarningRule, *, params: dict, is_active: bool, severity: str, deadline_days: int):
+    _require_rules(actor)
+    rule = WarningRule.objects.select_for_update().get(pk=rule.pk)
+    if severity not in WarningRule.Severity.values:
+        raise ServiceError("预警等级无效")
+    if not 1 <= int(deadline_days) <= 90:
+        raise ServiceError("处置时限应在 1–90 个工作日之间")
+    before = {"params": rule.params, "is_active": rule.is_active, "severity": rule.severity,
+              "deadline_days": rule.deadline_days}  # fmt: skip
+    rule.params, rule.is_active, rule.severity, rule.deadline_days = params, is_active, severity, int(deadline_days)
+    rule.updated_by = _actor_name(actor)
+    rule.save()
+    audit.record("monitoring.rule.update", rule, before=before, after={"params": params, "is_active": is_active,
+                 "severity": severity, "deadline_days": int(deadline_days)})  # fmt: skip
+    return rule
+
+
+def dry_run(actor, rule: WarningRule, params: dict | None = None, as_of: datetime.date | None = None) -> dict:
+    """What the rule (with ``params``) would raise today over everybody, without creating anything."""
+    _require(actor, cap.RULES, "试运行预警规则")
+    as_of = as_of or timezone.localdate()
+    pop = population.refresh()
+    t = _bind(backends.connect(), pop, verification.current_snapshots(as_of))
+    facts = engine.evaluate(t, t.persons, rule.kind, params if params is not None else rule.params, as_of)
+    table = facts.to_pyarrow()
+    keys = [fact_key(rule.code, p, h, r) for p, h, r in zip(table["person_id"].to_pylist(),
+            table["household_id"].to_pylist(), table["record_key"].to_pylist(), strict=True)]  # fmt: skip
+    warned = set(Warning.objects.filter(fact_key__in=keys).values_list("fact_key", flat=True))
+    region_of = dict(zip(pop["household_id"].to_pylist(), pop["region_code"].to_pylist(), strict=False))
+    by_township: dict[str, int] = {}
+    for h in table["household_id"].to_pylist():
+        code = regions.prefix_of(region_of[h], 4).ljust(12, "0")
+        by_township[code] = by_township.get(code, 0) + 1
+    return {"facts": len(keys), "new": len(set(keys) - warned), "households": len(set(table["household_id"]
+            .to_pylist())), "by_township": sorted(by_township.items())}  # fmt: skip
+
+
+# --- feedback --------------------------------------------------------------------------------------------------
+
+CONFIRMED = ["application", "adjusted", "stopped", "referred"]
+
+
+def rule_statistics(queryset) -> list[dict]:
+    rows = queryset.values("rule_id").annotate(
+        raised=Count("id"),
+        open=Count("id", filter=Q(status__in=Warning.OPEN)),
+        confirmed=Count("id", filter=Q(action__in=CONFIRMED)),
+        false=Count("id", filter=Q(action="false")),
+    )
+    by_rule = {r["rule_id"]: r for r in rows}
+    out = []
+    for rule in WarningRule.objects.all():
+        r = by_rule.get(rule.pk, {"raised": 0, "open": 0, "confirmed": 0, "false": 0})
+        judged = r["confirmed"] + r["false"]
+        out.append({"rule": rule, **{k: r[k] for k in ("raised", "open", "confirmed", "false")},
+                    "precision": (r["confirmed"] / judged) if judged else None})  # fmt: skip
+    return out
+
+
+def dashboard(queryset) -> list[dict]:
+    """Open warnings per township and severity."""
+    rows = (
+        queryset.filter(status__in=Warning.OPEN)
+        .values("township_id", "township__name", "severity")
+        .annotate(n=Count("id"))
+    )
+    table: dict[str, dict] = {}
+    for r in rows:
+        entry = table.setdefault(r["township_id"], {"code": r["township_id"], "name": r["township__name"],
+                                                     "high": 0, "medium": 0, "low": 0})  # fmt: skip
+        entry[r["severity"]] = r["n"]
+    for entry in table.values():
+        entry["total"] = entry["high"] + entry["medium"] + entry["low"]
+    return sorted(table.values(), key=lambda e: (-e["total"], e["code"]))
