@@ -2,6 +2,7 @@
 
 import datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from huimin.assistance import services as assistance
@@ -48,3 +49,20 @@ def test_a_newer_engine_report_that_finds_a_car_overrides_an_earlier_one(users, 
     services.check_household(users["clerk_a"], household, "dibao", AS_OF)
     result = verification_conclusion(application)
     assert result.conclusion == Conclusion.NOT_ELIGIBLE and "车" in result.reasons
+
+
+def test_periodic_batch_re_checks_only_the_programmes_enrolled_households(users, make_household):  # noqa: F811
+    from huimin.assistance.models import Enrolment
+    from tests.assistance.conftest import approve, end_publicity, walk
+
+    standard_thresholds()
+    enrolled, people = make_household(names=("冯一", "冯二"))
+    other, _ = make_household(names=("陈三",))
+    approve(users["approver"], end_publicity(walk(users, apply(users, enrolled, people), Stage.PUBLICITY)))
+    assert Enrolment.objects.filter(household=enrolled).exists()
+
+    everyone = services.run_batch(users["approver"], "dibao", AS_OF, "411702001")
+    periodic = services.run_batch(users["approver"], "dibao", AS_OF, "411702001", enrolled_only=True)
+    checked = set(pq.read_table(periodic.results_path).column("household_id").to_pylist())
+    assert checked == {enrolled.pk} and periodic.enrolled_only
+    assert {enrolled.pk, other.pk} <= set(pq.read_table(everyone.results_path).column("household_id").to_pylist())

@@ -50,6 +50,9 @@ class BatchForm(forms.Form):
     region_prefix = forms.CharField(
         label="范围（区划代码前缀，空为本人管辖范围）", max_length=12, required=False, widget=forms.TextInput(attrs=SM)
     )
+    enrolled_only = forms.BooleanField(
+        label="仅复核该项目的在保家庭（定期核对）", required=False, initial=True, widget=forms.CheckboxInput()
+    )
     backend = forms.ChoiceField(
         label="计算引擎",
         choices=[("duckdb", "DuckDB（单机）"), ("pyspark", "Spark")],

@@ -204,6 +204,7 @@ class BatchRun(models.Model):
     as_of = models.DateField("核对基准日")
     region_prefix = models.CharField("范围（区划前缀）", max_length=12, blank=True)
     backend = models.CharField("计算引擎", max_length=20, default="duckdb")
+    enrolled_only = models.BooleanField("仅在保家庭", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
     households = models.PositiveIntegerField("家庭数", default=0)
     counts = models.JSONField("结论分布", default=dict, blank=True)

@@ -12,6 +12,7 @@ import time
 import uuid
 from pathlib import Path
 
+import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -412,8 +413,17 @@ def check_household(actor, household: Household, programme_code: str, as_of: dat
 # --- batch re-check --------------------------------------------------------------------------------------------
 
 
-def run_batch(actor, programme: str, as_of: datetime.date, region_prefix: str = "", backend: str | None = None):
-    """Re-check every active household under ``region_prefix`` in one columnar run; store and compare."""
+def run_batch(
+    actor,
+    programme: str,
+    as_of: datetime.date,
+    region_prefix: str = "",
+    backend: str | None = None,
+    enrolled_only: bool = False,
+):
+    """Re-check every active household under ``region_prefix`` in one columnar run; store and compare.
+
+    With ``enrolled_only`` (定期核对) only households currently enrolled in the programme are checked."""
     _require(actor, VERIFY_BATCH)
     prefix = region_prefix or (actor.region.prefix if actor.region_id else "")
     require_in_scope(actor, prefix.ljust(12, "0"))
@@ -422,7 +432,12 @@ def run_batch(actor, programme: str, as_of: datetime.date, region_prefix: str = 
     backend = backend or backends.default_backend()
     with transaction.atomic():
         run = BatchRun.objects.create(
-            programme=programme, as_of=as_of, region_prefix=prefix, backend=backend, created_by=actor
+            programme=programme,
+            as_of=as_of,
+            region_prefix=prefix,
+            backend=backend,
+            enrolled_only=enrolled_only,
+            created_by=actor,
         )
         audit.record("verification.batch.start", run, region_code=prefix.ljust(12, "0"))
     started = time.perf_counter()
@@ -437,6 +452,11 @@ def run_batch(actor, programme: str, as_of: datetime.date, region_prefix: str = 
             sources=_source_paths(current_snapshots(as_of)),
         )
         hh = t.households.filter(t.households.region_code.startswith(prefix))
+        if enrolled_only:
+            enrolled = ibis.memtable(
+                pa.table({"household_id": pa.array(enrolled_households(programme, prefix), pa.int64())})
+            )
+            hh = hh.filter(hh.household_id.isin(enrolled.household_id))
         result = con.to_pyarrow(engine.evaluate(t, programme, as_of, hh).select(*engine.COLUMNS))
         result = _with_previous(result, programme, run)
         out = data_dir() / "batches" / f"batch-{run.pk}.parquet"
@@ -463,6 +483,19 @@ def run_batch(actor, programme: str, as_of: datetime.date, region_prefix: str = 
             after={"households": run.households, "counts": counts, "changed": changed},
         )
     return run
+
+
+def enrolled_households(programme: str, prefix: str) -> list[int]:
+    """Households whose enrolment in the assistance programme ``programme`` is open (在保, 渐退期, 停发)."""
+    from django.apps import apps
+
+    if not apps.is_installed("huimin.assistance"):
+        return []
+    from huimin.assistance.models import Enrolment
+
+    live = [Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED]
+    enrolments = Enrolment.objects.filter(programme__code=programme, status__in=live, region__code__startswith=prefix)
+    return sorted(set(enrolments.values_list("household_id", flat=True)))
 
 
 def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:

@@ -302,6 +302,7 @@ def batches(request):
                 form.cleaned_data["as_of"],
                 form.cleaned_data["region_prefix"],
                 form.cleaned_data["backend"],
+                enrolled_only=form.cleaned_data["enrolled_only"],
             )
         except ServiceError as exc:
             messages.error(request, str(exc))
