@@ -30,14 +30,20 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def seeded(db):
-    """What the data migrations seed. A transactional (browser) test empties every table when it ends, so
-    tests that run after one put the seed back here instead of relying on migrations."""
+    """What the data migrations seed (regions, the audit head, programmes, warning rules). A transactional
+    (browser) test empties every table when it ends, and the live server's tests do not get the serialized
+    rollback back, so the seed is put back here for every test that needs it."""
     from huimin.core.models import AuditHead
     from huimin.core.region_data import load_national
 
     if not Region.objects.filter(code=COUNTY).exists():
         load_national()
     AuditHead.objects.get_or_create(id=1)
+    from huimin.assistance import defaults as assistance_defaults
+    from huimin.monitoring import defaults as monitoring_defaults
+
+    assistance_defaults.ensure()
+    monitoring_defaults.ensure()
 
 
 @pytest.fixture

@@ -69,3 +69,12 @@ LABELS = {
     "outside_digits": "迁出范围（6 县 / 4 市）",
     "min_members": "最少家庭人数",
 }
+
+
+def ensure() -> None:
+    """Load the default rules when the table is empty (after a flush in tests, or a hand-made database)."""
+    from huimin.monitoring.models import WarningRule
+
+    if not WarningRule.objects.exists():
+        for row in RULES:
+            WarningRule.objects.create(**row)
