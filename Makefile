@@ -77,10 +77,10 @@ demo: venv static system-deps
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) migrate --noinput
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo load --persons $(DEMO_PERSONS) --seed 1
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo logins
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) HUIMIN_DEBUG=1 $(HUIMIN) runserver 127.0.0.1:8000
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) runserver 127.0.0.1:8000
 
 serve: venv static
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) HUIMIN_DEBUG=1 $(HUIMIN) runserver 127.0.0.1:8000
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) runserver 127.0.0.1:8000
 
 test: venv static system-deps postgres lint
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider

@@ -96,3 +96,20 @@ def test_demo_has_applications_at_every_stage_made_through_the_services(db):
     assert application.region_id.startswith(application.created_by.region_id[:9])
     assert ApplicationEvent.objects.filter(application=application).count() >= 4
     assert AuditEntry.objects.filter(object_id=str(application.pk), action__startswith="assistance").exists()
+
+
+def test_demo_departmental_data_is_ingested_and_checkable(db, settings, tmp_path):
+    import datetime
+
+    from huimin.verification import services as verification
+    from huimin.verification.models import Snapshot, Threshold
+    from huimin.verification.sources import SOURCES
+
+    settings.VAR_DIR = tmp_path / "var"
+    result = loader.load(500, seed=3)
+    assert result.departmental_rows > 0
+    assert set(Snapshot.objects.values_list("source", flat=True)) == set(SOURCES)
+    assert Threshold.objects.filter(programme="dibao", rule="income_standard").count() == 2  # urban and rural
+    approver = User.objects.filter(role=Role.APPROVER).order_by("username").first()
+    run = verification.run_batch(approver, "dibao", datetime.date(2026, 10, 31), enrolled_only=True)
+    assert run.status == "done" and run.households > 0

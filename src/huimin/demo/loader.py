@@ -21,7 +21,7 @@ from pypinyin import Style, lazy_pinyin
 from huimin.core import audit, crypto
 from huimin.core.models import Region, User
 from huimin.core.roles import Role
-from huimin.demo import cases, generator
+from huimin.demo import cases, departments_load, generator
 from huimin.demo import city as city_mod
 from huimin.registry.models import Household, Membership, Person
 
@@ -42,6 +42,7 @@ class LoadResult:
     users: int
     programmes: dict
     applications: int = 0
+    departmental_rows: int = 0
 
 
 def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF) -> LoadResult:
@@ -52,6 +53,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
     with tempfile.TemporaryDirectory(prefix="huimin-demo-") as tmp:
         generator.generate(Path(tmp), persons, seed, as_of)
         tables = {name: pq.read_table(Path(tmp) / f"{name}.parquet").to_pylist() for name in _TABLES}
+        department_files = {p.stem: p.read_bytes() for p in (Path(tmp) / "departments").glob("*.parquet")}
     with transaction.atomic():
         regions = _load_regions(tables["regions"])
         _load_households(tables["households"])
@@ -62,12 +64,16 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         load_standards(tables["standards"])
         _reset_sequences()  # the services below insert through the sequences
         applications = cases.load_cases(tables["households"])
+        departments_load.load_thresholds(city_mod.CITY_CODE[:4], datetime.date(2020, 1, 1))
+        departmental_rows = departments_load.load_snapshots(department_files, as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
             region_code=city_mod.CITY_CODE,
         )
-    return LoadResult(len(tables["persons"]), len(tables["households"]), regions, users, programmes, applications)
+    return LoadResult(
+        len(tables["persons"]), len(tables["households"]), regions, users, programmes, applications, departmental_rows
+    )
 
 
 _TABLES = ("regions", "households", "persons", "memberships", "standards")
