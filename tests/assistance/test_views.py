@@ -6,8 +6,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from huimin.assistance import services
-from huimin.assistance.exports import safe_cell
 from huimin.assistance.models import Application, Stage
+from huimin.core.spreadsheets import safe_cell
 from tests.assistance.conftest import apply, approve, end_publicity, walk
 
 

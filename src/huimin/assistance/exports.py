@@ -2,23 +2,12 @@
 neutralised with a leading apostrophe."""
 
 import io
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, Decimal, date, datetime)):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from huimin.core.spreadsheets import safe_cell
 
 
 def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpResponse:

@@ -19,6 +19,7 @@ from huimin.core import audit, crypto, regions
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import safe_cell
 
 FIELDS = {
     "account": "账号",
@@ -188,8 +189,8 @@ def render(template: BankTemplate, rows: list[tuple]) -> bytes:
         amount_at = [k for k, c in enumerate(cols) if c["field"] == "amount"]
         for row in rows:
             values = list(pick(row))
-            for k in amount_at:
-                values[k] = Decimal(values[k])
+            for k in range(len(values)):
+                values[k] = Decimal(values[k]) if k in amount_at else safe_cell(values[k])
             ws.append(values)
         out = io.BytesIO()
         wb.save(out)

@@ -18,6 +18,7 @@ from huimin.core import audit, masking
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
+from huimin.core.spreadsheets import safe_cell
 from huimin.registry import bulk, codes, dedup, idnumbers, persons
 from huimin.registry.models import Household, Person
 
@@ -446,15 +447,6 @@ def commit(
 
 
 # --- writing workbooks -------------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A value that Excel shows as text, never runs: formula-like text gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _workbook_bytes(workbook: Workbook) -> bytes:

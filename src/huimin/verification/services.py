@@ -26,6 +26,7 @@ from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import safe_cell
 from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
 from huimin.registry.models import Household, Person
@@ -485,6 +486,10 @@ def run_batch(
     return run
 
 
+def safe_row(*values) -> list:
+    return [safe_cell(v) for v in values]
+
+
 def enrolled_households(programme: str, prefix: str) -> list[int]:
     """Households whose enrolment in the assistance programme ``programme`` is open (在保, 渐退期, 停发)."""
     from django.apps import apps
@@ -555,7 +560,7 @@ def review_xlsx(actor, run: BatchRun) -> bytes:
     sheet.append(["户编号", "区划代码", "成员数", "上次结论", "本次结论", "是否变化", "月人均收入（元）", "理由"])
     for r in review_rows(run):
         sheet.append(
-            [
+            safe_row(
                 r["number"],
                 r["region_code"],
                 r["members"],
@@ -564,7 +569,7 @@ def review_xlsx(actor, run: BatchRun) -> bytes:
                 "是" if r["changed"] else "否",
                 r["income_per_head"],
                 r["reasons"],
-            ]
+            )
         )
     buffer = io.BytesIO()
     book.save(buffer)
@@ -611,7 +616,7 @@ def assist_request_xlsx(req: AssistRequest) -> bytes:
     sheet.append(["协查编号", "发起地区", "核对基准日", "姓名", "身份证号", "请协查的数据"])
     wanted = "、".join(s.name for s in SOURCES.values())
     for p in living_members(req.household):
-        sheet.append([req.pk, req.region.full_name(), req.as_of.isoformat(), p.name, p.id_number, wanted])
+        sheet.append(safe_row(req.pk, req.region.full_name(), req.as_of.isoformat(), p.name, p.id_number, wanted))
     guide = book.create_sheet("回复格式")
     guide.append(["请按数据源分别回复，文件列名与本系统数据源格式一致："])
     for source in SOURCES.values():
