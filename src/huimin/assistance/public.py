@@ -1,12 +1,12 @@
 """The public 公示 board (no login): masked names and ID numbers, and a form to raise an objection."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from huimin.assistance import services
 from huimin.assistance.models import Application, Stage
 from huimin.core.masking import mask
+from huimin.core.pagination import page_of
 from huimin.core.services import ServiceError
 
 
@@ -37,7 +37,7 @@ def publicity_board(request):
     code = request.GET.get("region", "").strip()
     if code.isdigit():
         qs = qs.filter(region__code__startswith=code[:12])
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 50)
     return render(request, "assistance/public_board.html", {"page": page, "rows": [_row(a) for a in page]})
 
 

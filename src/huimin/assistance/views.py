@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +33,7 @@ from huimin.assistance.verification_link import verification_conclusion
 from huimin.core import audit, workdays
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
+from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
@@ -44,7 +44,7 @@ DUE_SOON_WORKDAYS = 3
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, PAGE_SIZE)
 
 
 def _date(value) -> datetime.date | None:
@@ -392,7 +392,7 @@ def deadline_list(request):
     return render(
         request,
         "assistance/deadlines.html",
-        {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "summary": summary, "kind": kind,
+        {"page": page_of(request, rows, PAGE_SIZE), "summary": summary, "kind": kind,
          "advances": advances[:100], "today": day},
     )  # fmt: skip
 

@@ -5,7 +5,6 @@ import datetime
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from huimin.benefits.models import (
     StandardKind,
 )
 from huimin.core.decorators import capability_required
+from huimin.core.pagination import page_of
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
 
@@ -126,7 +126,7 @@ def payroll_months(request):
         request,
         "benefits/payroll_months.html",
         {
-            "page": Paginator(months, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, months, PAGE_SIZE),
             "default_month": f"{today:%Y-%m}",
         },
     )
@@ -166,7 +166,7 @@ def payroll_detail(request, pk):
         "benefits/payroll_detail.html",
         {
             "payroll": payroll,
-            "page": Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, lines, PAGE_SIZE),
             "diff": services.differences(payroll),
             "batches": payroll.batches.select_related("template"),
             "templates": scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW),

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -12,10 +11,9 @@ from huimin.core import audit, services
 from huimin.core.decorators import capability_required
 from huimin.core.forms import AuditSearchForm, HuiminPasswordChangeForm, RoleAssignForm, UserCreateForm
 from huimin.core.models import AuditEntry, Region, User
+from huimin.core.pagination import page_of
 from huimin.core.roles import AUDIT_VIEW, REGIONS_VIEW, ROLES_ASSIGN, USERS_MANAGE, USERS_VIEW
 from huimin.core.scope import PICKED_REGION_SESSION_KEY, in_scope, scoped
-
-PAGE_SIZE = 30
 
 
 class LoginView(auth_views.LoginView):
@@ -38,10 +36,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def home(request):
     return render(request, "core/home.html")
-
-
-def page_of(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 @login_required

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from huimin.core.decorators import capability_required
+from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, has_capability
 from huimin.core.scope import get_scoped_or_404, scoped
 from huimin.core.services import ServiceError
-from huimin.core.views import page_of
 from huimin.registry import dedup, excel, forms, imports, panels, search, services
 from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
 from huimin.registry.services import MemberInput

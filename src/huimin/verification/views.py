@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -21,6 +20,7 @@ from huimin.core import audit, regions
 from huimin.core.context import Actor, acting_as
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
+from huimin.core.pagination import page_of
 from huimin.core.roles import STATS_VIEW
 from huimin.core.scope import get_scoped_or_404, in_scope, picked_region, scoped
 from huimin.core.services import ServiceError
@@ -52,7 +52,7 @@ PAGE = 30
 
 
 def _page(request, items, size=PAGE):
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    return page_of(request, items, size)
 
 
 def _household(request, pk):
