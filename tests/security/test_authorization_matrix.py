@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from huimin.core.roles import CAPABILITIES, Role
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
+from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
@@ -90,6 +91,7 @@ def targets(users):
         | assistance_targets(users)
         | verification_targets(users)
         | benefits_targets(users)
+        | api_targets(users)
     )
 
 
