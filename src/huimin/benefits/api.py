@@ -195,7 +195,9 @@ def get_payroll_summary(request, pk: int, level: Literal["county", "township", "
     lines = _lines(request.auth).filter(payroll=payroll)
     width = LEVELS[level]
     programmes = _programme_names()
-    by_programme = lines.values("programme_code").annotate(n=Count("id"), total=Sum("amount")).order_by("programme_code")
+    by_programme = (
+        lines.values("programme_code").annotate(n=Count("id"), total=Sum("amount")).order_by("programme_code")
+    )
     by_kind = lines.values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
     by_region = list(
         lines.annotate(cut=Substr("region_id", 1, width)).values("cut")
