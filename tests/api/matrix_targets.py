@@ -25,9 +25,9 @@ def api_targets(users) -> dict:
     a = make_warning(Household.objects.create(number="WA1", region_id=VILLAGE_A1), TOWN_A)
     b = make_warning(Household.objects.create(number="WB1", region_id=VILLAGE_B1), TOWN_B)
     return {
-        "monitoring_warning": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
+        "api_warning": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
         # close a pending warning: refused (400) inside, 404 outside — nothing changes
-        "monitoring_warning_act": (
+        "api_warning_act": (
             {"kwargs": {"pk": a.pk, "step": "close"}},
             {"kwargs": {"pk": b.pk, "step": "close"}},
         ),
