@@ -91,6 +91,9 @@ def test_both_callers_really_get_through(callers):
     for caller in callers.values():
         response = operation.Case(query={"page_size": 5}).call(**caller)
         assert response.status_code == 200 and response.json()["count"] == 1, response.text
+        for path in ("/api/verification/reports", "/api/monitoring/warnings"):  # the later routers too
+            response = schema[path]["GET"].Case(query={"page_size": 5}).call(**caller)
+            assert response.status_code == 200 and response.json()["count"] == 0, response.text
     write = schema["/api/assistance/applications"]["POST"]
     response = write.Case(body={"programme": "nope", "household": "S1", "applicant": 1, "reason": "x"}).call(
         **callers["session"]
