@@ -42,7 +42,7 @@ def with_derived(row: dict) -> dict:
 
 def base(user, region: Region, months, programme: str = "", urban: bool | None = None):
     qs = scoped(MonthlyFigure.objects.all(), user, capability=STATS_VIEW).filter(
-        region_id__startswith=region.prefix, month__in=list(months)
+        region__code__startswith=region.prefix, month__in=list(months)
     )
     if programme:
         qs = qs.filter(programme=programme)

@@ -66,7 +66,7 @@ def warning_closure(user, region: Region, month: datetime.date) -> Decimal | Non
 
     end = _aware(add_months(month, 1))
     qs = scoped(Warning.objects.all(), user, capability=STATS_VIEW).filter(
-        region_id__startswith=region.prefix, raised_at__lt=end
+        region__code__startswith=region.prefix, raised_at__lt=end
     )
     raised = qs.count()
     if not raised:
