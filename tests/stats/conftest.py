@@ -27,8 +27,13 @@ class Builder:
         household = Household.objects.create(number=f"S{n:08d}", region_id=region_code)
         people = [
             Person.objects.create(
-                name=f"统计{n}-{i}", no_id_reason="测试", region_id=region_code, household=household, birth_date=birth,
-                disability_grade=2 if i in disabled else None, is_urban=is_urban,
+                name=f"统计{n}-{i}",
+                no_id_reason="测试",
+                region_id=region_code,
+                household=household,
+                birth_date=birth,
+                disability_grade=2 if i in disabled else None,
+                is_urban=is_urban,
             )  # fmt: skip
             for i, birth in enumerate(births)
         ]

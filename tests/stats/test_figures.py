@@ -166,16 +166,16 @@ def test_figures_by_township_programme_and_area(march, users):
     assert not villages[VILLAGE_A1]["drill"]
 
     rows = figures.by_programme(approver, county, M)
-    dibao = next(r for r in rows if r["code"] == "dibao" and not r["area"])
+    dibao = next(r for r in rows if r["code"] == "dibao" and r["is_total"])
     urban = next(r for r in rows if r["code"] == "dibao" and r["area"] == "城市")
     rural = next(r for r in rows if r["code"] == "dibao" and r["area"] == "农村")
     assert (dibao["households"], dibao["persons"], dibao["amount_paid"]) == (3, 9, Decimal(750))
     assert (urban["households"], urban["persons"], urban["new_persons"], urban["disabled"]) == (1, 5, 1, 1)
     assert (rural["households"], rural["new_households"], rural["stopped_households"], rural["persons"]) == (2, 1, 1, 4)
     assert (rural["apps_refused"], rural["apps_days"], rural["apps_on_time"]) == (2, 127, 1)
-    tekun = next(r for r in rows if r["code"] == "tekun_scattered" and not r["area"])
+    tekun = next(r for r in rows if r["code"] == "tekun_scattered" and r["is_total"])
     assert (tekun["households"], tekun["persons"], tekun["apps_approved"], tekun["apps_days"]) == (1, 1, 1, 20)
-    temporary = next(r for r in rows if r["code"] == "temp_urgent" and not r["area"])
+    temporary = next(r for r in rows if r["code"] == "temp_urgent" and r["is_total"])
     assert (temporary["apps_approved"], temporary["amount_approved"]) == (1, Decimal(800))
 
     urban_only = figures.total(approver, county, M, urban=True)
@@ -247,7 +247,7 @@ def test_figures_against_plain_loops_over_random_data(build, users):
         last = compute.month_end(month)
         for town in (TOWN_A, TOWN_B):
             region = Region.objects.get(code=town)
-            rows = {r["code"]: r for r in figures.by_programme(users["approver"], region, month) if not r["area"]}
+            rows = {r["code"]: r for r in figures.by_programme(users["approver"], region, month) if r["is_total"]}
             for code in ("dibao", "tekun_scattered"):
                 mine = [m for m in made if m[0].startswith(town[:9]) and m[1] == code]
                 active = [m for m in mine if m[2] <= month and (m[3] is None or m[3] >= month)]

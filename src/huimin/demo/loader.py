@@ -78,7 +78,13 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
     for month in range(STATS_MONTHS):  # a year of figures, so the dashboards open with their trends
         compute.materialise(compute.add_months(as_of.replace(day=1), -month), actor="demo")
     return LoadResult(
-        len(tables["persons"]), len(tables["households"]), regions, users, programmes, applications, departmental_rows,
+        len(tables["persons"]),
+        len(tables["households"]),
+        regions,
+        users,
+        programmes,
+        applications,
+        departmental_rows,
         payrolls,
     )
 

@@ -109,10 +109,20 @@ def by_programme(user, region, month, urban: bool | None = None) -> list[dict]:
     for code in sorted(grouped, key=lambda c: (order.index(c) if c in order else len(order), c)):
         parts = grouped[code]
         totals = _clean({name: sum((p[name] or 0) for p in parts) for name in FIGURES})
-        out.append({"code": code, "name": names.get(code, code), "area": "", **totals})
+        out.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "area": "合计" if urban is None else AREA_LABELS[urban],
+                "is_total": True,
+                **totals,
+            }
+        )
         if urban is None:
             for part in sorted(parts, key=lambda p: not p["is_urban"]):
-                out.append({"code": code, "name": "", "area": AREA_LABELS[part["is_urban"]], **_clean(part)})
+                out.append(
+                    {"code": code, "name": "", "area": AREA_LABELS[part["is_urban"]], "is_total": False, **_clean(part)}
+                )
     return out
 
 

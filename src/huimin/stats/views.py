@@ -95,18 +95,18 @@ def _dashboard_data(user, region, month) -> dict:
         "trend_series": [
             {"name": names.get(code, code), "data": values} for code, values in sorted(trend["programmes"].items())
         ],
-        "composition": [{"name": r["name"], "value": r["persons"]} for r in current if not r["area"]],
+        "composition": [{"name": r["name"], "value": r["persons"]} for r in current if r["is_total"]],
         "areas": {
-            "programmes": [r["name"] for r in current if not r["area"]],
+            "programmes": [r["name"] for r in current if r["is_total"]],
             "urban": [
                 next((p["persons"] for p in current if p["code"] == r["code"] and p["area"] == "城市"), 0)
                 for r in current
-                if not r["area"]
+                if r["is_total"]
             ],
             "rural": [
                 next((p["persons"] for p in current if p["code"] == r["code"] and p["area"] == "农村"), 0)
                 for r in current
-                if not r["area"]
+                if r["is_total"]
             ],
             "urban_total": (areas.get(True) or {}).get("persons", 0),
             "rural_total": (areas.get(False) or {}).get("persons", 0),
