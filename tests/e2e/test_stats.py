@@ -30,7 +30,8 @@ def test_dashboard_renders_drills_and_exports(page, log_in, users, march):  # no
         page.wait_for_selector(f"#chart-{chart}[data-rendered='1'] canvas")
         assert page.evaluate(CANVAS_PIXELS, f"chart-{chart}") > 500, chart
         assert page.evaluate(
-            "(id) => !!echarts.getInstanceByDom(document.getElementById(id)).getOption().toolbox[0].feature.saveAsImage",
+            "(id) => !!echarts.getInstanceByDom(document.getElementById(id))"
+            ".getOption().toolbox[0].feature.saveAsImage",
             f"chart-{chart}",
         )
     table = page.inner_text("[data-testid=children]")

@@ -266,3 +266,17 @@ def test_figures_against_plain_loops_over_random_data(build, users):
                 }
                 got = rows.get(code) or dict.fromkeys(expected, 0)
                 assert _subset(got, expected) == expected, (month, town, code)
+
+
+def test_the_command_materialises_months(march, users):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("stats", "compute", "--month", "2026-03", "--months", "2", stdout=out)
+    assert "2026-02" in out.getvalue() and "2026-03" in out.getvalue()
+    assert MonthlyFigure.objects.filter(month=M).exists() and MonthlyFigure.objects.filter(month=D(2026, 2, 1)).exists()
+    with pytest.raises(CommandError):
+        call_command("stats", "compute", "--month", "2026-13")
