@@ -160,4 +160,13 @@ MATRIX: dict[str, Entry] = {
     "benefits:template_create": Entry("benefits.pay", method="POST"),
     "benefits:report": Entry("benefits.view"),
     "benefits:calculator": Entry("benefits.view", query="?kind=dibao&income=100&members=2"),
+    # statistics, indicators and dashboards (huimin.stats)
+    "stats:dashboard": Entry(roles.STATS_VIEW),
+    "stats:chart_xlsx": Entry(roles.STATS_VIEW, kwargs={"chart": "trend"}),
+    "stats:monthly": Entry(roles.STATS_VIEW, query="?area=rural"),
+    "stats:monthly_xlsx": Entry(roles.STATS_VIEW),
+    "stats:monthly_pdf": Entry(roles.STATS_VIEW),
+    "stats:recompute": Entry("stats.manage", method="POST", data={"month": "2026-03"}),
+    "stats:indicators": Entry(roles.STATS_VIEW),
+    "stats:indicator_target": Entry("stats.manage", method="POST", target="stats_indicator"),
 }

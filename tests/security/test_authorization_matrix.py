@@ -15,6 +15,7 @@ from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.security.matrix import MATRIX, PUBLIC
+from tests.stats.matrix_targets import stats_targets
 from tests.verification.matrix_targets import verification_targets
 
 IGNORED_PREFIXES = ("static/", "media/")
@@ -92,6 +93,7 @@ def targets(users):
         | verification_targets(users)
         | benefits_targets(users)
         | api_targets(users)
+        | stats_targets(users)
     )
 
 
