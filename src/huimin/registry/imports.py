@@ -14,10 +14,11 @@ from huimin.core import audit
 from huimin.core.context import acting_as, actor_for
 from huimin.core.roles import PEOPLE_EDIT, has_capability
 from huimin.core.services import ServiceError
+from huimin.core.uploads import SPREADSHEET_MAX_BYTES
 from huimin.registry import excel
 from huimin.registry.models import ImportJob
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = SPREADSHEET_MAX_BYTES
 
 
 def upload_dir() -> Path:
@@ -31,7 +32,7 @@ def dry_run(user, uploaded) -> ImportJob:
     if not has_capability(user, PEOPLE_EDIT):
         raise PermissionDenied("您的角色无权导入人员和家庭")
     if uploaded.size > MAX_UPLOAD_BYTES:
-        raise ServiceError("文件过大（超过 50 MB）：请分批导入")
+        raise ServiceError(f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）：请分批导入")
     path = upload_dir() / f"{uuid.uuid4().hex}.xlsx"
     with path.open("wb") as out:
         for chunk in uploaded.chunks():
