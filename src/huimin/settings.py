@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "huimin.core.middleware.RequestContextMiddleware",
     "huimin.core.middleware.ForcePasswordChangeMiddleware",
+    "huimin.core.middleware.DataErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -156,6 +157,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_FAILURE_VIEW = "huimin.core.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
