@@ -49,7 +49,7 @@ def check_xlsx(source: bytes | str | Path, limit: int | None = None) -> None:
             book = zipfile.ZipFile(handle)
             infos = book.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-            raise UnsafeWorkbook("文件不是有效的 Excel 工作簿（.xlsx）") from exc
+            raise UnsafeWorkbook("文件已损坏或不是有效的 Excel 工作簿（.xlsx）") from exc
         if len(infos) > XLSX_MAX_ENTRIES:
             raise UnsafeWorkbook("工作簿内部文件过多，无法安全打开")
         if sum(info.file_size for info in infos) > limit:
@@ -68,7 +68,7 @@ def _unpacked_size(handle, info: zipfile.ZipInfo, budget: int) -> int:
     handle.seek(info.header_offset)
     header = handle.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise UnsafeWorkbook("文件不是有效的 Excel 工作簿（.xlsx）")
+        raise UnsafeWorkbook("文件已损坏或不是有效的 Excel 工作簿（.xlsx）")
     fields = _LOCAL_HEADER.unpack(header)
     handle.seek(fields[-2] + fields[-1], io.SEEK_CUR)  # file name and extra field
     if info.compress_type == zipfile.ZIP_STORED:

@@ -69,10 +69,27 @@ def request_commit(user, job: ImportJob) -> ImportJob:
 
 @task()
 def commit_import(job_id: int) -> str:
-    job = ImportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
-    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKED):
+    """Write the job's file. The rows, the job's final state and its audit entries commit in one transaction, with
+    the job's row locked: a worker killed half-way leaves the job 运行中 with nothing written, and running the task
+    again (``huimin db_worker`` picks it up again, or an operator re-enqueues it) completes it exactly once."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKED, ImportJob.Status.RUNNING):
         return job.status
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)  # seen by the progress page
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update(of=("self",)).select_related("created_by__region").get(pk=job_id)
+            if job.status != ImportJob.Status.RUNNING:  # another worker finished it while this one waited
+                return job.status
+            return _commit_locked(job)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, message=f"导入失败，未写入任何数据：{exc}"[:300], finished_at=timezone.now()
+        )
+        raise
+
+
+def _commit_locked(job: ImportJob) -> str:
     path = Path(job.stored_path)
     user = job.created_by
     try:
@@ -82,11 +99,6 @@ def commit_import(job_id: int) -> str:
             )
     except excel.ImportFileError as exc:
         result = excel.CheckResult(file_errors=[str(exc)])
-    except Exception as exc:
-        job.status, job.message = ImportJob.Status.FAILED, f"导入失败，未写入任何数据：{exc}"[:300]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "message", "finished_at"])
-        raise
     _fill(job, result)
     if result.ok:
         job.status = ImportJob.Status.DONE
