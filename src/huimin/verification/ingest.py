@@ -101,7 +101,7 @@ def _read_xlsx(content: bytes):
     try:
         check_xlsx(content)
     except UnsafeWorkbook as exc:
-        raise FileFormatError(str(exc)) from exc
+        raise FileFormatError(f"文件无法读取：{exc}") from exc
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     rows = book.get_sheet_by_index(0).to_python(skip_empty_area=True)
     if not rows:
