@@ -2,7 +2,8 @@
 runs in a child process that stops right after the step that writes the rows that matter (the persons, the batch's
 result file, the payroll lines, the payments), while its transaction is open — the watcher also sees the child's
 row-exclusive lock on that table in pg_locks — and is killed there. After that nothing is half-written, the audit
-chain verifies, a rerun completes and nothing is paid twice. A database connection dropped inside a request's transaction commits nothing and
+chain verifies, a rerun completes and nothing is paid twice. (The batch run commits its 运行中 record first: it
+is left without a result.) A database connection dropped inside a request's transaction commits nothing and
 answers with the Chinese error page."""
 
 import datetime
@@ -82,7 +83,9 @@ def _kill_while_writing(proc: subprocess.Popen, table: str | None, timeout: floa
         ).fetchone()
         debug = watch.execute(
             "SELECT l.relation::regclass::text, l.mode, a.state, a.xact_start IS NOT NULL FROM pg_locks l "
-            "JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = %s", [APP_NAME]).fetchall()
+            "JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = %s",
+            [APP_NAME],
+        ).fetchall()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert table is None or writing, f"the child paused outside a transaction writing {table}: {debug}"
@@ -117,7 +120,8 @@ def test_registry_import_killed_half_way_writes_nothing_and_reruns_once(users, s
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
     entries = audit.verify().checked
 
-    proc = _child("huimin.registry.bulk:write_plan", f"from huimin.registry.imports import commit_import\ncommit_import.call({job.pk})\n")
+    code = f"from huimin.registry.imports import commit_import\ncommit_import.call({job.pk})\n"
+    proc = _child("huimin.registry.bulk:write_plan", code)
     _kill_while_writing(proc, "registry_person")
     assert not Person.objects.exists() and not Household.objects.exists()
     job.refresh_from_db()
