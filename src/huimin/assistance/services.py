@@ -35,6 +35,7 @@ from huimin.core import audit, regions
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
+from huimin.core.uploads import DOCUMENT_MAX_BYTES, check_size
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Membership, Person
 
@@ -88,6 +89,7 @@ def _check_upload(upload, label: str) -> None:
     name = upload.name.lower()
     if not name.endswith(ALLOWED_UPLOADS):
         raise ServiceError(f"{label}只能上传 PDF、JPG 或 PNG 文件")
+    check_size(upload, DOCUMENT_MAX_BYTES, label)
 
 
 def _related_staff_ids(person_ids) -> set[int]:

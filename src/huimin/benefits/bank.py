@@ -274,6 +274,12 @@ def _read_return(upload_name: str, data: bytes) -> list[dict]:
     if upload_name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx
+
+        try:
+            check_xlsx(data)
+        except UnsafeWorkbook as exc:
+            raise ServiceError(f"回盘文件无法读取：{exc}") from exc
         try:
             ws = load_workbook(io.BytesIO(data), read_only=True).active
             table = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]

@@ -28,6 +28,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
+from huimin.core.uploads import SPREADSHEET_MAX_BYTES, check_size
 
 PAGE_SIZE = 50
 
@@ -230,8 +231,7 @@ def bank_return(request, pk):
     try:
         if upload is None:
             raise ServiceError("请选择银行回盘文件")
-        if upload.size > 50 * 1024 * 1024:
-            raise ServiceError("回盘文件过大")
+        check_size(upload, SPREADSHEET_MAX_BYTES, "回盘文件")
         result = bank.import_return(request.user, batch, upload.name, upload.read())
     except ServiceError as exc:
         messages.error(request, str(exc))

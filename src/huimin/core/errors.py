@@ -24,3 +24,8 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return _error(request, 500, "系统出错", "系统处理请求时出错，已记录。请稍后重试，或联系系统管理员。")
+
+
+def csrf_failure(request, reason=""):
+    """A POST without a valid CSRF token (a form from another site, or a page left open past its session)."""
+    return _error(request, 403, "页面已过期", "页面已过期或请求来源不可信（CSRF 校验未通过）。请刷新页面后重新提交。")

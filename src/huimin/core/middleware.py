@@ -40,3 +40,26 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class DataErrorMiddleware:
+    """Input the database cannot store (a NUL character, a number out of range) is the user's error: answer 400
+    with the Chinese page or the API's JSON body instead of a 500. The failed statement's transaction is already
+    rolled back when this runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+        from django.shortcuts import render
+
+        if not isinstance(exception, DataError):
+            return None
+        message = "提交的内容含有无法保存的字符（如空字符）或超出允许的范围，请检查后重试。"
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "invalid", "message": message}, status=400)
+        return render(request, "error.html", {"status": 400, "title": "请求有误", "message": message}, status=400)

@@ -18,7 +18,7 @@ from huimin.core import audit, masking
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
-from huimin.core.spreadsheets import safe_cell
+from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx, safe_cell
 from huimin.registry import bulk, codes, dedup, idnumbers, persons
 from huimin.registry.models import Household, Person
 
@@ -142,6 +142,10 @@ def _sniff(path: Path) -> None:
 def read_sheet(path: Path) -> tuple[list[str], list[list]]:
     """The header row and the data rows of the 台账 sheet (or the first sheet)."""
     _sniff(path)
+    try:
+        check_xlsx(path)
+    except UnsafeWorkbook as exc:
+        raise ImportFileError(str(exc)) from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names

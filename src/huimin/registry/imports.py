@@ -14,10 +14,11 @@ from huimin.core import audit
 from huimin.core.context import acting_as, actor_for
 from huimin.core.roles import PEOPLE_EDIT, has_capability
 from huimin.core.services import ServiceError
+from huimin.core.uploads import SPREADSHEET_MAX_BYTES
 from huimin.registry import excel
 from huimin.registry.models import ImportJob
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = SPREADSHEET_MAX_BYTES
 
 
 def upload_dir() -> Path:
@@ -31,7 +32,7 @@ def dry_run(user, uploaded) -> ImportJob:
     if not has_capability(user, PEOPLE_EDIT):
         raise PermissionDenied("您的角色无权导入人员和家庭")
     if uploaded.size > MAX_UPLOAD_BYTES:
-        raise ServiceError("文件过大（超过 50 MB）：请分批导入")
+        raise ServiceError(f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）：请分批导入")
     path = upload_dir() / f"{uuid.uuid4().hex}.xlsx"
     with path.open("wb") as out:
         for chunk in uploaded.chunks():
@@ -68,10 +69,27 @@ def request_commit(user, job: ImportJob) -> ImportJob:
 
 @task()
 def commit_import(job_id: int) -> str:
-    job = ImportJob.objects.select_related("created_by", "created_by__region").get(pk=job_id)
-    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKED):
+    """Write the job's file. The rows, the job's final state and its audit entries commit in one transaction, with
+    the job's row locked: a worker killed half-way leaves the job 运行中 with nothing written, and running the task
+    again (``huimin db_worker`` picks it up again, or an operator re-enqueues it) completes it exactly once."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKED, ImportJob.Status.RUNNING):
         return job.status
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)  # seen by the progress page
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update(of=("self",)).select_related("created_by__region").get(pk=job_id)
+            if job.status != ImportJob.Status.RUNNING:  # another worker finished it while this one waited
+                return job.status
+            return _commit_locked(job)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, message=f"导入失败，未写入任何数据：{exc}"[:300], finished_at=timezone.now()
+        )
+        raise
+
+
+def _commit_locked(job: ImportJob) -> str:
     path = Path(job.stored_path)
     user = job.created_by
     try:
@@ -81,11 +99,6 @@ def commit_import(job_id: int) -> str:
             )
     except excel.ImportFileError as exc:
         result = excel.CheckResult(file_errors=[str(exc)])
-    except Exception as exc:
-        job.status, job.message = ImportJob.Status.FAILED, f"导入失败，未写入任何数据：{exc}"[:300]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "message", "finished_at"])
-        raise
     _fill(job, result)
     if result.ok:
         job.status = ImportJob.Status.DONE

@@ -96,6 +96,12 @@ def _read_csv(content: bytes):
 def _read_xlsx(content: bytes):
     from python_calamine import CalamineWorkbook
 
+    from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx
+
+    try:
+        check_xlsx(content)
+    except UnsafeWorkbook as exc:
+        raise FileFormatError(f"文件无法读取：{exc}") from exc
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     rows = book.get_sheet_by_index(0).to_python(skip_empty_area=True)
     if not rows:

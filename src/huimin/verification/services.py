@@ -27,6 +27,7 @@ from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import safe_cell
+from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
 from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
 from huimin.registry.models import Household, Person
@@ -82,6 +83,7 @@ def ingest_file(
         _require(actor, VERIFY_DATA)
     if source_code not in SOURCES:
         raise ServiceError("数据源不存在")
+    check_size(len(content), FEED_MAX_BYTES, "数据文件")
     if as_of > timezone.localdate():
         raise ServiceError("数据日期不能晚于今天")
     try:
@@ -237,6 +239,7 @@ def record_authorisation(actor, household: Household, person: Person, signed_on:
         raise ServiceError("签署日期不能晚于今天")
     if not scan:
         raise ServiceError("请上传签字的授权书扫描件")
+    check_size(scan, DOCUMENT_MAX_BYTES, "授权书扫描件")
     with transaction.atomic():
         auth = Authorisation.objects.create(
             household=household, person=person, signed_on=signed_on, scan=scan, recorded_by=actor
@@ -632,6 +635,7 @@ def import_assist_answer(
     """Load another place's answer (one source's records for the members) and produce a report with it."""
     _require(actor, VERIFY_RUN)
     require_in_scope(actor, req.region_id)
+    check_size(len(content), FEED_MAX_BYTES, "回复文件")
     keys = {p.id_number_bidx for p in living_members(req.household)}
     try:
         header, rows = ingest.read_table(content, filename)

@@ -1,0 +1,54 @@
+"""Properties of region codes for any input (hypothesis): a code's prefix rebuilds it, the parent chain climbs one
+level at a time to the province and each parent's prefix starts the child's, and garbage raises only
+RegionCodeError."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huimin.core import regions
+from huimin.core.regions import RegionCodeError
+
+
+def _segment(width: int, zero: bool):
+    return st.just("0" * width) if zero else st.integers(1, 10**width - 1).map(lambda n: f"{n:0{width}d}")
+
+
+@st.composite
+def codes(draw):
+    """A 12-digit code of a random level: non-zero segments down to that level, zeros below it."""
+    level = draw(st.integers(regions.PROVINCE, regions.VILLAGE))
+    parts = [f"{draw(st.integers(11, 65)):02d}"]
+    for lvl, width in ((regions.CITY, 2), (regions.COUNTY, 2), (regions.TOWNSHIP, 3), (regions.VILLAGE, 3)):
+        parts.append(draw(_segment(width, lvl > level)))
+    return "".join(parts), level
+
+
+@given(codes())
+def test_level_prefix_and_normalisation_agree(code_level):
+    code, level = code_level
+    assert regions.level_of(code) == level
+    prefix = regions.prefix_of(code)
+    assert len(prefix) == regions.PREFIX_LENGTH[level] and code.startswith(prefix)
+    assert regions.normalize_code(prefix) == code
+    assert regions.normalize_code(code) == code
+
+
+@given(codes())
+def test_parent_chain_climbs_one_level_at_a_time(code_level):
+    code, level = code_level
+    chain = [code]
+    while (parent := regions.parent_code(chain[-1])) is not None:
+        assert regions.level_of(parent) == regions.level_of(chain[-1]) - 1
+        assert chain[-1].startswith(regions.prefix_of(parent))
+        chain.append(parent)
+    assert len(chain) == level and regions.level_of(chain[-1]) == regions.PROVINCE
+
+
+@given(st.one_of(st.text(), st.integers(), st.from_regex(r"\A[0-9]{1,14}\Z")))
+def test_garbage_raises_only_region_code_error(value):
+    try:
+        code = regions.normalize_code(value)
+    except RegionCodeError as exc:
+        assert "区划代码" in str(exc)
+    else:
+        assert len(code) == 12 and code.isdigit() and code.startswith(str(value).strip())

@@ -1,0 +1,274 @@
+"""Faults: a registry import, a 核对 batch run, a payroll build and a bank file export are SIGKILLed half-way: each
+runs in a child process that stops right after the step that writes the rows that matter (the persons, the batch's
+result file, the payroll lines, the payments), while its transaction is open — the watcher also sees the child's
+row-exclusive lock on that table in pg_locks — and is killed there. After that nothing is half-written, the audit
+chain verifies, a rerun completes and nothing is paid twice. (The batch run commits its 运行中 record first: it
+is left without a result.) A database connection dropped inside a request's transaction commits nothing and
+answers with the Chinese error page."""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from huimin.core import audit
+from huimin.core.models import User
+from huimin.registry import idnumbers
+from huimin.registry.models import Household, ImportJob, Person
+from tests.conftest import VILLAGE_A1
+from tests.registry.conftest import row, xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_NAME = "huimin-fault-child"
+TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _db_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+PAUSE = """
+import importlib, sys, time
+
+def pause_after(module, name):
+    mod = importlib.import_module(module)
+    original = getattr(mod, name)
+
+    def paused(*args, **kwargs):
+        result = original(*args, **kwargs)
+        sys.stdout.write("PAUSED\\n")
+        sys.stdout.flush()
+        time.sleep(600)
+        return result
+
+    setattr(mod, name, paused)
+"""
+
+
+def _child(pause_at: str, code: str) -> subprocess.Popen:
+    """Run ``code`` in a new Python process against the test database, under its own connection name; the
+    function ``pause_at`` ("module:name") stops the child right after it has run."""
+    env = {**os.environ, "DATABASE_URL": _db_url(), "PGAPPNAME": APP_NAME, "DJANGO_SETTINGS_MODULE": "huimin.settings"}
+    module, name = pause_at.split(":")
+    script = f"import django\ndjango.setup()\n{PAUSE}\npause_after({module!r}, {name!r})\n{code}"
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _kill_while_writing(proc: subprocess.Popen, table: str | None, timeout: float = 120) -> None:
+    """Wait until the child has paused inside its transaction, check that the transaction holds a write lock on
+    ``table``, SIGKILL the child and wait until the server has noticed and rolled the transaction back."""
+    line = proc.stdout.readline()
+    if line.strip() != b"PAUSED":
+        proc.wait(timeout)
+        err = proc.stderr.read().decode(errors="replace")[-2000:]
+        raise AssertionError(f"the child ended (rc {proc.returncode}) before the pause: {err}")
+    with psycopg.connect(_db_url(), autocommit=True) as watch:
+        writing = watch.execute(
+            "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE a.application_name = %s AND l.relation = %s::regclass AND l.mode = 'RowExclusiveLock' "
+            "AND a.xact_start IS NOT NULL",
+            [APP_NAME, table],
+        ).fetchone()
+        debug = watch.execute(
+            "SELECT l.relation::regclass::text, l.mode, a.state, a.xact_start IS NOT NULL FROM pg_locks l "
+            "JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = %s",
+            [APP_NAME],
+        ).fetchall()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert table is None or writing, f"the child paused outside a transaction writing {table}: {debug}"
+        assert proc.returncode == -signal.SIGKILL
+        deadline = time.monotonic() + timeout
+        while watch.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = %s", [APP_NAME]).fetchone():
+            assert time.monotonic() < deadline, "the killed child's backend never went away"
+            time.sleep(0.05)
+
+
+def _audit_ok():
+    result = audit.verify()
+    assert result.ok, result.message()
+
+
+# --- registry import ---------------------------------------------------------------------------------------------
+
+
+@TRANSACTIONAL
+def test_registry_import_killed_half_way_writes_nothing_and_reruns_once(users, settings, tmp_path):
+    from huimin.registry import imports
+
+    settings.MEDIA_ROOT = tmp_path
+    n = 500
+    rows = [
+        row(household_number=f"FAULT{i}", relation="户主", name=f"故障{i}", region=VILLAGE_A1,
+            id_number=idnumbers.make("411702", datetime.date(1940, 1, 1) + datetime.timedelta(days=i), i % 1000))
+        for i in range(n)
+    ]  # fmt: skip
+    job = imports.dry_run(users["clerk_a"], SimpleUploadedFile("台账.xlsx", xlsx(rows)))
+    assert job.status == ImportJob.Status.CHECKED, job.errors[:3]
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    entries = audit.verify().checked
+
+    code = f"from huimin.registry.imports import commit_import\ncommit_import.call({job.pk})\n"
+    proc = _child("huimin.registry.bulk:write_plan", code)
+    _kill_while_writing(proc, "registry_person")
+    assert not Person.objects.exists() and not Household.objects.exists()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING  # what the dead worker left: nothing was written
+    _audit_ok()
+    assert audit.verify().checked == entries
+
+    assert imports.commit_import.call(job.pk) == ImportJob.Status.DONE  # the rerun
+    assert Person.objects.count() == n and Household.objects.count() == n
+    assert imports.commit_import.call(job.pk) == ImportJob.Status.DONE  # a second rerun writes nothing more
+    assert Person.objects.count() == n
+    _audit_ok()
+
+
+# --- 核对 batch run ------------------------------------------------------------------------------------------------
+
+
+@TRANSACTIONAL
+def test_batch_run_killed_half_way_leaves_no_result_and_reruns(users, settings, tmp_path):
+    from huimin.verification import services
+    from huimin.verification.models import BatchRun, Report, Threshold
+
+    settings.VAR_DIR = tmp_path
+    for i in range(50):
+        household = Household.objects.create(number=f"VB{i}", region_id=VILLAGE_A1)
+        person = Person.objects.create(
+            name=f"核对{i}", id_number=idnumbers.make("411702", datetime.date(1960, 1, 1), i), region_id=VILLAGE_A1,
+            birth_date=datetime.date(1960, 1, 1), household=household,
+        )  # fmt: skip
+        Household.objects.filter(pk=household.pk).update(head=person)
+    Threshold.objects.create(programme="dibao", rule="income_standard", value=600, valid_from=datetime.date(2020, 1, 1))
+    approver = users["approver"].pk
+
+    code = (
+        "import datetime\nfrom django.conf import settings\n"
+        f"settings.VAR_DIR = __import__('pathlib').Path({str(tmp_path)!r})\n"
+        "from huimin.core.models import User\nfrom huimin.verification import services\n"
+        f"services.run_batch(User.objects.get(pk={approver}), 'dibao', datetime.date(2026, 6, 30), '411702')\n"
+    )
+    # run_batch commits its BatchRun (运行中) first and its result at the end, in two transactions: killed while
+    # writing the result file, the run stays 运行中 with no result, and nothing else is written
+    _kill_while_writing(_child("huimin.verification.ingest:write_parquet", code), None)
+    killed = BatchRun.objects.get()
+    assert killed.status == BatchRun.Status.RUNNING and not killed.results_path and killed.households == 0
+    assert not Report.objects.exists()
+    _audit_ok()
+
+    run = services.run_batch(users["approver"], "dibao", datetime.date(2026, 6, 30), "411702")
+    assert run.status == BatchRun.Status.DONE and run.households == 50
+    assert Path(run.results_path).exists()
+    assert BatchRun.objects.filter(status=BatchRun.Status.DONE).count() == 1
+    _audit_ok()
+
+
+# --- payroll build and bank file ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def payroll_county(seeded, monkeypatch):
+    """The payroll benchmark's synthetic county at a test size: enrolments with payees and bank accounts."""
+    from bench.scenarios import payroll as scenario
+
+    monkeypatch.setitem(scenario.SIZES, "fault", (500, 10, "411797", 770_000_000))
+    n, _ = scenario._use("fault")
+    villages = scenario._regions()
+    user = scenario._user()
+    scenario._setup(n, villages, user)
+    return scenario, user, n
+
+
+@TRANSACTIONAL
+def test_payroll_build_and_bank_export_killed_half_way_pay_nothing_twice(payroll_county):
+    from huimin.benefits import bank, services
+    from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollLine, PayrollMonth
+
+    scenario, user, n = payroll_county
+    today = datetime.date(2026, 3, 15)
+    build = (
+        "import datetime\nfrom huimin.benefits import services\nfrom huimin.core.models import User\n"
+        f"services.build(User.objects.get(pk={user.pk}), region_code={scenario.COUNTY!r}, "
+        f"month=datetime.date(2026, 3, 1), today=datetime.date(2026, 3, 15))\n"
+    )
+    _kill_while_writing(_child("huimin.benefits.payroll_engine:write_lines", build), "benefits_payrollline")
+    assert not PayrollMonth.objects.exists() and not PayrollLine.objects.exists()
+    _audit_ok()
+
+    payroll = services.build(user, region_code=scenario.COUNTY, month=scenario.MONTH, today=today)
+    assert payroll.line_count > n * 0.8 and PayrollLine.objects.count() == payroll.line_count
+    for action in ("review", "approve", "lock"):
+        payroll = services.advance(user, payroll, action)
+    template = BankTemplate.objects.create(
+        name="故障测试", bank_name="邮储银行", region_id=scenario.COUNTY, format="csv",
+        columns=[{"field": "account", "header": "账号"}, {"field": "amount", "header": "金额"},
+                 {"field": "reference", "header": "流水号"}],
+    )  # fmt: skip
+    export = (
+        "from huimin.benefits import bank\nfrom huimin.benefits.models import BankTemplate, PayrollMonth\n"
+        "from huimin.core.models import User\n"
+        f"bank.export(User.objects.get(pk={user.pk}), PayrollMonth.objects.get(pk={payroll.pk}), "
+        f"BankTemplate.objects.get(pk={template.pk}))\n"
+    )
+    _kill_while_writing(_child("huimin.benefits.bank:_insert_payments", export), "benefits_payment")
+    assert not Payment.objects.exists() and not BankBatch.objects.exists()
+    _audit_ok()
+
+    _, content, batch = bank.export(user, payroll, template)
+    paid_lines = PayrollLine.objects.filter(payroll=payroll, amount__gt=0).count()
+    assert batch.count == paid_lines == Payment.objects.count() > 0
+    with pytest.raises(Exception):  # noqa: B017 - whatever it says, a second file must not be made
+        bank.export(user, payroll, template)
+    assert Payment.objects.count() == paid_lines and BankBatch.objects.count() == 1
+    assert len(set(Payment.objects.values_list("line_id", flat=True))) == paid_lines  # one payment per line
+    _audit_ok()
+
+
+# --- a connection dropped inside a request -----------------------------------------------------------------------
+
+
+@TRANSACTIONAL
+def test_connection_dropped_in_a_transaction_commits_nothing_and_shows_the_chinese_page(users, monkeypatch):
+    """An account is created through the page; after its row is written and before the transaction commits,
+    another connection terminates the request's backend (as a database restart or a network cut would)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from huimin.core import audit as audit_module
+
+    original = audit_module.record
+
+    def record_then_lose_the_connection(*args, **kwargs):
+        pid = connection.connection.info.backend_pid
+        with psycopg.connect(_db_url(), autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return original(*args, **kwargs)
+
+    before = User.objects.count(), audit.verify().checked
+    monkeypatch.setattr(audit_module, "record", record_then_lose_the_connection)
+    client = Client(raise_request_exception=False)
+    client.force_login(users["sysadmin"])
+    form = {"username": "dropped_conn", "full_name": "断线", "region": "411702000000"}
+    response = client.post(reverse("core:user_create"), form)
+    monkeypatch.setattr(audit_module, "record", original)
+    body = response.content.decode()
+    assert response.status_code == 500, (response.status_code, body[:500])
+    assert "系统出错" in body and "Traceback" not in body
+    connection.close()  # this test's own connection was the one terminated
+    assert (User.objects.count(), audit.verify().checked) == before
+    assert not User.objects.filter(username="dropped_conn").exists()
+    _audit_ok()
+    assert client.get(reverse("core:users")).status_code == 200  # the app answers again
