@@ -502,9 +502,7 @@ def submit_objection(public_token, *, content: str, submitter: str = "", contact
             raise ServiceError("该公示不存在或已结束")
         if today() > app.publicity_end:
             raise ServiceError("公示期已结束，不能再提出异议")
-        objection = Objection.objects.create(
-            application=app, content=content, submitter=submitter, contact=contact
-        )
+        objection = Objection.objects.create(application=app, content=content, submitter=submitter, contact=contact)
         ApplicationEvent.objects.create(
             application=app, action="objection", label="公示期间收到异议", from_stage=app.stage, to_stage=app.stage,
             reasons=content[:500], actor="anonymous", actor_name="公众（公示页）",

@@ -91,9 +91,7 @@ class IdentityMismatch(ServiceError):
     says which part differed (nor whether the person is registered with a phone)."""
 
 
-MISMATCH_MESSAGE = (
-    "身份信息核验未通过：姓名、身份证号、手机号码须与登记信息一致。如有变化，请到乡镇（街道）窗口办理"
-)
+MISMATCH_MESSAGE = "身份信息核验未通过：姓名、身份证号、手机号码须与登记信息一致。如有变化，请到乡镇（街道）窗口办理"
 RATE_MESSAGE = "身份核验尝试次数过多，请一小时后再试；如需帮助，请到乡镇（街道）窗口办理"
 RATE_SECONDS = 3600
 
