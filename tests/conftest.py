@@ -28,6 +28,15 @@ def pytest_collection_modifyitems(items):
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache (huimin.core.ratelimit); each test starts with none, whatever the
+    tests before it posted from the same address."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seeded(db):
     """What the data migrations seed (regions, the audit head, programmes, warning rules). A transactional

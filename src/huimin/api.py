@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -24,6 +23,7 @@ from ninja.security import SessionAuth
 from huimin.core import audit
 from huimin.core.context import Actor, set_actor
 from huimin.core.middleware import client_ip
+from huimin.core.ratelimit import RateLimited, hit
 from huimin.core.roles import has_capability
 from huimin.core.services import ServiceError
 
@@ -38,23 +38,10 @@ class ErrorOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
-class RateLimited(Exception):
-    pass
-
-
 def _check_rate(kind: str, ident, limit: int) -> None:
-    """A fixed one-minute window per caller in the Django cache (shared between workers when the cache is
-    Redis; see docs/api.md)."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"huimin:api-rate:{kind}:{ident}:{window}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
-    if count > limit:
-        raise RateLimited
+    """A one-minute window per caller (huimin.core.ratelimit)."""
+    if not hit(f"api-{kind}", ident, limit):
+        raise RateLimited("调用过于频繁，已超过每分钟调用上限，请稍后再试")
 
 
 class ApiAuth(SessionAuth):

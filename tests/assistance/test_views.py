@@ -1,12 +1,14 @@
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from huimin.assistance import services
 from huimin.assistance.models import Application, Stage
+from huimin.core.models import AuditEntry
 from huimin.core.spreadsheets import safe_cell
 from tests.assistance.conftest import apply, approve, end_publicity, walk
 
@@ -28,6 +30,31 @@ def test_public_board_masks_names_and_takes_objections(client, users, make_house
     response = client.post(url, {"content": "该户在城区有门面房出租"})
     assert "您的异议已收到" in response.content.decode()
     assert app.objections.get().content == "该户在城区有门面房出租"
+
+
+def test_public_objections_are_limited_in_size_and_per_address(client, users, make_household, settings):
+    settings.HUIMIN_OBJECTIONS_PER_IP_PER_HOUR = 4  # refused attempts count too
+    household, people = make_household()
+    app = walk(users, apply(users, household, people), Stage.PUBLICITY)
+    url = reverse("assistance:public_objection", args=[app.public_token])
+    response = client.post(url, {"content": "有" * (services.OBJECTION_MAX_CHARS + 1)})
+    assert response.status_code == 400 and "异议内容过长，请控制在 2000 字以内" in response.content.decode()
+    response = client.post(url, {"content": "该户有车", "contact": "1" * 51})
+    assert response.status_code == 400 and "联系方式过长" in response.content.decode()
+    assert not app.objections.exists()
+    huge = client.post(url, {"content": "有" * 30_000})  # larger than the form sends; refused before it is read
+    assert huge.status_code == 400 and "提交的内容过多" in huge.content.decode()
+    for text in ("该户有一辆轿车", "该户在城区有门面房"):
+        assert "您的异议已收到" in client.post(url, {"content": text, "submitter": "村民"}).content.decode()
+    for _ in range(2):
+        response = client.post(url, {"content": "第三条异议"})
+        assert response.status_code == 429 and services.OBJECTION_RATE_MESSAGE in response.content.decode()
+    assert sorted(app.objections.values_list("content", flat=True)) == ["该户在城区有门面房", "该户有一辆轿车"]
+    assert AuditEntry.objects.filter(action="assistance.objection.submit").count() == 2
+    throttled = AuditEntry.objects.filter(action="assistance.objection.throttled")
+    assert throttled.count() == 1 and throttled.get().ip == "127.0.0.1"  # the first refusal of the hour
+    other = Client(REMOTE_ADDR="10.1.2.3")
+    assert "您的异议已收到" in other.post(url, {"content": "第三条异议"}).content.decode()
 
 
 def test_flow_through_pages_and_bad_input_message(login, users, make_household):

@@ -2,9 +2,12 @@
 following one's own applications and decisions (payments: test_payments.py)."""
 
 import datetime
+import re
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from huimin.assistance import services as assistance
@@ -42,6 +45,58 @@ def test_registered_phone_and_name_must_match(client, sms, family):
     assert verify(client, sms, "王芳", wang.id_number, "13900000000").status_code == 400
     assert verify(client, sms, "王小芳", wang.id_number, "13800138000").status_code == 400
     assert not sms and not PhoneChallenge.objects.exists()
+
+
+def _page(response) -> bytes:
+    """The body without the CSRF token, which Django masks afresh on every page."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+
+
+def test_a_wrong_name_and_a_wrong_phone_get_the_same_answer(client, sms, family):
+    _, (wang, *_) = family
+    wrong_phone = verify(client, sms, "王芳", wang.id_number, "13900000000")
+    wrong_name = verify(client, sms, "王小芳", wang.id_number, "13800138000")
+    both_wrong = verify(client, sms, "赵六", wang.id_number, "13700000000")
+    assert wrong_phone.status_code == wrong_name.status_code == both_wrong.status_code == 400
+    assert _page(wrong_phone) == _page(wrong_name) == _page(both_wrong)
+    page = wrong_name.content.decode()
+    assert services.MISMATCH_MESSAGE in page
+    assert wang.id_number not in page and "王小芳" not in page  # what was typed is not shown back
+    assert not sms and not PhoneChallenge.objects.exists()
+
+
+def test_a_mismatch_does_the_lookup_and_the_code_count_like_a_match(family, django_assert_num_queries):
+    _, (wang, *_) = family
+    # Two queries each: the person, and the codes sent to the phone in the last hour.
+    with django_assert_num_queries(2), pytest.raises(services.IdentityMismatch):
+        services.start_verification("王小芳", wang.id_number, "13800138000")
+    with django_assert_num_queries(2), pytest.raises(services.IdentityMismatch):
+        services.start_verification("王芳", wang.id_number, "13900000000")
+
+
+def test_attempts_per_id_number_are_limited(client, sms, family, settings):
+    settings.HUIMIN_PORTAL_VERIFY_PER_ID_PER_HOUR = 3
+    _, (wang, *_) = family
+    for phone in ("13900000001", "13900000002", "13900000003"):
+        assert verify(client, sms, "王芳", wang.id_number, phone).status_code == 400
+    response = verify(client, sms, "王芳", wang.id_number, "13800138000")  # right, but one attempt too many
+    assert response.status_code == 429 and services.RATE_MESSAGE in response.content.decode()
+    assert not sms and "portal_pending" not in client.session
+    other = Client(REMOTE_ADDR="10.9.8.7")  # another address does not help either
+    assert verify(other, sms, "王芳", wang.id_number, "13800138000").status_code == 429
+    cache.clear()  # the hour has passed
+    assert verify(client, sms, "王芳", wang.id_number, "13800138000").url == "/portal/me/"
+
+
+def test_attempts_per_address_are_limited(client, sms, family, settings):
+    settings.HUIMIN_PORTAL_VERIFY_PER_IP_PER_HOUR = 2
+    _, (wang, li, child) = family
+    assert verify(client, sms, "王芳", child.id_number, "13900000001").status_code == 400
+    assert verify(client, sms, "王芳", li.id_number, "13900000002").status_code == 400
+    response = verify(client, sms, "王芳", wang.id_number, "13800138000")
+    assert response.status_code == 429 and services.RATE_MESSAGE in response.content.decode()
+    other = Client(REMOTE_ADDR="10.9.8.7")
+    assert verify(other, sms, "王芳", wang.id_number, "13800138000").url == "/portal/me/"
 
 
 def test_wrong_codes_are_limited_and_codes_expire(client, sms, family):

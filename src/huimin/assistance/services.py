@@ -7,6 +7,7 @@ import datetime
 import uuid
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +32,7 @@ from huimin.assistance.models import (
     VisitPhoto,
 )
 from huimin.assistance.verification_link import verification_conclusion
-from huimin.core import audit, regions
+from huimin.core import audit, ratelimit, regions
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
@@ -474,20 +475,36 @@ def review(actor, application: Application, opinion: str) -> Application:
     return app
 
 
-def submit_objection(public_token, *, content: str, submitter: str = "", contact: str = "") -> Objection:
-    """From the public 公示 page: anyone may object while the 公示 runs."""
+OBJECTION_MAX_CHARS = 2000
+OBJECTION_FIELD_MAX_CHARS = 50
+OBJECTIONS_PER_IP_PER_HOUR = 10
+OBJECTION_RATE_MESSAGE = "提交异议过于频繁，请一小时后再试；也可以到乡镇（街道）窗口或拨打民政部门电话反映"
+
+
+def submit_objection(public_token, *, content: str, submitter: str = "", contact: str = "", ip: str = "") -> Objection:
+    """From the public 公示 page: anyone may object while the 公示 runs. Attempts from one address are limited,
+    refused ones too (setting HUIMIN_OBJECTIONS_PER_IP_PER_HOUR); the first refusal in an hour is audited."""
+    if ip:
+        limit = int(getattr(settings, "HUIMIN_OBJECTIONS_PER_IP_PER_HOUR", OBJECTIONS_PER_IP_PER_HOUR))
+        if not ratelimit.hit("objection-ip", ip, limit, seconds=3600):
+            if ratelimit.hit("objection-ip-noted", ip, 1, seconds=3600):
+                audit.record("assistance.objection.throttled", detail=f"同一地址一小时内提交异议超过 {limit} 次")
+            raise ratelimit.RateLimited(OBJECTION_RATE_MESSAGE)
     content = _text(content, "异议内容")
-    if len(content) > 2000:
-        raise ServiceError("异议内容过长，请控制在 2000 字以内")
+    if len(content) > OBJECTION_MAX_CHARS:
+        raise ServiceError(f"异议内容过长，请控制在 {OBJECTION_MAX_CHARS} 字以内")
+    submitter, contact = (submitter or "").strip(), (contact or "").strip()
+    if len(submitter) > OBJECTION_FIELD_MAX_CHARS:
+        raise ServiceError(f"姓名过长，请控制在 {OBJECTION_FIELD_MAX_CHARS} 字以内")
+    if len(contact) > OBJECTION_FIELD_MAX_CHARS:
+        raise ServiceError(f"联系方式过长，请控制在 {OBJECTION_FIELD_MAX_CHARS} 字以内")
     with transaction.atomic():
         app = Application.objects.select_for_update().filter(public_token=public_token).first()
         if app is None or app.stage != Stage.PUBLICITY:
             raise ServiceError("该公示不存在或已结束")
         if today() > app.publicity_end:
             raise ServiceError("公示期已结束，不能再提出异议")
-        objection = Objection.objects.create(
-            application=app, content=content, submitter=submitter.strip()[:50], contact=contact.strip()[:50]
-        )
+        objection = Objection.objects.create(application=app, content=content, submitter=submitter, contact=contact)
         ApplicationEvent.objects.create(
             application=app, action="objection", label="公示期间收到异议", from_stage=app.stage, to_stage=app.stage,
             reasons=content[:500], actor="anonymous", actor_name="公众（公示页）",

@@ -4,14 +4,13 @@ import datetime
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huimin.assistance import documents, rules, services, workflow
-from huimin.assistance.exports import xlsx_response
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -37,6 +36,7 @@ from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import download, xlsx_response
 from huimin.registry.models import Household, Membership, Person
 
 PAGE_SIZE = 30
@@ -337,9 +337,7 @@ def application_pdf(request, pk, form):
         raise Http404
     title, pdf = documents.render_pdf(app, form)
     audit.record("assistance.application.print", app, detail=title)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{app.number}-{form}.pdf"
-    return response
+    return download(pdf, f"{app.number}-{form}.pdf", "application/pdf", inline=True)
 
 
 # --- deadlines and 公示 ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from huimin.assistance import services as assistance
 from huimin.assistance.models import Application, Channel, Programme
-from huimin.core import audit
+from huimin.core import audit, ratelimit
 from huimin.core.context import Actor, acting_as
 from huimin.core.models import Region, User
 from huimin.core.roles import Role
@@ -31,6 +31,8 @@ from huimin.registry.models import Household, Membership, Person
 CODE_MINUTES = 5
 MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 5
+VERIFY_PER_ID_PER_HOUR = 8
+VERIFY_PER_IP_PER_HOUR = 30
 PORTAL_KINDS = ("dibao", "temporary")
 PORTAL_USERNAME = "portal-online"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -84,23 +86,55 @@ def _registered(number: str) -> Person | None:
     return Person.objects.filter(**Person.lookup("id_number", number), merged_into__isnull=True).first()
 
 
-def start_verification(name: str, id_number: str, phone: str) -> tuple[PhoneChallenge, Identity]:
-    """Check the identity against the registry (where the person is registered) and send a code."""
+class IdentityMismatch(ServiceError):
+    """The name or phone number does not match the registry. One message for every mismatch, so the answer never
+    says which part differed (nor whether the person is registered with a phone)."""
+
+
+MISMATCH_MESSAGE = "身份信息核验未通过：姓名、身份证号、手机号码须与登记信息一致。如有变化，请到乡镇（街道）窗口办理"
+RATE_MESSAGE = "身份核验尝试次数过多，请一小时后再试；如需帮助，请到乡镇（街道）窗口办理"
+RATE_SECONDS = 3600
+
+
+def _limit(setting: str, default: int) -> int:
+    return int(getattr(settings, setting, default))
+
+
+def _same(a: str, b: str) -> bool:
+    """Compare by keyed digests in constant time, so the time taken does not tell how much of a value matched."""
+    return hmac.compare_digest(_digest("match", a), _digest("match", b))
+
+
+def _matches(person: Person | None, name: str, phone: str) -> bool:
+    """Whether name and phone agree with a registered person; always does the same work (both comparisons, also
+    for a person not registered or without a phone on record) so no answer returns early."""
+    registered_name = person.name if person is not None else ""
+    registered_phone = re.sub(r"\D", "", (person.phone if person is not None else "") or "")[-11:]
+    name_ok = _same(registered_name, name)
+    phone_ok = _same(registered_phone or phone, phone)
+    return person is None or (name_ok & phone_ok)
+
+
+def start_verification(name: str, id_number: str, phone: str, ip: str = "") -> tuple[PhoneChallenge, Identity]:
+    """Check the identity against the registry (where the person is registered) and send a code. Attempts are
+    limited per client address and per ID number (settings HUIMIN_PORTAL_VERIFY_PER_IP_PER_HOUR and
+    HUIMIN_PORTAL_VERIFY_PER_ID_PER_HOUR); a mismatch raises IdentityMismatch with one neutral message."""
+    if ip:
+        _throttle("ip", ip, _limit("HUIMIN_PORTAL_VERIFY_PER_IP_PER_HOUR", VERIFY_PER_IP_PER_HOUR))
     name = (name or "").strip()
     if not name or len(name) > 50:
         raise ServiceError("请填写姓名")
     number = _id_number(id_number).number
     phone = normalise_phone(phone)
+    _throttle("id", ratelimit.key_of(number), _limit("HUIMIN_PORTAL_VERIFY_PER_ID_PER_HOUR", VERIFY_PER_ID_PER_HOUR))
     person = _registered(number)
-    if person is not None:
-        registered_phone = re.sub(r"\D", "", person.phone or "")[-11:]
-        if person.name != name or (registered_phone and registered_phone != phone):
-            raise ServiceError(
-                "身份信息核验未通过：姓名、身份证号、手机号码须与登记信息一致。如有变化，请到乡镇（街道）窗口办理"
-            )
+    matches = _matches(person, name, phone)
     phone_digest = _digest("phone", phone)
     hour_ago = timezone.now() - datetime.timedelta(hours=1)
-    if PhoneChallenge.objects.filter(phone_digest=phone_digest, created_at__gte=hour_ago).count() >= MAX_CODES_PER_HOUR:
+    recent_codes = PhoneChallenge.objects.filter(phone_digest=phone_digest, created_at__gte=hour_ago).count()
+    if not matches:
+        raise IdentityMismatch(MISMATCH_MESSAGE)
+    if recent_codes >= MAX_CODES_PER_HOUR:
         raise ServiceError("验证码发送过于频繁，请一小时后再试")
     code = f"{secrets.randbelow(10**6):06d}"
     identity = Identity(name=name, id_number=number, phone=phone, person_id=person.pk if person else None)
@@ -113,6 +147,11 @@ def start_verification(name: str, id_number: str, phone: str) -> tuple[PhoneChal
     except SmsError as exc:
         raise ServiceError("短信发送失败，请稍后再试") from exc
     return challenge, identity
+
+
+def _throttle(kind: str, ident: str, limit: int) -> None:
+    if not ratelimit.hit(f"portal-verify-{kind}", ident, limit, seconds=RATE_SECONDS):
+        raise ratelimit.RateLimited(RATE_MESSAGE)
 
 
 def check_code(challenge_id: int, identity: Identity, code: str) -> Identity:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from huimin.assistance.models import Enrolment, Notification
 from huimin.core.middleware import client_ip
 from huimin.core.models import Region
+from huimin.core.ratelimit import RateLimited
 from huimin.core.services import ServiceError
 from huimin.portal import payments, services
 from huimin.portal.services import Identity, NewMember
@@ -47,8 +48,14 @@ def verify(request):
         p = request.POST
         try:
             challenge, identity = services.start_verification(
-                p.get("name", ""), p.get("id_number", ""), p.get("phone", "")
+                p.get("name", ""), p.get("id_number", ""), p.get("phone", ""), ip=client_ip(request)
             )
+        except (services.IdentityMismatch, RateLimited) as exc:
+            # The same page whatever was typed: the entries are not shown again, so the answer to a wrong name
+            # and to a wrong phone number is the same to the byte (and a shared screen keeps no ID number).
+            messages.error(request, str(exc))
+            status = 429 if isinstance(exc, RateLimited) else 400
+            return render(request, "portal/verify.html", {"post": {}}, status=status)
         except ServiceError as exc:
             messages.error(request, str(exc))
             return render(request, "portal/verify.html", {"post": p}, status=400)

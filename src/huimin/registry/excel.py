@@ -4,7 +4,6 @@ masked exports. Reading uses python-calamine (fast on 100,000 rows); writing use
 One row is one person; rows with the same 户编号 form a household (docs/registry-import.md)."""
 
 import datetime
-import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from huimin.core import audit, masking
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
-from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx, safe_cell
+from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx, header_widths, safe_cell, workbook_bytes, write_table
 from huimin.registry import bulk, codes, dedup, idnumbers, persons
 from huimin.registry.models import Household, Person
 
@@ -453,12 +452,6 @@ def commit(
 # --- writing workbooks -------------------------------------------------------------------------------------
 
 
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def template_bytes() -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_NAME)
@@ -480,7 +473,7 @@ def template_bytes() -> bytes:
     for title, choices in (("与户主关系", codes.RELATION_CHOICES), ("民族", codes.ETHNICITY_CHOICES)):
         notes.append([title, "", "、".join(f"{code} {label}" for code, label in choices)])
     notes.append(["说明", "", "示例行（张三）仅作示范，导入前请删除。一次最多 100,000 行；先检查，无误后再确认导入。"])
-    return _workbook_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def error_report_bytes(path: Path, errors: list[list]) -> bytes:
@@ -496,13 +489,13 @@ def error_report_bytes(path: Path, errors: list[list]) -> bytes:
         headers, rows = read_sheet(path)
     except ImportFileError as exc:
         sheet.append([str(exc)])
-        return _workbook_bytes(workbook)
+        return workbook_bytes(workbook)
     sheet.append(["错误", "行号", *headers])
     for index, raw in enumerate(rows):
         row = index + 2
         sheet.append(["；".join(by_row.get(row, [])), row, *(safe_cell(_text(v) if not isinstance(v, datetime.date)
                                                                           else v) for v in raw)])  # fmt: skip
-    return _workbook_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 EXPORT_COLUMNS = [
@@ -532,19 +525,16 @@ def export_persons(persons_qs: Iterable[Person], user, *, title: str = "人员�
     """Any list of persons as .xlsx, masked unless the user may unmask; the export is audited."""
     unmask = has_capability(user, PII_UNMASK)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([h for h, _ in EXPORT_COLUMNS])
-    count = 0
-    for person in persons_qs:
-        sheet.append([safe_cell(get(person, unmask)) for _, get in EXPORT_COLUMNS])
-        count += 1
+    headers = [h for h, _ in EXPORT_COLUMNS]
+    rows = ([get(person, unmask) for _, get in EXPORT_COLUMNS] for person in persons_qs)
+    count = write_table(workbook.create_sheet(title[:31]), headers, rows, freeze=True, widths=header_widths(headers))
     audit.record(
         "registry.export",
         None,
         detail=f"导出{title} {count} 人（{'含完整敏感信息' if unmask else '敏感信息已脱敏'}）",
         region_code=user.region_id or "",
     )
-    return _workbook_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def write_progress(path: Path, stage: str, done: int, total: int) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,17 +14,10 @@ from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, has_capability
 from huimin.core.scope import get_scoped_or_404, scoped
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import xlsx_download
 from huimin.registry import dedup, excel, forms, imports, panels, search, services
 from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
 from huimin.registry.services import MemberInput
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _person(request, pk) -> Person:
@@ -53,7 +46,7 @@ def person_list(request):
     if request.GET.get("export") == "xlsx":
         if not has_capability(request.user, EXPORT):
             raise PermissionDenied("您的角色无权导出")
-        return _xlsx(excel.export_persons(people.iterator(chunk_size=2000), request.user), "persons.xlsx")
+        return xlsx_download(excel.export_persons(people.iterator(chunk_size=2000), request.user), "人员名单")
     return render(request, "registry/person_list.html", {"form": form, "page": page_of(request, people)})
 
 
@@ -139,9 +132,9 @@ def household_list(request):
         if not has_capability(request.user, EXPORT):
             raise PermissionDenied("您的角色无权导出")
         members = Person.objects.filter(household__in=households.values("pk")).select_related("region", "household")
-        return _xlsx(
+        return xlsx_download(
             excel.export_persons(members.order_by("household__number", "id"), request.user, title="家庭成员名单"),
-            "households.xlsx",
+            "家庭成员名单",
         )
     return render(request, "registry/household_list.html", {"form": form, "page": page_of(request, households)})
 
@@ -318,7 +311,7 @@ def import_page(request):
 
 @capability_required(PEOPLE_EDIT)
 def import_template(request):
-    return _xlsx(excel.template_bytes(), "registry-template.xlsx")
+    return xlsx_download(excel.template_bytes(), "人口台账导入模板")
 
 
 def _job(request, pk) -> ImportJob:
@@ -348,4 +341,4 @@ def import_job(request, pk):
 @capability_required(PEOPLE_EDIT)
 def import_errors(request, pk):
     job = _job(request, pk)
-    return _xlsx(excel.error_report_bytes(Path(job.stored_path), job.errors), f"errors-{job.pk}.xlsx")
+    return xlsx_download(excel.error_report_bytes(Path(job.stored_path), job.errors), f"导入错误报告-{job.pk}")

@@ -1,15 +1,13 @@
 """The monthly social-assistance report (社会救助情况统计月报) as one structure, shown as a page, written as an
 .xlsx in the layout a statistician files (title, 填报单位, 统计期, 单位, header, rows, 合计) and printed as PDF."""
 
-import io
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from huimin.core.spreadsheets import safe_cell
+from huimin.core.spreadsheets import safe_cell, table_bytes, workbook_bytes
 from huimin.stats import figures
 from huimin.stats.models import MonthRun
 
@@ -113,9 +111,7 @@ def xlsx(report: dict) -> bytes:
     _sheet(ws, report, "分项目", ["项目", "城乡"], report["programme_columns"], report["programmes"], report["total"])
     ws2 = wb.create_sheet("分地区")
     _sheet(ws2, report, "分地区", ["地区", "区划代码"], report["region_columns"], report["children"], report["total"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def pdf(report: dict) -> bytes:
@@ -127,17 +123,7 @@ def pdf(report: dict) -> bytes:
 
 def table_xlsx(title: str, unit_name: str, period: str, headers: list[str], rows: list[list]) -> bytes:
     """A chart's data as a small sheet with the same heading lines."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([title])
-    ws["A1"].font = Font(size=13, bold=True)
-    ws.append([f"填报单位：{unit_name}", f"统计期：{period}"])
-    ws.append(headers)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    for c in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 16
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return table_bytes(
+        title, headers, rows, title=title, lines=[[f"填报单位：{unit_name}", f"统计期：{period}"]],
+        widths=[16] * len(headers), blank_none=True,
+    )  # fmt: skip

@@ -6,7 +6,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +18,12 @@ from huimin.core.models import Region
 from huimin.core.roles import STATS_VIEW, has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import download, xlsx_download
 from huimin.stats import capabilities as caps
 from huimin.stats import compute, figures, indicators, reports, services
 from huimin.stats.models import Indicator, MonthRun
 
 TREND_MONTHS = 12
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AREAS = {"": None, "urban": True, "rural": False}
 
 
@@ -73,12 +73,6 @@ def _params(request):
 
 def _breadcrumbs(user, region: Region) -> list[Region]:
     return [r for r in [*region.ancestors(), region] if in_scope(user, r.code)]
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}.xlsx"
-    return response
 
 
 def _dashboard_data(user, region, month) -> dict:
@@ -188,7 +182,7 @@ def chart_xlsx(request, chart: str):
         rows = [[c["name"], c["code"], c["households"], c["persons"], c["amount_paid"], c["apps_received"]]
                 for c in data["children"]]  # fmt: skip
     content = reports.table_xlsx(CHARTS[chart], region.full_name(), period, headers, rows)
-    return _xlsx_response(content, f"{CHARTS[chart]}-{region.code[:9]}-{month:%Y%m}")
+    return xlsx_download(content, f"{CHARTS[chart]}-{region.code[:9]}-{month:%Y%m}")
 
 
 @capability_required(STATS_VIEW)
@@ -216,7 +210,7 @@ def monthly_xlsx(request):
     region, month, urban, _ = _params(request)
     compute.ensure([month])
     report = reports.monthly(request.user, region, month, urban)
-    return _xlsx_response(reports.xlsx(report), f"社会救助月报-{region.code[:9]}-{month:%Y%m}")
+    return xlsx_download(reports.xlsx(report), f"社会救助月报-{region.code[:9]}-{month:%Y%m}")
 
 
 @capability_required(STATS_VIEW)
@@ -224,9 +218,8 @@ def monthly_pdf(request):
     region, month, urban, _ = _params(request)
     compute.ensure([month])
     report = reports.monthly(request.user, region, month, urban)
-    response = HttpResponse(reports.pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''stats-{region.code[:9]}-{month:%Y%m}.pdf"
-    return response
+    name = f"社会救助月报-{region.code[:9]}-{month:%Y%m}.pdf"
+    return download(reports.pdf(report), name, "application/pdf", inline=True)
 
 
 @require_POST

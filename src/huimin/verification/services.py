@@ -7,7 +7,6 @@ assistance workflow calls; it reads ``Report.conclusion``.
 
 import datetime
 import hashlib
-import io
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +25,7 @@ from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
-from huimin.core.spreadsheets import safe_cell
+from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
 from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
@@ -489,10 +488,6 @@ def run_batch(
     return run
 
 
-def safe_row(*values) -> list:
-    return [safe_cell(v) for v in values]
-
-
 def enrolled_households(programme: str, prefix: str) -> list[int]:
     """Households whose enrolment in the assistance programme ``programme`` is open (在保, 渐退期, 停发)."""
     from django.apps import apps
@@ -553,31 +548,20 @@ def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
     return out
 
 
-def review_xlsx(actor, run: BatchRun) -> bytes:
-    from openpyxl import Workbook
+REVIEW_HEADERS = ["户编号", "区划代码", "成员数", "上次结论", "本次结论", "是否变化", "月人均收入（元）", "理由"]
 
+
+def review_xlsx(actor, run: BatchRun) -> bytes:
     _require(actor, VERIFY_BATCH)
     require_in_scope(actor, run.region_prefix.ljust(12, "0"))
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("复核清单")
-    sheet.append(["户编号", "区划代码", "成员数", "上次结论", "本次结论", "是否变化", "月人均收入（元）", "理由"])
-    for r in review_rows(run):
-        sheet.append(
-            safe_row(
-                r["number"],
-                r["region_code"],
-                r["members"],
-                r["previous"],
-                r["conclusion"],
-                "是" if r["changed"] else "否",
-                r["income_per_head"],
-                r["reasons"],
-            )
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
+    rows = (
+        [r["number"], r["region_code"], r["members"], r["previous"], r["conclusion"], "是" if r["changed"] else "否",
+         r["income_per_head"], r["reasons"]]
+        for r in review_rows(run)
+    )  # fmt: skip
+    content = table_bytes("复核清单", REVIEW_HEADERS, rows, freeze=True)
     audit.record("verification.batch.export", run, region_code=run.region_prefix.ljust(12, "0"))
-    return buffer.getvalue()
+    return content
 
 
 # --- 协查 ------------------------------------------------------------------------------------------------------
@@ -613,20 +597,20 @@ def create_assist_request(actor, household: Household, programme: str, as_of: da
 def assist_request_xlsx(req: AssistRequest) -> bytes:
     from openpyxl import Workbook
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "协查请求"
-    sheet.append(["协查编号", "发起地区", "核对基准日", "姓名", "身份证号", "请协查的数据"])
+    book = Workbook(write_only=True)
     wanted = "、".join(s.name for s in SOURCES.values())
-    for p in living_members(req.household):
-        sheet.append(safe_row(req.pk, req.region.full_name(), req.as_of.isoformat(), p.name, p.id_number, wanted))
-    guide = book.create_sheet("回复格式")
-    guide.append(["请按数据源分别回复，文件列名与本系统数据源格式一致："])
-    for source in SOURCES.values():
-        guide.append([source.code, source.name, "、".join(c.label for c in source.columns)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    write_table(
+        book.create_sheet("协查请求"),
+        ["协查编号", "发起地区", "核对基准日", "姓名", "身份证号", "请协查的数据"],
+        ([req.pk, req.region.full_name(), req.as_of.isoformat(), p.name, p.id_number, wanted]
+         for p in living_members(req.household)),
+    )  # fmt: skip
+    write_table(
+        book.create_sheet("回复格式"),
+        ["请按数据源分别回复，文件列名与本系统数据源格式一致："],
+        ([source.code, source.name, "、".join(c.label for c in source.columns)] for source in SOURCES.values()),
+    )
+    return workbook_bytes(book)
 
 
 def import_assist_answer(

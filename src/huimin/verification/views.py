@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import resolve, reverse
@@ -22,6 +22,7 @@ from huimin.core.pagination import page_of
 from huimin.core.roles import STATS_VIEW
 from huimin.core.scope import get_scoped_or_404, in_scope, picked_region, scoped
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import download, xlsx_download
 from huimin.registry.models import Household
 from huimin.verification import rules, services
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
@@ -172,9 +173,7 @@ def report_pdf(request, pk):
     html = render_to_string("verification/report_print.html", {"report": r, "printed_at": timezone.localtime()})
     pdf = HTML(string=html).write_pdf()
     audit.record("verification.report.print", r, region_code=r.region_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{r.pk}.pdf"'
-    return response
+    return download(pdf, f"核对报告-{r.pk}.pdf", "application/pdf", inline=True)
 
 
 # --- departmental data -----------------------------------------------------------------------------------------
@@ -292,10 +291,7 @@ def batch(request, pk):
 @capability_required(VERIFY_BATCH)
 def batch_xlsx(request, pk):
     run = _batch(request, pk)
-    data = services.review_xlsx(request.user, run)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="review-{run.pk}.xlsx"'
-    return response
+    return xlsx_download(services.review_xlsx(request.user, run), f"核对复核清单-{run.pk}")
 
 
 # --- 协查 ------------------------------------------------------------------------------------------------------
@@ -331,9 +327,7 @@ def assist_file(request, pk):
     req = get_scoped_or_404(AssistRequest.objects.all(), request.user, capability=VERIFY_RUN, pk=pk)
     data = services.assist_request_xlsx(req)
     audit.record("verification.assist.export", req, region_code=req.region_id, detail="导出含身份证号的协查请求文件")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="assist-request-{req.pk}.xlsx"'
-    return response
+    return xlsx_download(data, f"协查请求-{req.pk}")
 
 
 @capability_required(VERIFY_RUN)
