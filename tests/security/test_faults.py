@@ -143,7 +143,6 @@ def test_registry_import_killed_half_way_writes_nothing_and_reruns_once(users, s
 @TRANSACTIONAL
 def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, settings, tmp_path, login):
     from huimin.core.models import AuditEntry
-    from huimin.verification import services
     from huimin.verification.models import BatchRun, Report, Threshold
 
     settings.VAR_DIR = tmp_path

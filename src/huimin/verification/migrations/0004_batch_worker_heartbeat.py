@@ -4,35 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('verification', '0003_source_tokens_become_api_clients'),
+        ("verification", "0003_source_tokens_become_api_clients"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batchrun',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最近进展'),
+            model_name="batchrun",
+            name="heartbeat_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最近进展"),
         ),
         migrations.AddField(
-            model_name='batchrun',
-            name='worker_host',
-            field=models.CharField(blank=True, max_length=255, verbose_name='运行主机'),
+            model_name="batchrun",
+            name="worker_host",
+            field=models.CharField(blank=True, max_length=255, verbose_name="运行主机"),
         ),
         migrations.AddField(
-            model_name='batchrun',
-            name='worker_pid',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='运行进程号'),
+            model_name="batchrun",
+            name="worker_pid",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="运行进程号"),
         ),
         migrations.AddField(
-            model_name='batchrun',
-            name='worker_started',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='运行进程启动时刻'),
+            model_name="batchrun",
+            name="worker_started",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="运行进程启动时刻"),
         ),
         migrations.AlterField(
-            model_name='batchrun',
-            name='status',
-            field=models.CharField(choices=[('running', '运行中'), ('done', '已完成'), ('failed', '失败'), ('interrupted', '中断')], default='running', max_length=12, verbose_name='状态'),
+            model_name="batchrun",
+            name="status",
+            field=models.CharField(
+                choices=[("running", "运行中"), ("done", "已完成"), ("failed", "失败"), ("interrupted", "中断")],
+                default="running",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
     ]
