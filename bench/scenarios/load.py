@@ -227,7 +227,11 @@ def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
     server_errors = sum(1 for line in gunicorn_log.read_text().splitlines() if line[:1] == "5")
     slowest = sorted(paths.items(), key=lambda kv: -(kv[1]["p95_ms"] or 0))
     login = ramp["paths"].get("POST /login/", {})
-    pages = {k: v for k, v in paths.items() if not k.startswith("GET /static")}
+    pages = {k: v for k, v in paths.items() if v["requests"] and not k.startswith("GET /static")}
+    server_ms = sorted(
+        float(line.split()[1][:-2]) for line in gunicorn_log.read_text().splitlines() if line[:1] in "2345"
+    )
+    server = {q: server_ms[int(len(server_ms) * q)] if server_ms else None for q in (0.5, 0.95)}
     per_path = "; ".join(
         f"{k} p50/p95/p99 {v['p50_ms']}/{v['p95_ms']}/{v['p99_ms']} ms ({v['requests']})" for k, v in pages.items()
     )
@@ -263,7 +267,11 @@ def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
             f"static via WhiteNoise) + PostgreSQL database {db_name} with the demo city of {cfg['persons']:,} persons; "
             f"locust on the same 2 cores. Steady state after a {ramp['seconds']} s ramp-up (logins: "
             f"{login.get('requests', 0)}, p95 {login.get('p95_ms')} ms). Errors: {errors} (5xx in the server log: "
-            f"{server_errors}). Slowest p95: {slowest[0][0] if slowest else '-'}. Per path: {per_path}. "
+            f"{server_errors}). {cfg['users']} users share the {len(plan['accounts'])} staff accounts of the demo "
+            f"city (one session each). Offered load ≈ {cfg['users'] / 3:.0f} req/s if answers were instant; time spent "
+            f"inside gunicorn (its log, whole run incl. ramp-up) p50 {server[0.5]} ms, p95 {server[0.95]} ms — the "
+            "rest of the client-side figure is queueing for a worker. "
+            f"Slowest p95: {slowest[0][0] if slowest else '-'}. Per path: {per_path}. "
             "The machine is shared with other sessions: timings are inflated; re-measure on an idle machine."
         ),
     }
