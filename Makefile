@@ -32,6 +32,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[test,bench]"
+	@touch $@
+
 $(VENDOR)/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "缺少 npm（Node.js）：请安装 Debian 软件包 nodejs 和 npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -96,7 +100,7 @@ format: venv
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
-bench: venv static postgres
+bench: venv $(VENV)/.bench-installed static postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m bench
 
 clean:

@@ -191,6 +191,10 @@ if os.environ.get("HUIMIN_REDIS_URL"):
 # gateway only logs the message (development); production names the bureau's SMS platform adapter.
 HUIMIN_SMS_GATEWAY = os.environ.get("HUIMIN_SMS_GATEWAY", "huimin.portal.sms.ConsoleSmsGateway")
 
+# A 核对 batch run 运行中 on another host that has made no progress for this long is closed as 中断 (on the same
+# host a run whose process is gone is closed at once).
+HUIMIN_BATCH_STALE_MINUTES = int(os.environ.get("HUIMIN_BATCH_STALE_MINUTES", "60"))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {

@@ -3,7 +3,8 @@ runs in a child process that stops right after the step that writes the rows tha
 result file, the payroll lines, the payments), while its transaction is open — the watcher also sees the child's
 row-exclusive lock on that table in pg_locks — and is killed there. After that nothing is half-written, the audit
 chain verifies, a rerun completes and nothing is paid twice. (The batch run commits its 运行中 record first: it
-is left without a result.) A database connection dropped inside a request's transaction commits nothing and
+is left without a result, and is closed as 中断 — audited, with a rerun offered — as soon as its process is seen to
+be gone.) A database connection dropped inside a request's transaction commits nothing and
 answers with the Chinese error page."""
 
 import datetime
@@ -140,8 +141,8 @@ def test_registry_import_killed_half_way_writes_nothing_and_reruns_once(users, s
 
 
 @TRANSACTIONAL
-def test_batch_run_killed_half_way_leaves_no_result_and_reruns(users, settings, tmp_path):
-    from huimin.verification import services
+def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, settings, tmp_path, login):
+    from huimin.core.models import AuditEntry
     from huimin.verification.models import BatchRun, Report, Threshold
 
     settings.VAR_DIR = tmp_path
@@ -161,18 +162,42 @@ def test_batch_run_killed_half_way_leaves_no_result_and_reruns(users, settings, 
         "from huimin.core.models import User\nfrom huimin.verification import services\n"
         f"services.run_batch(User.objects.get(pk={approver}), 'dibao', datetime.date(2026, 6, 30), '411702')\n"
     )
-    # run_batch commits its BatchRun (运行中) first and its result at the end, in two transactions: killed while
-    # writing the result file, the run stays 运行中 with no result, and nothing else is written
-    _kill_while_writing(_child("huimin.verification.ingest:write_parquet", code), None)
+    # run_batch commits its BatchRun (运行中, with the child's host and pid) first and its result at the end, in two
+    # transactions: killed while writing the result file, the run is left 运行中 with no result, nothing else written
+    proc = _child("huimin.verification.ingest:write_parquet", code)
+    _kill_while_writing(proc, None)
     killed = BatchRun.objects.get()
     assert killed.status == BatchRun.Status.RUNNING and not killed.results_path and killed.households == 0
+    assert killed.worker_pid == proc.pid and killed.heartbeat_at is not None
     assert not Report.objects.exists()
     _audit_ok()
 
-    run = services.run_batch(users["approver"], "dibao", datetime.date(2026, 6, 30), "411702")
+    # the runs page sees that the process is gone: the run shows 中断 with a rerun, and the closing is audited
+    client = login(users["approver"])
+    page = client.get("/verification/batches/").content.decode()
+    killed.refresh_from_db()
+    assert killed.status == BatchRun.Status.INTERRUPTED and "进程" in killed.error
+    assert "中断" in page and "运行中" not in page and 'data-testid="batch-rerun"' in page
+    closing = AuditEntry.objects.get(action="verification.batch.interrupted")
+    assert closing.object_id == str(killed.pk) and closing.actor == users["approver"].username
+    detail = client.get(f"/verification/batches/{killed.pk}/").content.decode()
+    assert "中断" in detail and "重新运行" in detail
+    client.get("/verification/batches/")  # a second look closes nothing twice
+    assert AuditEntry.objects.filter(action="verification.batch.interrupted").count() == 1
+    _audit_ok()
+
+    # the rerun the page offers posts the same programme, date and scope, and completes
+    response = client.post(
+        "/verification/batches/",
+        {"programme": "dibao", "as_of": "2026-06-30", "region_prefix": "411702", "backend": "duckdb"},
+    )
+    run = BatchRun.objects.exclude(pk=killed.pk).get()
+    assert response.status_code == 302 and response.url == f"/verification/batches/{run.pk}/"
     assert run.status == BatchRun.Status.DONE and run.households == 50
     assert Path(run.results_path).exists()
     assert BatchRun.objects.filter(status=BatchRun.Status.DONE).count() == 1
+    killed.refresh_from_db()
+    assert killed.status == BatchRun.Status.INTERRUPTED
     _audit_ok()
 
 

@@ -183,13 +183,14 @@ class BatchRun(models.Model):
         RUNNING = "running", "运行中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        INTERRUPTED = "interrupted", "中断"
 
     programme = models.CharField("救助项目", max_length=40)
     as_of = models.DateField("核对基准日")
     region_prefix = models.CharField("范围（区划前缀）", max_length=12, blank=True)
     backend = models.CharField("计算引擎", max_length=20, default="duckdb")
     enrolled_only = models.BooleanField("仅在保家庭", default=False)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RUNNING)
     households = models.PositiveIntegerField("家庭数", default=0)
     counts = models.JSONField("结论分布", default=dict, blank=True)
     changed = models.PositiveIntegerField("结论变化的家庭", default=0)
@@ -198,6 +199,12 @@ class BatchRun(models.Model):
     error = models.TextField("错误", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    # The process running it (host, pid and the process's start time, so a reused pid is not taken for it) and
+    # when it last made progress: a run whose process is gone, or silent for too long, is closed as 中断.
+    worker_host = models.CharField("运行主机", max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField("运行进程号", null=True, blank=True)
+    worker_started = models.BigIntegerField("运行进程启动时刻", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "批量复核"

@@ -272,6 +272,7 @@ def batches(request):
             messages.error(request, "范围不在您的管辖范围内")
         else:
             return redirect("verification:batch", pk=run.pk)
+    services.close_stale_runs()  # a run whose process died shows 中断 (with a rerun), not 运行中 forever
     prefix = request.user.region.prefix if request.user.region_id else "-"
     runs = BatchRun.objects.filter(region_prefix__startswith=prefix)
     return render(request, "verification/batches.html", {"form": form, "page": _page(request, runs)})
@@ -280,6 +281,8 @@ def batches(request):
 @capability_required(VERIFY_BATCH)
 def batch(request, pk):
     run = _batch(request, pk)
+    if run.status == BatchRun.Status.RUNNING and services.close_stale_runs():
+        run.refresh_from_db()
     rows = services.review_rows(run, only_changed=request.GET.get("changed") == "1") if run.results_path else []
     return render(
         request,

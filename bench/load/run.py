@@ -1,0 +1,81 @@
+"""Run the locustfile headless through locust's library API and write its statistics as JSON.
+
+``python -m bench.load.run --host http://127.0.0.1:PORT --users 200 --spawn-rate 10 --seconds 60 --out stats.json``
+(``HUIMIN_LOAD_PLAN`` names the plan). Percentiles come from locust's response-time histograms.
+"""
+
+import argparse
+import json
+import time
+
+import gevent
+from locust.env import Environment
+from locust.stats import StatsEntry
+
+from bench.load.locustfile import LOGGED_IN, Staff
+
+PERCENTILES = (0.5, 0.95, 0.99)
+
+
+def _entry(e: StatsEntry, seconds: float) -> dict:
+    out = {
+        "requests": e.num_requests,
+        "failures": e.num_failures,
+        "rps": round(e.num_requests / seconds, 2) if seconds else 0.0,
+        "mean_ms": round(e.avg_response_time, 1),
+        "max_ms": round(e.max_response_time or 0, 1),
+    }
+    for p in PERCENTILES:
+        out[f"p{int(p * 100)}_ms"] = e.get_response_time_percentile(p) if e.num_requests else None
+    return out
+
+
+def _summary(stats, seconds: float) -> dict:
+    return {
+        "total": _entry(stats.total, seconds),
+        "paths": {name: _entry(e, seconds) for (name, _method), e in sorted(stats.entries.items())},
+        "errors": [
+            {"path": e.name, "error": str(e.error)[:200], "count": e.occurrences} for e in stats.errors.values()
+        ],
+    }
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--spawn-rate", type=float, required=True)
+    parser.add_argument("--seconds", type=float, required=True, help="measured time after the ramp-up")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    env = Environment(user_classes=[Staff], host=args.host)
+    runner = env.create_local_runner()
+    t0 = time.monotonic()
+    runner.start(args.users, spawn_rate=args.spawn_rate)
+    ramp = args.users / args.spawn_rate
+    gevent.sleep(ramp)
+    deadline = time.monotonic() + 180
+    while LOGGED_IN[0] < args.users and time.monotonic() < deadline:  # every user spawned and logged in
+        gevent.sleep(0.2)
+    ramp_logged_in = LOGGED_IN[0]
+    ramp_stats = {"seconds": round(time.monotonic() - t0, 1), **_summary(env.stats, time.monotonic() - t0)}
+    env.stats.reset_all()  # measure the steady state: 200 users logged in and working
+    started = time.monotonic()
+    gevent.sleep(args.seconds)
+    seconds = time.monotonic() - started
+    runner.stop()
+    runner.quit()
+    result = {
+        "users": args.users,
+        "logged_in_before_measuring": ramp_logged_in,
+        "seconds": round(seconds, 1),
+        "ramp_up": ramp_stats,
+        **_summary(env.stats, seconds),
+    }
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(result, f, ensure_ascii=False, indent=2)
+
+
+if __name__ == "__main__":
+    main()
