@@ -571,10 +571,6 @@ def close_stale_runs() -> list[BatchRun]:
     return closed
 
 
-def safe_row(*values) -> list:
-    return [safe_cell(v) for v in values]
-
-
 def enrolled_households(programme: str, prefix: str) -> list[int]:
     """Households whose enrolment in the assistance programme ``programme`` is open (在保, 渐退期, 停发)."""
     from django.apps import apps
