@@ -20,6 +20,7 @@ urlpatterns = [
     path("system/api-clients/", include("huimin.apiclients.urls")),
     path("portal/", include("huimin.portal.urls")),
     path("benefits/", include("huimin.benefits.urls")),
+    path("monitoring/", include("huimin.monitoring.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

@@ -13,6 +13,7 @@ from huimin.registry.models import Person
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
+from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import MATRIX, PUBLIC
 from tests.verification.matrix_targets import verification_targets
 
@@ -90,6 +91,7 @@ def targets(users):
         | assistance_targets(users)
         | verification_targets(users)
         | benefits_targets(users)
+        | monitoring_targets(users)
     )
 
 

@@ -22,8 +22,8 @@ from huimin.core import audit, crypto
 from huimin.core.models import Region, User
 from huimin.core.roles import Role
 from huimin.demo import cases, departments_load, generator
-from huimin.demo import programmes as demo_programmes
 from huimin.demo import city as city_mod
+from huimin.demo import programmes as demo_programmes
 from huimin.registry.models import Household, Membership, Person
 
 DEMO_PASSWORD = "Huimin@2026"  # noqa: S105 - the documented password of the demo accounts, demo only

@@ -3,8 +3,9 @@ departmental records and into the ground-truth list that tests and benchmarks re
 
 应退 (should leave) among enrolled households (低保, 特困): a recipient died, a car, a home or a company was
 registered, wages or a pension lift the household over the line, the person moved away, the person is
-enrolled twice, the benefit has not been withdrawn for months (资金长期未支取). 应保 (should be helped) among 低保边缘 and 支出型 households: the main earner died, big medical
-bills, a new severe-disability certificate, registered unemployment. Every household holds at most one case.
+enrolled twice, the benefit has not been withdrawn for months (资金长期未支取). 应保 (should be helped) among
+低保边缘 and 支出型 households: the main earner died, big medical bills, a new severe-disability certificate,
+registered unemployment. Every household holds at most one case.
 """
 
 import json
