@@ -114,3 +114,30 @@ def test_incremental_and_interrupted_runs_are_idempotent(city, city_approver, mo
 
 def test_households_exist(city):
     assert Household.objects.count() > 900
+
+
+def test_an_incremental_run_reads_only_the_new_records_and_misses_none(city, city_approver, tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from huimin.verification import services as verification
+
+    services.run(city_approver, MonitoringRun.Kind.FULL, AS_OF)
+    before = Warning.objects.count()
+    planted = {t["household_number"] for t in city["truth"]}
+    h = next(h for h in city["households"] if h["programme"] == "dibao" and h["number"] not in planted)
+    person = Person.objects.filter(household__number=h["number"]).order_by("id").first()
+    old = pq.read_table(city["dir"] / "departments" / "deaths.parquet")
+    row = pa.table({"id_number": [person.id_number], "death_date": [AS_OF - datetime.timedelta(days=2)],
+                    "reporter": ["火化"]}, schema=old.schema)  # fmt: skip
+    path = tmp_path / "deaths.parquet"
+    pq.write_table(pa.concat_tables([old, row]), path)
+    upload = verification.ingest_file(None, "deaths", path.read_bytes(), path.name, AS_OF, channel="cli")
+    assert upload.status == "accepted"
+    run = services.run(city_approver, MonitoringRun.Kind.INCREMENTAL, AS_OF)
+    assert run.kind == "incremental" and run.new_records == 1 and run.raised == 1
+    w = Warning.objects.exclude(run__kind="full").get()
+    assert w.household.number == h["number"] and w.rule.code == "death_of_recipient" and w.direction == "exit"
+    assert Warning.objects.count() == before + 1

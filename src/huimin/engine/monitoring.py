@@ -224,6 +224,14 @@ def touched(t: Tables, previous: dict[str, ibis.Table]) -> ibis.Table:
     return ibis.union(*parts, distinct=True) if len(parts) > 1 else parts[0].distinct()
 
 
+def household_keys(pop: ibis.Table, keys: ibis.Table) -> ibis.Table:
+    """person_key of every monitored member of the households of ``keys``: rules that add up a household's
+    records (wages, pensions, medical bills, benefit accounts) must see all its members, not only the one whose
+    record is new."""
+    households = pop.semi_join(keys, "person_key").select("household_id").distinct()
+    return pop.semi_join(households, "household_id").select("person_key").distinct()
+
+
 def restrict(t: Tables, keys: ibis.Table) -> Tables:
     """The tables with every source cut to the given persons (all their records, so windows still see history)."""
     from dataclasses import replace
