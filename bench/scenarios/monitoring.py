@@ -19,8 +19,6 @@ new warnings); tests/monitoring runs them end to end on the demo city. The perso
 number itself (ingestion's HMAC blind index is part of taking a file in, not of a run).
 """
 
-import datetime
-import random
 import statistics
 import time
 from pathlib import Path
@@ -274,8 +272,11 @@ def run(size: str, workdir: Path) -> dict:
             "incremental_runs": [round(x, 3) for x in inc_times],
             "full_runs": [round(x, 3) for x in full_times],
         },
-        "ratios": {"full_vs_incremental": round(full_s / inc_s, 2), "precision": round(precision, 4),
-                   "recall": round(recall, 4)},  # fmt: skip
+        "ratios": {
+            "full_vs_incremental": round(full_s / inc_s, 2),
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+        },  # fmt: skip
         "peak_memory_mb": None,
         "targets": {
             "daily incremental run (100,000-record feed, 1,000,000 persons) < 30 s": size == "full" and inc_s < 30,
