@@ -62,6 +62,8 @@ def _snapshots(city: Path, workdir: Path, feed_size: int, truth: list[dict]):
     """Current snapshots, and previous ones without the feed's records. Returns (current paths, previous paths,
     feed rows per source, persons with planted records in the feed)."""
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from huimin.verification.sources import SOURCES
@@ -74,17 +76,19 @@ def _snapshots(city: Path, workdir: Path, feed_size: int, truth: list[dict]):
     in_feed = set(planted_ids[::2])  # half the planted persons: their records arrive in today's feed
     tables = {code: _normalise(pq.read_table(city / "departments" / f"{code}.parquet"), code) for code in SOURCES}
     planted_rows = {}
+    wanted = pa.array(sorted(in_feed), pa.string())
     for code, t in tables.items():
-        keys = t["person_key"].to_numpy(zero_copy_only=False)
-        planted_rows[code] = np.flatnonzero(np.isin(keys, list(in_feed)))
+        planted_rows[code] = np.flatnonzero(pc.is_in(t["person_key"], value_set=wanted).to_numpy(zero_copy_only=False))
     total = sum(t.num_rows for t in tables.values())
     left = max(0, feed_size - sum(len(v) for v in planted_rows.values()))
     current, previous, feed = {}, {}, {}
     for code, t in tables.items():
         share = round(left * t.num_rows / total) if total else 0
-        others = np.setdiff1d(np.arange(t.num_rows), planted_rows[code])
-        drop = np.union1d(planted_rows[code], rng.choice(others, min(share, len(others)), replace=False))
-        keep = np.setdiff1d(np.arange(t.num_rows), drop)
+        mask = np.zeros(t.num_rows, bool)
+        mask[planted_rows[code]] = True
+        others = np.flatnonzero(~mask)
+        mask[rng.choice(others, min(share, len(others)), replace=False)] = True
+        drop, keep = np.flatnonzero(mask), np.flatnonzero(~mask)
         current[code] = cur_dir / f"{code}.parquet"
         previous[code] = prev_dir / f"{code}.parquet"
         pq.write_table(t, current[code], row_group_size=20_000)
