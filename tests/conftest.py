@@ -41,9 +41,11 @@ def seeded(db):
     AuditHead.objects.get_or_create(id=1)
     from huimin.assistance import defaults as assistance_defaults
     from huimin.monitoring import defaults as monitoring_defaults
+    from huimin.stats import defaults as stats_defaults
 
     assistance_defaults.ensure()
     monitoring_defaults.ensure()
+    stats_defaults.ensure()
 
 
 @pytest.fixture

@@ -64,10 +64,11 @@ class ApiAuth(SessionAuth):
     (``clients``), otherwise 403. Without a token, the staff session (CSRF on writes) and ``capability``.
     """
 
-    def __init__(self, capability: str | None = None, *, clients: bool = True):
+    def __init__(self, capability: str | None = None, *, clients: bool = True, regional: bool = True):
         super().__init__(csrf=True)
         self.capability = capability
         self.clients = clients
+        self.regional = regional
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
@@ -106,10 +107,12 @@ class ApiAuth(SessionAuth):
         return ClientPrincipal(client, capabilities_for(client.operations))
 
 
-def api_auth(capability: str | None = None, *, clients: bool = True) -> ApiAuth:
+def api_auth(capability: str | None = None, *, clients: bool = True, regional: bool = True) -> ApiAuth:
     """``auth=`` of an operation: the capability a staff member needs; ``clients=False`` keeps the operation
-    for staff (an action that needs a person's own authority, e.g. a workflow decision)."""
-    return ApiAuth(capability, clients=clients)
+    for staff (an action that needs a person's own authority, e.g. a workflow decision); ``regional=False``
+    marks an operation that reads or writes no regional data (a departmental feed is a whole-city extract), so a
+    client granted only such operations needs no region."""
+    return ApiAuth(capability, clients=clients, regional=regional)
 
 
 def staff(capability: str | None = None) -> ApiAuth:  # the name the first routers used
@@ -149,6 +152,7 @@ class OperationInfo:
     summary: str
     capability: str | None
     clients: bool
+    regional: bool = True
 
 
 def operations() -> dict[str, OperationInfo]:
@@ -162,6 +166,7 @@ def operations() -> dict[str, OperationInfo]:
                 found[name] = OperationInfo(
                     name, tuple(op.methods), f"/api{bound.prefix}{path}", op.summary or name,
                     auth.capability if auth else None, bool(auth and auth.clients),
+                    bool(auth is None or auth.regional),
                 )  # fmt: skip
     return dict(sorted(found.items()))
 
@@ -238,3 +243,10 @@ from huimin.registry.api import router as registry_router  # noqa: E402
 
 mount("/registry", registry_router)
 mount("/assistance", assistance_router)
+from huimin.benefits.api import router as benefits_router  # noqa: E402
+from huimin.monitoring.api import router as monitoring_router  # noqa: E402
+from huimin.verification.api import router as verification_router  # noqa: E402
+
+mount("/verification", verification_router)
+mount("/monitoring", monitoring_router)
+mount("/benefits", benefits_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huimin.portal",
     "huimin.benefits",
     "huimin.monitoring",
+    "huimin.stats",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("system/api-clients/", include("huimin.apiclients.urls")),
     path("portal/", include("huimin.portal.urls")),
     path("benefits/", include("huimin.benefits.urls")),
+    path("stats/", include("huimin.stats.urls")),
     path("monitoring/", include("huimin.monitoring.urls")),
 ]
 

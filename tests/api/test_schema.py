@@ -54,15 +54,17 @@ def sample(db, users):
 
 
 @pytest.fixture
-def callers(sample, users, client, settings):
+def callers(sample, users, client, settings, tmp_path):
     from huimin.api import grantable_operations
     from huimin.apiclients import services
+    from huimin.verification.sources import SOURCES
 
     cache.clear()
     settings.HUIMIN_API_STAFF_RATE_PER_MINUTE = 100_000
+    settings.VAR_DIR = tmp_path / "var"  # departmental feeds the generated uploads may leave
     _c, token = services.issue(
         users["security"], name="全部接口", department="测试", operations=list(grantable_operations()),
-        region_codes=[TOWN_A], rate_limit=6000,
+        region_codes=[TOWN_A], rate_limit=6000, sources=list(SOURCES),
     )  # fmt: skip
     client.force_login(users["clerk_a"])
     csrf = secrets.token_hex(16)
@@ -89,6 +91,9 @@ def test_both_callers_really_get_through(callers):
     for caller in callers.values():
         response = operation.Case(query={"page_size": 5}).call(**caller)
         assert response.status_code == 200 and response.json()["count"] == 1, response.text
+        for path in ("/api/verification/reports", "/api/monitoring/warnings"):  # the later routers too
+            response = schema[path]["GET"].Case(query={"page_size": 5}).call(**caller)
+            assert response.status_code == 200 and response.json()["count"] == 0, response.text
     write = schema["/api/assistance/applications"]["POST"]
     response = write.Case(body={"programme": "nope", "household": "S1", "applicant": 1, "reason": "x"}).call(
         **callers["session"]

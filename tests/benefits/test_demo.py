@@ -11,7 +11,7 @@ import pytest
 
 from huimin.assistance.models import Application, Enrolment, EnrolmentChange, EnrolmentMember, ManualVerification
 from huimin.benefits import services, standards
-from huimin.benefits.models import PayrollLine, Standard
+from huimin.benefits.models import PayrollLine, PayrollMonth, Standard
 from huimin.core.models import User
 from huimin.demo import loader
 
@@ -47,15 +47,20 @@ def test_demo_standards_load_with_the_tekun_rule(loaded):
 
 
 def test_a_demo_county_month_pays_the_generated_amounts(loaded):
+    """The loader locks the last three months of every county through the payroll services; the as-of month pays
+    every enrolment of the county that had started, its generated amount."""
     approver = User.objects.filter(role="approver").order_by("username").first()
     county = approver.region_id
-    payroll = services.build(approver, region_code=county, month=datetime.date(2026, 1, 1))
-    in_county = Enrolment.objects.filter(
-        region__code__startswith=county[:6], start_month__lte=datetime.date(2026, 1, 1)
-    )
+    month = datetime.date(2026, 10, 1)
+    payroll = PayrollMonth.objects.get(region_id=county, month=month)
+    assert payroll.status == "locked" and payroll.locked_by == approver.username
+    assert PayrollMonth.objects.filter(region_id=county, status="locked").count() == loader.PAYROLL_MONTHS
+    in_county = Enrolment.objects.filter(region__code__startswith=county[:6], start_month__lte=month)
     assert payroll.line_count == in_county.count() > 0
     line = PayrollLine.objects.filter(payroll=payroll).first()
     assert line.amount == Enrolment.objects.get(pk=line.enrolment_id).monthly_amount
+    with pytest.raises(services.ServiceError):  # an earlier month can no longer be built
+        services.build(approver, region_code=county, month=datetime.date(2026, 1, 1))
 
 
 @pytest.mark.sqlite

@@ -21,7 +21,7 @@ def test_resident_applies_on_a_phone_and_the_township_sees_it(phone_page, page, 
     phone.fill("#code", last_code(sms))
     phone.click("button:has-text('确认')")
     phone.wait_for_selector("text=王芳，您好")
-    assert "发放记录将在资金发放模块上线后显示" in phone.inner_text("main")
+    assert "暂无发放记录" in phone.inner_text("main")
 
     phone.click("text=申请最低生活保障")
     phone.fill("#reason", "丈夫重病，无固定收入")

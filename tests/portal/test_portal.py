@@ -1,5 +1,5 @@
 """The resident portal: phone-code verification, applying with the household and photos, the 核对 authorisation,
-following one's own applications, decisions and the payments notice."""
+following one's own applications and decisions (payments: test_payments.py)."""
 
 import datetime
 
@@ -174,12 +174,6 @@ def test_resident_follows_only_own_applications_and_sees_decisions(client, sms, 
     assert "不予受理通知书" in page and "户籍不在本乡镇" in page
     home = client.get("/portal/me/").content.decode()
     assert "不予受理通知书" in home and someone_else.number not in home
-
-
-def test_payments_say_plainly_they_are_not_available_yet(client, sms, family):
-    _, (wang, *_) = family
-    verify(client, sms, "王芳", wang.id_number, "13800138000")
-    assert "发放记录将在资金发放模块上线后显示" in client.get("/portal/me/").content.decode()
 
 
 def test_portal_actor_is_limited_to_the_household_village(family, regions):

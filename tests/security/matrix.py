@@ -74,6 +74,19 @@ MATRIX: dict[str, Entry] = {
     "api:get_application": Entry("assistance.view", target="assistance_application"),
     "api:create_application": Entry("assistance.apply", method="POST", data={"programme": ""}),
     "api:act_on_application": Entry("assistance.view", method="POST", target="assistance_application_act"),
+    "api:list_verification_reports": Entry("verification.reports"),
+    "api:get_verification_report": Entry("verification.reports", target="verification_report"),
+    # an unknown programme: refused (400) inside the scope, 404 outside; the real check runs in tests/api
+    "api:request_verification": Entry(
+        "verification.run", method="POST", target="verification_household", data={"programme": "nope"}
+    ),
+    "api:upload_feed": Entry("verification.data", method="POST", kwargs={"source": "wages"}),
+    "api:list_warnings": Entry("monitoring.view"),
+    "api:get_warning": Entry("monitoring.view", target="api_warning"),
+    "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
+    "api:list_payroll_months": Entry("benefits.view"),
+    "api:get_payroll_summary": Entry("benefits.view", target="benefits_payroll"),
+    "api:list_payroll_totals": Entry("benefits.view"),
     # API clients (the security officer's page)
     "apiclients:clients": Entry(roles.API_CLIENTS_MANAGE),
     "apiclients:client_issue": Entry(roles.API_CLIENTS_MANAGE, method="POST", data={"name": ""}),
@@ -114,7 +127,8 @@ MATRIX: dict[str, Entry] = {
     "verification:sources": Entry("verification.data"),
     "verification:upload": Entry("verification.data", target="verification_upload"),
     "verification:upload_errors": Entry("verification.data", target="verification_upload"),
-    "verification:api_upload": Entry(PUBLIC, method="POST", kwargs={"source": "wages"}),  # department token
+    # the departments' first upload address: an alias of api:upload_feed (API client token)
+    "verification:api_upload": Entry(PUBLIC, method="POST", kwargs={"source": "wages"}),
     "verification:thresholds": Entry("verification.data"),
     "verification:batches": Entry("verification.batch"),
     "verification:batch": Entry("verification.batch", target="verification_batch"),
@@ -157,4 +171,13 @@ MATRIX: dict[str, Entry] = {
     "benefits:template_create": Entry("benefits.pay", method="POST"),
     "benefits:report": Entry("benefits.view"),
     "benefits:calculator": Entry("benefits.view", query="?kind=dibao&income=100&members=2"),
+    # statistics, indicators and dashboards (huimin.stats)
+    "stats:dashboard": Entry(roles.STATS_VIEW),
+    "stats:chart_xlsx": Entry(roles.STATS_VIEW, kwargs={"chart": "trend"}),
+    "stats:monthly": Entry(roles.STATS_VIEW, query="?area=rural"),
+    "stats:monthly_xlsx": Entry(roles.STATS_VIEW),
+    "stats:monthly_pdf": Entry(roles.STATS_VIEW),
+    "stats:recompute": Entry("stats.manage", method="POST", data={"month": "2026-03"}),
+    "stats:indicators": Entry(roles.STATS_VIEW),
+    "stats:indicator_target": Entry("stats.manage", method="POST", target="stats_indicator"),
 }

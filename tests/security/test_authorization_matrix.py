@@ -10,11 +10,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from huimin.core.roles import CAPABILITIES, Role
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
+from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import MATRIX, PUBLIC
+from tests.stats.matrix_targets import stats_targets
 from tests.verification.matrix_targets import verification_targets
 
 IGNORED_PREFIXES = ("static/", "media/")
@@ -91,6 +93,8 @@ def targets(users):
         | assistance_targets(users)
         | verification_targets(users)
         | benefits_targets(users)
+        | api_targets(users)
+        | stats_targets(users)
         | monitoring_targets(users)
     )
 

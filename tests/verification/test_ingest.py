@@ -7,10 +7,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from huimin.apiclients.models import ApiClient
 from huimin.core import crypto
 from huimin.core.services import ServiceError
 from huimin.verification import ingest
-from huimin.verification.models import Snapshot, SourceToken, Upload
+from huimin.verification.models import Snapshot, Upload
 from huimin.verification.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 from tests.verification.factories import AS_OF, csv_bytes, valid_row
 
@@ -138,11 +139,14 @@ def test_only_data_officers_may_load_files(users):
 
 
 def test_the_upload_api_needs_a_departments_token(client, db):
+    """The first upload address keeps working as an alias of the API's upload_feed, with API client tokens: a
+    credential folded from the old SourceToken (a bare token, same SHA-256) is an API client like any other."""
     import hashlib
 
-    SourceToken.objects.create(
-        department="税务局", sources=["wages"], token_sha256=hashlib.sha256(b"secret-token").hexdigest()
-    )
+    ApiClient.objects.create(
+        name="税务局数据报送", department="税务局", token_prefix="legacy1", operations=["upload_feed"],
+        token_hash=hashlib.sha256(b"secret-token").hexdigest(), sources=["wages"],
+    )  # fmt: skip
     url = "/verification/api/sources/wages/upload/"
     body = {"as_of": AS_OF.isoformat(), "file": _file(csv_bytes([valid_row("wages")]), "w.csv")}
     assert client.post(url, body).status_code == 401
@@ -150,11 +154,12 @@ def test_the_upload_api_needs_a_departments_token(client, db):
     response = client.post(url, body, headers={"Authorization": "Bearer secret-token"})
     assert response.status_code == 201, response.content.decode()
     assert Snapshot.objects.get().source == "wages"
+    assert Upload.objects.get().department == "税务局"
     body["file"] = _file(csv_bytes([valid_row("deposits")]), "d.csv")
     denied = client.post(
         "/verification/api/sources/deposits/upload/", body, headers={"Authorization": "Bearer secret-token"}
     )
-    assert denied.status_code == 403
+    assert denied.status_code == 403 and denied.json()["message"] == "此客户端未获授权报送该数据源"
 
 
 def _file(content, name):
@@ -174,10 +179,11 @@ def test_the_command_line_issues_tokens_and_loads_files(db, tmp_path, capsys):
 
     call_command("verification", "token", "--department", "税务局", "--sources", "wages")
     token = capsys.readouterr().out.rsplit("：", 1)[1].strip()
-    cred = SourceToken.objects.get()
+    cred = ApiClient.objects.get()
     import hashlib
 
-    assert cred.token_sha256 == hashlib.sha256(token.encode()).hexdigest() and cred.sources == ["wages"]
+    assert cred.token_hash == hashlib.sha256(token.encode()).hexdigest() and cred.sources == ["wages"]
+    assert cred.operations == ["upload_feed"] and cred.region_prefixes == []
     path = tmp_path / "w.csv"
     path.write_bytes(csv_bytes([valid_row("wages")]))
     call_command("verification", "ingest", "wages", str(path), "--as-of", "2026-06-30")

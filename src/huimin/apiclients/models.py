@@ -1,6 +1,6 @@
 """API clients: a department or partner system calling the API with a bearer token limited to named operations
-(operation ids of the OpenAPI document) and region subtrees. Only the token's SHA-256 is stored; the token is
-shown once when it is issued."""
+(operation ids of the OpenAPI document) and region subtrees; a department sending 核对 feeds is also limited to
+its data sources. Only the token's SHA-256 is stored; the token is shown once when it is issued."""
 
 from django.db import models
 
@@ -12,6 +12,7 @@ class ApiClient(models.Model):
     token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
     operations = models.JSONField("允许的接口（operationId）", default=list)
     region_prefixes = models.JSONField("允许的区划（代码前缀）", default=list)
+    sources = models.JSONField("可报送的部门数据源（核对数据源代码）", default=list, blank=True)
     rate_limit_per_minute = models.PositiveIntegerField("每分钟调用上限", default=60)
     is_active = models.BooleanField("启用", default=True)
     created_by = models.CharField("签发人", max_length=150, blank=True)
@@ -45,6 +46,7 @@ class ClientPrincipal:
         self.username = f"api:{client.name}"
         self.full_name = f"{client.department}（{client.name}）"
         self.region_prefixes = tuple(client.region_prefixes)
+        self.sources = tuple(client.sources)
         self.granted_capabilities = capabilities
 
     def __str__(self):

@@ -12,6 +12,7 @@ from huimin.core.roles import API_CLIENTS_MANAGE
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError, _require
 
+FEED_OPERATION = "upload_feed"  # huimin.verification.api: a department sends a 核对 data extract
 TOKEN_START = "hm_"  # noqa: S105 - the public prefix of every token, not a secret
 
 
@@ -25,7 +26,10 @@ def new_token() -> tuple[str, str]:
 
 
 def find(token: str) -> ApiClient | None:
-    if not token.startswith(TOKEN_START) or len(token) > 200:
+    """The active client of a token. Tokens issued here start with ``hm_``; the departments' upload credentials
+    of the earlier 核对 upload view were folded into API clients with their digests (migration
+    verification 0003), so a token of any shape is looked up by its digest."""
+    if not token or len(token) > 200:
         return None
     return ApiClient.objects.filter(token_hash=token_hash(token), is_active=True).first()
 
@@ -43,21 +47,41 @@ def _check_operations(operations) -> list[str]:
     return operations
 
 
-def _check_regions(actor, codes) -> list[str]:
+def _check_sources(codes) -> list[str]:
+    from huimin.verification.sources import SOURCES
+
+    codes = sorted({c.strip() for c in codes if c and c.strip()})
+    unknown = [c for c in codes if c not in SOURCES]
+    if unknown:
+        raise ServiceError("以下数据源不存在：" + "、".join(unknown))
+    return codes
+
+
+def _needs_regions(operations) -> bool:
+    from huimin.api import operations as catalogue
+
+    known = catalogue()
+    return any(known[op].regional for op in operations if op in known)
+
+
+def _check_regions(actor, codes, required: bool = True) -> list[str]:
     prefixes = []
     for code in {c.strip() for c in codes if c and c.strip()}:
         region = Region.objects.filter(code=code).first()
         if region is None or not in_scope(actor, region.code):
             raise ServiceError(f"区划代码 {code} 不存在或不在您的管辖范围内")
         prefixes.append(regions.prefix_of(region.code, region.level))
-    if not prefixes:
+    if not prefixes and required:
         raise ServiceError("请至少填写一个允许访问的区划")
     return sorted(prefixes)
 
 
 @transaction.atomic
-def issue(actor, *, name: str, department: str, operations, region_codes, rate_limit: int = 60):
-    """Create a client; returns (client, token). The token is not stored and cannot be shown again."""
+def issue(actor, *, name: str, department: str, operations, region_codes, rate_limit: int = 60, sources=()):
+    """Create a client; returns (client, token). The token is not stored and cannot be shown again.
+
+    ``sources``: the 核对 data sources the client may send with ``upload_feed``. Regions may be left out only
+    when every granted operation is region-free (``regional=False``, e.g. a feed-only department)."""
     _require(actor, API_CLIENTS_MANAGE)
     name, department = (name or "").strip(), (department or "").strip()
     if not name or not department:
@@ -70,17 +94,24 @@ def issue(actor, *, name: str, department: str, operations, region_codes, rate_l
         raise ServiceError("每分钟调用上限须为整数") from exc
     if not 1 <= rate_limit <= 6000:
         raise ServiceError("每分钟调用上限须在 1 到 6000 之间")
+    operations = _check_operations(operations)
+    sources = _check_sources(sources)
+    if sources and FEED_OPERATION not in operations:
+        raise ServiceError(f"只有获准调用 {FEED_OPERATION}（部门数据报送）的客户端才能指定数据源")
     prefix, token = new_token()
     client = ApiClient.objects.create(
         name=name, department=department, token_prefix=prefix, token_hash=token_hash(token),
-        operations=_check_operations(operations), region_prefixes=_check_regions(actor, region_codes),
-        rate_limit_per_minute=rate_limit, created_by=getattr(actor, "username", "system"),
+        operations=operations, region_prefixes=_check_regions(actor, region_codes, _needs_regions(operations)),
+        sources=sources, rate_limit_per_minute=rate_limit, created_by=getattr(actor, "username", "system"),
     )  # fmt: skip
     audit.record(
         "api.client.issue",
         client,
-        after={"operations": client.operations, "regions": client.region_prefixes, "rate": rate_limit},
-    )
+        after={
+            "operations": client.operations, "regions": client.region_prefixes, "sources": client.sources,
+            "rate": rate_limit,
+        },
+    )  # fmt: skip
     return client, token
 
 
@@ -101,3 +132,28 @@ def rotate(actor, client: ApiClient) -> str:
     client.save(update_fields=["token_prefix", "token_hash"])
     audit.record("api.client.rotate", client)
     return token
+
+
+@transaction.atomic
+def issue_feed_client(department: str, sources, *, by: str = "cli") -> tuple[ApiClient, str]:
+    """A department's client for sending 核对 feeds only (``upload_feed`` on ``sources``, no region), issued on
+    the server's command line (``huimin verification token``), which runs with the server's own authority as
+    ``huimin verification ingest`` does. Audited like ``issue``."""
+    department = (department or "").strip()
+    if not department:
+        raise ServiceError("请填写部门名称")
+    sources = _check_sources(sources)
+    if not sources:
+        raise ServiceError("请至少指定一个数据源")
+    base = f"{department}数据报送"[:70]
+    name, n = base, 1
+    while ApiClient.objects.filter(name=name).exists():
+        n += 1
+        name = f"{base}{n}"
+    prefix, token = new_token()
+    client = ApiClient.objects.create(
+        name=name, department=department, token_prefix=prefix, token_hash=token_hash(token),
+        operations=[FEED_OPERATION], region_prefixes=[], sources=sources, created_by=by,
+    )  # fmt: skip
+    audit.record("api.client.issue", client, after={"operations": client.operations, "sources": sources})
+    return client, token

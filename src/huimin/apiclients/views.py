@@ -13,13 +13,13 @@ from huimin.core.services import ServiceError
 
 def _page(request, status=200, post=None):
     from huimin.api import grantable_operations
+    from huimin.verification.sources import SOURCES
 
-    return render(
-        request,
-        "apiclients/clients.html",
-        {"clients": ApiClient.objects.all(), "operations": grantable_operations().values(), "post": post or {}},
-        status=status,
-    )
+    context = {
+        "clients": ApiClient.objects.all(), "operations": grantable_operations().values(), "post": post or {},
+        "sources": SOURCES.values(), "source_names": {code: s.name for code, s in SOURCES.items()},
+    }  # fmt: skip
+    return render(request, "apiclients/clients.html", context, status=status)
 
 
 @capability_required(API_CLIENTS_MANAGE)
@@ -35,7 +35,7 @@ def client_issue(request):
         client, token = services.issue(
             request.user, name=p.get("name", ""), department=p.get("department", ""),
             operations=p.getlist("operations"), region_codes=p.get("regions", "").replace("，", ",").split(","),
-            rate_limit=p.get("rate_limit") or 60,
+            rate_limit=p.get("rate_limit") or 60, sources=p.getlist("sources"),
         )  # fmt: skip
     except ServiceError as exc:
         messages.error(request, str(exc))

@@ -44,6 +44,7 @@ class LoadResult:
     programmes: dict
     applications: int = 0
     departmental_rows: int = 0
+    payroll_months: int = 0
 
 
 def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF) -> LoadResult:
@@ -67,13 +68,25 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         applications = cases.load_cases(tables["households"])
         departments_load.load_thresholds(city_mod.CITY_CODE[:4], datetime.date(2020, 1, 1))
         departmental_rows = departments_load.load_snapshots(department_files, as_of)
+        payrolls = load_payrolls(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
             region_code=city_mod.CITY_CODE,
         )
+    from huimin.stats import compute
+
+    for month in range(STATS_MONTHS):  # a year of figures, so the dashboards open with their trends
+        compute.materialise(compute.add_months(as_of.replace(day=1), -month), actor="demo")
     return LoadResult(
-        len(tables["persons"]), len(tables["households"]), regions, users, programmes, applications, departmental_rows
+        len(tables["persons"]),
+        len(tables["households"]),
+        regions,
+        users,
+        programmes,
+        applications,
+        departmental_rows,
+        payrolls,
     )
 
 
@@ -186,6 +199,26 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
     ):
         _insert(model, _json_ready(model, rows))
     return counts
+
+
+PAYROLL_MONTHS = 3
+STATS_MONTHS = 12
+
+
+def load_payrolls(as_of: datetime.date) -> int:
+    """The last PAYROLL_MONTHS months' payroll of every county, built, reviewed, approved and locked by the
+    county's demo approver through the real benefits services (so the statistics have amounts paid)."""
+    from huimin.benefits import services as benefits
+
+    done = 0
+    for approver in User.objects.filter(role=Role.APPROVER).select_related("region").order_by("region_id"):
+        for back in range(PAYROLL_MONTHS - 1, -1, -1):
+            month = _add_months(as_of.replace(day=1), -back)
+            payroll = benefits.build(approver, region_code=approver.region_id, month=month, today=as_of)
+            for action in ("review", "approve", "lock"):
+                payroll = benefits.advance(approver, payroll, action)
+            done += 1
+    return done
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:

@@ -83,22 +83,6 @@ class Snapshot(models.Model):
         return f"{self.get_source_display()} {self.as_of:%Y-%m-%d}（{self.row_count} 行）"
 
 
-class SourceToken(models.Model):
-    """A department's credential for the upload API: only the SHA-256 of the token is stored."""
-
-    department = models.CharField("部门", max_length=100)
-    sources = models.JSONField("可报送的数据源", default=list)
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    is_active = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "部门接口凭证"
-
-    def __str__(self):
-        return self.department
-
-
 def authorisation_path(instance, filename):
     return f"verification/authorisations/{instance.household_id}/{instance.person_id}-{filename}"
 

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         create.add_argument("--operation", action="append", default=[], help="允许的接口，可重复")
         create.add_argument("--region", action="append", default=[], help="允许的区划代码（12 位），可重复")
         create.add_argument("--rate", type=int, default=60, help="每分钟调用上限")
+        create.add_argument("--source", action="append", default=[], help="upload_feed 可报送的数据源，可重复")
         actions.add_parser("list", help="列出客户端")
         for name, text in (("revoke", "停用客户端（令牌立即失效）"), ("rotate", "更换令牌（旧令牌失效）")):
             p = actions.add_parser(name, help=text)
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 state = "启用" if c.is_active else "停用"
                 self.stdout.write(
                     f"{c.name}\t{c.department}\thm_{c.token_prefix}_…\t{state}\t{c.rate_limit_per_minute}/分钟\t"
-                    f"{','.join(c.operations)}\t{','.join(c.region_prefixes)}"
+                    f"{','.join(c.operations)}\t{','.join(c.region_prefixes)}\t{','.join(c.sources)}"
                 )
             return
         actor = User.objects.filter(username=options["by"], is_active=True).select_related("region").first()
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                     client, token = services.issue(
                         actor, name=options["name"], department=options["department"],
                         operations=options["operation"], region_codes=options["region"], rate_limit=options["rate"],
+                        sources=options["source"],
                     )  # fmt: skip
                     self.stdout.write(f"已签发客户端 {client.name}。令牌（只显示这一次）：\n{token}")
                     return

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"演示城市已载入：{result.persons:,} 人、{result.households:,} 户、新增区划 {result.regions} 个、"
             f"账号 {result.users} 个、办理中的救助申请 {result.applications} 件、"
-            f"部门核对数据 {result.departmental_rows:,} 行。"
+            f"部门核对数据 {result.departmental_rows:,} 行、已锁定的月度发放 {result.payroll_months} 个。"
         )
         labels = ", ".join(f"{k} {v}" for k, v in sorted(result.programmes.items()))
         self.stdout.write(f"各户救助状态：{labels}（低保、特困已作为在保对象载入，含演示历史审批记录）")

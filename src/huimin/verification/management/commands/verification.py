@@ -1,24 +1,19 @@
 """核对 housekeeping from the command line.
 
-huimin verification token --department 税务局 --sources wages     # a department's upload credential
+huimin verification token --department 税务局 --sources wages     # a department's upload client (API token)
 huimin verification ingest wages file.csv --as-of 2026-06-30       # load a file (rejected whole on errors)
 huimin verification export                                         # registry → var/engine/ Parquet
 """
 
 import datetime
-import hashlib
-import secrets
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from huimin.core import audit
 from huimin.core.context import Actor, acting_as
 from huimin.core.services import ServiceError
 from huimin.engine import export
 from huimin.verification import services
-from huimin.verification.models import SourceToken
 from huimin.verification.sources import SOURCES
 
 
@@ -27,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        token = sub.add_parser("token", help="为部门生成数据报送接口凭证（只显示一次）")
+        token = sub.add_parser("token", help="为部门签发只能报送数据的接口客户端令牌（只显示一次）")
         token.add_argument("--department", required=True)
         token.add_argument("--sources", required=True, help="数据源代码，逗号分隔：" + ",".join(SOURCES))
         ingest = sub.add_parser("ingest", help="导入一个部门数据文件")
@@ -42,17 +37,20 @@ class Command(BaseCommand):
             getattr(self, f"_{action}")(**opts)
 
     def _token(self, department, sources, **_):
+        from huimin.apiclients.services import issue_feed_client
+
         codes = [c.strip() for c in sources.split(",") if c.strip()]
         unknown = [c for c in codes if c not in SOURCES]
         if unknown or not codes:
             raise CommandError(f"未知的数据源：{'、'.join(unknown) or '（空）'}")
-        token = secrets.token_urlsafe(32)
-        with transaction.atomic():
-            cred = SourceToken.objects.create(
-                department=department, sources=codes, token_sha256=hashlib.sha256(token.encode()).hexdigest()
-            )
-            audit.record("verification.token.create", cred, after={"department": department, "sources": codes})
-        self.stdout.write(f"部门：{department}\n数据源：{', '.join(codes)}\n凭证（只显示这一次）：{token}")
+        try:
+            client, token = issue_feed_client(department, codes)
+        except ServiceError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"部门：{department}\n接口客户端：{client.name}（只允许 upload_feed）\n数据源：{', '.join(codes)}\n"
+            f"凭证（只显示这一次）：{token}"
+        )
 
     def _ingest(self, source, path, as_of, valid_only, **_):
         try:

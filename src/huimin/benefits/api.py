@@ -1,0 +1,267 @@
+"""资金发放 API, read-only: the monthly payrolls and their totals by programme, line kind and region.
+
+A payroll month belongs to a county (or another subtree). A caller sees the months of its regions and the months
+that cover its regions; every figure is summed over the payroll lines inside the caller's regions only, so a
+township's client sees its township's part of the county's month. Totals across months (``list_payroll_totals``)
+count locked months only — the figures that were paid out."""
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from ninja import Field, Router, Schema
+
+from huimin.assistance.models import Programme
+from huimin.benefits import capabilities as caps
+from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth
+from huimin.core import regions
+from huimin.core.models import Region
+from huimin.core.roles import has_capability
+from huimin.core.scope import in_scope, user_prefixes
+from huimin.core.services import ServiceError
+
+router = Router(tags=["资金发放"])
+
+LEVELS = {"county": 6, "township": 9, "village": 12}
+
+
+def _auth(capability: str):
+    from huimin.api import api_auth
+
+    return api_auth(capability)
+
+
+def _errors():
+    from huimin.api import ERRORS
+
+    return ERRORS
+
+
+class PayrollOut(Schema):
+    id: int
+    region: str = Field(description="发放月份所属区划（一般为县级）")
+    region_name: str
+    month: str = Field(description="发放月份 YYYY-MM")
+    status: PayrollMonth.Status
+    status_label: str
+    locked_at: datetime.datetime | None
+    lines: int = Field(description="您管辖区划内的明细笔数")
+    total: Decimal = Field(description="您管辖区划内的金额合计（元）")
+
+
+class PayrollPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[PayrollOut]
+
+
+class TotalRow(Schema):
+    key: str
+    name: str
+    lines: int
+    total: Decimal
+
+
+class PayrollSummary(PayrollOut):
+    by_programme: list[TotalRow]
+    by_kind: list[TotalRow]
+    by_region: list[TotalRow]
+
+
+class MonthTotal(Schema):
+    month: str
+    programme: str
+    programme_name: str
+    region: str
+    region_name: str
+    lines: int
+    total: Decimal
+
+
+class MonthTotalPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[MonthTotal]
+
+
+def _ancestors(prefix: str) -> list[str]:
+    code = prefix.ljust(12, "0")
+    found = []
+    parent = regions.parent_code(code) if len(prefix) in regions.PREFIX_LENGTH.values() else None
+    while parent:
+        found.append(parent)
+        parent = regions.parent_code(parent)
+    return found
+
+
+def _payrolls(principal):
+    prefixes = user_prefixes(principal)
+    if not prefixes or not has_capability(principal, caps.VIEW):
+        return PayrollMonth.objects.none()
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(region__code__startswith=prefix) | Q(region_id__in=_ancestors(prefix))
+    return PayrollMonth.objects.filter(condition).select_related("region")
+
+
+def _lines(principal):
+    condition = Q()
+    for prefix in user_prefixes(principal):
+        condition |= Q(region__code__startswith=prefix)
+    return PayrollLine.objects.filter(condition) if condition else PayrollLine.objects.none()
+
+
+def _money(value) -> Decimal:
+    return (value or Decimal(0)).quantize(Decimal("0.01"))
+
+
+def payroll_out(p: PayrollMonth, figures: dict) -> dict:
+    lines, total = figures.get(p.pk, (0, Decimal(0)))
+    return {
+        "id": p.pk, "region": p.region_id, "region_name": p.region.name, "month": f"{p.month:%Y-%m}",
+        "status": p.status, "status_label": p.get_status_display(), "locked_at": p.locked_at, "lines": lines,
+        "total": _money(total),
+    }  # fmt: skip
+
+
+def _figures(principal, payroll_ids) -> dict:
+    rows = _lines(principal).filter(payroll_id__in=payroll_ids).values("payroll_id")
+    return {r["payroll_id"]: (r["n"], r["total"]) for r in rows.annotate(n=Count("id"), total=Sum("amount"))}
+
+
+def _month(value: str, label: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(f"{value[:7]}-01")
+    except ValueError as exc:
+        raise ServiceError(f"{label}应为 YYYY-MM 格式") from exc
+
+
+@router.get(
+    "/payrolls",
+    response={200: PayrollPage, **_errors()},
+    summary="月度发放列表（金额为您管辖区划内的合计）",
+    auth=_auth(caps.VIEW),
+)
+def list_payroll_months(
+    request, status: PayrollMonth.Status | None = None, month_from: str = "", month_to: str = "", page: int = 1,
+    page_size: int = 30,
+):  # fmt: skip
+    qs = _payrolls(request.auth)
+    if status:
+        qs = qs.filter(status=status)
+    start, end = _month(month_from, "起始月份"), _month(month_to, "截止月份")
+    if start:
+        qs = qs.filter(month__gte=start)
+    if end:
+        qs = qs.filter(month__lte=end)
+    page_size = max(1, min(page_size, 100))
+    page = max(1, min(page, 10_000_000))
+    qs = qs.order_by("-month", "region_id")
+    items = list(qs[(page - 1) * page_size : page * page_size])
+    figures = _figures(request.auth, [p.pk for p in items])
+    return {
+        "count": qs.count(), "page": page, "page_size": page_size,
+        "items": [payroll_out(p, figures) for p in items],
+    }  # fmt: skip
+
+
+def _names(cuts, width: int) -> dict[str, str]:
+    """Region names of code prefixes cut at ``width`` digits."""
+    full = [cut.ljust(12, "0") for cut in cuts]
+    return {r.code[:width]: r.name for r in Region.objects.filter(code__in=full)}
+
+
+def _programme_names() -> dict[str, str]:
+    return dict(Programme.objects.values_list("code", "name"))
+
+
+@router.get(
+    "/payrolls/{pk}",
+    response={200: PayrollSummary, **_errors()},
+    summary="月度发放汇总：按救助项目、发放类别、区划（level=county/township/village）",
+    auth=_auth(caps.VIEW),
+)
+def get_payroll_summary(request, pk: int, level: Literal["county", "township", "village"] = "township"):
+    payroll = _payrolls(request.auth).filter(pk=pk).first()
+    if payroll is None:
+        raise Http404("月度发放不存在或不在您的管辖范围内")
+    lines = _lines(request.auth).filter(payroll=payroll)
+    width = LEVELS[level]
+    programmes = _programme_names()
+    by_programme = (
+        lines.values("programme_code").annotate(n=Count("id"), total=Sum("amount")).order_by("programme_code")
+    )
+    by_kind = lines.values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
+    by_region = list(
+        lines.annotate(cut=Substr("region_id", 1, width)).values("cut")
+        .annotate(n=Count("id"), total=Sum("amount")).order_by("cut")
+    )  # fmt: skip
+    names = _names([r["cut"] for r in by_region], width)
+    kinds = dict(LineKind.choices)
+    n = sum(r["n"] for r in by_kind)
+    total = sum((r["total"] for r in by_kind), Decimal(0))
+    return {
+        **payroll_out(payroll, {payroll.pk: (n, total)}),
+        "by_programme": [
+            {"key": r["programme_code"], "name": programmes.get(r["programme_code"], r["programme_code"]),
+             "lines": r["n"], "total": _money(r["total"])} for r in by_programme
+        ],
+        "by_kind": [
+            {"key": r["kind"], "name": kinds.get(r["kind"], r["kind"]), "lines": r["n"], "total": _money(r["total"])}
+            for r in by_kind
+        ],
+        "by_region": [
+            {"key": r["cut"].ljust(12, "0"), "name": names.get(r["cut"], r["cut"]), "lines": r["n"],
+             "total": _money(r["total"])} for r in by_region
+        ],
+    }  # fmt: skip
+
+
+@router.get(
+    "/totals",
+    response={200: MonthTotalPage, **_errors()},
+    summary="已锁定月份的发放合计：按月份、救助项目、区划（level=county/township/village）",
+    auth=_auth(caps.VIEW),
+)
+def list_payroll_totals(
+    request, month_from: str = "", month_to: str = "", programme: str = "", region: str = "",
+    level: Literal["county", "township", "village"] = "county", page: int = 1, page_size: int = 30,
+):  # fmt: skip
+    qs = _lines(request.auth).filter(payroll__status=PayrollMonth.Status.LOCKED)
+    if not has_capability(request.auth, caps.VIEW):
+        qs = qs.none()
+    start, end = _month(month_from, "起始月份"), _month(month_to, "截止月份")
+    if start:
+        qs = qs.filter(payroll__month__gte=start)
+    if end:
+        qs = qs.filter(payroll__month__lte=end)
+    if programme:
+        qs = qs.filter(programme_code=programme)
+    if region and in_scope(request.auth, region):
+        qs = qs.filter(region__code__startswith=regions.prefix_of(region) if len(region) == 12 else region)
+    width = LEVELS[level]
+    grouped = (
+        qs.annotate(cut=Substr("region_id", 1, width)).values("payroll__month", "programme_code", "cut")
+        .annotate(n=Count("id"), total=Sum("amount")).order_by("-payroll__month", "programme_code", "cut")
+    )  # fmt: skip
+    page_size = max(1, min(page_size, 100))
+    page = max(1, min(page, 10_000_000))
+    rows = list(grouped[(page - 1) * page_size : page * page_size])
+    names, programmes = _names({r["cut"] for r in rows}, width), _programme_names()
+    return {
+        "count": grouped.count(), "page": page, "page_size": page_size,
+        "items": [
+            {"month": f"{r['payroll__month']:%Y-%m}", "programme": r["programme_code"],
+             "programme_name": programmes.get(r["programme_code"], r["programme_code"]),
+             "region": r["cut"].ljust(12, "0"), "region_name": names.get(r["cut"], r["cut"]), "lines": r["n"],
+             "total": _money(r["total"])}
+            for r in rows
+        ],
+    }  # fmt: skip

@@ -1,0 +1,189 @@
+"""动态监测 API: warnings of the low-income population — list by region, status, direction, category and rule
+with pagination, read one with its triage history (scoped: out of scope = 404). Triage (confirm, handle, close)
+is a staff member's own decision (``clients=False``) and goes through huimin.monitoring.services."""
+
+import datetime
+from typing import Any, Literal
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from huimin.core import regions
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.services import ServiceError
+from huimin.monitoring import capabilities as cap
+from huimin.monitoring import services
+from huimin.monitoring.models import Category, Direction, Warning
+
+router = Router(tags=["动态监测"])
+
+
+def _auth(capability: str, **kw):
+    from huimin.api import api_auth
+
+    return api_auth(capability, **kw)
+
+
+def _errors():
+    from huimin.api import ERRORS
+
+    return ERRORS
+
+
+class WarningOut(Schema):
+    id: int
+    rule: str = Field(description="预警规则代码")
+    rule_name: str
+    household: str = Field(description="户编号")
+    household_id: int
+    person: int | None = Field(description="人员 id（按户的预警为空）")
+    region: str = Field(description="所在村（社区）")
+    township: str = Field(description="责任乡镇")
+    category: Category
+    direction: Direction
+    direction_label: str
+    severity: str
+    status: Warning.Status
+    status_label: str
+    action: str
+    occurred_on: datetime.date | None
+    due_on: datetime.date = Field(description="处置时限")
+    overdue: bool
+    raised_at: datetime.datetime
+
+
+class WarningEventOut(Schema):
+    from_status: str
+    to_status: str
+    action: str
+    note: str
+    actor: str
+    at: datetime.datetime
+
+
+class WarningDetail(WarningOut):
+    rule_description: str
+    record_key: str = Field(description="来源记录")
+    detail: dict[str, Any]
+    note: str
+    handled_at: datetime.datetime | None
+    handled_by: str
+    closed_at: datetime.datetime | None
+    events: list[WarningEventOut]
+
+
+class WarningPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[WarningOut]
+
+
+class TriageIn(Schema):
+    action: str = Field("", description="handle 时必填：application、adjusted、stopped、referred、false")
+    note: str = Field("", description="处置说明（handle 必填；误报须说明理由）")
+
+
+def warning_out(w: Warning, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    return {
+        "id": w.pk, "rule": w.rule.code, "rule_name": w.rule.name, "household": w.household.number,
+        "household_id": w.household_id, "person": w.person_id, "region": w.region_id, "township": w.township_id,
+        "category": w.category, "direction": w.direction, "direction_label": w.get_direction_display(),
+        "severity": w.severity, "status": w.status, "status_label": w.get_status_display(), "action": w.action,
+        "occurred_on": w.occurred_on, "due_on": w.due_on, "overdue": w.is_open and w.due_on < today,
+        "raised_at": w.raised_at,
+    }  # fmt: skip
+
+
+def warning_detail_out(w: Warning) -> dict:
+    return {
+        **warning_out(w),
+        "rule_description": w.rule.description, "record_key": w.record_key, "detail": w.detail, "note": w.note,
+        "handled_at": w.handled_at, "handled_by": w.handled_by, "closed_at": w.closed_at,
+        "events": [
+            {"from_status": e.from_status, "to_status": e.to_status, "action": e.action, "note": e.note,
+             "actor": e.actor, "at": e.at}
+            for e in w.events.all()
+        ],
+    }  # fmt: skip
+
+
+def _warnings(principal):
+    return scoped(Warning.objects.select_related("rule", "household"), principal, capability=cap.VIEW)
+
+
+def _warning(request, pk: int) -> Warning:
+    return get_scoped_or_404(_warnings(request.auth), request.auth, capability=cap.VIEW, pk=pk)
+
+
+@router.get(
+    "/warnings",
+    response={200: WarningPage, **_errors()},
+    summary="查询预警（status=open 为未办结；overdue=true 为已超处置时限）",
+    auth=_auth(cap.VIEW),
+)
+def list_warnings(
+    request,
+    region: str = "",
+    status: Literal["", "open", "pending", "verifying", "handled", "closed"] = "",
+    direction: Direction | None = None,
+    category: Category | None = None,
+    rule: str = "",
+    overdue: bool = False,
+    page: int = 1,
+    page_size: int = 30,
+):
+    from huimin.api import paginate
+
+    qs = _warnings(request.auth)
+    if region and in_scope(request.auth, region):
+        prefix = regions.prefix_of(region) if len(region) == 12 else region
+        qs = qs.filter(Q(region__code__startswith=prefix) | Q(township__code__startswith=prefix))
+    if status == "open":
+        qs = qs.filter(status__in=Warning.OPEN)
+    elif status:
+        qs = qs.filter(status=status)
+    if direction:
+        qs = qs.filter(direction=direction)
+    if category:
+        qs = qs.filter(category=category)
+    if rule:
+        qs = qs.filter(rule__code=rule)
+    if overdue:
+        qs = services.overdue(qs)
+    today = timezone.localdate()
+    return paginate(qs.order_by("due_on", "id"), page, page_size, lambda w: warning_out(w, today))
+
+
+@router.get(
+    "/warnings/{pk}",
+    response={200: WarningDetail, **_errors()},
+    summary="预警详情（含来源记录与处置记录）",
+    auth=_auth(cap.VIEW),
+)
+def get_warning(request, pk: int):
+    return warning_detail_out(_warning(request, pk))
+
+
+TRIAGE = ("confirm", "handle", "close")
+
+
+@router.post(
+    "/warnings/{pk}/actions/{step}",
+    response={200: WarningDetail, **_errors()},
+    summary="处置预警：confirm 转入核实、handle 登记处置结果、close 办结",
+    auth=_auth(cap.HANDLE, clients=False),
+)
+def act_on_warning(request, pk: int, step: str, payload: TriageIn):
+    warning = _warning(request, pk)
+    if step not in TRIAGE:
+        raise ServiceError("未知的处置操作：应为 " + "、".join(TRIAGE) + " 之一")
+    if step == "confirm":
+        services.confirm(request.auth, warning, payload.note)
+    elif step == "handle":
+        services.handle(request.auth, warning, payload.action, payload.note)
+    else:
+        services.close(request.auth, warning, payload.note)
+    return warning_detail_out(_warning(request, pk))

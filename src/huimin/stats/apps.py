@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "huimin.stats"
+    label = "stats"
+    verbose_name = "统计决策"
+
+    def ready(self):
+        from huimin.core import menu, roles
+        from huimin.core.roles import STATS_VIEW, Role
+        from huimin.stats import capabilities as c
+
+        roles.extend(Role.STATISTICIAN, c.MANAGE)
+        roles.extend(Role.APPROVER, c.MANAGE)
+
+        menu.register("stats", "决策看板", "stats_dashboard", "stats:dashboard", STATS_VIEW)
+        menu.register("stats", "社会救助月报", "stats_monthly", "stats:monthly", STATS_VIEW)
+        menu.register("stats", "指标", "stats_indicators", "stats:indicators", STATS_VIEW)

@@ -1,0 +1,64 @@
+"""The default indicators (seeded by a data migration; targets are editable data)."""
+
+from decimal import Decimal
+
+INDICATORS = [
+    {
+        "code": "dibao_rural_urban_ratio",
+        "name": "农村低保标准占城市低保标准比例",
+        "definition": "本区划适用的农村低保标准与城市低保标准之比（按月折算），反映城乡统筹程度。",
+        "method": "dibao_rural_urban_ratio",
+        "method_text": "统计月最后一天有效的农村低保标准（元/月）÷ 城市低保标准（元/月）× 100%，标准取自“保障标准”中"
+        "对本区划最具体的有效记录（元/年的标准除以 12）。",
+        "unit": "%",
+        "direction": "ge",
+        "default_target": Decimal("75"),
+        "source": "驻马店市“十四五”民政事业发展规划：农村低保标准不低于城市低保标准的 75%",
+        "sort": 10,
+    },
+    {
+        "code": "tekun_dibao_ratio",
+        "name": "特困人员基本生活标准与低保标准之比",
+        "definition": "特困人员基本生活标准不低于当地低保标准的 1.3 倍。",
+        "method": "tekun_dibao_ratio",
+        "method_text": "统计月最后一天有效的特困人员基本生活标准 ÷ 低保标准（均按月折算），"
+        "城市、农村分别计算，取较低者。",
+        "unit": "倍",
+        "direction": "ge",
+        "default_target": Decimal("1.3"),
+        "source": "驻马店、眉山、阳泉“十四五”规划：特困人员基本生活标准不低于当地低保标准的 1.3 倍",
+        "sort": 20,
+    },
+    {
+        "code": "review_on_time",
+        "name": "审核审批按时办结率",
+        "definition": "统计月内作出批准或不予批准决定的申请中，在规定时限内办结的比例。",
+        "method": "review_on_time",
+        "method_text": "统计月内批准、不予批准的申请中，从受理日到决定日的工作日数不超过该救助项目各办理环节时限之和的"
+        "件数 ÷ 决定件数 × 100%。",
+        "unit": "%",
+        "direction": "ge",
+        "default_target": Decimal("95"),
+        "source": "默认目标值，由统计人员或县级民政部门按本地要求设置",
+        "sort": 30,
+    },
+    {
+        "code": "warning_closure",
+        "name": "预警办结率",
+        "definition": "截至统计月末已发出的动态监测预警中，已办结的比例。",
+        "method": "warning_closure",
+        "method_text": "统计月末以前发出的预警中，统计月末以前办结的条数 ÷ 发出条数 × 100%。",
+        "unit": "%",
+        "direction": "ge",
+        "default_target": Decimal("90"),
+        "source": "默认目标值，由统计人员或县级民政部门按本地要求设置",
+        "sort": 40,
+    },
+]
+
+
+def ensure(indicator_model=None) -> None:
+    if indicator_model is None:
+        from huimin.stats.models import Indicator as indicator_model
+    for row in INDICATORS:
+        indicator_model.objects.get_or_create(code=row["code"], defaults=row)

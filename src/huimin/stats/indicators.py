@@ -1,0 +1,127 @@
+"""The formulas of the indicators. An Indicator row names one of them (``method``); its name, definition,
+unit and targets are data. Each formula takes (user, region, month) and gives a Decimal, or None when the
+region has no data for it that month."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from huimin.core import regions
+from huimin.core.models import Region
+from huimin.core.roles import STATS_VIEW
+from huimin.core.scope import scoped
+from huimin.stats import figures
+from huimin.stats.compute import _aware, add_months, month_end
+from huimin.stats.models import Indicator, IndicatorTarget
+
+HUNDRED = Decimal(100)
+
+
+def _q(value: Decimal, places: str = "0.01") -> Decimal:
+    return value.quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def monthly_standard(kind: str, region_code: str, day: datetime.date, urban: bool) -> Decimal | None:
+    from huimin.benefits import standards
+    from huimin.benefits.models import Period
+
+    row = standards.find(kind, region_code, day, urban)
+    if row is None:
+        return None
+    value = standards.effective_value(row, urban=urban)
+    if value is None:
+        return None
+    return value / 12 if row.period == Period.YEAR else value
+
+
+def dibao_rural_urban_ratio(user, region: Region, month: datetime.date) -> Decimal | None:
+    day = month_end(month)
+    urban = monthly_standard("dibao", region.code, day, True)
+    rural = monthly_standard("dibao", region.code, day, False)
+    if not urban or rural is None:
+        return None
+    return _q(rural / urban * HUNDRED)
+
+
+def tekun_dibao_ratio(user, region: Region, month: datetime.date) -> Decimal | None:
+    """The lower of the urban and the rural ratio (特困基本生活标准 ÷ 低保标准)."""
+    day = month_end(month)
+    ratios = []
+    for urban in (True, False):
+        dibao = monthly_standard("dibao", region.code, day, urban)
+        tekun = monthly_standard("tekun_basic", region.code, day, urban)
+        if dibao and tekun is not None:
+            ratios.append(tekun / dibao)
+    return _q(min(ratios)) if ratios else None
+
+
+def review_on_time(user, region: Region, month: datetime.date) -> Decimal | None:
+    row = figures.total(user, region, month)
+    if not row["decided"]:
+        return None
+    return _q(Decimal(row["apps_on_time"]) / row["decided"] * HUNDRED)
+
+
+def warning_closure(user, region: Region, month: datetime.date) -> Decimal | None:
+    from huimin.monitoring.models import Warning
+
+    end = _aware(add_months(month, 1))
+    qs = scoped(Warning.objects.all(), user, capability=STATS_VIEW).filter(
+        region__code__startswith=region.prefix, raised_at__lt=end
+    )
+    raised = qs.count()
+    if not raised:
+        return None
+    closed = qs.filter(closed_at__lt=end).count()
+    return _q(Decimal(closed) / raised * HUNDRED)
+
+
+METHODS = {
+    "dibao_rural_urban_ratio": dibao_rural_urban_ratio,
+    "tekun_dibao_ratio": tekun_dibao_ratio,
+    "review_on_time": review_on_time,
+    "warning_closure": warning_closure,
+}
+
+
+def target_for(indicator: Indicator, region: Region) -> tuple[Decimal | None, str]:
+    """The target set for the region or its nearest ancestor, else the indicator's default; with where it
+    comes from."""
+    codes = [region.code]
+    code = regions.parent_code(region.code)
+    while code:
+        codes.append(code)
+        code = regions.parent_code(code)
+    found = {t.region_id: t for t in IndicatorTarget.objects.filter(indicator=indicator, region_id__in=codes)}
+    for code in codes:
+        if code in found:
+            return found[code].target, found[code].region.name
+    return indicator.default_target, "默认"
+
+
+def met(indicator: Indicator, value: Decimal | None, target: Decimal | None) -> bool | None:
+    if value is None or target is None:
+        return None
+    return value >= target if indicator.direction == Indicator.Direction.AT_LEAST else value <= target
+
+
+def value_of(indicator: Indicator, user, region: Region, month: datetime.date) -> Decimal | None:
+    method = METHODS.get(indicator.method)
+    return method(user, region, month) if method else None
+
+
+def board(user, region: Region, month: datetime.date, trend_months: list[datetime.date]) -> list[dict]:
+    out = []
+    for indicator in Indicator.objects.filter(is_active=True):
+        target, target_source = target_for(indicator, region)
+        value = value_of(indicator, user, region, month)
+        out.append(
+            {
+                "indicator": indicator,
+                "value": value,
+                "target": target,
+                "target_source": target_source,
+                "met": met(indicator, value, target),
+                "trend": [value_of(indicator, user, region, m) for m in trend_months],
+            }
+        )
+    return out
