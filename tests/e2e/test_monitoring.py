@@ -28,12 +28,13 @@ def test_clerk_confirms_a_death_warning_and_the_benefit_is_stopped(page, log_in,
     today = timezone.localdate()
     died = today - datetime.timedelta(days=3)
     with override_settings(VAR_DIR=str(tmp_path)):
-        verification.ingest_file(
+        upload = verification.ingest_file(
             users["approver"], "deaths", f"id_number,death_date,reporter\n{person.id_number},{died},火化\n".encode(),
             "deaths.csv", today, channel="cli",
         )  # fmt: skip
+        assert upload.status == "accepted", upload.errors
         run = services.run(users["approver"], MonitoringRun.Kind.FULL, today)
-    assert run.status == "done" and run.raised == 1
+    assert run.status == "done" and run.raised == 1, (run.population, run.facts, run.error)
     warning = Warning.objects.get()
     assert warning.rule.code == "death_of_recipient" and warning.township_id == "411702001000"
 
