@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("huimin.portal.urls")),
     path("benefits/", include("huimin.benefits.urls")),
     path("stats/", include("huimin.stats.urls")),
+    path("monitoring/", include("huimin.monitoring.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

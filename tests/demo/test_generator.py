@@ -153,6 +153,10 @@ def test_ground_truth_matches_the_departmental_records(city):
             assert any(r["cert_no"] == t["record_key"] for r in rows)
         elif kind == "unemployment_registered":
             assert any(r["status"] == "失业" for r in rows)
+        elif kind == "no_withdrawal":
+            idle = [r for r in rows if r["month"] > t["record_key"]]
+            assert len(idle) >= planted.IDLE_MONTHS[0] and all(r["withdrawn"] == 0 < r["credited"] for r in idle)
+            assert any(r["month"] == t["record_key"] and r["withdrawn"] > 0 for r in rows)
         elif kind == "enrolled_twice":
             assert len(t["id_number"]) == 15 and idnumbers.parse(t["id_number"]).number == t["record_key"]
 
@@ -171,6 +175,9 @@ def test_unplanted_monitored_households_carry_no_cause(city):
     recent = AS_OF - datetime.timedelta(days=departments.RECENT_DAYS)
     for code in ("deaths", "vehicles", "business", "wages", "housing_fund", "unemployment"):
         assert not [r for r in dept[code] if r["id_number"] in clean], code
+    for r in dept["benefit_account"]:  # the paying bank: every month's benefit withdrawn
+        if r["id_number"] in clean:
+            assert r["withdrawn"] == r["credited"] > 0
     for r in dept["hukou"]:
         if r["id_number"] in clean:
             assert r["status"] == "正常"

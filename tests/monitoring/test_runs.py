@@ -1,20 +1,18 @@
-"""Runs on the generated city: every planted case is warned (direction, township), nothing else is; incremental
-runs; an interrupted run rerun neither duplicates nor misses."""
+"""Runs on the demo city (``huimin demo load``: real enrolments, departmental snapshots): every planted case is
+warned (rule, direction, township), nothing else is; incremental runs; an interrupted run rerun neither
+duplicates nor misses."""
 
 import pytest
 
-from huimin.core.models import User
-from huimin.core.roles import Role
+from huimin.assistance.models import Enrolment
 from huimin.monitoring import services
-from huimin.monitoring.models import MonitoringRun, Warning
+from huimin.monitoring.models import Category, MonitoredPerson, MonitoringRun, Warning
 from huimin.registry.models import Household, Person
 from tests.monitoring.conftest import AS_OF
 
 DIRECTION = {"应保": "enter", "应退": "exit"}
-
-
-def city_approver():
-    return User.objects.filter(role=Role.APPROVER).order_by("username").first()
+# planted kind → the default rule that must warn it
+RULE_OF = {"high_wages": "wages_over_line", "pension_above_line": "pension_over_line"}
 
 
 def _duplicate_households(truth) -> set[str]:
@@ -35,35 +33,54 @@ def _duplicate_households(truth) -> set[str]:
     }
 
 
-def test_full_run_finds_every_planted_case_and_nothing_else(city):
-    actor = User.objects.filter(role=Role.APPROVER).first()
-    run = services.run(_city_user(actor), MonitoringRun.Kind.FULL, AS_OF)
+def test_the_population_comes_from_the_demo_enrolments(city, city_approver):
+    services.run(city_approver, MonitoringRun.Kind.FULL, AS_OF)
+    programmes = {h["number"]: h["programme"] for h in city["households"]}
+    categories = dict(
+        MonitoredPerson.objects.filter(is_current=True).values_list("household__number", "category").distinct()
+    )
+    expected = {"dibao": Category.DIBAO, "tekun_scattered": Category.TEKUN, "tekun_concentrated": Category.TEKUN,
+                "dibao_edge": Category.EDGE, "expense_hardship": Category.EXPENSE}  # fmt: skip
+    monitored = {n for n, p in programmes.items() if p in expected}
+    assert monitored and set(categories) >= monitored
+    assert all(categories[n] == expected[programmes[n]] for n in monitored)
+    assert Enrolment.objects.filter(programme__code__in=["edge", "expense"]).count() == sum(
+        p in ("dibao_edge", "expense_hardship") for p in programmes.values()
+    )
+
+
+def test_full_run_finds_every_planted_case_and_nothing_else(city, city_approver):
+    run = services.run(city_approver, MonitoringRun.Kind.FULL, AS_OF)
     assert run.status == MonitoringRun.Status.DONE
     truth = city["truth"]
-    assert {t["kind"] for t in truth} >= {"death_of_recipient", "enrolled_twice", "unemployment_registered"}
-    warnings = list(Warning.objects.select_related("household", "rule"))
+    assert {t["kind"] for t in truth} >= {"death_of_recipient", "enrolled_twice", "no_withdrawal", "new_disability"}
     by_household = {}
-    for w in warnings:
+    for w in Warning.objects.select_related("household", "rule"):
         by_household.setdefault(w.household.number, []).append(w)
     for case in truth:
         found = by_household.get(case["household_number"], [])
+        rule = RULE_OF.get(case["kind"], case["kind"])
         assert found, f"planted {case['kind']} in {case['household_number']} not warned"
-        assert any(w.direction == DIRECTION[case["direction"]] for w in found), case["kind"]
+        assert any(w.rule.code == rule and w.direction == DIRECTION[case["direction"]] for w in found), (
+            case["kind"], [(w.rule.code, w.direction) for w in found])  # fmt: skip
         assert all(w.township_id == case["township_code"].ljust(12, "0")[:12] for w in found), case["kind"]
     planted = {t["household_number"] for t in truth} | _duplicate_households(truth)
     unplanted = sorted({n for n in by_household if n not in planted})
     assert unplanted == [], [(n, [w.rule.code for w in by_household[n]]) for n in unplanted[:5]]
 
 
-def _city_user(approver):
-    """An approver placed at the city level (rules and runs are city/county business)."""
-    approver.region_id = "411700000000"
-    approver.save()
-    return approver
+def test_no_withdrawal_warns_the_idle_months(city, city_approver):
+    services.run(city_approver, MonitoringRun.Kind.FULL, AS_OF)
+    cases = [t for t in city["truth"] if t["kind"] == "no_withdrawal"]
+    assert cases
+    for case in cases:
+        w = Warning.objects.get(rule__code="no_withdrawal", household__number=case["household_number"])
+        assert w.record_key == "最后支取" + case["record_key"] and w.occurred_on == case["occurred_on"]
+        assert w.direction == "exit" and w.category in (Category.DIBAO, Category.TEKUN)
 
 
-def test_incremental_and_interrupted_runs_are_idempotent(city, monkeypatch):
-    actor = _city_user(city_approver())
+def test_incremental_and_interrupted_runs_are_idempotent(city, city_approver, monkeypatch):
+    actor = city_approver
     calls = {"n": 0}
     real = services._insert_batch
 
@@ -84,6 +101,9 @@ def test_incremental_and_interrupted_runs_are_idempotent(city, monkeypatch):
     total = Warning.objects.count()
     assert run.raised == total - partial and run.facts == total
     assert Warning.objects.values("fact_key").distinct().count() == total
+    # nothing missed: every planted household is warned after the rerun
+    warned = set(Warning.objects.values_list("household__number", flat=True))
+    assert {t["household_number"] for t in city["truth"]} <= warned
     # nothing new arrived: an incremental run reads no new records and raises nothing
     again = services.run(actor, MonitoringRun.Kind.INCREMENTAL, AS_OF)
     assert again.kind == "incremental" and again.new_records == 0 and again.raised == 0
@@ -94,3 +114,30 @@ def test_incremental_and_interrupted_runs_are_idempotent(city, monkeypatch):
 
 def test_households_exist(city):
     assert Household.objects.count() > 900
+
+
+def test_an_incremental_run_reads_only_the_new_records_and_misses_none(city, city_approver, tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from huimin.verification import services as verification
+
+    services.run(city_approver, MonitoringRun.Kind.FULL, AS_OF)
+    before = Warning.objects.count()
+    planted = {t["household_number"] for t in city["truth"]}
+    h = next(h for h in city["households"] if h["programme"] == "dibao" and h["number"] not in planted)
+    person = Person.objects.filter(household__number=h["number"]).order_by("id").first()
+    old = pq.read_table(city["dir"] / "departments" / "deaths.parquet")
+    row = pa.table({"id_number": [person.id_number], "death_date": [AS_OF - datetime.timedelta(days=2)],
+                    "reporter": ["火化"]}, schema=old.schema)  # fmt: skip
+    path = tmp_path / "deaths.parquet"
+    pq.write_table(pa.concat_tables([old, row]), path)
+    upload = verification.ingest_file(None, "deaths", path.read_bytes(), path.name, AS_OF, channel="cli")
+    assert upload.status == "accepted"
+    run = services.run(city_approver, MonitoringRun.Kind.INCREMENTAL, AS_OF)
+    assert run.kind == "incremental" and run.new_records == 1 and run.raised == 1
+    w = Warning.objects.exclude(run__kind="full").get()
+    assert w.household.number == h["number"] and w.rule.code == "death_of_recipient" and w.direction == "exit"
+    assert Warning.objects.count() == before + 1

@@ -146,6 +146,17 @@ MATRIX: dict[str, Entry] = {
     "portal:apply": Entry(PUBLIC, kwargs={"code": "dibao"}),
     "portal:application": Entry(PUBLIC, kwargs={"number": "JZ0"}),
     "portal:track": Entry(PUBLIC),
+    # 低收入人口动态监测 (huimin.monitoring)
+    "monitoring:warnings": Entry("monitoring.view"),
+    "monitoring:overdue": Entry("monitoring.view"),
+    "monitoring:warning": Entry("monitoring.view", target="monitoring_warning"),
+    "monitoring:warning_act": Entry("monitoring.handle", method="POST", target="monitoring_warning_act"),
+    "monitoring:rules": Entry("monitoring.rules"),
+    "monitoring:rule_edit": Entry("monitoring.rules", target="monitoring_rule"),
+    "monitoring:rule_dry_run": Entry("monitoring.rules", method="POST", target="monitoring_rule"),
+    "monitoring:runs": Entry("monitoring.run"),
+    "monitoring:dashboard": Entry("monitoring.view"),
+    "monitoring:household_panel": Entry("monitoring.view", target="monitoring_household"),
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),

@@ -14,6 +14,7 @@ from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import TOWN_B, VILLAGE_A1, VILLAGE_B1
+from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import MATRIX, PUBLIC
 from tests.stats.matrix_targets import stats_targets
 from tests.verification.matrix_targets import verification_targets
@@ -94,6 +95,7 @@ def targets(users):
         | benefits_targets(users)
         | api_targets(users)
         | stats_targets(users)
+        | monitoring_targets(users)
     )
 
 

@@ -179,11 +179,15 @@ def application_create(request):
         else:
             messages.success(request, f"已登记申请 {app.number}")
             return redirect("assistance:application_detail", app.pk)
+    post = request.POST
+    if request.method != "POST" and request.GET.get("programme"):  # preselected, e.g. from a 动态监测 warning
+        chosen = programmes.filter(code=request.GET["programme"]).first()
+        post = {"programme": str(chosen.pk)} if chosen else post
     return render(
         request,
         "assistance/application_create.html",
         {"household": household, "members": members, "programmes": programmes, "channels": Channel.choices,
-         "post": request.POST},
+         "post": post},
     )  # fmt: skip
 
 

@@ -4,10 +4,16 @@ Background rules (docs/demo-city.md): households in the monitored low-income pop
 支出型) carry no record that any warning rule should react to — no wages, contributions, housing fund, cars,
 companies, unemployment or deaths; at most one small old home; small deposits; small medical bills; disability
 certificates older than a year. Only planted cases (huimin.demo.planted) add such records.
+
+The paying bank's statement (benefit_account) has a row per month for each 低保 and 散居特困 household's payee
+(the head) since the enrolment began: the month's benefit credited and all of it withdrawn. Planted 资金长期未支取
+cases leave the last months untouched.
 """
 
 import numpy as np
 from stdnum.cn import uscc
+
+from huimin.demo import programmes as P
 
 # Thresholds the background of monitored households stays under (and planted cases exceed).
 BACKGROUND_MEDICAL_SELF_PAID_MAX = 1_200_00  # 分 per settlement, at most 2 settlements per person a year
@@ -225,7 +231,35 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
         "status": np.where(ended, "已就业", "失业"),
         "ended_on": np.where(ended, end, np.datetime64("NaT")),
     }
+
+    out["benefit_account"] = benefit_account_rows(p, hh, months)
     return out
+
+
+PAID_BY_BANK = (P.DIBAO, P.TEKUN_SCATTERED)  # 集中供养 is paid to the institution, not to a personal account
+
+
+def benefit_account_rows(p: dict, hh: dict, months: np.ndarray) -> dict:
+    """One row per month since the enrolment began (huimin.demo.programmes.months_back), for the head of each
+    household the bank pays: the monthly amount credited and withdrawn in full; the balance is what is left."""
+    heads = np.flatnonzero(p["relation"] == "01")
+    h = p["household_index"][heads]
+    paid = np.isin(hh["programme"][h], PAID_BY_BANK)
+    heads, h = heads[paid], h[paid]
+    count = len(months)
+    first = np.maximum(0, count - 1 - P.months_back(hh["household_id"][h]))  # index of the first paid month
+    per = count - first
+    person = np.repeat(heads, per)
+    offset = np.concatenate([np.arange(f, count) for f in first]) if len(first) else np.zeros(0, int)
+    amount = hh["monthly_amount"][np.repeat(h, per)].astype(np.int64)
+    return {
+        "id_number": p["id_number"][person],
+        "account_no": p["bank_account"][person],
+        "month": months[offset],
+        "credited": amount,
+        "withdrawn": amount.copy(),  # planted cases zero some months of this column only
+        "balance": (np.zeros(len(person), np.int64), np.zeros(len(person), bool)),
+    }
 
 
 def business_rows(rng, p, owner: np.ndarray, as_of, counters: Counters, recent: bool) -> dict:

@@ -23,6 +23,7 @@ from huimin.core.models import Region, User
 from huimin.core.roles import Role
 from huimin.demo import cases, departments_load, generator
 from huimin.demo import city as city_mod
+from huimin.demo import programmes as demo_programmes
 from huimin.registry.models import Household, Membership, Person
 
 DEMO_PASSWORD = "Huimin@2026"  # noqa: S105 - the documented password of the demo accounts, demo only
@@ -92,18 +93,20 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
 _TABLES = ("regions", "households", "persons", "memberships", "standards")
 
 
-PROGRAMME_CODES = {"dibao": "dibao", "tekun_scattered": "tekun_scattered", "tekun_concentrated": "tekun_central"}
+# generated programme label → assistance programme code; 低保边缘 and 支出型困难 households are recognised (认定) like
+# any other enrolment, with no monthly amount, so 动态监测 finds them as the assistance app would have left them
+PROGRAMME_CODES = {"dibao": "dibao", "tekun_scattered": "tekun_scattered", "tekun_concentrated": "tekun_central",
+                   "dibao_edge": "edge", "expense_hardship": "expense"}  # fmt: skip
 HISTORY_NOTE = "演示历史数据：该户在导入前已按规定程序审批纳入，此记录由演示城市生成，非真实办理"
 
 
 def load_programmes(households: list[dict], persons: list[dict] | None = None, as_of=None) -> dict[str, int]:
-    """Real enrolments for the generated 低保 and 特困 households, as the assistance app would have left them:
-    a historical approved application (with a note saying it is demo history), a ManualVerification record,
+    """Real enrolments for the generated 低保, 特困, 低保边缘 and 支出型 households, as the assistance app would have
+    left them: a historical approved application (with a note saying it is demo history), a ManualVerification record,
     the Enrolment with its members, the generated monthly amount and its basis, and the 纳入 change — all with
     bulk inserts (COPY on PostgreSQL, bulk_create on SQLite), never the per-row services.
 
-    Returns the count of households per generated programme label (including the ones not enrolled:
-    低保边缘, 支出型, none).
+    Returns the count of households per generated programme label (including the ones not enrolled: none).
     """
     from huimin.assistance.models import (
         Application,
@@ -133,7 +136,7 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
     applications, verifications, enrolments, members, changes = [], [], [], [], []
     for r in enrolled:
         hid, programme = r["household_id"], programmes[PROGRAMME_CODES[r["programme"]]]
-        start = _add_months(this_month, -(1 + hid % 24))
+        start = _add_months(this_month, -int(demo_programmes.months_back(hid)))
         decided = datetime.datetime.combine(start - datetime.timedelta(days=10), datetime.time(10), tzinfo=datetime.UTC)
         person_scope = programme.scope == "person"
         covered = [r["head_person_id"]] if person_scope else members_of.get(hid, [r["head_person_id"]])

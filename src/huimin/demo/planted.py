@@ -3,8 +3,9 @@ departmental records and into the ground-truth list that tests and benchmarks re
 
 应退 (should leave) among enrolled households (低保, 特困): a recipient died, a car, a home or a company was
 registered, wages or a pension lift the household over the line, the person moved away, the person is
-enrolled twice. 应保 (should be helped) among 低保边缘 and 支出型 households: the main earner died, big medical
-bills, a new severe-disability certificate, registered unemployment. Every household holds at most one case.
+enrolled twice, the benefit has not been withdrawn for months (资金长期未支取). 应保 (should be helped) among
+低保边缘 and 支出型 households: the main earner died, big medical bills, a new severe-disability certificate,
+registered unemployment. Every household holds at most one case.
 """
 
 import json
@@ -33,7 +34,10 @@ KINDS = {
     "big_medical_bills": (ENTER, "medical", P.LOW_INCOME_NOT_ENROLLED),
     "new_disability": (ENTER, "disability", P.LOW_INCOME_NOT_ENROLLED),
     "unemployment_registered": (ENTER, "unemployment", P.LOW_INCOME_NOT_ENROLLED),
+    # last: adding it left the draws of the kinds above unchanged
+    "no_withdrawal": (EXIT, "benefit_account", D.PAID_BY_BANK),
 }
+IDLE_MONTHS = (6, 9)  # a planted 资金长期未支取 case has not withdrawn for this many months (inclusive)
 
 
 def _eligible_persons(kind: str, p: dict) -> np.ndarray:
@@ -57,6 +61,14 @@ def _eligible_persons(kind: str, p: dict) -> np.ndarray:
     return np.ones(len(age), bool)
 
 
+def _eligible(kind: str, p: dict, hh: dict) -> np.ndarray:
+    ok = _eligible_persons(kind, p)
+    if kind == "no_withdrawal":  # the payee (head) of a household paid long enough to have withdrawn before
+        back = P.months_back(hh["household_id"][p["household_index"]])
+        ok &= (p["relation"] == "01") & (back >= IDLE_MONTHS[1])
+    return ok
+
+
 def _add(dept: dict, source: str, **columns):
     rows = dept[source]
     for name, values in columns.items():
@@ -77,7 +89,7 @@ def plant(rng, p: dict, hh: dict, dept: dict, as_of: np.datetime64, counters: D.
     truth, duplicates = [], []
     hh_of = p["household_index"]
     for kind, (direction, source, programmes) in KINDS.items():
-        person_ok = _eligible_persons(kind, p)
+        person_ok = _eligible(kind, p, hh)
         hh_ok = np.isin(hh["programme"], programmes)
         pool_all = np.flatnonzero(hh_ok)
         candidates = np.flatnonzero(person_ok & hh_ok[hh_of] & ~planted[hh_of])
@@ -205,6 +217,17 @@ def _write(kind, rng, p, hh, dept, as_of, counters, chosen) -> list[dict]:
              status=np.full(k, "有效"))  # fmt: skip
         for c, ce, d, g in zip(cases, cert, when, grade, strict=True):
             c.update(occurred_on=str(d), record_key=str(ce), grade=int(g))
+    elif kind == "no_withdrawal":
+        rows = dept["benefit_account"]
+        idle = rng.integers(IDLE_MONTHS[0], IDLE_MONTHS[1] + 1, k)
+        months = D.months_before(as_of, 12)
+        for c, number, m in zip(cases, ids, idle, strict=True):
+            mine = np.flatnonzero(rows["id_number"] == number)
+            mine = mine[np.argsort(rows["month"][mine])][-m:]
+            rows["withdrawn"][mine] = 0
+            rows["balance"][0][mine] = np.cumsum(rows["credited"][mine])
+            last = months[len(months) - 1 - m]
+            c.update(occurred_on=f"{months[len(months) - m]}-01", record_key=str(last), idle_months=int(m))
     elif kind == "unemployment_registered":
         _add(dept, "unemployment", id_number=ids, registered_on=when, status=np.full(k, "失业"),
              ended_on=np.full(k, np.datetime64("NaT"), dtype="datetime64[D]"))  # fmt: skip

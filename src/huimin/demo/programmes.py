@@ -21,6 +21,12 @@ EDGE_FACTOR = 1.5  # 低保边缘: income per head under 1.5 × the 低保 stand
 SHARE_TEKUN, SHARE_ENROLLED, SHARE_EDGE, SHARE_EXPENSE = 0.007, 0.045, 0.02, 0.006
 
 
+def months_back(household_id):
+    """How many months before the month of as_of a generated 低保/特困 household's enrolment began (the loader's
+    start month); the bank statement covers the months from that one on."""
+    return 1 + np.asarray(household_id) % 24
+
+
 def standard_cents(urban: np.ndarray) -> np.ndarray:
     return np.where(urban, DIBAO_STANDARD[True], DIBAO_STANDARD[False]).astype(np.int64) * 100
 

@@ -155,6 +155,36 @@ def enrolled_twice(t, pop, params, as_of):
                  ibis.literal(as_of), rows.places)  # fmt: skip
 
 
+def _month_back(as_of: datetime.date, months: int) -> str:
+    index = as_of.year * 12 + as_of.month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def no_withdrawal(t, pop, params, as_of):
+    """资金长期未支取: the bank's statements of the household's benefit accounts cover each of the last N months
+    (ending with the month of ``as_of``), money came in, and nothing was taken out. A household the bank has not
+    reported for all N months raises nothing (missing data is not idleness). record_key = the last month anything
+    was withdrawn (stable while the account stays idle), occurred_on = the month after it."""
+    n = max(1, int(params.get("months", 6)))
+    first, last = _month_back(as_of, n - 1), _month_back(as_of, 0)
+    acc = t.sources["benefit_account"].inner_join(pop, "person_key")
+    acc = acc.filter(acc.month <= last)
+    window = acc.filter(acc.month >= first)
+    per = window.group_by("household_id").agg(
+        months=window.month.nunique(),
+        withdrawn=window.withdrawn.fill_null(0).sum(),
+        credited=window.credited.fill_null(0).sum(),
+        person_id=window.person_id.min(),
+    )
+    idle = per.filter((per.months >= n) & (per.withdrawn == 0) & (per.credited > 0))
+    took = acc.filter(acc.withdrawn > 0)
+    last_taken = took.group_by("household_id").agg(last_month=took.month.max())
+    rows = idle.left_join(last_taken, "household_id")
+    after_last = (rows.last_month + "-01").cast("date") + ibis.interval(months=1)
+    occurred = ibis.coalesce(after_last, ibis.literal(datetime.date.fromisoformat(first + "-01")))
+    return _fact(rows, "最后支取" + ibis.coalesce(rows.last_month, "无"), occurred, rows.credited)
+
+
 KINDS = {
     "death": (death, ("deaths",)),
     "vehicle": (vehicle, ("vehicles",)),
@@ -167,6 +197,7 @@ KINDS = {
     "unemployment": (unemployment, ("unemployment",)),
     "moved_away": (moved_away, ("hukou",)),
     "enrolled_twice": (enrolled_twice, ()),
+    "no_withdrawal": (no_withdrawal, ("benefit_account",)),
 }
 
 
@@ -187,10 +218,19 @@ def touched(t: Tables, previous: dict[str, ibis.Table]) -> ibis.Table:
     parts = []
     for code, old in previous.items():
         cur = t.sources[code]
-        parts.append(cur.anti_join(old, [cur[c] == old[c] for c in cur.columns]).select("person_key"))
+        # null-safe: a record with an empty optional column (a blank 变动日期) is the same record, not a new one
+        parts.append(cur.anti_join(old, [cur[c].identical_to(old[c]) for c in cur.columns]).select("person_key"))
     if not parts:
         return None
     return ibis.union(*parts, distinct=True) if len(parts) > 1 else parts[0].distinct()
+
+
+def household_keys(pop: ibis.Table, keys: ibis.Table) -> ibis.Table:
+    """person_key of every monitored member of the households of ``keys``: rules that add up a household's
+    records (wages, pensions, medical bills, benefit accounts) must see all its members, not only the one whose
+    record is new."""
+    households = pop.semi_join(keys, "person_key").select("household_id").distinct()
+    return pop.semi_join(households, "household_id").select("person_key").distinct()
 
 
 def restrict(t: Tables, keys: ibis.Table) -> Tables:

@@ -15,3 +15,13 @@ class MonitoringConfig(AppConfig):
         roles.extend(Role.REVIEWER, c.VIEW, c.HANDLE)
         roles.extend(Role.APPROVER, c.VIEW, c.HANDLE, c.RULES, c.RUN)
         roles.extend(Role.STATISTICIAN, c.VIEW)
+
+        from huimin.core import menu
+        from huimin.registry import panels
+
+        menu.register("monitoring", "预警清单", "monitoring_warnings", "monitoring:warnings", c.VIEW)
+        menu.register("monitoring", "超期预警", "monitoring_overdue", "monitoring:overdue", c.VIEW)
+        menu.register("monitoring", "监测看板", "monitoring_dashboard", "monitoring:dashboard", c.VIEW)
+        menu.register("monitoring", "预警规则", "monitoring_rules", "monitoring:rules", c.RULES)
+        menu.register("monitoring", "监测运行", "monitoring_runs", "monitoring:runs", c.RUN)
+        panels.register_fragment("动态监测预警", "monitoring:household_panel", capability=c.VIEW)

@@ -53,6 +53,10 @@ RULES = [
          direction="enter", severity="medium", deadline_days=15,
          params={"categories": ["poverty_monitoring"], "lookback_days": 90, "min_self_paid_yuan": 30000},
          description="乡村振兴部门导入的防返贫监测对象 90 天内个人自付医疗费用达到 3 万元。"),
+    dict(code="no_withdrawal", name="资金长期未支取", kind="no_withdrawal", sources=["benefit_account"],
+         direction="exit", severity="medium", deadline_days=10, params={"categories": EXIT_CATS, "months": 6},
+         description="代发银行月度对账显示在保家庭的救助资金账户连续 N 个月有入账、无任何支取（银行须报满 N 个月）："
+                     "核实对象是否仍在本地居住、是否健在、是否仍需救助。"),
 ]  # fmt: skip
 
 LABELS = {

@@ -5,6 +5,7 @@ Every state change checks capability and scope, writes ``audit.record`` and is a
 import datetime
 import time
 
+import ibis
 import pyarrow as pa
 from django.db import transaction
 from django.db.models import Count, Q
@@ -111,9 +112,10 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
             if keys is None:
                 t = engine.restrict(t, ibis_empty_keys())
             else:
-                keys = con.create_table(f"touched_{mrun.pk}", keys.to_pyarrow(), temp=True)
-                new_records = keys.count().to_pyarrow().as_py()
-                t = engine.restrict(t, keys)
+                keys = keys.to_pyarrow()  # computed once: the restriction reads it for every source
+                new_records = keys.num_rows
+                keys = ibis.memtable(keys)
+                t = engine.restrict(t, engine.household_keys(pop_expr, keys))
         rules = list(WarningRule.objects.filter(is_active=True))
         found = facts_for(t, pop_expr, rules, as_of)
         raised, facts = _raise(mrun, found, pop)
@@ -132,8 +134,6 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
 
 
 def ibis_empty_keys():
-    import ibis
-
     return ibis.memtable(pa.table({"person_key": pa.array([], pa.string())}))
 
 

@@ -93,6 +93,13 @@ SOURCES: dict[str, Source] = {
             _id(), Column("registered_on", DATE, "登记日期"), Column("status", STR, "状态（失业/已就业）"),
             Column("ended_on", DATE, "结束日期", False),
         )),
+        # The paying bank's monthly statement of each recipient's benefit account (社会救助资金代发账户): what
+        # came in and what was taken out. 动态监测 reads it for 资金长期未支取 (no withdrawal for N months).
+        Source("benefit_account", "救助资金账户收支", "代发银行", (
+            _id(), Column("account_no", STR, "代发账号", False), Column("month", MONTH, "月份"),
+            Column("credited", MONEY, "当月入账（救助金）"), Column("withdrawn", MONEY, "当月支取"),
+            Column("balance", MONEY, "月末余额", False),
+        )),
     )
 }  # fmt: skip
 

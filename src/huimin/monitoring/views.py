@@ -1,0 +1,332 @@
+"""Thin views of 动态监测: parse the request, call a service, render."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huimin.assistance.exports import xlsx_response
+from huimin.core import audit, regions
+from huimin.core.decorators import capability_required
+from huimin.core.models import Region
+from huimin.core.pagination import page_of
+from huimin.core.roles import EXPORT, has_capability
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped, user_prefixes
+from huimin.core.services import ServiceError
+from huimin.monitoring import capabilities as cap
+from huimin.monitoring import services
+from huimin.monitoring.defaults import LABELS
+from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.registry.models import Household
+from huimin.verification.sources import SOURCES
+
+PAGE = 30
+# what the engine's ``value`` of a fact means, per rule kind: (label, "yuan" for 分 shown in 元, or "" as is)
+VALUE_LABELS = {
+    "vehicle": ("车辆价值", "yuan"),
+    "property": ("评估价值", "yuan"),
+    "company": ("注册资本", "yuan"),
+    "wages_over_line": ("超标月份中最高的家庭月工资", "yuan"),
+    "pension_over_line": ("超标月份中最高的家庭月养老金", "yuan"),
+    "medical": ("期间个人自付医疗费用合计", "yuan"),
+    "disability": ("残疾等级", ""),
+    "enrolled_twice": ("在保家庭数", ""),
+    "no_withdrawal": ("未支取期间入账合计", "yuan"),
+}
+# the application a 应保 warning leads to, by the household's monitoring category
+APPLICATION_FOR = {"edge": "dibao", "expense": "dibao", "poverty_monitoring": "dibao"}
+
+
+def _warnings(request):
+    return scoped(
+        Warning.objects.select_related("rule", "household", "person", "region", "township"),
+        request.user,
+        capability=cap.VIEW,
+    )
+
+
+def _townships(user):
+    prefixes = user_prefixes(user)
+    qs = Region.objects.filter(level=regions.TOWNSHIP).order_by("code")
+    if not prefixes:
+        return qs.none()
+    if any(len(p) >= regions.PREFIX_LENGTH[regions.TOWNSHIP] for p in prefixes):
+        return qs.filter(code__in=[p[:9].ljust(12, "0") for p in prefixes])
+    from django.db.models import Q
+
+    condition = Q()
+    for p in prefixes:
+        condition |= Q(code__startswith=p)
+    return qs.filter(condition)
+
+
+def _filtered(request, qs):
+    f = {k: request.GET.get(k, "").strip() for k in ("township", "rule", "direction", "severity", "status")}
+    f["overdue"] = request.GET.get("overdue") == "1"
+    if f["township"] and in_scope(request.user, f["township"]):
+        qs = qs.filter(township_id=f["township"])
+    if f["rule"]:
+        qs = qs.filter(rule__code=f["rule"])
+    if f["direction"] in Direction.values:
+        qs = qs.filter(direction=f["direction"])
+    if f["severity"] in WarningRule.Severity.values:
+        qs = qs.filter(severity=f["severity"])
+    if f["status"] == "open" or not f["status"]:
+        qs = qs.filter(status__in=Warning.OPEN)
+    elif f["status"] in Warning.Status.values:
+        qs = qs.filter(status=f["status"])
+    if f["overdue"]:
+        qs = services.overdue(qs)
+    return qs, f
+
+
+def _list_context(request, qs, f, title):
+    return {
+        "title": title,
+        "page": page_of(request, qs.order_by("due_on", "id"), PAGE),
+        "filters": f,
+        "townships": _townships(request.user),
+        "rules": WarningRule.objects.all(),
+        "directions": Direction.choices,
+        "severities": WarningRule.Severity.choices,
+        "statuses": Warning.Status.choices,
+        "today": timezone.localdate(),
+    }
+
+
+def _export(request, qs):
+    if not has_capability(request.user, EXPORT):
+        raise Http404
+    qs = qs.order_by("due_on", "id")
+    audit.record("monitoring.export.warnings", detail=f"{qs.count()} 条")
+    rows = (
+        (w.pk, w.rule.name, w.get_direction_display(), w.get_severity_display(), w.get_status_display(),
+         w.township.name, w.region.name, w.household.number, w.person.name if w.person else "",
+         w.get_category_display(), w.record_key, w.occurred_on, w.due_on, w.get_action_display(), w.note)
+        for w in qs.iterator(chunk_size=2000)
+    )  # fmt: skip
+    headers = ["编号", "预警规则", "方向", "等级", "状态", "责任乡镇", "村（社区）", "户编号", "人员", "监测类别",
+               "来源记录", "发生日期", "处置时限", "处置结果", "处置说明"]  # fmt: skip
+    return xlsx_response("monitoring-warnings", "预警清单", headers, rows)
+
+
+@capability_required(cap.VIEW)
+def warning_list(request):
+    qs, f = _filtered(request, _warnings(request))
+    if request.GET.get("export") == "xlsx":
+        return _export(request, qs)
+    return render(request, "monitoring/warnings.html", _list_context(request, qs, f, "预警清单"))
+
+
+@capability_required(cap.VIEW)
+def overdue_list(request):
+    qs, f = _filtered(request, services.overdue(_warnings(request)))
+    f["overdue"] = True
+    if request.GET.get("export") == "xlsx":
+        return _export(request, qs)
+    return render(request, "monitoring/warnings.html", _list_context(request, qs, f, "超期预警"))
+
+
+def _warning(request, pk) -> Warning:
+    return get_scoped_or_404(
+        Warning.objects.select_related("rule", "household", "person", "region", "township", "run"),
+        request.user,
+        capability=cap.VIEW,
+        pk=pk,
+    )
+
+
+def _value(w: Warning):
+    label, unit = VALUE_LABELS.get(w.rule.kind, ("", ""))
+    value = (w.detail or {}).get("value")
+    if not label or value in (None, 0):
+        return None
+    return label, (f"{value / 100:,.2f} 元" if unit == "yuan" else str(value))
+
+
+@capability_required(cap.VIEW)
+def warning_detail(request, pk):
+    w = _warning(request, pk)
+    enrolment = services.current_enrolment(w)
+    programme = APPLICATION_FOR.get(w.category, "dibao")
+    return render(
+        request,
+        "monitoring/warning.html",
+        {
+            "w": w,
+            "value": _value(w),
+            "source_names": [SOURCES[c].name for c in w.rule.sources if c in SOURCES],
+            "events": WarningEvent.objects.filter(warning=w),
+            "enrolment": enrolment,
+            "application_programme": programme,
+            "actions": Warning.Action.choices,
+            "may_handle": has_capability(request.user, cap.HANDLE),
+            "overdue": w.is_open and w.due_on < timezone.localdate(),
+            "other_warnings": _warnings(request).filter(household_id=w.household_id).exclude(pk=w.pk)[:20],
+        },
+    )
+
+
+@capability_required(cap.HANDLE)
+@require_POST
+def warning_act(request, pk, action):
+    w = _warning(request, pk)
+    note = request.POST.get("note", "")
+    try:
+        if action == "confirm":
+            services.confirm(request.user, w, note)
+            messages.success(request, "预警已转入核实。")
+        elif action == "handle":
+            w = services.handle(request.user, w, request.POST.get("action", ""), note)
+            messages.success(request, f"已记录处置结果：{w.get_action_display()}。")
+        elif action == "close":
+            services.close(request.user, w, note)
+            messages.success(request, "预警已办结。")
+        else:
+            raise Http404("没有这个操作")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("monitoring:warning", pk=w.pk)
+
+
+# --- rules -----------------------------------------------------------------------------------------------------
+
+
+@capability_required(cap.RULES)
+def rule_list(request):
+    stats = {s["rule"].pk: s for s in services.rule_statistics(_warnings(request))}
+    rules = [(r, stats.get(r.pk)) for r in WarningRule.objects.all()]
+    names = {code: s.name for code, s in SOURCES.items()}
+    rules = [(r, s, "、".join(names.get(c, c) for c in r.sources) or "对象库") for r, s in rules]
+    return render(request, "monitoring/rules.html", {"rules": rules})
+
+
+def _param_rows(rule: WarningRule, values: dict | None = None):
+    values = values if values is not None else rule.params
+    rows = []
+    for name, old in rule.params.items():
+        value = values.get(name, old)
+        shown = "，".join(str(v) for v in value) if isinstance(value, list) else value
+        rows.append({"name": name, "label": LABELS.get(name, name), "value": shown, "is_list": isinstance(old, list)})
+    return rows
+
+
+@capability_required(cap.RULES)
+def rule_edit(request, pk):
+    rule = WarningRule.objects.filter(pk=pk).first()
+    if rule is None:
+        raise Http404("预警规则不存在")
+    if request.method == "POST":
+        try:
+            params = services.parse_params(rule, request.POST)
+            services.update_rule(
+                request.user, rule, params=params, is_active=request.POST.get("is_active") == "on",
+                severity=request.POST.get("severity", ""), deadline_days=_int(request.POST.get("deadline_days")),
+            )  # fmt: skip
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已保存预警规则“{rule.name}”。")
+            return redirect("monitoring:rule_edit", pk=rule.pk)
+    return render(
+        request,
+        "monitoring/rule_edit.html",
+        {
+            "rule": rule,
+            "params": _param_rows(rule),
+            "severities": WarningRule.Severity.choices,
+            "categories": Category.choices,
+            "may_edit": request.user.region is not None and request.user.region.level <= services.COUNTY_LEVEL,
+        },
+    )
+
+
+def _int(raw) -> int:
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError) as exc:
+        raise ServiceError("处置时限应为整数（工作日）") from exc
+
+
+@capability_required(cap.RULES)
+@require_POST
+def rule_dry_run(request, pk):
+    rule = WarningRule.objects.filter(pk=pk).first()
+    if rule is None:
+        raise Http404("预警规则不存在")
+    result, error = None, ""
+    try:
+        params = services.parse_params(rule, request.POST)
+        result = services.dry_run(request.user, rule, params)
+    except ServiceError as exc:
+        error = str(exc)
+    names = {}
+    if result:
+        codes = [code for code, _ in result["by_township"]]
+        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        result["by_township"] = [(names.get(code, code), n) for code, n in result["by_township"]]
+    return render(request, "monitoring/_dry_run.html", {"rule": rule, "result": result, "error": error})
+
+
+# --- runs ------------------------------------------------------------------------------------------------------
+
+
+@capability_required(cap.RUN)
+def runs(request):
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        if kind not in MonitoringRun.Kind.values:
+            messages.error(request, "请选择增量运行或全量运行")
+        else:
+            try:
+                run = services.run(request.user, kind)
+            except ServiceError as exc:
+                messages.error(request, str(exc))
+            except Exception as exc:  # noqa: BLE001 - the run is recorded as 中断 with its error; say so plainly
+                messages.error(request, f"监测运行中断：{exc}。已生成的预警保留，重新运行不会重复。")
+            else:
+                messages.success(
+                    request, f"{run}完成：监测 {run.population} 人，命中 {run.facts} 条事实，新增预警 {run.raised} 条。"
+                )
+            return redirect("monitoring:runs")
+    return render(
+        request,
+        "monitoring/runs.html",
+        {"page": page_of(request, MonitoringRun.objects.all(), PAGE), "kinds": MonitoringRun.Kind.choices},
+    )
+
+
+# --- feedback --------------------------------------------------------------------------------------------------
+
+
+@capability_required(cap.VIEW)
+def dashboard(request):
+    qs = _warnings(request)
+    table = services.dashboard(qs)
+    totals = {k: sum(r[k] for r in table) for k in ("high", "medium", "low", "total")}
+    chart = {
+        "townships": [r["name"] for r in table],
+        "series": [
+            {"name": label, "key": key, "data": [r[key] for r in table]} for key, label in WarningRule.Severity.choices
+        ],
+    }
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "table": table,
+            "totals": totals,
+            "chart": chart,
+            "chart_height": max(240, 28 * len(table) + 60),
+            "stats": services.rule_statistics(qs),
+            "overdue": services.overdue(qs).count(),
+        },
+    )
+
+
+@capability_required(cap.VIEW)
+def household_panel(request, pk):
+    household = get_scoped_or_404(Household.objects.all(), request.user, capability=cap.VIEW, pk=pk)
+    warnings = _warnings(request).filter(household=household).order_by("-raised_at", "-id")[:50]
+    return render(request, "monitoring/_household_panel.html", {"household": household, "warnings": warnings})
