@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.assistance.exports import xlsx_response
 from huimin.core import audit, regions
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
@@ -14,6 +13,7 @@ from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import xlsx_response
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
 from huimin.monitoring.defaults import LABELS
@@ -108,7 +108,7 @@ def _export(request, qs):
     )  # fmt: skip
     headers = ["编号", "预警规则", "方向", "等级", "状态", "责任乡镇", "村（社区）", "户编号", "人员", "监测类别",
                "来源记录", "发生日期", "处置时限", "处置结果", "处置说明"]  # fmt: skip
-    return xlsx_response("monitoring-warnings", "预警清单", headers, rows)
+    return xlsx_response("预警清单", "预警清单", headers, rows)
 
 
 @capability_required(cap.VIEW)
