@@ -78,7 +78,8 @@ def _check_prefix(prefix: str) -> str:
 # --- reading --------------------------------------------------------------------------------------------
 
 
-def _fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
+def fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
+    """The rows of ``sql`` (no parameters: the caller inlines only digits and ISO dates) as an Arrow table."""
     if connection.vendor == "postgresql":
         buffer = io.BytesIO()
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
@@ -118,7 +119,7 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         f"{in_region} AND e.start_month <= '{m}' AND pr.one_off = {'false' if pg else '0'}"
         f" AND (e.ended_on IS NULL OR e.ended_on >= '{earliest}')"
     )
-    enrolments = _fetch(
+    enrolments = fetch(
         connection,
         f"SELECT e.id, e.region_id, pr.code, pr.kind, e.start_month, e.status, e.grace_until, {cents},"  # noqa: S608 - digits-only prefix and ISO dates
         f" COALESCE(e.person_id, h.head_id), {text('e.basis')}"
@@ -127,14 +128,14 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         ENROLMENT_SCHEMA,
     )
     joined = f"assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id WHERE {where}"
-    changes = _fetch(
+    changes = fetch(
         connection,
         f"SELECT c.enrolment_id, c.effective_month, c.kind, {text('c.after')}, c.id"  # noqa: S608 - digits-only prefix and ISO dates
         f" FROM assistance_enrolmentchange c WHERE c.enrolment_id IN (SELECT e.id FROM {joined})",
         CHANGE_SCHEMA,
     )
     true = "true" if pg else "1"
-    members = _fetch(
+    members = fetch(
         connection,
         f"SELECT m.enrolment_id, SUM(CASE WHEN p.is_deceased = {true} THEN 0 ELSE 1 END), MAX(p.death_date)"  # noqa: S608 - digits-only prefix and ISO dates
         " FROM assistance_enrolmentmember m JOIN registry_person p ON p.id = m.person_id"
@@ -143,7 +144,7 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         MEMBER_SCHEMA,
     )
     paid_cents = "ROUND(SUM(l.amount) * 100)::bigint" if pg else "CAST(ROUND(SUM(l.amount) * 100) AS INTEGER)"
-    paid = _fetch(
+    paid = fetch(
         connection,
         f"SELECT l.enrolment_id, l.service_month, {paid_cents} FROM benefits_payrollline l"  # noqa: S608 - digits-only prefix and ISO dates
         " JOIN benefits_payrollmonth pm ON pm.id = l.payroll_id"
@@ -220,19 +221,25 @@ lines AS (
         NULL, '价格临时补贴', month_status, NULL
     FROM entitled, price_t price
     WHERE is_current AND entitled_cents > 0 AND programme_kind IN ('dibao', 'tekun') AND COALESCE(alive, 0) > 0
-)
+),
+ordered AS (SELECT * FROM lines ORDER BY service_month, id, kind)
 SELECT id AS enrolment_id, region_id, programme_code, payee_id, service_month, kind, cents,
     CASE WHEN cents < 0 THEN '-' ELSE '' END || CAST(abs(cents) // 100 AS VARCHAR) || '.'
         || lpad(CAST(abs(cents) % 100 AS VARCHAR), 2, '0') AS amount,
+    -- the explanation's JSON text is assembled, not built with json_object: the basis is already JSON text
+    -- (PostgreSQL's jsonb output), strings are escaped by to_json, the rest are numbers and dates
     CASE kind
-        WHEN 'price' THEN json_object('规则', rule, '每人每月（分）', due_cents, '覆盖人数', cents // due_cents)
-        ELSE json_object(
-            '规则', CASE kind WHEN 'arrears' THEN '补发：' || rule WHEN 'recovery' THEN '追回：' || rule ELSE rule END,
-            '应发（分）', entitled_cents, '已发（分）', paid_cents, '月保障金额（分）', due_cents,
-            '金额生效月份', CAST(amount_since AS VARCHAR), '状态', month_status, '核定依据', CAST(basis AS JSON))
+        WHEN 'price' THEN '{"规则": "价格临时补贴", "每人每月（分）": ' || CAST(due_cents AS VARCHAR)
+            || ', "覆盖人数": ' || CAST(cents // due_cents AS VARCHAR) || '}'
+        ELSE '{"规则": ' || CAST(to_json(CASE kind WHEN 'arrears' THEN '补发：' || rule
+                WHEN 'recovery' THEN '追回：' || rule ELSE rule END) AS VARCHAR)
+            || ', "应发（分）": ' || CAST(entitled_cents AS VARCHAR) || ', "已发（分）": ' || CAST(paid_cents AS VARCHAR)
+            || ', "月保障金额（分）": ' || CAST(due_cents AS VARCHAR)
+            || ', "金额生效月份": ' || COALESCE('"' || CAST(amount_since AS VARCHAR) || '"', 'null')
+            || ', "状态": ' || CAST(to_json(month_status) AS VARCHAR)
+            || ', "核定依据": ' || COALESCE(CAST(basis AS VARCHAR), 'null') || '}'
     END AS explanation
-FROM lines
-ORDER BY service_month, enrolment_id, kind
+FROM ordered
 """
 
 

@@ -255,8 +255,8 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
             cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
         payroll_engine.write_lines(connection, payroll.pk, lines)
         if connection.vendor == "postgresql" and lines.num_rows > 10_000:
-            with connection.cursor() as cursor:  # the planner should know the table grew
-                cursor.execute("ANALYZE benefits_payrollline")
+            with connection.cursor() as cursor:  # the planner should know the table grew (not the JSON column)
+                cursor.execute("ANALYZE benefits_payrollline (payroll_id, enrolment_id, service_month, kind, amount)")
         cents = pc.sum(lines["cents"]).as_py() if lines.num_rows else 0
         payroll.line_count = lines.num_rows
         payroll.total = Decimal(cents or 0).scaleb(-2)
