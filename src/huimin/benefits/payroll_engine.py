@@ -233,7 +233,8 @@ SELECT id AS enrolment_id, region_id, programme_code, payee_id, service_month, k
             || ', "覆盖人数": ' || CAST(cents // due_cents AS VARCHAR) || '}'
         ELSE '{"规则": ' || CAST(to_json(CASE kind WHEN 'arrears' THEN '补发：' || rule
                 WHEN 'recovery' THEN '追回：' || rule ELSE rule END) AS VARCHAR)
-            || ', "应发（分）": ' || CAST(entitled_cents AS VARCHAR) || ', "已发（分）": ' || CAST(paid_cents AS VARCHAR)
+            || ', "应发（分）": ' || CAST(entitled_cents AS VARCHAR)
+            || ', "已发（分）": ' || CAST(paid_cents AS VARCHAR)
             || ', "月保障金额（分）": ' || CAST(due_cents AS VARCHAR)
             || ', "金额生效月份": ' || COALESCE('"' || CAST(amount_since AS VARCHAR) || '"', 'null')
             || ', "状态": ' || CAST(to_json(month_status) AS VARCHAR)
