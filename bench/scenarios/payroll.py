@@ -78,10 +78,10 @@ def _regions() -> list[str]:
     return villages
 
 
-def _user() -> User:
+def _user(suffix: str = "") -> User:
     user, _ = User.objects.get_or_create(
-        username=f"bench_payroll_{PREFIX}",
-        defaults={"full_name": "基准测试审批人", "role": "approver", "region_id": COUNTY},
+        username=f"bench_payroll_{PREFIX}{suffix}",
+        defaults={"full_name": f"基准测试审批人{suffix}", "role": "approver", "region_id": COUNTY},
     )
     if not user.has_usable_password():
         return user
@@ -283,8 +283,9 @@ def run(size: str, workdir) -> dict:
     t0 = time.perf_counter()
     payroll = services.build(user, region_code=COUNTY, month=MONTH, today=today)
     t1 = time.perf_counter()
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(user, payroll, action)
+    reviewer, approver = _user("_r"), _user("_a")  # 职责分离: three people build, review and approve
+    for who, action in ((reviewer, "review"), (approver, "approve"), (approver, "lock")):
+        payroll = services.advance(who, payroll, action)
     t2 = time.perf_counter()
     _, content, batch = bank.export(user, payroll, template)
     t3 = time.perf_counter()

@@ -13,6 +13,7 @@ from huimin.benefits import bank, services
 from huimin.benefits.models import BankBatch, Payment, PayrollMonth
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
+from tests.benefits.conftest import lock_month
 from tests.conftest import COUNTY
 
 MAR = datetime.date(2026, 3, 1)
@@ -39,8 +40,7 @@ def _template(users, fmt="csv", **kw):
 def _locked_month(users, enrol, n=3):
     made = [enrol(amount=f"{100 * (i + 1)}.00", account=f"62220202001122334{i:02d}") for i in range(n)]
     payroll = services.build(users["approver"], region_code=COUNTY, month=MAR)
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(users["approver"], payroll, action)
+    payroll = lock_month(users, payroll)
     return payroll, made
 
 
@@ -99,8 +99,7 @@ def test_fixed_width_and_xlsx_templates(users, enrol):
     assert "      100.00" in line  # amounts right-aligned
     # the xlsx file of a retry-free second month
     payroll2 = services.build(users["approver"], region_code=COUNTY, month=datetime.date(2026, 4, 1))
-    for action in ("review", "approve", "lock"):
-        payroll2 = services.advance(users["approver"], payroll2, action)
+    payroll2 = lock_month(users, payroll2)
     _, data, _ = bank.export(users["approver"], payroll2, _template(users, "xlsx"))
     sheet = load_workbook(io.BytesIO(data)).active
     values = list(sheet.iter_rows(values_only=True))
@@ -124,8 +123,7 @@ def test_only_locked_months_and_only_payers_in_scope_export(users, enrol):
 def test_missing_account_refuses_the_whole_file(users, enrol):
     enrol(account="")
     payroll = services.build(users["approver"], region_code=COUNTY, month=MAR)
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(users["approver"], payroll, action)
+    payroll = lock_month(users, payroll)
     with pytest.raises(ServiceError, match="没有银行账号"):
         bank.export(users["approver"], payroll, _template(users))
     assert not BankBatch.objects.exists() and not Payment.objects.exists()

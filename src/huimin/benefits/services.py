@@ -263,6 +263,7 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
         payroll.status = PayrollMonth.Status.DRAFT
         payroll.built_at = timezone.now()
         payroll.built_by = actor.username
+        payroll.reviewed_by = payroll.approved_by = ""  # a rebuilt draft is reviewed and approved afresh
         payroll.build_seconds = round(time.perf_counter() - started, 3)
         _log(payroll, actor, "build", f"{payroll.line_count} 笔，合计 {payroll.total} 元")
         payroll.save()
@@ -282,6 +283,18 @@ _NEXT = {
 }
 
 
+def _separate_duties(actor, payroll: PayrollMonth, action: str) -> None:
+    """职责分离: whoever built the month does not review or approve it, and the reviewer does not approve it.
+    Locking (after approval) may be done by any of them."""
+    me = actor.username
+    if action == "review" and me == payroll.built_by:
+        raise ServiceError("职责分离：本月发放由您生成，须由其他人员复核")
+    if action == "approve" and me == payroll.built_by:
+        raise ServiceError("职责分离：本月发放由您生成，须由生成人、复核人以外的人员审批")
+    if action == "approve" and me == payroll.reviewed_by:
+        raise ServiceError("职责分离：本月发放由您复核，须由生成人、复核人以外的人员审批")
+
+
 @transaction.atomic
 def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
     if action not in _NEXT:
@@ -291,6 +304,7 @@ def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
     _payroll_authority(actor, payroll.region, f"{label}月度发放")
     if payroll.status != before:
         raise ServiceError(f"发放当前为“{payroll.get_status_display()}”，不能{label}")
+    _separate_duties(actor, payroll, action)
     if (
         action == "lock"
         and PayrollMonth.objects.filter(region=payroll.region, month__lt=payroll.month)
