@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import bank, calculators, services, standards
+from huimin.benefits import assess, bank, services, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.calculators import CalculationError
 from huimin.benefits.models import (
@@ -327,28 +327,7 @@ def _calculate(user, g):
     day = _date(g.get("day")) or timezone.localdate()
     if day == "bad":
         raise ServiceError("日期格式不正确")
-    urban = g.get("area") == "urban"
-
-    def need(kind):
-        value = standards.value_of(kind, region, day, urban)
-        if value is None:
-            raise ServiceError(f"该地区未设置{StandardKind(kind).label}")
-        return value
-
-    if g["kind"] == "dibao":
-        classified = {k: int(g.get(k) or 0) for k in calculators.EXTRA_GROUPS}
-        return calculators.dibao(
-            standard=need(StandardKind.DIBAO),
-            income_per_head=g.get("income") or "0",
-            members=int(g.get("members") or 1),
-            floor=standards.value_of(StandardKind.DIBAO_FLOOR, region, day, urban),
-            extra_rate=standards.value_of(StandardKind.DIBAO_EXTRA_RATE, region, day, urban),
-            classified=classified,
-        )
-    if g["kind"] == "tekun":
-        grade = g.get("grade", "self")
-        care_kind = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
-        if grade not in care_kind:
-            raise ServiceError("生活自理能力等级不正确")
-        return calculators.tekun(basic=need(StandardKind.TEKUN_BASIC), care=need(care_kind[grade]), grade=grade)
-    raise ServiceError("请选择试算项目")
+    if g["kind"] not in assess.CALCULATED:
+        raise ServiceError("请选择试算项目")
+    data = {**g.dict(), "income_per_head": g.get("income") or "0"}
+    return assess.calculate(g["kind"], region, day, g.get("area") == "urban", assess.inputs_of(data))
