@@ -146,4 +146,6 @@ MATRIX: dict[str, Entry] = {
     "benefits:template_create": Entry("benefits.pay", method="POST"),
     "benefits:report": Entry("benefits.view"),
     "benefits:calculator": Entry("benefits.view", query="?kind=dibao&income=100&members=2"),
+    "benefits:restandard": Entry("benefits.standards", query="?kind=dibao&month=2026-01&preview=1"),
+    "benefits:restandard_apply": Entry("benefits.standards", method="POST"),
 }
