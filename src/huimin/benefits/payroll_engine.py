@@ -25,9 +25,11 @@ Kept apart from Django models on purpose (only SQL text and Arrow) so it can mov
 import datetime
 import io
 import json
+from collections.abc import Iterator
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 LOOKBACK_MONTHS = 24
@@ -244,6 +246,25 @@ FROM ordered
 """
 
 
+def _connect(inputs: dict, month: datetime.date, locked_months, price_cents) -> duckdb.DuckDBPyConnection:
+    earlier = sorted({month_start(m) for m in locked_months if m < month and m >= add_months(month, -LOOKBACK_MONTHS)})
+    months_t = pa.table(
+        {"month": pa.array([*earlier, month], pa.date32()), "is_current": [False] * len(earlier) + [True]}
+    )
+    price_t = pa.table({"cents": pa.array([price_cents] if price_cents else [], pa.int64())})
+    con = duckdb.connect()
+    for name, table in (
+        ("months_t", months_t),
+        ("price_t", price_t),
+        ("enrolments_t", inputs["enrolments"]),
+        ("changes_t", inputs["changes"]),
+        ("members_t", inputs["members"]),
+        ("paid_t", inputs["paid"]),
+    ):
+        con.register(name, table)
+    return con
+
+
 def compute(
     inputs: dict,
     month: datetime.date,
@@ -253,23 +274,25 @@ def compute(
     """The lines of payroll month ``month``: an Arrow table (enrolment_id, region_id, programme_code, payee_id,
     service_month, kind, cents, amount, explanation). ``locked_months``: the region's locked months in the
     look-back window (earlier than ``month``); ``price_cents``: the per-person 价格临时补贴 when triggered."""
-    earlier = sorted({month_start(m) for m in locked_months if m < month and m >= add_months(month, -LOOKBACK_MONTHS)})
-    months_t = pa.table(
-        {"month": pa.array([*earlier, month], pa.date32()), "is_current": [False] * len(earlier) + [True]}
-    )
-    price_t = pa.table({"cents": pa.array([price_cents] if price_cents else [], pa.int64())})
-    con = duckdb.connect()
+    con = _connect(inputs, month, locked_months, price_cents)
     try:
-        for name, table in (
-            ("months_t", months_t),
-            ("price_t", price_t),
-            ("enrolments_t", inputs["enrolments"]),
-            ("changes_t", inputs["changes"]),
-            ("members_t", inputs["members"]),
-            ("paid_t", inputs["paid"]),
-        ):
-            con.register(name, table)
         return con.sql(_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
+def compute_batches(
+    inputs: dict,
+    month: datetime.date,
+    locked_months: list[datetime.date],
+    price_cents: int | None = None,
+    rows_per_batch: int = 50_000,
+) -> Iterator[pa.RecordBatch]:
+    """The same lines as ``compute``, in order, as record batches streamed from DuckDB: the joins and the sort
+    run first, then each batch's text columns are made while the previous batch is being written."""
+    con = _connect(inputs, month, locked_months, price_cents)
+    try:
+        yield from con.sql(_SQL).to_arrow_reader(rows_per_batch)
     finally:
         con.close()
 
@@ -289,8 +312,8 @@ LINE_COLUMNS = [
 ]
 
 
-def write_lines(connection, payroll_id: int, lines: pa.Table) -> None:
-    table = pa.table(
+def _line_table(payroll_id: int, lines) -> pa.Table:
+    return pa.table(
         {
             "payroll_id": pa.array([payroll_id] * lines.num_rows, pa.int64()),
             "enrolment_id": lines["enrolment_id"],
@@ -303,20 +326,38 @@ def write_lines(connection, payroll_id: int, lines: pa.Table) -> None:
             "explanation": lines["explanation"],
         }
     )
-    if table.num_rows == 0:
-        return
+
+
+def write_lines(connection, payroll_id: int, lines) -> tuple[int, int]:
+    """Append ``lines`` (an Arrow table, or an iterable of record batches as ``compute_batches`` yields) to the
+    payroll; returns (number of lines, total in 分). PostgreSQL: one ``COPY … FROM STDIN`` fed batch by batch,
+    so the server parses one batch while the next is made; SQLite: one ``executemany``."""
+    batches = lines.to_batches() if isinstance(lines, pa.Table) else lines
+    count = cents = 0
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
         names = ", ".join(LINE_COLUMNS)
         sql = f"COPY benefits_payrollline ({names}) FROM STDIN WITH (FORMAT csv)"
+        options = pacsv.WriteOptions(include_header=False)
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue())
-        return
-    rows = [
-        tuple(json.dumps(json.loads(v), ensure_ascii=False) if k == "explanation" else v for k, v in r.items())
-        for r in table.to_pylist()
-    ]
-    marks = ", ".join(["%s"] * len(LINE_COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO benefits_payrollline ({', '.join(LINE_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608
+            for batch in batches:
+                if not batch.num_rows:
+                    continue
+                buffer = io.BytesIO()
+                pacsv.write_csv(_line_table(payroll_id, batch), buffer, write_options=options)
+                copy.write(buffer.getbuffer())
+                count += batch.num_rows
+                cents += pc.sum(batch["cents"]).as_py() or 0
+        return count, cents
+    rows = []
+    for batch in batches:
+        count += batch.num_rows
+        cents += (pc.sum(batch["cents"]).as_py() or 0) if batch.num_rows else 0
+        rows += [
+            tuple(json.dumps(json.loads(v), ensure_ascii=False) if k == "explanation" else v for k, v in r.items())
+            for r in _line_table(payroll_id, batch).to_pylist()
+        ]
+    if rows:
+        marks = ", ".join(["%s"] * len(LINE_COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO benefits_payrollline ({', '.join(LINE_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608
+    return count, cents

@@ -6,7 +6,6 @@ import datetime
 import time
 from decimal import Decimal, InvalidOperation
 
-import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -250,15 +249,15 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
         started = time.perf_counter()
         price, price_info = price_cents(region.code, month)
         inputs = payroll_engine.load_inputs(connection, regions.prefix_of(region.code), month, locked)
-        lines = payroll_engine.compute(inputs, month, locked, price)
         with connection.cursor() as cursor:  # a draft's lines have no payments; one statement, no collector
             cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
-        payroll_engine.write_lines(connection, payroll.pk, lines)
-        if connection.vendor == "postgresql" and lines.num_rows > 10_000:
+        count, cents = payroll_engine.write_lines(
+            connection, payroll.pk, payroll_engine.compute_batches(inputs, month, locked, price)
+        )
+        if connection.vendor == "postgresql" and count > 10_000:
             with connection.cursor() as cursor:  # the planner should know the table grew (not the JSON column)
                 cursor.execute("ANALYZE benefits_payrollline (payroll_id, enrolment_id, service_month, kind, amount)")
-        cents = pc.sum(lines["cents"]).as_py() if lines.num_rows else 0
-        payroll.line_count = lines.num_rows
+        payroll.line_count = count
         payroll.total = Decimal(cents or 0).scaleb(-2)
         payroll.status = PayrollMonth.Status.DRAFT
         payroll.built_at = timezone.now()
