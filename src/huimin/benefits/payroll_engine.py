@@ -137,12 +137,14 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         CHANGE_SCHEMA,
     )
     true = "true" if pg else "1"
+    # alive: current members not deceased; the last death among all members (removed ones too). The join takes
+    # only the deceased persons, so its hash table is small.
     members = fetch(
         connection,
-        f"SELECT m.enrolment_id, SUM(CASE WHEN p.is_deceased = {true} THEN 0 ELSE 1 END), MAX(p.death_date)"  # noqa: S608 - digits-only prefix and ISO dates
-        " FROM assistance_enrolmentmember m JOIN registry_person p ON p.id = m.person_id"
-        f" WHERE (m.removed_on IS NULL OR p.is_deceased = {true}) AND m.enrolment_id IN (SELECT e.id FROM {joined})"
-        " GROUP BY m.enrolment_id",
+        "SELECT m.enrolment_id, SUM(CASE WHEN m.removed_on IS NULL AND d.id IS NULL THEN 1 ELSE 0 END),"  # noqa: S608 - digits-only prefix and ISO dates
+        " MAX(d.death_date) FROM assistance_enrolmentmember m"
+        f" LEFT JOIN registry_person d ON d.id = m.person_id AND d.is_deceased = {true}"
+        f" WHERE m.enrolment_id IN (SELECT e.id FROM {joined}) GROUP BY m.enrolment_id",
         MEMBER_SCHEMA,
     )
     paid_cents = "ROUND(SUM(l.amount) * 100)::bigint" if pg else "CAST(ROUND(SUM(l.amount) * 100) AS INTEGER)"
