@@ -14,7 +14,15 @@ def _ring(*lines: str) -> crypto.KeyRing:
     return crypto.KeyRing.parse(",".join(lines))
 
 
-def test_bulk_decrypts_values_under_the_current_and_older_keys_in_order():
+@pytest.fixture(params=["fast", "public"])
+def context_path(request, monkeypatch):
+    """Both ways of making the GCM context: the binding (when usable) and the public ``Cipher`` API."""
+    if request.param == "public":
+        monkeypatch.setattr(crypto, "_gcm_context", crypto._public_gcm_context)
+    return request.param
+
+
+def test_bulk_decrypts_values_under_the_current_and_older_keys_in_order(context_path):
     old = crypto.generate_key_line("k2025")
     new = crypto.generate_key_line("k2026")
     before, after = _ring(old), _ring(new, old)  # rotation: the new key first, the old one kept
@@ -52,13 +60,13 @@ def test_bulk_decrypts_the_aes_fallback_tokens_too():
         "v1:s:k1:###",
     ],
 )
-def test_a_malformed_token_in_a_batch_raises_decryption_error(bad):
+def test_a_malformed_token_in_a_batch_raises_decryption_error(bad, context_path):
     ring = _ring(crypto.generate_key_line("k1"))
     with pytest.raises(crypto.DecryptionError):
         crypto.decrypt_many([crypto.encrypt("6222", ring), bad], ring)
 
 
-def test_a_tampered_token_in_a_batch_is_refused():
+def test_a_tampered_token_in_a_batch_is_refused(context_path):
     ring = _ring(crypto.generate_key_line("k1"))
     token = crypto.encrypt("6222020200112233445", ring)
     raw = bytearray(base64.b64decode(token.split(":", 3)[3]))

@@ -108,6 +108,41 @@ def decrypt(token: str, ring: KeyRing | None = None) -> str:
     return decrypt_many([token], ring)[0]
 
 
+def _public_gcm_context(key, mode):
+    return Cipher(key, mode).decryptor()
+
+
+def _gcm_context_factory():
+    """How a GCM decryption context is made for a key object and a mode (nonce + tag): ``Cipher(…).decryptor()``,
+    or — when this version of ``cryptography`` has it and it decrypts a known value correctly — the Rust binding
+    that call wraps, without the wrapper's per-call Python checks (about 1.5 µs less per value; the tag is still
+    verified by OpenSSL in ``finalize``)."""
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+        direct = rust_openssl.ciphers.create_decryption_ctx
+        if not SM4_AVAILABLE:
+            return _public_gcm_context
+        key, nonce = algorithms.SM4(bytes(range(16))), bytes(NONCE_SIZE)
+        encryptor = Cipher(key, modes.GCM(nonce)).encryptor()
+        blob = encryptor.update(b"huimin") + encryptor.finalize()
+        context = direct(key, modes.GCM(nonce, encryptor.tag))
+        if context.update(blob) + context.finalize() != b"huimin":
+            return _public_gcm_context
+        tampered = direct(key, modes.GCM(nonce, bytes(TAG_SIZE)))
+        tampered.update(blob)
+        try:
+            tampered.finalize()
+        except InvalidTag:
+            return direct
+        return _public_gcm_context  # a binding that does not check the tag is never used
+    except Exception:  # noqa: BLE001 - any change in the binding: the public API
+        return _public_gcm_context
+
+
+_gcm_context = _gcm_context_factory()
+
+
 def decrypt_many(tokens, ring: KeyRing | None = None) -> list[str]:
     """The plaintexts of ``tokens``, in order — the bulk path (a bank file decrypts ~10⁵ accounts).
 
@@ -119,7 +154,7 @@ def decrypt_many(tokens, ring: KeyRing | None = None) -> list[str]:
     sm4_keys: dict[str, algorithms.SM4] = {}
     aes_keys: dict[str, AESGCM] = {}
     a2b = binascii.a2b_base64
-    gcm, cipher = modes.GCM, Cipher
+    gcm, context_for = modes.GCM, _gcm_context
     out: list[str] = []
     append = out.append
     try:
@@ -132,7 +167,7 @@ def decrypt_many(tokens, ring: KeyRing | None = None) -> list[str]:
                 key = sm4_keys.get(kid)
                 if key is None:
                     key = sm4_keys[kid] = algorithms.SM4(ring.keys[kid][:16])
-                context = cipher(key, gcm(raw[:NONCE_SIZE], raw[-TAG_SIZE:])).decryptor()
+                context = context_for(key, gcm(raw[:NONCE_SIZE], raw[-TAG_SIZE:]))
                 append((context.update(raw[NONCE_SIZE:-TAG_SIZE]) + context.finalize()).decode())
             elif algorithm == "a":
                 aes = aes_keys.get(kid)
