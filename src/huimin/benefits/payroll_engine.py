@@ -4,7 +4,7 @@
    locked months already paid, into Arrow tables (PostgreSQL: ``COPY … TO STDOUT`` as CSV; SQLite: one query
    each).
 2. ``compute`` runs in DuckDB over those tables: for every enrolment and every service month in question it
-   finds the amount and the status in force (ASOF joins on the change history), the entitlement, and
+   finds the amount and the status in force (the latest change effective by each month), the entitlement, and
    subtracts what was already paid. Integer 分 throughout; the 元 text is made once at the end.
 3. ``write_lines`` appends the lines with ``COPY … FROM STDIN`` (PostgreSQL) or one ``executemany``.
 
@@ -181,13 +181,23 @@ grid AS (
     FROM enrolments_t e CROSS JOIN months mo
     LEFT JOIN members_t mem ON mem.enrolment_id = e.id
 ),
+-- the change in force in each month of the window: the latest effective by then (a hash aggregate per
+-- enrolment and month; the months are few, so this beats an ASOF join over the whole grid)
+amount_in_force AS (
+    SELECT a.enrolment_id, mo.month, arg_max(a.cents, a.month) AS cents, max(a.month) AS since
+    FROM amount_changes a JOIN months mo ON a.month <= mo.month GROUP BY ALL
+),
+status_in_force AS (
+    SELECT s.enrolment_id, mo.month, arg_max(s.status, s.month) AS status
+    FROM status_changes s JOIN months mo ON s.month <= mo.month GROUP BY ALL
+),
 with_amount AS (
-    SELECT g.*, COALESCE(a.cents, g.amount_cents) AS due_cents, a.month AS amount_since
-    FROM grid g ASOF LEFT JOIN amount_changes a ON g.id = a.enrolment_id AND g.month >= a.month
+    SELECT g.*, COALESCE(a.cents, g.amount_cents) AS due_cents, a.since AS amount_since
+    FROM grid g LEFT JOIN amount_in_force a ON g.id = a.enrolment_id AND g.month = a.month
 ),
 with_status AS (
     SELECT w.*, COALESCE(s.status, 'active') AS month_status
-    FROM with_amount w ASOF LEFT JOIN status_changes s ON w.id = s.enrolment_id AND w.month >= s.month
+    FROM with_amount w LEFT JOIN status_in_force s ON w.id = s.enrolment_id AND w.month = s.month
 ),
 entitled AS (
     SELECT *,
