@@ -105,9 +105,15 @@ def county_staff(users) -> dict:
     from huimin.core.models import User
 
     def other(username):
-        user, _ = User.objects.get_or_create(
+        user, _ = User.objects.get_or_create(  # the same password as the fixture users (browser tests log in)
             username=username,
-            defaults={"full_name": username, "role": Role.APPROVER, "region_id": COUNTY, "must_change_password": False},
+            defaults={
+                "full_name": username,
+                "role": Role.APPROVER,
+                "region_id": COUNTY,
+                "must_change_password": False,
+                "password": users["approver"].password,
+            },
         )
         return user
 
