@@ -227,3 +227,43 @@ def test_separation_of_duties_builder_reviewer_and_approver_are_three_people(use
     payroll = services.advance(staff["approver"], payroll, "lock")
     assert (payroll.built_by, payroll.reviewed_by, payroll.approved_by) == ("reviewer_c", "approver", "approver_c")
     assert [h["by"] for h in payroll.history][-4:] == ["reviewer_c", "approver", "approver_c", "approver_c"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_inputs_are_read_side_by_side_from_one_snapshot_when_nothing_is_written_yet(users, enrol, monkeypatch):
+    import threading
+
+    from huimin.benefits import payroll_engine
+
+    threads = []
+    read = payroll_engine._read_copy
+
+    def spy(cursor, sql, schema):
+        threads.append(threading.current_thread().name)
+        return read(cursor, sql, schema)
+
+    monkeypatch.setattr(payroll_engine, "_read_copy", spy)
+    a = enrol(amount="432.10")
+    b = enrol(amount="100.00", changes=[("adjust", FEB, {"amount": "150.00"})])
+    jan = lock(users, build(users, JAN))  # committed: the next build's own connections see it
+    threads.clear()
+    mar = build(users, MAR)
+    assert len(threads) == 4 and all(name.startswith("payroll-inputs") for name in threads)
+    assert jan.status == "locked"
+    assert lines(mar) == sorted([(a.pk, MAR, "regular", Decimal("432.10")), (b.pk, MAR, "regular", Decimal("150.00"))])
+    # inside a transaction that has written already, everything is read on the one connection (sees its writes)
+    threads.clear()
+    from django.db import transaction
+
+    with transaction.atomic():
+        c = enrol(amount="77.00")
+        inputs = payroll_engine.load_inputs(connection_of(), "411702", APR, [JAN])
+        assert c.pk in inputs["enrolments"]["id"].to_pylist()
+        transaction.set_rollback(True)
+    assert threads and not any(name.startswith("payroll-inputs") for name in threads)
+
+
+def connection_of():
+    from django.db import connection
+
+    return connection

@@ -1,7 +1,8 @@
 """The bulk path of the monthly payroll: set-based, never one ORM object per recipient.
 
 1. ``load_inputs`` reads the enrolments of a region subtree, their changes, their members' deaths and what
-   locked months already paid, into Arrow tables (PostgreSQL: ``COPY … TO STDOUT`` as CSV; SQLite: one query
+   locked months already paid, into Arrow tables (PostgreSQL: ``COPY … TO STDOUT`` as CSV, the four queries
+   side by side on their own connections reading this transaction's exported snapshot; SQLite: one query
    each).
 2. ``compute`` runs in DuckDB over those tables: for every enrolment and every service month in question it
    finds the amount and the status in force (the latest change effective by each month), the entitlement, and
@@ -25,7 +26,9 @@ Kept apart from Django models on purpose (only SQL text and Arrow) so it can mov
 import datetime
 import io
 import json
+import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
@@ -80,21 +83,27 @@ def _check_prefix(prefix: str) -> str:
 # --- reading --------------------------------------------------------------------------------------------
 
 
+def _read_copy(cursor, sql: str, schema: pa.Schema) -> pa.Table:
+    """``COPY (sql) TO STDOUT`` on a psycopg cursor, parsed by Arrow with ``schema``."""
+    buffer = io.BytesIO()
+    with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for data in copy:
+            buffer.write(data)
+    if buffer.tell() == 0:
+        return schema.empty_table()
+    buffer.seek(0)
+    return pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=schema.names),
+        convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+    )
+
+
 def fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
     """The rows of ``sql`` (no parameters: the caller inlines only digits and ISO dates) as an Arrow table."""
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-            for data in copy:
-                buffer.write(data)
-        if buffer.tell() == 0:
-            return schema.empty_table()
-        buffer.seek(0)
-        return pacsv.read_csv(
-            buffer,
-            read_options=pacsv.ReadOptions(column_names=schema.names),
-            convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=False),
-        )
+        with connection.cursor() as cursor:
+            return _read_copy(cursor.cursor, sql, schema)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
@@ -105,6 +114,46 @@ def fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
             values = [datetime.date.fromisoformat(str(v)[:10]) if v is not None else None for v in values]
         arrays.append(pa.array(list(values), fld.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+_SNAPSHOT = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
+
+
+def fetch_all(connection, queries: dict[str, tuple[str, pa.Schema]]) -> dict[str, pa.Table]:
+    """Several queries at once. PostgreSQL, in a transaction that has not written yet: each on its own
+    connection in a thread, all reading the snapshot this transaction exports (``pg_export_snapshot`` + ``SET
+    TRANSACTION SNAPSHOT``), so they see one and the same state of the database while the server runs them
+    side by side; otherwise one after the other on this connection."""
+
+    def one_by_one():
+        return {name: fetch(connection, sql, schema) for name, (sql, schema) in queries.items()}
+
+    if connection.vendor != "postgresql" or len(queries) < 2:
+        return one_by_one()
+    import psycopg
+
+    with connection.cursor() as cursor:
+        # other connections see only what is committed: when this transaction has written something already
+        # (a test's transaction, an outer atomic block), read everything here
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        if not cursor.fetchone()[0]:
+            return one_by_one()
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+    if not _SNAPSHOT.match(snapshot):
+        raise ValueError("unexpected snapshot id")
+    params = connection.get_connection_params()
+
+    def run(sql: str, schema: pa.Schema) -> pa.Table:
+        with psycopg.connect(**params) as conn:  # one transaction: isolation and snapshot first
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            with conn.cursor() as cursor:
+                return _read_copy(cursor, sql, schema)
+
+    with ThreadPoolExecutor(max_workers=len(queries), thread_name_prefix="payroll-inputs") as pool:
+        futures = {name: pool.submit(run, sql, schema) for name, (sql, schema) in queries.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def load_inputs(connection, prefix: str, month: datetime.date, locked_months: list[datetime.date]) -> dict:
@@ -121,8 +170,8 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         f"{in_region} AND e.start_month <= '{m}' AND pr.one_off = {'false' if pg else '0'}"
         f" AND (e.ended_on IS NULL OR e.ended_on >= '{earliest}')"
     )
-    enrolments = fetch(
-        connection,
+    queries = {}
+    queries["enrolments"] = (
         f"SELECT e.id, e.region_id, pr.code, pr.kind, e.start_month, e.status, e.grace_until, {cents},"  # noqa: S608 - digits-only prefix and ISO dates
         f" COALESCE(e.person_id, h.head_id), {text('e.basis')}"
         " FROM assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id"
@@ -130,8 +179,7 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         ENROLMENT_SCHEMA,
     )
     joined = f"assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id WHERE {where}"
-    changes = fetch(
-        connection,
+    queries["changes"] = (
         f"SELECT c.enrolment_id, c.effective_month, c.kind, {text('c.after')}, c.id"  # noqa: S608 - digits-only prefix and ISO dates
         f" FROM assistance_enrolmentchange c WHERE c.enrolment_id IN (SELECT e.id FROM {joined})",
         CHANGE_SCHEMA,
@@ -139,8 +187,7 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
     true = "true" if pg else "1"
     # alive: current members not deceased; the last death among all members (removed ones too). The join takes
     # only the deceased persons, so its hash table is small.
-    members = fetch(
-        connection,
+    queries["members"] = (
         "SELECT m.enrolment_id, SUM(CASE WHEN m.removed_on IS NULL AND d.id IS NULL THEN 1 ELSE 0 END),"  # noqa: S608 - digits-only prefix and ISO dates
         " MAX(d.death_date) FROM assistance_enrolmentmember m"
         f" LEFT JOIN registry_person d ON d.id = m.person_id AND d.is_deceased = {true}"
@@ -148,15 +195,14 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         MEMBER_SCHEMA,
     )
     paid_cents = "ROUND(SUM(l.amount) * 100)::bigint" if pg else "CAST(ROUND(SUM(l.amount) * 100) AS INTEGER)"
-    paid = fetch(
-        connection,
+    queries["paid"] = (
         f"SELECT l.enrolment_id, l.service_month, {paid_cents} FROM benefits_payrollline l"  # noqa: S608 - digits-only prefix and ISO dates
         " JOIN benefits_payrollmonth pm ON pm.id = l.payroll_id"
         f" WHERE pm.status = 'locked' AND l.kind <> 'price' AND l.service_month >= '{earliest}'"
         f" AND l.enrolment_id IN (SELECT e.id FROM {joined}) GROUP BY l.enrolment_id, l.service_month",
         PAID_SCHEMA,
     )
-    return {"enrolments": enrolments, "changes": changes, "members": members, "paid": paid}
+    return fetch_all(connection, queries)
 
 
 # --- computing ------------------------------------------------------------------------------------------

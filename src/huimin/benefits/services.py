@@ -226,7 +226,28 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
     _payroll_authority(actor, region, "生成月度发放")
     if month > payroll_engine.add_months(today.replace(day=1), MAX_FUTURE_MONTHS):
         raise ServiceError("只能生成本月或下月的发放")
+    same = PayrollMonth.objects.filter(region=region)
+    window = payroll_engine.add_months(month, -payroll_engine.LOOKBACK_MONTHS)
+
+    def locked_months() -> list[datetime.date]:
+        return sorted(
+            same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month, month__gte=window).values_list(
+                "month", flat=True
+            )
+        )
+
+    existing = same.filter(month=month).first()
+    if existing and existing.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):  # say it early
+        raise ServiceError(
+            f"{month:%Y年%m月}发放已{existing.get_status_display()}，不能重新生成；更正请在以后月份补发或追回"
+        )
+    prefix = regions.prefix_of(region.code)
     with transaction.atomic():
+        started = time.perf_counter()
+        # the inputs are read first, before this transaction writes anything, so that the queries can run side by
+        # side on connections of their own reading this transaction's snapshot (payroll_engine.fetch_all)
+        locked = locked_months()
+        inputs = payroll_engine.load_inputs(connection, prefix, month, locked)
         PayrollMonth.objects.get_or_create(region=region, month=month)
         payroll = PayrollMonth.objects.select_for_update().get(region=region, month=month)
         if payroll.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):
@@ -235,20 +256,14 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
             )
         if PayrollMonth.objects.filter(month=month).filter(_overlapping(region.code)).exclude(pk=payroll.pk).exists():
             raise ServiceError("上级或下级区划已有该月发放，同一对象不能重复发放")
-        same = PayrollMonth.objects.filter(region=region)
         if same.filter(month__lt=month).exclude(status=PayrollMonth.Status.LOCKED).exists():
             raise ServiceError("以前月份的发放尚未锁定，请先完成以前月份")
         if same.filter(month__gt=month).exists():
             raise ServiceError("已有以后月份的发放，不能再生成以前月份；更正请在以后月份补发或追回")
-        window = payroll_engine.add_months(month, -payroll_engine.LOOKBACK_MONTHS)
-        locked = list(
-            same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month, month__gte=window).values_list(
-                "month", flat=True
-            )
-        )
-        started = time.perf_counter()
+        if locked_months() != locked:  # a month was locked while the inputs were read: read them again
+            locked = locked_months()
+            inputs = payroll_engine.load_inputs(connection, prefix, month, locked)
         price, price_info = price_cents(region.code, month)
-        inputs = payroll_engine.load_inputs(connection, regions.prefix_of(region.code), month, locked)
         with connection.cursor() as cursor:  # a draft's lines have no payments; one statement, no collector
             cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
         count, cents = payroll_engine.write_lines(
