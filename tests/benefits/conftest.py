@@ -6,9 +6,10 @@ import itertools
 import pytest
 
 from huimin.assistance.models import Application, Enrolment, EnrolmentChange, EnrolmentMember, Programme, Stage
+from huimin.core.roles import Role
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Membership, Person
-from tests.conftest import VILLAGE_A1
+from tests.conftest import COUNTY, VILLAGE_A1
 
 _seq = itertools.count(1)
 
@@ -96,3 +97,34 @@ def enrol(users):
         return make_enrolment(users, **kwargs)
 
     return make
+
+
+def county_staff(users) -> dict:
+    """Three county staff for one month (职责分离): the approver builds, reviewer_c reviews, approver_c approves
+    and locks (the two others are made on first use)."""
+    from huimin.core.models import User
+
+    def other(username):
+        user, _ = User.objects.get_or_create(  # the same password as the fixture users (browser tests log in)
+            username=username,
+            defaults={
+                "full_name": username,
+                "role": Role.APPROVER,
+                "region_id": COUNTY,
+                "must_change_password": False,
+                "password": users["approver"].password,
+            },
+        )
+        return user
+
+    return {"builder": users["approver"], "reviewer": other("reviewer_c"), "approver": other("approver_c")}
+
+
+def lock_month(users, payroll):
+    """Review, approve and lock ``payroll`` by the right people."""
+    from huimin.benefits import services
+
+    staff = county_staff(users)
+    payroll = services.advance(staff["reviewer"], payroll, "review")
+    payroll = services.advance(staff["approver"], payroll, "approve")
+    return services.advance(staff["approver"], payroll, "lock")

@@ -13,6 +13,7 @@ from huimin.benefits import bank, services
 from huimin.benefits.models import BankBatch, Payment, PayrollMonth
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
+from tests.benefits.conftest import lock_month
 from tests.conftest import COUNTY
 
 MAR = datetime.date(2026, 3, 1)
@@ -39,8 +40,7 @@ def _template(users, fmt="csv", **kw):
 def _locked_month(users, enrol, n=3):
     made = [enrol(amount=f"{100 * (i + 1)}.00", account=f"62220202001122334{i:02d}") for i in range(n)]
     payroll = services.build(users["approver"], region_code=COUNTY, month=MAR)
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(users["approver"], payroll, action)
+    payroll = lock_month(users, payroll)
     return payroll, made
 
 
@@ -99,8 +99,7 @@ def test_fixed_width_and_xlsx_templates(users, enrol):
     assert "      100.00" in line  # amounts right-aligned
     # the xlsx file of a retry-free second month
     payroll2 = services.build(users["approver"], region_code=COUNTY, month=datetime.date(2026, 4, 1))
-    for action in ("review", "approve", "lock"):
-        payroll2 = services.advance(users["approver"], payroll2, action)
+    payroll2 = lock_month(users, payroll2)
     _, data, _ = bank.export(users["approver"], payroll2, _template(users, "xlsx"))
     sheet = load_workbook(io.BytesIO(data)).active
     values = list(sheet.iter_rows(values_only=True))
@@ -124,8 +123,7 @@ def test_only_locked_months_and_only_payers_in_scope_export(users, enrol):
 def test_missing_account_refuses_the_whole_file(users, enrol):
     enrol(account="")
     payroll = services.build(users["approver"], region_code=COUNTY, month=MAR)
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(users["approver"], payroll, action)
+    payroll = lock_month(users, payroll)
     with pytest.raises(ServiceError, match="没有银行账号"):
         bank.export(users["approver"], payroll, _template(users))
     assert not BankBatch.objects.exists() and not Payment.objects.exists()
@@ -152,3 +150,66 @@ def test_funds_report_totals_locked_months_by_programme_and_county(users, enrol)
         {"county": "411702", "programme_code": "dibao", "kind": "regular", "n": 2, "total": Decimal("300.00")}
     ]
     assert PayrollMonth.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_export_decrypts_accounts_under_an_older_key_after_rotation(users, enrol, settings):
+    from django.db import connection
+
+    from huimin.core import crypto
+
+    def key_ids():
+        with connection.cursor() as cursor:  # the stored ciphertexts (the ORM would decrypt them)
+            cursor.execute(
+                "SELECT bank_account FROM registry_person WHERE id = ANY(%s)", [[m.persons[0].pk for m in made]]
+            )
+            return {crypto.key_id_of(token) for (token,) in cursor.fetchall()}
+
+    payroll, made = _locked_month(users, enrol, n=3)  # accounts encrypted under the ring's current key
+    (old_kid,) = key_ids()
+    settings.HUIMIN_FIELD_KEYS = f"{crypto.generate_key_line('rot2')},{settings.HUIMIN_FIELD_KEYS}"
+    payee = made[1].persons[0]
+    payee.bank_account = "6217000011112222333"  # saved again: now under the new key
+    payee.save()
+    assert key_ids() == {old_kid, "rot2"}
+    _, content, batch = bank.export(users["approver"], payroll, _template(users))
+    accounts = [r[0] for r in _csv_rows(content)[1:]]
+    assert accounts == ["6222020200112233400", "6217000011112222333", "6222020200112233402"]
+    assert batch.count == 3 and Payment.objects.filter(batch=batch).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_account_that_cannot_be_decrypted_refuses_the_whole_file(users, enrol):
+    from django.db import connection
+
+    payroll, made = _locked_month(users, enrol, n=2)
+    with connection.cursor() as cursor:  # a damaged ciphertext (one character changed)
+        cursor.execute("SELECT bank_account FROM registry_person WHERE id = %s", [made[1].persons[0].pk])
+        (token,) = cursor.fetchone()
+        damaged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+        cursor.execute("UPDATE registry_person SET bank_account = %s WHERE id = %s", [damaged, made[1].persons[0].pk])
+    with pytest.raises(ServiceError, match="无法解密"):
+        bank.export(users["approver"], payroll, _template(users))
+    assert not BankBatch.objects.exists() and not Payment.objects.exists()
+    assert not AuditEntry.objects.filter(action="benefits.bank.export").exists()
+
+
+@pytest.mark.django_db
+def test_payment_references_in_the_file_and_in_the_database_agree(users, enrol):
+    payroll, _ = _locked_month(users, enrol, n=3)
+    _, content, batch = bank.export(users["approver"], payroll, _template(users))
+    in_file = {r[3]: r[2] for r in _csv_rows(content)[1:]}
+    stored = {p.reference: f"{p.line.amount:.2f}" for p in Payment.objects.filter(batch=batch).select_related("line")}
+    assert in_file == stored and all(ref.startswith(f"B{batch.pk:06d}L") and len(ref) == 18 for ref in stored)
+
+
+@pytest.mark.django_db
+def test_a_payroll_month_with_lines_or_a_batch_with_payments_cannot_be_deleted(users, enrol):
+    from django.db import IntegrityError, connection, transaction
+
+    payroll, _ = _locked_month(users, enrol, n=1)
+    _, _, batch = bank.export(users["approver"], payroll, _template(users))
+    for table, pk in (("benefits_payrollmonth", payroll.pk), ("benefits_bankbatch", batch.pk)):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608 - fixed table names
+    assert PayrollMonth.objects.filter(pk=payroll.pk).exists() and BankBatch.objects.filter(pk=batch.pk).exists()

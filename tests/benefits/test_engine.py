@@ -78,7 +78,12 @@ def test_engine_matches_the_rules(histories):
     month, locked = MONTHS[3], MONTHS[:3]
     for h in histories:  # changes of one month in list order: the engine takes the last (highest seq)
         h["changes"] = sorted(h["changes"], key=lambda c: c[0])
-    lines = pe.compute(_inputs(histories), month, locked).to_pylist()
+    inputs = _inputs(histories)
+    table = pe.compute(inputs, month, locked)
+    lines = table.to_pylist()
+    streamed = [r for b in pe.compute_batches(inputs, month, locked, rows_per_batch=2) for r in b.to_pylist()]
+    assert streamed == lines  # the streamed batches the payroll writes are the same lines, in the same order
+    assert all(json.loads(r["explanation"]) for r in lines)  # the assembled explanation is valid JSON
     got = {(r["enrolment_id"], r["service_month"]): r["cents"] for r in lines if r["kind"] != "price"}
     expected = {}
     for i, h in enumerate(histories, start=1):

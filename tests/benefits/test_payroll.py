@@ -10,6 +10,7 @@ from huimin.benefits import services
 from huimin.benefits.models import PayrollLine, PayrollMonth, PriceIndex, Standard
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
+from tests.benefits.conftest import county_staff, lock_month
 from tests.conftest import COUNTY, OTHER_COUNTY, TOWN_A, VILLAGE_B1
 
 JAN, FEB, MAR, APR = (datetime.date(2026, m, 1) for m in (1, 2, 3, 4))
@@ -20,9 +21,7 @@ def build(users, month):
 
 
 def lock(users, payroll):
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(users["approver"], payroll, action)
-    return payroll
+    return lock_month(users, payroll)
 
 
 def lines(payroll, **filters):
@@ -149,7 +148,7 @@ def test_locked_month_never_changes(users, enrol):
     with pytest.raises(ServiceError, match="已锁定"):
         build(users, JAN)
     with pytest.raises(ServiceError, match="不能锁定|不能复核"):
-        services.advance(users["approver"], jan, "review")
+        services.advance(county_staff(users)["reviewer"], jan, "review")
     assert PayrollLine.objects.filter(payroll=jan).count() == 1
     jan.refresh_from_db()
     assert jan.status == "locked" and jan.total == Decimal("500.00")
@@ -202,3 +201,69 @@ def test_price_subsidy_lines_when_the_index_exceeds_the_threshold(users, enrol):
     march = build(users, MAR)
     assert lines(march, kind="price") == [(household.pk, MAR, "price", Decimal("90.00"))]
     assert PriceIndex.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_separation_of_duties_builder_reviewer_and_approver_are_three_people(users, enrol):
+    enrol()
+    staff = county_staff(users)
+    payroll = build(users, MAR)  # built by the approver
+    with pytest.raises(ServiceError, match="职责分离：本月发放由您生成，须由其他人员复核"):
+        services.advance(staff["builder"], payroll, "review")
+    payroll = services.advance(staff["reviewer"], payroll, "review")
+    with pytest.raises(ServiceError, match="职责分离：本月发放由您生成"):
+        services.advance(staff["builder"], payroll, "approve")
+    with pytest.raises(ServiceError, match="职责分离：本月发放由您复核"):
+        services.advance(staff["reviewer"], payroll, "approve")
+    payroll.refresh_from_db()
+    assert payroll.status == "reviewed" and payroll.approved_by == ""
+    # the reviewer rebuilds the reviewed draft: now the builder, the review starts again and is not theirs
+    payroll = services.build(staff["reviewer"], region_code=COUNTY, month=MAR)
+    assert (payroll.status, payroll.built_by, payroll.reviewed_by) == ("draft", "reviewer_c", "")
+    with pytest.raises(ServiceError, match="职责分离"):
+        services.advance(staff["reviewer"], payroll, "review")
+    payroll = services.advance(staff["builder"], payroll, "review")
+    payroll = services.advance(staff["approver"], payroll, "approve")
+    payroll = services.advance(staff["approver"], payroll, "lock")
+    assert (payroll.built_by, payroll.reviewed_by, payroll.approved_by) == ("reviewer_c", "approver", "approver_c")
+    assert [h["by"] for h in payroll.history][-4:] == ["reviewer_c", "approver", "approver_c", "approver_c"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_inputs_are_read_side_by_side_from_one_snapshot_when_nothing_is_written_yet(users, enrol, monkeypatch):
+    import threading
+
+    from huimin.benefits import payroll_engine
+
+    threads = []
+    read = payroll_engine._read_copy
+
+    def spy(cursor, sql, schema):
+        threads.append(threading.current_thread().name)
+        return read(cursor, sql, schema)
+
+    monkeypatch.setattr(payroll_engine, "_read_copy", spy)
+    a = enrol(amount="432.10")
+    b = enrol(amount="100.00", changes=[("adjust", FEB, {"amount": "150.00"})])
+    jan = lock(users, build(users, JAN))  # committed: the next build's own connections see it
+    threads.clear()
+    mar = build(users, MAR)
+    assert len(threads) == 4 and all(name.startswith("payroll-inputs") for name in threads)
+    assert jan.status == "locked"
+    assert lines(mar) == sorted([(a.pk, MAR, "regular", Decimal("432.10")), (b.pk, MAR, "regular", Decimal("150.00"))])
+    # inside a transaction that has written already, everything is read on the one connection (sees its writes)
+    threads.clear()
+    from django.db import transaction
+
+    with transaction.atomic():
+        c = enrol(amount="77.00")
+        inputs = payroll_engine.load_inputs(connection_of(), "411702", APR, [JAN])
+        assert c.pk in inputs["enrolments"]["id"].to_pylist()
+        transaction.set_rollback(True)
+    assert threads and not any(name.startswith("payroll-inputs") for name in threads)
+
+
+def connection_of():
+    from django.db import connection
+
+    return connection

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from huimin.benefits.models import BankBatch, PayrollMonth, Standard
+from tests.benefits.conftest import county_staff
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY
 
@@ -47,10 +48,14 @@ def test_approver_runs_a_month_end_to_end_through_the_pages(users, enrol, login)
     assert r.url == reverse("benefits:payroll_detail", args=[payroll.pk])
     page = client.get(r.url).content.decode()
     assert "432.10 元" in page and "按月发放" in page
-    for action in ("review", "approve", "lock"):
-        client.post(reverse("benefits:payroll_act", args=[payroll.pk, action]))
+    r = client.post(reverse("benefits:payroll_act", args=[payroll.pk, "review"]), follow=True)
+    assert "职责分离" in r.content.decode()  # the builder may not review the month
+    staff = county_staff(users)
+    for who, action in ((staff["reviewer"], "review"), (staff["approver"], "approve"), (staff["approver"], "lock")):
+        login(who).post(reverse("benefits:payroll_act", args=[payroll.pk, action]))
     payroll.refresh_from_db()
     assert payroll.status == "locked"
+    client = login(users["approver"])
     client.post(
         reverse("benefits:template_create"),
         {

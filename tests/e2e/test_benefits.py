@@ -1,10 +1,10 @@
-"""The county approver builds, reviews, approves and locks a month through the real pages, then downloads the
-bank 代发 file."""
+"""County staff build, review, approve and lock a month through the real pages (three people: 职责分离), then
+the approver downloads the bank 代发 file."""
 
 import pytest
 
 from huimin.benefits.models import BankTemplate, PayrollMonth
-from tests.benefits.conftest import make_enrolment
+from tests.benefits.conftest import county_staff, make_enrolment
 from tests.conftest import COUNTY
 
 
@@ -22,9 +22,17 @@ def test_approver_pays_a_month(page, log_in, users):
     page.click("button:has-text('生成')")
     page.wait_for_selector("text=已生成 1 笔")
     assert "612.30 元" in page.inner_text("table")
-    for label in ("复核通过", "审批", "锁定"):
-        page.click(f"button:has-text('{label}')")
-        page.wait_for_selector("text=已办理")
+    month_url = page.url
+    page.click("button:has-text('复核通过')")
+    page.wait_for_selector("text=职责分离")  # the builder may not review the month
+    staff = county_staff(users)
+    for who, labels in ((staff["reviewer"], ("复核通过",)), (staff["approver"], ("审批", "锁定"))):
+        page.click("button:has-text('退出')")
+        log_in(who)
+        page.goto(month_url)
+        for label in labels:
+            page.click(f"button:has-text('{label}')")
+            page.wait_for_selector("text=已办理")
     assert PayrollMonth.objects.get().status == "locked"
     with page.expect_download() as download:
         page.click("button:has-text('生成代发文件')")

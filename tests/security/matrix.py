@@ -180,4 +180,6 @@ MATRIX: dict[str, Entry] = {
     "stats:recompute": Entry("stats.manage", method="POST", data={"month": "2026-03"}),
     "stats:indicators": Entry(roles.STATS_VIEW),
     "stats:indicator_target": Entry("stats.manage", method="POST", target="stats_indicator"),
+    "benefits:restandard": Entry("benefits.standards", query="?kind=dibao&month=2026-01&preview=1"),
+    "benefits:restandard_apply": Entry("benefits.standards", method="POST"),
 }

@@ -118,8 +118,13 @@ class ActionIn(Schema):
     report_date: datetime.date | None = None
     conclusion: str = Field("", description="eligible / not_eligible / needs_visit")
     monthly_amount: Decimal | None = Field(None, max_digits=12, decimal_places=2)
-    basis: dict[str, str] = {}
+    basis: dict[str, str] = Field(
+        {},
+        description="核定依据；低保/特困按标准计算时的输入：income_per_head、members、elderly、minor、"
+        "severe_disability、serious_illness（分类施保人数）、grade（特困自理能力 full/half/self）",
+    )
     income_unstable: bool = False
+    override_reason: str = Field("", description="审批金额与按标准计算的金额不同时的理由")
 
 
 ACTIONS = ("accept", "not_accept", "record_verification", "finish_verification", "review", "refuse", "approve")
@@ -288,6 +293,6 @@ def act_on_application(request, pk: int, action: str, payload: ActionIn):
             raise ServiceError("请填写批准金额（元）")
         services.approve(
             user, app, monthly_amount=p.monthly_amount, basis=p.basis, income_unstable=p.income_unstable,
-            reasons=p.reasons,
+            reasons=p.reasons, override_reason=p.override_reason,
         )  # fmt: skip
     return application_detail_out(_application(request, pk))

@@ -384,6 +384,13 @@ class Enrolment(models.Model):
         "standard": "保障标准",
         "income_per_head": "家庭月人均收入（元）",
         "members": "保障人数",
+        "grade": "生活自理能力（特困）",
+        "formula": "计算公式",
+        "detail": "计算明细",
+        "calculated": "按标准计算（元）",
+        "approved": "审批金额（元）",
+        "override_reason": "与计算结果不同的理由",
+        "restandard": "调标",
         "note": "说明",
     }
 

@@ -555,17 +555,65 @@ def _check_exclusive(programme: Programme, person_ids, exclude_enrolment_id=None
         )
 
 
+def calculated_amount(app: Application, basis: dict, day=None):
+    """The monthly amount the programme's calculator gives for ``app`` (standards in force at its region and
+    area in the month it would start), with the inputs it used; (None, inputs) when the programme has no
+    calculator or its region has no standard set — the approver then enters the amount and its basis."""
+    from huimin.benefits import assess
+
+    if app.programme.one_off or app.programme.kind not in assess.CALCULATED:
+        return None, {}
+    inputs = assess.inputs_of(basis, members_default=len(_covered_ids(app)))
+    region = app.region
+    try:
+        result = assess.calculate(
+            app.programme.kind, region.code, rules.next_month(day or today()), region.is_urban, inputs
+        )
+    except assess.MissingStandard:
+        return None, inputs
+    except assess.CalculationError as exc:
+        raise ServiceError(str(exc)) from exc
+    return result, inputs
+
+
 @transaction.atomic
 def approve(
-    actor, application: Application, *, monthly_amount, basis: dict, income_unstable: bool = False, reasons: str = ""
+    actor,
+    application: Application,
+    *,
+    monthly_amount,
+    basis: dict,
+    income_unstable: bool = False,
+    reasons: str = "",
+    override_reason: str = "",
 ) -> Application:
-    """审批/确认. 低保, 特困 etc. enrol from the next month; one-off help records the approved sum."""
+    """审批/确认. 低保, 特困 etc. enrol from the next month; one-off help records the approved sum.
+
+    Where the programme has a calculator and the region its standards, the monthly amount is the calculated
+    one (a blank amount takes it); a different amount needs ``override_reason``, and the basis records the
+    calculation, its standards and the reason."""
     app = _locked(application)
     action = workflow.ACTIONS["approve"]
     programme = app.programme
-    amount = _money(monthly_amount, "批准金额" if programme.one_off else "月保障金额")
-    authority = authority_for(actor, app, action, amount)
     day = today()
+    calculation, calc_inputs = calculated_amount(app, basis or {}, day)
+    if calculation is not None and str(monthly_amount or "").strip() == "":
+        monthly_amount = calculation.amount
+    amount = _money(monthly_amount, "批准金额" if programme.one_off else "月保障金额")
+    override_reason = (override_reason or "").strip()
+    if calculation is not None:
+        from huimin.benefits import assess
+
+        if amount != calculation.amount and not override_reason:
+            raise ServiceError(
+                f"按标准计算的月保障金额为 {calculation.amount} 元（{calculation.formula}）；"
+                f"审批金额 {amount} 元与之不同，须填写调整理由"
+            )
+        note = str((basis or {}).get("note") or "").strip()
+        basis = assess.basis_of(calculation, calc_inputs, programme.kind) | ({"note": note} if note else {})
+        if amount != calculation.amount:
+            basis |= {"override_reason": override_reason[:200], "approved": str(amount)}
+    authority = authority_for(actor, app, action, amount)
     if app.stage == Stage.PUBLICITY and (app.publicity_end is None or day <= app.publicity_end):
         raise ServiceError(f"公示期至 {app.publicity_end:%Y年%m月%d日} 结束，公示期满后才能审批")
     if app.objections.filter(status=Objection.Status.OPEN).exists():
@@ -627,7 +675,8 @@ def approve(
         audit.record("assistance.enrolment.create", enrolment, after={"amount": str(amount), "start": str(start)})
     _event(
         app, actor, "approve", "确认（乡镇受委托）" if authority == "delegated" else "审批", before,
-        reasons=reasons, data={"amount": str(amount), "basis": basis, "authority": authority},
+        reasons=reasons, data={"amount": str(amount), "basis": basis, "authority": authority,
+                               "calculation": calculation.explanation if calculation else None},
     )  # fmt: skip
     _notify(
         app,

@@ -200,10 +200,21 @@ def application_detail(request, pk):
     app = _get_application(request, pk)
     day = timezone.localdate()
     actions = {a.code for a in workflow.allowed_actions(app.stage)}
+    calculation, calc_error = None, ""
+    if "approve" in actions and request.GET.get("calc"):  # 按标准计算: the approval form's inputs, not saved
+        try:
+            calculation, _ = services.calculated_amount(app, request.GET)
+            if calculation is None:
+                calc_error = "该项目或该地区未设置可用的保障标准，请按核定结果填写月保障金额及其依据"
+        except ServiceError as exc:
+            calc_error = str(exc)
     return render(
         request,
         "assistance/application_detail.html",
         {
+            "calculation": calculation,
+            "calc_error": calc_error,
+            "calc_q": request.GET,
             "app": app,
             "events": app.events.all(),
             "verification": verification_conclusion(app),
@@ -262,11 +273,18 @@ def _run_action(request, app: Application, action: str):
         services.review(user, app, p.get("opinion", ""))
         return "审核通过"
     if action == "approve":
+        basis = {
+            "income_per_head": p.get("income_per_head", ""),
+            "members": p.get("members", ""),
+            "standard": p.get("standard", ""),
+            "note": p.get("basis_note", ""),
+            "grade": p.get("grade", ""),
+        }
+        basis |= {group: p.get(group, "") for group in ("elderly", "minor", "severe_disability", "serious_illness")}
         services.approve(
-            user, app, monthly_amount=p.get("amount", ""),
-            basis={"income_per_head": p.get("income_per_head", ""), "members": p.get("members", ""),
-                   "standard": p.get("standard", ""), "note": p.get("basis_note", "")},
+            user, app, monthly_amount=p.get("amount", ""), basis=basis,
             income_unstable=bool(p.get("income_unstable")), reasons=p.get("reasons", ""),
+            override_reason=p.get("override_reason", ""),
         )  # fmt: skip
         return "已批准"
     if action == "advance":

@@ -6,14 +6,18 @@ import csv
 import hashlib
 import io
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from operator import itemgetter
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.benefits import capabilities as caps
+from huimin.benefits import payroll_engine
 from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollMonth
 from huimin.core import audit, crypto, regions
 from huimin.core.roles import has_capability
@@ -109,63 +113,93 @@ def _fixed(text: str, width: int, right: bool) -> str:
     return pad + out if right else out + pad
 
 
-def _lines_to_send(payroll: PayrollMonth, retry: bool) -> list[tuple]:
-    """(line id, amount, programme, service month, payee name, account ciphertext) in one query: the month's
-    positive lines not yet sent, or (retry) those whose payment failed. What was sent is read first and
-    filtered here, so the query is a plain join the planner cannot turn into an anti-join over a bloated
-    payments index."""
-    payments = Payment.objects.filter(batch__payroll=payroll)
+SEND_SCHEMA = pa.schema(
+    [
+        ("line_id", pa.int64()),
+        ("amount", pa.string()),
+        ("programme", pa.string()),
+        ("month", pa.string()),
+        ("name", pa.string()),
+        ("token", pa.string()),
+    ]
+)
+
+
+def _lines_to_send(payroll: PayrollMonth, retry: bool) -> pa.Table:
+    """The month's positive lines not yet sent — or (``retry``) those whose payment failed — with the payee's
+    name and account ciphertext, ordered by line, as one Arrow table (PostgreSQL: ``COPY … TO STDOUT``; the
+    amount is the column's own text, two places; the month ``YYYYMM``). The failed payments are locked first,
+    so a return file read meanwhile cannot change which lines a retry sends."""
+    batches = list(BankBatch.objects.filter(payroll=payroll).values_list("id", flat=True))
+    sent = ""
     if retry:
-        wanted = set(payments.filter(status=Payment.Status.FAILED).values_list("line_id", flat=True))
-        if not wanted:
-            return []
-    else:
-        sent = set(payments.values_list("line_id", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT l.id, l.amount, l.programme_code, l.service_month, p.name, p.bank_account"
-            " FROM benefits_payrollline l JOIN registry_person p ON p.id = l.payee_id"
-            " WHERE l.payroll_id = %s AND l.amount > 0 ORDER BY l.id",
-            [payroll.pk],
+        failed = list(
+            Payment.objects.select_for_update()
+            .filter(batch_id__in=batches, status=Payment.Status.FAILED)
+            .values_list("line_id", flat=True)
         )
-        rows = cursor.fetchall()
-    if retry:
-        return [r for r in rows if r[0] in wanted]
-    return [r for r in rows if r[0] not in sent]
-
-
-def _insert_payments(batch: BankBatch, rows: list[tuple[int, str]]) -> None:
-    if connection.vendor == "postgresql":
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        table = pa.table(
-            {
-                "batch_id": pa.array([batch.pk] * len(rows), pa.int64()),
-                "line_id": pa.array([r[0] for r in rows], pa.int64()),
-                "reference": pa.array([r[1] for r in rows], pa.string()),
-                "status": pa.array([Payment.Status.SENT] * len(rows), pa.string()),
-                "reason": pa.array([""] * len(rows), pa.string()),
-            }
-        )
-        buffer = io.BytesIO()
-        pacsv.write_csv(
-            table, buffer, write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-        )
-        sql = "COPY benefits_payment (batch_id, line_id, reference, status, reason) FROM STDIN WITH (FORMAT csv)"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue())
-        return
-    Payment.objects.bulk_create(
-        [Payment(batch=batch, line_id=line_id, reference=ref) for line_id, ref in rows], batch_size=5000
+        if not failed:
+            return SEND_SCHEMA.empty_table()
+        sent = f" AND l.id IN ({', '.join(str(int(i)) for i in failed)})"
+    elif batches:  # what an earlier batch of this month sent is never sent again
+        ids = ", ".join(str(int(b)) for b in batches)
+        sent = f" AND l.id NOT IN (SELECT line_id FROM benefits_payment WHERE batch_id IN ({ids}))"  # noqa: S608
+    pg = connection.vendor == "postgresql"
+    month = "to_char(l.service_month, 'YYYYMM')" if pg else "strftime('%Y%m', l.service_month)"
+    amount = "l.amount::text" if pg else "printf('%.2f', l.amount)"
+    sql = (
+        f"SELECT l.id, {amount}, l.programme_code, {month}, p.name, p.bank_account"  # noqa: S608 - ids are ints
+        " FROM benefits_payrollline l JOIN registry_person p ON p.id = l.payee_id"
+        f" WHERE l.payroll_id = {int(payroll.pk)} AND l.amount > 0{sent} ORDER BY l.id"
     )
+    return payroll_engine.fetch(connection, sql, SEND_SCHEMA)
+
+
+def _references(prefix: str, line_ids: pa.Array) -> pa.Array:
+    """``prefix`` + the line id on 10 digits (more when larger), vectorised."""
+    digits = pc.cast(line_ids, pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 10, "0"), "")
+
+
+_INSERT_PAYMENTS = (
+    "INSERT INTO benefits_payment (batch_id, line_id, reference, status, reason)"
+    " SELECT %s, t.id, %s || CASE WHEN t.id < 10000000000 THEN lpad(t.id::text, 10, '0') ELSE t.id::text END,"
+    " 'sent', '' FROM unnest(%s::bigint[]) AS t(id)"
+)
+
+
+class _PaymentWriter:
+    """Writes a batch's ``Payment`` rows while the caller decrypts and renders. On PostgreSQL the one
+    ``INSERT … SELECT unnest(ids)`` (references made by the server, in the same form as ``_references``) runs
+    in a worker thread on the request's own connection — same transaction — and the server works on it while
+    this thread holds the GIL decrypting; ``wait`` must be called before the transaction ends."""
+
+    def __init__(self, batch: BankBatch, prefix: str, line_ids: list[int]):
+        self._future = None
+        if connection.vendor != "postgresql":
+            Payment.objects.bulk_create(
+                [Payment(batch=batch, line_id=i, reference=f"{prefix}{i:010d}") for i in line_ids], batch_size=5000
+            )
+            return
+        raw = connection.connection  # the psycopg connection in this transaction; thread-safe (locks per call)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payments")
+        self._future = self._pool.submit(raw.execute, _INSERT_PAYMENTS, [batch.pk, prefix, line_ids])
+
+    def wait(self) -> None:
+        if self._future is not None:
+            try:
+                self._future.result()
+            finally:
+                self._pool.shutdown()
+                self._future = None
 
 
 ROW_ORDER = ("account", "name", "amount", "reference", "programme", "month")
 
 
 def render(template: BankTemplate, rows: list[tuple]) -> bytes:
-    """``rows``: tuples in ROW_ORDER (account already decrypted, amount as text with two places)."""
+    """``rows``: an iterable of tuples in ROW_ORDER (account already decrypted, amount as text with two places,
+    month as ``YYYYMM``)."""
     cols = template.columns
     index = [ROW_ORDER.index(c["field"]) if c["field"] in ROW_ORDER else None for c in cols]
     if None in index:  # a literal column: assemble each row
@@ -223,38 +257,45 @@ def export(
     with transaction.atomic():
         PayrollMonth.objects.select_for_update().get(pk=payroll.pk)
         lines = _lines_to_send(payroll, retry)
-        if not lines:
+        if not lines.num_rows:
             raise ServiceError("没有待重发的失败记录" if retry else "本月没有尚未报盘的发放明细")
-        if retry:
-            Payment.objects.filter(line__payroll=payroll, status=Payment.Status.FAILED).update(
-                status=Payment.Status.RETRIED
-            )
-        missing = sum(1 for line in lines if not line[5])
+        tokens = lines["token"].to_pylist()
+        missing = sum(1 for token in tokens if not token)
         if missing:
             raise ServiceError(f"有 {missing} 名领款人没有银行账号，请先在对象信息中补录")
+        if retry:  # exactly the payments locked and read above
+            Payment.objects.filter(batch__payroll=payroll, status=Payment.Status.FAILED).update(
+                status=Payment.Status.RETRIED
+            )
+        total = pc.sum(pc.cast(lines["amount"], pa.decimal128(14, 2))).as_py()
         batch = BankBatch.objects.create(
             payroll=payroll,
             region_id=payroll.region_id,
             template=template,
             is_retry=retry,
-            count=0,
-            total=0,
+            count=lines.num_rows,
+            total=total,
             sha256="",
             created_by=actor,
         )
-        rows, sent, total = [], [], Decimal(0)
-        decrypt, prefix = crypto.decrypt, f"B{batch.pk:06d}L"
-        for pk, amount, programme, service_month, name, token in lines:
-            reference = f"{prefix}{pk:010d}"
-            month = service_month.strftime("%Y%m") if hasattr(service_month, "year") else str(service_month)[:7]
-            rows.append((decrypt(token), name, f"{amount:.2f}", reference, programme, month.replace("-", "")))
-            sent.append((pk, reference))
-            total += amount
-        content = render(template, rows)
-        del rows
-        _insert_payments(batch, sent)
-        batch.count, batch.total, batch.sha256 = len(sent), total, hashlib.sha256(content).hexdigest()
-        batch.save(update_fields=["count", "total", "sha256"])
+        prefix = f"B{batch.pk:06d}L"
+        writer = _PaymentWriter(batch, prefix, lines["line_id"].to_pylist())
+        try:  # the accounts are decrypted here, in memory, only while the file is made
+            try:
+                accounts = crypto.decrypt_many(tokens)
+            except crypto.DecryptionError as exc:
+                raise ServiceError(
+                    "有银行账号无法解密（密文损坏或密钥已移除），未生成代发文件，请联系安全管理员"
+                ) from exc
+            references = _references(prefix, lines["line_id"]).to_pylist()
+            columns = [accounts, lines["name"].to_pylist(), lines["amount"].to_pylist(), references]
+            columns += [lines["programme"].to_pylist(), lines["month"].to_pylist()]
+            content = render(template, zip(*columns, strict=True))
+            del accounts, columns, tokens
+        finally:
+            writer.wait()
+        batch.sha256 = hashlib.sha256(content).hexdigest()
+        batch.save(update_fields=["sha256"])
         audit.record(
             "benefits.bank.export",
             batch,

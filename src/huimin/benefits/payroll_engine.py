@@ -1,10 +1,11 @@
 """The bulk path of the monthly payroll: set-based, never one ORM object per recipient.
 
 1. ``load_inputs`` reads the enrolments of a region subtree, their changes, their members' deaths and what
-   locked months already paid, into Arrow tables (PostgreSQL: ``COPY … TO STDOUT`` as CSV; SQLite: one query
+   locked months already paid, into Arrow tables (PostgreSQL: ``COPY … TO STDOUT`` as CSV, the four queries
+   side by side on their own connections reading this transaction's exported snapshot; SQLite: one query
    each).
 2. ``compute`` runs in DuckDB over those tables: for every enrolment and every service month in question it
-   finds the amount and the status in force (ASOF joins on the change history), the entitlement, and
+   finds the amount and the status in force (the latest change effective by each month), the entitlement, and
    subtracts what was already paid. Integer 分 throughout; the 元 text is made once at the end.
 3. ``write_lines`` appends the lines with ``COPY … FROM STDIN`` (PostgreSQL) or one ``executemany``.
 
@@ -25,9 +26,13 @@ Kept apart from Django models on purpose (only SQL text and Arrow) so it can mov
 import datetime
 import io
 import json
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 LOOKBACK_MONTHS = 24
@@ -78,20 +83,27 @@ def _check_prefix(prefix: str) -> str:
 # --- reading --------------------------------------------------------------------------------------------
 
 
-def _fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
+def _read_copy(cursor, sql: str, schema: pa.Schema) -> pa.Table:
+    """``COPY (sql) TO STDOUT`` on a psycopg cursor, parsed by Arrow with ``schema``."""
+    buffer = io.BytesIO()
+    with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for data in copy:
+            buffer.write(data)
+    if buffer.tell() == 0:
+        return schema.empty_table()
+    buffer.seek(0)
+    return pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=schema.names),
+        convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+    )
+
+
+def fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
+    """The rows of ``sql`` (no parameters: the caller inlines only digits and ISO dates) as an Arrow table."""
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-            for data in copy:
-                buffer.write(data)
-        if buffer.tell() == 0:
-            return schema.empty_table()
-        buffer.seek(0)
-        return pacsv.read_csv(
-            buffer,
-            read_options=pacsv.ReadOptions(column_names=schema.names),
-            convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=False),
-        )
+        with connection.cursor() as cursor:
+            return _read_copy(cursor.cursor, sql, schema)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
@@ -102,6 +114,46 @@ def _fetch(connection, sql: str, schema: pa.Schema) -> pa.Table:
             values = [datetime.date.fromisoformat(str(v)[:10]) if v is not None else None for v in values]
         arrays.append(pa.array(list(values), fld.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+_SNAPSHOT = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
+
+
+def fetch_all(connection, queries: dict[str, tuple[str, pa.Schema]]) -> dict[str, pa.Table]:
+    """Several queries at once. PostgreSQL, in a transaction that has not written yet: each on its own
+    connection in a thread, all reading the snapshot this transaction exports (``pg_export_snapshot`` + ``SET
+    TRANSACTION SNAPSHOT``), so they see one and the same state of the database while the server runs them
+    side by side; otherwise one after the other on this connection."""
+
+    def one_by_one():
+        return {name: fetch(connection, sql, schema) for name, (sql, schema) in queries.items()}
+
+    if connection.vendor != "postgresql" or len(queries) < 2:
+        return one_by_one()
+    import psycopg
+
+    with connection.cursor() as cursor:
+        # other connections see only what is committed: when this transaction has written something already
+        # (a test's transaction, an outer atomic block), read everything here
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        if not cursor.fetchone()[0]:
+            return one_by_one()
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+    if not _SNAPSHOT.match(snapshot):
+        raise ValueError("unexpected snapshot id")
+    params = connection.get_connection_params()
+
+    def run(sql: str, schema: pa.Schema) -> pa.Table:
+        with psycopg.connect(**params) as conn:  # one transaction: isolation and snapshot first
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            with conn.cursor() as cursor:
+                return _read_copy(cursor, sql, schema)
+
+    with ThreadPoolExecutor(max_workers=len(queries), thread_name_prefix="payroll-inputs") as pool:
+        futures = {name: pool.submit(run, sql, schema) for name, (sql, schema) in queries.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def load_inputs(connection, prefix: str, month: datetime.date, locked_months: list[datetime.date]) -> dict:
@@ -118,8 +170,8 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         f"{in_region} AND e.start_month <= '{m}' AND pr.one_off = {'false' if pg else '0'}"
         f" AND (e.ended_on IS NULL OR e.ended_on >= '{earliest}')"
     )
-    enrolments = _fetch(
-        connection,
+    queries = {}
+    queries["enrolments"] = (
         f"SELECT e.id, e.region_id, pr.code, pr.kind, e.start_month, e.status, e.grace_until, {cents},"  # noqa: S608 - digits-only prefix and ISO dates
         f" COALESCE(e.person_id, h.head_id), {text('e.basis')}"
         " FROM assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id"
@@ -127,31 +179,30 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         ENROLMENT_SCHEMA,
     )
     joined = f"assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id WHERE {where}"
-    changes = _fetch(
-        connection,
+    queries["changes"] = (
         f"SELECT c.enrolment_id, c.effective_month, c.kind, {text('c.after')}, c.id"  # noqa: S608 - digits-only prefix and ISO dates
         f" FROM assistance_enrolmentchange c WHERE c.enrolment_id IN (SELECT e.id FROM {joined})",
         CHANGE_SCHEMA,
     )
     true = "true" if pg else "1"
-    members = _fetch(
-        connection,
-        f"SELECT m.enrolment_id, SUM(CASE WHEN p.is_deceased = {true} THEN 0 ELSE 1 END), MAX(p.death_date)"  # noqa: S608 - digits-only prefix and ISO dates
-        " FROM assistance_enrolmentmember m JOIN registry_person p ON p.id = m.person_id"
-        f" WHERE (m.removed_on IS NULL OR p.is_deceased = {true}) AND m.enrolment_id IN (SELECT e.id FROM {joined})"
-        " GROUP BY m.enrolment_id",
+    # alive: current members not deceased; the last death among all members (removed ones too). The join takes
+    # only the deceased persons, so its hash table is small.
+    queries["members"] = (
+        "SELECT m.enrolment_id, SUM(CASE WHEN m.removed_on IS NULL AND d.id IS NULL THEN 1 ELSE 0 END),"  # noqa: S608 - digits-only prefix and ISO dates
+        " MAX(d.death_date) FROM assistance_enrolmentmember m"
+        f" LEFT JOIN registry_person d ON d.id = m.person_id AND d.is_deceased = {true}"
+        f" WHERE m.enrolment_id IN (SELECT e.id FROM {joined}) GROUP BY m.enrolment_id",
         MEMBER_SCHEMA,
     )
     paid_cents = "ROUND(SUM(l.amount) * 100)::bigint" if pg else "CAST(ROUND(SUM(l.amount) * 100) AS INTEGER)"
-    paid = _fetch(
-        connection,
+    queries["paid"] = (
         f"SELECT l.enrolment_id, l.service_month, {paid_cents} FROM benefits_payrollline l"  # noqa: S608 - digits-only prefix and ISO dates
         " JOIN benefits_payrollmonth pm ON pm.id = l.payroll_id"
         f" WHERE pm.status = 'locked' AND l.kind <> 'price' AND l.service_month >= '{earliest}'"
         f" AND l.enrolment_id IN (SELECT e.id FROM {joined}) GROUP BY l.enrolment_id, l.service_month",
         PAID_SCHEMA,
     )
-    return {"enrolments": enrolments, "changes": changes, "members": members, "paid": paid}
+    return fetch_all(connection, queries)
 
 
 # --- computing ------------------------------------------------------------------------------------------
@@ -176,13 +227,23 @@ grid AS (
     FROM enrolments_t e CROSS JOIN months mo
     LEFT JOIN members_t mem ON mem.enrolment_id = e.id
 ),
+-- the change in force in each month of the window: the latest effective by then (a hash aggregate per
+-- enrolment and month; the months are few, so this beats an ASOF join over the whole grid)
+amount_in_force AS (
+    SELECT a.enrolment_id, mo.month, arg_max(a.cents, a.month) AS cents, max(a.month) AS since
+    FROM amount_changes a JOIN months mo ON a.month <= mo.month GROUP BY ALL
+),
+status_in_force AS (
+    SELECT s.enrolment_id, mo.month, arg_max(s.status, s.month) AS status
+    FROM status_changes s JOIN months mo ON s.month <= mo.month GROUP BY ALL
+),
 with_amount AS (
-    SELECT g.*, COALESCE(a.cents, g.amount_cents) AS due_cents, a.month AS amount_since
-    FROM grid g ASOF LEFT JOIN amount_changes a ON g.id = a.enrolment_id AND g.month >= a.month
+    SELECT g.*, COALESCE(a.cents, g.amount_cents) AS due_cents, a.since AS amount_since
+    FROM grid g LEFT JOIN amount_in_force a ON g.id = a.enrolment_id AND g.month = a.month
 ),
 with_status AS (
     SELECT w.*, COALESCE(s.status, 'active') AS month_status
-    FROM with_amount w ASOF LEFT JOIN status_changes s ON w.id = s.enrolment_id AND w.month >= s.month
+    FROM with_amount w LEFT JOIN status_in_force s ON w.id = s.enrolment_id AND w.month = s.month
 ),
 entitled AS (
     SELECT *,
@@ -220,20 +281,46 @@ lines AS (
         NULL, '价格临时补贴', month_status, NULL
     FROM entitled, price_t price
     WHERE is_current AND entitled_cents > 0 AND programme_kind IN ('dibao', 'tekun') AND COALESCE(alive, 0) > 0
-)
+),
+ordered AS (SELECT * FROM lines ORDER BY service_month, id, kind)
 SELECT id AS enrolment_id, region_id, programme_code, payee_id, service_month, kind, cents,
     CASE WHEN cents < 0 THEN '-' ELSE '' END || CAST(abs(cents) // 100 AS VARCHAR) || '.'
         || lpad(CAST(abs(cents) % 100 AS VARCHAR), 2, '0') AS amount,
+    -- the explanation's JSON text is assembled, not built with json_object: the basis is already JSON text
+    -- (PostgreSQL's jsonb output), strings are escaped by to_json, the rest are numbers and dates
     CASE kind
-        WHEN 'price' THEN json_object('规则', rule, '每人每月（分）', due_cents, '覆盖人数', cents // due_cents)
-        ELSE json_object(
-            '规则', CASE kind WHEN 'arrears' THEN '补发：' || rule WHEN 'recovery' THEN '追回：' || rule ELSE rule END,
-            '应发（分）', entitled_cents, '已发（分）', paid_cents, '月保障金额（分）', due_cents,
-            '金额生效月份', CAST(amount_since AS VARCHAR), '状态', month_status, '核定依据', CAST(basis AS JSON))
+        WHEN 'price' THEN '{"规则": "价格临时补贴", "每人每月（分）": ' || CAST(due_cents AS VARCHAR)
+            || ', "覆盖人数": ' || CAST(cents // due_cents AS VARCHAR) || '}'
+        ELSE '{"规则": ' || CAST(to_json(CASE kind WHEN 'arrears' THEN '补发：' || rule
+                WHEN 'recovery' THEN '追回：' || rule ELSE rule END) AS VARCHAR)
+            || ', "应发（分）": ' || CAST(entitled_cents AS VARCHAR)
+            || ', "已发（分）": ' || CAST(paid_cents AS VARCHAR)
+            || ', "月保障金额（分）": ' || CAST(due_cents AS VARCHAR)
+            || ', "金额生效月份": ' || COALESCE('"' || CAST(amount_since AS VARCHAR) || '"', 'null')
+            || ', "状态": ' || CAST(to_json(month_status) AS VARCHAR)
+            || ', "核定依据": ' || COALESCE(CAST(basis AS VARCHAR), 'null') || '}'
     END AS explanation
-FROM lines
-ORDER BY service_month, enrolment_id, kind
+FROM ordered
 """
+
+
+def _connect(inputs: dict, month: datetime.date, locked_months, price_cents) -> duckdb.DuckDBPyConnection:
+    earlier = sorted({month_start(m) for m in locked_months if m < month and m >= add_months(month, -LOOKBACK_MONTHS)})
+    months_t = pa.table(
+        {"month": pa.array([*earlier, month], pa.date32()), "is_current": [False] * len(earlier) + [True]}
+    )
+    price_t = pa.table({"cents": pa.array([price_cents] if price_cents else [], pa.int64())})
+    con = duckdb.connect()
+    for name, table in (
+        ("months_t", months_t),
+        ("price_t", price_t),
+        ("enrolments_t", inputs["enrolments"]),
+        ("changes_t", inputs["changes"]),
+        ("members_t", inputs["members"]),
+        ("paid_t", inputs["paid"]),
+    ):
+        con.register(name, table)
+    return con
 
 
 def compute(
@@ -245,23 +332,25 @@ def compute(
     """The lines of payroll month ``month``: an Arrow table (enrolment_id, region_id, programme_code, payee_id,
     service_month, kind, cents, amount, explanation). ``locked_months``: the region's locked months in the
     look-back window (earlier than ``month``); ``price_cents``: the per-person 价格临时补贴 when triggered."""
-    earlier = sorted({month_start(m) for m in locked_months if m < month and m >= add_months(month, -LOOKBACK_MONTHS)})
-    months_t = pa.table(
-        {"month": pa.array([*earlier, month], pa.date32()), "is_current": [False] * len(earlier) + [True]}
-    )
-    price_t = pa.table({"cents": pa.array([price_cents] if price_cents else [], pa.int64())})
-    con = duckdb.connect()
+    con = _connect(inputs, month, locked_months, price_cents)
     try:
-        for name, table in (
-            ("months_t", months_t),
-            ("price_t", price_t),
-            ("enrolments_t", inputs["enrolments"]),
-            ("changes_t", inputs["changes"]),
-            ("members_t", inputs["members"]),
-            ("paid_t", inputs["paid"]),
-        ):
-            con.register(name, table)
         return con.sql(_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
+def compute_batches(
+    inputs: dict,
+    month: datetime.date,
+    locked_months: list[datetime.date],
+    price_cents: int | None = None,
+    rows_per_batch: int = 50_000,
+) -> Iterator[pa.RecordBatch]:
+    """The same lines as ``compute``, in order, as record batches streamed from DuckDB: the joins and the sort
+    run first, then each batch's text columns are made while the previous batch is being written."""
+    con = _connect(inputs, month, locked_months, price_cents)
+    try:
+        yield from con.sql(_SQL).to_arrow_reader(rows_per_batch)
     finally:
         con.close()
 
@@ -281,8 +370,8 @@ LINE_COLUMNS = [
 ]
 
 
-def write_lines(connection, payroll_id: int, lines: pa.Table) -> None:
-    table = pa.table(
+def _line_table(payroll_id: int, lines) -> pa.Table:
+    return pa.table(
         {
             "payroll_id": pa.array([payroll_id] * lines.num_rows, pa.int64()),
             "enrolment_id": lines["enrolment_id"],
@@ -295,20 +384,38 @@ def write_lines(connection, payroll_id: int, lines: pa.Table) -> None:
             "explanation": lines["explanation"],
         }
     )
-    if table.num_rows == 0:
-        return
+
+
+def write_lines(connection, payroll_id: int, lines) -> tuple[int, int]:
+    """Append ``lines`` (an Arrow table, or an iterable of record batches as ``compute_batches`` yields) to the
+    payroll; returns (number of lines, total in 分). PostgreSQL: one ``COPY … FROM STDIN`` fed batch by batch,
+    so the server parses one batch while the next is made; SQLite: one ``executemany``."""
+    batches = lines.to_batches() if isinstance(lines, pa.Table) else lines
+    count = cents = 0
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
         names = ", ".join(LINE_COLUMNS)
         sql = f"COPY benefits_payrollline ({names}) FROM STDIN WITH (FORMAT csv)"
+        options = pacsv.WriteOptions(include_header=False)
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue())
-        return
-    rows = [
-        tuple(json.dumps(json.loads(v), ensure_ascii=False) if k == "explanation" else v for k, v in r.items())
-        for r in table.to_pylist()
-    ]
-    marks = ", ".join(["%s"] * len(LINE_COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO benefits_payrollline ({', '.join(LINE_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608
+            for batch in batches:
+                if not batch.num_rows:
+                    continue
+                buffer = io.BytesIO()
+                pacsv.write_csv(_line_table(payroll_id, batch), buffer, write_options=options)
+                copy.write(buffer.getbuffer())
+                count += batch.num_rows
+                cents += pc.sum(batch["cents"]).as_py() or 0
+        return count, cents
+    rows = []
+    for batch in batches:
+        count += batch.num_rows
+        cents += (pc.sum(batch["cents"]).as_py() or 0) if batch.num_rows else 0
+        rows += [
+            tuple(json.dumps(json.loads(v), ensure_ascii=False) if k == "explanation" else v for k, v in r.items())
+            for r in _line_table(payroll_id, batch).to_pylist()
+        ]
+    if rows:
+        marks = ", ".join(["%s"] * len(LINE_COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO benefits_payrollline ({', '.join(LINE_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608
+    return count, cents

@@ -6,7 +6,6 @@ import datetime
 import time
 from decimal import Decimal, InvalidOperation
 
-import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -227,7 +226,28 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
     _payroll_authority(actor, region, "生成月度发放")
     if month > payroll_engine.add_months(today.replace(day=1), MAX_FUTURE_MONTHS):
         raise ServiceError("只能生成本月或下月的发放")
+    same = PayrollMonth.objects.filter(region=region)
+    window = payroll_engine.add_months(month, -payroll_engine.LOOKBACK_MONTHS)
+
+    def locked_months() -> list[datetime.date]:
+        return sorted(
+            same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month, month__gte=window).values_list(
+                "month", flat=True
+            )
+        )
+
+    existing = same.filter(month=month).first()
+    if existing and existing.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):  # say it early
+        raise ServiceError(
+            f"{month:%Y年%m月}发放已{existing.get_status_display()}，不能重新生成；更正请在以后月份补发或追回"
+        )
+    prefix = regions.prefix_of(region.code)
     with transaction.atomic():
+        started = time.perf_counter()
+        # the inputs are read first, before this transaction writes anything, so that the queries can run side by
+        # side on connections of their own reading this transaction's snapshot (payroll_engine.fetch_all)
+        locked = locked_months()
+        inputs = payroll_engine.load_inputs(connection, prefix, month, locked)
         PayrollMonth.objects.get_or_create(region=region, month=month)
         payroll = PayrollMonth.objects.select_for_update().get(region=region, month=month)
         if payroll.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):
@@ -236,33 +256,28 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
             )
         if PayrollMonth.objects.filter(month=month).filter(_overlapping(region.code)).exclude(pk=payroll.pk).exists():
             raise ServiceError("上级或下级区划已有该月发放，同一对象不能重复发放")
-        same = PayrollMonth.objects.filter(region=region)
         if same.filter(month__lt=month).exclude(status=PayrollMonth.Status.LOCKED).exists():
             raise ServiceError("以前月份的发放尚未锁定，请先完成以前月份")
         if same.filter(month__gt=month).exists():
             raise ServiceError("已有以后月份的发放，不能再生成以前月份；更正请在以后月份补发或追回")
-        window = payroll_engine.add_months(month, -payroll_engine.LOOKBACK_MONTHS)
-        locked = list(
-            same.filter(status=PayrollMonth.Status.LOCKED, month__lt=month, month__gte=window).values_list(
-                "month", flat=True
-            )
-        )
-        started = time.perf_counter()
+        if locked_months() != locked:  # a month was locked while the inputs were read: read them again
+            locked = locked_months()
+            inputs = payroll_engine.load_inputs(connection, prefix, month, locked)
         price, price_info = price_cents(region.code, month)
-        inputs = payroll_engine.load_inputs(connection, regions.prefix_of(region.code), month, locked)
-        lines = payroll_engine.compute(inputs, month, locked, price)
         with connection.cursor() as cursor:  # a draft's lines have no payments; one statement, no collector
             cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
-        payroll_engine.write_lines(connection, payroll.pk, lines)
-        if connection.vendor == "postgresql" and lines.num_rows > 10_000:
-            with connection.cursor() as cursor:  # the planner should know the table grew
-                cursor.execute("ANALYZE benefits_payrollline")
-        cents = pc.sum(lines["cents"]).as_py() if lines.num_rows else 0
-        payroll.line_count = lines.num_rows
+        count, cents = payroll_engine.write_lines(
+            connection, payroll.pk, payroll_engine.compute_batches(inputs, month, locked, price)
+        )
+        if connection.vendor == "postgresql" and count > 10_000:
+            with connection.cursor() as cursor:  # the planner should know the table grew (not the JSON column)
+                cursor.execute("ANALYZE benefits_payrollline (payroll_id, enrolment_id, service_month, kind, amount)")
+        payroll.line_count = count
         payroll.total = Decimal(cents or 0).scaleb(-2)
         payroll.status = PayrollMonth.Status.DRAFT
         payroll.built_at = timezone.now()
         payroll.built_by = actor.username
+        payroll.reviewed_by = payroll.approved_by = ""  # a rebuilt draft is reviewed and approved afresh
         payroll.build_seconds = round(time.perf_counter() - started, 3)
         _log(payroll, actor, "build", f"{payroll.line_count} 笔，合计 {payroll.total} 元")
         payroll.save()
@@ -282,6 +297,18 @@ _NEXT = {
 }
 
 
+def _separate_duties(actor, payroll: PayrollMonth, action: str) -> None:
+    """职责分离: whoever built the month does not review or approve it, and the reviewer does not approve it.
+    Locking (after approval) may be done by any of them."""
+    me = actor.username
+    if action == "review" and me == payroll.built_by:
+        raise ServiceError("职责分离：本月发放由您生成，须由其他人员复核")
+    if action == "approve" and me == payroll.built_by:
+        raise ServiceError("职责分离：本月发放由您生成，须由生成人、复核人以外的人员审批")
+    if action == "approve" and me == payroll.reviewed_by:
+        raise ServiceError("职责分离：本月发放由您复核，须由生成人、复核人以外的人员审批")
+
+
 @transaction.atomic
 def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
     if action not in _NEXT:
@@ -291,6 +318,7 @@ def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
     _payroll_authority(actor, payroll.region, f"{label}月度发放")
     if payroll.status != before:
         raise ServiceError(f"发放当前为“{payroll.get_status_display()}”，不能{label}")
+    _separate_duties(actor, payroll, action)
     if (
         action == "lock"
         and PayrollMonth.objects.filter(region=payroll.region, month__lt=payroll.month)

@@ -18,4 +18,6 @@ urlpatterns = [
     path("templates/add/", views.template_create, name="template_create"),
     path("report/", views.report, name="report"),
     path("calculator/", views.calculator, name="calculator"),
+    path("restandard/", views.restandard_page, name="restandard"),
+    path("restandard/apply/", views.restandard_apply, name="restandard_apply"),
 ]

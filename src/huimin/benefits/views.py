@@ -7,10 +7,11 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import bank, calculators, services, standards
+from huimin.benefits import assess, bank, restandard, services, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.calculators import CalculationError
 from huimin.benefits.models import (
@@ -327,28 +328,50 @@ def _calculate(user, g):
     day = _date(g.get("day")) or timezone.localdate()
     if day == "bad":
         raise ServiceError("日期格式不正确")
-    urban = g.get("area") == "urban"
+    if g["kind"] not in assess.CALCULATED:
+        raise ServiceError("请选择试算项目")
+    data = {**g.dict(), "income_per_head": g.get("income") or "0"}
+    return assess.calculate(g["kind"], region, day, g.get("area") == "urban", assess.inputs_of(data))
 
-    def need(kind):
-        value = standards.value_of(kind, region, day, urban)
-        if value is None:
-            raise ServiceError(f"该地区未设置{StandardKind(kind).label}")
-        return value
 
-    if g["kind"] == "dibao":
-        classified = {k: int(g.get(k) or 0) for k in calculators.EXTRA_GROUPS}
-        return calculators.dibao(
-            standard=need(StandardKind.DIBAO),
-            income_per_head=g.get("income") or "0",
-            members=int(g.get("members") or 1),
-            floor=standards.value_of(StandardKind.DIBAO_FLOOR, region, day, urban),
-            extra_rate=standards.value_of(StandardKind.DIBAO_EXTRA_RATE, region, day, urban),
-            classified=classified,
+@capability_required(caps.STANDARDS)
+def restandard_page(request):
+    """调标: choose region, programme and effective month; the preview lists what would change."""
+    g = request.GET
+    today = timezone.localdate()
+    q = {
+        "region": g.get("region") or request.user.region_id or "",
+        "kind": g.get("kind", "dibao"),
+        "month": g.get("month") or f"{today:%Y-%m}",
+    }
+    plan, error = None, ""
+    if g.get("preview"):
+        try:
+            plan = restandard.plan(request.user, region_code=q["region"], kind=q["kind"], month=q["month"])
+        except ServiceError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "benefits/restandard.html",
+        {"q": q, "plan": plan, "error": error, "kinds": assess.CALCULATED.items(), "limit": 500},
+    )
+
+
+@require_POST
+@capability_required(caps.STANDARDS)
+def restandard_apply(request):
+    p = request.POST
+    args = {"region_code": p.get("region", ""), "kind": p.get("kind", ""), "month": p.get("month", "")}
+    try:
+        plan = restandard.apply(request.user, reasons=p.get("reasons", ""), **args)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"已调标 {len(plan.changed)} 户（人），每月合计变化 {plan.monthly_difference} 元，"
+            f"自 {plan.month:%Y年%m月} 起生效；"
+            f"{len(plan.manual)} 户（人）需人工核定。已锁定月份的差额将在下次生成月度发放时补发或追回",
         )
-    if g["kind"] == "tekun":
-        grade = g.get("grade", "self")
-        care_kind = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
-        if grade not in care_kind:
-            raise ServiceError("生活自理能力等级不正确")
-        return calculators.tekun(basic=need(StandardKind.TEKUN_BASIC), care=need(care_kind[grade]), grade=grade)
-    raise ServiceError("请选择试算项目")
+    query = f"?region={args['region_code']}&kind={args['kind']}&month={args['month']}&preview=1"
+    return redirect(reverse("benefits:restandard") + query)

@@ -6,6 +6,7 @@ The blind index is HMAC-SM3 under a separate key: equal plaintexts give equal in
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -82,11 +83,6 @@ def _sm4_encrypt(key: bytes, nonce: bytes, data: bytes) -> bytes:
     return encryptor.update(data) + encryptor.finalize() + encryptor.tag
 
 
-def _sm4_decrypt(key: bytes, nonce: bytes, blob: bytes) -> bytes:
-    decryptor = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce, blob[-TAG_SIZE:])).decryptor()
-    return decryptor.update(blob[:-TAG_SIZE]) + decryptor.finalize()
-
-
 def _aes_key(key: bytes) -> bytes:
     return key if len(key) == 32 else hashlib.sha256(key).digest()
 
@@ -109,24 +105,82 @@ def key_id_of(token: str) -> str | None:
 
 
 def decrypt(token: str, ring: KeyRing | None = None) -> str:
+    return decrypt_many([token], ring)[0]
+
+
+def _public_gcm_context(key, mode):
+    return Cipher(key, mode).decryptor()
+
+
+def _gcm_context_factory():
+    """How a GCM decryption context is made for a key object and a mode (nonce + tag): ``Cipher(…).decryptor()``,
+    or — when this version of ``cryptography`` has it and it decrypts a known value correctly — the Rust binding
+    that call wraps, without the wrapper's per-call Python checks (about 1.5 µs less per value; the tag is still
+    verified by OpenSSL in ``finalize``)."""
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+        direct = rust_openssl.ciphers.create_decryption_ctx
+        if not SM4_AVAILABLE:
+            return _public_gcm_context
+        key, nonce = algorithms.SM4(bytes(range(16))), bytes(NONCE_SIZE)
+        encryptor = Cipher(key, modes.GCM(nonce)).encryptor()
+        blob = encryptor.update(b"huimin") + encryptor.finalize()
+        context = direct(key, modes.GCM(nonce, encryptor.tag))
+        if context.update(blob) + context.finalize() != b"huimin":
+            return _public_gcm_context
+        tampered = direct(key, modes.GCM(nonce, bytes(TAG_SIZE)))
+        tampered.update(blob)
+        try:
+            tampered.finalize()
+        except InvalidTag:
+            return direct
+        return _public_gcm_context  # a binding that does not check the tag is never used
+    except Exception:  # noqa: BLE001 - any change in the binding: the public API
+        return _public_gcm_context
+
+
+_gcm_context = _gcm_context_factory()
+
+
+def decrypt_many(tokens, ring: KeyRing | None = None) -> list[str]:
+    """The plaintexts of ``tokens``, in order — the bulk path (a bank file decrypts ~10⁵ accounts).
+
+    The ring is read once, and the key object of each key id the tokens name (an SM4 key, or an AESGCM object
+    for the fallback) is made once and reused for every value under that key; per value only the GCM context
+    for its own nonce and tag is made — GCM binds both to the context, and OpenSSL cannot verify a tag any
+    cheaper. Tokens under older keys of the ring decrypt as before; any bad token raises DecryptionError."""
     ring = ring or key_ring()
+    sm4_keys: dict[str, algorithms.SM4] = {}
+    aes_keys: dict[str, AESGCM] = {}
+    a2b = binascii.a2b_base64
+    gcm, context_for = modes.GCM, _gcm_context
+    out: list[str] = []
+    append = out.append
     try:
-        version, algorithm, kid, b64 = token.split(":", 3)
-        raw = base64.b64decode(b64)
-        key = ring.keys[kid]
-    except (ValueError, KeyError) as exc:
-        raise DecryptionError("密文格式错误或密钥不存在") from exc
-    if version != TOKEN_VERSION:
-        raise DecryptionError("不支持的密文版本")
-    nonce, blob = raw[:NONCE_SIZE], raw[NONCE_SIZE:]
-    try:
-        if algorithm == "s":
-            return _sm4_decrypt(key, nonce, blob).decode()
-        if algorithm == "a":
-            return AESGCM(_aes_key(key)).decrypt(nonce, blob, None).decode()
+        for token in tokens:
+            version, algorithm, kid, b64 = token.split(":", 3)
+            raw = a2b(b64)
+            if version != TOKEN_VERSION:
+                raise DecryptionError("不支持的密文版本")
+            if algorithm == "s":
+                key = sm4_keys.get(kid)
+                if key is None:
+                    key = sm4_keys[kid] = algorithms.SM4(ring.keys[kid][:16])
+                context = context_for(key, gcm(raw[:NONCE_SIZE], raw[-TAG_SIZE:]))
+                append((context.update(raw[NONCE_SIZE:-TAG_SIZE]) + context.finalize()).decode())
+            elif algorithm == "a":
+                aes = aes_keys.get(kid)
+                if aes is None:
+                    aes = aes_keys[kid] = AESGCM(_aes_key(ring.keys[kid]))
+                append(aes.decrypt(raw[:NONCE_SIZE], raw[NONCE_SIZE:], None).decode())
+            else:
+                raise DecryptionError("不支持的加密算法")
     except InvalidTag as exc:
         raise DecryptionError("密文已被篡改或密钥错误") from exc
-    raise DecryptionError("不支持的加密算法")
+    except (ValueError, KeyError) as exc:  # too few parts, bad base64, a short blob, an unknown key id
+        raise DecryptionError("密文格式错误或密钥不存在") from exc
+    return out
 
 
 def normalize(kind: str, value: str) -> str:

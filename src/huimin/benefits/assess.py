@@ -1,0 +1,97 @@
+"""The amount a programme's calculator gives at a region, area and month: the standards in force are looked
+up here (huimin.benefits.standards) and handed to the pure calculators (huimin.benefits.calculators). Used by
+the 待遇试算 page, by the assistance approval (the approved amount is the calculated one unless the approver
+gives a reason) and by 调标 (huimin.benefits.restandard)."""
+
+import datetime
+
+from huimin.benefits import calculators, standards
+from huimin.benefits.calculators import CalculationError, Result
+from huimin.benefits.models import StandardKind
+from huimin.core.services import ServiceError
+
+CALCULATED = {"dibao": "低保", "tekun": "特困供养"}  # programme kinds with a monthly calculator
+CARE_KINDS = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
+
+
+class MissingStandard(ServiceError):
+    """The region has no standard of a kind the calculator needs."""
+
+
+def _int(value, label: str, default: int = 0) -> int:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return default
+    try:
+        number = int(text)
+    except ValueError as exc:
+        raise ServiceError(f"{label}须为整数") from exc
+    if number < 0:
+        raise ServiceError(f"{label}不能为负数")
+    return number
+
+
+def inputs_of(data, members_default: int | None = None) -> dict:
+    """The calculator inputs from a form or a stored basis (strings): income per head, members, the classified
+    members by group and the 特困 care grade."""
+    return {
+        "income_per_head": str(data.get("income_per_head") or "0").strip(),
+        "members": _int(data.get("members"), "保障人数", members_default or 1),
+        "classified": {
+            group: _int(data.get(group), f"分类施保人数（{label}）")
+            for group, label in calculators.EXTRA_GROUPS.items()
+        },
+        "grade": (data.get("grade") or "self").strip(),
+    }
+
+
+def calculate(kind: str, region_code: str, day: datetime.date, urban: bool | None, inputs: dict) -> Result:
+    """The monthly amount of programme ``kind`` with the standards in force at ``region_code`` on ``day``.
+    Raises MissingStandard when a needed standard is not set there, ServiceError or CalculationError (both
+    with Chinese messages) for bad inputs."""
+
+    def need(std_kind):
+        value = standards.value_of(std_kind, region_code, day, urban)
+        if value is None:
+            raise MissingStandard(f"该地区未设置{StandardKind(std_kind).label}")
+        return value
+
+    if kind == "dibao":
+        try:
+            return calculators.dibao(
+                standard=need(StandardKind.DIBAO),
+                income_per_head=inputs["income_per_head"],
+                members=inputs["members"],
+                floor=standards.value_of(StandardKind.DIBAO_FLOOR, region_code, day, urban),
+                extra_rate=standards.value_of(StandardKind.DIBAO_EXTRA_RATE, region_code, day, urban),
+                classified=inputs["classified"],
+            )
+        except ArithmeticError as exc:
+            raise ServiceError("家庭月人均收入须为数字") from exc
+    if kind == "tekun":
+        grade = inputs["grade"]
+        if grade not in CARE_KINDS:
+            raise ServiceError("生活自理能力等级不正确")
+        return calculators.tekun(basic=need(StandardKind.TEKUN_BASIC), care=need(CARE_KINDS[grade]), grade=grade)
+    raise ServiceError("该项目没有按标准计算的公式")
+
+
+def basis_of(result: Result, inputs: dict, kind: str) -> dict:
+    """What an enrolment records as its basis when its amount was calculated (all strings, as bases are)."""
+    basis = {
+        "calculated": str(result.amount),
+        "formula": result.formula,
+        "standard": "；".join(f"{s.label} {s.value.normalize():f}" for s in result.standards),
+        "standard_rows": ",".join(str(s.row_id) for s in result.standards if s.row_id),
+    }
+    if kind == "dibao":
+        basis |= {"income_per_head": inputs["income_per_head"], "members": str(inputs["members"])}
+        basis |= {g: str(n) for g, n in inputs["classified"].items() if n}
+    else:
+        basis["grade"] = inputs["grade"]
+    if result.parts:
+        basis["detail"] = "；".join(result.parts)
+    return basis
+
+
+__all__ = ["CALCULATED", "CalculationError", "MissingStandard", "basis_of", "calculate", "inputs_of"]
