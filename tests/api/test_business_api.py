@@ -237,15 +237,13 @@ def test_staff_triage_through_the_services_and_tokens_cannot(client, users, issu
 @pytest.fixture
 def payroll(users):
     from huimin.benefits import services as benefits
-    from tests.benefits.conftest import make_enrolment
+    from tests.benefits.conftest import lock_month, make_enrolment
 
     march = datetime.date(2026, 3, 1)
     make_enrolment(users, amount="500.00", start=march, region=VILLAGE_A1)
     make_enrolment(users, amount="300.00", start=march, region=VILLAGE_A1)
     make_enrolment(users, amount="700.00", start=march, region=VILLAGE_B1)
-    month = benefits.build(users["approver"], region_code=COUNTY, month=march)
-    for action in ("review", "approve", "lock"):
-        month = benefits.advance(users["approver"], month, action)
+    month = lock_month(users, benefits.build(users["approver"], region_code=COUNTY, month=march))
     april = benefits.build(users["approver"], region_code=COUNTY, month=datetime.date(2026, 4, 1))  # a draft
     from huimin.benefits.models import PayrollMonth
 

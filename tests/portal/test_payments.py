@@ -12,7 +12,7 @@ from django.utils import timezone
 from huimin.benefits import bank, portal
 from huimin.benefits import services as payroll
 from huimin.benefits.models import BankTemplate, PayrollMonth
-from tests.benefits.conftest import make_enrolment
+from tests.benefits.conftest import lock_month, make_enrolment
 from tests.conftest import COUNTY
 from tests.portal.test_portal import verify
 
@@ -29,9 +29,7 @@ def paid_month(users):
     built but not locked."""
     mine = make_enrolment(users, amount="620.00", start=MAR, members=2, account="6222020200112233401")
     other = make_enrolment(users, amount="480.00", start=MAR, account="6222020200112233402")
-    month = payroll.build(users["approver"], region_code=COUNTY, month=MAR)
-    for action in ("review", "approve", "lock"):
-        month = payroll.advance(users["approver"], month, action)
+    month = lock_month(users, payroll.build(users["approver"], region_code=COUNTY, month=MAR))
     template = bank.create_template(users["approver"], name="邮储", bank_name="邮储银行", region_code=COUNTY,
                                     format="csv", columns=COLUMNS)  # fmt: skip
     _, content, batch = bank.export(users["approver"], month, template)

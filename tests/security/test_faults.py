@@ -235,8 +235,9 @@ def test_payroll_build_and_bank_export_killed_half_way_pay_nothing_twice(payroll
 
     payroll = services.build(user, region_code=scenario.COUNTY, month=scenario.MONTH, today=today)
     assert payroll.line_count > n * 0.8 and PayrollLine.objects.count() == payroll.line_count
-    for action in ("review", "approve", "lock"):
-        payroll = services.advance(user, payroll, action)
+    reviewer, approver = scenario._user("_r"), scenario._user("_a")  # 职责分离: three people
+    for who, action in ((reviewer, "review"), (approver, "approve"), (approver, "lock")):
+        payroll = services.advance(who, payroll, action)
     template = BankTemplate.objects.create(
         name="故障测试", bank_name="邮储银行", region_id=scenario.COUNTY, format="csv",
         columns=[{"field": "account", "header": "账号"}, {"field": "amount", "header": "金额"},

@@ -128,7 +128,9 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
     missing = set(PROGRAMME_CODES.values()) - set(programmes)
     if missing:
         raise DemoLoadError("缺少救助项目：" + "、".join(sorted(missing)) + "（请先运行 huimin migrate）")
-    approvers = dict(User.objects.filter(role=Role.APPROVER).values_list("region_id", "pk"))
+    approvers = dict(
+        User.objects.filter(role=Role.APPROVER, username__startswith=APPROVER_PREFIX).values_list("region_id", "pk")
+    )
     members_of: dict[int, list[int]] = {}
     for person in persons:
         members_of.setdefault(person["household_id"], []).append(person["person_id"])
@@ -202,21 +204,27 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
 
 
 PAYROLL_MONTHS = 3
+APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 STATS_MONTHS = 12
 
 
 def load_payrolls(as_of: datetime.date) -> int:
-    """The last PAYROLL_MONTHS months' payroll of every county, built, reviewed, approved and locked by the
-    county's demo approver through the real benefits services (so the statistics have amounts paid)."""
+    """The last PAYROLL_MONTHS months' payroll of every county through the real benefits services (so the
+    statistics have amounts paid), by three people as 职责分离 requires: the county's 发放经办 builds, its 发放复核
+    reviews, its 审批人 approves and locks."""
     from huimin.benefits import services as benefits
 
+    staff = {u.username: u for u in User.objects.filter(role=Role.APPROVER)}
     done = 0
-    for approver in User.objects.filter(role=Role.APPROVER).select_related("region").order_by("region_id"):
+    for approver in User.objects.filter(role=Role.APPROVER, username__startswith=APPROVER_PREFIX).order_by("region_id"):
+        county = approver.region_id[:6]
+        builder, reviewer = staff[f"{BUILDER_PREFIX}{county}"], staff[f"{CHECKER_PREFIX}{county}"]
         for back in range(PAYROLL_MONTHS - 1, -1, -1):
             month = _add_months(as_of.replace(day=1), -back)
-            payroll = benefits.build(approver, region_code=approver.region_id, month=month, today=as_of)
-            for action in ("review", "approve", "lock"):
-                payroll = benefits.advance(approver, payroll, action)
+            payroll = benefits.build(builder, region_code=approver.region_id, month=month, today=as_of)
+            payroll = benefits.advance(reviewer, payroll, "review")
+            payroll = benefits.advance(approver, payroll, "approve")
+            payroll = benefits.advance(approver, payroll, "lock")
             done += 1
     return done
 
@@ -422,7 +430,11 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, str, str]]:
     counties = sorted({t["parent"] for t in towns})
     county_names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
     for county in counties:
-        accounts.append((f"sp{county[:6]}", f"{county_names.get(county, county[:6])}审批人", Role.APPROVER, county))
+        name = county_names.get(county, county[:6])
+        accounts.append((f"{APPROVER_PREFIX}{county[:6]}", f"{name}审批人", Role.APPROVER, county))
+        # 职责分离 of the monthly payroll: one builds, another reviews, the 审批人 approves
+        accounts.append((f"{BUILDER_PREFIX}{county[:6]}", f"{name}发放经办", Role.APPROVER, county))
+        accounts.append((f"{CHECKER_PREFIX}{county[:6]}", f"{name}发放复核", Role.APPROVER, county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", Role.CLERK, t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", Role.REVIEWER, t["code"]))
