@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.assistance.exports import xlsx_response
 from huimin.core import audit, regions
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
@@ -14,6 +13,7 @@ from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import xlsx_response
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
 from huimin.monitoring.defaults import LABELS
