@@ -2,9 +2,6 @@
 or a new run starts, and offered again; while a run whose process lives is under way, no second run starts."""
 
 import datetime
-import socket
-import subprocess
-import sys
 
 from django.urls import reverse
 from django.utils import timezone
@@ -14,18 +11,11 @@ from huimin.core.models import AuditEntry
 from huimin.monitoring import services
 from huimin.monitoring.models import MonitoringRun
 from tests.monitoring.conftest import AS_OF
-
-HOST = socket.gethostname()
+from tests.verification.test_stale_runs import HOST, _dead_pid
 
 
 def _running(**worker) -> MonitoringRun:
     return MonitoringRun.objects.create(kind=MonitoringRun.Kind.INCREMENTAL, as_of=AS_OF, created_by="x", **worker)
-
-
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
-    proc.wait()
-    return proc.pid
 
 
 def test_the_runs_page_closes_a_dead_run_as_interrupted_and_offers_it_again(users, login, settings):
@@ -64,4 +54,8 @@ def test_no_second_run_while_one_is_under_way(users, login):
     page = client.get(reverse("monitoring:runs")).content.decode()
     assert 'data-testid="run-status">运行中<' in page and 'data-testid="run-rerun"' not in page
     MonitoringRun.objects.filter(pk=live.pk).update(worker_pid=_dead_pid())  # its process dies
-    assert [r.pk for r in services.close_stale_runs()] == [live.pk]
+    response = client.post(reverse("monitoring:runs"), {"kind": "full"}, follow=True)
+    assert "已提交后台处理" in response.content.decode()  # starting closed it first, then queued the new run
+    live.refresh_from_db()
+    assert live.status == MonitoringRun.Status.INTERRUPTED
+    assert services.close_stale_runs() == []
