@@ -3,9 +3,12 @@ run, runs, export, dashboard and the household panel."""
 
 import datetime
 import io
+import signal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from huimin.assistance.models import Enrolment, Stage
@@ -186,12 +189,40 @@ def test_dry_run_shows_what_a_rule_would_raise_without_raising(city, city_approv
     assert "应为数字" in bad.content.decode()
 
 
-def test_runs_page_starts_a_run_and_lists_it(city, city_approver, client):
+def test_runs_page_queues_the_run_for_the_task_worker(city, city_approver, client, monkeypatch):
+    client.force_login(city_approver)
+    url = reverse("monitoring:runs")
+    response = client.post(url, {"kind": "full"}, follow=True)
+    page = response.content.decode()
+    assert not MonitoringRun.objects.exists()  # nothing ran inside the request
+    assert "已提交后台处理" in page and 'data-testid="runs-queued"' in page
+    assert "已有一次监测运行在排队" in client.post(url, {"kind": "full"}, follow=True).content.decode()
+    assert DBTaskResult.objects.count() == 1  # a second click queues nothing more
+    # what `huimin db_worker` does; here in the test's transaction, which the worker must not close between tasks
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay")
+    finally:
+        for sig, handler in handlers.items():  # the worker installs its own; give pytest its back
+            signal.signal(sig, handler)
+    run = MonitoringRun.objects.get()
+    assert run.status == "done" and run.kind == "full" and run.created_by == city_approver.username
+    assert run.raised == Warning.objects.count() > 0
+    start = AuditEntry.objects.get(action="monitoring.run.start")
+    assert start.actor == city_approver.username and start.object_id == str(run.pk)
+    page = client.get(url).content.decode()
+    assert f"#{run.pk}" in page and 'data-testid="runs-queued"' not in page and "已完成" in page
+    assert "请选择" in client.post(url, {"kind": "x"}, follow=True).content.decode()
+
+
+def test_runs_page_with_the_immediate_backend_reports_the_figures(city, city_approver, client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     client.force_login(city_approver)
     response = client.post(reverse("monitoring:runs"), {"kind": "full"}, follow=True)
     run = MonitoringRun.objects.get()
     assert run.status == "done" and f"#{run.pk}" in response.content.decode()
-    assert "请选择" in client.post(reverse("monitoring:runs"), {"kind": "x"}, follow=True).content.decode()
+    assert f"新增预警 {run.raised} 条" in response.content.decode()
 
 
 def test_household_panel_lists_the_households_warnings(users, login):

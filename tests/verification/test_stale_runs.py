@@ -9,6 +9,7 @@ import sys
 
 from django.utils import timezone
 
+from huimin.core import workers
 from huimin.core.models import AuditEntry
 from huimin.verification import services
 from huimin.verification.models import BatchRun
@@ -37,8 +38,8 @@ def _closed(run) -> bool:
 def test_only_runs_that_cannot_finish_are_closed(users, settings):
     settings.HUIMIN_BATCH_STALE_MINUTES = 60
     now = timezone.now()
-    me = services._this_worker()
-    alive = _running(users, **me, heartbeat_at=now - datetime.timedelta(hours=5))  # slow but its process lives
+    me = workers.this_worker()
+    alive = _running(users, **{**me, "heartbeat_at": now - datetime.timedelta(hours=5)})  # slow but its process lives
     dead = _running(users, worker_host=HOST, worker_pid=_dead_pid(), heartbeat_at=now)
     reused = _running(users, worker_host=HOST, worker_pid=os.getpid(), worker_started=(me["worker_started"] or 0) + 1)
     elsewhere_recent = _running(users, worker_host="other-host", worker_pid=4242, heartbeat_at=now)

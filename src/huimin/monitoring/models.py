@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from huimin.core.models import Region
+from huimin.core.workers import WorkerFields
 from huimin.registry.models import Household, Person
 
 
@@ -80,7 +81,10 @@ class WarningRule(models.Model):
         return self.name
 
 
-class MonitoringRun(models.Model):
+class MonitoringRun(WorkerFields):
+    """One monitoring run. Its 运行中 row is committed first, with the process running it (WorkerFields) and a
+    heartbeat after each step: a run whose process is gone, or silent for too long, is closed as 中断."""
+
     class Kind(models.TextChoices):
         INCREMENTAL = "incremental", "增量"
         FULL = "full", "全量"
@@ -88,11 +92,12 @@ class MonitoringRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "运行中"
         DONE = "done", "已完成"
-        FAILED = "failed", "中断"
+        FAILED = "failed", "失败"  # stopped by an error, recorded with it
+        INTERRUPTED = "interrupted", "中断"  # its process died (or fell silent) half-way
 
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     as_of = models.DateField("监测基准日")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RUNNING)
     watermark = models.JSONField("数据水位（各数据源快照）", default=dict)
     population = models.PositiveIntegerField("监测人数", default=0)
     new_records = models.PositiveIntegerField("新到记录", default=0)

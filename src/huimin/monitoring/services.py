@@ -11,11 +11,15 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from huimin.assistance import rules as assistance_rules
 from huimin.assistance import services as assistance
 from huimin.assistance.models import CURRENT_STATUSES, Enrolment
-from huimin.core import audit, regions
+from huimin.core import audit, regions, workers
+from huimin.core.context import SYSTEM, acting_as, actor_for
+from huimin.core.models import User
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
@@ -85,21 +89,46 @@ def t_to_arrow(t, expr) -> pa.Table:
     return expr.to_pyarrow()
 
 
+def close_stale_runs() -> list[MonitoringRun]:
+    """Close as 中断 (audited) every 运行中 run that can no longer finish (huimin.core.workers). A killed run keeps
+    the warnings it inserted; the rerun the page offers inserts the rest, never a duplicate."""
+    return workers.close_stale(
+        MonitoringRun,
+        action="monitoring.run.interrupted",
+        message="监测运行中断：{reason}。已生成的预警保留，重新运行不会重复、不会遗漏。",
+    )
+
+
+def _refuse_while_running() -> None:
+    """Close the runs that cannot finish; refuse while one whose process lives is still under way."""
+    close_stale_runs()
+    live = workers.running(MonitoringRun)
+    if live:
+        raise ServiceError(f"监测运行 #{live[0].pk} 正在进行，请待其完成后再运行")
+
+
 def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date | None = None, backend=None):
     """One monitoring run. Incremental: only persons with records that arrived since the last successful run's
     watermark (the snapshot of each source it read); full: everybody. Facts already warned are skipped and
-    warnings go in with ON CONFLICT DO NOTHING, so a rerun after an interruption neither duplicates nor misses."""
+    warnings go in with ON CONFLICT DO NOTHING, so a rerun after an interruption neither duplicates nor misses.
+
+    The 运行中 row is committed first with the process running it, and a heartbeat follows each step (population,
+    rules, every batch of warnings): a run whose process is killed is closed as 中断 by ``close_stale_runs``."""
     _require(actor, cap.RUN, "启动监测运行")
     as_of = as_of or timezone.localdate()
+    _refuse_while_running()
     previous_run = last_done_run()
     if kind == MonitoringRun.Kind.INCREMENTAL and previous_run is None:
         kind = MonitoringRun.Kind.FULL  # nothing to be incremental from
     with transaction.atomic():
-        mrun = MonitoringRun.objects.create(kind=kind, as_of=as_of, created_by=_actor_name(actor))
+        mrun = MonitoringRun.objects.create(
+            kind=kind, as_of=as_of, created_by=_actor_name(actor), **workers.this_worker()
+        )
         audit.record("monitoring.run.start", mrun, after={"kind": kind, "as_of": str(as_of)})
     started = time.perf_counter()
     try:
         pop = population.refresh()
+        workers.heartbeat(mrun)
         current = verification.current_snapshots(as_of)
         watermark = {code: snaps[0].pk for code, snaps in current.items() if snaps}
         con = backends.connect(backend)
@@ -118,19 +147,48 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
                 t = engine.restrict(t, engine.household_keys(pop_expr, keys))
         rules = list(WarningRule.objects.filter(is_active=True))
         found = facts_for(t, pop_expr, rules, as_of)
+        workers.heartbeat(mrun)
         raised, facts = _raise(mrun, found, pop)
     except Exception as exc:
         MonitoringRun.objects.filter(pk=mrun.pk).update(status=MonitoringRun.Status.FAILED, error=str(exc)[:2000],
                                                         seconds=time.perf_counter() - started)  # fmt: skip
         raise
     with transaction.atomic():
+        # even if it was taken for stale (silent too long on another host) and closed as 中断, a run that does
+        # finish is done: its warnings are all in
         MonitoringRun.objects.filter(pk=mrun.pk).update(
-            status=MonitoringRun.Status.DONE, watermark=watermark, population=pop.num_rows, facts=facts,
-            raised=raised, new_records=new_records, seconds=time.perf_counter() - started,
+            status=MonitoringRun.Status.DONE, error="", heartbeat_at=timezone.now(), watermark=watermark,
+            population=pop.num_rows, facts=facts, raised=raised, new_records=new_records,
+            seconds=time.perf_counter() - started,
         )  # fmt: skip
         mrun.refresh_from_db()
         audit.record("monitoring.run.done", mrun, after={"raised": raised, "facts": facts})
     return mrun
+
+
+@task()
+def run_task(user_id: int | None, kind: str) -> int:
+    """``run`` as a background task (``huimin db_worker`` runs the queue), acting as the user who started it."""
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    with acting_as(actor_for(user) if user else SYSTEM):
+        return run(user, kind).pk
+
+
+def queued_runs() -> int:
+    """Runs started from the page that no worker has picked up yet."""
+    return DBTaskResult.objects.ready().filter(task_path=run_task.module_path).count()
+
+
+def start_run(actor, kind: str):
+    """Queue a run for the task worker (what the runs page does), refusing while one is under way or queued.
+    Returns the task's result: with the immediate backend (tests) the run has already finished."""
+    _require(actor, cap.RUN, "启动监测运行")
+    if kind not in MonitoringRun.Kind.values:
+        raise ServiceError("请选择增量运行或全量运行")
+    _refuse_while_running()
+    if queued_runs():
+        raise ServiceError("已有一次监测运行在排队，请待其完成后再运行")
+    return run_task.enqueue(actor.pk, kind)
 
 
 def ibis_empty_keys():
@@ -182,6 +240,7 @@ def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
                 occurred_on=row["occurred_on"], detail={"value": row["value"]}, due_on=due_cache[due_key],
             ))  # fmt: skip
         raised += _insert_batch(batch)
+        workers.heartbeat(mrun)
     return raised, len(pending)
 
 

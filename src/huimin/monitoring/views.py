@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_tasks.base import TaskResultStatus
 
 from huimin.core import audit, regions
 from huimin.core.decorators import capability_required
@@ -274,26 +275,33 @@ def rule_dry_run(request, pk):
 
 @capability_required(cap.RUN)
 def runs(request):
+    """Start a run (queued for the task worker, not run inside the request) and list the runs; a run whose process
+    died shows 中断 with a rerun, not 运行中 forever."""
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
-        if kind not in MonitoringRun.Kind.values:
-            messages.error(request, "请选择增量运行或全量运行")
+        try:
+            result = services.start_run(request.user, request.POST.get("kind", ""))
+        except ServiceError as exc:
+            messages.error(request, str(exc))
         else:
-            try:
-                run = services.run(request.user, kind)
-            except ServiceError as exc:
-                messages.error(request, str(exc))
-            except Exception as exc:  # noqa: BLE001 - the run is recorded as 中断 with its error; say so plainly
-                messages.error(request, f"监测运行中断：{exc}。已生成的预警保留，重新运行不会重复。")
-            else:
+            if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend ran it at once
+                run = MonitoringRun.objects.get(pk=result.return_value)
                 messages.success(
                     request, f"{run}完成：监测 {run.population} 人，命中 {run.facts} 条事实，新增预警 {run.raised} 条。"
                 )
-            return redirect("monitoring:runs")
+            elif result.status == TaskResultStatus.FAILED:
+                messages.error(request, "监测运行未能完成，原因见下表。已生成的预警保留，重新运行不会重复。")
+            else:
+                messages.success(request, "监测运行已提交后台处理，完成后刷新本页查看结果。")
+        return redirect("monitoring:runs")
+    services.close_stale_runs()
     return render(
         request,
         "monitoring/runs.html",
-        {"page": page_of(request, MonitoringRun.objects.all(), PAGE), "kinds": MonitoringRun.Kind.choices},
+        {
+            "page": page_of(request, MonitoringRun.objects.all(), PAGE),
+            "kinds": MonitoringRun.Kind.choices,
+            "queued": services.queued_runs(),
+        },
     )
 
 

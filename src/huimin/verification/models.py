@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.workers import WorkerFields
 from huimin.registry.models import Household, Person
 from huimin.verification.sources import SOURCES
 
@@ -176,7 +177,7 @@ class Threshold(models.Model):
             raise ValidationError({"region_prefix": "区划前缀应为数字"})
 
 
-class BatchRun(models.Model):
+class BatchRun(WorkerFields):
     """A columnar re-check of many households; its rows live in a Parquet file, its review list in .xlsx."""
 
     class Status(models.TextChoices):
@@ -199,12 +200,8 @@ class BatchRun(models.Model):
     error = models.TextField("错误", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
-    # The process running it (host, pid and the process's start time, so a reused pid is not taken for it) and
-    # when it last made progress: a run whose process is gone, or silent for too long, is closed as 中断.
-    worker_host = models.CharField("运行主机", max_length=255, blank=True)
-    worker_pid = models.PositiveIntegerField("运行进程号", null=True, blank=True)
-    worker_started = models.BigIntegerField("运行进程启动时刻", null=True, blank=True)
-    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # WorkerFields: the process running it and when it last made progress — a run whose process is gone, or
+    # silent for too long, is closed as 中断 (huimin.core.workers)
 
     class Meta:
         verbose_name = verbose_name_plural = "批量复核"

@@ -7,8 +7,6 @@ assistance workflow calls; it reads ``Report.conclusion``.
 
 import datetime
 import hashlib
-import os
-import socket
 import time
 import uuid
 from pathlib import Path
@@ -22,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit
+from huimin.core import audit, workers
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
@@ -444,14 +442,13 @@ def run_batch(
             backend=backend,
             enrolled_only=enrolled_only,
             created_by=actor,
-            heartbeat_at=timezone.now(),
-            **_this_worker(),
+            **workers.this_worker(),
         )
         audit.record("verification.batch.start", run, region_code=prefix.ljust(12, "0"))
     started = time.perf_counter()
     try:
         paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}", region_prefix=prefix)
-        _heartbeat(run)
+        workers.heartbeat(run)
         con = backends.connect(backend)
         t = tables.load(
             con,
@@ -467,7 +464,7 @@ def run_batch(
             )
             hh = hh.filter(hh.household_id.isin(enrolled.household_id))
         result = con.to_pyarrow(engine.evaluate(t, programme, as_of, hh).select(*engine.COLUMNS))
-        _heartbeat(run)
+        workers.heartbeat(run)
         result = _with_previous(result, programme, run)
         out = data_dir() / "batches" / f"batch-{run.pk}.parquet"
         ingest.write_parquet(result, out)
@@ -499,76 +496,15 @@ def run_batch(
     return run
 
 
-def _process_started(pid: int) -> int | None:
-    """When process ``pid`` started (clock ticks since boot, from /proc), or None where /proc cannot tell."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counted after the parenthesised name
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _this_worker() -> dict:
-    pid = os.getpid()
-    return {"worker_host": socket.gethostname(), "worker_pid": pid, "worker_started": _process_started(pid)}
-
-
-def _heartbeat(run: BatchRun) -> None:
-    BatchRun.objects.filter(pk=run.pk, status=BatchRun.Status.RUNNING).update(heartbeat_at=timezone.now())
-
-
-def _worker_alive(run: BatchRun) -> bool | None:
-    """Whether the process running ``run`` still exists: True/False when it ran on this host, None when it ran
-    elsewhere (or recorded no process) and only its silence can tell."""
-    if not run.worker_pid or run.worker_host != socket.gethostname():
-        return None
-    try:
-        os.kill(run.worker_pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # a process of another user holds the pid: compare start times below
-    if run.worker_started is not None:
-        return _process_started(run.worker_pid) == run.worker_started  # a reused pid is another process
-    return True
-
-
-def stale_after() -> datetime.timedelta:
-    return datetime.timedelta(minutes=settings.HUIMIN_BATCH_STALE_MINUTES)
-
-
 def close_stale_runs() -> list[BatchRun]:
-    """Close as 中断 every 运行中 batch run that can no longer finish: its process on this host is gone, or (run
-    elsewhere) it has made no progress for ``HUIMIN_BATCH_STALE_MINUTES``. Each closing is audited. A killed
-    run wrote no result (its result is committed last), so the rerun the page offers starts from scratch."""
-    now = timezone.now()
-    closed = []
-    for run in BatchRun.objects.filter(status=BatchRun.Status.RUNNING).order_by("id"):
-        alive = _worker_alive(run)
-        silent = now - (run.heartbeat_at or run.created_at)
-        if alive is False:
-            reason = f"运行它的进程（{run.worker_host} 上的 {run.worker_pid} 号）已不存在"
-        elif alive is None and silent > stale_after():
-            reason = f"已有 {int(silent.total_seconds() // 60)} 分钟没有进展"
-        else:
-            continue
-        error = f"批量复核中断：{reason}，未产生结果。可重新运行。"
-        with transaction.atomic():
-            if not BatchRun.objects.filter(pk=run.pk, status=BatchRun.Status.RUNNING).update(
-                status=BatchRun.Status.INTERRUPTED, error=error
-            ):
-                continue  # finished or closed by someone else meanwhile
-            run.refresh_from_db()
-            audit.record(
-                "verification.batch.interrupted",
-                run,
-                region_code=run.region_prefix.ljust(12, "0"),
-                before={"status": BatchRun.Status.RUNNING},
-                after={"status": BatchRun.Status.INTERRUPTED},
-                detail=error,
-            )
-        closed.append(run)
-    return closed
+    """Close as 中断 (audited) every 运行中 batch run that can no longer finish (huimin.core.workers). A killed run
+    wrote no result (its result is committed last), so the rerun the page offers starts from scratch."""
+    return workers.close_stale(
+        BatchRun,
+        action="verification.batch.interrupted",
+        message="批量复核中断：{reason}，未产生结果。可重新运行。",
+        region_code=lambda run: run.region_prefix.ljust(12, "0"),
+    )
 
 
 def enrolled_households(programme: str, prefix: str) -> list[int]:

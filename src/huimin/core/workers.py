@@ -1,0 +1,122 @@
+"""Long runs that commit their 运行中 row first and their result last (核对 batch re-checks, 监测 runs): which
+process runs them, whether that process still lives, and closing as 中断 the rows that can no longer finish.
+
+A model using this inherits ``WorkerFields`` and has ``status`` (with ``Status.RUNNING`` and
+``Status.INTERRUPTED``), ``error`` and ``created_at``. The service records ``this_worker()`` on the row it creates,
+calls ``heartbeat(row)`` after each step, and calls ``close_stale(Model, …)`` before a new run starts; the pages
+call it too, so a killed run shows 中断 (with a rerun), not 运行中 forever."""
+
+import datetime
+import os
+import socket
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from huimin.core import audit
+
+
+class WorkerFields(models.Model):
+    """The process running the row (host, pid and the process's start time, so a reused pid is not taken for it)
+    and when it last made progress."""
+
+    worker_host = models.CharField("运行主机", max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField("运行进程号", null=True, blank=True)
+    worker_started = models.BigIntegerField("运行进程启动时刻", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def process_started(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), or None where /proc cannot tell."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counted after the parenthesised name
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def this_worker() -> dict:
+    """The fields that name the current process, to store on the row a run creates (with ``heartbeat_at``)."""
+    pid = os.getpid()
+    return {
+        "worker_host": socket.gethostname(),
+        "worker_pid": pid,
+        "worker_started": process_started(pid),
+        "heartbeat_at": timezone.now(),
+    }
+
+
+def heartbeat(row) -> None:
+    """Record progress on a row that is still 运行中 (a row already closed stays closed)."""
+    model = type(row)
+    model.objects.filter(pk=row.pk, status=model.Status.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def worker_alive(row) -> bool | None:
+    """Whether the process running ``row`` still exists: True/False when it ran on this host, None when it ran
+    elsewhere (or recorded no process) and only its silence can tell."""
+    if not row.worker_pid or row.worker_host != socket.gethostname():
+        return None
+    try:
+        os.kill(row.worker_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # a process of another user holds the pid: compare start times below
+    if row.worker_started is not None:
+        return process_started(row.worker_pid) == row.worker_started  # a reused pid is another process
+    return True
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.HUIMIN_BATCH_STALE_MINUTES)
+
+
+def running(model):
+    """The 运行中 rows of ``model`` whose process lives (or, elsewhere, has made progress recently)."""
+    return [row for row in model.objects.filter(status=model.Status.RUNNING).order_by("id") if _why_stale(row) is None]
+
+
+def _why_stale(row, now: datetime.datetime | None = None) -> str | None:
+    alive = worker_alive(row)
+    silent = (now or timezone.now()) - (row.heartbeat_at or row.created_at)
+    if alive is False:
+        return f"运行它的进程（{row.worker_host} 上的 {row.worker_pid} 号）已不存在"
+    if alive is None and silent > stale_after():
+        return f"已有 {int(silent.total_seconds() // 60)} 分钟没有进展"
+    return None
+
+
+def close_stale(model, *, action: str, message: str, region_code=None) -> list:
+    """Close as 中断 every 运行中 row of ``model`` that can no longer finish: its process on this host is gone, or
+    (run elsewhere, or no process recorded) it has made no progress for ``HUIMIN_BATCH_STALE_MINUTES``. The row's
+    error is ``message`` with ``{reason}`` filled in; each closing is audited once as ``action`` (with the region
+    ``region_code(row)`` when given). Returns the rows closed."""
+    now = timezone.now()
+    closed = []
+    for row in model.objects.filter(status=model.Status.RUNNING).order_by("id"):
+        reason = _why_stale(row, now)
+        if reason is None:
+            continue
+        error = message.format(reason=reason)
+        with transaction.atomic():
+            if not model.objects.filter(pk=row.pk, status=model.Status.RUNNING).update(
+                status=model.Status.INTERRUPTED, error=error
+            ):
+                continue  # finished or closed by someone else meanwhile
+            row.refresh_from_db()
+            audit.record(
+                action,
+                row,
+                region_code=region_code(row) if region_code else "",
+                before={"status": model.Status.RUNNING},
+                after={"status": model.Status.INTERRUPTED},
+                detail=error,
+            )
+        closed.append(row)
+    return closed
