@@ -16,7 +16,7 @@ CITY = "411700000000"
 
 
 @pytest.fixture
-def city(db, tmp_path):
+def city(seeded, tmp_path):
     out = tmp_path / "city"
     generator.generate(out, PERSONS, SEED, AS_OF)
     with override_settings(VAR_DIR=str(tmp_path / "var")):

@@ -14,10 +14,12 @@ _SEQ = itertools.count(1)
 
 def make_household(region_code: str, name: str = "监测") -> tuple[Household, Person]:
     seq = next(_SEQ)
+    # the sequence code of an ID number has three digits: past 499 people, the next birth day
+    born = datetime.date(1950, 1, 1) + datetime.timedelta(days=seq // 500)
     household = Household.objects.create(number=f"MX{region_code[-6:]}{seq:04d}", region_id=region_code)
     person = Person.objects.create(
-        name=f"{name}{seq}", id_number=idnumbers.make("411702", datetime.date(1950, 1, 1), 500 + seq),
-        birth_date=datetime.date(1950, 1, 1), region_id=region_code, household=household,
+        name=f"{name}{seq}", id_number=idnumbers.make("411702", born, 500 + seq % 500),
+        birth_date=born, region_id=region_code, household=household,
     )  # fmt: skip
     household.head = person
     household.save()
