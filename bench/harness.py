@@ -73,6 +73,7 @@ def run_child(name: str, size: str) -> dict:
     module = importlib.import_module(f"bench.scenarios.{name}")
     workdir = DATA / name / size
     workdir.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]  # other work on the machine inflates timings: record how busy it was
     result = module.run(size, workdir)
     missing = [k for k in REQUIRED if k not in result]
     if missing:
@@ -81,6 +82,7 @@ def run_child(name: str, size: str) -> dict:
     if result.get("peak_memory_mb") is None:
         result["peak_memory_mb"] = round(peak, 1)
     result["size"] = size
+    result["load_average"] = {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)}
     return result
 
 
@@ -130,17 +132,19 @@ def markdown(doc: dict) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory; Python {m['python']}; "
         f"PostgreSQL {m['postgresql']}; {m['os']}",
         "",
-        "| scenario | size | sizes | times (s) | ratios | peak memory (MB) | targets | notes |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scenario | size | sizes | times (s) | ratios | peak memory (MB) | load (start/end) | targets | notes |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in doc["runs"]:
         if "error" in r:
-            lines.append(f"| {r['scenario']} | {r.get('size', '')} | | | | | | FAILED: {' '.join(r['error'])} |")
+            lines.append(f"| {r['scenario']} | {r.get('size', '')} | | | | | | | FAILED: {' '.join(r['error'])} |")
             continue
         targets = "<br>".join(f"{k}: {'met' if ok else 'NOT met'}" for k, ok in r["targets"].items())
+        load = r.get("load_average")  # not recorded before 2026-11-23's second session
+        load = f"{load['start']} / {load['end']}" if load else "–"
         lines.append(
             f"| {r['scenario']} | {r['size']} | {_fmt(r['sizes'])} | {_fmt(r['timings_s'])} | {_fmt(r['ratios'], 1)} "
-            f"| {r['peak_memory_mb']} | {targets} | {r['notes']} |"
+            f"| {r['peak_memory_mb']} | {load} | {targets} | {r['notes']} |"
         )
     return "\n".join(lines) + "\n"
 

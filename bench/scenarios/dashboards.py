@@ -322,7 +322,7 @@ def run(size: str, workdir) -> dict:
             f"(live computation agrees: {mine == total['persons']}). Dashboard: median of 5 runs over the 12 "
             "materialised months (the first view of a never-computed month also materialises it: "
             f"{materialise_s:.2f} s per month here). Baseline: the same 12 months computed live "
-            "(one month timed × 12). The machine is shared with other sessions: timings are inflated. "
+            "(one month timed × 12). How busy the machine was: load_average. "
             + ("Setup reused." if not setup_s else f"Setup (generate + COPY) took {setup_s:.0f} s, not timed.")
         ),
     }

@@ -29,9 +29,13 @@ import psycopg
 
 # Logins are spread (spawn_rate users a second): each checks an Argon2 hash (~100 MB, deliberately slow), and
 # 200 staff do not all log in within the same few seconds.
+# Think time ("wait", seconds between a user's pages): a clerk reads a household page or fills a form before the
+# next click, so the full size paces 200 staff at 3–10 s (≈ 30 requests/s offered). At 1–5 s (≈ 67 requests/s)
+# the 2 cores saturate: on 2026-11-23, idle machine, 58 requests/s served with p95 800 ms and 0 errors — set
+# HUIMIN_LOAD_WAIT_MIN / HUIMIN_LOAD_WAIT_MAX to measure that stress case.
 SIZES = {
-    "small": {"persons": 3_000, "users": 40, "seconds": 15, "spawn_rate": 4},
-    "full": {"persons": 50_000, "users": 200, "seconds": 60, "spawn_rate": 3},
+    "small": {"persons": 3_000, "users": 40, "seconds": 15, "spawn_rate": 4, "wait": (1, 5)},
+    "full": {"persons": 50_000, "users": 200, "seconds": 60, "spawn_rate": 3, "wait": (3, 10)},
 }
 SEED = 1
 WORKERS = 5  # gunicorn's 2 × cores + 1 for the 2 cores the target names
@@ -205,10 +209,15 @@ def run(size: str, workdir) -> dict:
         _wait_ready(host, server, gunicorn_log)
         _warm_up(host)
         ramp_s = cfg["users"] / cfg["spawn_rate"]
+        wait = (float(os.environ.get("HUIMIN_LOAD_WAIT_MIN", cfg["wait"][0])),
+                float(os.environ.get("HUIMIN_LOAD_WAIT_MAX", cfg["wait"][1])))  # fmt: skip
+        load_before = os.getloadavg()[0]
         locust = subprocess.Popen(
             [sys.executable, "-m", "bench.load.run", "--host", host, "--users", str(cfg["users"]),
              "--spawn-rate", str(cfg["spawn_rate"]), "--seconds", str(cfg["seconds"]), "--out", str(stats_path)],
-            env={**env, "HUIMIN_LOAD_PLAN": str(plan_path)}, cwd=ROOT, start_new_session=True,
+            env={"HUIMIN_LOAD_WAIT_MIN": str(wait[0]), "HUIMIN_LOAD_WAIT_MAX": str(wait[1]), **env,
+                 "HUIMIN_LOAD_PLAN": str(plan_path)},
+            cwd=ROOT, start_new_session=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         out, _ = locust.communicate(timeout=ramp_s + cfg["seconds"] + 180)
@@ -218,10 +227,11 @@ def run(size: str, workdir) -> dict:
         _stop(locust)
         _stop(server)
     stats = json.loads(stats_path.read_text())
-    return _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log)
+    return _result(size, {**cfg, "wait": wait, "load_before": load_before}, stats, plan, setup_s, db_name, gunicorn_log)
 
 
 def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
+    wait, load_before = cfg["wait"], cfg["load_before"]
     total, paths, ramp = stats["total"], stats["paths"], stats["ramp_up"]
     errors = total["failures"] + ramp["total"]["failures"]
     server_errors = sum(1 for line in gunicorn_log.read_text().splitlines() if line[:1] == "5")
@@ -243,6 +253,7 @@ def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
             "accounts": len(plan["accounts"]),
             "requests": total["requests"],
             "gunicorn_workers": WORKERS,
+            "think_time_s": f"{wait[0]:g}–{wait[1]:g}",
         },
         "timings_s": {
             "setup_not_timed": round(setup_s, 1),
@@ -263,15 +274,17 @@ def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
         "ramp_up": ramp,
         "errors": stats["errors"] + ramp["errors"],
         "notes": (
-            f"{cfg['users']} staff users (1–5 s between requests) on gunicorn ({WORKERS} sync workers, DEBUG off, "
+            f"{cfg['users']} staff users ({wait[0]:g}–{wait[1]:g} s between requests) on gunicorn ({WORKERS} sync "
+            "workers, DEBUG off, "
             f"static via WhiteNoise) + PostgreSQL database {db_name} with the demo city of {cfg['persons']:,} persons; "
             f"locust on the same 2 cores. Steady state after a {ramp['seconds']} s ramp-up (logins: "
             f"{login.get('requests', 0)}, p95 {login.get('p95_ms')} ms). Errors: {errors} (5xx in the server log: "
             f"{server_errors}). {cfg['users']} users share the {len(plan['accounts'])} staff accounts of the demo "
-            f"city (one session each). Offered load ≈ {cfg['users'] / 3:.0f} req/s if answers were instant; time spent "
+            f"city (one session each). Offered load ≈ {cfg['users'] / (sum(wait) / 2):.0f} req/s if answers were "
+            "instant; time spent "
             f"inside gunicorn (its log, whole run incl. ramp-up) p50 {server[0.5]} ms, p95 {server[0.95]} ms — the "
             "rest of the client-side figure is queueing for a worker. "
             f"Slowest p95: {slowest[0][0] if slowest else '-'}. Per path: {per_path}. "
-            "The machine is shared with other sessions: timings are inflated; re-measure on an idle machine."
+            f"Load average when locust started: {load_before:.1f} (2 cores; above ~1, other work was running)."
         ),
     }

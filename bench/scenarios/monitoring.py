@@ -250,8 +250,7 @@ def run(size: str, workdir: Path) -> dict:
     notes = [
         f"city generated in {generate_s:.1f} s (reused when present) and snapshots/population prepared in "
         f"{setup_s:.1f} s — neither timed",
-        f"median of {repeat} interleaved runs; the 2 cores were shared with other sessions' work when measured, "
-        "so the times are inflated; re-measure on an idle machine",
+        f"median of {repeat} interleaved runs (how busy the machine was: load_average)",
         "not timed: population refresh from PostgreSQL and inserting the new warnings (services.run's database "
         "steps; tests/monitoring runs them on the demo city)",
         f"incremental facts equal the full run's for the {len(widened):,} touched households: {same}; planted cases "
