@@ -60,7 +60,7 @@ def child(pause_at: str, code: str) -> subprocess.Popen:
 def kill_while_writing(proc: subprocess.Popen, table: str | None, timeout: float = 120) -> None:
     """Wait until the child has paused inside its transaction, check that the transaction holds a write lock on
     ``table``, SIGKILL the child and wait until the server has noticed and rolled the transaction back."""
-    said = []  # what the child printed before the pause (DuckDB draws a progress bar on long queries)
+    said = []  # whatever the child prints before the pause (at full size the build printed to stdout first)
     for line in proc.stdout:
         if line.strip() == b"PAUSED":
             break
