@@ -4,11 +4,11 @@ The run is left 运行中 with the warnings of that batch; the runs page sees it
 none missed, none twice), and the audit chain verifies throughout."""
 
 import pytest
+from bench.faults import audit_ok, child, kill_while_writing
 from django.urls import reverse
 
 from huimin.core.models import AuditEntry
 from huimin.monitoring.models import MonitoringRun, Warning
-from tests.security.test_faults import _audit_ok, _child, _kill_while_writing
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 BATCH = 5
@@ -26,14 +26,14 @@ def test_monitoring_run_killed_half_way_is_closed_as_interrupted_and_reruns(city
     )
     # run commits its 运行中 row (with the child's host and pid) first and each batch of warnings in its own
     # transaction: killed after the first batch, the run is left 运行中 with that batch in
-    proc = _child("huimin.monitoring.services:_insert_batch", code)
-    _kill_while_writing(proc, None)
+    proc = child("huimin.monitoring.services:_insert_batch", code)
+    kill_while_writing(proc, None)
     killed = MonitoringRun.objects.get()
     assert killed.status == MonitoringRun.Status.RUNNING and killed.worker_pid == proc.pid
     assert killed.heartbeat_at is not None and killed.raised == 0
     partial = Warning.objects.count()
     assert partial == BATCH and set(Warning.objects.values_list("run_id", flat=True)) == {killed.pk}
-    _audit_ok()
+    audit_ok()
 
     # the runs page sees that the process is gone: the run shows 中断 with a rerun, and the closing is audited
     client = login(city_approver)
@@ -45,7 +45,7 @@ def test_monitoring_run_killed_half_way_is_closed_as_interrupted_and_reruns(city
     assert closing.object_id == str(killed.pk) and closing.actor == city_approver.username
     client.get(reverse("monitoring:runs"))  # a second look closes nothing twice
     assert AuditEntry.objects.filter(action="monitoring.run.interrupted").count() == 1
-    _audit_ok()
+    audit_ok()
 
     # the rerun the page offers (run here by the immediate task backend) completes: the rest, no duplicate
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -57,4 +57,4 @@ def test_monitoring_run_killed_half_way_is_closed_as_interrupted_and_reruns(city
     assert Warning.objects.values("fact_key").distinct().count() == total
     killed.refresh_from_db()
     assert killed.status == MonitoringRun.Status.INTERRUPTED
-    _audit_ok()
+    audit_ok()

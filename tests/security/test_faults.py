@@ -8,15 +8,11 @@ be gone.) A database connection dropped inside a request's transaction commits n
 answers with the Chinese error page."""
 
 import datetime
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
+from bench.faults import audit_ok, child, db_url, kill_while_writing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
@@ -27,79 +23,7 @@ from huimin.registry.models import Household, ImportJob, Person
 from tests.conftest import VILLAGE_A1
 from tests.registry.conftest import row, xlsx
 
-ROOT = Path(__file__).resolve().parents[2]
-APP_NAME = "huimin-fault-child"
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _db_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-PAUSE = """
-import importlib, sys, time
-
-def pause_after(module, name):
-    mod = importlib.import_module(module)
-    original = getattr(mod, name)
-
-    def paused(*args, **kwargs):
-        result = original(*args, **kwargs)
-        sys.stdout.write("PAUSED\\n")
-        sys.stdout.flush()
-        time.sleep(600)
-        return result
-
-    setattr(mod, name, paused)
-"""
-
-
-def _child(pause_at: str, code: str) -> subprocess.Popen:
-    """Run ``code`` in a new Python process against the test database, under its own connection name; the
-    function ``pause_at`` ("module:name") stops the child right after it has run."""
-    env = {**os.environ, "DATABASE_URL": _db_url(), "PGAPPNAME": APP_NAME, "DJANGO_SETTINGS_MODULE": "huimin.settings"}
-    module, name = pause_at.split(":")
-    script = f"import django\ndjango.setup()\n{PAUSE}\npause_after({module!r}, {name!r})\n{code}"
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-
-
-def _kill_while_writing(proc: subprocess.Popen, table: str | None, timeout: float = 120) -> None:
-    """Wait until the child has paused inside its transaction, check that the transaction holds a write lock on
-    ``table``, SIGKILL the child and wait until the server has noticed and rolled the transaction back."""
-    line = proc.stdout.readline()
-    if line.strip() != b"PAUSED":
-        proc.wait(timeout)
-        err = proc.stderr.read().decode(errors="replace")[-2000:]
-        raise AssertionError(f"the child ended (rc {proc.returncode}) before the pause: {err}")
-    with psycopg.connect(_db_url(), autocommit=True) as watch:
-        writing = watch.execute(
-            "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE a.application_name = %s AND l.relation = %s::regclass AND l.mode = 'RowExclusiveLock' "
-            "AND a.xact_start IS NOT NULL",
-            [APP_NAME, table],
-        ).fetchone()
-        debug = watch.execute(
-            "SELECT l.relation::regclass::text, l.mode, a.state, a.xact_start IS NOT NULL FROM pg_locks l "
-            "JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = %s",
-            [APP_NAME],
-        ).fetchall()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        assert table is None or writing, f"the child paused outside a transaction writing {table}: {debug}"
-        assert proc.returncode == -signal.SIGKILL
-        deadline = time.monotonic() + timeout
-        while watch.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = %s", [APP_NAME]).fetchone():
-            assert time.monotonic() < deadline, "the killed child's backend never went away"
-            time.sleep(0.05)
-
-
-def _audit_ok():
-    result = audit.verify()
-    assert result.ok, result.message()
 
 
 # --- registry import ---------------------------------------------------------------------------------------------
@@ -122,19 +46,19 @@ def test_registry_import_killed_half_way_writes_nothing_and_reruns_once(users, s
     entries = audit.verify().checked
 
     code = f"from huimin.registry.imports import commit_import\ncommit_import.call({job.pk})\n"
-    proc = _child("huimin.registry.bulk:write_plan", code)
-    _kill_while_writing(proc, "registry_person")
+    proc = child("huimin.registry.bulk:write_plan", code)
+    kill_while_writing(proc, "registry_person")
     assert not Person.objects.exists() and not Household.objects.exists()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING  # what the dead worker left: nothing was written
-    _audit_ok()
+    audit_ok()
     assert audit.verify().checked == entries
 
     assert imports.commit_import.call(job.pk) == ImportJob.Status.DONE  # the rerun
     assert Person.objects.count() == n and Household.objects.count() == n
     assert imports.commit_import.call(job.pk) == ImportJob.Status.DONE  # a second rerun writes nothing more
     assert Person.objects.count() == n
-    _audit_ok()
+    audit_ok()
 
 
 # --- 核对 batch run ------------------------------------------------------------------------------------------------
@@ -164,13 +88,13 @@ def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, se
     )
     # run_batch commits its BatchRun (运行中, with the child's host and pid) first and its result at the end, in two
     # transactions: killed while writing the result file, the run is left 运行中 with no result, nothing else written
-    proc = _child("huimin.verification.ingest:write_parquet", code)
-    _kill_while_writing(proc, None)
+    proc = child("huimin.verification.ingest:write_parquet", code)
+    kill_while_writing(proc, None)
     killed = BatchRun.objects.get()
     assert killed.status == BatchRun.Status.RUNNING and not killed.results_path and killed.households == 0
     assert killed.worker_pid == proc.pid and killed.heartbeat_at is not None
     assert not Report.objects.exists()
-    _audit_ok()
+    audit_ok()
 
     # the runs page sees that the process is gone: the run shows 中断 with a rerun, and the closing is audited
     client = login(users["approver"])
@@ -184,7 +108,7 @@ def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, se
     assert "中断" in detail and "重新运行" in detail
     client.get("/verification/batches/")  # a second look closes nothing twice
     assert AuditEntry.objects.filter(action="verification.batch.interrupted").count() == 1
-    _audit_ok()
+    audit_ok()
 
     # the rerun the page offers posts the same programme, date and scope, and completes
     response = client.post(
@@ -198,7 +122,7 @@ def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, se
     assert BatchRun.objects.filter(status=BatchRun.Status.DONE).count() == 1
     killed.refresh_from_db()
     assert killed.status == BatchRun.Status.INTERRUPTED
-    _audit_ok()
+    audit_ok()
 
 
 # --- payroll build and bank file ---------------------------------------------------------------------------------
@@ -229,15 +153,13 @@ def test_payroll_build_and_bank_export_killed_half_way_pay_nothing_twice(payroll
         f"services.build(User.objects.get(pk={user.pk}), region_code={scenario.COUNTY!r}, "
         f"month=datetime.date(2026, 3, 1), today=datetime.date(2026, 3, 15))\n"
     )
-    _kill_while_writing(_child("huimin.benefits.payroll_engine:write_lines", build), "benefits_payrollline")
+    kill_while_writing(child("huimin.benefits.payroll_engine:write_lines", build), "benefits_payrollline")
     assert not PayrollMonth.objects.exists() and not PayrollLine.objects.exists()
-    _audit_ok()
+    audit_ok()
 
     payroll = services.build(user, region_code=scenario.COUNTY, month=scenario.MONTH, today=today)
     assert payroll.line_count > n * 0.8 and PayrollLine.objects.count() == payroll.line_count
-    reviewer, approver = scenario._user("_r"), scenario._user("_a")  # 职责分离: three people
-    for who, action in ((reviewer, "review"), (approver, "approve"), (approver, "lock")):
-        payroll = services.advance(who, payroll, action)
+    payroll = scenario._lock(payroll)  # 职责分离: reviewed, approved and locked by two other people
     template = BankTemplate.objects.create(
         name="故障测试", bank_name="邮储银行", region_id=scenario.COUNTY, format="csv",
         columns=[{"field": "account", "header": "账号"}, {"field": "amount", "header": "金额"},
@@ -250,9 +172,9 @@ def test_payroll_build_and_bank_export_killed_half_way_pay_nothing_twice(payroll
         f"BankTemplate.objects.get(pk={template.pk}))\n"
     )
     # paused after the export's last step (its audit entry): the payments and the batch are written, not committed
-    _kill_while_writing(_child("huimin.core.audit:record", export), "benefits_payment")
+    kill_while_writing(child("huimin.core.audit:record", export), "benefits_payment")
     assert not Payment.objects.exists() and not BankBatch.objects.exists()
-    _audit_ok()
+    audit_ok()
 
     _, content, batch = bank.export(user, payroll, template)
     paid_lines = PayrollLine.objects.filter(payroll=payroll, amount__gt=0).count()
@@ -261,7 +183,7 @@ def test_payroll_build_and_bank_export_killed_half_way_pay_nothing_twice(payroll
         bank.export(user, payroll, template)
     assert Payment.objects.count() == paid_lines and BankBatch.objects.count() == 1
     assert len(set(Payment.objects.values_list("line_id", flat=True))) == paid_lines  # one payment per line
-    _audit_ok()
+    audit_ok()
 
 
 # --- a connection dropped inside a request -----------------------------------------------------------------------
@@ -280,7 +202,7 @@ def test_connection_dropped_in_a_transaction_commits_nothing_and_shows_the_chine
 
     def record_then_lose_the_connection(*args, **kwargs):
         pid = connection.connection.info.backend_pid
-        with psycopg.connect(_db_url(), autocommit=True) as other:
+        with psycopg.connect(db_url(), autocommit=True) as other:
             other.execute("SELECT pg_terminate_backend(%s)", [pid])
         return original(*args, **kwargs)
 
@@ -297,5 +219,5 @@ def test_connection_dropped_in_a_transaction_commits_nothing_and_shows_the_chine
     connection.close()  # this test's own connection was the one terminated
     assert (User.objects.count(), audit.verify().checked) == before
     assert not User.objects.filter(username="dropped_conn").exists()
-    _audit_ok()
+    audit_ok()
     assert client.get(reverse("core:users")).status_code == 200  # the app answers again
