@@ -5,105 +5,21 @@ partner systems with a bearer token of an ``ApiClient`` (huimin.apiclients), lim
 ids) and region subtrees it was granted. Every call is rate limited (Django cache; 429) and audited with its
 operation. Errors are ``{"code": ..., "message": ...}`` in Chinese. Lists are paginated (``page``,
 ``page_size`` ≤ 100). Apps mount routers with ``mount`` (see docs/api.md); every operation names its
-capability with ``api_auth``.
+capability with ``api_auth`` (``huimin.apikit``, with ``ERRORS`` and ``paginate``).
 """
 
 from dataclasses import dataclass
 from functools import wraps
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import SessionAuth
 
-from huimin.core import audit
-from huimin.core.context import Actor, set_actor
-from huimin.core.middleware import client_ip
-from huimin.core.ratelimit import RateLimited, hit
-from huimin.core.roles import has_capability
+from huimin.apikit import ApiAuth, api_auth
+from huimin.core.ratelimit import RateLimited
 from huimin.core.services import ServiceError
-
-STAFF_RATE_PER_MINUTE = 600
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-
-
-def _check_rate(kind: str, ident, limit: int) -> None:
-    """A one-minute window per caller (huimin.core.ratelimit)."""
-    if not hit(f"api-{kind}", ident, limit):
-        raise RateLimited("调用过于频繁，已超过每分钟调用上限，请稍后再试")
-
-
-class ApiAuth(SessionAuth):
-    """Authentication and authorisation of one operation.
-
-    A bearer token selects an API client: the operation must be among the client's and open to clients
-    (``clients``), otherwise 403. Without a token, the staff session (CSRF on writes) and ``capability``.
-    """
-
-    def __init__(self, capability: str | None = None, *, clients: bool = True, regional: bool = True):
-        super().__init__(csrf=True)
-        self.capability = capability
-        self.clients = clients
-        self.regional = regional
-
-    def __call__(self, request):
-        header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer ":
-            return self._client(request, header[7:].strip())
-        return super().__call__(request)
-
-    def authenticate(self, request, key):
-        user = request.user
-        if not user.is_authenticated:
-            return None
-        operation = getattr(request, "huimin_operation", "")
-        if self.capability and not has_capability(user, self.capability):
-            audit.record("api.refused", detail=f"{operation} {request.method} {request.path}：角色无权")
-            raise PermissionDenied("您的角色无权使用此接口")
-        limit = getattr(settings, "HUIMIN_API_STAFF_RATE_PER_MINUTE", STAFF_RATE_PER_MINUTE)
-        _check_rate("user", user.pk, limit)
-        audit.record("api.call", detail=f"{operation} {request.method} {request.path}")
-        return user
-
-    def _client(self, request, token: str):
-        from huimin.apiclients import services
-        from huimin.apiclients.models import ClientPrincipal
-
-        client = services.find(token)
-        if client is None:
-            return None
-        operation = getattr(request, "huimin_operation", "")
-        set_actor(Actor(None, f"api:{client.name}", "api_client", client_ip(request)))
-        if not self.clients or operation not in client.operations:
-            audit.record("api.refused", client, detail=f"{operation} {request.method} {request.path}：未授权")
-            raise PermissionDenied("此客户端未获授权调用该接口")
-        _check_rate("client", client.pk, client.rate_limit_per_minute)
-        audit.record("api.call", client, detail=f"{operation} {request.method} {request.path}")
-        type(client).objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-        return ClientPrincipal(client, capabilities_for(client.operations))
-
-
-def api_auth(capability: str | None = None, *, clients: bool = True, regional: bool = True) -> ApiAuth:
-    """``auth=`` of an operation: the capability a staff member needs; ``clients=False`` keeps the operation
-    for staff (an action that needs a person's own authority, e.g. a workflow decision); ``regional=False``
-    marks an operation that reads or writes no regional data (a departmental feed is a whole-city extract), so a
-    client granted only such operations needs no region."""
-    return ApiAuth(capability, clients=clients, regional=regional)
-
-
-def staff(capability: str | None = None) -> ApiAuth:  # the name the first routers used
-    return api_auth(capability)
 
 
 class HuiminAPI(NinjaAPI):
@@ -212,20 +128,12 @@ def http_error(request, exc):
     return _error(request, exc.status_code, "error", str(exc))
 
 
-def paginate(queryset, page: int, page_size: int, convert) -> dict:
-    page_size = max(1, min(page_size, 100))
-    page = max(1, min(page, 10_000_000))
-    count = queryset.count()
-    items = [convert(obj) for obj in queryset[(page - 1) * page_size : page * page_size]]
-    return {"count": count, "page": page, "page_size": page_size, "items": items}
-
-
 def mount(prefix: str, router) -> None:
     """Add an app's router (see docs/api.md for the rules an app's operations follow)."""
     api.add_router(prefix, router)
 
 
-from huimin.assistance.api import router as assistance_router  # noqa: E402 - routers import the helpers above
+from huimin.assistance.api import router as assistance_router  # noqa: E402 - routers need the api object above
 from huimin.registry.api import router as registry_router  # noqa: E402
 
 mount("/registry", registry_router)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 
+from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.assistance import services, workflow
 from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme
 from huimin.core import regions
@@ -16,18 +17,6 @@ from huimin.core.services import ServiceError
 from huimin.registry.models import Household, Membership, Person
 
 router = Router(tags=["社会救助"])
-
-
-def _auth(capability: str, clients: bool = True):
-    from huimin.api import api_auth
-
-    return api_auth(capability, clients=clients)
-
-
-def _errors():
-    from huimin.api import ERRORS
-
-    return ERRORS
 
 
 class DocumentOut(Schema):
@@ -180,7 +169,7 @@ def _application(request, pk: int) -> Application:
 
 
 @router.get(
-    "/programmes", response={200: list[ProgrammeOut], **_errors()}, summary="救助项目", auth=_auth(workflow.VIEW)
+    "/programmes", response={200: list[ProgrammeOut], **ERRORS}, summary="救助项目", auth=api_auth(workflow.VIEW)
 )
 def list_programmes(request):
     return [
@@ -192,14 +181,13 @@ def list_programmes(request):
 
 @router.get(
     "/applications",
-    response={200: ApplicationPage, **_errors()},
+    response={200: ApplicationPage, **ERRORS},
     summary="查询救助申请（stage=open 为在办）",
-    auth=_auth(workflow.VIEW),
+    auth=api_auth(workflow.VIEW),
 )
 def list_applications(
     request, stage: str = "", programme: str = "", region: str = "", q: str = "", page: int = 1, page_size: int = 30
 ):
-    from huimin.api import paginate
 
     qs = _applications(request.auth)
     if stage == "open":
@@ -217,9 +205,9 @@ def list_applications(
 
 @router.get(
     "/applications/{pk}",
-    response={200: ApplicationDetail, **_errors()},
+    response={200: ApplicationDetail, **ERRORS},
     summary="救助申请详情（含办理环节记录、告知书）",
-    auth=_auth(workflow.VIEW),
+    auth=api_auth(workflow.VIEW),
 )
 def get_application(request, pk: int):
     return application_detail_out(_application(request, pk))
@@ -227,9 +215,9 @@ def get_application(request, pk: int):
 
 @router.post(
     "/applications",
-    response={201: ApplicationDetail, **_errors()},
+    response={201: ApplicationDetail, **ERRORS},
     summary="登记救助申请（进入受理环节）",
-    auth=_auth(workflow.APPLY, clients=False),
+    auth=api_auth(workflow.APPLY, clients=False),
 )
 def create_application(request, payload: ApplicationIn):
     programme = Programme.objects.filter(code=payload.programme, is_active=True).first()
@@ -263,10 +251,10 @@ def create_application(request, payload: ApplicationIn):
 
 @router.post(
     "/applications/{pk}/actions/{action}",
-    response={200: ApplicationDetail, **_errors()},
+    response={200: ApplicationDetail, **ERRORS},
     summary="办理：accept 受理、not_accept 不予受理、record_verification 录入核对结果、finish_verification 核对完成、"
     "review 乡镇审核通过、refuse 不予批准、approve 审批/确认",
-    auth=_auth(workflow.VIEW, clients=False),
+    auth=api_auth(workflow.VIEW, clients=False),
 )
 def act_on_application(request, pk: int, action: str, payload: ActionIn):
     app = _application(request, pk)

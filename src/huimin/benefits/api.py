@@ -14,6 +14,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from ninja import Field, Router, Schema
 
+from huimin.apikit import ERRORS, api_auth
 from huimin.assistance.models import Programme
 from huimin.benefits import capabilities as caps
 from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth
@@ -26,18 +27,6 @@ from huimin.core.services import ServiceError
 router = Router(tags=["资金发放"])
 
 LEVELS = {"county": 6, "township": 9, "village": 12}
-
-
-def _auth(capability: str):
-    from huimin.api import api_auth
-
-    return api_auth(capability)
-
-
-def _errors():
-    from huimin.api import ERRORS
-
-    return ERRORS
 
 
 class PayrollOut(Schema):
@@ -145,9 +134,9 @@ def _month(value: str, label: str) -> datetime.date | None:
 
 @router.get(
     "/payrolls",
-    response={200: PayrollPage, **_errors()},
+    response={200: PayrollPage, **ERRORS},
     summary="月度发放列表（金额为您管辖区划内的合计）",
-    auth=_auth(caps.VIEW),
+    auth=api_auth(caps.VIEW),
 )
 def list_payroll_months(
     request, status: PayrollMonth.Status | None = None, month_from: str = "", month_to: str = "", page: int = 1,
@@ -184,9 +173,9 @@ def _programme_names() -> dict[str, str]:
 
 @router.get(
     "/payrolls/{pk}",
-    response={200: PayrollSummary, **_errors()},
+    response={200: PayrollSummary, **ERRORS},
     summary="月度发放汇总：按救助项目、发放类别、区划（level=county/township/village）",
-    auth=_auth(caps.VIEW),
+    auth=api_auth(caps.VIEW),
 )
 def get_payroll_summary(request, pk: int, level: Literal["county", "township", "village"] = "township"):
     payroll = _payrolls(request.auth).filter(pk=pk).first()
@@ -226,9 +215,9 @@ def get_payroll_summary(request, pk: int, level: Literal["county", "township", "
 
 @router.get(
     "/totals",
-    response={200: MonthTotalPage, **_errors()},
+    response={200: MonthTotalPage, **ERRORS},
     summary="已锁定月份的发放合计：按月份、救助项目、区划（level=county/township/village）",
-    auth=_auth(caps.VIEW),
+    auth=api_auth(caps.VIEW),
 )
 def list_payroll_totals(
     request, month_from: str = "", month_to: str = "", programme: str = "", region: str = "",

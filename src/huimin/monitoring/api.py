@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
@@ -17,18 +18,6 @@ from huimin.monitoring import services
 from huimin.monitoring.models import Category, Direction, Warning
 
 router = Router(tags=["动态监测"])
-
-
-def _auth(capability: str, **kw):
-    from huimin.api import api_auth
-
-    return api_auth(capability, **kw)
-
-
-def _errors():
-    from huimin.api import ERRORS
-
-    return ERRORS
 
 
 class WarningOut(Schema):
@@ -120,9 +109,9 @@ def _warning(request, pk: int) -> Warning:
 
 @router.get(
     "/warnings",
-    response={200: WarningPage, **_errors()},
+    response={200: WarningPage, **ERRORS},
     summary="查询预警（status=open 为未办结；overdue=true 为已超处置时限）",
-    auth=_auth(cap.VIEW),
+    auth=api_auth(cap.VIEW),
 )
 def list_warnings(
     request,
@@ -135,7 +124,6 @@ def list_warnings(
     page: int = 1,
     page_size: int = 30,
 ):
-    from huimin.api import paginate
 
     qs = _warnings(request.auth)
     if region and in_scope(request.auth, region):
@@ -159,9 +147,9 @@ def list_warnings(
 
 @router.get(
     "/warnings/{pk}",
-    response={200: WarningDetail, **_errors()},
+    response={200: WarningDetail, **ERRORS},
     summary="预警详情（含来源记录与处置记录）",
-    auth=_auth(cap.VIEW),
+    auth=api_auth(cap.VIEW),
 )
 def get_warning(request, pk: int):
     return warning_detail_out(_warning(request, pk))
@@ -172,9 +160,9 @@ TRIAGE = ("confirm", "handle", "close")
 
 @router.post(
     "/warnings/{pk}/actions/{step}",
-    response={200: WarningDetail, **_errors()},
+    response={200: WarningDetail, **ERRORS},
     summary="处置预警：confirm 转入核实、handle 登记处置结果、close 办结",
-    auth=_auth(cap.HANDLE, clients=False),
+    auth=api_auth(cap.HANDLE, clients=False),
 )
 def act_on_warning(request, pk: int, step: str, payload: TriageIn):
     warning = _warning(request, pk)

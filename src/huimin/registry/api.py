@@ -5,6 +5,7 @@ import datetime
 
 from ninja import Field, Router, Schema, Status
 
+from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import audit, masking
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PEOPLE_VIEW, PII_UNMASK, has_capability
@@ -121,20 +122,6 @@ class HouseholdPage(Schema):
     items: list[HouseholdOut]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-
-
-def _auth(capability: str):
-    from huimin.api import staff
-
-    return staff(capability)
-
-
 def person_out(person: Person, reveal: bool = False) -> dict:
     return {
         "id": person.pk, "name": person.name,
@@ -160,14 +147,13 @@ def _person(request, pk: int) -> Person:
     return get_scoped_or_404(Person.objects.select_related("region", "household"), request.auth, pk=pk)
 
 
-@router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员", auth=_auth(PEOPLE_VIEW))
+@router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员", auth=api_auth(PEOPLE_VIEW))
 def list_persons(request, q: str = "", region: str = "", status: str = "", page: int = 1, page_size: int = 30):
-    from huimin.api import paginate
 
     return paginate(search.persons(request.auth, q=q, region_code=region, status=status), page, page_size, person_out)
 
 
-@router.get("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="人员详情", auth=_auth(PEOPLE_VIEW))
+@router.get("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="人员详情", auth=api_auth(PEOPLE_VIEW))
 def get_person(request, pk: int, reveal: bool = False):
     person = _person(request, pk)
     if reveal:
@@ -179,7 +165,7 @@ def get_person(request, pk: int, reveal: bool = False):
     return person_out(person, reveal)
 
 
-@router.patch("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="修改人员信息", auth=_auth(PEOPLE_EDIT))
+@router.patch("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="修改人员信息", auth=api_auth(PEOPLE_EDIT))
 def update_person(request, pk: int, payload: PersonPatch):
     person = _person(request, pk)
     changes = payload.dict(exclude_unset=True)
@@ -193,9 +179,8 @@ def update_person(request, pk: int, payload: PersonPatch):
     return person_out(person)
 
 
-@router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="查询家庭", auth=_auth(PEOPLE_VIEW))
+@router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="查询家庭", auth=api_auth(PEOPLE_VIEW))
 def list_households(request, q: str = "", region: str = "", active: str = "1", page: int = 1, page_size: int = 30):
-    from huimin.api import paginate
 
     qs = search.households(request.auth, q=q, region_code=region, active=active)
     return paginate(qs, page, page_size, household_out)
@@ -205,7 +190,7 @@ def list_households(request, q: str = "", region: str = "", active: str = "1", p
     "/households/{pk}",
     response={200: HouseholdDetail, **ERRORS},
     summary="家庭详情（含现有成员）",
-    auth=_auth(PEOPLE_VIEW),
+    auth=api_auth(PEOPLE_VIEW),
 )
 def get_household(request, pk: int):
     household = get_scoped_or_404(Household.objects.select_related("region"), request.auth, pk=pk)
@@ -219,7 +204,7 @@ def get_household(request, pk: int):
 
 
 @router.post(
-    "/households", response={201: HouseholdDetail, **ERRORS}, summary="登记家庭及其成员", auth=_auth(PEOPLE_EDIT)
+    "/households", response={201: HouseholdDetail, **ERRORS}, summary="登记家庭及其成员", auth=api_auth(PEOPLE_EDIT)
 )
 def create_household(request, payload: HouseholdIn):
     region = Region.objects.filter(code=payload.region).first()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
@@ -23,18 +24,6 @@ from huimin.verification.sources import SOURCES
 router = Router(tags=["经济状况核对"])
 
 MAX_FEED_BYTES = 200 * 1024 * 1024  # one extract; larger ones go through the command line
-
-
-def _auth(capability: str, **kw):
-    from huimin.api import api_auth
-
-    return api_auth(capability, **kw)
-
-
-def _errors():
-    from huimin.api import ERRORS
-
-    return ERRORS
 
 
 class ReasonOut(Schema):
@@ -123,9 +112,9 @@ def _reports(principal):
 
 @router.get(
     "/reports",
-    response={200: ReportPage, **_errors()},
+    response={200: ReportPage, **ERRORS},
     summary="查询核对报告（按区划、救助项目、结论、户编号）",
-    auth=_auth(VERIFY_REPORTS),
+    auth=api_auth(VERIFY_REPORTS),
 )
 def list_verification_reports(
     request,
@@ -136,7 +125,6 @@ def list_verification_reports(
     page: int = 1,
     page_size: int = 30,
 ):
-    from huimin.api import paginate
 
     qs = _reports(request.auth)
     if region and in_scope(request.auth, region):
@@ -152,9 +140,9 @@ def list_verification_reports(
 
 @router.get(
     "/reports/{pk}",
-    response={200: ReportDetail, **_errors()},
+    response={200: ReportDetail, **ERRORS},
     summary="核对报告（结论、理由、比对到的部门记录）",
-    auth=_auth(VERIFY_REPORTS),
+    auth=api_auth(VERIFY_REPORTS),
 )
 def get_verification_report(request, pk: int):
     return report_detail_out(get_scoped_or_404(_reports(request.auth), request.auth, capability=VERIFY_REPORTS, pk=pk))
@@ -162,9 +150,9 @@ def get_verification_report(request, pk: int):
 
 @router.post(
     "/households/{pk}/checks",
-    response={201: ReportDetail, **_errors()},
+    response={201: ReportDetail, **ERRORS},
     summary="发起单户核对（成年成员须已签署授权书），返回核对报告",
-    auth=_auth(VERIFY_RUN),
+    auth=api_auth(VERIFY_RUN),
 )
 def request_verification(request, pk: int, payload: CheckIn):
     household = get_scoped_or_404(
@@ -181,9 +169,9 @@ def request_verification(request, pk: int, payload: CheckIn):
 
 @router.post(
     "/feeds/{source}",
-    response={201: FeedOut, 422: FeedOut, **_errors()},
+    response={201: FeedOut, 422: FeedOut, **ERRORS},
     summary="部门数据报送：上传一个数据源的全量数据文件（CSV、xlsx 或 Parquet；有错误行则整个文件拒收，422）",
-    auth=_auth(VERIFY_DATA, regional=False),
+    auth=api_auth(VERIFY_DATA, regional=False),
 )
 def upload_feed(
     request,

@@ -1,0 +1,98 @@
+"""What an app's API router needs, importable at its top level: ``api_auth`` (who may call an operation), the
+error answers ``ERRORS`` and ``paginate``. ``huimin.api`` builds the API and imports the routers, so these live
+apart from it (a router importing ``huimin.api`` would import itself half-initialised)."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from ninja import Schema
+from ninja.security import SessionAuth
+
+from huimin.core import audit
+from huimin.core.context import Actor, set_actor
+from huimin.core.middleware import client_ip
+from huimin.core.ratelimit import RateLimited, hit
+from huimin.core.roles import has_capability
+
+STAFF_RATE_PER_MINUTE = 600
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+
+
+def _check_rate(kind: str, ident, limit: int) -> None:
+    """A one-minute window per caller (huimin.core.ratelimit)."""
+    if not hit(f"api-{kind}", ident, limit):
+        raise RateLimited("调用过于频繁，已超过每分钟调用上限，请稍后再试")
+
+
+class ApiAuth(SessionAuth):
+    """Authentication and authorisation of one operation.
+
+    A bearer token selects an API client: the operation must be among the client's and open to clients
+    (``clients``), otherwise 403. Without a token, the staff session (CSRF on writes) and ``capability``.
+    """
+
+    def __init__(self, capability: str | None = None, *, clients: bool = True, regional: bool = True):
+        super().__init__(csrf=True)
+        self.capability = capability
+        self.clients = clients
+        self.regional = regional
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            return self._client(request, header[7:].strip())
+        return super().__call__(request)
+
+    def authenticate(self, request, key):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        operation = getattr(request, "huimin_operation", "")
+        if self.capability and not has_capability(user, self.capability):
+            audit.record("api.refused", detail=f"{operation} {request.method} {request.path}：角色无权")
+            raise PermissionDenied("您的角色无权使用此接口")
+        limit = getattr(settings, "HUIMIN_API_STAFF_RATE_PER_MINUTE", STAFF_RATE_PER_MINUTE)
+        _check_rate("user", user.pk, limit)
+        audit.record("api.call", detail=f"{operation} {request.method} {request.path}")
+        return user
+
+    def _client(self, request, token: str):
+        from huimin.api import capabilities_for
+        from huimin.apiclients import services
+        from huimin.apiclients.models import ClientPrincipal
+
+        client = services.find(token)
+        if client is None:
+            return None
+        operation = getattr(request, "huimin_operation", "")
+        set_actor(Actor(None, f"api:{client.name}", "api_client", client_ip(request)))
+        if not self.clients or operation not in client.operations:
+            audit.record("api.refused", client, detail=f"{operation} {request.method} {request.path}：未授权")
+            raise PermissionDenied("此客户端未获授权调用该接口")
+        _check_rate("client", client.pk, client.rate_limit_per_minute)
+        audit.record("api.call", client, detail=f"{operation} {request.method} {request.path}")
+        type(client).objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return ClientPrincipal(client, capabilities_for(client.operations))
+
+
+def api_auth(capability: str | None = None, *, clients: bool = True, regional: bool = True) -> ApiAuth:
+    """``auth=`` of an operation: the capability a staff member needs; ``clients=False`` keeps the operation
+    for staff (an action that needs a person's own authority, e.g. a workflow decision); ``regional=False``
+    marks an operation that reads or writes no regional data (a departmental feed is a whole-city extract), so a
+    client granted only such operations needs no region."""
+    return ApiAuth(capability, clients=clients, regional=regional)
+
+
+def paginate(queryset, page: int, page_size: int, convert) -> dict:
+    page_size = max(1, min(page_size, 100))
+    page = max(1, min(page, 10_000_000))
+    count = queryset.count()
+    items = [convert(obj) for obj in queryset[(page - 1) * page_size : page * page_size]]
+    return {"count": count, "page": page, "page_size": page_size, "items": items}
