@@ -17,12 +17,12 @@ from ninja import Field, Router, Schema
 from huimin.apikit import ERRORS, api_auth
 from huimin.assistance.models import Programme
 from huimin.benefits import capabilities as caps
+from huimin.benefits import services
 from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth
 from huimin.core import regions
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope, user_prefixes
-from huimin.core.services import ServiceError
 
 router = Router(tags=["资金发放"])
 
@@ -124,12 +124,7 @@ def _figures(principal, payroll_ids) -> dict:
 
 
 def _month(value: str, label: str) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(f"{value[:7]}-01")
-    except ValueError as exc:
-        raise ServiceError(f"{label}应为 YYYY-MM 格式") from exc
+    return services.parse_month(value, label) if value else None
 
 
 @router.get(

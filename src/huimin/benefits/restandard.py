@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huimin.assistance.models import Enrolment, EnrolmentChange
-from huimin.benefits import assess, payroll_engine
+from huimin.benefits import assess, payroll_engine, services
 from huimin.benefits import capabilities as caps
 from huimin.core import audit, regions
 from huimin.core.models import Region
@@ -56,15 +56,6 @@ class Plan:
         return sum((r.difference for r in self.changed), Decimal(0))
 
 
-def _month(value) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    try:
-        return datetime.date.fromisoformat(f"{str(value or '').strip()[:7]}-01")
-    except ValueError as exc:
-        raise ServiceError("生效月份格式不正确，请按 2026-07 填写") from exc
-
-
 def _recomputable(kind: str, basis: dict) -> bool:
     if "calculated" in basis:
         return True
@@ -82,7 +73,7 @@ def plan(actor, *, region_code: str, kind: str, month, today: datetime.date | No
         raise ServiceError("区划不存在或不在您的管辖范围内")
     if kind not in assess.CALCULATED:
         raise ServiceError("请选择调标项目（低保或特困供养）")
-    month = _month(month)
+    month = services.parse_month(month, "生效月份")
     today = today or timezone.localdate()
     if month > payroll_engine.add_months(today.replace(day=1), 1):
         raise ServiceError("生效月份最晚为下月")

@@ -55,13 +55,14 @@ def _decimal(value, label: str, places: int = 4) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-places))
 
 
-def _month(value) -> datetime.date:
+def parse_month(value, label: str = "月份") -> datetime.date:
+    """The first day of the month ``value`` names (a date, or text starting YYYY-MM)."""
     if isinstance(value, datetime.date):
         return value.replace(day=1)
     try:
         return datetime.date.fromisoformat(f"{str(value).strip()[:7]}-01")
     except ValueError as exc:
-        raise ServiceError("月份格式不正确，请按 2026-01 填写") from exc
+        raise ServiceError(f"{label}格式不正确，请按 2026-01 填写") from exc
 
 
 # --- standards ------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def add_standard(
 def set_price_index(actor, *, region_code: str, month, value) -> PriceIndex:
     _require(actor, caps.STANDARDS, "录入价格指数")
     region = _region_in_scope(actor, region_code)
-    month = _month(month)
+    month = parse_month(month)
     try:
         number = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
@@ -218,7 +219,7 @@ def price_cents(region_code: str, month: datetime.date) -> tuple[int | None, dic
 def build(actor, *, region_code: str, month, today: datetime.date | None = None) -> PayrollMonth:
     """Build (or rebuild) the draft of ``month`` for ``region_code``: its lines are replaced as a whole, so
     building twice gives the same lines, and what locked months paid is never paid again."""
-    month = _month(month)
+    month = parse_month(month)
     today = today or timezone.localdate()
     region = Region.objects.filter(code=(region_code or "").strip()).first()
     if region is None:
