@@ -5,7 +5,7 @@ import datetime
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
+from huimin.core.spreadsheets import XLSX, download
 from huimin.core.uploads import SPREADSHEET_MAX_BYTES, check_size
 
 PAGE_SIZE = 50
@@ -213,13 +214,8 @@ def bank_export(request, pk):
     except ServiceError as exc:
         messages.error(request, str(exc))
         return redirect("benefits:payroll_detail", payroll.pk)
-    types = {
-        "csv": "text/csv",
-        "txt": "text/plain",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
-    response = HttpResponse(content, content_type=types[name.rsplit(".", 1)[1]])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    types = {"csv": "text/csv", "txt": "text/plain", "xlsx": XLSX}
+    response = download(content, name, types[name.rsplit(".", 1)[1]])
     response["Cache-Control"] = "no-store"
     return response
 
