@@ -215,7 +215,7 @@ def run(size: str, workdir) -> dict:
         locust = subprocess.Popen(
             [sys.executable, "-m", "bench.load.run", "--host", host, "--users", str(cfg["users"]),
              "--spawn-rate", str(cfg["spawn_rate"]), "--seconds", str(cfg["seconds"]), "--out", str(stats_path)],
-            env={"HUIMIN_LOAD_WAIT_MIN": str(wait[0]), "HUIMIN_LOAD_WAIT_MAX": str(wait[1]), **env,
+            env={**env, "HUIMIN_LOAD_WAIT_MIN": str(wait[0]), "HUIMIN_LOAD_WAIT_MAX": str(wait[1]),
                  "HUIMIN_LOAD_PLAN": str(plan_path)},
             cwd=ROOT, start_new_session=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -29,6 +29,7 @@ from huimin.registry.models import Household, Membership, Person
 DEMO_PASSWORD = "Huimin@2026"  # noqa: S105 - the documented password of the demo accounts, demo only
 DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
+APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 
 
 class DemoLoadError(Exception):
@@ -204,7 +205,6 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
 
 
 PAYROLL_MONTHS = 3
-APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 STATS_MONTHS = 12
 
 
