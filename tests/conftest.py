@@ -17,6 +17,32 @@ OTHER_COUNTY = "411721000000"  # 西平县
 PASSWORD = "Test-Passw0rd!"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="run the whole session as if today were this date (the clock still ticks); tests that pin their own "
+        "date with time_machine keep it. tests/test_any_date.py runs a date-sensitive slice this way.",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_today(request):
+    """With ``--today``, every test of the session sees that date: 09:30 Beijing time on it, ticking on."""
+    today = request.config.getoption("--today")
+    if not today:
+        yield
+        return
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+
+    start = dt.datetime.fromisoformat(today).replace(hour=9, minute=30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=True):
+        yield
+
+
 def pytest_collection_modifyitems(items):
     """Transactional tests empty every table when they end. With serialized_rollback each one restores what
     the migrations seeded (regions, programmes …) first; mixing the two kinds breaks whichever runs next."""

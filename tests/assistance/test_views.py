@@ -1,6 +1,9 @@
+import datetime as dt
 import io
+import zoneinfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -149,6 +152,7 @@ def test_near_relative_page_declares(login, users, make_household, user):
     assert people[0].name in page
 
 
+@time_machine.travel(dt.datetime(2026, 11, 23, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")))
 def test_visit_photos_are_uploaded_and_served_only_in_scope(login, users, make_household, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
