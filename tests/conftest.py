@@ -28,7 +28,8 @@ def pytest_addoption(parser):
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_today(request):
-    """With ``--today``, every test of the session sees that date: 09:30 Beijing time on it, ticking on."""
+    """With ``--today``, every test of the session sees that moment in Beijing time (09:30 when only a date is
+    given), the clock ticking on from it."""
     today = request.config.getoption("--today")
     if not today:
         yield
@@ -38,7 +39,8 @@ def _session_today(request):
 
     import time_machine
 
-    start = dt.datetime.fromisoformat(today).replace(hour=9, minute=30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    start = dt.datetime.fromisoformat(today if "T" in today else f"{today}T09:30")
+    start = start.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(start, tick=True):
         yield
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from huimin.apiclients import services as clients
 from huimin.apiclients.models import ApiClient
@@ -18,6 +19,7 @@ from huimin.registry.models import Household
 from huimin.verification.models import Report, Snapshot, Upload
 from tests.api.conftest import bearer
 from tests.api.matrix_targets import make_warning
+from tests.clock import at
 from tests.conftest import COUNTY, OTHER_COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.verification.factories import (
     AS_OF,
@@ -28,6 +30,14 @@ from tests.verification.factories import (
     standard_thresholds,
     valid_row,
 )
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """Feeds, reports and warnings here carry 2026 dates (a warning due 2026-07-14 is overdue)."""
+    with at(2026, 11, 20):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +89,7 @@ def test_a_check_refused_by_the_rules_says_why_and_records_nothing(client, users
         "code": "refused", "message": "以下成年家庭成员尚未签署核对授权书，不能发起核对：张建国、李秀英",
     }  # fmt: skip
     authorise_all(hh)
-    future = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     response = client.post(
         f"/api/verification/households/{hh.pk}/checks", {"as_of": future}, content_type="application/json"
     )

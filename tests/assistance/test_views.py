@@ -1,9 +1,6 @@
-import datetime as dt
 import io
-import zoneinfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -14,6 +11,7 @@ from huimin.assistance.models import Application, Stage
 from huimin.core.models import AuditEntry
 from huimin.core.spreadsheets import safe_cell
 from tests.assistance.conftest import apply, approve, end_publicity, walk
+from tests.clock import at
 
 
 def pdf_text(content: bytes) -> str:
@@ -125,6 +123,7 @@ def test_export_needs_the_export_capability(login, users):
     assert client.get(reverse("assistance:applications") + "?export=xlsx").status_code == 404
 
 
+@at(2026, 11, 23)
 def test_deadline_list_shows_overdue_per_township(login, users, make_household):
     import datetime
 
@@ -152,7 +151,7 @@ def test_near_relative_page_declares(login, users, make_household, user):
     assert people[0].name in page
 
 
-@time_machine.travel(dt.datetime(2026, 11, 23, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")))
+@at(2026, 11, 23)
 def test_visit_photos_are_uploaded_and_served_only_in_scope(login, users, make_household, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

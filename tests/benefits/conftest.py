@@ -9,7 +9,17 @@ from huimin.assistance.models import Application, Enrolment, EnrolmentChange, En
 from huimin.core.roles import Role
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Membership, Person
+from tests.clock import at
 from tests.conftest import COUNTY, VILLAGE_A1
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """Payroll months in these tests are 2026's; a month may be built at most one month ahead of today, so today is
+    pinned after them."""
+    with at(2026, 11, 20):
+        yield
+
 
 _seq = itertools.count(1)
 

@@ -8,11 +8,19 @@ from django.test import override_settings
 from huimin.core.models import User
 from huimin.core.roles import Role
 from huimin.demo import generator, loader
+from tests.clock import at
 
 AS_OF = generator.DEFAULT_AS_OF
 PERSONS = 3000
 SEED = 1
 CITY = "411700000000"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """The demo city is generated as of generator.DEFAULT_AS_OF; its records may not lie in the future."""
+    with at(2026, 11, 20):
+        yield
 
 
 @pytest.fixture

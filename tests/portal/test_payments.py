@@ -13,6 +13,7 @@ from huimin.benefits import bank, portal
 from huimin.benefits import services as payroll
 from huimin.benefits.models import BankTemplate, PayrollMonth
 from tests.benefits.conftest import lock_month, make_enrolment
+from tests.clock import at
 from tests.conftest import COUNTY
 from tests.portal.test_portal import verify
 
@@ -21,6 +22,13 @@ pytestmark = pytest.mark.django_db
 MAR, APR = datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)
 COLUMNS = [{"field": "account", "header": "账号"}, {"field": "name", "header": "户名"},
            {"field": "amount", "header": "金额"}, {"field": "reference", "header": "流水号"}]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """The payroll months paid here are 2026's (built at most one month ahead of today)."""
+    with at(2026, 11, 20):
+        yield
 
 
 @pytest.fixture

@@ -7,9 +7,17 @@ from openpyxl import Workbook
 from huimin.core.models import Region
 from huimin.registry import codes, excel, idnumbers, services
 from huimin.registry.services import MemberInput
+from tests.clock import at
 from tests.conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 
-TODAY = datetime.date.today()
+TODAY = datetime.date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _registry_clock():
+    """Registry events are dated and checked against today: every registry test runs on TODAY (Beijing time)."""
+    with at(2026, 11, 20):
+        yield
 
 
 def id_for(birth: datetime.date, seq: int, region6: str = "411702") -> str:

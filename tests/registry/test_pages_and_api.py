@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from huimin.core.models import AuditEntry
 from huimin.registry import codes
 from huimin.registry.models import Household, ImportJob, Person
-from tests.registry.conftest import VILLAGE_A1, VILLAGE_B1, id_for, row, xlsx
+from tests.registry.conftest import TODAY, VILLAGE_A1, VILLAGE_B1, id_for, row, xlsx
 
 pytestmark = pytest.mark.django_db
 B = datetime.date(1958, 4, 4)
@@ -86,7 +86,7 @@ def test_death_through_the_page_and_bad_date_is_refused(two_towns, users, login)
     son = Person.objects.get(name="张小")
     response = client.post(f"/registry/persons/{son.pk}/event/death/", {"on": "2999-01-01"})
     assert response.status_code == 200 and "日期不能晚于今天" in response.content.decode()
-    response = client.post(f"/registry/persons/{son.pk}/event/death/", {"on": datetime.date.today().isoformat()})
+    response = client.post(f"/registry/persons/{son.pk}/event/death/", {"on": TODAY.isoformat()})
     assert response.status_code == 302
     son.refresh_from_db()
     assert son.is_deceased
@@ -218,7 +218,7 @@ def test_head_change_and_split_through_the_pages(two_towns, users, login):
     mine, _ = two_towns
     client = login(users["clerk_a"])
     son = Person.objects.get(name="张小")
-    today = datetime.date.today().isoformat()
+    today = TODAY.isoformat()
     url = f"/registry/households/{mine.pk}/event/"
     response = client.post(
         url + "head_change/", {"on": today, "new_head": son.pk, "old_head_relation": "40", "note": "父亲年迈"}
