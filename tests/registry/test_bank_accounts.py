@@ -128,3 +128,23 @@ def test_the_pages_route_an_edit_into_a_pending_change_for_another_to_confirm(us
     assert Person.objects.get(pk=payee.pk).bank_account == NEW
     other_change = BankAccountChange.objects.get(person=other)
     assert reviewer.post(f"/registry/bank-changes/{other_change.pk}/", {"action": "confirm"}).status_code == 404
+
+
+def test_merging_a_duplicate_proposes_its_account_instead_of_taking_it(household_of, users):
+    from huimin.registry import dedup
+
+    birth = datetime.date(1950, 8, 8)
+    keep = household_of(VILLAGE_A1, [("王芳", birth, None, codes.HEAD), ("王小", datetime.date(1980, 1, 1), 31, "10")])
+    keep = keep.head  # no ID number, no account
+    second = household_of(VILLAGE_A1, [("刘强", datetime.date(1948, 1, 1), 41, codes.HEAD), ("王芳", birth, 21, "02")])
+    drop = Person.objects.get(name="王芳", household=second)
+    drop.bank_account, drop.bank_name = NEW, "建设银行"
+    drop.save()
+    kept = dedup.merge(users["clerk_a"], keep, drop)
+    assert Person.objects.get(pk=kept.pk).bank_account == ""
+    change = BankAccountChange.objects.get(person=kept, status="pending")
+    assert change.requested_by == users["clerk_a"] and change.after_masked == NEW_MASKED
+    with pytest.raises(ServiceError, match="职责分离"):
+        bank_accounts.confirm(users["clerk_a"], change)
+    bank_accounts.confirm(users["reviewer_a"], change)
+    assert Person.objects.get(pk=kept.pk).bank_account == NEW

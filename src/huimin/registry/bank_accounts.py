@@ -66,10 +66,29 @@ def request_change(actor, person: Person, *, bank_account, bank_name: str, reaso
     if not has_capability(actor, PEOPLE_EDIT):
         raise PermissionDenied("您的角色无权变更人员信息")
     require_in_scope(actor, person.region_id)
+    return _propose(actor, person, bank_account, bank_name, reason)
+
+
+def propose_from_merge(actor, keep: Person, drop: Person) -> BankAccountChange | None:
+    """When a duplicate record with an account is merged into one without, its account becomes a pending change of
+    the kept person (the merger is its maker), not the kept person's account at once. The merge has checked the
+    actor's capability and scope."""
+    if keep.bank_account or not drop.bank_account or pending_of(keep) is not None:
+        return None
+    reason = f"合并重复人员记录 #{drop.pk} 的账号"
+    try:
+        return _propose(actor, keep, drop.bank_account, drop.bank_name, reason, bank_name_required=False)
+    except ServiceError:  # an account the registry would not accept today: left on the merged record
+        return None
+
+
+def _propose(
+    actor, person: Person, bank_account, bank_name: str, reason: str, *, bank_name_required: bool = True
+) -> BankAccountChange:
     account, bank_name = clean_account(bank_account), (bank_name or "").strip()[:100]
     if not differs(person, account, bank_name):
         raise ServiceError("银行账号和开户银行与现有信息相同，无需变更")
-    if account and not bank_name:
+    if account and not bank_name and bank_name_required:
         raise ServiceError("请填写开户银行")
     if pending_of(person) is not None:
         raise ServiceError("该人员已有一项待确认的银行账号变更，请待确认或退回后再申请")
