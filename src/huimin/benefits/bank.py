@@ -153,7 +153,7 @@ def _lines_to_send(payroll: PayrollMonth, retry: bool) -> pa.Table:
     amount = "l.amount::text" if pg else "printf('%.2f', l.amount)"
     # the account the month was approved with; the registry's (maker–checker confirmed) account only for a retry
     # of a failed payment (the usual cause is that very account) or where the line carries none
-    # (a subquery evaluated only then, so the usual first file reads the lines alone)
+    # (subqueries inside CASE branches, evaluated only then, so the usual first file reads the lines alone)
     current = "true" if retry else "l.bank_account = ''"
 
     def payee(column: str) -> str:
@@ -163,7 +163,7 @@ def _lines_to_send(payroll: PayrollMonth, retry: bool) -> pa.Table:
         f"SELECT l.id, {amount}, l.programme_code, {month},"  # noqa: S608 - ids are ints
         f" CASE WHEN {current} THEN {payee('name')} ELSE l.account_holder END,"
         f" CASE WHEN {current} THEN {payee('bank_account')} ELSE l.bank_account END,"
-        f" CASE WHEN {current} AND {payee('bank_account')} <> l.bank_account THEN 1 ELSE 0 END"
+        f" CASE WHEN {current} THEN CASE WHEN {payee('bank_account')} <> l.bank_account THEN 1 ELSE 0 END ELSE 0 END"
         f" FROM benefits_payrollline l WHERE l.payroll_id = {int(payroll.pk)} AND l.amount > 0{sent} ORDER BY l.id"
     )
     return payroll_engine.fetch(connection, sql, SEND_SCHEMA)
