@@ -165,13 +165,14 @@ def test_export_decrypts_accounts_under_an_older_key_after_rotation(users, enrol
             )
             return {crypto.key_id_of(token) for (token,) in cursor.fetchall()}
 
-    payroll, made = _locked_month(users, enrol, n=3)  # accounts encrypted under the ring's current key
+    made = [enrol(account=f"62220202001122334{i:02d}") for i in range(3)]  # under the ring's current key
     (old_kid,) = key_ids()
     settings.HUIMIN_FIELD_KEYS = f"{crypto.generate_key_line('rot2')},{settings.HUIMIN_FIELD_KEYS}"
     payee = made[1].persons[0]
     payee.bank_account = "6217000011112222333"  # saved again: now under the new key
     payee.save()
     assert key_ids() == {old_kid, "rot2"}
+    payroll = lock_month(users, services.build(users["approver"], region_code=COUNTY, month=MAR))  # lines copy both
     _, content, batch = bank.export(users["approver"], payroll, _template(users))
     accounts = [r[0] for r in _csv_rows(content)[1:]]
     assert accounts == ["6222020200112233400", "6217000011112222333", "6222020200112233402"]
@@ -183,11 +184,13 @@ def test_an_account_that_cannot_be_decrypted_refuses_the_whole_file(users, enrol
     from django.db import connection
 
     payroll, made = _locked_month(users, enrol, n=2)
-    with connection.cursor() as cursor:  # a damaged ciphertext (one character changed)
-        cursor.execute("SELECT bank_account FROM registry_person WHERE id = %s", [made[1].persons[0].pk])
+    with connection.cursor() as cursor:  # a damaged ciphertext (one character changed) in the line the file pays
+        cursor.execute("SELECT bank_account FROM benefits_payrollline WHERE enrolment_id = %s", [made[1].pk])
         (token,) = cursor.fetchone()
         damaged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
-        cursor.execute("UPDATE registry_person SET bank_account = %s WHERE id = %s", [damaged, made[1].persons[0].pk])
+        cursor.execute(
+            "UPDATE benefits_payrollline SET bank_account = %s WHERE enrolment_id = %s", [damaged, made[1].pk]
+        )
     with pytest.raises(ServiceError, match="无法解密"):
         bank.export(users["approver"], payroll, _template(users))
     assert not BankBatch.objects.exists() and not Payment.objects.exists()

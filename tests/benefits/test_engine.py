@@ -53,7 +53,21 @@ def _inputs(histories):
     seq = 0
     for i, h in enumerate(histories, start=1):
         enrolments.append(
-            (i, "411702001001", "dibao", "dibao", h["start"], "active", h["grace_until"], h["amount"], i, "{}")
+            (
+                i,
+                "411702001001",
+                "dibao",
+                "dibao",
+                h["start"],
+                "active",
+                h["grace_until"],
+                h["amount"],
+                i,
+                "{}",
+                "v1:x",
+                "邮储银行",
+                "某",
+            )
         )
         for m, after in h["changes"]:
             seq += 1

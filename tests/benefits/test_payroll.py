@@ -107,7 +107,7 @@ def test_suspended_and_stopped_are_not_paid_and_adjustments_apply_from_their_mon
     mar = build(users, MAR)
     assert lines(mar) == [(adjusted.pk, MAR, "regular", Decimal("650.00"))]
     diff = services.differences(mar)
-    assert diff["counts"] == {"new": 0, "gone": 2, "changed": 1}
+    assert diff["counts"] == {"new": 0, "gone": 2, "changed": 1, "account_changed": 0}
     assert diff["changed"] == [(adjusted.pk, Decimal("500.00"), Decimal("650.00"))]
 
 

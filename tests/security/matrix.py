@@ -55,6 +55,10 @@ MATRIX: dict[str, Entry] = {
     "registry:duplicate_decide": Entry(
         roles.PEOPLE_MERGE, method="POST", target="duplicate", data={"action": "dismiss"}
     ),
+    "registry:bank_changes": Entry(roles.PEOPLE_BANK_CONFIRM),
+    "registry:bank_change_decide": Entry(
+        roles.PEOPLE_BANK_CONFIRM, method="POST", target="bank_change", data={"action": "reject", "note": "矩阵"}
+    ),
     "registry:import": Entry(roles.PEOPLE_EDIT),
     "registry:import_template": Entry(roles.PEOPLE_EDIT),
     "registry:import_job": Entry(roles.PEOPLE_EDIT, target="import_job"),
@@ -164,6 +168,7 @@ MATRIX: dict[str, Entry] = {
     "benefits:payroll_months": Entry("benefits.view"),
     "benefits:payroll_build": Entry("benefits.payroll", method="POST"),
     "benefits:payroll_detail": Entry("benefits.view", target="benefits_payroll"),
+    "benefits:payroll_lines_export": Entry("benefits.payroll", target="benefits_payroll"),
     "benefits:payroll_act": Entry("benefits.payroll", method="POST", target="benefits_payroll_act"),
     "benefits:bank_export": Entry("benefits.pay", method="POST", target="benefits_payroll"),
     "benefits:bank_return": Entry("benefits.pay", method="POST", target="benefits_batch"),

@@ -52,6 +52,12 @@ def targets(users):
 
     ha = Household.objects.create(number="HA", region_id=VILLAGE_A1)
     hb = Household.objects.create(number="HB", region_id=VILLAGE_B1)
+    from huimin.registry.models import BankAccountChange
+
+    change_a, change_b = (
+        BankAccountChange.objects.create(person=p, bank_account="6222020200112233445", requested_by=users["clerk_b"])
+        for p in (a, b)
+    )
     da = DuplicateCandidate.objects.create(person_a=a, person_b=a, reason="test")
     db_ = DuplicateCandidate.objects.create(person_a=b, person_b=b, reason="test")
 
@@ -75,6 +81,7 @@ def targets(users):
             "household": ({"kwargs": {"pk": ha.pk}}, {"kwargs": {"pk": hb.pk}}),
             "household_event": ({"kwargs": {"pk": ha.pk, "kind": "close"}}, {"kwargs": {"pk": hb.pk, "kind": "close"}}),
             "duplicate": ({"kwargs": {"pk": da.pk}}, {"kwargs": {"pk": db_.pk}}),
+            "bank_change": ({"kwargs": {"pk": change_a.pk}}, {"kwargs": {"pk": change_b.pk}}),
             # an import job exists only for its uploader: another township's job is a 404
             "import_job": (lambda user: {"kwargs": {"pk": job(user).pk}}, {"kwargs": {"pk": job(users["clerk_b"]).pk}}),
             # every role in the matrix is placed in township A or above; township B is outside for township users

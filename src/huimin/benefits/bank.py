@@ -1,6 +1,8 @@
 """Bank 代发 files: export a locked month (or its failed payments again) in a template's layout, and read the
-bank's return file. Account numbers are decrypted here and nowhere else, only while the file is written; each
-export is audited with its count, total and SHA-256, and the file itself is not stored."""
+bank's return file. A month pays the accounts its lines carry (fixed when it was built, reviewed and approved),
+not what the registry holds by the time the file is made. Account numbers are decrypted here and nowhere else,
+only while the file is written; each export is audited with its count, total and SHA-256, and the file itself is
+not stored. Every text cell of a CSV file is neutralised like every spreadsheet Huimin writes (safe_cell)."""
 
 import csv
 import hashlib
@@ -23,7 +25,7 @@ from huimin.core import audit, crypto, regions
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
-from huimin.core.spreadsheets import safe_cell
+from huimin.core.spreadsheets import safe_cell, safe_row
 
 FIELDS = {
     "account": "账号",
@@ -121,13 +123,15 @@ SEND_SCHEMA = pa.schema(
         ("month", pa.string()),
         ("name", pa.string()),
         ("token", pa.string()),
+        ("from_registry", pa.int64()),
     ]
 )
 
 
 def _lines_to_send(payroll: PayrollMonth, retry: bool) -> pa.Table:
     """The month's positive lines not yet sent — or (``retry``) those whose payment failed — with the payee's
-    name and account ciphertext, ordered by line, as one Arrow table (PostgreSQL: ``COPY … TO STDOUT``; the
+    name and account ciphertext (the line's own; see the query for when the registry's), whether that differs from
+    the line's, ordered by line, as one Arrow table (PostgreSQL: ``COPY … TO STDOUT``; the
     amount is the column's own text, two places; the month ``YYYYMM``). The failed payments are locked first,
     so a return file read meanwhile cannot change which lines a retry sends."""
     batches = list(BankBatch.objects.filter(payroll=payroll).values_list("id", flat=True))
@@ -147,10 +151,20 @@ def _lines_to_send(payroll: PayrollMonth, retry: bool) -> pa.Table:
     pg = connection.vendor == "postgresql"
     month = "to_char(l.service_month, 'YYYYMM')" if pg else "strftime('%Y%m', l.service_month)"
     amount = "l.amount::text" if pg else "printf('%.2f', l.amount)"
+    # the account the month was approved with; the registry's (maker–checker confirmed) account only for a retry
+    # of a failed payment (the usual cause is that very account) or where the line carries none
+    # (subqueries inside CASE branches, evaluated only then, so the usual first file reads the lines alone)
+    current = "true" if retry else "l.bank_account = ''"
+
+    def payee(column: str) -> str:
+        return f"(SELECT p.{column} FROM registry_person p WHERE p.id = l.payee_id)"  # noqa: S608 - fixed names
+
     sql = (
-        f"SELECT l.id, {amount}, l.programme_code, {month}, p.name, p.bank_account"  # noqa: S608 - ids are ints
-        " FROM benefits_payrollline l JOIN registry_person p ON p.id = l.payee_id"
-        f" WHERE l.payroll_id = {int(payroll.pk)} AND l.amount > 0{sent} ORDER BY l.id"
+        f"SELECT l.id, {amount}, l.programme_code, {month},"  # noqa: S608 - ids are ints
+        f" CASE WHEN {current} THEN {payee('name')} ELSE l.account_holder END,"
+        f" CASE WHEN {current} THEN {payee('bank_account')} ELSE l.bank_account END,"
+        f" CASE WHEN {current} THEN CASE WHEN {payee('bank_account')} <> l.bank_account THEN 1 ELSE 0 END ELSE 0 END"
+        f" FROM benefits_payrollline l WHERE l.payroll_id = {int(payroll.pk)} AND l.amount > 0{sent} ORDER BY l.id"
     )
     return payroll_engine.fetch(connection, sql, SEND_SCHEMA)
 
@@ -233,8 +247,16 @@ def render(template: BankTemplate, rows: list[tuple]) -> bytes:
     if template.format == BankTemplate.Format.CSV:
         writer = csv.writer(text, delimiter=template.delimiter or ",", lineterminator="\r\n")
         if template.header_row:
-            writer.writerow([c["header"] for c in cols])
-        writer.writerows(map(pick, rows))
+            writer.writerow(safe_row(c["header"] for c in cols))
+        text_at = [k for k, c in enumerate(cols) if c["field"] != "amount"]  # amounts are positive 元 text
+
+        def safe(row):  # a name or literal that a spreadsheet would run as a formula is shown, never run
+            values = list(pick(row))
+            for k in text_at:
+                values[k] = safe_cell(values[k])
+            return values
+
+        writer.writerows(map(safe, rows))
     else:
         if template.header_row:
             text.write("".join(_fixed(c["header"], c["width"], False) for c in cols) + "\r\n")
@@ -296,11 +318,19 @@ def export(
             writer.wait()
         batch.sha256 = hashlib.sha256(content).hexdigest()
         batch.save(update_fields=["sha256"])
+        from_registry = pc.sum(lines["from_registry"]).as_py() or 0
         audit.record(
             "benefits.bank.export",
             batch,
-            after={"count": batch.count, "total": str(total), "sha256": batch.sha256, "retry": retry},
-            detail=f"代发文件含 {batch.count} 个银行账号（导出时解密）",
+            after={
+                "count": batch.count,
+                "total": str(total),
+                "sha256": batch.sha256,
+                "retry": retry,
+                "accounts_from_registry": from_registry,
+            },
+            detail=f"代发文件含 {batch.count} 个银行账号（导出时解密）"
+            + (f"，其中 {from_registry} 个取自对象库当前账号（与发放明细所载不同）" if from_registry else ""),
             region_code=payroll.region_id,
         )
     suffix = {"csv": "csv", "fixed": "txt", "xlsx": "xlsx"}[template.format]

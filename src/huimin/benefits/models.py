@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from huimin.assistance.models import Enrolment
+from huimin.core.fields import ProtectedField
 from huimin.core.models import Region
 from huimin.registry.models import Person
 
@@ -184,6 +185,12 @@ class PayrollLine(models.Model):
         Person, on_delete=models.PROTECT, related_name="+", verbose_name="领款人", db_index=False, db_constraint=False
     )
     explanation = models.JSONField("计算说明", default=dict)
+    # The payee's account as the month was built (and so as it was reviewed and approved): the bank file pays this,
+    # not whatever the registry holds later. account_changed: it differs from the previous month's (for the reviewer).
+    bank_account = ProtectedField("领款账号", kind="bank_account", blind_index=False, db_default="")
+    bank_name = models.CharField("开户银行", max_length=100, blank=True, default="", db_default="")
+    account_holder = models.CharField("户名", max_length=50, blank=True, default="", db_default="")
+    account_changed = models.BooleanField("账号较上月变更", default=False, db_default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"

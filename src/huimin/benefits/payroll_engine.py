@@ -18,7 +18,9 @@ Rules (docs/benefits.md):
   entitlement recomputed now minus what locked months paid for it becomes a 补发 (arrears) or 追回 (recovery)
   line dated to that service month; months before the region's first locked month were paid outside Huimin;
 - 价格临时补贴: when the entered CPI rise for M exceeds the threshold, each living covered member of a 低保 or
-  特困 enrolment paid in M gets the per-person amount.
+  特困 enrolment paid in M gets the per-person amount;
+- every line carries the payee's account as it stands in the registry when the month is built (ciphertext copied,
+  never decrypted here), its bank name and the payee's name: what the month is reviewed, approved and paid with.
 
 Kept apart from Django models on purpose (only SQL text and Arrow) so it can move to the shared engine.
 """
@@ -50,6 +52,9 @@ ENROLMENT_SCHEMA = pa.schema(
         ("amount_cents", pa.int64()),
         ("payee_id", pa.int64()),
         ("basis", pa.string()),
+        ("account", pa.string()),
+        ("bank_name", pa.string()),
+        ("holder", pa.string()),
     ]
 )
 CHANGE_SCHEMA = pa.schema(
@@ -173,9 +178,10 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
     queries = {}
     queries["enrolments"] = (
         f"SELECT e.id, e.region_id, pr.code, pr.kind, e.start_month, e.status, e.grace_until, {cents},"  # noqa: S608 - digits-only prefix and ISO dates
-        f" COALESCE(e.person_id, h.head_id), {text('e.basis')}"
+        f" COALESCE(e.person_id, h.head_id), {text('e.basis')}, payee.bank_account, payee.bank_name, payee.name"
         " FROM assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id"
-        f" JOIN registry_household h ON h.id = e.household_id WHERE {where}",
+        " JOIN registry_household h ON h.id = e.household_id"
+        f" JOIN registry_person payee ON payee.id = COALESCE(e.person_id, h.head_id) WHERE {where}",
         ENROLMENT_SCHEMA,
     )
     joined = f"assistance_enrolment e JOIN assistance_programme pr ON pr.id = e.programme_id WHERE {where}"
@@ -274,11 +280,12 @@ lines AS (
     SELECT id, region_id, programme_code, payee_id, month AS service_month,
         CASE WHEN is_current AND paid_cents = 0 THEN 'regular' WHEN diff > 0 THEN 'arrears' ELSE 'recovery' END
             AS kind,
-        diff AS cents, entitled_cents, paid_cents, due_cents, amount_since, rule, month_status, basis
+        diff AS cents, entitled_cents, paid_cents, due_cents, amount_since, rule, month_status, basis,
+        account, bank_name, holder
     FROM owed WHERE diff <> 0
     UNION ALL
     SELECT id, region_id, programme_code, payee_id, month, 'price', alive * price.cents, NULL, NULL, price.cents,
-        NULL, '价格临时补贴', month_status, NULL
+        NULL, '价格临时补贴', month_status, NULL, account, bank_name, holder
     FROM entitled, price_t price
     WHERE is_current AND entitled_cents > 0 AND programme_kind IN ('dibao', 'tekun') AND COALESCE(alive, 0) > 0
 ),
@@ -299,7 +306,8 @@ SELECT id AS enrolment_id, region_id, programme_code, payee_id, service_month, k
             || ', "金额生效月份": ' || COALESCE('"' || CAST(amount_since AS VARCHAR) || '"', 'null')
             || ', "状态": ' || CAST(to_json(month_status) AS VARCHAR)
             || ', "核定依据": ' || COALESCE(CAST(basis AS VARCHAR), 'null') || '}'
-    END AS explanation
+    END AS explanation,
+    account, bank_name, holder
 FROM ordered
 """
 
@@ -330,8 +338,9 @@ def compute(
     price_cents: int | None = None,
 ) -> pa.Table:
     """The lines of payroll month ``month``: an Arrow table (enrolment_id, region_id, programme_code, payee_id,
-    service_month, kind, cents, amount, explanation). ``locked_months``: the region's locked months in the
-    look-back window (earlier than ``month``); ``price_cents``: the per-person 价格临时补贴 when triggered."""
+    service_month, kind, cents, amount, explanation, and the payee's account ciphertext, bank name and name).
+    ``locked_months``: the region's locked months in the look-back window (earlier than ``month``);
+    ``price_cents``: the per-person 价格临时补贴 when triggered."""
     con = _connect(inputs, month, locked_months, price_cents)
     try:
         return con.sql(_SQL).to_arrow_table()
@@ -367,6 +376,9 @@ LINE_COLUMNS = [
     "region_id",
     "payee_id",
     "explanation",
+    "bank_account",
+    "bank_name",
+    "account_holder",
 ]
 
 
@@ -382,6 +394,9 @@ def _line_table(payroll_id: int, lines) -> pa.Table:
             "region_id": lines["region_id"],
             "payee_id": lines["payee_id"],
             "explanation": lines["explanation"],
+            "bank_account": lines["account"],
+            "bank_name": lines["bank_name"],
+            "account_holder": lines["holder"],
         }
     )
 

@@ -42,6 +42,7 @@ def payments_for(person) -> list[dict]:
     lines = list(
         PayrollLine.objects.filter(condition, payroll__status=PayrollMonth.Status.LOCKED)
         .select_related("payroll")
+        .defer("bank_account")  # the resident's page shows no account: not decrypted
         .order_by("-payroll__month", "-service_month", "id")[:LIMIT]
     )
     payments: dict[int, list[Payment]] = {}

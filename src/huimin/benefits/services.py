@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from huimin.benefits import accounts, payroll_engine, standards
 from huimin.benefits import capabilities as caps
-from huimin.benefits import payroll_engine, standards
 from huimin.benefits.models import (
     Area,
     PayrollLine,
@@ -270,6 +270,7 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
         count, cents = payroll_engine.write_lines(
             connection, payroll.pk, payroll_engine.compute_batches(inputs, month, locked, price)
         )
+        changed = accounts.flag_changes(payroll)
         if connection.vendor == "postgresql" and count > 10_000:
             with connection.cursor() as cursor:  # the planner should know the table grew (not the JSON column)
                 cursor.execute("ANALYZE benefits_payrollline (payroll_id, enrolment_id, service_month, kind, amount)")
@@ -280,12 +281,17 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
         payroll.built_by = actor.username
         payroll.reviewed_by = payroll.approved_by = ""  # a rebuilt draft is reviewed and approved afresh
         payroll.build_seconds = round(time.perf_counter() - started, 3)
-        _log(payroll, actor, "build", f"{payroll.line_count} 笔，合计 {payroll.total} 元")
+        _log(payroll, actor, "build", f"{payroll.line_count} 笔，合计 {payroll.total} 元，领款账号变更 {changed} 笔")
         payroll.save()
         audit.record(
             "benefits.payroll.build",
             payroll,
-            after={"lines": payroll.line_count, "total": str(payroll.total), "price": price_info},
+            after={
+                "lines": payroll.line_count,
+                "total": str(payroll.total),
+                "price": price_info,
+                "account_changed": changed,
+            },
             region_code=region.code,
         )
     return payroll
@@ -363,7 +369,12 @@ def differences(payroll: PayrollMonth, limit: int = 200) -> dict:
         "new": [(k, now[k]) for k in new[:limit]],
         "gone": [(k, before[k]) for k in gone[:limit]],
         "changed": [(k, before[k], now[k]) for k in changed[:limit]],
-        "counts": {"new": len(new), "gone": len(gone), "changed": len(changed)},
+        "counts": {
+            "new": len(new),
+            "gone": len(gone),
+            "changed": len(changed),
+            "account_changed": PayrollLine.objects.filter(payroll=payroll, account_changed=True).count(),
+        },
         "corrections": corrections.values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind"),
         "total_before": sum(before.values(), Decimal(0)),
         "total_now": sum(now.values(), Decimal(0)),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("payroll/", views.payroll_months, name="payroll_months"),
     path("payroll/build/", views.payroll_build, name="payroll_build"),
     path("payroll/<int:pk>/", views.payroll_detail, name="payroll_detail"),
+    path("payroll/<int:pk>/lines.xlsx", views.payroll_lines_export, name="payroll_lines_export"),
     path("payroll/<int:pk>/act/<str:action>/", views.payroll_act, name="payroll_act"),
     path("payroll/<int:pk>/bank-file/", views.bank_export, name="bank_export"),
     path("batches/<int:pk>/return/", views.bank_return, name="bank_return"),

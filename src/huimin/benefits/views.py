@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import assess, bank, restandard, services, standards
+from huimin.benefits import accounts, assess, bank, restandard, services, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.calculators import CalculationError
 from huimin.benefits.models import (
@@ -29,7 +29,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
-from huimin.core.spreadsheets import XLSX, download
+from huimin.core.spreadsheets import XLSX, download, xlsx_response
 from huimin.core.uploads import SPREADSHEET_MAX_BYTES, check_size
 
 PAGE_SIZE = 50
@@ -164,6 +164,8 @@ def payroll_detail(request, pk):
         lines = lines.filter(kind=kind)
     if enrolment.isdigit():
         lines = lines.filter(enrolment_id=int(enrolment))
+    if request.GET.get("account_changed"):
+        lines = lines.filter(account_changed=True)
     return render(
         request,
         "benefits/payroll_detail.html",
@@ -178,6 +180,15 @@ def payroll_detail(request, pk):
             "paid_total": bank.paid_total(payroll),
         },
     )
+
+
+@capability_required(caps.PAYROLL)
+def payroll_lines_export(request, pk):
+    payroll = _payroll(request, pk)
+    return xlsx_response(
+        f"发放明细-{payroll.region_id[:6]}-{payroll.month:%Y%m}", "发放明细", accounts.REVIEW_HEADERS,
+        accounts.review_export(request.user, payroll),
+    )  # fmt: skip
 
 
 @require_POST

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
 PEOPLE_VIEW = "people.view"  # see persons and households (masked) in one's region
 PEOPLE_EDIT = "people.edit"  # register, change, import persons and households
 PEOPLE_MERGE = "people.merge"  # merge or dismiss likely duplicate persons (township and county staff)
+PEOPLE_BANK_CONFIRM = "people.bank_confirm"  # confirm or reject another account's change of a bank account
 PII_UNMASK = "pii.unmask"  # reveal a full ID number, phone or bank account (audited)
 EXPORT = "data.export"  # export lists to Excel
 STATS_VIEW = "stats.view"
@@ -39,9 +40,9 @@ _BUSINESS_COMMON = {PEOPLE_VIEW, REGIONS_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ASSISTANT: frozenset(_BUSINESS_COMMON | {PEOPLE_EDIT}),
-    Role.CLERK: frozenset(_BUSINESS_COMMON | {PEOPLE_EDIT, PEOPLE_MERGE, PII_UNMASK, EXPORT}),
-    Role.REVIEWER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PII_UNMASK, EXPORT}),
-    Role.APPROVER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PII_UNMASK, EXPORT, STATS_VIEW}),
+    Role.CLERK: frozenset(_BUSINESS_COMMON | {PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
+    Role.REVIEWER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
+    Role.APPROVER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT, STATS_VIEW}),
     Role.STATISTICIAN: frozenset(_BUSINESS_COMMON | {STATS_VIEW, EXPORT}),
     Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, REGIONS_VIEW, REGIONS_MANAGE}),
     Role.SECURITY: frozenset({USERS_VIEW, ROLES_ASSIGN, KEYS_MANAGE, API_CLIENTS_MANAGE}),

@@ -15,7 +15,7 @@ from huimin.core import audit
 from huimin.core.roles import PEOPLE_MERGE, has_capability
 from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
-from huimin.registry import codes
+from huimin.registry import bank_accounts, codes
 from huimin.registry.models import DuplicateCandidate, Household, LifeEvent, Membership, Person
 
 # Other apps register here what re-points their references from the merged-away person to the kept one:
@@ -165,11 +165,13 @@ def merge(actor, keep: Person, drop: Person, *, candidate: DuplicateCandidate | 
     if not keep.id_number and drop.id_number:
         keep.id_number, keep.no_id_reason = drop.id_number, ""
         taken.append("id_number")
-    for name in ("phone", "bank_account", "bank_name", "hukou_region", "disability_category", "disability_grade",
+    for name in ("phone", "hukou_region", "disability_category", "disability_grade",
                  "disability_cert_no", "education", "serious_illness"):  # fmt: skip
         if not getattr(keep, name) and getattr(drop, name):
             setattr(keep, name, getattr(drop, name))
             taken.append(name)
+    if bank_accounts.propose_from_merge(actor, keep, drop):  # maker–checker, like any change of an account
+        taken.append("bank_account（待确认）")
     drop.merged_into = keep
     drop.household = None
     drop.save(update_fields=["merged_into", "household", "updated_at"])

@@ -224,3 +224,44 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.original_name}（{self.get_status_display()}）"
+
+
+class BankAccountChange(models.Model):
+    """A requested change of a person's bank account (maker–checker): it takes effect only when an account other
+    than the requester's, holding the confirm capability in the person's region, confirms it. Until then payroll
+    pays the old account. The new account is stored encrypted; the masked before/after are kept for display."""
+
+    scope_region_field = "person__region"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认生效"
+        REJECTED = "rejected", "已退回"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bank_changes", verbose_name="人员")
+    bank_account = ProtectedField("新银行账号", kind="bank_account", blind_index=False)
+    bank_name = models.CharField("新开户银行", max_length=100, blank=True)
+    before_masked = models.CharField("原账号（脱敏）", max_length=60, blank=True)
+    before_bank_name = models.CharField("原开户银行", max_length=100, blank=True)
+    after_masked = models.CharField("新账号（脱敏）", max_length=60, blank=True)
+    reason = models.CharField("变更原因", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey("core.User", verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "core.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.CharField("确认意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "银行账号变更"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="pending"), name="registry_one_pending_bank_change"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.before_masked or '（无）'} → {self.after_masked or '（无）'}"

@@ -12,10 +12,11 @@ from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, has_capability
 from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
-from huimin.registry import codes, dedup, persons
+from huimin.registry import bank_accounts, codes, dedup, persons
 from huimin.registry.models import Household, LifeEvent, Membership, Person
 
 EventKind = codes.EventKind
+BANK_FIELDS = ("bank_account", "bank_name")
 
 
 @dataclass
@@ -385,7 +386,8 @@ def close_household(actor, household: Household, *, reason: str, on: datetime.da
 @transaction.atomic
 def update_person(actor, person: Person, changes: dict, *, on: datetime.date | None = None) -> Person:
     """Change a person's data; the new data is checked as a whole. A new ID number must not belong to someone
-    else."""
+    else. A new bank account or bank becomes a pending change (bank_accounts), effective once another person
+    confirms it."""
     _require(actor, person.region_id)
     if person.merged_into_id:
         raise ServiceError("该人员已合并至其他人员记录，请在合并后的记录上修改")
@@ -402,6 +404,9 @@ def update_person(actor, person: Person, changes: dict, *, on: datetime.date | N
         existing = dedup.find_by_id_number(clean["id_number"])
         if existing is not None and existing.pk != person.pk:
             raise ServiceError(dedup.already_registered_message(existing))
+    if bank_accounts.differs(person, clean.get("bank_account"), clean.get("bank_name")):  # maker–checker
+        bank_accounts.request_change(actor, person, bank_account=clean["bank_account"], bank_name=clean["bank_name"])
+    clean.update({name: current[name] for name in BANK_FIELDS})  # changed only by a confirmed request
     before = person_snapshot(person)
     changed = [name for name in persons.EDITABLE_FIELDS if clean.get(name) != current[name]]
     if not changed:

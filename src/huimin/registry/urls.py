@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.registry import views
+from huimin.registry import bank_views, views
 
 app_name = "registry"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("households/new/", views.household_register, name="household_register"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("households/<int:pk>/event/<str:kind>/", views.household_event, name="household_event"),
+    path("bank-changes/", bank_views.bank_change_list, name="bank_changes"),
+    path("bank-changes/<int:pk>/", bank_views.bank_change_decide, name="bank_change_decide"),
     path("duplicates/", views.duplicate_list, name="duplicates"),
     path("duplicates/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
     path("import/", views.import_page, name="import"),

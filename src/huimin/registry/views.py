@@ -15,7 +15,7 @@ from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, ha
 from huimin.core.scope import get_scoped_or_404, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_download
-from huimin.registry import dedup, excel, forms, imports, panels, search, services
+from huimin.registry import bank_accounts, dedup, excel, forms, imports, panels, search, services
 from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
 from huimin.registry.services import MemberInput
 
@@ -65,8 +65,9 @@ def person_detail(request, pk):
     return render(
         request,
         "registry/person_detail.html",
-        {"person": person, "memberships": memberships, "events": events, "duplicates": duplicates},
-    )
+        {"person": person, "memberships": memberships, "events": events, "duplicates": duplicates,
+         "bank_change": bank_accounts.pending_of(person)},
+    )  # fmt: skip
 
 
 @capability_required(PEOPLE_EDIT)
@@ -78,7 +79,8 @@ def person_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(request.user, person, form.person_data())
-            messages.success(request, "人员信息已保存")
+            pending = bank_accounts.pending_of(person)
+            messages.success(request, "人员信息已保存" + ("；银行账号变更待其他人员确认后生效" if pending else ""))
             return redirect("registry:person", pk=person.pk)
         except ServiceError as exc:
             form.add_error(None, str(exc))
