@@ -76,7 +76,8 @@ def test_failed_logins_lock_the_account_from_that_address_only(users):
     attacker = {"REMOTE_ADDR": "198.51.100.66"}
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _login(Client(), "clerk_a", "wrong-password", **attacker)
-    assert _login(Client(), "clerk_a", PASSWORD, **attacker).status_code == 429  # the attacking address is locked
+    locked = _login(Client(), "clerk_a", PASSWORD, **attacker)
+    assert locked.status_code == 429 and "当前网络地址" in locked.content.decode()  # the attacking address is locked
     # the owner, from the office, still logs in
     assert _login(Client(), "clerk_a", PASSWORD, REMOTE_ADDR="203.0.113.20").status_code == 302
     # a forged X-Forwarded-For does not give the attacker a fresh address
