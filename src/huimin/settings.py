@@ -154,12 +154,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 
-# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; from any other
-# peer the header is ignored and the connection's address is the client's (huimin.core.middleware.client_ip).
-# A malformed entry stops the start (ValueError naming it) rather than silently trusting nothing.
 # /api/docs and /api/openapi.json: open to anyone outside production, behind login in production unless set.
 HUIMIN_API_DOCS_PUBLIC = _env_bool("HUIMIN_API_DOCS_PUBLIC", default=not PRODUCTION)
 
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; from any other
+# peer the header is ignored and the connection's address is the client's (huimin.core.middleware.client_ip).
+# A malformed entry stops the start (ValueError naming it) rather than silently trusting nothing.
 HUIMIN_TRUSTED_PROXIES = [
     ipaddress.ip_network(p.strip(), strict=False)
     for p in os.environ.get("HUIMIN_TRUSTED_PROXIES", "").split(",")

@@ -41,6 +41,7 @@ def test_behind_a_trusted_proxy_the_client_is_the_rightmost_untrusted_hop():
     assert _ip(PROXY, "1.2.3.4, 198.51.100.7") == "198.51.100.7"  # what the client prepended is not believed
     assert _ip(PROXY, "198.51.100.7, 10.0.0.2") == "198.51.100.7"  # through two of our proxies
     assert _ip(PROXY, "not-an-address") == PROXY
+    assert _ip(PROXY, "fe80::1%" + "x" * 60) == PROXY
     assert _ip(PROXY) == PROXY
 
 

@@ -22,6 +22,8 @@ def client_ip(request) -> str:
             ipaddress.ip_address(hop)
         except ValueError:
             return remote  # a malformed chain: trust none of what the proxy was sent
+        if len(hop) > 45:  # an IPv6 zone id can make it longer than any address the audit trail stores
+            return remote
         if not _is_trusted_proxy(hop):
             return hop
     return remote
