@@ -38,10 +38,11 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 
 $(VENDOR)/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "缺少 npm（Node.js）：请安装 Debian 软件包 nodejs 和 npm"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p $(VENDOR)
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
 	   node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	@touch $@
 
 static: $(VENDOR)/.installed

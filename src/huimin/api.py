@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from huimin.apikit import ApiAuth, api_auth
+from huimin.core.apidocs import LocalSwagger, docs_login_required
 from huimin.core.ratelimit import RateLimited
 from huimin.core.services import ServiceError
 
@@ -28,7 +29,10 @@ class HuiminAPI(NinjaAPI):
         return operation.view_func.__name__
 
 
-api = HuiminAPI(title="惠民 API", version="1", urls_namespace="api", auth=api_auth(), docs_url="/docs")
+api = HuiminAPI(
+    title="惠民 API", version="1", urls_namespace="api", auth=api_auth(), docs_url="/docs",
+    docs=LocalSwagger(), docs_decorator=docs_login_required,
+)  # fmt: skip
 
 
 def _name_operation(run):

@@ -1,5 +1,6 @@
 """Django settings. Everything that differs between deployments comes from the environment (docs/deploy.md)."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "huimin.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huimin.core.middleware.RequestContextMiddleware",
     "huimin.core.middleware.ForcePasswordChangeMiddleware",
@@ -141,15 +143,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failures (django-axes), keyed on the account so a whole office's NAT is not locked out.
+# Lockout after repeated failures (django-axes), keyed on the account AND the address together: failures from one
+# address lock that account from that address only, so nobody can lock a colleague out from elsewhere, and a whole
+# office behind one NAT address is not locked out because one account was guessed at.
 AXES_FAILURE_LIMIT = int(os.environ.get("HUIMIN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("HUIMIN_LOCKOUT_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "huimin.core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
-# Locking by account alone is deliberate: a township office shares one address behind NAT.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# /api/docs and /api/openapi.json: open to anyone outside production, behind login in production unless set.
+HUIMIN_API_DOCS_PUBLIC = _env_bool("HUIMIN_API_DOCS_PUBLIC", default=not PRODUCTION)
+
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; from any other
+# peer the header is ignored and the connection's address is the client's (huimin.core.middleware.client_ip).
+# A malformed entry stops the start (ValueError naming it) rather than silently trusting nothing.
+HUIMIN_TRUSTED_PROXIES = [
+    ipaddress.ip_network(p.strip(), strict=False)
+    for p in os.environ.get("HUIMIN_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
 
 # Idle sessions end after HUIMIN_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("HUIMIN_IDLE_MINUTES", "30")) * 60
@@ -161,6 +176,33 @@ CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_FAILURE_VIEW = "huimin.core.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files — no inline script, no
+# event-handler attributes, no eval, no inline style attribute or <style> element (widths are classes in
+# huimin.css; sizes computed on the page are set through the DOM). data: images are Bootstrap's and Swagger UI's
+# SVG icons inside their CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if PRODUCTION:
+    # Browsers that once reached the site over HTTPS never try plain HTTP again (HSTS, a year by default). The
+    # header goes out on secure requests only: behind the TLS-terminating proxy Django learns that a request was
+    # HTTPS from X-Forwarded-Proto, which the proxy must set (overwriting what the client sent).
+    SECURE_HSTS_SECONDS = int(os.environ.get("HUIMIN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HUIMIN_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("HUIMIN_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -10,7 +10,7 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
-    path("pii/<str:model_label>/<str:pk>/<str:field_name>/", pii.reveal, name="pii_reveal"),
+    path("pii/<str:model_label>/<int:pk>/<str:field_name>/", pii.reveal, name="pii_reveal"),
     path("healthz", core_views.healthz, name="healthz"),
     path("system/", include("huimin.core.urls")),
     path("registry/", include("huimin.registry.urls")),

@@ -3,6 +3,7 @@ pytest-django's live server on loopback."""
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -31,22 +32,45 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, seeded):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1366, "height": 900})
+# Every page reports what the Content-Security-Policy blocked as a console error (the listener is injected by the
+# browser's debugging protocol, which the policy does not govern); a test that saw one fails.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " +
+                e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def _is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+@contextmanager
+def _context(browser, **options):
+    context = browser.new_context(locale="zh-CN", **options)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    violations = []
+    context.on("console", lambda msg: _is_csp_violation(msg.text) and violations.append(msg.text))
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.csp_violations = violations
     yield page
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations)))
+
+
+@pytest.fixture
+def page(browser, live_server, seeded):
+    with _context(browser, base_url=live_server.url, viewport={"width": 1366, "height": 900}) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_page(browser, live_server, seeded):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **_phone())
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with _context(browser, base_url=live_server.url, **_phone()) as page:
+        yield page
 
 
 def _phone():

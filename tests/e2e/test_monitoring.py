@@ -50,6 +50,10 @@ def test_clerk_confirms_a_death_warning_and_the_benefit_is_stopped(page, log_in,
     page.click("button:has-text('退出')")
 
     log_in(users["approver"])
+    page.goto("/monitoring/dashboard/")  # the chart's height comes as data-height (the CSP forbids inline styles)
+    page.wait_for_selector("#open-chart canvas")
+    assert page.eval_on_selector("#open-chart", "el => el.getBoundingClientRect().height") == 240
+    page.hover("#open-chart canvas")  # the tooltip is drawn on the canvas: no CSP violation (tests/e2e/conftest.py)
     page.goto(f"/monitoring/warnings/{warning.pk}/")
     page.select_option("select[name=action]", "stopped")
     page.fill("textarea[aria-label=处置说明]", "保障对象已死亡，自下月起停止保障")

@@ -1,3 +1,6 @@
+import ipaddress
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -6,7 +9,32 @@ from huimin.core.context import actor_for, reset_actor, set_actor
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, for the audit trail, the login lockout and rate limits. X-Forwarded-For is believed
+    only when the connection comes from a trusted proxy (HUIMIN_TRUSTED_PROXIES); then the address is the
+    rightmost one in the header that is not itself a trusted proxy, so a client cannot choose its own address by
+    sending the header."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _is_trusted_proxy(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote  # a malformed chain: trust none of what the proxy was sent
+        if len(hop) > 45:  # an IPv6 zone id can make it longer than any address the audit trail stores
+            return remote
+        if not _is_trusted_proxy(hop):
+            return hop
+    return remote
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.HUIMIN_TRUSTED_PROXIES)
 
 
 class RequestContextMiddleware:

@@ -14,7 +14,7 @@ from huimin.core.scope import get_scoped_or_404
 
 @capability_required(PII_UNMASK)
 @require_POST
-def reveal(request, model_label: str, pk: str, field_name: str):
+def reveal(request, model_label: str, pk: int, field_name: str):
     try:
         model = apps.get_model(model_label)
         field = model._meta.get_field(field_name)

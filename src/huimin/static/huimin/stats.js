@@ -13,6 +13,7 @@
     option.animation = false;
     option.toolbox = toolbox;
     option.tooltip = option.tooltip || { trigger: "axis" };
+    option.tooltip.renderMode = "richText";  // drawn on the canvas: the HTML tooltip's inline styles break the CSP
     chart.setOption(option);
     node.setAttribute("data-rendered", "1");
     charts.push(chart);
