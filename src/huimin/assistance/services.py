@@ -511,7 +511,7 @@ def review(actor, application: Application, opinion: str) -> Application:
     authority_for(actor, app, action)
     opinion = _text(opinion, "审核意见")
     if verification_conclusion(app) is None:
-        raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能审核通过")
+        raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能审核通过" + _pending_note(app))
     if not app.visits.exists() and Stage.VISIT in app.programme.stages:
         raise ServiceError("尚未完成入户调查，不能审核通过")
     before = app.stage

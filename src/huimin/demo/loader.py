@@ -426,6 +426,8 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, str, str]]:
         ("xitong", "系统管理员", Role.SYSADMIN, city),
         ("baomi", "安全保密员", Role.SECURITY, city),
         ("shenji", "安全审计员", Role.AUDITOR, city),
+        # city-wide settings (the programmes' 职责分离 rules) are changed at city level only
+        ("shiju", "市民政局审批人", Role.APPROVER, city),
     ]
     towns = [r for r in region_rows if r["level"] == 4]
     counties = sorted({t["parent"] for t in towns})
