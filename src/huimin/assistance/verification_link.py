@@ -118,7 +118,7 @@ class VerificationEntry:
 
 
 def _name(user) -> str:
-    return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else "核对系统（批量核对）"
+    return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else "核对系统"
 
 
 def _full_names(usernames) -> dict[str, str]:
