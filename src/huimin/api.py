@@ -115,7 +115,7 @@ def rate_limited(request, exc):
 
 @api.exception_handler(ServiceError)
 def refused(request, exc):
-    return _error(request, 400, "refused", str(exc))
+    return _error(request, 400, getattr(exc, "code", "refused"), str(exc))  # a domain's own code where it has one
 
 
 @api.exception_handler(NinjaValidationError)

@@ -10,10 +10,11 @@ from django.utils import timezone
 from huimin.assistance import defaults, services
 from huimin.assistance.models import Application, Programme, RegionPolicy, Stage
 from huimin.core.models import Region
+from huimin.core.roles import Role
 from huimin.registry import idnumbers
 from huimin.registry.codes import LabourAbility
 from huimin.registry.models import Household, Membership, Person
-from tests.conftest import OTHER_COUNTY, VILLAGE_A1
+from tests.conftest import OTHER_COUNTY, TOWN_A, VILLAGE_A1
 
 _seq = itertools.count(1)
 
@@ -47,6 +48,12 @@ def make_household(regions):
         return household, people
 
     return make
+
+
+@pytest.fixture
+def second_reviewer(users, make_user):
+    """Another 审核人 of township A: who confirms on the county's delegation is not who reviewed (职责分离)."""
+    return make_user("reviewer_a2", Role.REVIEWER, TOWN_A, full_name="顺河街道第二审核人")
 
 
 ALL_DOCS = {"application", "identity", "authorization", "illness_disability", "hardship", "expense_receipts"}
@@ -86,9 +93,11 @@ def end_publicity(app: Application) -> Application:
     return Application.objects.get(pk=app.pk)
 
 
-def walk(users, app: Application, until: str) -> Application:
-    """Take ``app`` forward with the township clerk until it reaches stage ``until``."""
-    clerk = users["clerk_a"]
+def walk(users, app: Application, until: str, reviewer=None) -> Application:
+    """Take ``app`` forward until it reaches stage ``until``: the township clerk accepts, records 核对 and the
+    visit, the township reviewer (``reviewer_a`` unless given) passes the 乡镇审核 (职责分离: the defaults keep
+    these apart)."""
+    clerk, reviewer = users["clerk_a"], reviewer or users["reviewer_a"]
     while app.stage != until:
         if app.stage == Stage.ACCEPT:
             app = services.accept(clerk, app)
@@ -105,7 +114,7 @@ def walk(users, app: Application, until: str) -> Application:
                 clerk, app, held_on=timezone.localdate(), participants="村民代表 9 人", result="一致同意"
             )
         elif app.stage == Stage.REVIEW:
-            app = services.review(clerk, app, "情况属实，同意")
+            app = services.review(reviewer, app, "情况属实，同意")
         else:
             raise AssertionError(f"cannot walk from {app.stage}")
     return app

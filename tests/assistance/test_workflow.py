@@ -289,8 +289,8 @@ def test_resume_rechecks_the_one_programme_rule(users, make_household):
         approve(users["approver"], tekun)  # a suspended enrolment still counts
 
 
-def test_delegation_on_and_off(users, make_household):
-    reviewer = users["reviewer_a"]
+def test_delegation_on_and_off(users, make_household, second_reviewer):
+    reviewer = second_reviewer  # reviewer_a passed the 乡镇审核 in walk(); another reviewer confirms
     household, people = make_household()
     app = end_publicity(walk(users, apply(users, household, people), Stage.PUBLICITY))
     with pytest.raises(ServiceError, match="未将“最低生活保障”的确认权限下放"):
@@ -314,7 +314,7 @@ def test_delegation_on_and_off(users, make_household):
     approve(users["approver"], app2)  # the county keeps its power
 
 
-def test_delegated_temporary_help_is_capped(users, make_household, policy):
+def test_delegated_temporary_help_is_capped(users, make_household, policy, second_reviewer):
     policy("case_by_case_threshold", 5000)
     services.set_delegation(
         users["approver"], programme=programme("temp_urgent"), county_code="411702000000", township_code=None,
@@ -323,12 +323,12 @@ def test_delegated_temporary_help_is_capped(users, make_household, policy):
     household, people = make_household()
     app = walk(users, apply(users, household, people, code="temp_urgent"), Stage.DECISION)
     with pytest.raises(ServiceError, match="超过下放给乡镇确认的上限"):
-        services.approve(users["reviewer_a"], app, monthly_amount="1500", basis={})
-    app = services.approve(users["reviewer_a"], app, monthly_amount="800", basis={})
+        services.approve(second_reviewer, app, monthly_amount="1500", basis={})
+    app = services.approve(second_reviewer, app, monthly_amount="800", basis={})
     assert app.approved_amount == Decimal("800.00") and not Enrolment.objects.exists()
 
 
-def test_near_relative_application_is_flagged_and_goes_to_the_county(users, make_household):
+def test_near_relative_application_is_flagged_and_goes_to_the_county(users, make_household, second_reviewer):
     household, people = make_household()
     services.declare_near_relative(users["reviewer_a"], id_number=people[1].id_number, relation="母亲")
     services.set_delegation(
@@ -338,7 +338,7 @@ def test_near_relative_application_is_flagged_and_goes_to_the_county(users, make
     app = apply(users, household, people)
     assert app.near_relative_flag and "reviewer_a" in app.near_relative_note and "母亲" in app.near_relative_note
     assert list(Application.objects.filter(near_relative_flag=True)) == [app]
-    app = end_publicity(walk(users, app, Stage.PUBLICITY))
+    app = end_publicity(walk(users, app, Stage.PUBLICITY, reviewer=second_reviewer))
     with pytest.raises(ServiceError, match="回避"):
         approve(users["reviewer_a"], app)
     approve(users["approver"], app)

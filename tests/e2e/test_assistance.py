@@ -1,6 +1,6 @@
 """A 低保 case through the real pages: the township clerk takes the application, records the 核对 result and the
-visit and reviews; after 公示 the county approver approves; the household panel shows the enrolment and the
-审批表 PDF carries the applicant's name."""
+visit; he may not review it himself (职责分离), the township reviewer does; after 公示 the county approver
+approves; the household panel shows the enrolment and the 审批表 PDF carries the applicant's name."""
 
 import io
 
@@ -48,9 +48,16 @@ def test_township_takes_county_approves(page, log_in, users, make_household):  #
     page.wait_for_selector("[data-testid=stage]:has-text('乡镇审核')")
     page.fill("#opinion", "情况属实，同意上报")
     page.click("button:has-text('审核通过')")
-    page.wait_for_selector("[data-testid=stage]:has-text('公示')")
-
+    page.wait_for_selector("text=同一人不能既受理申请又进行乡镇审核")
+    assert page.inner_text("[data-testid=stage]") == "乡镇审核"
     app = Application.objects.get(household=household)
+    page.click("button:has-text('退出')")
+
+    log_in(users["reviewer_a"])
+    page.goto(f"/assistance/applications/{app.pk}/")
+    page.fill("#opinion", "情况属实，同意上报")
+    page.click("button:has-text('审核通过')")
+    page.wait_for_selector("[data-testid=stage]:has-text('公示')")
     end_publicity(app)  # the seven days pass
     page.click("button:has-text('退出')")
 

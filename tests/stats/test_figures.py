@@ -117,6 +117,12 @@ def march(build, users):
     _report(h4, D(2026, 2, 28), "needs_visit")
     ManualVerification.objects.create(application=r2, report_number="M1", report_date=D(2026, 3, 2),
                                       conclusion="eligible", reasons="测试", recorded_by="t")  # fmt: skip
+    # manual conclusions over the system's that await a second person's confirmation or were refused are no result
+    for status in ("pending", "rejected"):
+        ManualVerification.objects.create(
+            application=r2, report_number=f"M-{status}", report_date=D(2026, 3, 3), conclusion="eligible",
+            reasons="测试", recorded_by="t", status=status,
+        )  # fmt: skip
 
     # Warnings: W1 A1 raised 03-02 closed 03-20; W2 B1 raised 02-10 closed 03-01; W3 B1 raised 03-15, open.
     _warning(h1, D(2026, 3, 2), D(2026, 3, 20))

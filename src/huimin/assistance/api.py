@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.assistance import services, workflow
 from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme
+from huimin.assistance.verification_link import verification_history
 from huimin.core import regions
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
@@ -72,11 +73,24 @@ class NotificationOut(Schema):
     created_at: datetime.datetime
 
 
+class VerificationOut(Schema):
+    source: str = Field(description="engine 核对系统报告 / manual 人工录入")
+    record_id: int | None = Field(description="核对报告或人工核对记录的 id（check_verification 用后者）")
+    report_number: str
+    report_date: datetime.date
+    conclusion: str
+    status: str = Field(description="现行依据 / 已被取代 / 待复核确认 / 复核不予确认")
+    current: bool
+    by: str
+    at: datetime.datetime
+
+
 class ApplicationDetail(ApplicationOut):
     reason: str
     documents: list[str]
     missing_documents: list[str]
     decision_reasons: str
+    verifications: list[VerificationOut]
     events: list[EventOut]
     notifications: list[NotificationOut]
 
@@ -114,9 +128,14 @@ class ActionIn(Schema):
     )
     income_unstable: bool = False
     override_reason: str = Field("", description="审批金额与按标准计算的金额不同时的理由")
+    verification: int | None = Field(None, description="check_verification：待复核的人工核对记录 id")
+    confirmed: bool = Field(True, description="check_verification：true 确认，false 不予确认")
 
 
-ACTIONS = ("accept", "not_accept", "record_verification", "finish_verification", "review", "refuse", "approve")
+ACTIONS = (
+    "accept", "not_accept", "record_verification", "check_verification", "finish_verification", "review", "refuse",
+    "approve",
+)  # fmt: skip
 
 
 def application_out(app: Application) -> dict:
@@ -138,6 +157,20 @@ def application_detail_out(app: Application) -> dict:
         "documents": app.documents,
         "missing_documents": services.missing_documents(app),
         "decision_reasons": app.decision_reasons,
+        "verifications": [
+            {
+                "source": h.result.source,
+                "record_id": h.result.record_id,
+                "report_number": h.result.report_number,
+                "report_date": h.result.report_date,
+                "conclusion": h.result.conclusion,
+                "status": h.status,
+                "current": h.is_current,
+                "by": h.by,
+                "at": h.at,
+            }
+            for h in verification_history(app)
+        ],  # fmt: skip
         "events": [
             {
                 "action": e.action,
@@ -252,8 +285,9 @@ def create_application(request, payload: ApplicationIn):
 @router.post(
     "/applications/{pk}/actions/{action}",
     response={200: ApplicationDetail, **ERRORS},
-    summary="办理：accept 受理、not_accept 不予受理、record_verification 录入核对结果、finish_verification 核对完成、"
-    "review 乡镇审核通过、refuse 不予批准、approve 审批/确认",
+    summary="办理：accept 受理、not_accept 不予受理、record_verification 录入核对结果、"
+    "check_verification 复核人工核对结论、finish_verification 核对完成、review 乡镇审核通过、refuse 不予批准、"
+    "approve 审批/确认",
     auth=api_auth(workflow.VIEW, clients=False),
 )
 def act_on_application(request, pk: int, action: str, payload: ActionIn):
@@ -270,6 +304,8 @@ def act_on_application(request, pk: int, action: str, payload: ActionIn):
             user, app, report_number=p.report_number, report_date=p.report_date, conclusion=p.conclusion,
             reasons=p.reasons,
         )  # fmt: skip
+    elif action == "check_verification":
+        services.check_verification(user, app, p.verification, confirmed=p.confirmed, note=p.reasons)
     elif action == "finish_verification":
         services.finish_verification(user, app)
     elif action == "review":

@@ -34,6 +34,12 @@ DEADLINES = {
     "decision": 10,
     "advance_file": 5,
 }
+# 职责分离 of every programme: (earlier step, later step) that one person may not both do on an application.
+# 受理, 核对 and the visit are checked by someone else at the 乡镇审核, and the 审核 by someone else at the 审批
+# (the procedure's 审核 and 审批 are separate checks; a township that confirms on the county's delegation
+# confirms with another person than the one who reviewed).
+DUTY_SEPARATION = [("accept", "review"), ("verify", "review"), ("visit", "review"), ("review", "approve")]
+DUTY_BASIS = "默认：受理、核对、入户调查与乡镇审核分离，审核与审批分离（各地可按本地审核确认办法调整）"
 HALF_YEARLY_IF_UNSTABLE = {"default_months": 12, "unstable_able_months": 6}
 YEARLY = {"default_months": 12}
 
@@ -136,22 +142,37 @@ PROGRAMMES = [
 ]
 
 
-def load(programme_model=None, policy_model=None) -> None:
-    """Create or refresh the defaults (the migration passes its historical models)."""
+def load(programme_model=None, policy_model=None, duty_model=None) -> None:
+    """Create or refresh the defaults (the migrations pass their historical models)."""
     if programme_model is None:
         from huimin.assistance import models
 
         programme_model, policy_model = models.Programme, models.RegionPolicy
+        duty_model = models.DutySeparation
     for row in PROGRAMMES:
         programme_model.objects.update_or_create(
             code=row["code"], defaults={**row, "deadlines": DEADLINES, "publicity_days": 7}
         )
+    if duty_model is not None:
+        load_duty_separation(programme_model, duty_model)
     policy_model.objects.get_or_create(
         key="grace_months",
         region=None,
         programme=None,
         effective_from=datetime.date(2021, 1, 1),
         defaults={"value": 6, "source": "默认值：规划（000、003）要求落实低保渐退制度，未给出月数；各地按本地政策设置"},
+    )
+
+
+def load_duty_separation(programme_model, duty_model) -> None:
+    """The default 职责分离 rules for every programme that has never had any (a rule a city ended stays ended)."""
+    configured = set(duty_model.objects.values_list("programme_id", flat=True))
+    duty_model.objects.bulk_create(
+        [
+            duty_model(programme=programme, first=first, second=second, basis=DUTY_BASIS, created_by="系统默认")
+            for programme in programme_model.objects.exclude(pk__in=configured)
+            for first, second in DUTY_SEPARATION
+        ]
     )
 
 

@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from huimin.assistance.models import Stage
-from huimin.assistance.verification_link import verification_conclusion
+from huimin.assistance.verification_link import verification_conclusion, verification_history
 from huimin.registry.models import Membership
 
 FORMS = {
@@ -38,6 +38,7 @@ def context_for(application) -> dict:
         "app": application,
         "members": members,
         "verification": verification_conclusion(application),
+        "verification_history": verification_history(application),
         "visits": application.visits.all(),
         "events": application.events.all(),
         "enrolment": getattr(application, "enrolment", None),

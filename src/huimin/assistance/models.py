@@ -65,6 +65,53 @@ class Programme(models.Model):
         return int(value) if value is not None else None
 
 
+class DutyStep(models.TextChoices):
+    """The steps of an application that separation of duties (职责分离) speaks of, in workflow order."""
+
+    ACCEPT = "accept", "受理"
+    VERIFY = "verify", "核对"
+    VISIT = "visit", "入户调查"
+    APPRAISAL = "appraisal", "民主评议"
+    REVIEW = "review", "乡镇审核"
+    APPROVE = "approve", "审批/确认"
+
+
+class DutySeparation(models.Model):
+    """职责分离 of a programme: on one application the same person may not do both ``first`` and ``second``
+    (``first`` is the earlier step). A rule is never deleted: ending it keeps it as history, with who and why."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="duty_separations", verbose_name="救助项目"
+    )
+    first = models.CharField("前一环节", max_length=20, choices=DutyStep.choices)
+    second = models.CharField("后一环节", max_length=20, choices=DutyStep.choices)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    created_by = models.CharField("设置人", max_length=150)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    ended_by = models.CharField("停用人", max_length=150, blank=True)
+    ended_at = models.DateTimeField("停用时间", null=True, blank=True)
+    end_reason = models.CharField("停用理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "职责分离规则"
+        ordering = ["programme__sort", "first", "second", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "first", "second"],
+                condition=Q(ended_at__isnull=True),
+                name="assistance_duty_separation_once",
+            ),
+            models.CheckConstraint(condition=~Q(first=models.F("second")), name="assistance_duty_two_steps"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme}：{self.get_first_display()}≠{self.get_second_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
 class RegionPolicy(models.Model):
     """A policy figure for a region subtree (null region = everywhere) and a date range; the most specific region
     and the latest effective row win. Keys: grace_months (渐退), advance_max (先行救助限额), case_by_case_threshold
@@ -256,7 +303,16 @@ class Conclusion(models.TextChoices):
 
 
 class ManualVerification(models.Model):
-    """A 核对 report obtained outside Huimin and recorded by hand until the verification engine is wired in."""
+    """A 核对 report obtained outside the 核对 system (e.g. a paper answer to a cross-city 协查), recorded by hand.
+
+    When its conclusion differs from the system's report for the application, it needs the report file and
+    counts only once a second person has confirmed it (``status`` pending → confirmed or rejected)."""
+
+    class Status(models.TextChoices):
+        EFFECTIVE = "effective", "有效"
+        PENDING = "pending", "待复核确认"
+        CONFIRMED = "confirmed", "已复核确认"
+        REJECTED = "rejected", "复核不予确认"
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="manual_verifications")
     report_number = models.CharField("核对报告编号", max_length=60)
@@ -266,6 +322,12 @@ class ManualVerification(models.Model):
     report_file = models.FileField("报告文件", upload_to=_upload_to, blank=True)
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.EFFECTIVE)
+    system_report = models.CharField("不同于的核对系统报告", max_length=60, blank=True)
+    system_conclusion = models.CharField("核对系统结论", max_length=20, choices=Conclusion.choices, blank=True)
+    checked_by = models.CharField("复核人", max_length=150, blank=True)
+    checked_at = models.DateTimeField("复核时间", null=True, blank=True)
+    check_note = models.TextField("复核意见", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "核对结果（人工录入）"

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from huimin.assistance import rules, workflow
+from huimin.assistance import duties, rules, workflow
+from huimin.assistance.errors import DutyConflict, VerificationDocumentRequired
 from huimin.assistance.models import (
     Application,
     ApplicationDocument,
@@ -31,7 +32,7 @@ from huimin.assistance.models import (
     Stage,
     VisitPhoto,
 )
-from huimin.assistance.verification_link import verification_conclusion
+from huimin.assistance.verification_link import system_result, verification_conclusion
 from huimin.core import audit, ratelimit, regions
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope
@@ -123,6 +124,7 @@ def authority_for(actor, application: Application, action: workflow.Action, amou
         raise ServiceError("您已备案与该申请家庭成员存在近亲属关系，应当回避，不能办理此申请")
     level = _level(actor)
     if has_capability(actor, action.capability) and level <= action.max_level:
+        duties.check(actor, application, action.code)
         return "county" if level <= workflow.COUNTY else "township"
     if action.delegable and has_capability(actor, workflow.CONFIRM_DELEGATED) and level == workflow.TOWNSHIP:
         if application.near_relative_flag:
@@ -132,6 +134,7 @@ def authority_for(actor, application: Application, action: workflow.Action, amou
             raise ServiceError(f"县级民政部门未将“{application.programme.name}”的确认权限下放到本乡镇（街道）")
         if not rules.within_delegation(delegation, amount):
             raise ServiceError(f"金额超过下放给乡镇确认的上限（{delegation.max_amount} 元），须报县级审批")
+        duties.check(actor, application, action.code)
         return "delegated"
     if has_capability(actor, action.capability) or (
         action.delegable and has_capability(actor, workflow.CONFIRM_DELEGATED)
@@ -360,6 +363,13 @@ def record_verification(
     if report_date < app.created_at.date() - datetime.timedelta(days=30):
         raise ServiceError("核对报告早于申请 30 天以上，请重新核对")
     _check_upload(report_file, "核对报告")
+    system = system_result(app)
+    overrides = system is not None and system.conclusion != conclusion
+    if overrides and report_file is None:
+        raise VerificationDocumentRequired(
+            f"录入的核对结论“{Conclusion(conclusion).label}”与核对系统报告 {system.report_number} 的结论"
+            f"“{system.conclusion_label}”不同，须上传核对报告文件作为依据，并由另一名工作人员复核确认后生效"
+        )
     record = ManualVerification.objects.create(
         application=app,
         report_number=report_number,
@@ -368,17 +378,57 @@ def record_verification(
         reasons=reasons,
         report_file=report_file or "",
         recorded_by=actor.username,
+        status=ManualVerification.Status.PENDING if overrides else ManualVerification.Status.EFFECTIVE,
+        system_report=system.report_number if overrides else "",
+        system_conclusion=system.conclusion if overrides else "",
     )
+    data = {"report_number": report_number, "conclusion": conclusion, "report_date": str(report_date)}
+    if overrides:
+        data |= {"system_report": system.report_number, "system_conclusion": system.conclusion, "pending": True}
     _event(
         app,
         actor,
         "record_verification",
-        "录入核对结果",
+        "录入核对结果（与核对系统结论不同，待复核确认）" if overrides else "录入核对结果",
         app.stage,
         reasons=reasons,
-        data={"report_number": report_number, "conclusion": conclusion, "report_date": str(report_date)},
+        data=data,
     )
     return record
+
+
+@transaction.atomic
+def check_verification(actor, application: Application, record_id, *, confirmed: bool, note: str) -> ManualVerification:
+    """A second person confirms (or refuses) a manual 核对 conclusion that differs from the system's report;
+    confirmed, it counts from now."""
+    app = _locked(application)
+    authority_for(actor, app, workflow.ACTIONS["check_verification"])
+    record = ManualVerification.objects.select_for_update().filter(pk=record_id or 0, application=app).first()
+    if record is None:
+        raise ServiceError("该申请没有这条人工核对记录")
+    if record.status != ManualVerification.Status.PENDING:
+        raise ServiceError(f"这条核对结论不需要复核确认（{record.get_status_display()}）")
+    if record.recorded_by == actor.username:
+        raise DutyConflict(
+            "不能复核确认本人录入的核对结论（职责分离：与核对系统结论不同的人工核对结论，须由另一名工作人员复核确认）"
+        )
+    note = _text(note, "复核意见")
+    record.status = ManualVerification.Status.CONFIRMED if confirmed else ManualVerification.Status.REJECTED
+    record.checked_by = actor.username
+    record.checked_at = timezone.now()
+    record.check_note = note
+    record.save(update_fields=["status", "checked_by", "checked_at", "check_note"])
+    _event(
+        app, actor, "check_verification", "复核确认人工核对结论" if confirmed else "复核不予确认人工核对结论",
+        app.stage, reasons=note, data={"report_number": record.report_number, "status": record.status},
+    )  # fmt: skip
+    return record
+
+
+def _pending_note(app: Application) -> str:
+    if app.manual_verifications.filter(status=ManualVerification.Status.PENDING).exists():
+        return "（人工录入的核对结论与核对系统不同，尚待另一名工作人员复核确认，确认前不作为依据）"
+    return ""
 
 
 @transaction.atomic
@@ -388,9 +438,9 @@ def finish_verification(actor, application: Application) -> Application:
     authority_for(actor, app, action)
     result = verification_conclusion(app)
     if result is None:
-        raise ServiceError("尚无家庭经济状况核对结果，请先录入核对报告")
+        raise ServiceError("尚无家庭经济状况核对结果，请先录入核对报告" + _pending_note(app))
     if result.conclusion == Conclusion.NOT_ELIGIBLE:
-        raise ServiceError("核对结论为“不符合”，请作出不予批准决定并写明理由")
+        raise ServiceError("核对结论为“不符合”，请作出不予批准决定并写明理由" + _pending_note(app))
     before = app.stage
     _set_stage(app, workflow.target(action, app.programme.stages, app.stage), today())
     app.save()
@@ -461,7 +511,7 @@ def review(actor, application: Application, opinion: str) -> Application:
     authority_for(actor, app, action)
     opinion = _text(opinion, "审核意见")
     if verification_conclusion(app) is None:
-        raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能审核通过")
+        raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能审核通过" + _pending_note(app))
     if not app.visits.exists() and Stage.VISIT in app.programme.stages:
         raise ServiceError("尚未完成入户调查，不能审核通过")
     before = app.stage

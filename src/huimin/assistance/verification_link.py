@@ -3,13 +3,18 @@
 Two kinds of report count: the engine's 核对报告 (huimin.verification.Report) made for the application's household
 and programme since the application was lodged, and a report recorded by hand (ManualVerification, e.g. the
 answer to a cross-city 协查 on paper). The newer of the two decides. There is no default: without a report the
-answer is None, and "逢进必核" refuses approval.
+answer is None, and "逢进必核" refuses approval. A manual conclusion that differs from the system's report
+counts only once a second person has confirmed it (from that moment); one awaiting confirmation, or refused it,
+never counts. ``verification_history`` lists every result of the application, the superseded ones too.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils import timezone
+
+from huimin.core.models import User
 
 
 @dataclass(frozen=True)
@@ -20,47 +25,74 @@ class VerificationResult:
     report_date: datetime.date
     reasons: str
     source: str  # "engine" (核对系统报告) or "manual" (recorded by hand)
+    record_id: int | None = None  # the Report's or the ManualVerification's pk
 
 
-def _engine_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
+SOURCE_LABELS = {"engine": "核对系统报告", "manual": "人工录入"}
+
+
+def _engine_reports(application):
     if not apps.is_installed("huimin.verification"):
-        return None
+        return []
     from huimin.verification.models import Report
 
-    report = (
-        Report.objects.filter(
-            household_id=application.household_id,
-            programme=application.programme.code,
-            created_at__gte=application.created_at,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if report is None:
-        return None
+    return Report.objects.filter(
+        household_id=application.household_id,
+        programme=application.programme.code,
+        created_at__gte=application.created_at,
+    ).order_by("-created_at", "-id")
+
+
+def _from_report(report) -> VerificationResult:
     reasons = "；".join(r["text"] if isinstance(r, dict) else str(r) for r in report.reasons) or "各项指标均在标准以内"
-    return report.created_at, VerificationResult(
+    return VerificationResult(
         conclusion=report.conclusion,
         conclusion_label=report.get_conclusion_display(),
         report_number=f"HD-{report.pk}",
         report_date=report.as_of,
         reasons=reasons,
         source="engine",
+        record_id=report.pk,
     )
 
 
-def _manual_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
-    record = application.manual_verifications.order_by("-report_date", "-recorded_at", "-id").first()
-    if record is None:
+def _engine_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
+    report = next(iter(_engine_reports(application)[:1]), None)
+    if report is None:
         return None
-    return record.recorded_at, VerificationResult(
+    return report.created_at, _from_report(report)
+
+
+def system_result(application) -> VerificationResult | None:
+    """The 核对 system's latest report for the application (what a manual conclusion is compared with)."""
+    found = _engine_result(application)
+    return found[1] if found else None
+
+
+def _from_manual(record) -> VerificationResult:
+    return VerificationResult(
         conclusion=record.conclusion,
         conclusion_label=record.get_conclusion_display(),
         report_number=record.report_number,
         report_date=record.report_date,
         reasons=record.reasons,
         source="manual",
+        record_id=record.pk,
     )
+
+
+COUNTED = ("effective", "confirmed")  # ManualVerification.Status values that count
+
+
+def _manual_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
+    record = (
+        application.manual_verifications.filter(status__in=COUNTED)
+        .order_by("-report_date", "-recorded_at", "-id")
+        .first()
+    )
+    if record is None:
+        return None
+    return record.checked_at or record.recorded_at, _from_manual(record)
 
 
 def verification_conclusion(application) -> VerificationResult | None:
@@ -68,3 +100,71 @@ def verification_conclusion(application) -> VerificationResult | None:
     if not found:
         return None
     return max(found, key=lambda pair: pair[0])[1]
+
+
+@dataclass(frozen=True)
+class VerificationEntry:
+    """One 核对 result of an application as the review and approval pages and the 审批表 list it."""
+
+    result: VerificationResult
+    source_label: str
+    by: str  # who recorded it (the system report: who ran the check)
+    at: datetime.datetime
+    status: str  # 现行依据 / 已被取代 / 待复核确认 / 复核不予确认
+    is_current: bool
+    file_id: int | None = None  # a manual record with its report file
+    overrides: str = ""  # a manual record differing from the system: "核对系统报告 HD-3：不符合"
+    checked: str = ""  # a confirmed or rejected one: who, when and the note
+
+
+def _name(user) -> str:
+    return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else "核对系统"
+
+
+def _full_names(usernames) -> dict[str, str]:
+    return {u: f or u for u, f in User.objects.filter(username__in=usernames).values_list("username", "full_name")}
+
+
+def verification_history(application) -> list[VerificationEntry]:
+    """Every 核对 result of the application, newest first: the system's reports and the manual records,
+    with the one that counts marked and the others as superseded, awaiting confirmation or rejected."""
+    current = verification_conclusion(application)
+    current_key = (current.source, current.record_id) if current else None
+    entries = []
+    for report in _engine_reports(application).select_related("created_by"):
+        result = _from_report(report)
+        is_current = ("engine", report.pk) == current_key
+        entries.append(
+            VerificationEntry(
+                result, SOURCE_LABELS["engine"], _name(report.created_by), report.created_at,
+                "现行依据" if is_current else "已被取代", is_current,
+            )
+        )  # fmt: skip
+    records = list(application.manual_verifications.all())
+    names = _full_names({r.recorded_by for r in records} | {r.checked_by for r in records if r.checked_by})
+    for record in records:
+        result = _from_manual(record)
+        is_current = ("manual", record.pk) == current_key
+        if is_current:
+            status = "现行依据"
+        elif record.status in COUNTED:
+            status = "已被取代"
+        else:
+            status = record.get_status_display()
+        overrides = ""
+        if record.system_report:
+            overrides = f"核对系统报告 {record.system_report}：{record.get_system_conclusion_display()}"
+        checked = (
+            f"{names.get(record.checked_by, record.checked_by)} "
+            f"{timezone.localtime(record.checked_at):%Y-%m-%d %H:%M} {record.get_status_display()}：{record.check_note}"
+            if record.checked_at
+            else ""
+        )
+        entries.append(
+            VerificationEntry(
+                result, SOURCE_LABELS["manual"], names.get(record.recorded_by, record.recorded_by), record.recorded_at,
+                status, is_current,
+                record.pk if record.report_file else None, overrides, checked,
+            )
+        )  # fmt: skip
+    return sorted(entries, key=lambda e: e.at, reverse=True)

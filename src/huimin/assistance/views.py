@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.assistance import documents, rules, services, workflow
+from huimin.assistance import documents, duties, rules, services, workflow
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -18,6 +18,8 @@ from huimin.assistance.models import (
     Channel,
     Conclusion,
     Delegation,
+    DutySeparation,
+    DutyStep,
     Enrolment,
     ManualVerification,
     NearRelative,
@@ -28,8 +30,8 @@ from huimin.assistance.models import (
     VisitPhoto,
     WorkdayOverride,
 )
-from huimin.assistance.verification_link import verification_conclusion
-from huimin.core import audit, workdays
+from huimin.assistance.verification_link import verification_conclusion, verification_history
+from huimin.core import audit, regions, workdays
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
@@ -52,6 +54,12 @@ def _date(value) -> datetime.date | None:
         return datetime.date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+
+
+def _id(value) -> int:
+    """A posted row id; anything but digits is 0 (no such row), never a 500."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
 # Lists never show the protected fields; deferring them spares a decryption per row (they load when a page asks).
@@ -219,7 +227,8 @@ def application_detail(request, pk):
             "events": app.events.all(),
             "verification": verification_conclusion(app),
             "verification_url": _verification_url(request.user, app),
-            "verifications": app.manual_verifications.all(),
+            "verification_history": verification_history(app),
+            "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),
             "objections": app.objections.all(),
             "notifications": app.notifications.all(),
@@ -254,6 +263,11 @@ def _run_action(request, app: Application, action: str):
             report_file=request.FILES.get("report_file"),
         )  # fmt: skip
         return "已录入核对结果"
+    if action == "check_verification":
+        services.check_verification(
+            user, app, _id(p.get("record")), confirmed=p.get("confirmed") == "1", note=p.get("note", "")
+        )
+        return "已复核确认核对结论" if p.get("confirmed") == "1" else "已复核，不予确认该核对结论"
     if action == "finish_verification":
         services.finish_verification(user, app)
         return "核对环节已完成"
@@ -630,7 +644,17 @@ def settings_page(request):
     if request.method == "POST":
         p = request.POST
         try:
-            if p.get("form") == "policy":
+            if p.get("form") == "duty_add":
+                programme = Programme.objects.filter(pk=_id(p.get("programme"))).first()
+                if programme is None:
+                    raise ServiceError("请选择救助项目")
+                duties.add_rule(
+                    user, programme=programme, first=p.get("first", ""), second=p.get("second", ""),
+                    basis=p.get("basis", ""),
+                )  # fmt: skip
+            elif p.get("form") == "duty_end":
+                duties.end_rule(user, get_object_or_404(DutySeparation, pk=_id(p.get("rule"))), p.get("reason", ""))
+            elif p.get("form") == "policy":
                 services.set_policy(
                     user, key=p.get("key", ""), value=p.get("value", ""), region_code=p.get("region", ""),
                     effective_from=_date(p.get("effective_from")),
@@ -659,7 +683,12 @@ def settings_page(request):
         request,
         "assistance/settings.html",
         {"policies": policies, "overrides": overrides.order_by("-day")[:200], "keys": RegionPolicy.KEYS,
-         "regions_choice": regions_choice, "programmes": Programme.objects.all(), "today": timezone.localdate()},
+         "regions_choice": regions_choice, "programmes": Programme.objects.all(), "today": timezone.localdate(),
+         "duty_rules": DutySeparation.objects.filter(ended_at__isnull=True).select_related("programme"),
+         "duty_history": DutySeparation.objects.filter(ended_at__isnull=False).select_related("programme")
+                         .order_by("-ended_at")[:200],
+         "duty_steps": DutyStep.choices,
+         "can_set_duties": bool(user.region and user.region.level <= regions.CITY)},
     )  # fmt: skip
 
 

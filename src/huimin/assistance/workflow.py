@@ -45,6 +45,8 @@ ACTIONS: dict[str, Action] = {
         Action("accept", "受理", (Stage.ACCEPT,), ACCEPT, TOWNSHIP, NEXT),
         Action("not_accept", "不予受理", (Stage.ACCEPT,), ACCEPT, TOWNSHIP, Stage.NOT_ACCEPTED),
         Action("record_verification", "录入核对结果", (Stage.VERIFY, Stage.VISIT, Stage.REVIEW), VERIFY, TOWNSHIP),
+        # a manual 核对 conclusion that differs from the system's counts once a second person confirms it
+        Action("check_verification", "复核人工核对结论", (Stage.VERIFY, Stage.VISIT, Stage.REVIEW), REVIEW, TOWNSHIP),
         Action("finish_verification", "核对完成", (Stage.VERIFY,), VERIFY, TOWNSHIP, NEXT),
         Action("record_visit", "入户调查", (Stage.VISIT,), VISIT, TOWNSHIP, NEXT),
         Action("record_appraisal", "民主评议", (Stage.APPRAISAL,), VISIT, TOWNSHIP, NEXT),

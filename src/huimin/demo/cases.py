@@ -30,7 +30,8 @@ def _staff(role: str, region_code: str) -> User | None:
     return User.objects.filter(role=role, region_id=region_code, is_active=True).order_by("username").first()
 
 
-def _advance(clerk, application, stop: str, day: datetime.date):
+def _advance(clerk, reviewer, application, stop: str, day: datetime.date):
+    """The clerk accepts, records 核对 and the visit; the 乡镇审核 is the township reviewer's (职责分离)."""
     if stop == Stage.ACCEPT:
         return application
     application = services.accept(clerk, application)
@@ -62,8 +63,8 @@ def _advance(clerk, application, stop: str, day: datetime.date):
     if stop == Stage.REVIEW:
         return application
     if stop == Stage.REFUSED:
-        return services.refuse(clerk, application, "经入户调查，家庭有稳定务工收入，人均收入高于当地低保标准")
-    return services.review(clerk, application, "经审核，情况属实，同意上报")
+        return services.refuse(reviewer, application, "经入户调查，家庭有稳定务工收入，人均收入高于当地低保标准")
+    return services.review(reviewer, application, "经审核，情况属实，同意上报")
 
 
 def load_cases(household_rows: list[dict], day: datetime.date | None = None) -> int:
@@ -75,13 +76,13 @@ def load_cases(household_rows: list[dict], day: datetime.date | None = None) -> 
     candidates = sorted(
         (row["township_code"], row["number"], row["programme"]) for row in household_rows if row["programme"] in REASONS
     )
-    clerks = {}
+    staff = {}
     created = 0
     for i, (township, number, programme) in enumerate(candidates[:MAX_CASES]):
-        if township not in clerks:
-            clerks[township] = _staff(Role.CLERK, township)
-        clerk = clerks[township]
-        if clerk is None:
+        if township not in staff:
+            staff[township] = (_staff(Role.CLERK, township), _staff(Role.REVIEWER, township))
+        clerk, reviewer = staff[township]
+        if clerk is None or reviewer is None:
             continue
         household = Household.objects.select_related("head").get(number=number)
         with transaction.atomic():
@@ -94,6 +95,6 @@ def load_cases(household_rows: list[dict], day: datetime.date | None = None) -> 
                 reason=REASONS[programme],
                 documents=[d["code"] for d in dibao.required_documents],
             )
-            _advance(clerk, application, STOPS[i % len(STOPS)], day)
+            _advance(clerk, reviewer, application, STOPS[i % len(STOPS)], day)
         created += 1
     return created

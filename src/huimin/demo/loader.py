@@ -171,7 +171,8 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
                 "application_id": hid, "report_number": f"YSHD{hid:010d}",
                 "report_date": start - datetime.timedelta(days=30),
                 "conclusion": "eligible", "reasons": "演示历史数据：家庭月人均收入低于当地标准", "report_file": "",
-                "recorded_by": "演示历史", "recorded_at": decided,
+                "recorded_by": "演示历史", "recorded_at": decided, "status": "effective", "system_report": "",
+                "system_conclusion": "", "checked_by": "", "checked_at": None, "check_note": "",
             }
         )  # fmt: skip
         enrolments.append(
@@ -425,6 +426,8 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, str, str]]:
         ("xitong", "系统管理员", Role.SYSADMIN, city),
         ("baomi", "安全保密员", Role.SECURITY, city),
         ("shenji", "安全审计员", Role.AUDITOR, city),
+        # city-wide settings (the programmes' 职责分离 rules) are changed at city level only
+        ("shiju", "市民政局审批人", Role.APPROVER, city),
     ]
     towns = [r for r in region_rows if r["level"] == 4]
     counties = sorted({t["parent"] for t in towns})

@@ -185,6 +185,7 @@ def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
     )
     manual = (
         ManualVerification.objects.filter(report_date__gte=month, report_date__lt=following)
+        .exclude(status__in=[ManualVerification.Status.PENDING, ManualVerification.Status.REJECTED])
         .annotate(urban=urban_expression("application__region", "application__household"))
         .values("application__region_id", "urban", "application__programme__code", "conclusion")
         .annotate(n=Count("id"))
