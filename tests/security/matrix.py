@@ -64,9 +64,11 @@ MATRIX: dict[str, Entry] = {
     "api:openapi-json": Entry(PUBLIC),
     "api:openapi-view": Entry(PUBLIC),
     "api:list_persons": Entry(roles.PEOPLE_VIEW),
+    "api:search_persons": Entry(roles.PEOPLE_VIEW, method="POST", data={"q": ""}),
     "api:get_person": Entry(roles.PEOPLE_VIEW, target="person"),
     "api:update_person": Entry(roles.PEOPLE_VIEW, target="person"),  # GET of the same path; PATCH in tests/registry
     "api:list_households": Entry(roles.PEOPLE_VIEW),
+    "api:search_households": Entry(roles.PEOPLE_VIEW, method="POST", data={"q": ""}),
     "api:create_household": Entry(roles.PEOPLE_EDIT, method="POST", data={"region": ""}),
     "api:get_household": Entry(roles.PEOPLE_VIEW, target="household"),
     "api:list_programmes": Entry("assistance.view"),
