@@ -167,6 +167,15 @@ def test_a_number_registered_elsewhere_says_only_that_and_goes_to_the_county(zha
     answer = client.post("/api/registry/households", json.dumps(payload), content_type="application/json").json()
     assert answer["message"] == dedup.REGISTERED_ELSEWHERE and "张三" not in json.dumps(answer, ensure_ascii=False)
     assert ForeignDuplicate.objects.count() == 1
+    # a township cannot close it away; the county records how it was resolved
+    login(users["clerk_b"]).post(f"/registry/duplicates/elsewhere/{case.pk}/close/", {"note": "不是我们的人"})
+    assert ForeignDuplicate.objects.get().status == ForeignDuplicate.Status.OPEN
+    county = login(users["approver"])
+    county.post(f"/registry/duplicates/elsewhere/{case.pk}/close/", {"note": "已核实：冒用他人身份证号"})
+    case.refresh_from_db()
+    assert (case.status, case.decided_by) == (ForeignDuplicate.Status.CLOSED, "approver")
+    assert "冒名" not in county.get("/registry/duplicates/").content.decode()
+    assert AuditEntry.objects.filter(action="registry.duplicate.elsewhere_close").exists()
 
 
 def test_a_number_registered_in_ones_own_region_still_names_the_holder(zhang, users):

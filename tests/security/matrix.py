@@ -55,6 +55,9 @@ MATRIX: dict[str, Entry] = {
     "registry:duplicate_decide": Entry(
         roles.PEOPLE_MERGE, method="POST", target="duplicate", data={"action": "dismiss"}
     ),
+    "registry:foreign_duplicate_close": Entry(
+        roles.PEOPLE_MERGE, method="POST", target="foreign_duplicate", data={"note": "已核实"}
+    ),
     "registry:import": Entry(roles.PEOPLE_EDIT),
     "registry:import_template": Entry(roles.PEOPLE_EDIT),
     "registry:import_job": Entry(roles.PEOPLE_EDIT, target="import_job"),

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from huimin.core import audit
+from huimin.core import audit, regions
 from huimin.core.roles import PEOPLE_MERGE, has_capability
 from huimin.core.scope import in_scope, require_in_scope, user_prefixes
 from huimin.core.services import ServiceError
@@ -70,6 +71,26 @@ def route(actor, holder: Person, *, region, name: str, source: str) -> ForeignDu
     if created:
         audit.record("registry.duplicate.elsewhere", case, detail=f"{source}：身份证号已在其他地区登记",
                      region_code=region.code)  # fmt: skip
+    return case
+
+
+def close_elsewhere(actor, case: ForeignDuplicate, *, note: str) -> ForeignDuplicate:
+    """The county (or the city) records how a cross-region case was resolved; a township only sees its cases."""
+    if not has_capability(actor, PEOPLE_MERGE):
+        raise PermissionDenied("您的角色无权处理重复登记")
+    if not in_scope(actor, case.region_id) and not in_scope(actor, case.holder.region_id):
+        raise Http404("对象不存在或不在您的管辖范围内")
+    if actor.region is None or actor.region.level > regions.COUNTY:
+        raise ServiceError("跨地区重复登记由县级以上民政部门核实处理")
+    if case.status != ForeignDuplicate.Status.OPEN:
+        raise ServiceError("该重复登记已处理")
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("请填写处理情况")
+    case.status, case.note = ForeignDuplicate.Status.CLOSED, note[:200]
+    case.decided_by, case.decided_at = actor.username, timezone.now()
+    case.save(update_fields=["status", "note", "decided_by", "decided_at"])
+    audit.record("registry.duplicate.elsewhere_close", case, detail=case.note, region_code=case.region_id)
     return case
 
 

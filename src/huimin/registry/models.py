@@ -245,6 +245,9 @@ class ForeignDuplicate(models.Model):
     source = models.CharField("来源", max_length=20)
     attempted_by = models.CharField("经办人", max_length=150)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    note = models.CharField("处理情况", max_length=200, blank=True)
+    decided_by = models.CharField("处理人", max_length=150, blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     created_at = models.DateTimeField("发现时间", auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from huimin.core import regions
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, PII_UNMASK, has_capability
@@ -18,7 +19,15 @@ from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_download
 from huimin.registry import dedup, excel, forms, imports, panels, persons, search, services
-from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
+from huimin.registry.models import (
+    DuplicateCandidate,
+    ForeignDuplicate,
+    Household,
+    ImportJob,
+    LifeEvent,
+    Membership,
+    Person,
+)
 from huimin.registry.services import MemberInput
 
 
@@ -303,7 +312,12 @@ def duplicate_list(request):
     return render(
         request,
         "registry/duplicates.html",
-        {"page": page_of(request, candidates.order_by("-created_at")), "status": status, "elsewhere": elsewhere},
+        {
+            "page": page_of(request, candidates.order_by("-created_at")),
+            "status": status,
+            "elsewhere": elsewhere,
+            "can_close": bool(request.user.region) and request.user.region.level <= regions.COUNTY,
+        },
     )
 
 
@@ -328,6 +342,20 @@ def duplicate_decide(request, pk):
             messages.success(request, f"已将记录 #{drop.pk} 合并至 {keep.name}（#{keep.pk}），全部历史已保留")
         else:
             raise Http404("未知操作")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry:duplicates")
+
+
+@capability_required(PEOPLE_MERGE)
+@require_POST
+def foreign_duplicate_close(request, pk):
+    case = ForeignDuplicate.objects.select_related("holder", "region").filter(pk=pk).first()
+    if case is None:
+        raise Http404("对象不存在")
+    try:
+        dedup.close_elsewhere(request.user, case, note=request.POST.get("note", ""))
+        messages.success(request, "已记录处理情况")
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("registry:duplicates")
