@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.db import connection
 from openpyxl import load_workbook
 
@@ -238,3 +239,18 @@ def test_a_refused_import_keeps_an_error_report_without_protected_columns(users,
     for protected in (id_for(B, 92), PHONE, ACCOUNT, "身份证号", "联系电话", "银行账号", "残疾人证号"):
         assert protected not in rows[0] and protected not in cells, protected
     assert {"身份证号", "联系电话", "银行账号", "残疾人证号"} == excel.PROTECTED_HEADERS
+
+
+def test_an_upload_left_unconfirmed_expires_and_its_file_goes(users, regions, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.HUIMIN_IMPORT_KEEP_HOURS = 24
+    content = xlsx([row(household_number="P1", relation="户主", name="周一", id_number=id_for(B, 93),
+                        region=VILLAGE_A1)])  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+        job = imports.dry_run(users["clerk_a"], _upload(content))
+    assert job.status == ImportJob.Status.CHECKED and Path(job.stored_path).exists()
+    later = time_machine.travel(datetime.datetime(2026, 3, 3, 10, 0, tzinfo=datetime.UTC), tick=False)
+    with later, pytest.raises(ServiceError, match="已过期未确认"):
+        imports.request_commit(users["clerk_a"], job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.EXPIRED and not Path(job.stored_path).exists()

@@ -5,6 +5,7 @@ The uploaded file is personal data in clear: it is written readable by the serve
 as soon as the import is over — refused by the dry run, done, or failed. What stays is the job's error list and
 its error report, both without the protected columns."""
 
+import datetime
 import os
 import uuid
 from pathlib import Path
@@ -52,10 +53,23 @@ def discard_file(job: ImportJob) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def expire_unconfirmed() -> int:
+    """Checked uploads nobody confirmed within HUIMIN_IMPORT_KEEP_HOURS: the job expires and its file goes."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.HUIMIN_IMPORT_KEEP_HOURS)
+    stale = list(ImportJob.objects.filter(status=ImportJob.Status.CHECKED, created_at__lt=cutoff))
+    for job in stale:
+        job.status, job.finished_at = ImportJob.Status.EXPIRED, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        discard_file(job)
+    return len(stale)
+
+
 def dry_run(user, uploaded) -> ImportJob:
-    """Store the upload and check it; the job holds the counts and every error."""
+    """Store the upload and check it; the job holds the counts and every error. Uploads left unconfirmed for
+    too long expire on the way."""
     if not has_capability(user, PEOPLE_EDIT):
         raise PermissionDenied("您的角色无权导入人员和家庭")
+    expire_unconfirmed()
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise ServiceError(f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）：请分批导入")
     path = _store(uploaded)
@@ -87,6 +101,8 @@ def _fill(job: ImportJob, result: excel.CheckResult) -> None:
 def request_commit(user, job: ImportJob) -> ImportJob:
     if job.created_by_id != user.pk:
         raise PermissionDenied("只能确认自己上传的台账")
+    expire_unconfirmed()
+    job.refresh_from_db()
     if job.status != ImportJob.Status.CHECKED:
         raise ServiceError(f"该台账当前状态为“{job.get_status_display()}”，不能导入")
     job.status = ImportJob.Status.QUEUED

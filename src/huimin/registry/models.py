@@ -205,6 +205,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "导入中"
         DONE = "done", "已导入"
         FAILED = "failed", "导入失败（未写入任何数据）"
+        EXPIRED = "expired", "已过期未确认（文件已删除，请重新上传）"
 
     created_by = models.ForeignKey("core.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, verbose_name="上传人区划", on_delete=models.PROTECT, related_name="+")
