@@ -87,6 +87,9 @@ def test_disability_certificate_number_is_encrypted_indexed_masked_and_kept_out_
     assert Person.objects.filter(**Person.lookup("disability_cert_no", cert)).get() == zhang
     page = login(users["assistant_a"]).get(f"/registry/persons/{zhang.pk}/").content.decode()
     assert cert not in page and "4117**************42" in page
+    revealed = login(users["clerk_a"]).post(f"/pii/registry.Person/{zhang.pk}/disability_cert_no/")
+    assert cert in revealed.content.decode()  # the audited 查看, as for an ID number
+    assert AuditEntry.objects.filter(action="pii.reveal", object_id=str(zhang.pk)).exists()
     services.update_person(users["clerk_a"], zhang, {"disability_cert_no": id_for(B, 11) + "41"})
     entry = AuditEntry.objects.filter(action="registry.person.update").latest("seq")
     text = json.dumps([entry.before, entry.after])
