@@ -2,7 +2,8 @@
 task (django-tasks; ``huimin db_worker`` runs the queue) that writes all or nothing and reports progress.
 
 The uploaded file is personal data in clear: it is written readable by the server's user only (0600) and deleted
-as soon as the import is over — refused by the dry run, done, or failed. What stays is the job's error list and
+as soon as the import is over — refused by the dry run, done, failed, or left unconfirmed for
+HUIMIN_IMPORT_KEEP_HOURS. What stays is the job's error list and
 its error report, both without the protected columns."""
 
 import datetime

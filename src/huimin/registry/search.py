@@ -71,13 +71,13 @@ def _name_filter(q: str) -> Q:
     return Q(name__contains=q)
 
 
-def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = "", id_token_: str = ""):
-    """``id_token_`` (from ``id_token``) finds the holder of an ID number without the number itself."""
+def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = "", id_index: str = ""):
+    """``id_index`` (from ``id_token``) finds the holder of an ID number without the number itself."""
     qs = scope.narrowed(Person.objects.select_related("region", "household"), user, region_code or None)
     qs = qs.filter(merged_into__isnull=(status != "merged"))
     q = (q or "").strip()
-    if id_token_:
-        qs = qs.filter(id_number_bidx=id_token_)
+    if id_index:
+        qs = qs.filter(id_number_bidx=id_index)
     if q:
         qs = qs.filter(id_number_bidx=id_token(q)) if ID_LIKE.match(q) else qs.filter(_name_filter(q))
     if status == "alive":
@@ -97,9 +97,7 @@ def persons(user, *, q: str = "", region_code: str = "", status: str = "", progr
     return qs.order_by("region_id", "name", "id")
 
 
-def households(
-    user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = "", id_token_: str = ""
-):
+def households(user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = "", id_index: str = ""):
     """Households by number, or by a member's name / pinyin initials / ID number (or its ``id_token``)."""
     qs = scope.narrowed(Household.objects.select_related("region", "head"), user, region_code or None)
     if active == "1":
@@ -107,8 +105,8 @@ def households(
     elif active == "0":
         qs = qs.filter(is_active=False)
     q = (q or "").strip()
-    if id_token_:
-        holders = Person.objects.filter(id_number_bidx=id_token_, memberships__ended_on__isnull=True)
+    if id_index:
+        holders = Person.objects.filter(id_number_bidx=id_index, memberships__ended_on__isnull=True)
         qs = qs.filter(pk__in=holders.values("memberships__household"))
     if q:
         if ID_LIKE.match(q):

@@ -64,7 +64,7 @@ def _search(request, form_class):
         params["q"] = ""
         form.add_error("q", ID_IN_URL)
     token = request.GET.get("idx", "")
-    params["id_token_"] = token if ID_TOKEN.match(token) else ""
+    params["id_index"] = token if ID_TOKEN.match(token) else ""
     return form, params, None
 
 
@@ -88,11 +88,11 @@ def person_list(request):
         region_code=params.get("region", ""),
         status=params.get("status", ""),
         programme=params.get("programme", ""),
-        id_token_=params.get("id_token_", ""),
+        id_index=params.get("id_index", ""),
     )
     if request.GET.get("export") == "xlsx":
         return _export(request, people.iterator(chunk_size=2000), "人员名单")
-    context = {"form": form, "page": page_of(request, people), "by_id": bool(params.get("id_token_"))}
+    context = {"form": form, "page": page_of(request, people), "by_id": bool(params.get("id_index"))}
     return render(request, "registry/person_list.html", context)
 
 
@@ -177,12 +177,12 @@ def household_list(request):
         region_code=params.get("region", ""),
         active=params.get("active") or "1",
         programme=params.get("programme", ""),
-        id_token_=params.get("id_token_", ""),
+        id_index=params.get("id_index", ""),
     )
     if request.GET.get("export") == "xlsx":
         members = Person.objects.filter(household__in=households.values("pk")).select_related("region", "household")
         return _export(request, members.order_by("household__number", "id"), "家庭成员名单")
-    context = {"form": form, "page": page_of(request, households), "by_id": bool(params.get("id_token_"))}
+    context = {"form": form, "page": page_of(request, households), "by_id": bool(params.get("id_index"))}
     return render(request, "registry/household_list.html", context)
 
 
