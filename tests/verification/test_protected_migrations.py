@@ -13,7 +13,8 @@ from django.db import connection
 from huimin.core import crypto
 from huimin.engine.tables import source_schema
 from huimin.monitoring.models import Warning
-from huimin.verification.models import Snapshot
+from huimin.registry.models import Household
+from huimin.verification.models import Report, Snapshot
 from tests.conftest import VILLAGE_A1
 from tests.monitoring.matrix_targets import make_warning
 
@@ -54,3 +55,20 @@ def test_older_disability_warnings_get_a_digest_as_record_key(regions):
     digest = crypto.blind_index("disability_cert_no", CERT)[:12]
     assert warning.record_key == "残疾人证摘要 " + digest and warning.fact_key.endswith(digest)
     assert CERT[:18] not in warning.fact_key
+
+
+def test_older_reports_quote_a_digest_instead_of_the_numbers(regions):
+    household = Household.objects.create(number="R1", region_id=VILLAGE_A1)
+    record = {"person": "张三", "fields": [["残疾人证号", CERT], ["代发账号", ACCOUNT], ["残疾等级", "2"]]}
+    report = Report.objects.create(household=household, region_id=VILLAGE_A1, programme="dibao",
+                                   as_of=datetime.date(2026, 1, 31), conclusion="eligible",
+                                   reasons=[{"records": [record]}], members=[{"records": [record]}])  # fmt: skip
+    migration = import_module("huimin.verification.migrations.0006_hash_protected_snapshot_columns")
+    migration.digest_report_records(CurrentApps, SimpleNamespace(connection=connection))
+    report.refresh_from_db()
+    for quoted in (report.members[0]["records"][0], report.reasons[0]["records"][0]):
+        assert quoted["fields"] == [
+            ["残疾人证号", "摘要 " + crypto.blind_index("disability_cert_no", CERT)[:12]],
+            ["代发账号", "摘要 " + crypto.blind_index("bank_account", ACCOUNT)[:12]],
+            ["残疾等级", "2"],
+        ]
