@@ -214,6 +214,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the shell's CSS and the npm-installed vendor files
 STATIC_ROOT = Path(os.environ.get("HUIMIN_STATIC_ROOT", Path.cwd() / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("HUIMIN_MEDIA_ROOT", VAR_DIR / "media"))
+# a checked 台账 upload not confirmed within this many hours expires: its file (personal data in clear) is deleted
+HUIMIN_IMPORT_KEEP_HOURS = float(os.environ.get("HUIMIN_IMPORT_KEEP_HOURS", "24"))
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

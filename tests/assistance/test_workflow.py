@@ -17,6 +17,8 @@ from huimin.assistance.models import (
 from huimin.core.models import AuditEntry
 from huimin.core.roles import Role
 from huimin.core.services import ServiceError
+from huimin.registry import idnumbers
+from huimin.registry.models import Person
 from tests.assistance.conftest import apply, approve, end_publicity, programme, verify, walk
 from tests.conftest import OTHER_COUNTY, TOWN_A, VILLAGE_B1
 
@@ -353,6 +355,29 @@ def test_near_relative_declared_later_flags_open_applications(users, make_househ
     assert app.near_relative_flag
     with pytest.raises(ServiceError, match="回避"):
         services.accept(users["clerk_a"], app)
+
+
+def test_near_relative_outside_ones_region_is_no_lookup_and_marks_nothing(users, make_household):
+    """备案 must not tell a clerk who holds an ID number elsewhere, nor mark applications outside their region."""
+    household, people = make_household()  # in township A
+    app = apply(users, household, people)
+    with pytest.raises(ServiceError) as elsewhere:
+        services.declare_near_relative(users["clerk_b"], id_number=people[0].id_number, relation="父亲")
+    unknown = idnumbers.make("411702", datetime.date(1999, 1, 1), 999)
+    with pytest.raises(ServiceError) as nobody:
+        services.declare_near_relative(users["clerk_b"], id_number=unknown, relation="父亲")
+    assert str(elsewhere.value) == str(nobody.value) and people[0].name not in str(elsewhere.value)
+    # a relative living in the clerk's township whose household's application is in township B
+    theirs, others = make_household(region_code=VILLAGE_B1, names=("赵甲", "赵乙"))
+    their_app = services.create_application(
+        users["clerk_b"], programme=programme("dibao"), household=theirs, applicant=others[0], channel="window",
+        documents=[d["code"] for d in programme("dibao").required_documents], reason="因病致贫",
+    )  # fmt: skip
+    Person.objects.filter(pk=others[0].pk).update(region_id=people[0].region_id)
+    services.declare_near_relative(users["clerk_a"], id_number=others[0].id_number, relation="兄弟")
+    app.refresh_from_db()
+    their_app.refresh_from_db()
+    assert not app.near_relative_flag and not their_app.near_relative_flag
 
 
 def test_near_relative_bad_id_number(users):

@@ -2,9 +2,11 @@
 following one's own applications and decisions (payments: test_payments.py)."""
 
 import datetime
+import json
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -38,6 +40,18 @@ def test_code_verifies_a_registered_resident(client, sms, family):
     assert sms[-1][0] == "13800138000"
     assert client.session["portal_identity"]["person_id"] == wang.pk
     assert AuditEntry.objects.filter(action="portal.verify", object_id=str(wang.pk)).exists()
+
+
+def test_the_session_keeps_no_id_number_or_phone_in_clear(client, sms, family):
+    """Sessions are database rows: the portal keeps the verified identity's ID number and phone only sealed."""
+    _, (wang, *_) = family
+    client.post("/portal/verify/", {"name": "王芳", "id_number": wang.id_number, "phone": "13800138000"})
+    pending = Session.objects.get().get_decoded()
+    assert wang.id_number not in json.dumps(pending) and "13800138000" not in json.dumps(pending)
+    client.post("/portal/verify/code/", {"code": last_code(sms)})
+    stored = json.dumps(Session.objects.get(session_key=client.session.session_key).get_decoded())
+    assert wang.id_number not in stored and "13800138000" not in stored and str(wang.pk) in stored
+    assert client.get("/portal/me/").status_code == 200
 
 
 def test_registered_phone_and_name_must_match(client, sms, family):

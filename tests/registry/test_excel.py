@@ -153,9 +153,30 @@ def test_export_masks_without_right_and_neutralises_formulas(users, household_of
     header, values = list(masked.values)[:2]
     assert values[0] == "'=HYPERLINK(1)"
     assert values[1] == "4117**********" + id_for(B, 11)[-4:]
-    full = load_workbook(io.BytesIO(excel.export_persons(people, users["clerk_a"]))).active
+    full = load_workbook(io.BytesIO(excel.export_persons(people, users["clerk_a"], full=True))).active
     assert list(full.values)[1][1] == id_for(B, 11)
     assert AuditEntry.objects.filter(action="registry.export").count() == 2
+
+
+def test_export_is_masked_unless_asked_for_and_lists_who_was_exported(users, household_of):
+    """A clerk may unmask, but an export carries full values only when asked for (and only for a role that may);
+    the audit entry names every exported person, not just how many."""
+    household = household_of(VILLAGE_A1, [("张三", B, 11, codes.HEAD), ("张小", datetime.date(1990, 2, 2), 22, "10")])
+    people = Person.objects.filter(household=household).select_related("region", "household").order_by("id")
+    head = Person.objects.get(pk=household.head_id)
+    head.phone, head.bank_account = "13712345678", "6222020200112233445"
+    head.save()
+    sheet = load_workbook(io.BytesIO(excel.export_persons(people, users["clerk_a"]))).active
+    cells = [str(v) for row in list(sheet.values)[1:] for v in row if v]
+    assert id_for(B, 11) not in cells and "13712345678" not in cells and "6222020200112233445" not in cells
+    entry = AuditEntry.objects.filter(action="registry.export").latest("seq")
+    assert entry.after == {"persons": sorted(p.pk for p in people), "unmasked": False}
+    asked = load_workbook(io.BytesIO(excel.export_persons(people, users["assistant_a"], full=True))).active
+    assert id_for(B, 11) not in [v for row in asked.values for v in row]  # no right: masked whatever was asked
+    full = load_workbook(io.BytesIO(excel.export_persons(people, users["clerk_a"], full=True))).active
+    cells = [v for row in full.values for v in row]
+    assert id_for(B, 11) in cells and "6222020200112233445" in cells
+    assert AuditEntry.objects.filter(action="registry.export").latest("seq").after["unmasked"] is True
 
 
 def test_commit_is_all_or_nothing_when_writing_fails(tmp_path, users, monkeypatch):

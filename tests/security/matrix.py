@@ -59,6 +59,9 @@ MATRIX: dict[str, Entry] = {
     "registry:bank_change_decide": Entry(
         roles.PEOPLE_BANK_CONFIRM, method="POST", target="bank_change", data={"action": "reject", "note": "矩阵"}
     ),
+    "registry:foreign_duplicate_close": Entry(
+        roles.PEOPLE_MERGE, method="POST", target="foreign_duplicate", data={"note": "已核实"}
+    ),
     "registry:import": Entry(roles.PEOPLE_EDIT),
     "registry:import_template": Entry(roles.PEOPLE_EDIT),
     "registry:import_job": Entry(roles.PEOPLE_EDIT, target="import_job"),
@@ -68,9 +71,11 @@ MATRIX: dict[str, Entry] = {
     "api:openapi-json": Entry(PUBLIC),
     "api:openapi-view": Entry(PUBLIC),
     "api:list_persons": Entry(roles.PEOPLE_VIEW),
+    "api:search_persons": Entry(roles.PEOPLE_VIEW, method="POST", data={"q": ""}),
     "api:get_person": Entry(roles.PEOPLE_VIEW, target="person"),
     "api:update_person": Entry(roles.PEOPLE_VIEW, target="person"),  # GET of the same path; PATCH in tests/registry
     "api:list_households": Entry(roles.PEOPLE_VIEW),
+    "api:search_households": Entry(roles.PEOPLE_VIEW, method="POST", data={"q": ""}),
     "api:create_household": Entry(roles.PEOPLE_EDIT, method="POST", data={"region": ""}),
     "api:get_household": Entry(roles.PEOPLE_VIEW, target="household"),
     "api:list_programmes": Entry("assistance.view"),

@@ -48,7 +48,7 @@ def targets(users):
     b = Person.objects.create(
         name="乙", id_number=idnumbers.make("411702", datetime.date(1970, 1, 1), 13), region_id=VILLAGE_B1
     )
-    from huimin.registry.models import DuplicateCandidate, Household, ImportJob
+    from huimin.registry.models import DuplicateCandidate, ForeignDuplicate, Household, ImportJob
 
     ha = Household.objects.create(number="HA", region_id=VILLAGE_A1)
     hb = Household.objects.create(number="HB", region_id=VILLAGE_B1)
@@ -60,6 +60,8 @@ def targets(users):
     )
     da = DuplicateCandidate.objects.create(person_a=a, person_b=a, reason="test")
     db_ = DuplicateCandidate.objects.create(person_a=b, person_b=b, reason="test")
+    fa = ForeignDuplicate.objects.create(holder=a, region_id=VILLAGE_A1, name="甲", source="登记", attempted_by="x")
+    fb = ForeignDuplicate.objects.create(holder=b, region_id=VILLAGE_B1, name="乙", source="登记", attempted_by="x")
 
     def job(user):
         return ImportJob.objects.create(
@@ -82,6 +84,7 @@ def targets(users):
             "household_event": ({"kwargs": {"pk": ha.pk, "kind": "close"}}, {"kwargs": {"pk": hb.pk, "kind": "close"}}),
             "duplicate": ({"kwargs": {"pk": da.pk}}, {"kwargs": {"pk": db_.pk}}),
             "bank_change": ({"kwargs": {"pk": change_a.pk}}, {"kwargs": {"pk": change_b.pk}}),
+            "foreign_duplicate": ({"kwargs": {"pk": fa.pk}}, {"kwargs": {"pk": fb.pk}}),
             # an import job exists only for its uploader: another township's job is a 404
             "import_job": (lambda user: {"kwargs": {"pk": job(user).pk}}, {"kwargs": {"pk": job(users["clerk_b"]).pk}}),
             # every role in the matrix is placed in township A or above; township B is outside for township users

@@ -1,8 +1,10 @@
 """Each departmental source's validation: good rows become a snapshot, bad rows are named in Chinese."""
 
+import datetime
 import io
 from pathlib import Path
 
+import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -10,6 +12,9 @@ import pytest
 from huimin.apiclients.models import ApiClient
 from huimin.core import crypto
 from huimin.core.services import ServiceError
+from huimin.engine import monitoring
+from huimin.engine.tables import Tables
+from huimin.monitoring import population
 from huimin.verification import ingest
 from huimin.verification.models import Snapshot, Upload
 from huimin.verification.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
@@ -189,3 +194,34 @@ def test_the_command_line_issues_tokens_and_loads_files(db, tmp_path, capsys):
     call_command("verification", "ingest", "wages", str(path), "--as-of", "2026-06-30")
     assert "已导入：共 1 行，错误 0 行" in capsys.readouterr().out
     assert Snapshot.objects.get().source == "wages"
+
+
+CERT = "41170219580404011442"  # a 残疾人证号: the holder's ID number, then category and grade
+ACCOUNT = "6222020200112233445"
+
+
+@pytest.mark.parametrize(
+    ("code", "column", "kind", "secret"),
+    [("disability", "cert_no", "disability_cert_no", CERT), ("benefit_account", "account_no", "bank_account", ACCOUNT)],
+)
+def test_protected_identifiers_are_kept_only_as_their_blind_index(code, column, kind, secret):
+    row = valid_row(code) | {column: secret}
+    result = ingest.validate(code, list(row), [list(row.values())])
+    assert result.ok, result.errors
+    record = result.table.to_pylist()[0]
+    assert record[column] == crypto.blind_index(kind, secret) and secret not in str(record)
+
+
+def test_a_disability_warning_names_its_certificate_by_a_digest():
+    key = crypto.blind_index("id_number", "411702195804040114")
+    digest = crypto.blind_index("disability_cert_no", CERT)
+    pop = pa.table({"person_key": [key], "canonical_key": [key], "person_id": [1], "household_id": [10],
+                    "category": ["dibao"], "region_code": ["411702001001"], "standard_fen": [80000], "members": [1],
+                    "disability_grade": [None]}, schema=population.SCHEMA)  # fmt: skip
+    source = pa.table({"person_key": [key], "cert_no": [digest], "category": ["4"], "grade": [1],
+                       "issued_on": [datetime.date(2026, 11, 1)], "status": ["有效"]})  # fmt: skip
+    empty = ibis.memtable(pa.table({"x": pa.array([], pa.int64())}))
+    tables = Tables(persons=empty, households=empty, thresholds=empty, sources={"disability": ibis.memtable(source)})
+    facts = monitoring.evaluate(tables, ibis.memtable(pop), "disability", {}, datetime.date(2026, 11, 20))
+    (fact,) = ibis.duckdb.connect().to_pyarrow(facts).to_pylist()
+    assert fact["record_key"] == "残疾人证摘要 " + digest[:12] and CERT[:18] not in fact["record_key"]

@@ -35,7 +35,7 @@ from huimin.assistance.models import (
 from huimin.assistance.verification_link import system_result, verification_conclusion
 from huimin.core import audit, ratelimit, regions
 from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, check_size
 from huimin.registry import idnumbers
@@ -235,9 +235,13 @@ def create_application(
     if duplicate.exists():
         raise ServiceError(f"该家庭已有一件“{programme.name}”申请正在办理，不能重复申请")
     covered = [beneficiary.pk] if beneficiary else members
-    relatives = NearRelative.objects.filter(
-        person_id__in=[*covered, applicant.pk], withdrawn_at__isnull=True
-    ).select_related("staff", "person")
+    relatives = [  # a declaration marks only applications where the declaring staff member works
+        r
+        for r in NearRelative.objects.filter(
+            person_id__in=[*covered, applicant.pk], withdrawn_at__isnull=True
+        ).select_related("staff__region", "person")
+        if in_scope(r.staff, household.region_id)
+    ]
     day = today()
     application = Application(
         number=f"tmp-{uuid.uuid4().hex[:28]}",
@@ -1016,8 +1020,11 @@ def declare_near_relative(actor, *, id_number: str, relation: str) -> NearRelati
     except idnumbers.IdNumberError as exc:
         raise ServiceError(f"身份证号有误：{exc}") from exc
     person = Person.objects.filter(**Person.lookup("id_number", number), merged_into__isnull=True).first()
-    if person is None:
-        raise ServiceError("登记库中没有此身份证号的人员，请先在社会救助对象库中登记")
+    if person is None or not in_scope(actor, person.region_id):
+        # the same answer for "nobody" and "somebody elsewhere": 备案 is no city-wide lookup of ID numbers
+        raise ServiceError(
+            "您的管辖范围内没有此身份证号的人员：近亲属不在本辖区的无需备案；尚未登记的请先在社会救助对象库中登记"
+        )
     if NearRelative.objects.filter(staff=actor, person=person, withdrawn_at__isnull=True).exists():
         raise ServiceError("已备案过此人")
     record = NearRelative.objects.create(staff=actor, person=person, relation=relation[:20])
@@ -1025,6 +1032,7 @@ def declare_near_relative(actor, *, id_number: str, relation: str) -> NearRelati
     # Applications already under way that cover this person are flagged too.
     households = Membership.objects.filter(person=person, ended_on__isnull=True).values("household_id")
     open_apps = Application.objects.select_for_update().filter(stage__in=workflow.STAGE_ORDER, near_relative_flag=False)
+    open_apps = scoped(open_apps, actor, capability=workflow.VIEW)  # never outside the actor's region
     for app in open_apps.filter(
         Q(applicant=person) | Q(beneficiary=person) | Q(programme__scope="household", household_id__in=households)
     ):

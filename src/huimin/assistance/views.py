@@ -63,7 +63,9 @@ def _id(value) -> int:
 
 
 # Lists never show the protected fields; deferring them spares a decryption per row (they load when a page asks).
-PROTECTED_DEFER = ("applicant__id_number", "applicant__phone", "applicant__bank_account")
+PROTECTED_DEFER = (
+    "applicant__id_number", "applicant__phone", "applicant__bank_account", "applicant__disability_cert_no"
+)  # fmt: skip
 
 
 def _applications(request):

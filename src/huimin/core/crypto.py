@@ -185,7 +185,7 @@ def decrypt_many(tokens, ring: KeyRing | None = None) -> list[str]:
 
 def normalize(kind: str, value: str) -> str:
     value = str(value).strip()
-    if kind == "id_number":
+    if kind in ("id_number", "disability_cert_no"):
         return value.upper()
     if kind in ("phone", "bank_account"):
         return "".join(ch for ch in value if ch.isdigit())

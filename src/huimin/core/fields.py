@@ -12,7 +12,7 @@ from django.db import models
 
 from huimin.core import crypto
 
-KINDS = ("id_number", "phone", "bank_account")
+KINDS = ("id_number", "phone", "bank_account", "disability_cert_no")
 
 
 class ProtectedField(models.TextField):

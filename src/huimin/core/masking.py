@@ -7,6 +7,9 @@ def mask(kind: str, value: str | None) -> str:
     value = str(value)
     if kind == "id_number":
         return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+    if kind == "disability_cert_no":
+        # the ID number it begins with stays hidden; the last two digits (category, grade) are not secret
+        return value[:4] + "*" * (len(value) - 6) + value[-2:] if len(value) > 6 else "*" * len(value)
     if kind == "phone":
         return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
     if kind == "bank_account":

@@ -347,7 +347,7 @@ def _load_persons(rows):
     values = [_person_values(r, now) for r in rows]
     if connection.vendor == "postgresql":
         for v in values:  # COPY bypasses the field: encrypt and index here, exactly as ProtectedField does
-            for kind in ("id_number", "phone"):
+            for kind in ("id_number", "phone", "disability_cert_no"):
                 plain = v[kind]
                 v[f"{kind}_bidx"] = crypto.blind_index(kind, plain) if plain else ""
                 v[kind] = crypto.encrypt(crypto.normalize(kind, plain)) if plain else ""

@@ -17,6 +17,9 @@ from huimin.engine.tables import Tables
 from huimin.engine.verification import month_window
 
 FACT_COLUMNS = ("person_id", "household_id", "record_key", "occurred_on", "value")
+# how a protected identifier (kept in the snapshots only as its blind index) is named in a warning's record_key
+DISABILITY_CERT_LABEL = "残疾人证摘要 "
+DIGEST_CHARS = 12
 
 
 def _since(as_of: datetime.date, params: dict) -> datetime.date | None:
@@ -130,7 +133,8 @@ def disability(t, pop, params, as_of):
                    params)  # fmt: skip
     # new: the registry knows no certificate of this grade or worse for the person
     rows = rows.filter(rows.disability_grade.isnull() | (rows.disability_grade > rows.grade))
-    return _fact(rows, rows.cert_no, rows.issued_on, rows.grade)
+    # cert_no is the snapshot's blind index of the 残疾人证号 (which begins with the ID number), never the number
+    return _fact(rows, DISABILITY_CERT_LABEL + rows.cert_no.substr(0, DIGEST_CHARS), rows.issued_on, rows.grade)
 
 
 def unemployment(t, pop, params, as_of):

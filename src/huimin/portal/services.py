@@ -7,9 +7,10 @@ import copy
 import datetime
 import hashlib
 import hmac
+import json
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from huimin.assistance import services as assistance
 from huimin.assistance.models import Application, Channel, Programme
-from huimin.core import audit, ratelimit
+from huimin.core import audit, crypto, ratelimit
 from huimin.core.context import Actor, acting_as
 from huimin.core.models import Region, User
 from huimin.core.roles import Role
@@ -59,7 +60,18 @@ class Identity:
     person_id: int | None = None
 
     def as_session(self) -> dict:
-        return asdict(self)
+        """What the session keeps (sessions are rows in the database): the ID number and phone only as one
+        ciphertext under the field keys, never in clear."""
+        sealed = crypto.encrypt(json.dumps([self.id_number, self.phone]))
+        return {"name": self.name, "person_id": self.person_id, "sealed": sealed}
+
+    @classmethod
+    def from_session(cls, data: dict) -> "Identity | None":
+        try:
+            id_number, phone = json.loads(crypto.decrypt(data["sealed"]))
+            return cls(name=data["name"], id_number=id_number, phone=phone, person_id=data.get("person_id"))
+        except (KeyError, TypeError, ValueError, crypto.DecryptionError):
+            return None  # a session from before, or one that cannot be read: verify again
 
 
 def _digest(kind: str, value: str) -> str:

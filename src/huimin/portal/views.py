@@ -25,7 +25,7 @@ IDENTITY = "portal_identity"
 
 def _identity(request) -> Identity | None:
     data = request.session.get(IDENTITY)
-    return Identity(**data) if data else None
+    return Identity.from_session(data) if data else None
 
 
 def resident_required(view):
@@ -67,15 +67,14 @@ def verify(request):
 
 def verify_code(request):
     pending = request.session.get(PENDING)
-    if not pending:
+    claimed = Identity.from_session(pending) if pending else None
+    if claimed is None:
         return redirect("portal:verify")
-    phone = pending["phone"]
+    phone = claimed.phone
     masked = f"{phone[:3]}****{phone[-4:]}"
     if request.method == "POST":
-        data = dict(pending)
-        challenge = data.pop("challenge")
         try:
-            identity = services.check_code(challenge, Identity(**data), request.POST.get("code", ""))
+            identity = services.check_code(pending["challenge"], claimed, request.POST.get("code", ""))
         except ServiceError as exc:
             messages.error(request, str(exc))
             return render(request, "portal/verify_code.html", {"phone": masked}, status=400)

@@ -45,6 +45,22 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
+class PersonSearchIn(Schema):
+    q: str = Field("", description="姓名、拼音首字母或身份证号")
+    region: str = ""
+    status: str = ""
+    page: int = 1
+    page_size: int = 30
+
+
+class HouseholdSearchIn(Schema):
+    q: str = Field("", description="户编号、成员姓名、拼音首字母或身份证号")
+    region: str = ""
+    active: str = "1"
+    page: int = 1
+    page_size: int = 30
+
+
 class PersonIn(Schema):
     name: str
     id_number: str = ""
@@ -147,10 +163,29 @@ def _person(request, pk: int) -> Person:
     return get_scoped_or_404(Person.objects.select_related("region", "household"), request.auth, pk=pk)
 
 
+ID_IN_URL = "身份证号不能放在网址中查询：请改用 POST {path}/search，把查询条件放在请求体中"
+
+
+def _no_id_in_url(request, q: str) -> None:
+    if search.looks_like_id_number(q):
+        raise ServiceError(ID_IN_URL.format(path=request.path.rstrip("/")))
+
+
 @router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员", auth=api_auth(PEOPLE_VIEW))
 def list_persons(request, q: str = "", region: str = "", status: str = "", page: int = 1, page_size: int = 30):
-
+    _no_id_in_url(request, q)
     return paginate(search.persons(request.auth, q=q, region_code=region, status=status), page, page_size, person_out)
+
+
+@router.post(
+    "/persons/search",
+    response={200: PersonPage, **ERRORS},
+    summary="查询人员（条件在请求体中：按身份证号查询用此接口）",
+    auth=api_auth(PEOPLE_VIEW),
+)
+def search_persons(request, payload: PersonSearchIn):
+    qs = search.persons(request.auth, q=payload.q, region_code=payload.region, status=payload.status)
+    return paginate(qs, payload.page, payload.page_size, person_out)
 
 
 @router.get("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="人员详情", auth=api_auth(PEOPLE_VIEW))
@@ -181,9 +216,20 @@ def update_person(request, pk: int, payload: PersonPatch):
 
 @router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="查询家庭", auth=api_auth(PEOPLE_VIEW))
 def list_households(request, q: str = "", region: str = "", active: str = "1", page: int = 1, page_size: int = 30):
-
+    _no_id_in_url(request, q)
     qs = search.households(request.auth, q=q, region_code=region, active=active)
     return paginate(qs, page, page_size, household_out)
+
+
+@router.post(
+    "/households/search",
+    response={200: HouseholdPage, **ERRORS},
+    summary="查询家庭（条件在请求体中：按身份证号查询用此接口）",
+    auth=api_auth(PEOPLE_VIEW),
+)
+def search_households(request, payload: HouseholdSearchIn):
+    qs = search.households(request.auth, q=payload.q, region_code=payload.region, active=payload.active)
+    return paginate(qs, payload.page, payload.page_size, household_out)
 
 
 @router.get(

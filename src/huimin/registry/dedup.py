@@ -9,14 +9,15 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from huimin.core import audit
+from huimin.core import audit, regions
 from huimin.core.roles import PEOPLE_MERGE, has_capability
-from huimin.core.scope import require_in_scope
+from huimin.core.scope import in_scope, require_in_scope, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.registry import bank_accounts, codes
-from huimin.registry.models import DuplicateCandidate, Household, LifeEvent, Membership, Person
+from huimin.registry.models import DuplicateCandidate, ForeignDuplicate, Household, LifeEvent, Membership, Person
 
 # Other apps register here what re-points their references from the merged-away person to the kept one:
 # ``MERGE_HOOKS.append(lambda keep, drop: Enrolment.objects.filter(person=drop).update(person=keep))``.
@@ -32,10 +33,82 @@ def find_by_id_number(number: str) -> Person | None:
     )
 
 
-def already_registered_message(person: Person) -> str:
+REGISTERED_ELSEWHERE = "该身份证号已在其他地区登记，请联系上级民政部门"
+
+
+def already_registered_message(person: Person, actor) -> str:
+    """What ``actor`` is told about a number ``person`` already holds: who and where only inside the actor's
+    region; outside it, nothing but that it is registered elsewhere (edit rights are not a city-wide lookup)."""
+    if not in_scope(actor, person.region_id):
+        return REGISTERED_ELSEWHERE
     where = person.region.full_name() if person.region_id else "未知区划"
     household = f"，家庭户编号 {person.household.number}" if person.household_id else ""
     return f"该身份证号已登记：{person.name}，居住地 {where}{household}。同一身份证号只能对应一个人员，请勿重复登记"
+
+
+class RegisteredElsewhere(ServiceError):
+    """A registration refused because the number is held outside the actor's region (see ``route``)."""
+
+    def __init__(self, holder: Person, region, name: str, source: str):
+        super().__init__(REGISTERED_ELSEWHERE)
+        self.holder, self.region, self.name, self.source = holder, region, name, source
+
+
+def refuse_registered(actor, holder: Person, *, region, name: str, source: str):
+    """Raise the refusal of registering ``holder``'s number again, in the words ``actor`` may read."""
+    if in_scope(actor, holder.region_id):
+        raise ServiceError(already_registered_message(holder, actor))
+    raise RegisteredElsewhere(holder, region, name, source)
+
+
+def route(actor, holder: Person, *, region, name: str, source: str) -> ForeignDuplicate:
+    """List the attempt for the county (idempotent: one open case per holder and place). Call it outside the
+    refused transaction, or the case rolls back with it."""
+    case, created = ForeignDuplicate.objects.get_or_create(
+        holder=holder, region=region, status=ForeignDuplicate.Status.OPEN,
+        defaults={"name": name[:50], "source": source, "attempted_by": getattr(actor, "username", "") or "system"},
+    )  # fmt: skip
+    if created:
+        audit.record("registry.duplicate.elsewhere", case, detail=f"{source}：身份证号已在其他地区登记",
+                     region_code=region.code)  # fmt: skip
+    return case
+
+
+def close_elsewhere(actor, case: ForeignDuplicate, *, note: str) -> ForeignDuplicate:
+    """The county (or the city) records how a cross-region case was resolved; a township only sees its cases."""
+    if not has_capability(actor, PEOPLE_MERGE):
+        raise PermissionDenied("您的角色无权处理重复登记")
+    if not in_scope(actor, case.region_id) and not in_scope(actor, case.holder.region_id):
+        raise Http404("对象不存在或不在您的管辖范围内")
+    if actor.region is None or actor.region.level > regions.COUNTY:
+        raise ServiceError("跨地区重复登记由县级以上民政部门核实处理")
+    if case.status != ForeignDuplicate.Status.OPEN:
+        raise ServiceError("该重复登记已处理")
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("请填写处理情况")
+    case.status, case.note = ForeignDuplicate.Status.CLOSED, note[:200]
+    case.decided_by, case.decided_at = actor.username, timezone.now()
+    case.save(update_fields=["status", "note", "decided_by", "decided_at"])
+    audit.record("registry.duplicate.elsewhere_close", case, detail=case.note, region_code=case.region_id)
+    return case
+
+
+def foreign_duplicates_for(user):
+    """The open cross-region cases a user who may merge sees: those of attempts in, or of holders living in, the
+    user's region."""
+    if not has_capability(user, PEOPLE_MERGE):
+        return ForeignDuplicate.objects.none()
+    condition = Q()
+    for prefix in user_prefixes(user):
+        condition |= Q(region__code__startswith=prefix) | Q(holder__region__code__startswith=prefix)
+    if not condition:
+        return ForeignDuplicate.objects.none()
+    return (
+        ForeignDuplicate.objects.filter(condition, status=ForeignDuplicate.Status.OPEN)
+        .select_related("region", "holder__region")
+        .order_by("-created_at")
+    )
 
 
 def _pair(a: Person, b: Person) -> tuple[Person, Person]:

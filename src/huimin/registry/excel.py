@@ -13,7 +13,7 @@ from django.db import transaction
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from huimin.core import audit, masking
+from huimin.core import audit, crypto, masking
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
@@ -60,6 +60,7 @@ COLUMNS = [
     Column("银行账号", "bank_account", False, "请设为“文本”格式"),
 ]
 BY_HEADER = {c.header: c for c in COLUMNS}
+PROTECTED_HEADERS = frozenset(c.header for c in COLUMNS if c.key in persons.PROTECTED)
 TEXT_MUST_COLUMNS = ("id_number", "bank_account", "phone")
 
 
@@ -197,6 +198,8 @@ class CheckResult:
     file_errors: list[str] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (Excel row, column header, message)
     households: dict[str, PlannedHousehold] = field(default_factory=dict)
+    # rows whose ID number a person outside the user's region holds: (holder, planned region, name) for dedup.route
+    registered_elsewhere: list[tuple[Person, Region, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -371,7 +374,7 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
             household.address = _text(cells.get("address"))
         household.members.append((row, relation, clean))
     _check_households(result, header_of)
-    _check_registered(result, by_id_number, header_of)
+    _check_registered(result, by_id_number, header_of, user)
     result.errors.sort(key=lambda e: e[0])
     if progress:
         progress("检查", len(records), len(records))
@@ -406,9 +409,8 @@ def _check_households(result: CheckResult, header_of: dict) -> None:
             )
 
 
-def _check_registered(result: CheckResult, by_id_number: dict[str, int], header_of: dict) -> None:
-    from huimin.core import crypto
-
+def _check_registered(result: CheckResult, by_id_number: dict[str, int], header_of: dict, user) -> None:
+    planned = {clean["id_number"]: clean for h in result.households.values() for _, _, clean in h.members}
     by_index = {crypto.blind_index("id_number", n): n for n in by_id_number}
     keys = list(by_index)
     for i in range(0, len(keys), 5000):
@@ -416,8 +418,11 @@ def _check_registered(result: CheckResult, by_id_number: dict[str, int], header_
             "region", "household"
         )
         for person in found:
-            row = by_id_number[by_index[person.id_number_bidx]]
-            result.errors.append((row, header_of["id_number"], dedup.already_registered_message(person)))
+            number = by_index[person.id_number_bidx]
+            message = dedup.already_registered_message(person, user)
+            result.errors.append((by_id_number[number], header_of["id_number"], message))
+            if not in_scope(user, person.region_id) and number in planned:
+                result.registered_elsewhere.append((person, planned[number]["region"], planned[number]["name"]))
 
 
 # --- committing --------------------------------------------------------------------------------------------
@@ -477,7 +482,8 @@ def template_bytes() -> bytes:
 
 
 def error_report_bytes(path: Path, errors: list[list]) -> bytes:
-    """The uploaded rows with an 错误 column (first), plus the file-level errors at the top."""
+    """The uploaded rows with an 错误 column (first), plus the file-level errors at the top. Protected columns
+    (ID number, phone, bank account, 残疾人证号) are left out: the report outlives the uploaded file."""
     by_row: dict[int, list[str]] = {}
     for row, column, message in errors:
         by_row.setdefault(row, []).append(f"{column}：{message}" if column else message)
@@ -490,11 +496,13 @@ def error_report_bytes(path: Path, errors: list[list]) -> bytes:
     except ImportFileError as exc:
         sheet.append([str(exc)])
         return workbook_bytes(workbook)
-    sheet.append(["错误", "行号", *headers])
+    kept = [i for i, h in enumerate(headers) if h not in PROTECTED_HEADERS]
+    sheet.append(["错误", "行号", *(headers[i] for i in kept)])
     for index, raw in enumerate(rows):
         row = index + 2
+        values = [raw[i] if i < len(raw) else None for i in kept]
         sheet.append(["；".join(by_row.get(row, [])), row, *(safe_cell(_text(v) if not isinstance(v, datetime.date)
-                                                                          else v) for v in raw)])  # fmt: skip
+                                                                          else v) for v in values)])  # fmt: skip
     return workbook_bytes(workbook)
 
 
@@ -521,16 +529,24 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_persons(persons_qs: Iterable[Person], user, *, title: str = "人员名单") -> bytes:
-    """Any list of persons as .xlsx, masked unless the user may unmask; the export is audited."""
-    unmask = has_capability(user, PII_UNMASK)
+def export_persons(persons_qs: Iterable[Person], user, *, title: str = "人员名单", full: bool = False) -> bytes:
+    """Any list of persons as .xlsx, masked unless the user may unmask AND asks for the full values (``full``);
+    the export is audited with the ids of every person it holds."""
+    unmask = full and has_capability(user, PII_UNMASK)
     workbook = Workbook(write_only=True)
     headers = [h for h, _ in EXPORT_COLUMNS]
-    rows = ([get(person, unmask) for _, get in EXPORT_COLUMNS] for person in persons_qs)
-    count = write_table(workbook.create_sheet(title[:31]), headers, rows, freeze=True, widths=header_widths(headers))
+    exported: list[int] = []
+
+    def rows():
+        for person in persons_qs:
+            exported.append(person.pk)
+            yield [get(person, unmask) for _, get in EXPORT_COLUMNS]
+
+    count = write_table(workbook.create_sheet(title[:31]), headers, rows(), freeze=True, widths=header_widths(headers))
     audit.record(
         "registry.export",
         None,
+        after={"persons": exported, "unmasked": unmask},
         detail=f"导出{title} {count} 人（{'含完整敏感信息' if unmask else '敏感信息已脱敏'}）",
         region_code=user.region_id or "",
     )

@@ -5,9 +5,10 @@ import datetime
 from django import forms
 
 from huimin.core.forms import StyledFormMixin
+from huimin.core.masking import mask
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
-from huimin.registry import codes
+from huimin.registry import codes, persons
 from huimin.registry.search import PERSON_STATUSES, programme_choices
 
 RELATIONS = codes.RELATION_CHOICES
@@ -133,15 +134,30 @@ class PersonForm(StyledFormMixin, forms.Form):
 
 
 class PersonEditForm(RegionCleanMixin, PersonForm):
+    """Protected values (persons.PROTECTED) are never put into the form: it shows them masked, and a value typed
+    in replaces the stored one (blank = unchanged). Seeing a full value stays the audited 查看 of the person page."""
+
     region = VillageField(label="居住地区划代码")
     has_residence_permit = forms.BooleanField(label="持居住证", required=False)
     urban_rural_overridden = forms.BooleanField(label="城乡属性人工认定", required=False)
     is_urban = forms.BooleanField(label="城镇居民（仅人工认定时有效）", required=False)
 
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in persons.PROTECTED:
+            field = self.fields[name]
+            current = getattr(person, name, "") if person is not None else ""
+            field.initial = ""
+            field.widget.attrs.update(autocomplete="off", placeholder="留空表示不变")
+            field.help_text = f"现为 {mask(name, current)}；如需更改请填写新值，留空表示不变" if current else "未登记"
+
     def person_data(self) -> dict:
         data = super().person_data()
         for name in ("region", "has_residence_permit", "urban_rural_overridden", "is_urban"):
             data[name] = self.cleaned_data[name]
+        for name in persons.PROTECTED:
+            if not data.get(name):
+                data.pop(name, None)
         return data
 
 

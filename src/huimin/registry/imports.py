@@ -1,6 +1,13 @@
 """The 台账 import workflow: upload → dry run (every row checked, nothing written) → commit as a background
-task (django-tasks; ``huimin db_worker`` runs the queue) that writes all or nothing and reports progress."""
+task (django-tasks; ``huimin db_worker`` runs the queue) that writes all or nothing and reports progress.
 
+The uploaded file is personal data in clear: it is written readable by the server's user only (0600) and deleted
+as soon as the import is over — refused by the dry run, done, failed, or left unconfirmed for
+HUIMIN_IMPORT_KEEP_HOURS. What stays is the job's error list and
+its error report, both without the protected columns."""
+
+import datetime
+import os
 import uuid
 from pathlib import Path
 
@@ -15,7 +22,7 @@ from huimin.core.context import acting_as, actor_for
 from huimin.core.roles import PEOPLE_EDIT, has_capability
 from huimin.core.services import ServiceError
 from huimin.core.uploads import SPREADSHEET_MAX_BYTES
-from huimin.registry import excel
+from huimin.registry import dedup, excel
 from huimin.registry.models import ImportJob
 
 MAX_UPLOAD_BYTES = SPREADSHEET_MAX_BYTES
@@ -23,20 +30,50 @@ MAX_UPLOAD_BYTES = SPREADSHEET_MAX_BYTES
 
 def upload_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
-def dry_run(user, uploaded) -> ImportJob:
-    """Store the upload and check it; the job holds the counts and every error."""
-    if not has_capability(user, PEOPLE_EDIT):
-        raise PermissionDenied("您的角色无权导入人员和家庭")
-    if uploaded.size > MAX_UPLOAD_BYTES:
-        raise ServiceError(f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）：请分批导入")
+def _store(uploaded) -> Path:
     path = upload_dir() / f"{uuid.uuid4().hex}.xlsx"
-    with path.open("wb") as out:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
+    return path
+
+
+def _keep_report(job: ImportJob) -> None:
+    """Build the error report while the file is still there (it is about to be deleted)."""
+    if job.errors:
+        job.error_report = excel.error_report_bytes(Path(job.stored_path), job.errors)
+
+
+def discard_file(job: ImportJob) -> None:
+    path = Path(job.stored_path)
+    for leftover in (path, path.with_suffix(".progress")):
+        leftover.unlink(missing_ok=True)
+
+
+def expire_unconfirmed() -> int:
+    """Checked uploads nobody confirmed within HUIMIN_IMPORT_KEEP_HOURS: the job expires and its file goes."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.HUIMIN_IMPORT_KEEP_HOURS)
+    stale = list(ImportJob.objects.filter(status=ImportJob.Status.CHECKED, created_at__lt=cutoff))
+    for job in stale:
+        job.status, job.finished_at = ImportJob.Status.EXPIRED, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        discard_file(job)
+    return len(stale)
+
+
+def dry_run(user, uploaded) -> ImportJob:
+    """Store the upload and check it; the job holds the counts and every error. Uploads left unconfirmed for
+    too long expire on the way."""
+    if not has_capability(user, PEOPLE_EDIT):
+        raise PermissionDenied("您的角色无权导入人员和家庭")
+    expire_unconfirmed()
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise ServiceError(f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）：请分批导入")
+    path = _store(uploaded)
     job = ImportJob(created_by=user, region_id=user.region_id, original_name=uploaded.name[:200], stored_path=str(path))
     try:
         result = excel.check(path, user)
@@ -44,7 +81,13 @@ def dry_run(user, uploaded) -> ImportJob:
         result = excel.CheckResult(file_errors=[str(exc)])
     _fill(job, result)
     job.status = ImportJob.Status.CHECKED if result.ok else ImportJob.Status.INVALID
+    if not result.ok:
+        _keep_report(job)
     job.save()
+    if not result.ok:
+        discard_file(job)
+    for holder, region, name in result.registered_elsewhere:
+        dedup.route(user, holder, region=region, name=name, source="台账导入")
     return job
 
 
@@ -59,6 +102,8 @@ def _fill(job: ImportJob, result: excel.CheckResult) -> None:
 def request_commit(user, job: ImportJob) -> ImportJob:
     if job.created_by_id != user.pk:
         raise PermissionDenied("只能确认自己上传的台账")
+    expire_unconfirmed()
+    job.refresh_from_db()
     if job.status != ImportJob.Status.CHECKED:
         raise ServiceError(f"该台账当前状态为“{job.get_status_display()}”，不能导入")
     job.status = ImportJob.Status.QUEUED
@@ -86,6 +131,7 @@ def commit_import(job_id: int) -> str:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED, message=f"导入失败，未写入任何数据：{exc}"[:300], finished_at=timezone.now()
         )
+        discard_file(job)
         raise
 
 
@@ -106,8 +152,10 @@ def _commit_locked(job: ImportJob) -> str:
     else:
         job.status = ImportJob.Status.FAILED
         job.message = "导入前复查发现错误（登记情况可能在检查后发生了变化），未写入任何数据"
+        _keep_report(job)
     job.finished_at = timezone.now()
     job.save()
+    transaction.on_commit(lambda: discard_file(job))
     with acting_as(actor_for(user)):
         audit.record("registry.import.finish", job, detail=job.message, region_code=job.region_id)
     return job.status

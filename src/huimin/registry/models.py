@@ -68,7 +68,9 @@ class Person(ProtectedLookupMixin, models.Model):
     disability_grade = models.PositiveSmallIntegerField(
         "残疾等级", null=True, blank=True, choices=[(i, f"{i}级") for i in range(1, 5)]
     )
-    disability_cert_no = models.CharField("残疾人证号", max_length=30, blank=True)
+    # 残疾人证号 begins with the holder's ID number: protected like it
+    disability_cert_no = ProtectedField("残疾人证号", kind="disability_cert_no")
+    disability_cert_no_bidx = BlindIndexField()
     marital_status = models.CharField(
         "婚姻状况", max_length=2, choices=codes.MaritalStatus.choices, default=codes.MaritalStatus.UNSPECIFIED
     )
@@ -203,6 +205,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "导入中"
         DONE = "done", "已导入"
         FAILED = "failed", "导入失败（未写入任何数据）"
+        EXPIRED = "expired", "已过期未确认（文件已删除，请重新上传）"
 
     created_by = models.ForeignKey("core.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, verbose_name="上传人区划", on_delete=models.PROTECT, related_name="+")
@@ -215,6 +218,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误明细", default=list, blank=True)  # [[row, column, message], …]; row 0 = file
     message = models.CharField("结果说明", max_length=300, blank=True)
+    # the uploaded rows with their errors, protected columns left out: the uploaded file itself is deleted
+    error_report = models.BinaryField("错误报告（.xlsx）", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -265,3 +270,35 @@ class BankAccountChange(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.before_masked or '（无）'} → {self.after_masked or '（无）'}"
+
+
+class ForeignDuplicate(models.Model):
+    """An attempt to register (or import, or change to) an ID number already held by a person outside the
+    actor's region. The actor is told only that it is registered elsewhere; the attempt is listed for the county
+    of the attempt (and for the holder's), where someone who may see both sides resolves it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        CLOSED = "closed", "已处理"
+
+    holder = models.ForeignKey(Person, verbose_name="已登记人员", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="登记地", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("登记时填写的姓名", max_length=50)
+    source = models.CharField("来源", max_length=20)
+    attempted_by = models.CharField("经办人", max_length=150)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    note = models.CharField("处理情况", max_length=200, blank=True)
+    decided_by = models.CharField("处理人", max_length=150, blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "跨地区重复登记"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "region"], condition=Q(status="open"), name="registry_foreign_duplicate_open_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.region_id}）"

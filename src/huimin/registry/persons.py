@@ -16,7 +16,7 @@ EDITABLE_FIELDS = (
     "labour_ability", "health", "serious_illness", "disability_category", "disability_grade",
     "disability_cert_no", "marital_status", "education", "special_statuses",
 )  # fmt: skip
-PROTECTED = ("id_number", "phone", "bank_account")
+PROTECTED = ("id_number", "phone", "bank_account", "disability_cert_no")
 # What the audit trail may show of a person: never a protected plaintext.
 AUDIT_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in PROTECTED) + ("is_deceased", "death_date")
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from huimin.core import scope
+from huimin.core import crypto, scope
+from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
 
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
@@ -48,6 +49,21 @@ def _in_programme(code: str) -> Q:
     return Q(pk__in=[])
 
 
+def looks_like_id_number(q: str) -> bool:
+    return bool(ID_LIKE.match((q or "").strip()))
+
+
+def id_token(q: str) -> str:
+    """The opaque token (blind index) a page puts in its URL instead of an ID number the user searched for: the
+    number itself never appears in a query string, a browser history or the access log."""
+    q = q.strip()
+    try:
+        number = idnumbers.parse(q).number
+    except idnumbers.IdNumberError:
+        number = q.upper()
+    return crypto.blind_index("id_number", number)
+
+
 def _name_filter(q: str) -> Q:
     if LETTERS.match(q):
         q = q.lower()
@@ -55,21 +71,15 @@ def _name_filter(q: str) -> Q:
     return Q(name__contains=q)
 
 
-def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = ""):
+def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = "", id_index: str = ""):
+    """``id_index`` (from ``id_token``) finds the holder of an ID number without the number itself."""
     qs = scope.narrowed(Person.objects.select_related("region", "household"), user, region_code or None)
     qs = qs.filter(merged_into__isnull=(status != "merged"))
     q = (q or "").strip()
+    if id_index:
+        qs = qs.filter(id_number_bidx=id_index)
     if q:
-        if ID_LIKE.match(q):
-            from huimin.registry import idnumbers
-
-            try:
-                number = idnumbers.parse(q).number
-            except idnumbers.IdNumberError:
-                number = q.upper()
-            qs = qs.filter(**Person.lookup("id_number", number))
-        else:
-            qs = qs.filter(_name_filter(q))
+        qs = qs.filter(id_number_bidx=id_token(q)) if ID_LIKE.match(q) else qs.filter(_name_filter(q))
     if status == "alive":
         qs = qs.filter(is_deceased=False)
     elif status == "deceased":
@@ -87,17 +97,20 @@ def persons(user, *, q: str = "", region_code: str = "", status: str = "", progr
     return qs.order_by("region_id", "name", "id")
 
 
-def households(user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = ""):
-    """Households by number, or by a member's name / pinyin initials / ID number."""
+def households(user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = "", id_index: str = ""):
+    """Households by number, or by a member's name / pinyin initials / ID number (or its ``id_token``)."""
     qs = scope.narrowed(Household.objects.select_related("region", "head"), user, region_code or None)
     if active == "1":
         qs = qs.filter(is_active=True)
     elif active == "0":
         qs = qs.filter(is_active=False)
     q = (q or "").strip()
+    if id_index:
+        holders = Person.objects.filter(id_number_bidx=id_index, memberships__ended_on__isnull=True)
+        qs = qs.filter(pk__in=holders.values("memberships__household"))
     if q:
         if ID_LIKE.match(q):
-            members = Person.objects.filter(**Person.lookup("id_number", q.upper()))
+            members = Person.objects.filter(id_number_bidx=id_token(q))
         else:
             members = Person.objects.filter(_name_filter(q))
         member_households = members.filter(memberships__ended_on__isnull=True).values("memberships__household")

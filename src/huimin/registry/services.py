@@ -2,6 +2,7 @@
 LifeEvent(s) and its audit entry (never with protected plaintext). Nothing is deleted: it is closed."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -68,6 +69,21 @@ def _event(kind, *, household=None, person=None, on, actor, detail=None, note=""
     )  # fmt: skip
 
 
+def _routes_registered_elsewhere(function):
+    """A change refused because its ID number is held outside the actor's region is listed for the county
+    (dedup.route) once the refused transaction has rolled back, so that the case stays."""
+
+    @functools.wraps(function)
+    def wrapper(actor, *args, **kwargs):
+        try:
+            return function(actor, *args, **kwargs)
+        except dedup.RegisteredElsewhere as exc:
+            dedup.route(actor, exc.holder, region=exc.region, name=exc.name, source=exc.source)
+            raise
+
+    return wrapper
+
+
 def _new_person(actor, data: dict) -> Person:
     """Create a person from checked data, refusing an ID number that is already registered."""
     try:
@@ -78,7 +94,7 @@ def _new_person(actor, data: dict) -> Person:
     if clean["id_number"]:
         existing = dedup.find_by_id_number(clean["id_number"])
         if existing is not None:
-            raise ServiceError(dedup.already_registered_message(existing))
+            dedup.refuse_registered(actor, existing, region=clean["region"], name=clean["name"], source="登记")
     person = Person(**{k: v for k, v in clean.items() if k in persons.EDITABLE_FIELDS or k.startswith("name_")})
     try:
         with transaction.atomic():
@@ -127,6 +143,7 @@ def _check_household_open(household: Household) -> None:
         raise ServiceError(f"家庭 {household.number} 已注销（{household.closed_reason}），不能再办理变更")
 
 
+@_routes_registered_elsewhere
 @transaction.atomic
 def register_household(
     actor, *, region: Region, members: list[MemberInput], on: datetime.date, number: str = "", address: str = "",
@@ -154,6 +171,7 @@ def register_household(
     return household
 
 
+@_routes_registered_elsewhere
 @transaction.atomic
 def add_member(
     actor,
@@ -198,6 +216,7 @@ def add_member(
     return person
 
 
+@_routes_registered_elsewhere
 @transaction.atomic
 def record_birth(
     actor, household: Household, data: dict, relation: str, *, on: datetime.date, note: str = ""
@@ -383,6 +402,7 @@ def close_household(actor, household: Household, *, reason: str, on: datetime.da
     audit.record("registry.household.close", household, before=before, after=household_snapshot(household))
 
 
+@_routes_registered_elsewhere
 @transaction.atomic
 def update_person(actor, person: Person, changes: dict, *, on: datetime.date | None = None) -> Person:
     """Change a person's data; the new data is checked as a whole. A new ID number must not belong to someone
@@ -403,7 +423,7 @@ def update_person(actor, person: Person, changes: dict, *, on: datetime.date | N
     if clean["id_number"] and clean["id_number"] != person.id_number:
         existing = dedup.find_by_id_number(clean["id_number"])
         if existing is not None and existing.pk != person.pk:
-            raise ServiceError(dedup.already_registered_message(existing))
+            dedup.refuse_registered(actor, existing, region=clean["region"], name=clean["name"], source="修改")
     if bank_accounts.differs(person, clean.get("bank_account"), clean.get("bank_name")):  # maker–checker
         bank_accounts.request_change(actor, person, bank_account=clean["bank_account"], bank_name=clean["bank_name"])
     clean.update({name: current[name] for name in BANK_FIELDS})  # changed only by a confirmed request

@@ -17,6 +17,7 @@ urlpatterns = [
     path("bank-changes/<int:pk>/", bank_views.bank_change_decide, name="bank_change_decide"),
     path("duplicates/", views.duplicate_list, name="duplicates"),
     path("duplicates/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
+    path("duplicates/elsewhere/<int:pk>/close/", views.foreign_duplicate_close, name="foreign_duplicate_close"),
     path("import/", views.import_page, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_job, name="import_job"),

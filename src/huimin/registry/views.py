@@ -1,6 +1,8 @@
 """Registry pages: thin — parse, call a service, render. Every lookup goes through the scope functions."""
 
+import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,14 +11,23 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from huimin.core import regions
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
-from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, has_capability
-from huimin.core.scope import get_scoped_or_404, scoped
+from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, PII_UNMASK, has_capability
+from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_download
-from huimin.registry import bank_accounts, dedup, excel, forms, imports, panels, search, services
-from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
+from huimin.registry import bank_accounts, dedup, excel, forms, imports, panels, persons, search, services
+from huimin.registry.models import (
+    DuplicateCandidate,
+    ForeignDuplicate,
+    Household,
+    ImportJob,
+    LifeEvent,
+    Membership,
+    Person,
+)
 from huimin.registry.services import MemberInput
 
 
@@ -31,23 +42,58 @@ def _household(request, pk) -> Household:
 # --- persons -----------------------------------------------------------------------------------------------
 
 
+ID_TOKEN = re.compile(r"^[0-9a-f]{64}$")
+ID_IN_URL = "身份证号不能放在网址中查询：请在查询框中输入后点击“查询”"
+
+
+def _search(request, form_class):
+    """(form, params, redirect) of a list page's search. The search form posts; the page answers with a redirect
+    to a GET URL in which an ID number is replaced by its opaque token ``idx``: an ID number never stands in a
+    URL, a browser history or the access log. A GET that carries one is not searched."""
+    if request.method == "POST":
+        form = form_class(request.POST)
+        form.is_valid()
+        params = {k: v for k, v in form.cleaned_data.items() if v}
+        if search.looks_like_id_number(params.get("q", "")):
+            params["idx"] = search.id_token(params.pop("q"))
+        return form, {}, redirect(f"{request.path}?{urlencode(params)}")
+    form = form_class(request.GET or None)
+    form.is_valid()
+    params = dict(form.cleaned_data) if form.is_bound else {}
+    if search.looks_like_id_number(params.get("q", "")):
+        params["q"] = ""
+        form.add_error("q", ID_IN_URL)
+    token = request.GET.get("idx", "")
+    params["id_index"] = token if ID_TOKEN.match(token) else ""
+    return form, params, None
+
+
+def _export(request, queryset, title: str):
+    if not has_capability(request.user, EXPORT):
+        raise PermissionDenied("您的角色无权导出")
+    full = request.GET.get("full") == "1"
+    if full and not has_capability(request.user, PII_UNMASK):
+        raise PermissionDenied("您的角色无权导出完整的身份证号等敏感信息")
+    return xlsx_download(excel.export_persons(queryset, request.user, title=title, full=full), title)
+
+
 @capability_required(PEOPLE_VIEW)
 def person_list(request):
-    form = forms.PersonSearchForm(request.GET or None)
-    form.is_valid()
-    params = form.cleaned_data if form.is_bound else {}
+    form, params, done = _search(request, forms.PersonSearchForm)
+    if done:
+        return done
     people = search.persons(
         request.user,
         q=params.get("q", ""),
         region_code=params.get("region", ""),
         status=params.get("status", ""),
         programme=params.get("programme", ""),
+        id_index=params.get("id_index", ""),
     )
     if request.GET.get("export") == "xlsx":
-        if not has_capability(request.user, EXPORT):
-            raise PermissionDenied("您的角色无权导出")
-        return xlsx_download(excel.export_persons(people.iterator(chunk_size=2000), request.user), "人员名单")
-    return render(request, "registry/person_list.html", {"form": form, "page": page_of(request, people)})
+        return _export(request, people.iterator(chunk_size=2000), "人员名单")
+    context = {"form": form, "page": page_of(request, people), "by_id": bool(params.get("id_index"))}
+    return render(request, "registry/person_list.html", context)
 
 
 @capability_required(PEOPLE_VIEW)
@@ -73,9 +119,13 @@ def person_detail(request, pk):
 @capability_required(PEOPLE_EDIT)
 def person_edit(request, pk):
     person = _person(request, pk)
-    initial = {name: getattr(person, name) for name in forms.PersonEditForm.base_fields if hasattr(person, name)}
+    initial = {
+        name: getattr(person, name)
+        for name in forms.PersonEditForm.base_fields
+        if hasattr(person, name) and name not in persons.PROTECTED
+    }
     initial["region"] = person.region_id
-    form = forms.PersonEditForm(request.POST or None, initial=initial, user=request.user)
+    form = forms.PersonEditForm(request.POST or None, initial=initial, user=request.user, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(request.user, person, form.person_data())
@@ -120,25 +170,22 @@ def person_event(request, pk, kind):
 
 @capability_required(PEOPLE_VIEW)
 def household_list(request):
-    form = forms.HouseholdSearchForm(request.GET or None)
-    form.is_valid()
-    params = form.cleaned_data if form.is_bound else {}
+    form, params, done = _search(request, forms.HouseholdSearchForm)
+    if done:
+        return done
     households = search.households(
         request.user,
         q=params.get("q", ""),
         region_code=params.get("region", ""),
         active=params.get("active") or "1",
         programme=params.get("programme", ""),
+        id_index=params.get("id_index", ""),
     )
     if request.GET.get("export") == "xlsx":
-        if not has_capability(request.user, EXPORT):
-            raise PermissionDenied("您的角色无权导出")
         members = Person.objects.filter(household__in=households.values("pk")).select_related("region", "household")
-        return xlsx_download(
-            excel.export_persons(members.order_by("household__number", "id"), request.user, title="家庭成员名单"),
-            "家庭成员名单",
-        )
-    return render(request, "registry/household_list.html", {"form": form, "page": page_of(request, households)})
+        return _export(request, members.order_by("household__number", "id"), "家庭成员名单")
+    context = {"form": form, "page": page_of(request, households), "by_id": bool(params.get("id_index"))}
+    return render(request, "registry/household_list.html", context)
 
 
 @capability_required(PEOPLE_VIEW)
@@ -262,10 +309,17 @@ def duplicate_list(request):
     status = request.GET.get("status", "open")
     if status in DuplicateCandidate.Status.values:
         candidates = candidates.filter(status=status)
+    cases = dedup.foreign_duplicates_for(request.user)[:200]
+    elsewhere = [(case, in_scope(request.user, case.holder.region_id)) for case in cases]
     return render(
         request,
         "registry/duplicates.html",
-        {"page": page_of(request, candidates.order_by("-created_at")), "status": status},
+        {
+            "page": page_of(request, candidates.order_by("-created_at")),
+            "status": status,
+            "elsewhere": elsewhere,
+            "can_close": bool(request.user.region) and request.user.region.level <= regions.COUNTY,
+        },
     )
 
 
@@ -290,6 +344,20 @@ def duplicate_decide(request, pk):
             messages.success(request, f"已将记录 #{drop.pk} 合并至 {keep.name}（#{keep.pk}），全部历史已保留")
         else:
             raise Http404("未知操作")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry:duplicates")
+
+
+@capability_required(PEOPLE_MERGE)
+@require_POST
+def foreign_duplicate_close(request, pk):
+    case = ForeignDuplicate.objects.select_related("holder", "region").filter(pk=pk).first()
+    if case is None:
+        raise Http404("对象不存在")
+    try:
+        dedup.close_elsewhere(request.user, case, note=request.POST.get("note", ""))
+        messages.success(request, "已记录处理情况")
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("registry:duplicates")
@@ -343,4 +411,6 @@ def import_job(request, pk):
 @capability_required(PEOPLE_EDIT)
 def import_errors(request, pk):
     job = _job(request, pk)
+    if job.error_report:
+        return xlsx_download(bytes(job.error_report), f"导入错误报告-{job.pk}")
     return xlsx_download(excel.error_report_bytes(Path(job.stored_path), job.errors), f"导入错误报告-{job.pk}")

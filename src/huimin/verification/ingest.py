@@ -213,7 +213,7 @@ def _convert(source: Source, column, value):
         raise ValueError(f"取值应为：{'、'.join(allowed)}")
     if len(text) > 200:
         raise ValueError("内容过长（超过 200 字）")
-    return text
+    return crypto.blind_index(column.protect, text) if column.protect else text
 
 
 def validate(source_code: str, header: list[str], rows: list[list]) -> Validation:
@@ -249,7 +249,8 @@ def validate(source_code: str, header: list[str], rows: list[list]) -> Validatio
             try:
                 record[column.name] = _convert(source, column, value)
             except ValueError as exc:
-                row_errors.append(RowError(number, column.label, str(value)[:50], str(exc)))
+                shown = masking.mask(column.protect, str(value)) if column.protect else str(value)
+                row_errors.append(RowError(number, column.label, shown[:50], str(exc)))
         if row_errors:
             result.error_rows += 1
             room = MAX_ERRORS_KEPT - len(result.errors)

@@ -303,7 +303,9 @@ def _records(chosen: dict[str, list[Snapshot]], keys: dict[str, Person]) -> list
                     if column.name == "id_number":
                         continue
                     value = rec.get(column.name)
-                    if value is not None and column.type == MONEY:
+                    if value is not None and column.protect:
+                        value = f"摘要 {value[:12]}"  # the snapshot keeps only the blind index
+                    elif value is not None and column.type == MONEY:
                         value = f"{rules.yuan(value):,.2f}"
                     elif value is not None and column.type == DATE:
                         value = value.isoformat()

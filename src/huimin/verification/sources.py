@@ -2,7 +2,9 @@
 
 This is the contract between the departments' feeds, the synthetic city (huimin.demo) that imitates them and the
 verification engine that reads them. Every record names the person by ID number; on ingestion the number is
-replaced by its blind index (``person_key``) so the engine never handles plaintext identity.
+replaced by its blind index (``person_key``) so the engine never handles plaintext identity. A column with
+``protect`` (a 残疾人证号 begins with the ID number; an account number is a bank account) is stored the same way:
+as the keyed blind index of that kind, never in clear — equal numbers stay equal, nothing else is kept.
 
 Money is 元 with two decimals; months are "YYYY-MM"; dates ISO "YYYY-MM-DD".
 """
@@ -18,6 +20,7 @@ class Column:
     type: str
     label: str
     required: bool = True
+    protect: str = ""  # a huimin.core.fields kind: the snapshot holds the value's blind index, not the value
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ SOURCES: dict[str, Source] = {
             Column("reporter", STR, "来源（医学死亡证明/火化/户籍注销）"),
         )),
         Source("disability", "残疾人证", "残联", (
-            _id(), Column("cert_no", STR, "残疾人证号"), Column("category", STR, "残疾类别"),
+            _id(), Column("cert_no", STR, "残疾人证号", protect="disability_cert_no"),
+            Column("category", STR, "残疾类别"),
             Column("grade", INT, "残疾等级（1–4）"), Column("issued_on", DATE, "发证日期"),
             Column("status", STR, "状态（有效/注销）"),
         )),
@@ -96,7 +100,7 @@ SOURCES: dict[str, Source] = {
         # The paying bank's monthly statement of each recipient's benefit account (社会救助资金代发账户): what
         # came in and what was taken out. 动态监测 reads it for 资金长期未支取 (no withdrawal for N months).
         Source("benefit_account", "救助资金账户收支", "代发银行", (
-            _id(), Column("account_no", STR, "代发账号", False), Column("month", MONTH, "月份"),
+            _id(), Column("account_no", STR, "代发账号", False, protect="bank_account"), Column("month", MONTH, "月份"),
             Column("credited", MONEY, "当月入账（救助金）"), Column("withdrawn", MONEY, "当月支取"),
             Column("balance", MONEY, "月末余额", False),
         )),
