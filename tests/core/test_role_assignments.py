@@ -91,8 +91,10 @@ def test_the_audit_entry_names_every_role_of_the_actor(make_user, regions):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_data_migration_turns_every_role_into_an_assignment():
-    before = [("core", "0003_audit_head_and_append_only")]
     executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    (migration,) = [key for key in graph.nodes if key[0] == "core" and "role_assignments" in key[1]]
+    before = [parent.key for parent in graph.node_map[migration].parents if parent.key[0] == "core"]
     executor.migrate(before)
     old_user = executor.loader.project_state(before).apps.get_model("core", "User")
     for username, role in [("m_clerk", "clerk"), ("m_approver", "approver"), ("m_audit", "auditor"), ("m_none", "")]:

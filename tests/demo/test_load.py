@@ -7,9 +7,10 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from huimin.core.models import Region, RoleAssignment, User
-from huimin.core.roles import Role
+from huimin.core.roles import BusinessLine, Role
 from huimin.demo import loader
 from huimin.registry.models import Household, Membership, Person
 
@@ -32,6 +33,21 @@ def test_load_builds_a_city(loaded):
     # the sequences moved past the explicit ids: an ordinary save still works
     household = Household.objects.first()
     Person.objects.create(name="新登记", region=household.region, id_number="", household=household)
+
+
+def test_demo_staff_hold_roles_per_business_line(loaded, client):
+    township_clerk = User.objects.with_role(Role.CLERK).first()
+    assert {line for _, line in township_clerk.role_pairs} == set(loader.TOWNSHIP_LINES)  # a 民政所 does several
+    elderly = User.objects.with_role(Role.APPROVER, BusinessLine.ELDERLY).first()
+    assert elderly.username.startswith(loader.ELDERLY_PREFIX) and elderly.role_pairs == (
+        (Role.APPROVER, BusinessLine.ELDERLY),
+    )
+    client.force_login(elderly)
+    assert client.get(reverse("assistance:applications")).status_code == 403  # no 社会救助 duty
+    assert client.get(reverse("registry:persons")).status_code == 200
+    for username in ("xitong", "baomi", "shenji"):
+        assert len(User.objects.get(username=username).role_pairs) == 1  # 三员: one system role, nothing else
+    call_command("demo", "logins")
 
 
 def test_protected_fields_hold_ciphertext_and_are_searchable(loaded):
