@@ -26,6 +26,8 @@ def _messages(response) -> str:
 def test_sysadmin_cannot_reset_the_security_officers_password(users, login):
     sysadmin, security = users["sysadmin"], users["security"]
     client = login(sysadmin)
+    page = client.get(reverse("core:user_detail", args=[security.pk])).content.decode()
+    assert "三员账号：其密码" in page and "重置密码</button>" not in page  # the page offers no such button
     response = client.post(reverse("core:user_reset_password", args=[security.pk]), follow=True)
     assert response.status_code == 200
     assert "三员账号只能由安全保密员提出申请、另一名三员确认" in _messages(response)
