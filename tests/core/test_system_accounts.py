@@ -62,6 +62,8 @@ def test_sysadmin_cannot_give_the_security_officer_or_himself_a_business_role(us
         assert AuditEntry.objects.filter(action="core.access.denied", actor="sysadmin", detail__contains=url).exists()
     with pytest.raises(PermissionDenied):
         services.grant_role(sysadmin, sysadmin, Role.CLERK, BusinessLine.ASSISTANCE)
+    denied = AuditEntry.objects.filter(action="core.access.denied", object_id=str(sysadmin.pk)).get()
+    assert denied.actor == "sysadmin" and "roles.assign" in denied.detail
     assert PII_UNMASK not in capabilities_of(User.objects.get(pk=sysadmin.pk))
     assert list(security.role_assignments.values_list("role", flat=True)) == [Role.SECURITY]
 
@@ -152,6 +154,7 @@ def test_only_the_security_officer_files_requests_and_a_rejected_one_changes_not
     security, sysadmin, auditor = users["security"], users["sysadmin"], users["auditor"]
     with pytest.raises(PermissionDenied):
         system_accounts.request_change(sysadmin, security, Kind.RESET_PASSWORD, reason="接管")
+    assert AuditEntry.objects.filter(action="core.access.denied", actor="sysadmin", object_id=str(security.pk)).exists()
     with pytest.raises(services.AccountRefused):
         system_accounts.request_change(security, security, Kind.RESET_PASSWORD, reason="自己")
     with pytest.raises(services.ServiceError, match="不持有系统角色"):

@@ -66,9 +66,16 @@ def _require(actor, capability: str) -> None:
         raise PermissionDenied("您的角色无权执行此操作")
 
 
+def require_capability(actor, capability: str, target: User | None = None) -> None:
+    """Account changes: a caller without the right is refused (403) and the attempt is audited."""
+    if not has_capability(actor, capability):
+        audit.record("core.access.denied", target, detail=f"缺少权限 {capability}", actor=audit_actor(actor))
+        raise PermissionDenied("您的角色无权执行此操作")
+
+
 def create_user(actor, *, username: str, full_name: str, region: Region, role: str = "") -> tuple[User, str]:
     """Create an account with a temporary password that must be changed at first login."""
-    _require(actor, USERS_MANAGE)
+    require_capability(actor, USERS_MANAGE)
     require_in_scope(actor, region.code)
     if role:
         raise PermissionDenied("系统管理员不能分配角色（三员分立：角色由安全保密员分配）")
@@ -83,7 +90,7 @@ def create_user(actor, *, username: str, full_name: str, region: Region, role: s
 
 def grant_role(actor, user: User, role: str, line: str) -> RoleAssignment:
     """Give a business account one more role on one business line (the security officer's duty)."""
-    _require(actor, ROLES_ASSIGN)
+    require_capability(actor, ROLES_ASSIGN, user)
     require_in_scope(actor, user.region_id or "")
     attempted = f"分配角色 {role}/{line}"
     if user.pk == actor.pk:
@@ -110,7 +117,7 @@ def grant_role(actor, user: User, role: str, line: str) -> RoleAssignment:
 
 
 def revoke_role(actor, assignment: RoleAssignment) -> None:
-    _require(actor, ROLES_ASSIGN)
+    require_capability(actor, ROLES_ASSIGN, assignment.user)
     user = assignment.user
     require_in_scope(actor, user.region_id or "")
     attempted = f"撤销角色 {assignment.role}/{assignment.line}"
@@ -125,7 +132,7 @@ def revoke_role(actor, assignment: RoleAssignment) -> None:
 
 
 def set_active(actor, user: User, active: bool) -> None:
-    _require(actor, USERS_MANAGE)
+    require_capability(actor, USERS_MANAGE, user)
     require_in_scope(actor, user.region_id or "")
     if user.pk == actor.pk:
         raise ServiceError("不能停用自己的账号")
@@ -137,7 +144,7 @@ def set_active(actor, user: User, active: bool) -> None:
 
 
 def reset_password(actor, user: User) -> str:
-    _require(actor, USERS_MANAGE)
+    require_capability(actor, USERS_MANAGE, user)
     require_in_scope(actor, user.region_id or "")
     guard_system_account(actor, user, "重置密码")
     password = temporary_password()

@@ -6,24 +6,25 @@ the account itself — confirms it, which carries it out; or an operator with sh
 ``manage.py systemaccount`` (docs/deploy.md). The ordinary account pages refuse (huimin.core.services).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from huimin.core import audit
 from huimin.core.models import AccountChangeRequest, RoleAssignment, User
-from huimin.core.roles import SYSTEM_ACCOUNTS_CONFIRM, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ROLES, Role, has_capability
+from huimin.core.roles import SYSTEM_ACCOUNTS_CONFIRM, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ROLES, Role
 from huimin.core.scope import require_in_scope, user_prefixes
-from huimin.core.services import AccountRefused, ServiceError, forget_cached_roles, refuse, temporary_password
+from huimin.core.services import (
+    AccountRefused,
+    ServiceError,
+    forget_cached_roles,
+    refuse,
+    require_capability,
+    temporary_password,
+)
 
 Kind = AccountChangeRequest.Kind
 Status = AccountChangeRequest.Status
-
-
-def _require(actor, capability: str) -> None:
-    if not has_capability(actor, capability):
-        raise PermissionDenied("您的角色无权执行此操作")
 
 
 def system_role_of(user: User) -> str:
@@ -78,7 +79,7 @@ def carry_out(user: User, kind: str, role: str, *, granted_by: User | None, deta
 
 def request_change(actor, user: User, kind: str, *, role: str = "", reason: str) -> AccountChangeRequest:
     """The security officer asks for a change of a 三员 account; nothing changes until another confirms."""
-    _require(actor, SYSTEM_ACCOUNTS_REQUEST)
+    require_capability(actor, SYSTEM_ACCOUNTS_REQUEST, user)
     require_in_scope(actor, user.region_id or "")
     if user.pk == actor.pk:
         refuse(actor, user, f"申请{Kind(kind).label if kind in Kind.values else kind}", "不能为自己的账号提出变更申请")
@@ -112,7 +113,7 @@ def _decide(actor, request: AccountChangeRequest) -> AccountChangeRequest:
 def confirm(actor, request: AccountChangeRequest) -> str | None:
     """The second person confirms, which carries the change out; returns the temporary password of a reset
     (shown once to the confirmer, to be handed over; it must be changed at first login)."""
-    _require(actor, SYSTEM_ACCOUNTS_CONFIRM)
+    require_capability(actor, SYSTEM_ACCOUNTS_CONFIRM, request.target)
     target = request.target
     require_in_scope(actor, target.region_id or "")
     if actor.pk == request.requested_by_id:
@@ -134,7 +135,7 @@ def confirm(actor, request: AccountChangeRequest) -> str | None:
 
 def reject(actor, request: AccountChangeRequest) -> None:
     """Another system-role holder turns the request down, or the requester withdraws it."""
-    _require(actor, SYSTEM_ACCOUNTS_CONFIRM)
+    require_capability(actor, SYSTEM_ACCOUNTS_CONFIRM, request.target)
     require_in_scope(actor, request.target.region_id or "")
     if actor.pk == request.target_id:
         raise AccountRefused("不能处理针对自己账号的申请")
