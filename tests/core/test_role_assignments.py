@@ -28,11 +28,12 @@ def test_a_line_does_not_give_another_lines_capabilities(users, make_user, login
     elderly = make_user("yl_approver", Role.APPROVER, COUNTY, line=ELDERLY)
     caps = capabilities_of(elderly)
     assert PII_UNMASK in caps and "people.view" in caps  # the shared registry of persons
-    assert not {c for c in caps if c.split(".")[0] in ("assistance", "benefits", "monitoring", "verification")}
+    assert not {c for c in caps if c.split(".")[0] in ("assistance", "benefits", "monitoring", "verification", "stats")}
     assert capabilities_of(users["approver"]) >= {"assistance.approve", "benefits.pay"}
     client = login(elderly)
     assert client.get(reverse("assistance:applications")).status_code == 403
     assert client.get(reverse("benefits:payroll_months")).status_code == 403
+    assert client.get(reverse("stats:dashboard")).status_code == 403  # 社会救助's figures
     assert "救助申请" not in client.get("/").content.decode()  # no 社会救助 menu either
     assert login(users["approver"]).get(reverse("assistance:applications")).status_code == 200
 
