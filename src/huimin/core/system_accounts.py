@@ -15,7 +15,6 @@ from huimin.core.models import AccountChangeRequest, RoleAssignment, User
 from huimin.core.roles import SYSTEM_ACCOUNTS_CONFIRM, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ROLES, Role
 from huimin.core.scope import require_in_scope, user_prefixes
 from huimin.core.services import (
-    AccountRefused,
     ServiceError,
     forget_cached_roles,
     refuse,
@@ -138,7 +137,7 @@ def reject(actor, request: AccountChangeRequest) -> None:
     require_capability(actor, SYSTEM_ACCOUNTS_CONFIRM, request.target)
     require_in_scope(actor, request.target.region_id or "")
     if actor.pk == request.target_id:
-        raise AccountRefused("不能处理针对自己账号的申请")
+        refuse(actor, request.target, f"驳回申请 #{request.pk}", "不能处理针对自己账号的申请")
     with transaction.atomic():
         request = _decide(actor, request)
         withdrawn = actor.pk == request.requested_by_id
