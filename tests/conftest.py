@@ -109,16 +109,24 @@ def password_hash():
 @pytest.fixture
 def make_user(db, django_user_model, password_hash):
     def make(username: str, role: str, region_code: str, **extra):
+        """An account holding ``role`` — on the 社会救助 line for a business role, unless ``line=`` names
+        another; ``also=[(role, line), …]`` adds more assignments; ``role=""`` gives none."""
+        from huimin.core.models import RoleAssignment
+        from huimin.core.roles import SYSTEM_ROLES, BusinessLine
+
+        line = extra.pop("line", BusinessLine.ASSISTANCE)
+        pairs = [(role, "" if role in SYSTEM_ROLES else line)] if role else []
+        pairs += list(extra.pop("also", ()))
         user = django_user_model(
             username=username,
             full_name=extra.pop("full_name", username),
-            role=role,
             region=Region.objects.get(code=region_code),
             must_change_password=extra.pop("must_change_password", False),
             **extra,
         )
         user.password = password_hash
         user.save()
+        RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=r, line=ln) for r, ln in pairs)
         return user
 
     return make

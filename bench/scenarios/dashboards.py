@@ -94,7 +94,7 @@ def _wipe() -> None:
 def _setup(persons: int, workdir: Path) -> tuple[float, int]:
     from huimin.assistance.models import Application, Enrolment, EnrolmentMember, Programme
     from huimin.benefits.models import PayrollLine, PayrollMonth
-    from huimin.core.models import Region, User
+    from huimin.core.models import Region, RoleAssignment, User
     from huimin.demo import generator
     from huimin.registry.models import Household, Person
 
@@ -136,9 +136,9 @@ def _setup(persons: int, workdir: Path) -> tuple[float, int]:
                     "urban_rural_code": r["urban_rural_code"] or "",
                 },
             )
-        user, _ = User.objects.get_or_create(
-            username="bench_stats", defaults={"role": "approver", "region_id": f"{CITY}00000000"}
-        )
+        user, created = User.objects.get_or_create(username="bench_stats", defaults={"region_id": f"{CITY}00000000"})
+        if created:
+            RoleAssignment.objects.create(user=user, role="approver", line="assistance")
         n_h = len(households["household_id"])
         _copy(
             Household,
@@ -272,7 +272,7 @@ def run(size: str, workdir) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     setup_s, enrolled = _setup(persons, workdir)
     user = User.objects.get(username="bench_stats")
-    user.role = "statistician"
+    user.role_pairs = (("statistician", "assistance"),)  # in memory: the dashboards as the city's statistician
     user.region_id = f"{CITY}00000000"
     city = Region.objects.get(code=f"{CITY}00000000")
     county = Region.objects.filter(code__startswith=CITY, level=3).order_by("code").first()

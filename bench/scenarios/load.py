@@ -104,8 +104,9 @@ def _plan(db_url: str) -> dict:
     accounts = []
     with psycopg.connect(db_url) as conn:
         users = conn.execute(
-            "SELECT u.username, u.role, r.code, r.level FROM core_user u JOIN core_region r ON r.code = u.region_id "
-            "WHERE u.is_active AND u.role = ANY(%s) ORDER BY r.code, u.role",
+            "SELECT u.username, a.role, r.code, r.level FROM core_user u JOIN core_region r ON r.code = u.region_id "
+            "JOIN core_roleassignment a ON a.user_id = u.id AND a.line = 'assistance' "
+            "WHERE u.is_active AND a.role = ANY(%s) ORDER BY r.code, a.role",
             [list(STAFF_ROLES)],
         ).fetchall()
         for username, role, code, level in users:

@@ -36,7 +36,7 @@ from huimin.assistance.models import (
 from huimin.benefits import bank, services
 from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollLine, PayrollMonth
 from huimin.core import crypto
-from huimin.core.models import Region, User
+from huimin.core.models import Region, RoleAssignment, User
 from huimin.registry.models import Household, Person
 
 # recipients, baseline sample, synthetic county (not real codes), first explicit id: each size keeps its own
@@ -80,10 +80,12 @@ def _regions() -> list[str]:
 
 
 def _user(suffix: str = "") -> User:
-    user, _ = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=f"bench_payroll_{PREFIX}{suffix}",
-        defaults={"full_name": f"基准测试审批人{suffix}", "role": "approver", "region_id": COUNTY},
+        defaults={"full_name": f"基准测试审批人{suffix}", "region_id": COUNTY},
     )
+    if created:
+        RoleAssignment.objects.create(user=user, role="approver", line="assistance")
     if not user.has_usable_password():
         return user
     user.set_unusable_password()

@@ -178,13 +178,14 @@ def _villages() -> list[str]:
 
 
 def _user(code: str, username: str):
-    from huimin.core.models import Region, User
-    from huimin.core.roles import Role
+    from huimin.core.models import Region, RoleAssignment, User
+    from huimin.core.roles import BusinessLine, Role
 
-    user, _ = User.objects.get_or_create(
-        username=username,
-        defaults={"region": Region.objects.get(code=code), "role": Role.CLERK, "must_change_password": False},
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"region": Region.objects.get(code=code), "must_change_password": False}
     )
+    if created:
+        RoleAssignment.objects.create(user=user, role=Role.CLERK, line=BusinessLine.ASSISTANCE)
     return user
 
 

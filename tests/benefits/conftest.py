@@ -112,19 +112,21 @@ def enrol(users):
 def county_staff(users) -> dict:
     """Three county staff for one month (职责分离): the approver builds, reviewer_c reviews, approver_c approves
     and locks (the two others are made on first use)."""
-    from huimin.core.models import User
+    from huimin.core.models import RoleAssignment, User
+    from huimin.core.roles import BusinessLine
 
     def other(username):
-        user, _ = User.objects.get_or_create(  # the same password as the fixture users (browser tests log in)
+        user, created = User.objects.get_or_create(  # the same password as the fixture users (browser tests log in)
             username=username,
             defaults={
                 "full_name": username,
-                "role": Role.APPROVER,
                 "region_id": COUNTY,
                 "must_change_password": False,
                 "password": users["approver"].password,
             },
         )
+        if created:
+            RoleAssignment.objects.create(user=user, role=Role.APPROVER, line=BusinessLine.ASSISTANCE)
         return user
 
     return {"builder": users["approver"], "reviewer": other("reviewer_c"), "approver": other("approver_c")}

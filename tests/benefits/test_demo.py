@@ -35,7 +35,7 @@ def test_demo_households_become_enrolments(loaded):
     Application.objects.create(
         number="NEW-1", programme=dibao.programme, household=dibao.household, applicant=dibao.household.head,
         region=dibao.region, channel="window", reason="新申请", stage_entered_on=datetime.date(2026, 1, 1),
-        created_by=User.objects.filter(role="approver").first(),
+        created_by=User.objects.with_role("approver").first(),
     )  # fmt: skip
 
 
@@ -49,7 +49,7 @@ def test_demo_standards_load_with_the_tekun_rule(loaded):
 def test_a_demo_county_month_pays_the_generated_amounts(loaded):
     """The loader locks the last three months of every county through the payroll services; the as-of month pays
     every 低保 and 特困 enrolment of the county that had started, its generated amount."""
-    approver = User.objects.filter(role="approver", username__startswith="sp").order_by("username").first()
+    approver = User.objects.with_role("approver").filter(username__startswith="sp").order_by("username").first()
     county = approver.region_id
     month = datetime.date(2026, 10, 1)
     payroll = PayrollMonth.objects.get(region_id=county, month=month)

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from huimin.core import services
-from huimin.core.models import AuditEntry, Region, User
-from huimin.core.roles import Role
+from huimin.core.models import AuditEntry, Region, RoleAssignment, User
+from huimin.core.roles import BusinessLine, Role
 from tests.conftest import PASSWORD, TOWN_A, TOWN_B
 
 
@@ -74,16 +74,16 @@ def test_separation_of_the_three_system_roles(users):
     with pytest.raises(PermissionDenied):
         services.create_user(sysadmin, username="x1", full_name="x", region=town, role=Role.CLERK)
     with pytest.raises(PermissionDenied):
-        services.assign_role(sysadmin, user, Role.CLERK)  # the admin cannot give roles
+        services.grant_role(sysadmin, user, Role.CLERK, BusinessLine.ASSISTANCE)  # the admin cannot give roles
     with pytest.raises(PermissionDenied):
         services.create_user(security, username="x2", full_name="x", region=town)  # nor security create users
-    services.assign_role(security, user, Role.CLERK)
+    services.grant_role(security, user, Role.CLERK, BusinessLine.ASSISTANCE)
     user.refresh_from_db()
     assert user.role == Role.CLERK
     with pytest.raises(services.ServiceError):
-        services.assign_role(security, security, Role.SYSADMIN)  # nobody changes their own role
+        services.grant_role(security, security, Role.CLERK, BusinessLine.ASSISTANCE)  # nobody changes their own role
     actions = set(AuditEntry.objects.filter(object_id=str(user.pk)).values_list("action", flat=True))
-    assert {"core.user.create", "core.user.assign_role"} <= actions
+    assert {"core.user.create", "core.user.grant_role"} <= actions
 
 
 def test_user_management_is_limited_to_ones_subtree(users, make_user, login):
@@ -107,7 +107,7 @@ def test_system_roles_see_no_personal_data(users):
 def test_createadmin_creates_the_three_accounts(db, capsys):
     call_command("createadmin", "--region", "411700", "--prefix", "zmd_")
     out = capsys.readouterr().out
-    roles = dict(User.objects.filter(username__startswith="zmd_").values_list("username", "role"))
+    roles = dict(RoleAssignment.objects.filter(user__username__startswith="zmd_").values_list("user__username", "role"))
     assert roles == {"zmd_sysadmin": "sysadmin", "zmd_security": "security", "zmd_auditor": "auditor"}
     assert "临时密码" in out
     assert all(User.objects.get(username=u).must_change_password for u in roles)

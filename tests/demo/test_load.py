@@ -7,9 +7,10 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
-from huimin.core.models import Region, User
-from huimin.core.roles import Role
+from huimin.core.models import Region, RoleAssignment, User
+from huimin.core.roles import BusinessLine, Role
 from huimin.demo import loader
 from huimin.registry.models import Household, Membership, Person
 
@@ -26,12 +27,27 @@ def test_load_builds_a_city(loaded):
     assert not Household.objects.filter(head__isnull=True).exists()
     towns = Region.objects.filter(level=4, code__startswith="4117")
     assert towns.count() >= 20 and Region.objects.filter(level=5, code__startswith="4117").count() >= 60
-    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert User.objects.filter(role=Role.CLERK).count() == towns.count()
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+    assert User.objects.with_role(Role.CLERK).count() == towns.count()
     assert not User.objects.filter(must_change_password=True).exists()
     # the sequences moved past the explicit ids: an ordinary save still works
     household = Household.objects.first()
     Person.objects.create(name="新登记", region=household.region, id_number="", household=household)
+
+
+def test_demo_staff_hold_roles_per_business_line(loaded, client):
+    township_clerk = User.objects.with_role(Role.CLERK).first()
+    assert {line for _, line in township_clerk.role_pairs} == set(loader.TOWNSHIP_LINES)  # a 民政所 does several
+    elderly = User.objects.with_role(Role.APPROVER, BusinessLine.ELDERLY).first()
+    assert elderly.username.startswith(loader.ELDERLY_PREFIX) and elderly.role_pairs == (
+        (Role.APPROVER, BusinessLine.ELDERLY),
+    )
+    client.force_login(elderly)
+    assert client.get(reverse("assistance:applications")).status_code == 403  # no 社会救助 duty
+    assert client.get(reverse("registry:persons")).status_code == 200
+    for username in ("xitong", "baomi", "shenji"):
+        assert len(User.objects.get(username=username).role_pairs) == 1  # 三员: one system role, nothing else
+    call_command("demo", "logins")
 
 
 def test_protected_fields_hold_ciphertext_and_are_searchable(loaded):
@@ -46,7 +62,7 @@ def test_protected_fields_hold_ciphertext_and_are_searchable(loaded):
 
 
 def test_demo_accounts_log_in_and_see_their_lists(loaded, client):
-    clerk = User.objects.filter(role=Role.CLERK).first()
+    clerk = User.objects.with_role(Role.CLERK).first()
     done = client.post("/login/", {"username": clerk.username, "password": loader.DEMO_PASSWORD})
     assert done.status_code == 302
     assert client.get("/").status_code == 200
@@ -110,6 +126,6 @@ def test_demo_departmental_data_is_ingested_and_checkable(db, settings, tmp_path
     assert result.departmental_rows > 0
     assert set(Snapshot.objects.values_list("source", flat=True)) == set(SOURCES)
     assert Threshold.objects.filter(programme="dibao", rule="income_standard").count() == 2  # urban and rural
-    approver = User.objects.filter(role=Role.APPROVER, username__startswith="sp").order_by("username").first()
+    approver = User.objects.with_role(Role.APPROVER).filter(username__startswith="sp").order_by("username").first()
     run = verification.run_batch(approver, "dibao", datetime.date(2026, 10, 31), enrolled_only=True)
     assert run.status == "done" and run.households > 0

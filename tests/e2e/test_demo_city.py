@@ -11,7 +11,7 @@ from huimin.demo import loader
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_accounts_browse_the_city(page, log_in):
     loader.load(500, seed=1)
-    clerk = User.objects.filter(role=Role.CLERK).order_by("username").first()
+    clerk = User.objects.with_role(Role.CLERK).order_by("username").first()
     log_in(clerk, password=loader.DEMO_PASSWORD)
     assert "/login/" not in page.url
     admin = User.objects.get(username="xitong")

@@ -42,4 +42,6 @@ def city_user(user: User) -> User:
 
 @pytest.fixture
 def city_approver(city):
-    return city_user(User.objects.filter(role=Role.APPROVER, username__startswith="sp").order_by("username").first())
+    return city_user(
+        User.objects.with_role(Role.APPROVER).filter(username__startswith="sp").order_by("username").first()
+    )

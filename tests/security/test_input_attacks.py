@@ -20,9 +20,9 @@ from django.test import Client
 from django.urls import reverse
 
 from huimin.api import api
-from huimin.core.roles import CAPABILITIES, Role
+from huimin.core.roles import Role
 from tests.security.matrix import MATRIX, PUBLIC
-from tests.security.test_authorization_matrix import ROLE_USERS, targets  # noqa: F401 - the fixture
+from tests.security.test_authorization_matrix import ROLE_USERS, role_capabilities, targets  # noqa: F401
 
 # Township roles first: their in-scope targets are the matrix's, and they see the case pages with their forms.
 ROLE_ORDER = [
@@ -42,7 +42,7 @@ def _caller(entry):
     if entry.capability == PUBLIC:
         return None
     for role in ROLE_ORDER:
-        if entry.capability is None or entry.capability in CAPABILITIES[role]:
+        if entry.capability is None or entry.capability in role_capabilities(role):
             return ROLE_USERS[role]
     raise AssertionError(f"no role has {entry.capability}")
 

@@ -9,12 +9,14 @@ class AssistanceConfig(AppConfig):
     def ready(self):
         from huimin.assistance import workflow as w
         from huimin.core import menu, roles
-        from huimin.core.roles import Role
+        from huimin.core.roles import BusinessLine, Role
 
-        roles.extend(Role.ASSISTANT, w.VIEW, w.APPLY)
-        roles.extend(Role.CLERK, w.VIEW, w.APPLY, w.ACCEPT, w.VERIFY, w.VISIT, w.REVIEW)
-        roles.extend(Role.REVIEWER, w.VIEW, w.VERIFY, w.REVIEW, w.CONFIRM_DELEGATED)
-        roles.extend(Role.APPROVER, w.VIEW, w.VERIFY, w.APPROVE, w.MANAGE, w.DELEGATE, w.CONFIGURE)
+        roles.extend(Role.ASSISTANT, w.VIEW, w.APPLY, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.CLERK, w.VIEW, w.APPLY, w.ACCEPT, w.VERIFY, w.VISIT, w.REVIEW, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.REVIEWER, w.VIEW, w.VERIFY, w.REVIEW, w.CONFIRM_DELEGATED, line=BusinessLine.ASSISTANCE)
+        roles.extend(
+            Role.APPROVER, w.VIEW, w.VERIFY, w.APPROVE, w.MANAGE, w.DELEGATE, w.CONFIGURE, line=BusinessLine.ASSISTANCE
+        )
 
         menu.register("assistance", "救助申请", "assistance_applications", "assistance:applications", w.VIEW)
         menu.register("assistance", "办理时限", "assistance_deadlines", "assistance:deadlines", w.VIEW)

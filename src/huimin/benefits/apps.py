@@ -9,10 +9,10 @@ class BenefitsConfig(AppConfig):
     def ready(self):
         from huimin.benefits import capabilities as c
         from huimin.core import menu, roles
-        from huimin.core.roles import Role
+        from huimin.core.roles import BusinessLine, Role
 
-        roles.extend(Role.APPROVER, c.VIEW, c.STANDARDS, c.PAYROLL, c.PAY)
-        roles.extend(Role.STATISTICIAN, c.VIEW)
+        roles.extend(Role.APPROVER, c.VIEW, c.STANDARDS, c.PAYROLL, c.PAY, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.STATISTICIAN, c.VIEW, line=BusinessLine.ASSISTANCE)
 
         menu.register("benefits", "保障标准", "benefits_standards", "benefits:standards", c.VIEW)
         menu.register("benefits", "月度发放", "benefits_payroll", "benefits:payroll_months", c.VIEW)

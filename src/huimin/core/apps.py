@@ -12,3 +12,6 @@ class CoreConfig(AppConfig):
         menu.register("system", "区划", "regions", "core:regions", "regions.view")
         menu.register("system", "用户与角色", "users", "core:users", "users.view")
         menu.register("system", "审计日志", "audit", "core:audit", "audit.view")
+        menu.register(
+            "system", "三员账号变更申请", "account_requests", "core:account_requests", "accounts.system.confirm"
+        )

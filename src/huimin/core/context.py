@@ -24,7 +24,8 @@ def current_actor() -> Actor:
 def actor_for(user, ip: str = "") -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
         return Actor(None, "anonymous", "", ip)
-    return Actor(user.pk, user.username, user.role or "", ip)
+    roles = getattr(user, "roles", None) or [r for r in [getattr(user, "role", "")] if r]  # an API principal has none
+    return Actor(user.pk, user.username, ",".join(roles), ip)
 
 
 @contextmanager

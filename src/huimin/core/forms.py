@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
-from huimin.core.models import Region, User
-from huimin.core.roles import Role
+from huimin.core.models import AccountChangeRequest, Region, User
+from huimin.core.roles import BUSINESS_ROLES, SYSTEM_ROLES, BusinessLine, Role
 from huimin.core.scope import in_scope
 
 
@@ -58,7 +58,31 @@ class UserCreateForm(StyledFormMixin, forms.Form):
 
 
 class RoleAssignForm(StyledFormMixin, forms.Form):
-    role = forms.ChoiceField(label="角色", choices=[("", "（未分配）"), *Role.choices], required=False)
+    """A business role on one business line; system roles go through an AccountChangeRequest."""
+
+    role = forms.ChoiceField(
+        label="角色",
+        choices=[("", "（请选择角色）"), *[(v, label) for v, label in Role.choices if v in BUSINESS_ROLES]],
+        error_messages={"required": "请选择角色", "invalid_choice": "角色不存在"},
+    )
+    line = forms.ChoiceField(
+        label="业务条线",
+        choices=[("", "（请选择业务条线）"), *BusinessLine.choices],
+        error_messages={"required": "请选择业务条线", "invalid_choice": "业务条线不存在"},
+    )
+
+
+class AccountChangeRequestForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="事项", choices=AccountChangeRequest.Kind.choices, error_messages={"invalid_choice": "变更事项不存在"}
+    )
+    role = forms.ChoiceField(
+        label="系统角色（授予时）",
+        required=False,
+        choices=[("", "—"), *[(v, label) for v, label in Role.choices if v in SYSTEM_ROLES]],
+        error_messages={"invalid_choice": "只能授予系统角色"},
+    )
+    reason = forms.CharField(label="事由", max_length=200, error_messages={"required": "请填写事由"})
 
 
 class AuditSearchForm(StyledFormMixin, forms.Form):

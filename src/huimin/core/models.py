@@ -1,8 +1,12 @@
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from huimin.core import regions
-from huimin.core.roles import Role
+from huimin.core.roles import SYSTEM_ROLES, BusinessLine, Role
 
 
 class Region(models.Model):
@@ -55,14 +59,22 @@ class Region(models.Model):
         return code.startswith(self.prefix)
 
 
-class HuiminUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def with_role(self, role: str, line: str | None = None):
+        """Accounts holding ``role`` (on ``line``, when given)."""
+        condition = Q(role_assignments__role=role)
+        if line is not None:
+            condition &= Q(role_assignments__line=line)
+        return self.filter(condition).distinct()
+
+
+class HuiminUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     region = models.ForeignKey(Region, verbose_name="所属区划", null=True, on_delete=models.PROTECT)
-    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
@@ -74,9 +86,120 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    @cached_property
+    def role_pairs(self) -> tuple[tuple[str, str], ...]:
+        """(role, business line) of every assignment; the line is "" for a system role. Set it on an unsaved
+        copy to act with roles that are not stored (the portal's online 协理员)."""
+        if self.pk is None:
+            return ()
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("role_assignments")
+        if prefetched is not None:
+            return tuple(sorted(((a.role, a.line) for a in prefetched), key=lambda pair: (pair[1], pair[0])))
+        return tuple(self.role_assignments.order_by("line", "role").values_list("role", "line"))
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("role_pairs", None)
+
+    @property
+    def role(self) -> str:
+        """The account's main role: its system role, else its first business role ("" without any). Read-only:
+        roles change through huimin.core.services."""
+        roles = [role for role, _ in self.role_pairs]
+        system = [role for role in roles if role in SYSTEM_ROLES]
+        return (system or roles or [""])[0]
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted({role for role, _ in self.role_pairs}, key=list(Role.values).index)
+
+    @property
+    def holds_system_role(self) -> bool:
+        return any(role in SYSTEM_ROLES for role, _ in self.role_pairs)
+
     @property
     def role_label(self) -> str:
-        return self.get_role_display() if self.role else "未分配角色"
+        labels = []
+        for role, line in self.role_pairs:
+            label = Role(role).label
+            labels.append(f"{label}（{BusinessLine(line).label}）" if line else label)
+        return "、".join(labels) or "未分配角色"
+
+
+class RoleAssignment(models.Model):
+    """One role an account holds: a business role for one business line within the account's region, or one
+    of the three system roles (without a line, and then the account's only assignment)."""
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    line = models.CharField("业务条线", max_length=20, choices=BusinessLine.choices, blank=True)
+    granted_by = models.ForeignKey(
+        User, verbose_name="授予人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField("授予时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色分配"
+        ordering = ["user", "line", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "line"], name="core_role_assignment_unique"),
+            models.CheckConstraint(
+                condition=(Q(role__in=sorted(SYSTEM_ROLES)) & Q(line=""))
+                | (~Q(role__in=sorted(SYSTEM_ROLES)) & ~Q(line="")),
+                name="core_role_assignment_line_iff_business",
+            ),
+        ]
+
+    def __str__(self):
+        role = Role(self.role).label
+        return f"{role}（{BusinessLine(self.line).label}）" if self.line else role
+
+
+class AccountChangeRequest(models.Model):
+    """A change of an account that holds (or would hold) a system role: asked by the security officer, done
+    only when another system-role holder — neither the requester nor the account itself — confirms it."""
+
+    class Kind(models.TextChoices):
+        RESET_PASSWORD = "reset_password", "重置密码"
+        DEACTIVATE = "deactivate", "停用账号"
+        ACTIVATE = "activate", "启用账号"
+        GRANT_ROLE = "grant_role", "授予系统角色"
+        REVOKE_ROLE = "revoke_role", "撤销系统角色"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        DONE = "done", "已确认执行"
+        REJECTED = "rejected", "已驳回"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    target = models.ForeignKey(User, verbose_name="账号", on_delete=models.PROTECT, related_name="change_requests")
+    kind = models.CharField("事项", max_length=20, choices=Kind.choices)
+    role = models.CharField("系统角色", max_length=20, choices=Role.choices, blank=True)
+    reason = models.CharField("事由", max_length=200)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "三员账号变更申请"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target"], condition=Q(status="pending"), name="core_account_change_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.target.username}"
+
+    @property
+    def summary(self) -> str:
+        role = f"：{Role(self.role).label}" if self.role else ""
+        return f"{self.get_kind_display()}{role}"
 
 
 class AuditEntry(models.Model):
@@ -86,7 +209,7 @@ class AuditEntry(models.Model):
     ts = models.DateTimeField("时间", db_index=True)
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
     actor = models.CharField("操作人", max_length=150, blank=True, db_index=True)
-    actor_role = models.CharField("角色", max_length=20, blank=True)
+    actor_role = models.CharField("角色", max_length=100, blank=True)
     ip = models.CharField("IP", max_length=45, blank=True)
     action = models.CharField("操作", max_length=80, db_index=True)
     object_type = models.CharField("对象类型", max_length=80, blank=True, db_index=True)

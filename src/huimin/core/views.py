@@ -7,12 +7,26 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from huimin.core import audit, services
+from huimin.core import audit, services, system_accounts
 from huimin.core.decorators import capability_required
-from huimin.core.forms import AuditSearchForm, HuiminPasswordChangeForm, RoleAssignForm, UserCreateForm
-from huimin.core.models import AuditEntry, Region, User
+from huimin.core.forms import (
+    AccountChangeRequestForm,
+    AuditSearchForm,
+    HuiminPasswordChangeForm,
+    RoleAssignForm,
+    UserCreateForm,
+)
+from huimin.core.models import AccountChangeRequest, AuditEntry, Region, RoleAssignment, User
 from huimin.core.pagination import page_of
-from huimin.core.roles import AUDIT_VIEW, REGIONS_VIEW, ROLES_ASSIGN, USERS_MANAGE, USERS_VIEW
+from huimin.core.roles import (
+    AUDIT_VIEW,
+    REGIONS_VIEW,
+    ROLES_ASSIGN,
+    SYSTEM_ACCOUNTS_CONFIRM,
+    SYSTEM_ACCOUNTS_REQUEST,
+    USERS_MANAGE,
+    USERS_VIEW,
+)
 from huimin.core.scope import PICKED_REGION_SESSION_KEY, in_scope, scoped
 
 
@@ -79,7 +93,9 @@ def region_list(request):
 
 @capability_required(USERS_VIEW)
 def user_list(request):
-    users = scoped(User.objects.select_related("region"), request.user, capability=USERS_VIEW).order_by("username")
+    users = scoped(
+        User.objects.select_related("region").prefetch_related("role_assignments"), request.user, capability=USERS_VIEW
+    ).order_by("username")
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(username__icontains=q) | users.filter(full_name__icontains=q)
@@ -87,7 +103,7 @@ def user_list(request):
     return render(request, "core/users.html", {"page": page_of(request, users), "q": q, "form": form})
 
 
-@capability_required(USERS_MANAGE)
+@capability_required(USERS_MANAGE, audit_denied=True)
 @require_POST
 def user_create(request):
     form = UserCreateForm(request.POST, actor=request.user)
@@ -111,25 +127,114 @@ def _scoped_user(request, pk):
 @capability_required(USERS_VIEW)
 def user_detail(request, pk):
     user = _scoped_user(request, pk)
-    form = RoleAssignForm(initial={"role": user.role})
-    return render(request, "core/user_detail.html", {"account": user, "form": form})
+    context = {
+        "account": user,
+        "assignments": user.role_assignments.select_related("granted_by"),
+        "is_system_account": services.holds_system_role(user),
+        "form": RoleAssignForm(),
+        "request_form": AccountChangeRequestForm(),
+        "change_requests": user.change_requests.select_related("requested_by", "decided_by")[:20],
+    }
+    return render(request, "core/user_detail.html", context)
 
 
-@capability_required(ROLES_ASSIGN)
+def _form_errors(form) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@capability_required(ROLES_ASSIGN, audit_denied=True)
 @require_POST
 def user_assign_role(request, pk):
     user = _scoped_user(request, pk)
     form = RoleAssignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assign_role(request.user, user, form.cleaned_data["role"])
-            messages.success(request, f"已为 {user} 分配角色：{user.role_label}")
-        except services.ServiceError as exc:
-            messages.error(request, str(exc))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("core:user_detail", pk=user.pk)
+    try:
+        assignment = services.grant_role(request.user, user, form.cleaned_data["role"], form.cleaned_data["line"])
+        messages.success(request, f"已为 {user} 分配角色：{assignment}")
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
     return redirect("core:user_detail", pk=user.pk)
 
 
-@capability_required(USERS_MANAGE)
+@capability_required(ROLES_ASSIGN, audit_denied=True)
+@require_POST
+def user_revoke_role(request, pk, assignment_pk):
+    user = _scoped_user(request, pk)
+    assignment = get_object_or_404(RoleAssignment, pk=assignment_pk, user=user)
+    try:
+        services.revoke_role(request.user, assignment)
+        messages.success(request, f"已撤销 {user} 的角色：{assignment}")
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("core:user_detail", pk=user.pk)
+
+
+@capability_required(SYSTEM_ACCOUNTS_REQUEST, audit_denied=True)
+@require_POST
+def user_request_change(request, pk):
+    user = _scoped_user(request, pk)
+    form = AccountChangeRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("core:user_detail", pk=user.pk)
+    try:
+        change = system_accounts.request_change(
+            request.user, user, form.cleaned_data["kind"], role=form.cleaned_data["role"],
+            reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        messages.success(request, f"已提出申请：{change.summary}，待另一名三员确认后执行")
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("core:user_detail", pk=user.pk)
+
+
+@capability_required(SYSTEM_ACCOUNTS_CONFIRM)
+def account_requests(request):
+    changes = system_accounts.pending_for(request.user)
+    return render(
+        request,
+        "core/account_requests.html",
+        {
+            "pending": changes.filter(status=AccountChangeRequest.Status.PENDING),
+            "page": page_of(request, changes.exclude(status=AccountChangeRequest.Status.PENDING)),
+        },
+    )
+
+
+def _scoped_request(request, pk):
+    return get_object_or_404(system_accounts.pending_for(request.user), pk=pk)
+
+
+@capability_required(SYSTEM_ACCOUNTS_CONFIRM, audit_denied=True)
+@require_POST
+def account_request_confirm(request, pk):
+    change = _scoped_request(request, pk)
+    try:
+        password = system_accounts.confirm(request.user, change)
+        done = f"已确认并执行：{change.target.username} {change.summary}"
+        if password:
+            done += f"。临时密码：{password}（仅显示一次，请当面转交；首次登录须修改）"
+        messages.success(request, done)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("core:account_requests")
+
+
+@capability_required(SYSTEM_ACCOUNTS_CONFIRM, audit_denied=True)
+@require_POST
+def account_request_reject(request, pk):
+    change = _scoped_request(request, pk)
+    try:
+        system_accounts.reject(request.user, change)
+        messages.success(request, f"已{'撤回' if change.requested_by_id == request.user.pk else '驳回'}申请")
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("core:account_requests")
+
+
+@capability_required(USERS_MANAGE, audit_denied=True)
 @require_POST
 def user_toggle_active(request, pk):
     user = _scoped_user(request, pk)
@@ -141,12 +246,15 @@ def user_toggle_active(request, pk):
     return redirect("core:user_detail", pk=user.pk)
 
 
-@capability_required(USERS_MANAGE)
+@capability_required(USERS_MANAGE, audit_denied=True)
 @require_POST
 def user_reset_password(request, pk):
     user = _scoped_user(request, pk)
-    password = services.reset_password(request.user, user)
-    messages.success(request, f"账号 {user.username} 的临时密码：{password}（仅显示一次，登录后须修改）")
+    try:
+        password = services.reset_password(request.user, user)
+        messages.success(request, f"账号 {user.username} 的临时密码：{password}（仅显示一次，登录后须修改）")
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
     return redirect("core:user_detail", pk=user.pk)
 
 

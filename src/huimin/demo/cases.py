@@ -27,7 +27,7 @@ REASONS = {
 
 
 def _staff(role: str, region_code: str) -> User | None:
-    return User.objects.filter(role=role, region_id=region_code, is_active=True).order_by("username").first()
+    return User.objects.with_role(role).filter(region_id=region_code, is_active=True).order_by("username").first()
 
 
 def _advance(clerk, reviewer, application, stop: str, day: datetime.date):

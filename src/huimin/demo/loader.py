@@ -19,8 +19,8 @@ from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from huimin.core import audit, crypto
-from huimin.core.models import Region, User
-from huimin.core.roles import Role
+from huimin.core.models import Region, RoleAssignment, User
+from huimin.core.roles import BusinessLine, Role
 from huimin.demo import cases, departments_load, generator
 from huimin.demo import city as city_mod
 from huimin.demo import programmes as demo_programmes
@@ -30,6 +30,8 @@ DEMO_PASSWORD = "Huimin@2026"  # noqa: S105 - the documented password of the dem
 DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
 APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
+ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
+TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN)  # a 民政所 clerk's lines
 
 
 class DemoLoadError(Exception):
@@ -130,7 +132,9 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
     if missing:
         raise DemoLoadError("缺少救助项目：" + "、".join(sorted(missing)) + "（请先运行 huimin migrate）")
     approvers = dict(
-        User.objects.filter(role=Role.APPROVER, username__startswith=APPROVER_PREFIX).values_list("region_id", "pk")
+        User.objects.with_role(Role.APPROVER)
+        .filter(username__startswith=APPROVER_PREFIX)
+        .values_list("region_id", "pk")
     )
     members_of: dict[int, list[int]] = {}
     for person in persons:
@@ -215,9 +219,11 @@ def load_payrolls(as_of: datetime.date) -> int:
     reviews, its 审批人 approves and locks."""
     from huimin.benefits import services as benefits
 
-    staff = {u.username: u for u in User.objects.filter(role=Role.APPROVER)}
+    staff = {u.username: u for u in User.objects.with_role(Role.APPROVER)}
     done = 0
-    for approver in User.objects.filter(role=Role.APPROVER, username__startswith=APPROVER_PREFIX).order_by("region_id"):
+    for approver in (
+        User.objects.with_role(Role.APPROVER).filter(username__startswith=APPROVER_PREFIX).order_by("region_id")
+    ):
         county = approver.region_id[:6]
         builder, reviewer = staff[f"{BUILDER_PREFIX}{county}"], staff[f"{CHECKER_PREFIX}{county}"]
         for back in range(PAYROLL_MONTHS - 1, -1, -1):
@@ -418,34 +424,43 @@ def _reset_sequences():
 # --- staff ------------------------------------------------------------------------------------------------
 
 
-def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, str, str]]:
-    """(username, full name, role, region code) of every demo account."""
+def _on(role: str, *lines: str) -> tuple[tuple[str, str], ...]:
+    """A business role on the given lines (社会救助 when none is named)."""
+    return tuple((role, line) for line in lines or (BusinessLine.ASSISTANCE,))
+
+
+def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[str, str], ...], str]]:
+    """(username, full name, its (role, business line) assignments, region code) of every demo account: the
+    county offices each on their line, a township 民政所 clerk on several."""
     city = city_mod.CITY_CODE
     accounts = [
-        ("tongji", "市局统计员", Role.STATISTICIAN, city),
-        ("xitong", "系统管理员", Role.SYSADMIN, city),
-        ("baomi", "安全保密员", Role.SECURITY, city),
-        ("shenji", "安全审计员", Role.AUDITOR, city),
+        ("tongji", "市局统计员", _on(Role.STATISTICIAN), city),
+        ("xitong", "系统管理员", ((Role.SYSADMIN, ""),), city),
+        ("baomi", "安全保密员", ((Role.SECURITY, ""),), city),
+        ("shenji", "安全审计员", ((Role.AUDITOR, ""),), city),
         # city-wide settings (the programmes' 职责分离 rules) are changed at city level only
-        ("shiju", "市民政局审批人", Role.APPROVER, city),
+        ("shiju", "市民政局审批人", _on(Role.APPROVER), city),
     ]
     towns = [r for r in region_rows if r["level"] == 4]
     counties = sorted({t["parent"] for t in towns})
     county_names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
     for county in counties:
         name = county_names.get(county, county[:6])
-        accounts.append((f"{APPROVER_PREFIX}{county[:6]}", f"{name}审批人", Role.APPROVER, county))
+        accounts.append((f"{APPROVER_PREFIX}{county[:6]}", f"{name}审批人", _on(Role.APPROVER), county))
         # 职责分离 of the monthly payroll: one builds, another reviews, the 审批人 approves
-        accounts.append((f"{BUILDER_PREFIX}{county[:6]}", f"{name}发放经办", Role.APPROVER, county))
-        accounts.append((f"{CHECKER_PREFIX}{county[:6]}", f"{name}发放复核", Role.APPROVER, county))
+        accounts.append((f"{BUILDER_PREFIX}{county[:6]}", f"{name}发放经办", _on(Role.APPROVER), county))
+        accounts.append((f"{CHECKER_PREFIX}{county[:6]}", f"{name}发放复核", _on(Role.APPROVER), county))
+        # the county's 养老服务 office: an approver of that line only, without 社会救助 duties
+        line = BusinessLine.ELDERLY
+        accounts.append((f"{ELDERLY_PREFIX}{county[:6]}", f"{name}养老服务科审批人", _on(Role.APPROVER, line), county))
     for t in towns:
-        accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", Role.CLERK, t["code"]))
-        accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", Role.REVIEWER, t["code"]))
+        accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
+        accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER), t["code"]))
         villages = [r for r in region_rows if r["parent"] == t["code"]]
         for i in range(0, len(villages), VILLAGES_PER_ASSISTANT):
             v = villages[i]
             # one assistant per few villages; an account has one region, so it is scoped to the first village
-            accounts.append((f"xl{v['code']}", f"{v['name']}协理员", Role.ASSISTANT, v["code"]))
+            accounts.append((f"xl{v['code']}", f"{v['name']}协理员", _on(Role.ASSISTANT), v["code"]))
     return accounts
 
 
@@ -453,19 +468,25 @@ def _load_users(region_rows: list[dict]) -> int:
     password = make_password(DEMO_PASSWORD)  # one hash for the one demo password, not one per account
     now = timezone.now()
     taken = set(User.objects.values_list("username", flat=True))
+    accounts = [a for a in demo_accounts(region_rows) if a[0] not in taken]
     users = [
         User(
             username=username,
             full_name=name,
-            role=role,
             region_id=region,
             password=password,
             must_change_password=False,
             password_changed_at=now,
             is_active=True,
         )
-        for username, name, role, region in demo_accounts(region_rows)
-        if username not in taken
+        for username, name, _, region in accounts
     ]
     User.objects.bulk_create(users, batch_size=500)
+    pks = dict(User.objects.filter(username__in=[a[0] for a in accounts]).values_list("username", "pk"))
+    assignments = [
+        RoleAssignment(user_id=pks[username], role=role, line=line)
+        for username, _, pairs, _ in accounts
+        for role, line in pairs
+    ]
+    RoleAssignment.objects.bulk_create(assignments, batch_size=500)
     return len(users)

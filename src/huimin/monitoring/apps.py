@@ -8,13 +8,13 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from huimin.core import roles
-        from huimin.core.roles import Role
+        from huimin.core.roles import BusinessLine, Role
         from huimin.monitoring import capabilities as c
 
-        roles.extend(Role.CLERK, c.VIEW, c.HANDLE)
-        roles.extend(Role.REVIEWER, c.VIEW, c.HANDLE)
-        roles.extend(Role.APPROVER, c.VIEW, c.HANDLE, c.RULES, c.RUN)
-        roles.extend(Role.STATISTICIAN, c.VIEW)
+        roles.extend(Role.CLERK, c.VIEW, c.HANDLE, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.REVIEWER, c.VIEW, c.HANDLE, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.APPROVER, c.VIEW, c.HANDLE, c.RULES, c.RUN, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.STATISTICIAN, c.VIEW, line=BusinessLine.ASSISTANCE)
 
         from huimin.core import menu
         from huimin.registry import panels

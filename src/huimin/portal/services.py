@@ -21,7 +21,7 @@ from huimin.assistance.models import Application, Channel, Programme
 from huimin.core import audit, crypto, ratelimit
 from huimin.core.context import Actor, acting_as
 from huimin.core.models import Region, User
-from huimin.core.roles import Role
+from huimin.core.roles import BusinessLine, Role
 from huimin.core.services import ServiceError
 from huimin.portal.models import PhoneChallenge, VerificationConsent
 from huimin.portal.sms import SmsError, gateway
@@ -218,7 +218,7 @@ def _portal_actor(village: Region) -> User:
     """For one submission: the portal account acting as an online 协理员 of the applicant's village only (held in
     memory, never saved), so the assistance and registry services apply their checks unchanged."""
     actor = copy.copy(_portal_account())
-    actor.role = Role.ASSISTANT
+    actor.role_pairs = ((Role.ASSISTANT, BusinessLine.ASSISTANCE),)
     actor.is_active = True
     actor.region = village
     return actor

@@ -8,11 +8,11 @@ class StatsConfig(AppConfig):
 
     def ready(self):
         from huimin.core import menu, roles
-        from huimin.core.roles import STATS_VIEW, Role
+        from huimin.core.roles import STATS_VIEW, BusinessLine, Role
         from huimin.stats import capabilities as c
 
-        roles.extend(Role.STATISTICIAN, c.MANAGE)
-        roles.extend(Role.APPROVER, c.MANAGE)
+        roles.extend(Role.STATISTICIAN, c.MANAGE, line=BusinessLine.ASSISTANCE)
+        roles.extend(Role.APPROVER, c.MANAGE, line=BusinessLine.ASSISTANCE)
 
         menu.register("stats", "决策看板", "stats_dashboard", "stats:dashboard", STATS_VIEW)
         menu.register("stats", "社会救助月报", "stats_monthly", "stats:monthly", STATS_VIEW)

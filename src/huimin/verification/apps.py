@@ -8,13 +8,13 @@ class VerificationConfig(AppConfig):
 
     def ready(self):
         from huimin.core import menu
-        from huimin.core.roles import STATS_VIEW, Role, extend
+        from huimin.core.roles import STATS_VIEW, BusinessLine, Role, extend
         from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
 
-        extend(Role.CLERK, VERIFY_RUN, VERIFY_REPORTS)
-        extend(Role.REVIEWER, VERIFY_RUN, VERIFY_REPORTS)
-        extend(Role.APPROVER, VERIFY_RUN, VERIFY_REPORTS, VERIFY_DATA, VERIFY_BATCH)
-        extend(Role.STATISTICIAN, VERIFY_REPORTS)
+        extend(Role.CLERK, VERIFY_RUN, VERIFY_REPORTS, line=BusinessLine.ASSISTANCE)
+        extend(Role.REVIEWER, VERIFY_RUN, VERIFY_REPORTS, line=BusinessLine.ASSISTANCE)
+        extend(Role.APPROVER, VERIFY_RUN, VERIFY_REPORTS, VERIFY_DATA, VERIFY_BATCH, line=BusinessLine.ASSISTANCE)
+        extend(Role.STATISTICIAN, VERIFY_REPORTS, line=BusinessLine.ASSISTANCE)
 
         menu.register("verification", "家庭核对", "verification_households", "verification:households", VERIFY_RUN)
         menu.register("verification", "核对报告", "verification_reports", "verification:reports", VERIFY_REPORTS)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from huimin.core import audit, regions
-from huimin.core.models import Region, User
+from huimin.core.models import Region, RoleAssignment, User
 from huimin.core.roles import Role
 from huimin.core.services import temporary_password
 
@@ -34,9 +34,10 @@ class Command(BaseCommand):
                 if User.objects.filter(username=username).exists():
                     raise CommandError(f"账号 {username} 已存在")
                 password = temporary_password()
-                user = User(username=username, full_name=role.label, region=region, role=role)
+                user = User(username=username, full_name=role.label, region=region)
                 user.set_password(password)
                 user.save()
+                RoleAssignment.objects.create(user=user, role=role, line="")
                 audit.record("core.user.create", user, after={"username": username, "role": role.value})
                 self.stdout.write(f"{role.label}：{username}  临时密码：{password}")
         self.stdout.write("请妥善转交临时密码；首次登录须修改。")

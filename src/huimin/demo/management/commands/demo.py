@@ -3,8 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huimin.core.models import User
-from huimin.core.roles import Role
+from huimin.core.models import RoleAssignment
 from huimin.demo import generator, loader
 
 
@@ -63,16 +62,22 @@ class Command(BaseCommand):
         return None
 
     def _logins(self):
-        users = User.objects.filter(role__in=Role.values).select_related("region").order_by("role", "username")
-        if not users:
+        assignments = (
+            RoleAssignment.objects.select_related("user__region")
+            .filter(user__is_active=True)
+            .order_by("role", "line", "user__username")
+        )
+        if not assignments:
             raise CommandError("没有演示账号：请先运行 huimin demo load")
         self.stdout.write(f"演示账号（密码均为 {loader.DEMO_PASSWORD}，仅用于演示）：")
         shown: dict[str, int] = {}
-        for user in users:
-            shown[user.role] = shown.get(user.role, 0) + 1
-            if shown[user.role] <= 3:
-                self.stdout.write(f"  {user.get_role_display():<8} {user.username:<18} {user.region.full_name()}")
-        for role, count in shown.items():
+        for assignment in assignments:
+            key = str(assignment)  # the role and its business line, e.g. 审批人（养老服务）
+            shown[key] = shown.get(key, 0) + 1
+            if shown[key] <= 3:
+                user = assignment.user
+                self.stdout.write(f"  {key:<12} {user.username:<18} {user.region.full_name()}")
+        for key, count in shown.items():
             if count > 3:
-                self.stdout.write(f"  ……{Role(role).label}共 {count} 个")
+                self.stdout.write(f"  ……{key}共 {count} 个")
         return None
