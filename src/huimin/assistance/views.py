@@ -29,7 +29,7 @@ from huimin.assistance.models import (
     WorkdayOverride,
 )
 from huimin.assistance.verification_link import verification_conclusion
-from huimin.core import audit, workdays
+from huimin.core import audit, regions, workdays
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
@@ -87,8 +87,6 @@ def _wants_export(request) -> bool:
 def _region_filter(request, qs):
     code = request.GET.get("region", "").strip()
     if code and in_scope(request.user, code):
-        from huimin.core import regions
-
         qs = qs.filter(region__code__startswith=regions.prefix_of(code))
     return qs
 
@@ -376,7 +374,7 @@ def deadline_list(request):
     counted: dict[tuple[str, datetime.date], int] = {}  # (township, due date) → working days left
     rows = []
     for app in qs.order_by("stage_due_on"):
-        township = rules.ancestor_code(app.region_id, 4)
+        township = regions.ancestor_code(app.region_id, regions.TOWNSHIP)
         if township not in calendars:
             calendars[township] = rules.workday_overrides(app.region_id)
         key = (township, app.stage_due_on)
@@ -391,7 +389,7 @@ def deadline_list(request):
         rows = [r for r in rows if r[1] >= 0]
     by_township: dict[str, list[int]] = {}
     for app, left in rows:
-        township = rules.ancestor_code(app.region_id, 4)
+        township = regions.ancestor_code(app.region_id, regions.TOWNSHIP)
         counts = by_township.setdefault(township, [0, 0])
         counts[0 if left < 0 else 1] += 1
     names = dict(Region.objects.filter(code__in=by_township).values_list("code", "name"))
@@ -590,7 +588,7 @@ def delegations(request):
             services.set_delegation(
                 user,
                 programme=programme,
-                county_code=rules.ancestor_code(user.region_id, 3) if user.region else "",
+                county_code=regions.ancestor_code(user.region_id, regions.COUNTY) if user.region else "",
                 township_code=request.POST.get("township") or None,
                 effective_from=_date(request.POST.get("effective_from")),
                 max_amount=request.POST.get("max_amount") or None,

@@ -53,7 +53,7 @@ def _townships(user):
     if not prefixes:
         return qs.none()
     if any(len(p) >= regions.PREFIX_LENGTH[regions.TOWNSHIP] for p in prefixes):
-        return qs.filter(code__in=[p[:9].ljust(12, "0") for p in prefixes])
+        return qs.filter(code__in=[regions.full_code(p[:9]) for p in prefixes])
     from django.db.models import Q
 
     condition = Q()

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit, workers
+from huimin.core import audit, regions, workers
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
@@ -429,7 +429,7 @@ def run_batch(
     With ``enrolled_only`` (定期核对) only households currently enrolled in the programme are checked."""
     _require(actor, VERIFY_BATCH)
     prefix = region_prefix or (actor.region.prefix if actor.region_id else "")
-    require_in_scope(actor, prefix.ljust(12, "0"))
+    require_in_scope(actor, regions.full_code(prefix))
     if not Threshold.objects.filter(programme=programme).exists():
         raise ServiceError(f"救助项目“{programme}”没有配置核对规则阈值")
     backend = backend or backends.default_backend()
@@ -444,7 +444,7 @@ def run_batch(
             created_by=actor,
             **workers.this_worker(),
         )
-        audit.record("verification.batch.start", run, region_code=prefix.ljust(12, "0"))
+        audit.record("verification.batch.start", run, region_code=regions.full_code(prefix))
     started = time.perf_counter()
     try:
         paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}", region_prefix=prefix)
@@ -490,7 +490,7 @@ def run_batch(
         audit.record(
             "verification.batch.done",
             run,
-            region_code=prefix.ljust(12, "0"),
+            region_code=regions.full_code(prefix),
             after={"households": run.households, "counts": counts, "changed": changed},
         )
     return run
@@ -503,7 +503,7 @@ def close_stale_runs() -> list[BatchRun]:
         BatchRun,
         action="verification.batch.interrupted",
         message="批量复核中断：{reason}，未产生结果。可重新运行。",
-        region_code=lambda run: run.region_prefix.ljust(12, "0"),
+        region_code=lambda run: regions.full_code(run.region_prefix),
     )
 
 
@@ -572,14 +572,14 @@ REVIEW_HEADERS = ["户编号", "区划代码", "成员数", "上次结论", "本
 
 def review_xlsx(actor, run: BatchRun) -> bytes:
     _require(actor, VERIFY_BATCH)
-    require_in_scope(actor, run.region_prefix.ljust(12, "0"))
+    require_in_scope(actor, regions.full_code(run.region_prefix))
     rows = (
         [r["number"], r["region_code"], r["members"], r["previous"], r["conclusion"], "是" if r["changed"] else "否",
          r["income_per_head"], r["reasons"]]
         for r in review_rows(run)
     )  # fmt: skip
     content = table_bytes("复核清单", REVIEW_HEADERS, rows, freeze=True)
-    audit.record("verification.batch.export", run, region_code=run.region_prefix.ljust(12, "0"))
+    audit.record("verification.batch.export", run, region_code=regions.full_code(run.region_prefix))
     return content
 
 

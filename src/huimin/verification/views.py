@@ -248,7 +248,7 @@ def thresholds(request):
 
 def _batch(request, pk):
     run = BatchRun.objects.filter(pk=pk).first()
-    if run is None or not in_scope(request.user, run.region_prefix.ljust(12, "0")):
+    if run is None or not in_scope(request.user, regions.full_code(run.region_prefix)):
         raise Http404("批量复核不存在或不在您的管辖范围内")
     return run
 
