@@ -1,13 +1,21 @@
-"""What an app's API router needs, importable at its top level: ``api_auth`` (who may call an operation), the
-error answers ``ERRORS`` and ``paginate``. ``huimin.api`` builds the API and imports the routers, so these live
-apart from it (a router importing ``huimin.api`` would import itself half-initialised)."""
+"""What the API's routers and its clients share, below the API root: ``api_auth`` (who may call an operation), the
+error answers ``ERRORS``, ``paginate``, and the catalogue of operations (``operations``) a client is granted from.
+
+``huimin.api`` builds the API, imports the routers and hands itself to ``serve``; nothing but ``huimin.urls``
+imports it. The catalogue reads the API it was handed (loading the URLconf first when no request has yet).
+"""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import get_resolver
 from django.utils import timezone
-from ninja import Schema
+from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
+from huimin.apiclients.models import ClientPrincipal
+from huimin.apiclients.tokens import find
 from huimin.core import audit
 from huimin.core.context import Actor, set_actor
 from huimin.core.middleware import client_ip
@@ -64,11 +72,7 @@ class ApiAuth(SessionAuth):
         return user
 
     def _client(self, request, token: str):
-        from huimin.api import capabilities_for
-        from huimin.apiclients import services
-        from huimin.apiclients.models import ClientPrincipal
-
-        client = services.find(token)
+        client = find(token)
         if client is None:
             return None
         operation = getattr(request, "huimin_operation", "")
@@ -96,3 +100,56 @@ def paginate(queryset, page: int, page_size: int, convert) -> dict:
     count = queryset.count()
     items = [convert(obj) for obj in queryset[(page - 1) * page_size : page * page_size]]
     return {"count": count, "page": page, "page_size": page_size, "items": items}
+
+
+# --- the catalogue of operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    operation_id: str
+    methods: tuple[str, ...]
+    path: str
+    summary: str
+    capability: str | None
+    clients: bool
+    regional: bool = True
+
+
+_served: list[NinjaAPI] = []
+
+
+def serve(api: NinjaAPI) -> None:
+    """Called by the API root once it is built: the catalogue lists its operations."""
+    _served[:] = [api]
+
+
+def _api() -> NinjaAPI:
+    if not _served:
+        get_resolver().url_patterns  # noqa: B018 - loading the URLconf builds the API root, which calls serve()
+    return _served[0]
+
+
+def operations() -> dict[str, OperationInfo]:
+    """Every operation of the API, with what it needs (the catalogue a client is granted from)."""
+    found = {}
+    for bound in _api()._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            for op in path_view.operations:
+                auth = next((cb for cb in op.auth_callbacks if isinstance(cb, ApiAuth)), None)
+                name = op.view_func.__name__
+                found[name] = OperationInfo(
+                    name, tuple(op.methods), f"/api{bound.prefix}{path}", op.summary or name,
+                    auth.capability if auth else None, bool(auth and auth.clients),
+                    bool(auth is None or auth.regional),
+                )  # fmt: skip
+    return dict(sorted(found.items()))
+
+
+def grantable_operations() -> dict[str, OperationInfo]:
+    return {name: info for name, info in operations().items() if info.clients}
+
+
+def capabilities_for(operation_ids) -> frozenset[str]:
+    catalogue = operations()
+    return frozenset(catalogue[op].capability for op in operation_ids if op in catalogue and catalogue[op].capability)

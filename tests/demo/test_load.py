@@ -101,9 +101,9 @@ def test_demo_has_applications_at_every_stage_made_through_the_services(db):
 def test_demo_departmental_data_is_ingested_and_checkable(db, settings, tmp_path):
     import datetime
 
+    from huimin.engine.sources import SOURCES
     from huimin.verification import services as verification
     from huimin.verification.models import Snapshot, Threshold
-    from huimin.verification.sources import SOURCES
 
     settings.VAR_DIR = tmp_path / "var"
     result = loader.load(500, seed=3)

@@ -6,11 +6,11 @@ import io
 from decimal import Decimal
 
 from huimin.core.models import Region
+from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
 from huimin.verification import services
 from huimin.verification.models import Authorisation, Threshold
-from huimin.verification.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 
 AS_OF = datetime.date(2026, 6, 30)
 D = datetime.date

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.conclusions import Conclusion
 from huimin.core.models import Region
 from huimin.registry.models import Household, Person
 
@@ -247,12 +248,6 @@ class ApplicationDocument(models.Model):
 
     def __str__(self):
         return f"{self.application_id} {self.code}"
-
-
-class Conclusion(models.TextChoices):
-    ELIGIBLE = "eligible", "符合"
-    NOT_ELIGIBLE = "not_eligible", "不符合"
-    NEEDS_VISIT = "needs_visit", "需入户核实"
 
 
 class ManualVerification(models.Model):

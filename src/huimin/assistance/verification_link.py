@@ -14,7 +14,7 @@ from django.apps import apps
 
 @dataclass(frozen=True)
 class VerificationResult:
-    conclusion: str  # huimin.assistance.models.Conclusion value (the engine uses the same values)
+    conclusion: str  # a huimin.core.conclusions.Conclusion value
     conclusion_label: str
     report_number: str
     report_date: datetime.date

@@ -8,9 +8,9 @@ import datetime
 from decimal import Decimal
 
 from huimin.demo import programmes as demo_programmes
+from huimin.engine.sources import SOURCES
 from huimin.verification import services
 from huimin.verification.models import Threshold, Upload
-from huimin.verification.sources import SOURCES
 
 DEMO_DEPARTMENT = "演示城市"
 

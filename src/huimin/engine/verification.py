@@ -10,6 +10,7 @@ import datetime
 import ibis
 
 from huimin.core import regions
+from huimin.core.conclusions import Conclusion
 from huimin.engine.tables import Tables
 
 RULES = (
@@ -45,7 +46,7 @@ FLAGS = (
     "r_medical",
     "r_deceased",
 )
-INELIGIBLE, VISIT, ELIGIBLE = "not_eligible", "needs_visit", "eligible"
+INELIGIBLE, VISIT, ELIGIBLE = Conclusion.NOT_ELIGIBLE.value, Conclusion.NEEDS_VISIT.value, Conclusion.ELIGIBLE.value
 
 
 def month_window(as_of: datetime.date) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from huimin.core import workdays
+from huimin.core.conclusions import Conclusion
 from huimin.stats.models import FIGURES, MonthlyFigure, MonthRun
 
 
@@ -174,8 +175,8 @@ def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
         if stage == Stage.ENROLLED and one_off and amount:
             figures["amount_approved"] += amount
 
-    conclusions = {"eligible": "verif_eligible", "not_eligible": "verif_not_eligible",
-                   "needs_visit": "verif_needs_visit"}  # fmt: skip
+    conclusions = {Conclusion.ELIGIBLE: "verif_eligible", Conclusion.NOT_ELIGIBLE: "verif_not_eligible",
+                   Conclusion.NEEDS_VISIT: "verif_needs_visit"}  # fmt: skip
     reports = (
         Report.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt)
         .annotate(urban=urban_expression("region", "household"))

@@ -6,17 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.conclusions import Conclusion
 from huimin.core.workers import WorkerFields
+from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household, Person
-from huimin.verification.sources import SOURCES
 
 SOURCE_CHOICES = [(s.code, s.name) for s in SOURCES.values()]
-
-
-class Conclusion(models.TextChoices):
-    ELIGIBLE = "eligible", "符合"
-    NOT_ELIGIBLE = "not_eligible", "不符合"
-    NEEDS_VISIT = "needs_visit", "需入户核实"
 
 
 class Upload(models.Model):

@@ -29,6 +29,7 @@ from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
 from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
+from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
 from huimin.verification import ingest, rules
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
@@ -42,7 +43,6 @@ from huimin.verification.models import (
     Threshold,
     Upload,
 )
-from huimin.verification.sources import DATE, MONEY, SOURCES
 
 ADULT_AGE = 18
 
@@ -545,7 +545,11 @@ def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
 def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
     """The review list: households whose conclusion changed or is not 符合, with reasons in words."""
     table = pq.read_table(run.results_path)
-    mask = table["changed"] if only_changed else pc.or_(table["changed"], pc.not_equal(table["conclusion"], "eligible"))
+    mask = (
+        table["changed"]
+        if only_changed
+        else pc.or_(table["changed"], pc.not_equal(table["conclusion"], Conclusion.ELIGIBLE.value))
+    )
     rows = table.filter(mask).to_pylist()
     numbers = dict(Household.objects.filter(pk__in=[r["household_id"] for r in rows]).values_list("pk", "number"))
     labels = dict(Conclusion.choices)

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from huimin.core.context import Actor, acting_as
 from huimin.core.services import ServiceError
 from huimin.engine import export
+from huimin.engine.sources import SOURCES
 from huimin.verification import services
-from huimin.verification.sources import SOURCES
 
 
 class Command(BaseCommand):
