@@ -7,7 +7,8 @@ What "in a month" means, always from dated data (never an enrolment's current st
   it (``ended_on`` empty or within/after the month: a stop decided in a month still pays that month and ends
   from the next, as huimin.assistance.services does).
 - 在保人数: a covered member added on or before the month and not removed by its end (``removed_on`` is the first
-  month without cover); 老年人/未成年人 by age at the month's last day; 残疾人 by a recorded disability grade.
+  month without cover); 老年人/未成年人 by age at the month's last day against the ages of ``CountingAge`` (data);
+  残疾人 by a recorded disability grade.
 - 新增: ``start_month`` (households) or ``added_on`` (persons) is the month; 退出: ``ended_on`` in the month
   (households), ``removed_on`` the next month (persons).
 - 发放金额: lines of locked payroll months for the month (补发 and 追回 included: what was paid in the month).
@@ -32,6 +33,7 @@ from django.utils import timezone
 
 from huimin.core import workdays
 from huimin.core.conclusions import Conclusion
+from huimin.stats import defaults
 from huimin.stats.models import FIGURES, MonthlyFigure, MonthRun
 
 
@@ -108,8 +110,9 @@ def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
     add(enrolments, "region_id", "programme__code", {"households": "h", "new_households": "new",
                                                      "stopped_households": "stopped"})  # fmt: skip
 
-    elderly_born_by = years_before(last_day, 60)
-    minors_born_after = years_before(last_day, 18)
+    ages = defaults.counting_ages()
+    elderly_born_by = years_before(last_day, ages["elderly"])
+    minors_born_after = years_before(last_day, ages["adult"])
     members = (
         EnrolmentMember.objects.filter(added_on__lte=month, enrolment__start_month__lte=month)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=month))
