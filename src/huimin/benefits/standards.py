@@ -93,6 +93,27 @@ def value_of(
     return as_value(row, urban) if row else None
 
 
+def monthly_value(
+    kind: str, region_code: str, day: datetime.date, urban: bool | None = None, rows=None
+) -> Decimal | None:
+    """The figure in force for ``kind`` at a place and day in 元 per month (a yearly figure divided by 12), or None
+    when nothing is set. ``rows`` lets a caller looking up many places pass a preloaded list."""
+    row = find(kind, region_code, day, urban, rows=rows)
+    if row is None:
+        return None
+    value = effective_value(row, urban=urban)
+    return None if value is None else _convert(Decimal(value), row.period, Period.MONTH)
+
+
+def in_effect(kind: str, day: datetime.date):
+    """The rows of ``kind`` in effect on ``day`` (to pass as ``rows`` to ``find`` or ``monthly_value``)."""
+    return list(
+        Standard.objects.filter(kind=kind, effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Warning:
     row: Standard

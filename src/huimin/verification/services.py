@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import time
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import ibis
@@ -20,6 +21,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from huimin.benefits import standards
+from huimin.benefits.models import StandardKind
 from huimin.core import audit, regions, workers
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
@@ -39,6 +42,7 @@ from huimin.verification.models import (
     BatchRun,
     Conclusion,
     Report,
+    Rule,
     Snapshot,
     Threshold,
     Upload,
@@ -187,21 +191,55 @@ def freshness(today: datetime.date | None = None) -> list[dict]:
 # --- thresholds ------------------------------------------------------------------------------------------------
 
 
-def thresholds_table(programme: str) -> pa.Table:
+def _in_effect(row: Threshold, day: datetime.date) -> bool:
+    return row.valid_from <= day and (row.valid_to is None or row.valid_to >= day)
+
+
+def income_standard_fen(multiples, dibao_rows, code: str, is_urban: bool, as_of: datetime.date):
+    """(分 per person and month, outcome) of the 核对收入标准 at one place: the multiple in force there (an
+    ``income_standard`` row, chosen by core.regions as the engine chooses its rows) × the 低保标准 in force there
+    (benefits.standards); None when either is not set."""
+    side = Threshold.UrbanRural.URBAN if is_urban else Threshold.UrbanRural.RURAL
+    multiple = regions.in_force(
+        (t for t in multiples if t.urban_rural in ("", side) and _in_effect(t, as_of)),
+        code,
+        region=lambda t: regions.full_code(t.region_prefix) if t.region_prefix else None,
+        effective_from=lambda t: t.valid_from,
+        narrower=lambda t: (t.urban_rural != "",),
+        tiebreak=lambda t: (t.value,),
+    )
+    dibao = standards.monthly_value(StandardKind.DIBAO, code, as_of, is_urban, rows=dibao_rows)
+    if multiple is None or dibao is None:
+        return None
+    line = (dibao * multiple.value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return int(line * 100), multiple.outcome
+
+
+def thresholds_table(programme: str, as_of: datetime.date, places) -> pa.Table:
+    """The engine's thresholds for ``programme`` on ``as_of``: every rule's rows as set, except the 核对收入标准,
+    which has no copy of its own: for each place the check covers (``places``: (region code, is urban) pairs) it is
+    derived from the 低保标准 (``income_standard_fen``) as a row for exactly that place and day."""
     rows = list(Threshold.objects.filter(programme=programme))
+    multiples = [t for t in rows if t.rule == Rule.INCOME_STANDARD]
+    out = [(t.rule, t.region_prefix, t.urban_rural, t.engine_value(), t.outcome, t.valid_from, t.valid_to)
+           for t in rows if t.rule != Rule.INCOME_STANDARD]  # fmt: skip
+    dibao_rows = standards.in_effect(StandardKind.DIBAO, as_of)
+    for code, is_urban in sorted(set(places)):
+        derived = income_standard_fen(multiples, dibao_rows, code, bool(is_urban), as_of)
+        if derived is not None:
+            side = Threshold.UrbanRural.URBAN if is_urban else Threshold.UrbanRural.RURAL
+            out.append((Rule.INCOME_STANDARD.value, code, side.value, derived[0], derived[1], as_of, as_of))
+    names = ("rule", "region_prefix", "urban_rural", "value", "outcome", "valid_from", "valid_to")
     return pa.table(
-        {
-            "programme": [t.programme for t in rows],
-            "rule": [t.rule for t in rows],
-            "region_prefix": [t.region_prefix for t in rows],
-            "urban_rural": [t.urban_rural for t in rows],
-            "value": [t.engine_value() for t in rows],
-            "outcome": [t.outcome for t in rows],
-            "valid_from": [t.valid_from for t in rows],
-            "valid_to": [t.valid_to for t in rows],
-        },
+        {"programme": [programme] * len(out), **{name: [r[i] for r in out] for i, name in enumerate(names)}},
         schema=tables.THRESHOLDS_SCHEMA,
     )
+
+
+def _places(households: pa.Table) -> list[tuple[str, bool]]:
+    """The distinct (region code, is urban) pairs of the households a check covers."""
+    distinct = households.select(["region_code", "is_urban"]).group_by(["region_code", "is_urban"]).aggregate([])
+    return [(r["region_code"], bool(r["is_urban"])) for r in distinct.to_pylist()]
 
 
 def programmes() -> list[str]:
@@ -327,8 +365,9 @@ def _evaluate_one(household, members, programme, as_of, chosen) -> dict:
     """The rules of huimin.engine.verification for one household: its registry rows and its members' records."""
     persons, households = _household_tables(household, members)
     sliced = tables.slice_sources(_source_paths(chosen), [p.id_number_bidx for p in members])
+    thresholds = thresholds_table(programme, as_of, _places(households))
     rows = single.evaluate(programme, as_of, persons=persons, households=households,
-                           thresholds=thresholds_table(programme), sources=sliced)  # fmt: skip
+                           thresholds=thresholds, sources=sliced)  # fmt: skip
     return rows[0]
 
 
@@ -454,7 +493,9 @@ def run_batch(
             con,
             persons=str(paths["persons"]),
             households=str(paths["households"]),
-            thresholds=thresholds_table(programme),
+            thresholds=thresholds_table(
+                programme, as_of, _places(pq.read_table(paths["households"], columns=["region_code", "is_urban"]))
+            ),
             sources=_source_paths(current_snapshots(as_of)),
         )
         hh = t.households.filter(t.households.region_code.startswith(prefix))
