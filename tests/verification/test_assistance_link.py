@@ -67,3 +67,12 @@ def test_periodic_batch_re_checks_only_the_programmes_enrolled_households(users,
     checked = set(pq.read_table(periodic.results_path).column("household_id").to_pylist())
     assert checked == {enrolled.pk} and periodic.enrolled_only
     assert {enrolled.pk, other.pk} <= set(pq.read_table(everyone.results_path).column("household_id").to_pylist())
+
+
+def test_the_application_page_links_to_the_household_s_check_for_those_who_may_run_one(users, make_household, login):  # noqa: F811
+    """The 核对 system registers its household page with assistance (assistance imports nothing of it)."""
+    household, people = make_household(names=("郑一", "郑二"))
+    application = apply(users, household, people)
+    link = f"/verification/households/{household.pk}/"
+    assert link in login(users["clerk_a"]).get(f"/assistance/applications/{application.pk}/").content.decode()
+    assert link not in login(users["assistant_a"]).get(f"/assistance/applications/{application.pk}/").content.decode()

@@ -1,15 +1,18 @@
 """The one place where an application's 核对 (household economic-status verification) conclusion is read.
 
-Two kinds of report count: the engine's 核对报告 (huimin.verification.Report) made for the application's household
-and programme since the application was lodged, and a report recorded by hand (ManualVerification, e.g. the
-answer to a cross-city 协查 on paper). The newer of the two decides. There is no default: without a report the
-answer is None, and "逢进必核" refuses approval.
+Two kinds of report count: the engine's 核对报告 made for the application's household and programme since the
+application was lodged, and a report recorded by hand (ManualVerification, e.g. the answer to a cross-city 协查 on
+paper). The newer of the two decides. There is no default: without a report the answer is None, and "逢进必核"
+refuses approval.
+
+The 核对 system plugs in here when it is installed (huimin.verification.assistance_link, from its AppConfig.ready):
+it registers how to find its latest report for an application and the address of a household's 核对 page.
+Assistance imports nothing of it.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.apps import apps
 
 
 @dataclass(frozen=True)
@@ -22,31 +25,21 @@ class VerificationResult:
     source: str  # "engine" (核对系统报告) or "manual" (recorded by hand)
 
 
-def _engine_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
-    if not apps.is_installed("huimin.verification"):
-        return None
-    from huimin.verification.models import Report
+# (application) -> (created_at, VerificationResult) | None, and (user, household_id) -> URL or ""
+_ENGINE_REPORTS: list[Callable] = []
+_HOUSEHOLD_PAGES: list[Callable] = []
 
-    report = (
-        Report.objects.filter(
-            household_id=application.household_id,
-            programme=application.programme.code,
-            created_at__gte=application.created_at,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if report is None:
-        return None
-    reasons = "；".join(r["text"] if isinstance(r, dict) else str(r) for r in report.reasons) or "各项指标均在标准以内"
-    return report.created_at, VerificationResult(
-        conclusion=report.conclusion,
-        conclusion_label=report.get_conclusion_display(),
-        report_number=f"HD-{report.pk}",
-        report_date=report.as_of,
-        reasons=reasons,
-        source="engine",
-    )
+
+def register(*, engine_report: Callable, household_page: Callable) -> None:
+    if engine_report not in _ENGINE_REPORTS:
+        _ENGINE_REPORTS.append(engine_report)
+    if household_page not in _HOUSEHOLD_PAGES:
+        _HOUSEHOLD_PAGES.append(household_page)
+
+
+def household_page(user, household_id: int) -> str:
+    """The household's page in the 核对 system, when it is installed and the user may use it; else ""."""
+    return next((url for page in _HOUSEHOLD_PAGES if (url := page(user, household_id))), "")
 
 
 def _manual_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
@@ -64,7 +57,8 @@ def _manual_result(application) -> tuple[datetime.datetime, VerificationResult] 
 
 
 def verification_conclusion(application) -> VerificationResult | None:
-    found = [r for r in (_engine_result(application), _manual_result(application)) if r is not None]
+    candidates = [report(application) for report in _ENGINE_REPORTS] + [_manual_result(application)]
+    found = [r for r in candidates if r is not None]
     if not found:
         return None
     return max(found, key=lambda pair: pair[0])[1]

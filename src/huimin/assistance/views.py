@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.assistance import documents, rules, services, workflow
+from huimin.assistance import documents, rules, services, verification_link, workflow
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -216,7 +215,7 @@ def application_detail(request, pk):
             "app": app,
             "events": app.events.all(),
             "verification": verification_conclusion(app),
-            "verification_url": _verification_url(request.user, app),
+            "verification_url": verification_link.household_page(request.user, app.household_id),
             "verifications": app.manual_verifications.all(),
             "visits": app.visits.prefetch_related("photos"),
             "objections": app.objections.all(),
@@ -673,17 +672,6 @@ def _panel_context(request, pk):
         "panel_enrolments": Enrolment.objects.filter(household=household).select_related("programme", "person"),
         "panel_applications": Application.objects.filter(household=household).select_related("programme"),
     }
-
-
-def _verification_url(user, app) -> str:
-    """The household's page in the 核对 system, when that app is installed and the user may use it."""
-    from django.apps import apps
-
-    if not apps.is_installed("huimin.verification"):
-        return ""
-    from huimin.verification.capabilities import VERIFY_RUN
-
-    return reverse("verification:household", args=[app.household_id]) if has_capability(user, VERIFY_RUN) else ""
 
 
 @capability_required(workflow.VIEW)

@@ -34,7 +34,7 @@ from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
 from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
-from huimin.verification import ingest, rules
+from huimin.verification import enrolment, ingest, rules
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
 from huimin.verification.models import (
     AssistRequest,
@@ -501,7 +501,7 @@ def run_batch(
         hh = t.households.filter(t.households.region_code.startswith(prefix))
         if enrolled_only:
             enrolled = ibis.memtable(
-                pa.table({"household_id": pa.array(enrolled_households(programme, prefix), pa.int64())})
+                pa.table({"household_id": pa.array(enrolment.enrolled_households(programme, prefix), pa.int64())})
             )
             hh = hh.filter(hh.household_id.isin(enrolled.household_id))
         result = con.to_pyarrow(engine.evaluate(t, programme, as_of, hh).select(*engine.COLUMNS))
@@ -546,19 +546,6 @@ def close_stale_runs() -> list[BatchRun]:
         message="批量复核中断：{reason}，未产生结果。可重新运行。",
         region_code=lambda run: regions.full_code(run.region_prefix),
     )
-
-
-def enrolled_households(programme: str, prefix: str) -> list[int]:
-    """Households whose enrolment in the assistance programme ``programme`` is open (在保, 渐退期, 停发)."""
-    from django.apps import apps
-
-    if not apps.is_installed("huimin.assistance"):
-        return []
-    from huimin.assistance.models import Enrolment
-
-    live = [Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED]
-    enrolments = Enrolment.objects.filter(programme__code=programme, status__in=live, region__code__startswith=prefix)
-    return sorted(set(enrolments.values_list("household_id", flat=True)))
 
 
 def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
