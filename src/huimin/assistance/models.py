@@ -258,7 +258,8 @@ class ApplicationDocument(models.Model):
 
 
 class ManualVerification(models.Model):
-    """A 核对 report obtained outside Huimin and recorded by hand until the verification engine is wired in."""
+    """A 核对 report obtained outside Huimin and recorded by hand (e.g. the answer to a cross-city 协查 on paper);
+    the newer of it and the engine's report decides (huimin.assistance.verification_link)."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="manual_verifications")
     report_number = models.CharField("核对报告编号", max_length=60)
