@@ -2,9 +2,12 @@
 error answers ``ERRORS``, ``paginate``, and the catalogue of operations (``operations``) a client is granted from.
 
 ``huimin.api`` builds the API, imports the routers and hands itself to ``serve``; nothing but ``huimin.urls``
-imports it. The catalogue reads the API it was handed (loading the URLconf first when no request has yet).
+imports it. The catalogue reads the API it was handed (loading the URLconf first when no request has yet). The
+API clients app hands its token lookup to ``accept_clients`` (from its AppConfig.ready): this module imports
+nothing of it, and without it a bearer token is not accepted.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,8 +17,6 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
-from huimin.apiclients.models import ClientPrincipal
-from huimin.apiclients.tokens import find
 from huimin.core import audit
 from huimin.core.context import Actor, set_actor
 from huimin.core.middleware import client_ip
@@ -37,6 +38,15 @@ def _check_rate(kind: str, ident, limit: int) -> None:
     """A one-minute window per caller (huimin.core.ratelimit)."""
     if not hit(f"api-{kind}", ident, limit):
         raise RateLimited("调用过于频繁，已超过每分钟调用上限，请稍后再试")
+
+
+# (find: token -> client or None, principal: (client, capabilities) -> request.auth), set by accept_clients
+_clients: list[tuple[Callable, Callable]] = []
+
+
+def accept_clients(find: Callable, principal: Callable) -> None:
+    """Bearer tokens are looked up with ``find``; a client's calls run as ``principal(client, capabilities)``."""
+    _clients[:] = [(find, principal)]
 
 
 class ApiAuth(SessionAuth):
@@ -72,6 +82,9 @@ class ApiAuth(SessionAuth):
         return user
 
     def _client(self, request, token: str):
+        if not _clients:
+            return None
+        find, principal = _clients[0]
         client = find(token)
         if client is None:
             return None
@@ -83,7 +96,7 @@ class ApiAuth(SessionAuth):
         _check_rate("client", client.pk, client.rate_limit_per_minute)
         audit.record("api.call", client, detail=f"{operation} {request.method} {request.path}")
         type(client).objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-        return ClientPrincipal(client, capabilities_for(client.operations))
+        return principal(client, capabilities_for(client.operations))
 
 
 def api_auth(capability: str | None = None, *, clients: bool = True, regional: bool = True) -> ApiAuth:

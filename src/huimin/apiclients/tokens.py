@@ -1,5 +1,6 @@
 """API client tokens: how one is made and how a presented one finds its client. Only the token's SHA-256 is
-stored. The API's authentication (huimin.apikit) and the client services both stand on this."""
+stored. The client services use it, and the API's authentication (huimin.apikit) is handed ``find`` when the app
+is ready."""
 
 import hashlib
 import secrets
