@@ -12,3 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_import_contracts_hold():
     assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True) == 0
+
+
+def test_region_codes_are_padded_only_by_core_regions():
+    """A region prefix becomes its 12-digit code through core.regions (full_code, ancestor_code), never by hand."""
+    source = ROOT / "src" / "huimin"
+    padded = [
+        str(path.relative_to(ROOT))
+        for path in source.rglob("*.py")
+        if 'ljust(12, "0")' in path.read_text(encoding="utf-8") and path != source / "core" / "regions.py"
+    ]
+    assert padded == []
