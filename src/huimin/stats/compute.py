@@ -31,10 +31,14 @@ from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from huimin.assistance.models import Application, Enrolment, EnrolmentMember, ManualVerification, Stage
+from huimin.benefits.models import PayrollLine, PayrollMonth
 from huimin.core import workdays
 from huimin.core.conclusions import Conclusion
+from huimin.monitoring.models import Warning
 from huimin.stats import defaults
-from huimin.stats.models import FIGURES, MonthlyFigure, MonthRun
+from huimin.stats.models import FIGURES, CountingAge, MonthlyFigure, MonthRun
+from huimin.verification.models import Report
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -77,11 +81,6 @@ def _allowed_workdays(stages: list, deadlines: dict) -> int:
 
 def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
     """The month's figures keyed by (region code, is urban, programme code)."""
-    from huimin.assistance.models import Application, Enrolment, EnrolmentMember, ManualVerification, Stage
-    from huimin.benefits.models import PayrollLine, PayrollMonth
-    from huimin.monitoring.models import Warning
-    from huimin.verification.models import Report
-
     month = month_start(month)
     following = add_months(month, 1)
     last_day = month_end(month)
@@ -110,7 +109,7 @@ def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
     add(enrolments, "region_id", "programme__code", {"households": "h", "new_households": "new",
                                                      "stopped_households": "stopped"})  # fmt: skip
 
-    ages = defaults.counting_ages()
+    ages = {**defaults.AGES, **dict(CountingAge.objects.values_list("code", "age"))}  # a missing row: the seed
     elderly_born_by = years_before(last_day, ages["elderly"])
     minors_born_after = years_before(last_day, ages["adult"])
     members = (

@@ -72,10 +72,3 @@ def ensure_ages(age_model=None) -> None:
         from huimin.stats.models import CountingAge as age_model
     for code, age in AGES.items():
         age_model.objects.get_or_create(code=code, defaults={"age": age})
-
-
-def counting_ages() -> dict[str, int]:
-    """The ages in force: the CountingAge rows, a seeded default where a row is missing."""
-    from huimin.stats.models import CountingAge
-
-    return {**AGES, **dict(CountingAge.objects.values_list("code", "age"))}
