@@ -16,7 +16,7 @@ help:
 	@echo "make demo   — 创建虚拟环境、安装、迁移内置 SQLite 数据库、载入演示城市并启动服务"
 	@echo "make test   — 安装测试所需、确保 PostgreSQL 运行、运行全部测试"
 	@echo "make bench  — 运行 bench/ 下的全部基准场景并记录结果"
-	@echo "make lint   — ruff 检查"
+	@echo "make lint   — ruff 检查与模块分层约定（import-linter）"
 
 # --- environment ---------------------------------------------------------
 
@@ -96,6 +96,7 @@ test-fast: venv static postgres
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix $(LINT_PATHS)

@@ -66,7 +66,7 @@ def _snapshots(city: Path, workdir: Path, feed_size: int, truth: list[dict]):
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from huimin.verification.sources import SOURCES
+    from huimin.engine.sources import SOURCES
 
     rng = np.random.default_rng(SEED)
     cur_dir, prev_dir = workdir / "snap" / "current", workdir / "snap" / "previous"

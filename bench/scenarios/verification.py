@@ -245,7 +245,7 @@ def _orm_models() -> dict:
         return _MODELS
     from django.db import models
 
-    from huimin.verification.sources import DATE, DECIMAL, MONTH, SOURCES
+    from huimin.engine.sources import DATE, DECIMAL, MONTH, SOURCES
 
     def model(name, table, fields):
         meta = type("Meta", (), {"app_label": "verification", "db_table": table, "managed": False})

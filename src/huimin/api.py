@@ -5,10 +5,10 @@ partner systems with a bearer token of an ``ApiClient`` (huimin.apiclients), lim
 ids) and region subtrees it was granted. Every call is rate limited (Django cache; 429) and audited with its
 operation. Errors are ``{"code": ..., "message": ...}`` in Chinese. Lists are paginated (``page``,
 ``page_size`` ≤ 100). Apps mount routers with ``mount`` (see docs/api.md); every operation names its
-capability with ``api_auth`` (``huimin.apikit``, with ``ERRORS`` and ``paginate``).
+capability with ``api_auth`` (``huimin.apikit``, with ``ERRORS``, ``paginate`` and the catalogue of operations).
+Only ``huimin.urls`` imports this module.
 """
 
-from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from huimin.apikit import ApiAuth, api_auth
+from huimin import apikit
+from huimin.apikit import api_auth
 from huimin.core.apidocs import LocalSwagger, docs_login_required
 from huimin.core.ratelimit import RateLimited
 from huimin.core.services import ServiceError
@@ -49,42 +50,6 @@ def _name_operation(run):
 
 
 api.add_decorator(_name_operation, mode="view")
-
-
-@dataclass(frozen=True)
-class OperationInfo:
-    operation_id: str
-    methods: tuple[str, ...]
-    path: str
-    summary: str
-    capability: str | None
-    clients: bool
-    regional: bool = True
-
-
-def operations() -> dict[str, OperationInfo]:
-    """Every operation of the API, with what it needs (the catalogue a client is granted from)."""
-    found = {}
-    for bound in api._get_bound_routers():
-        for path, path_view in bound.path_operations.items():
-            for op in path_view.operations:
-                auth = next((cb for cb in op.auth_callbacks if isinstance(cb, ApiAuth)), None)
-                name = op.view_func.__name__
-                found[name] = OperationInfo(
-                    name, tuple(op.methods), f"/api{bound.prefix}{path}", op.summary or name,
-                    auth.capability if auth else None, bool(auth and auth.clients),
-                    bool(auth is None or auth.regional),
-                )  # fmt: skip
-    return dict(sorted(found.items()))
-
-
-def grantable_operations() -> dict[str, OperationInfo]:
-    return {name: info for name, info in operations().items() if info.clients}
-
-
-def capabilities_for(operation_ids) -> frozenset[str]:
-    catalogue = operations()
-    return frozenset(catalogue[op].capability for op in operation_ids if op in catalogue and catalogue[op].capability)
 
 
 def _error(request, status: int, code: str, message: str):
@@ -149,3 +114,4 @@ from huimin.verification.api import router as verification_router  # noqa: E402
 mount("/verification", verification_router)
 mount("/monitoring", monitoring_router)
 mount("/benefits", benefits_router)
+apikit.serve(api)

@@ -1,11 +1,20 @@
-"""What an app's API router needs, importable at its top level: ``api_auth`` (who may call an operation), the
-error answers ``ERRORS`` and ``paginate``. ``huimin.api`` builds the API and imports the routers, so these live
-apart from it (a router importing ``huimin.api`` would import itself half-initialised)."""
+"""What the API's routers and its clients share, below the API root: ``api_auth`` (who may call an operation), the
+error answers ``ERRORS``, ``paginate``, and the catalogue of operations (``operations``) a client is granted from.
+
+``huimin.api`` builds the API, imports the routers and hands itself to ``serve``; nothing but ``huimin.urls``
+imports it. The catalogue reads the API it was handed (loading the URLconf first when no request has yet). The
+API clients app hands its token lookup to ``accept_clients`` (from its AppConfig.ready): this module imports
+nothing of it, and without it a bearer token is not accepted.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import get_resolver
 from django.utils import timezone
-from ninja import Schema
+from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
 from huimin.core import audit
@@ -29,6 +38,15 @@ def _check_rate(kind: str, ident, limit: int) -> None:
     """A one-minute window per caller (huimin.core.ratelimit)."""
     if not hit(f"api-{kind}", ident, limit):
         raise RateLimited("调用过于频繁，已超过每分钟调用上限，请稍后再试")
+
+
+# (find: token -> client or None, principal: (client, capabilities) -> request.auth), set by accept_clients
+_clients: list[tuple[Callable, Callable]] = []
+
+
+def accept_clients(find: Callable, principal: Callable) -> None:
+    """Bearer tokens are looked up with ``find``; a client's calls run as ``principal(client, capabilities)``."""
+    _clients[:] = [(find, principal)]
 
 
 class ApiAuth(SessionAuth):
@@ -64,11 +82,10 @@ class ApiAuth(SessionAuth):
         return user
 
     def _client(self, request, token: str):
-        from huimin.api import capabilities_for
-        from huimin.apiclients import services
-        from huimin.apiclients.models import ClientPrincipal
-
-        client = services.find(token)
+        if not _clients:
+            return None
+        find, principal = _clients[0]
+        client = find(token)
         if client is None:
             return None
         operation = getattr(request, "huimin_operation", "")
@@ -79,7 +96,7 @@ class ApiAuth(SessionAuth):
         _check_rate("client", client.pk, client.rate_limit_per_minute)
         audit.record("api.call", client, detail=f"{operation} {request.method} {request.path}")
         type(client).objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-        return ClientPrincipal(client, capabilities_for(client.operations))
+        return principal(client, capabilities_for(client.operations))
 
 
 def api_auth(capability: str | None = None, *, clients: bool = True, regional: bool = True) -> ApiAuth:
@@ -96,3 +113,56 @@ def paginate(queryset, page: int, page_size: int, convert) -> dict:
     count = queryset.count()
     items = [convert(obj) for obj in queryset[(page - 1) * page_size : page * page_size]]
     return {"count": count, "page": page, "page_size": page_size, "items": items}
+
+
+# --- the catalogue of operations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    operation_id: str
+    methods: tuple[str, ...]
+    path: str
+    summary: str
+    capability: str | None
+    clients: bool
+    regional: bool = True
+
+
+_served: list[NinjaAPI] = []
+
+
+def serve(api: NinjaAPI) -> None:
+    """Called by the API root once it is built: the catalogue lists its operations."""
+    _served[:] = [api]
+
+
+def _api() -> NinjaAPI:
+    if not _served:
+        get_resolver().url_patterns  # noqa: B018 - loading the URLconf builds the API root, which calls serve()
+    return _served[0]
+
+
+def operations() -> dict[str, OperationInfo]:
+    """Every operation of the API, with what it needs (the catalogue a client is granted from)."""
+    found = {}
+    for bound in _api()._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            for op in path_view.operations:
+                auth = next((cb for cb in op.auth_callbacks if isinstance(cb, ApiAuth)), None)
+                name = op.view_func.__name__
+                found[name] = OperationInfo(
+                    name, tuple(op.methods), f"/api{bound.prefix}{path}", op.summary or name,
+                    auth.capability if auth else None, bool(auth and auth.clients),
+                    bool(auth is None or auth.regional),
+                )  # fmt: skip
+    return dict(sorted(found.items()))
+
+
+def grantable_operations() -> dict[str, OperationInfo]:
+    return {name: info for name, info in operations().items() if info.clients}
+
+
+def capabilities_for(operation_ids) -> frozenset[str]:
+    catalogue = operations()
+    return frozenset(catalogue[op].capability for op in operation_ids if op in catalogue and catalogue[op].capability)

@@ -55,9 +55,9 @@ def sample(db, users):
 
 @pytest.fixture
 def callers(sample, users, client, settings, tmp_path):
-    from huimin.api import grantable_operations
     from huimin.apiclients import services
-    from huimin.verification.sources import SOURCES
+    from huimin.apikit import grantable_operations
+    from huimin.engine.sources import SOURCES
 
     cache.clear()
     settings.HUIMIN_API_STAFF_RATE_PER_MINUTE = 100_000

@@ -253,7 +253,7 @@ def test_verification_report_date_cannot_be_in_future(users, make_household):
 def test_visit_needs_two_visitors(users, make_household):
     household, people = make_household()
     app = walk(users, apply(users, household, people), Stage.VISIT)
-    with pytest.raises(ServiceError, match="两名以上"):
+    with pytest.raises(ServiceError, match="2 名以上"):
         services.record_visit(users["clerk_a"], app, visit_date=timezone.localdate(), visitors="王五", findings="x")
     assert Application.objects.get(pk=app.pk).stage == Stage.VISIT
 

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from huimin.demo import arrow, departments, generator, ids, planted, programmes
+from huimin.engine.sources import SOURCES
 from huimin.registry import idnumbers
-from huimin.verification.sources import SOURCES
 
 AS_OF = generator.DEFAULT_AS_OF
 

@@ -117,15 +117,22 @@ def test_demo_has_applications_at_every_stage_made_through_the_services(db):
 def test_demo_departmental_data_is_ingested_and_checkable(db, settings, tmp_path):
     import datetime
 
+    import pyarrow.parquet as pq
+
+    from huimin.engine.sources import SOURCES
     from huimin.verification import services as verification
     from huimin.verification.models import Snapshot, Threshold
-    from huimin.verification.sources import SOURCES
 
     settings.VAR_DIR = tmp_path / "var"
     result = loader.load(500, seed=3)
     assert result.departmental_rows > 0
     assert set(Snapshot.objects.values_list("source", flat=True)) == set(SOURCES)
-    assert Threshold.objects.filter(programme="dibao", rule="income_standard").count() == 2  # urban and rural
+    # the 核对收入标准 is 1 × the demo's 低保标准 (benefits), not a second copy of the figure
+    assert list(
+        Threshold.objects.filter(programme="dibao", rule="income_standard").values_list("value", flat=True)
+    ) == [1]
     approver = User.objects.with_role(Role.APPROVER).filter(username__startswith="sp").order_by("username").first()
     run = verification.run_batch(approver, "dibao", datetime.date(2026, 10, 31), enrolled_only=True)
     assert run.status == "done" and run.households > 0
+    lines = pq.read_table(run.results_path, columns=["is_urban", "t_income_standard"]).to_pylist()
+    assert {(r["is_urban"], r["t_income_standard"]) for r in lines} <= {(True, 74000), (False, 56000)}

@@ -5,6 +5,7 @@ duplicates nor misses."""
 import pytest
 
 from huimin.assistance.models import Enrolment
+from huimin.core import regions
 from huimin.monitoring import services
 from huimin.monitoring.models import Category, MonitoredPerson, MonitoringRun, Warning
 from huimin.registry.models import Household, Person
@@ -63,7 +64,7 @@ def test_full_run_finds_every_planted_case_and_nothing_else(city, city_approver)
         assert found, f"planted {case['kind']} in {case['household_number']} not warned"
         assert any(w.rule.code == rule and w.direction == DIRECTION[case["direction"]] for w in found), (
             case["kind"], [(w.rule.code, w.direction) for w in found])  # fmt: skip
-        assert all(w.township_id == case["township_code"].ljust(12, "0")[:12] for w in found), case["kind"]
+        assert all(w.township_id == regions.full_code(case["township_code"]) for w in found), case["kind"]
     planted = {t["household_number"] for t in truth} | _duplicate_households(truth)
     unplanted = sorted({n for n in by_household if n not in planted})
     assert unplanted == [], [(n, [w.rule.code for w in by_household[n]]) for n in unplanted[:5]]

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from huimin.api import operations
 from huimin.apiclients import services
+from huimin.apikit import operations
 from huimin.core.services import ServiceError
 from tests.conftest import TOWN_A
 from tests.security.matrix import MATRIX

@@ -77,7 +77,7 @@ def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, se
             birth_date=datetime.date(1960, 1, 1), household=household,
         )  # fmt: skip
         Household.objects.filter(pk=household.pk).update(head=person)
-    Threshold.objects.create(programme="dibao", rule="income_standard", value=600, valid_from=datetime.date(2020, 1, 1))
+    Threshold.objects.create(programme="dibao", rule="income_standard", value=1, valid_from=datetime.date(2020, 1, 1))
     approver = users["approver"].pk
 
     code = (

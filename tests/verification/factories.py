@@ -5,12 +5,13 @@ import datetime
 import io
 from decimal import Decimal
 
+from huimin.benefits.models import Standard
 from huimin.core.models import Region
+from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
 from huimin.verification import services
 from huimin.verification.models import Authorisation, Threshold
-from huimin.verification.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 
 AS_OF = datetime.date(2026, 6, 30)
 D = datetime.date
@@ -95,9 +96,22 @@ def threshold(
     )
 
 
+CITY = "411700000000"
+
+
+def dibao_standard(value, region_code=CITY, area="all", effective_from=None, period="month"):
+    """A 低保标准 of the benefits app: the figure the 核对收入标准 is derived from."""
+    return Standard.objects.create(
+        kind="dibao", region_id=region_code, area=area, period=period, value=Decimal(str(value)),
+        effective_from=effective_from or D(2020, 1, 1),
+    )  # fmt: skip
+
+
 def standard_thresholds():
-    """A plausible set: 核对收入标准 600 元, deposits ≤ 24 months, one car ≤ 50,000 元, one dwelling, no company."""
-    threshold("income_standard", "600.00")
+    """A plausible set: 核对收入标准 1 × the 低保标准 of 600 元, deposits ≤ 24 months, one car ≤ 50,000 元, one
+    dwelling, no company."""
+    dibao_standard("600.00")
+    threshold("income_standard", 1)
     threshold("deposit_months", 24)
     threshold("vehicle_count", 1)
     threshold("vehicle_value", "50000.00")

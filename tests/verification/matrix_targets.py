@@ -38,7 +38,7 @@ def verification_targets(users):
     a = _household(VILLAGE_A1, 1)
     b = _household(VILLAGE_B1, 2)
     with override_settings(VAR_DIR=var):  # the batch's result file
-        Threshold.objects.create(programme="dibao", rule="income_standard", value=600,
+        Threshold.objects.create(programme="dibao", rule="income_standard", value=1,
                                  valid_from=datetime.date(2020, 1, 1))  # fmt: skip
         run = services.run_batch(users["approver"], "dibao", AS_OF, "411702")
     report_file = var / "errors.csv"

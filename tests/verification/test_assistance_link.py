@@ -17,7 +17,7 @@ from tests.verification.factories import AS_OF, authorise_all, load, standard_th
 
 def test_the_workflow_reads_the_engine_report_for_its_household_and_programme(users, make_household):  # noqa: F811
     standard_thresholds()
-    threshold("income_standard", "900.00", programme="edge")
+    threshold("income_standard", "1.5", programme="edge")  # 1.5 × the 低保标准
     household, people = make_household(names=("周大山", "吴小花"))
     application = assistance.accept(users["clerk_a"], apply(users, household, people))
     assert application.stage == Stage.VERIFY and verification_conclusion(application) is None
@@ -58,7 +58,8 @@ def test_periodic_batch_re_checks_only_the_programmes_enrolled_households(users,
     standard_thresholds()
     enrolled, people = make_household(names=("冯一", "冯二"))
     other, _ = make_household(names=("陈三",))
-    approve(users["approver"], end_publicity(walk(users, apply(users, enrolled, people), Stage.PUBLICITY)))
+    # the 低保标准 of 600 元 that standard_thresholds sets also fixes the amount: (600 − 0) × 2 persons
+    approve(users["approver"], end_publicity(walk(users, apply(users, enrolled, people), Stage.PUBLICITY)), "1200.00")
     assert Enrolment.objects.filter(household=enrolled).exists()
 
     everyone = services.run_batch(users["approver"], "dibao", AS_OF, "411702001")
@@ -66,3 +67,12 @@ def test_periodic_batch_re_checks_only_the_programmes_enrolled_households(users,
     checked = set(pq.read_table(periodic.results_path).column("household_id").to_pylist())
     assert checked == {enrolled.pk} and periodic.enrolled_only
     assert {enrolled.pk, other.pk} <= set(pq.read_table(everyone.results_path).column("household_id").to_pylist())
+
+
+def test_the_application_page_links_to_the_household_s_check_for_those_who_may_run_one(users, make_household, login):  # noqa: F811
+    """The 核对 system registers its household page with assistance (assistance imports nothing of it)."""
+    household, people = make_household(names=("郑一", "郑二"))
+    application = apply(users, household, people)
+    link = f"/verification/households/{household.pk}/"
+    assert link in login(users["clerk_a"]).get(f"/assistance/applications/{application.pk}/").content.decode()
+    assert link not in login(users["assistant_a"]).get(f"/assistance/applications/{application.pk}/").content.decode()

@@ -13,11 +13,11 @@ from huimin.apiclients.models import ApiClient
 from huimin.core import crypto
 from huimin.core.services import ServiceError
 from huimin.engine import monitoring
+from huimin.engine.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 from huimin.engine.tables import Tables
 from huimin.monitoring import population
 from huimin.verification import ingest
 from huimin.verification.models import Snapshot, Upload
-from huimin.verification.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 from tests.verification.factories import AS_OF, csv_bytes, valid_row
 
 BAD = {

@@ -5,8 +5,17 @@ import pytest
 from huimin.core.services import ServiceError
 from huimin.verification import services
 from huimin.verification.models import Conclusion
-from tests.conftest import VILLAGE_A1, VILLAGE_A2
-from tests.verification.factories import AS_OF, D, authorise_all, load, make_household, standard_thresholds, threshold
+from tests.conftest import TOWN_A, VILLAGE_A1, VILLAGE_A2
+from tests.verification.factories import (
+    AS_OF,
+    D,
+    authorise_all,
+    dibao_standard,
+    load,
+    make_household,
+    standard_thresholds,
+    threshold,
+)
 
 
 @pytest.fixture
@@ -174,21 +183,44 @@ def test_the_most_specific_region_and_the_date_decide_the_standard(users, family
     hh, (father, *_) = family
     load(users["approver"], "wages", wages(father, "2000.00"))  # 666.67 per head
     assert check(users, hh).conclusion == Conclusion.NOT_ELIGIBLE
-    threshold("income_standard", "700.00", prefix="411702001")  # the township's own standard
+    dibao_standard("700.00", TOWN_A)  # the township's own 低保标准
     assert check(users, hh).conclusion == Conclusion.ELIGIBLE
-    threshold("income_standard", "650.00", prefix="411702001", urban_rural="urban")  # urban row beats both
+    dibao_standard("650.00", TOWN_A, area="urban")  # urban row beats both
     report = check(users, hh)
     assert report.conclusion == Conclusion.NOT_ELIGIBLE and report.figures["income_standard"] == "650.00"
-    threshold("income_standard", "800.00", prefix="411702001", urban_rural="urban", valid_from=D(2026, 7, 1))
+    dibao_standard("800.00", TOWN_A, area="urban", effective_from=D(2026, 7, 1))
     assert check(users, hh).figures["income_standard"] == "650.00"  # not yet in force on the check's date
 
 
 def test_rural_households_get_the_rural_row(users):
     standard_thresholds()
-    threshold("income_standard", "450.00", prefix="4117", urban_rural="rural")
+    dibao_standard("450.00", area="rural")
     hh, _ = make_household(VILLAGE_A2, [("王大", D(1960, 1, 1))])  # 小王庄村: 城乡分类 220
     authorise_all(hh)
     assert check(users, hh).figures["income_standard"] == "450.00"
+
+
+def test_the_income_standard_is_the_programme_s_multiple_of_the_dibao_standard_in_benefits(users, db):
+    """No second copy: the 核对收入标准 follows the 低保标准 of benefits (here a yearly figure, per month) times the
+    programme's multiple, so a new 低保标准 moves the line without touching the 核对 thresholds."""
+    threshold("income_standard", "1.5", programme="edge")
+    dibao_standard("7200.00", period="year")  # 600 元 a month
+    hh, (one,) = make_household(VILLAGE_A1, [("孙一", D(1980, 1, 1))])
+    authorise_all(hh)
+    load(users["approver"], "wages", wages(one, "880.00"))  # 10,560 元 a year
+    report = services.check_household(users["clerk_a"], hh, "edge", AS_OF)
+    assert report.figures["income_standard"] == "900.00" and report.conclusion == Conclusion.ELIGIBLE
+    dibao_standard("580.00", TOWN_A, effective_from=D(2026, 1, 1))  # the township's own, lower: 870 元
+    report = services.check_household(users["clerk_a"], hh, "edge", AS_OF)
+    assert report.figures["income_standard"] == "870.00" and report.conclusion == Conclusion.NOT_ELIGIBLE
+
+
+def test_a_multiple_without_a_dibao_standard_needs_a_visit(users, db):
+    threshold("income_standard", 1)
+    hh, _ = make_household(VILLAGE_A1, [("钱一", D(1980, 1, 1))])
+    authorise_all(hh)
+    report = check(users, hh)
+    assert report.conclusion == Conclusion.NEEDS_VISIT and codes(report) == ["no_standard"]
 
 
 def test_without_a_standard_the_household_needs_a_visit(users, db):

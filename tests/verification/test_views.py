@@ -1,6 +1,7 @@
 """The pages of 核对, driven through the test client: upload, freshness, thresholds, household, check, 协查, stats."""
 
 import io
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
@@ -53,8 +54,8 @@ def test_threshold_form_saves_a_row_and_refuses_a_fractional_count(users, login)
         "outcome": "not_eligible",
         "valid_from": "2026-01-01",
     }
-    client.post("/verification/thresholds/", base | {"rule": "income_standard", "value": "620.00"})
-    assert Threshold.objects.get().value == 620
+    client.post("/verification/thresholds/", base | {"rule": "income_standard", "value": "1.50"})  # × 低保标准
+    assert Threshold.objects.get().value == Decimal("1.5")
     page = client.post("/verification/thresholds/", base | {"rule": "vehicle_count", "value": "1.5"})
     assert "该规则的数值应为整数" in page.content.decode()
     assert Threshold.objects.count() == 1

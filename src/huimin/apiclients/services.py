@@ -1,46 +1,25 @@
 """Issuing, limiting and revoking API clients (the security officer's duty; audited)."""
 
-import hashlib
-import secrets
-
 from django.db import transaction
 
+from huimin import apikit
 from huimin.apiclients.models import ApiClient
+from huimin.apiclients.tokens import new_token, token_hash
 from huimin.core import audit, regions
 from huimin.core.models import Region
 from huimin.core.roles import API_CLIENTS_MANAGE
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError, _require
+from huimin.engine.sources import SOURCES
 
 FEED_OPERATION = "upload_feed"  # huimin.verification.api: a department sends a 核对 data extract
-TOKEN_START = "hm_"  # noqa: S105 - the public prefix of every token, not a secret
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    prefix = secrets.token_hex(4)
-    return prefix, f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
-
-
-def find(token: str) -> ApiClient | None:
-    """The active client of a token. Tokens issued here start with ``hm_``; the departments' upload credentials
-    of the earlier 核对 upload view were folded into API clients with their digests (migration
-    verification 0003), so a token of any shape is looked up by its digest."""
-    if not token or len(token) > 200:
-        return None
-    return ApiClient.objects.filter(token_hash=token_hash(token), is_active=True).first()
 
 
 def _check_operations(operations) -> list[str]:
-    from huimin.api import grantable_operations
-
     operations = sorted({op.strip() for op in operations if op and op.strip()})
     if not operations:
         raise ServiceError("请至少选择一个允许调用的接口")
-    grantable = grantable_operations()
+    grantable = apikit.grantable_operations()
     unknown = [op for op in operations if op not in grantable]
     if unknown:
         raise ServiceError("以下接口不存在或只允许工作人员调用：" + "、".join(unknown))
@@ -48,8 +27,6 @@ def _check_operations(operations) -> list[str]:
 
 
 def _check_sources(codes) -> list[str]:
-    from huimin.verification.sources import SOURCES
-
     codes = sorted({c.strip() for c in codes if c and c.strip()})
     unknown = [c for c in codes if c not in SOURCES]
     if unknown:
@@ -58,9 +35,7 @@ def _check_sources(codes) -> list[str]:
 
 
 def _needs_regions(operations) -> bool:
-    from huimin.api import operations as catalogue
-
-    known = catalogue()
+    known = apikit.operations()
     return any(known[op].regional for op in operations if op in known)
 
 

@@ -6,15 +6,14 @@ from django.views.decorators.http import require_POST
 
 from huimin.apiclients import services
 from huimin.apiclients.models import ApiClient
+from huimin.apikit import grantable_operations
 from huimin.core.decorators import capability_required
 from huimin.core.roles import API_CLIENTS_MANAGE
 from huimin.core.services import ServiceError
+from huimin.engine.sources import SOURCES
 
 
 def _page(request, status=200, post=None):
-    from huimin.api import grantable_operations
-    from huimin.verification.sources import SOURCES
-
     context = {
         "clients": ApiClient.objects.all(), "operations": grantable_operations().values(), "post": post or {},
         "sources": SOURCES.values(), "source_names": {code: s.name for code, s in SOURCES.items()},

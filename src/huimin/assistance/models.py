@@ -7,9 +7,11 @@ Nothing here is deleted: applications end refused, not accepted or enrolled; enr
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.conclusions import Conclusion
 from huimin.core.models import Region
 from huimin.registry.models import Household, Person
 
@@ -29,7 +31,9 @@ class Programme(models.Model):
     review, publicity, decision). ``deadlines``: working days allowed per stage. ``review_cycle``:
     {"default_months": 12, "unstable_able_months": 6} (empty for one-off help). ``required_documents``:
     [{"code": ..., "name": ...}]. ``exclusive_group``: a person may be in at most one active enrolment of a group.
-    ``scope``: "household" or "person" (单人户, 特困 are enrolled per person).
+    ``scope``: "household" or "person" (单人户, 特困 are enrolled per person). ``deadlines["advance_file"]``: the
+    working days to complete the file after 先行救助. ``report_valid_days`` and ``min_visitors``: how old a 核对
+    report recorded by hand may be (days before the application) and how many staff a home visit needs.
     """
 
     code = models.CharField("代码", max_length=40, unique=True)
@@ -47,6 +51,10 @@ class Programme(models.Model):
     delegable = models.BooleanField("可下放乡镇确认", default=False)
     one_off = models.BooleanField("一次性救助", default=False)
     advance_allowed = models.BooleanField("可先行救助", default=False)
+    report_valid_days = models.PositiveSmallIntegerField(
+        "核对报告有效期（天）", default=30, help_text="手工录入的核对报告最早可早于申请日的天数"
+    )
+    min_visitors = models.PositiveSmallIntegerField("入户调查最少人数", default=2, validators=[MinValueValidator(1)])
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -296,14 +304,9 @@ class ApplicationDocument(models.Model):
         return f"{self.application_id} {self.code}"
 
 
-class Conclusion(models.TextChoices):
-    ELIGIBLE = "eligible", "符合"
-    NOT_ELIGIBLE = "not_eligible", "不符合"
-    NEEDS_VISIT = "needs_visit", "需入户核实"
-
-
 class ManualVerification(models.Model):
-    """A 核对 report obtained outside the 核对 system (e.g. a paper answer to a cross-city 协查), recorded by hand.
+    """A 核对 report obtained outside Huimin and recorded by hand (e.g. the answer to a cross-city 协查 on paper);
+    the newer of it and the engine's report decides (huimin.assistance.verification_link).
 
     When its conclusion differs from the system's report for the application, it needs the report file and
     counts only once a second person has confirmed it (``status`` pending → confirmed or rejected)."""

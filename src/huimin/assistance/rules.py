@@ -20,20 +20,20 @@ from huimin.registry.codes import LabourAbility
 # --- calendar -------------------------------------------------------------------------------------------
 
 
-def _applies(region_code: str | None, target_code: str) -> bool:
-    if region_code is None:
-        return True
-    level = regions.level_of(region_code)
-    return target_code.startswith(regions.prefix_of(region_code, level))
-
-
 def workday_overrides(region_code: str) -> dict[datetime.date, bool]:
-    """The local calendar changes that apply to a region: national rows first, then more specific ones."""
-    rows = WorkdayOverride.objects.order_by("day").values_list("region_id", "day", "is_workday")
-    ranked = sorted(
-        (r for r in rows if _applies(r[0], region_code)), key=lambda r: 0 if r[0] is None else len(r[0].rstrip("0"))
-    )
-    return {day: is_workday for _, day, is_workday in ranked}
+    """The local calendar changes that apply to a region, day by day the most specific region's row
+    (core.regions.in_force)."""
+    rows = WorkdayOverride.objects.values_list("region_id", "day", "is_workday", "pk")
+    by_day: dict[datetime.date, list] = {}
+    for row in rows:
+        by_day.setdefault(row[1], []).append(row)
+    chosen = {
+        day: regions.in_force(
+            day_rows, region_code, region=lambda r: r[0], effective_from=lambda r: r[1], tiebreak=lambda r: (r[3],)
+        )
+        for day, day_rows in sorted(by_day.items())
+    }
+    return {day: row[2] for day, row in chosen.items() if row is not None}
 
 
 def due_date(start: datetime.date, working_days: int | None, region_code: str) -> datetime.date | None:
@@ -57,18 +57,15 @@ def policy_value(key: str, region_code: str, day: datetime.date, programme: Prog
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
         .filter(Q(programme__isnull=True) | Q(programme=programme))
     )
-    best = None
-    for row in rows:
-        if not _applies(row.region_id, region_code):
-            continue
-        rank = (
-            len(regions.prefix_of(row.region_id, regions.level_of(row.region_id))) if row.region_id else 0,
-            1 if row.programme_id else 0,
-            row.effective_from,
-        )
-        if best is None or rank > best[0]:
-            best = (rank, row)
-    return best[1].value if best else None
+    best = regions.in_force(
+        rows,
+        region_code,
+        region=lambda row: row.region_id,
+        effective_from=lambda row: row.effective_from,
+        narrower=lambda row: (row.programme_id is not None,),
+        tiebreak=lambda row: (row.pk,),
+    )
+    return best.value if best else None
 
 
 def grace_months(region_code: str, day: datetime.date, programme: Programme) -> int:
@@ -129,10 +126,6 @@ def conflicting_memberships(programme: Programme, person_ids, exclude_enrolment_
     return qs.select_related("person", "enrolment__programme")
 
 
-def ancestor_code(code12: str, level: int) -> str:
-    return regions.prefix_of(code12, level).ljust(12, "0")
-
-
 # --- delegation -----------------------------------------------------------------------------------------
 
 
@@ -140,8 +133,8 @@ def active_delegation(programme: Programme, household_region_code: str, day: dat
     """The delegation that lets the household's township confirm ``programme`` on ``day``, if any."""
     if not programme.delegable:
         return None
-    county = ancestor_code(household_region_code, regions.COUNTY)
-    township = ancestor_code(household_region_code, regions.TOWNSHIP)
+    county = regions.ancestor_code(household_region_code, regions.COUNTY)
+    township = regions.ancestor_code(household_region_code, regions.TOWNSHIP)
     return (
         Delegation.objects.filter(programme=programme, county_id=county, effective_from__lte=day)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))

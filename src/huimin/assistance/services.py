@@ -364,8 +364,9 @@ def record_verification(
         raise ServiceError("请填写核对报告日期")
     if report_date > today():
         raise ServiceError("核对报告日期不能晚于今天")
-    if report_date < app.created_at.date() - datetime.timedelta(days=30):
-        raise ServiceError("核对报告早于申请 30 天以上，请重新核对")
+    valid_days = app.programme.report_valid_days
+    if report_date < app.created_at.date() - datetime.timedelta(days=valid_days):
+        raise ServiceError(f"核对报告早于申请 {valid_days} 天以上，请重新核对")
     _check_upload(report_file, "核对报告")
     system = system_result(app)
     overrides = system is not None and system.conclusion != conclusion
@@ -465,8 +466,9 @@ def record_visit(actor, application: Application, *, visit_date, visitors: str, 
         raise ServiceError("调查日期不能晚于今天")
     if visit_date < app.created_at.date():
         raise ServiceError("调查日期不能早于申请日期")
-    if len([v for v in visitors.replace("，", ",").replace("、", ",").split(",") if v.strip()]) < 2:
-        raise ServiceError("入户调查应由两名以上工作人员进行，请填写全部调查人员（用顿号分隔）")
+    needed = app.programme.min_visitors
+    if len([v for v in visitors.replace("，", ",").replace("、", ",").split(",") if v.strip()]) < needed:
+        raise ServiceError(f"入户调查应由 {needed} 名以上工作人员进行，请填写全部调查人员（用顿号分隔）")
     for photo in photos:
         _check_upload(photo, "现场照片")
     visit = HomeVisit.objects.create(
@@ -755,6 +757,9 @@ def record_advance(actor, application: Application, *, amount, paid_on) -> Appli
         raise ServiceError(f"“{app.programme.name}”不适用先行救助")
     if app.advance_paid_on:
         raise ServiceError("该申请已先行救助")
+    file_days = app.programme.deadline_for("advance_file")
+    if file_days is None:
+        raise ServiceError(f"“{app.programme.name}”未设置先行救助后补办手续的时限，请先在救助项目中设置")
     amount = _money(amount, "先行救助金额")
     limit = rules.policy_value("advance_max", app.region_id, today(), app.programme)
     if limit is None:
@@ -765,7 +770,7 @@ def record_advance(actor, application: Application, *, amount, paid_on) -> Appli
         raise ServiceError("发放日期不合法")
     app.advance_amount = amount
     app.advance_paid_on = paid_on
-    app.file_due_on = rules.due_date(paid_on, app.programme.deadline_for("advance_file") or 5, app.region_id)
+    app.file_due_on = rules.due_date(paid_on, file_days, app.region_id)
     app.save()
     _event(app, actor, "advance", "先行救助", app.stage, data={"amount": str(amount), "paid_on": str(paid_on)})
     return app

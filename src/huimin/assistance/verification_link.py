@@ -1,17 +1,21 @@
 """The one place where an application's 核对 (household economic-status verification) conclusion is read.
 
-Two kinds of report count: the engine's 核对报告 (huimin.verification.Report) made for the application's household
-and programme since the application was lodged, and a report recorded by hand (ManualVerification, e.g. the
-answer to a cross-city 协查 on paper). The newer of the two decides. There is no default: without a report the
-answer is None, and "逢进必核" refuses approval. A manual conclusion that differs from the system's report
-counts only once a second person has confirmed it (from that moment); one awaiting confirmation, or refused it,
-never counts. ``verification_history`` lists every result of the application, the superseded ones too.
+Two kinds of report count: the engine's 核对报告 made for the application's household and programme since the
+application was lodged, and a report recorded by hand (ManualVerification, e.g. the answer to a cross-city 协查 on
+paper). The newer of the two decides. There is no default: without a report the answer is None, and "逢进必核"
+refuses approval. A manual conclusion that differs from the system's report counts only once a second person has
+confirmed it (from that moment); one awaiting confirmation, or refused it, never counts. ``verification_history``
+lists every result of the application, the superseded ones too.
+
+The 核对 system plugs in here when it is installed (huimin.verification.assistance_link, from its AppConfig.ready):
+it registers how to list its reports for an application and the address of a household's 核对 page.
+Assistance imports nothing of it.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.utils import timezone
 
 from huimin.core.models import User
@@ -19,7 +23,7 @@ from huimin.core.models import User
 
 @dataclass(frozen=True)
 class VerificationResult:
-    conclusion: str  # huimin.assistance.models.Conclusion value (the engine uses the same values)
+    conclusion: str  # a huimin.core.conclusions.Conclusion value
     conclusion_label: str
     report_number: str
     report_date: datetime.date
@@ -28,39 +32,42 @@ class VerificationResult:
     record_id: int | None = None  # the Report's or the ManualVerification's pk
 
 
+@dataclass(frozen=True)
+class EngineReport:
+    """One of the 核对 system's reports for an application, as its hook hands it over."""
+
+    created_at: datetime.datetime
+    by: str  # who ran the check ("核对系统" for a batch)
+    result: VerificationResult
+
+
 SOURCE_LABELS = {"engine": "核对系统报告", "manual": "人工录入"}
 
-
-def _engine_reports(application):
-    if not apps.is_installed("huimin.verification"):
-        return []
-    from huimin.verification.models import Report
-
-    return Report.objects.filter(
-        household_id=application.household_id,
-        programme=application.programme.code,
-        created_at__gte=application.created_at,
-    ).order_by("-created_at", "-id")
+# (application) -> [EngineReport, …] newest first, and (user, household_id) -> URL or ""
+_ENGINE_REPORTS: list[Callable] = []
+_HOUSEHOLD_PAGES: list[Callable] = []
 
 
-def _from_report(report) -> VerificationResult:
-    reasons = "；".join(r["text"] if isinstance(r, dict) else str(r) for r in report.reasons) or "各项指标均在标准以内"
-    return VerificationResult(
-        conclusion=report.conclusion,
-        conclusion_label=report.get_conclusion_display(),
-        report_number=f"HD-{report.pk}",
-        report_date=report.as_of,
-        reasons=reasons,
-        source="engine",
-        record_id=report.pk,
-    )
+def register(*, engine_reports: Callable, household_page: Callable) -> None:
+    if engine_reports not in _ENGINE_REPORTS:
+        _ENGINE_REPORTS.append(engine_reports)
+    if household_page not in _HOUSEHOLD_PAGES:
+        _HOUSEHOLD_PAGES.append(household_page)
+
+
+def household_page(user, household_id: int) -> str:
+    """The household's page in the 核对 system, when it is installed and the user may use it; else ""."""
+    return next((url for page in _HOUSEHOLD_PAGES if (url := page(user, household_id))), "")
+
+
+def _engine_reports(application) -> list[EngineReport]:
+    reports = [report for hook in _ENGINE_REPORTS for report in hook(application)]
+    return sorted(reports, key=lambda r: r.created_at, reverse=True)
 
 
 def _engine_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
-    report = next(iter(_engine_reports(application)[:1]), None)
-    if report is None:
-        return None
-    return report.created_at, _from_report(report)
+    reports = _engine_reports(application)
+    return (reports[0].created_at, reports[0].result) if reports else None
 
 
 def system_result(application) -> VerificationResult | None:
@@ -131,12 +138,11 @@ def verification_history(application) -> list[VerificationEntry]:
     current = verification_conclusion(application)
     current_key = (current.source, current.record_id) if current else None
     entries = []
-    for report in _engine_reports(application).select_related("created_by"):
-        result = _from_report(report)
-        is_current = ("engine", report.pk) == current_key
+    for report in _engine_reports(application):
+        is_current = ("engine", report.result.record_id) == current_key
         entries.append(
             VerificationEntry(
-                result, SOURCE_LABELS["engine"], _name(report.created_by), report.created_at,
+                report.result, SOURCE_LABELS["engine"], report.by, report.created_at,
                 "现行依据" if is_current else "已被取代", is_current,
             )
         )  # fmt: skip

@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.assistance import documents, duties, rules, services, workflow
+from huimin.assistance import documents, duties, rules, services, verification_link, workflow
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -97,8 +96,6 @@ def _wants_export(request) -> bool:
 def _region_filter(request, qs):
     code = request.GET.get("region", "").strip()
     if code and in_scope(request.user, code):
-        from huimin.core import regions
-
         qs = qs.filter(region__code__startswith=regions.prefix_of(code))
     return qs
 
@@ -228,7 +225,7 @@ def application_detail(request, pk):
             "app": app,
             "events": app.events.all(),
             "verification": verification_conclusion(app),
-            "verification_url": _verification_url(request.user, app),
+            "verification_url": verification_link.household_page(request.user, app.household_id),
             "verification_history": verification_history(app),
             "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),
@@ -392,7 +389,7 @@ def deadline_list(request):
     counted: dict[tuple[str, datetime.date], int] = {}  # (township, due date) → working days left
     rows = []
     for app in qs.order_by("stage_due_on"):
-        township = rules.ancestor_code(app.region_id, 4)
+        township = regions.ancestor_code(app.region_id, regions.TOWNSHIP)
         if township not in calendars:
             calendars[township] = rules.workday_overrides(app.region_id)
         key = (township, app.stage_due_on)
@@ -407,7 +404,7 @@ def deadline_list(request):
         rows = [r for r in rows if r[1] >= 0]
     by_township: dict[str, list[int]] = {}
     for app, left in rows:
-        township = rules.ancestor_code(app.region_id, 4)
+        township = regions.ancestor_code(app.region_id, regions.TOWNSHIP)
         counts = by_township.setdefault(township, [0, 0])
         counts[0 if left < 0 else 1] += 1
     names = dict(Region.objects.filter(code__in=by_township).values_list("code", "name"))
@@ -606,7 +603,7 @@ def delegations(request):
             services.set_delegation(
                 user,
                 programme=programme,
-                county_code=rules.ancestor_code(user.region_id, 3) if user.region else "",
+                county_code=regions.ancestor_code(user.region_id, regions.COUNTY) if user.region else "",
                 township_code=request.POST.get("township") or None,
                 effective_from=_date(request.POST.get("effective_from")),
                 max_amount=request.POST.get("max_amount") or None,
@@ -706,17 +703,6 @@ def _panel_context(request, pk):
         "panel_enrolments": Enrolment.objects.filter(household=household).select_related("programme", "person"),
         "panel_applications": Application.objects.filter(household=household).select_related("programme"),
     }
-
-
-def _verification_url(user, app) -> str:
-    """The household's page in the 核对 system, when that app is installed and the user may use it."""
-    from django.apps import apps
-
-    if not apps.is_installed("huimin.verification"):
-        return ""
-    from huimin.verification.capabilities import VERIFY_RUN
-
-    return reverse("verification:household", args=[app.household_id]) if has_capability(user, VERIFY_RUN) else ""
 
 
 @capability_required(workflow.VIEW)

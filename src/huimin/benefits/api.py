@@ -79,7 +79,7 @@ class MonthTotalPage(Schema):
 
 
 def _ancestors(prefix: str) -> list[str]:
-    code = prefix.ljust(12, "0")
+    code = regions.full_code(prefix)
     found = []
     parent = regions.parent_code(code) if len(prefix) in regions.PREFIX_LENGTH.values() else None
     while parent:
@@ -158,7 +158,7 @@ def list_payroll_months(
 
 def _names(cuts, width: int) -> dict[str, str]:
     """Region names of code prefixes cut at ``width`` digits."""
-    full = [cut.ljust(12, "0") for cut in cuts]
+    full = [regions.full_code(cut) for cut in cuts]
     return {r.code[:width]: r.name for r in Region.objects.filter(code__in=full)}
 
 
@@ -202,7 +202,7 @@ def get_payroll_summary(request, pk: int, level: Literal["county", "township", "
             for r in by_kind
         ],
         "by_region": [
-            {"key": r["cut"].ljust(12, "0"), "name": names.get(r["cut"], r["cut"]), "lines": r["n"],
+            {"key": regions.full_code(r["cut"]), "name": names.get(r["cut"], r["cut"]), "lines": r["n"],
              "total": _money(r["total"])} for r in by_region
         ],
     }  # fmt: skip
@@ -244,7 +244,7 @@ def list_payroll_totals(
         "items": [
             {"month": f"{r['payroll__month']:%Y-%m}", "programme": r["programme_code"],
              "programme_name": programmes.get(r["programme_code"], r["programme_code"]),
-             "region": r["cut"].ljust(12, "0"), "region_name": names.get(r["cut"], r["cut"]), "lines": r["n"],
+             "region": regions.full_code(r["cut"]), "region_name": names.get(r["cut"], r["cut"]), "lines": r["n"],
              "total": _money(r["total"])}
             for r in rows
         ],

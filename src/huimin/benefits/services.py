@@ -200,12 +200,13 @@ def _log(payroll: PayrollMonth, actor, action: str, detail: str = "") -> None:
 
 def price_cents(region_code: str, month: datetime.date) -> tuple[int | None, dict]:
     """The per-person 价格临时补贴 (分) when the entered index for ``month`` exceeds the threshold."""
-    candidates = [
-        row
-        for row in PriceIndex.objects.filter(month=month)
-        if region_code.startswith(regions.prefix_of(row.region_id))
-    ]
-    index = max(candidates, key=lambda row: len(regions.prefix_of(row.region_id)), default=None)
+    index = regions.in_force(
+        PriceIndex.objects.filter(month=month),
+        region_code,
+        region=lambda row: row.region_id,
+        effective_from=lambda row: row.month,
+        tiebreak=lambda row: (row.pk,),
+    )
     if index is None:
         return None, {}
     threshold = standards.value_of(StandardKind.PRICE_THRESHOLD, region_code, month)

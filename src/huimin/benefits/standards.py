@@ -12,14 +12,6 @@ from huimin.benefits.models import Area, Period, Standard
 from huimin.core import regions
 
 
-def _specificity(region_code: str) -> int:
-    return len(regions.prefix_of(region_code))
-
-
-def _applies(row_region: str, target: str) -> bool:
-    return target.startswith(regions.prefix_of(row_region))
-
-
 def find(
     kind: str, region_code: str, day: datetime.date, urban: bool | None = None, age: int | None = None, rows=None
 ) -> Standard | None:
@@ -30,22 +22,24 @@ def find(
             Q(effective_to__isnull=True) | Q(effective_to__gte=day)
         )
     area = None if urban is None else (Area.URBAN if urban else Area.RURAL)
-    best, best_key = None, None
-    for row in rows:
+
+    def fits(row) -> bool:
         if row.kind != kind or row.effective_from > day or (row.effective_to and row.effective_to < day):
-            continue
-        if not _applies(row.region_id, region_code):
-            continue
+            return False
         if row.area != Area.ALL and row.area != area:
-            continue
-        if age is not None and (
+            return False
+        return age is None or not (
             (row.age_from is not None and age < row.age_from) or (row.age_to is not None and age > row.age_to)
-        ):
-            continue
-        key = (_specificity(row.region_id), row.area != Area.ALL, row.effective_from, row.pk or 0)
-        if best_key is None or key > best_key:
-            best, best_key = row, key
-    return best
+        )
+
+    return regions.in_force(
+        (row for row in rows if fits(row)),
+        region_code,
+        region=lambda row: row.region_id,
+        effective_from=lambda row: row.effective_from,
+        narrower=lambda row: (row.area != Area.ALL,),
+        tiebreak=lambda row: (row.pk or 0,),
+    )
 
 
 def _convert(value: Decimal, from_period: str, to_period: str) -> Decimal:
@@ -97,6 +91,27 @@ def value_of(
 ) -> StandardValue | None:
     row = find(kind, region_code, day, urban, age)
     return as_value(row, urban) if row else None
+
+
+def monthly_value(
+    kind: str, region_code: str, day: datetime.date, urban: bool | None = None, rows=None
+) -> Decimal | None:
+    """The figure in force for ``kind`` at a place and day in 元 per month (a yearly figure divided by 12), or None
+    when nothing is set. ``rows`` lets a caller looking up many places pass a preloaded list."""
+    row = find(kind, region_code, day, urban, rows=rows)
+    if row is None:
+        return None
+    value = effective_value(row, urban=urban)
+    return None if value is None else _convert(Decimal(value), row.period, Period.MONTH)
+
+
+def in_effect(kind: str, day: datetime.date):
+    """The rows of ``kind`` in effect on ``day`` (to pass as ``rows`` to ``find`` or ``monthly_value``)."""
+    return list(
+        Standard.objects.filter(kind=kind, effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
+    )
 
 
 @dataclass(frozen=True)

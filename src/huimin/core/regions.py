@@ -1,7 +1,17 @@
 """行政区划 codes: the 12-digit 统计用区划代码 (2 省 + 2 市 + 2 县 + 3 乡 + 3 村) and its GB/T 2260 prefix.
 
 A region's subtree is every code that starts with its prefix, which is what makes scoping one index scan.
+
+The rule every regional setting follows (standards, policy figures, calendars, 核对 thresholds) lives here too: a
+row set for a region applies to its whole subtree, and where several apply **the most specific region wins, then
+the latest effective date** (``precedence``, ``in_force``).
 """
+
+import datetime
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+Row = TypeVar("Row")
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 LEVEL_NAMES = {PROVINCE: "省级", CITY: "市级", COUNTY: "县级", TOWNSHIP: "乡级", VILLAGE: "村级"}
@@ -28,7 +38,15 @@ def normalize_code(code: str) -> str:
     code = str(code).strip()
     if not code.isdigit() or len(code) not in (2, 4, 6, 9, 12):
         raise RegionCodeError(f"区划代码“{code}”不合法：应为 2、4、6、9 或 12 位数字")
-    return code.ljust(12, "0")
+    return full_code(code)
+
+
+def full_code(prefix: str) -> str:
+    """The 12-digit code a region prefix stands for ("3301" → "330100000000"); prefixes are what scoping stores."""
+    prefix = str(prefix)
+    if len(prefix) > 12:
+        raise RegionCodeError(f"区划代码“{prefix}”不合法：超过 12 位")
+    return prefix.ljust(12, "0")
 
 
 def level_of(code12: str) -> int:
@@ -52,7 +70,61 @@ def parent_code(code12: str) -> str | None:
     level = level_of(code12)
     if level == PROVINCE:
         return None
-    return prefix_of(code12, level - 1).ljust(12, "0")
+    return ancestor_code(code12, level - 1)
+
+
+def ancestor_code(code12: str, level: int) -> str:
+    """The 12-digit code of the region at ``level`` that holds ``code12`` (itself at its own level)."""
+    return full_code(prefix_of(code12, level))
+
+
+# --- which regional row is in force ---------------------------------------------------------------------------
+
+
+def specificity(code12: str | None) -> int:
+    """How narrow the region of a row is: the length of its prefix; 0 for a row that holds everywhere (no region)."""
+    return len(prefix_of(code12)) if code12 else 0
+
+
+def within(target_code, prefix):
+    """Whether ``target_code`` lies in the subtree of ``prefix`` ("" is everywhere). Plain strings or Ibis string
+    columns alike, so the batch engine joins by this same test."""
+    return target_code.startswith(prefix)
+
+
+def covers(code12: str | None, target_code: str) -> bool:
+    """Whether a row set for region ``code12`` (None: everywhere) applies at ``target_code``."""
+    return code12 is None or within(target_code, prefix_of(code12))
+
+
+def precedence(specificity: Any, effective_from: Any, narrower: tuple = (), tiebreak: tuple = ()) -> tuple:
+    """The order in which rows that apply at one place give way to each other, greatest first: the most specific
+    region, then a row narrower in another way (an area, a programme), then the latest effective date, then
+    ``tiebreak``. Plain values compare as a tuple; the batch engine orders by the same items as Ibis columns
+    (each descending), so both read this one definition."""
+    return (specificity, *narrower, effective_from, *tiebreak)
+
+
+def in_force(
+    rows: Iterable[Row],
+    target_code: str,
+    *,
+    region: Callable[[Row], str | None],
+    effective_from: Callable[[Row], datetime.date],
+    narrower: Callable[[Row], tuple] = lambda row: (),
+    tiebreak: Callable[[Row], tuple] = lambda row: (),
+) -> Row | None:
+    """The row that governs ``target_code`` among ``rows`` (already limited to those in effect on the day): of
+    those whose region covers the place, the one of greatest ``precedence``. None when no row applies."""
+    best, best_key = None, None
+    for row in rows:
+        code = region(row)
+        if not covers(code, target_code):
+            continue
+        key = precedence(specificity(code), effective_from(row), narrower(row), tiebreak(row))
+        if best_key is None or key > best_key:
+            best, best_key = row, key
+    return best
 
 
 def is_urban(urban_rural_code: str) -> bool | None:

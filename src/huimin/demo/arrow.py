@@ -1,9 +1,9 @@
-"""Arrow types for the departmental source contract (huimin.verification.sources) and column builders."""
+"""Arrow types for the departmental source contract (huimin.engine.sources) and column builders."""
 
 import numpy as np
 import pyarrow as pa
 
-from huimin.verification import sources as S
+from huimin.engine import sources as S
 
 MONEY_TYPE = pa.decimal128(14, 2)
 DECIMAL_TYPE = pa.decimal128(12, 2)

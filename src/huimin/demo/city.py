@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from huimin.core import regions
+
 CITY_CODE = "411700000000"
 CITY_NAME = "驻马店市"
 PROVINCE_CODE = "410000000000"
@@ -52,7 +54,7 @@ def real_counties() -> list[tuple[str, str]]:
             continue
         for city in province["children"]:
             if city["code"] == "4117":
-                return [(c["code"].ljust(12, "0"), c["name"]) for c in city["children"] if c["code"].isdigit()]
+                return [(regions.full_code(c["code"]), c["name"]) for c in city["children"] if c["code"].isdigit()]
     raise LookupError("国家区划数据中没有驻马店市（411700）")
 
 

@@ -1,4 +1,4 @@
-"""The departments' records of the demo city, one dict of numpy columns per source (huimin.verification.sources).
+"""The departments' records of the demo city, one dict of numpy columns per source (huimin.engine.sources).
 
 Background rules (docs/demo-city.md): households in the monitored low-income population (低保, 特困, 低保边缘,
 支出型) carry no record that any warning rule should react to — no wages, contributions, housing fund, cars,

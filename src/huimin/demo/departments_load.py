@@ -1,5 +1,6 @@
 """The demo city's departmental data in the 核对 system: the generated files become dated snapshots through
-the real ingestion (every row validated), and the demo's 核对 thresholds are set from the demo's standards.
+the real ingestion (every row validated), and the demo's 核对 thresholds are set (the 核对收入标准 as a multiple
+of the demo's 低保标准, which the benefits standards hold).
 
 The thresholds are demo data, of the order of the rules the plans describe; a bureau sets its own.
 """
@@ -8,13 +9,13 @@ import datetime
 from decimal import Decimal
 
 from huimin.demo import programmes as demo_programmes
+from huimin.engine.sources import SOURCES
 from huimin.verification import services
 from huimin.verification.models import Threshold, Upload
-from huimin.verification.sources import SOURCES
 
 DEMO_DEPARTMENT = "演示城市"
 
-# rule → (value, outcome when exceeded); income_standard is set per urban/rural from the demo standards
+# rule → (value, outcome when exceeded); income_standard is a multiple of the 低保标准 (1, or 1.5 for 低保边缘)
 _RULES = {
     "deposit_months": (24, "not_eligible"),
     "vehicle_count": (1, "not_eligible"),
@@ -30,9 +31,7 @@ def load_thresholds(region_prefix: str, valid_from: datetime.date) -> int:
     rows = []
     for programme in _PROGRAMMES:
         factor = demo_programmes.EDGE_FACTOR if programme in ("edge", "expense") else 1
-        for urban, code in ((True, "urban"), (False, "rural")):
-            standard = Decimal(demo_programmes.DIBAO_STANDARD[urban]) * Decimal(str(factor))
-            rows.append(("income_standard", standard, "not_eligible", code, programme))
+        rows.append(("income_standard", Decimal(str(factor)), "not_eligible", "", programme))
         for rule, (value, outcome) in _RULES.items():
             rows.append((rule, Decimal(value), outcome, "", programme))
     Threshold.objects.bulk_create(

@@ -7,7 +7,7 @@ Output directory layout::
     households.parquet     with programme (dibao, tekun_scattered, …, none) and the monthly amount basis
     persons.parquet        plaintext synthetic ID numbers, phones, bank accounts (nothing real)
     memberships.parquet
-    departments/<source>.parquet   one per huimin.verification.sources.SOURCES code, exactly its columns
+    departments/<source>.parquet   one per huimin.engine.sources.SOURCES code, exactly its columns
     ground_truth.parquet   every planted case
     manifest.json          seed, as_of, sizes and row counts
 
@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from huimin.demo import arrow, departments, planted, population, programmes
 from huimin.demo import city as city_mod
 from huimin.demo.ids import to_15
-from huimin.verification.sources import SOURCES
+from huimin.engine.sources import SOURCES
 
 DEFAULT_AS_OF = datetime.date(2026, 10, 31)
 CHUNK_PERSONS = 100_000  # part of the output's identity: changing it changes the data of big cities

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from huimin.engine import backends, tables
 from huimin.engine import verification as rules
-from huimin.verification.sources import SOURCES
+from huimin.engine.sources import SOURCES
 
 
 def _names() -> dict[str, pa.Schema]:

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES, STR
 from huimin.engine.tables import (
     HOUSEHOLDS_SCHEMA,
     PERSONS_SCHEMA,
@@ -19,7 +20,6 @@ from huimin.engine.tables import (
     THRESHOLDS_SCHEMA,
     source_schema,
 )
-from huimin.verification.sources import CHOICES, DATE, DECIMAL, INT, MONEY, MONTH, SOURCES, STR
 
 # Share of the departmental records each source holds (hukou: about one per person at full scale).
 SHARES = {

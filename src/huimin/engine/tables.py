@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 import ibis
 import pyarrow as pa
 
-from huimin.verification.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES, STR
+from huimin.engine.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES, STR
 
 PERSONS_SCHEMA = pa.schema(
     [

@@ -9,6 +9,8 @@ import datetime
 
 import ibis
 
+from huimin.core import regions
+from huimin.core.conclusions import Conclusion
 from huimin.engine.tables import Tables
 
 RULES = (
@@ -44,7 +46,7 @@ FLAGS = (
     "r_medical",
     "r_deceased",
 )
-INELIGIBLE, VISIT, ELIGIBLE = "not_eligible", "needs_visit", "eligible"
+INELIGIBLE, VISIT, ELIGIBLE = Conclusion.NOT_ELIGIBLE.value, Conclusion.NEEDS_VISIT.value, Conclusion.ELIGIBLE.value
 
 
 def month_window(as_of: datetime.date) -> tuple[str, str]:
@@ -106,7 +108,9 @@ def measures(t: Tables, households: ibis.Table, as_of: datetime.date, subset: bo
 
 
 def applicable_thresholds(t: Tables, households: ibis.Table, programme: str, as_of: datetime.date) -> ibis.Table:
-    """Per (region_code, is_urban): the value and outcome of each rule; the most specific row wins."""
+    """Per (region_code, is_urban): the value and outcome of each rule. The row in force is chosen by the rule of
+    ``core.regions.precedence`` (most specific region, then a row of the household's own area over a 城乡统一
+    one, then the latest date; the higher value on a tie), which ``regions.in_force`` applies to Python rows."""
     th = t.thresholds
     th = th.filter(
         (th.programme == programme) & (th.valid_from <= as_of) & (th.valid_to.isnull() | (th.valid_to >= as_of))
@@ -114,17 +118,12 @@ def applicable_thresholds(t: Tables, households: ibis.Table, programme: str, as_
     places = households.select("region_code", "is_urban").distinct()
     side = ibis.ifelse(places.is_urban, "urban", "rural")
     j = places.inner_join(
-        th, places.region_code.startswith(th.region_prefix) & ((th.urban_rural == "") | (th.urban_rural == side))
+        th, regions.within(places.region_code, th.region_prefix) & ((th.urban_rural == "") | (th.urban_rural == side))
     )
-    window = ibis.window(
-        group_by=[j.region_code, j.is_urban, j.rule],
-        order_by=[
-            ibis.desc(j.region_prefix.length()),
-            ibis.desc(j.urban_rural.length()),
-            ibis.desc(j.valid_from),
-            ibis.desc(j.value),
-        ],
+    order = regions.precedence(
+        j.region_prefix.length(), j.valid_from, narrower=(j.urban_rural.length(),), tiebreak=(j.value,)
     )
+    window = ibis.window(group_by=[j.region_code, j.is_urban, j.rule], order_by=[ibis.desc(c) for c in order])
     best = j.mutate(rank=ibis.row_number().over(window)).filter(ibis._.rank == 0)
     return best.group_by("region_code", "is_urban").agg(
         **{f"t_{r}": best.value.max(where=best.rule == r) for r in RULES},

@@ -228,7 +228,7 @@ def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
         batch = []
         for rule, key, row in todo[i : i + INSERT_BATCH]:
             village = region[row["household_id"]]
-            township = regions.prefix_of(village, 4).ljust(12, "0")
+            township = regions.ancestor_code(village, regions.TOWNSHIP)
             due_key = (township, rule.deadline_days)
             if due_key not in due_cache:
                 due_cache[due_key] = assistance_rules.due_date(today, rule.deadline_days, township)
@@ -399,7 +399,7 @@ def dry_run(actor, rule: WarningRule, params: dict | None = None, as_of: datetim
     region_of = dict(zip(pop["household_id"].to_pylist(), pop["region_code"].to_pylist(), strict=False))
     by_township: dict[str, int] = {}
     for h in table["household_id"].to_pylist():
-        code = regions.prefix_of(region_of[h], 4).ljust(12, "0")
+        code = regions.ancestor_code(region_of[h], regions.TOWNSHIP)
         by_township[code] = by_township.get(code, 0) + 1
     return {"facts": len(keys), "new": len(set(keys) - warned), "households": len(set(table["household_id"]
             .to_pylist())), "by_township": sorted(by_township.items())}  # fmt: skip

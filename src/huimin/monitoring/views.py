@@ -15,12 +15,12 @@ from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
+from huimin.engine.sources import SOURCES
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
 from huimin.monitoring.defaults import LABELS
 from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
 from huimin.registry.models import Household
-from huimin.verification.sources import SOURCES
 
 PAGE = 30
 # what the engine's ``value`` of a fact means, per rule kind: (label, "yuan" for 分 shown in 元, or "" as is)
@@ -53,7 +53,7 @@ def _townships(user):
     if not prefixes:
         return qs.none()
     if any(len(p) >= regions.PREFIX_LENGTH[regions.TOWNSHIP] for p in prefixes):
-        return qs.filter(code__in=[p[:9].ljust(12, "0") for p in prefixes])
+        return qs.filter(code__in=[regions.full_code(p[:9]) for p in prefixes])
     from django.db.models import Q
 
     condition = Q()

@@ -13,7 +13,7 @@ from django.db import transaction
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from huimin.core import audit, crypto, masking
+from huimin.core import audit, crypto, masking, regions
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
@@ -239,7 +239,7 @@ def _regions_for(raw_codes: set[str]) -> dict[str, Region]:
     wanted = set()
     for code in raw_codes:
         if code.isdigit() and len(code) in (6, 12):
-            wanted.add(code.ljust(12, "0"))
+            wanted.add(regions.full_code(code))
     found: dict[str, Region] = {}
     chunk = list(wanted)
     for i in range(0, len(chunk), 5000):
@@ -333,7 +333,8 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
         data["region"] = region
         hukou = _text(cells.get("hukou_region"))
         if hukou:
-            data["hukou_region"] = region_map.get(hukou.ljust(12, "0")) if hukou.isdigit() else None
+            known = hukou.isdigit() and len(hukou) <= 12
+            data["hukou_region"] = region_map.get(regions.full_code(hukou)) if known else None
             if data["hukou_region"] is None:
                 errs.append(("hukou_region", f"户籍地区划代码“{hukou}”不存在"))
         else:

@@ -7,7 +7,8 @@ What "in a month" means, always from dated data (never an enrolment's current st
   it (``ended_on`` empty or within/after the month: a stop decided in a month still pays that month and ends
   from the next, as huimin.assistance.services does).
 - 在保人数: a covered member added on or before the month and not removed by its end (``removed_on`` is the first
-  month without cover); 老年人/未成年人 by age at the month's last day; 残疾人 by a recorded disability grade.
+  month without cover); 老年人/未成年人 by age at the month's last day against the ages of ``CountingAge`` (data);
+  残疾人 by a recorded disability grade.
 - 新增: ``start_month`` (households) or ``added_on`` (persons) is the month; 退出: ``ended_on`` in the month
   (households), ``removed_on`` the next month (persons).
 - 发放金额: lines of locked payroll months for the month (补发 and 追回 included: what was paid in the month).
@@ -30,8 +31,14 @@ from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from huimin.assistance.models import Application, Enrolment, EnrolmentMember, ManualVerification, Stage
+from huimin.benefits.models import PayrollLine, PayrollMonth
 from huimin.core import workdays
-from huimin.stats.models import FIGURES, MonthlyFigure, MonthRun
+from huimin.core.conclusions import Conclusion
+from huimin.monitoring.models import Warning
+from huimin.stats import defaults
+from huimin.stats.models import FIGURES, CountingAge, MonthlyFigure, MonthRun
+from huimin.verification.models import Report
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -74,11 +81,6 @@ def _allowed_workdays(stages: list, deadlines: dict) -> int:
 
 def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
     """The month's figures keyed by (region code, is urban, programme code)."""
-    from huimin.assistance.models import Application, Enrolment, EnrolmentMember, ManualVerification, Stage
-    from huimin.benefits.models import PayrollLine, PayrollMonth
-    from huimin.monitoring.models import Warning
-    from huimin.verification.models import Report
-
     month = month_start(month)
     following = add_months(month, 1)
     last_day = month_end(month)
@@ -107,8 +109,9 @@ def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
     add(enrolments, "region_id", "programme__code", {"households": "h", "new_households": "new",
                                                      "stopped_households": "stopped"})  # fmt: skip
 
-    elderly_born_by = years_before(last_day, 60)
-    minors_born_after = years_before(last_day, 18)
+    ages = {**defaults.AGES, **dict(CountingAge.objects.values_list("code", "age"))}  # a missing row: the seed
+    elderly_born_by = years_before(last_day, ages["elderly"])
+    minors_born_after = years_before(last_day, ages["adult"])
     members = (
         EnrolmentMember.objects.filter(added_on__lte=month, enrolment__start_month__lte=month)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=month))
@@ -174,8 +177,8 @@ def figures_for(month: datetime.date) -> dict[tuple[str, bool, str], dict]:
         if stage == Stage.ENROLLED and one_off and amount:
             figures["amount_approved"] += amount
 
-    conclusions = {"eligible": "verif_eligible", "not_eligible": "verif_not_eligible",
-                   "needs_visit": "verif_needs_visit"}  # fmt: skip
+    conclusions = {Conclusion.ELIGIBLE: "verif_eligible", Conclusion.NOT_ELIGIBLE: "verif_not_eligible",
+                   Conclusion.NEEDS_VISIT: "verif_needs_visit"}  # fmt: skip
     reports = (
         Report.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt)
         .annotate(urban=urban_expression("region", "household"))

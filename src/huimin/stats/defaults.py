@@ -1,6 +1,9 @@
-"""The default indicators (seeded by a data migration; targets are editable data)."""
+"""The default indicators and counting ages (seeded by data migrations; targets and ages are editable data)."""
 
 from decimal import Decimal
+
+# CountingAge rows: 老年人 from 60 (《老年人权益保障法》), 未成年人 under 18 (《未成年人保护法》).
+AGES = {"elderly": 60, "adult": 18}
 
 INDICATORS = [
     {
@@ -62,3 +65,10 @@ def ensure(indicator_model=None) -> None:
         from huimin.stats.models import Indicator as indicator_model
     for row in INDICATORS:
         indicator_model.objects.get_or_create(code=row["code"], defaults=row)
+
+
+def ensure_ages(age_model=None) -> None:
+    if age_model is None:
+        from huimin.stats.models import CountingAge as age_model
+    for code, age in AGES.items():
+        age_model.objects.get_or_create(code=code, defaults={"age": age})

@@ -71,11 +71,11 @@ def by_child(user, region, month, **filters) -> list[dict]:
         .annotate(**_sums())
         .order_by("key")
     )
-    codes = [r["key"].ljust(12, "0") for r in rows]
+    codes = [regions.full_code(r["key"]) for r in rows]
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     out = []
     for row in rows:
-        code = row["key"].ljust(12, "0")
+        code = regions.full_code(row["key"])
         leaf = code == region.code or level == region.level
         out.append(
             {"code": code, "name": names.get(code, code) + ("（本级）" if leaf else ""), "drill": not leaf

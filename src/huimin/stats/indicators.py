@@ -5,10 +5,12 @@ region has no data for it that month."""
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from huimin.benefits import standards
 from huimin.core import regions
 from huimin.core.models import Region
 from huimin.core.roles import STATS_VIEW
 from huimin.core.scope import scoped
+from huimin.monitoring.models import Warning
 from huimin.stats import figures
 from huimin.stats.compute import _aware, add_months, month_end
 from huimin.stats.models import Indicator, IndicatorTarget
@@ -21,16 +23,7 @@ def _q(value: Decimal, places: str = "0.01") -> Decimal:
 
 
 def monthly_standard(kind: str, region_code: str, day: datetime.date, urban: bool) -> Decimal | None:
-    from huimin.benefits import standards
-    from huimin.benefits.models import Period
-
-    row = standards.find(kind, region_code, day, urban)
-    if row is None:
-        return None
-    value = standards.effective_value(row, urban=urban)
-    if value is None:
-        return None
-    return value / 12 if row.period == Period.YEAR else value
+    return standards.monthly_value(kind, region_code, day, urban)
 
 
 def dibao_rural_urban_ratio(user, region: Region, month: datetime.date) -> Decimal | None:
@@ -62,8 +55,6 @@ def review_on_time(user, region: Region, month: datetime.date) -> Decimal | None
 
 
 def warning_closure(user, region: Region, month: datetime.date) -> Decimal | None:
-    from huimin.monitoring.models import Warning
-
     end = _aware(add_months(month, 1))
     qs = scoped(Warning.objects.all(), user, capability=STATS_VIEW).filter(
         region__code__startswith=region.prefix, raised_at__lt=end

@@ -6,6 +6,7 @@ application and decision dates, locked payroll months, 核对 report dates, warn
 recomputing a past month gives the same figures however the data has moved on since.
 """
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from huimin.core.models import Region
@@ -18,8 +19,8 @@ COUNTS = [
     ("new_persons", "本月新增人数", "人"),
     ("stopped_households", "本月退出户数", "户"),
     ("stopped_persons", "本月减少人数", "人"),
-    ("elderly", "其中：老年人（60岁及以上）", "人"),
-    ("minors", "其中：未成年人（不满18岁）", "人"),
+    ("elderly", "其中：老年人", "人"),  # ages: CountingAge
+    ("minors", "其中：未成年人", "人"),
     ("disabled", "其中：残疾人", "人"),
     ("apps_received", "受理申请", "件"),
     ("apps_approved", "批准", "件"),
@@ -148,3 +149,21 @@ class IndicatorTarget(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.region_id} {self.target}"
+
+
+class CountingAge(models.Model):
+    """An age the statistics count persons by, as data (seeded from huimin.stats.defaults.AGES): 老年人 are
+    ``elderly`` years old or older on the month's last day, 未成年人 younger than ``adult``."""
+
+    class Code(models.TextChoices):
+        ELDERLY = "elderly", "老年人起算年龄（岁，含）"
+        ADULT = "adult", "成年年龄（岁，不满者为未成年人）"
+
+    code = models.CharField("口径", max_length=20, choices=Code.choices, unique=True)
+    age = models.PositiveSmallIntegerField("年龄", validators=[MaxValueValidator(150)])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计年龄口径"
+
+    def __str__(self):
+        return f"{self.get_code_display()} {self.age}"

@@ -15,11 +15,11 @@ from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
 from huimin.core.scope import get_scoped_or_404, in_scope, scoped
 from huimin.core.services import ServiceError
+from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household
 from huimin.verification import services
 from huimin.verification.capabilities import VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
 from huimin.verification.models import Conclusion, Report, Upload
-from huimin.verification.sources import SOURCES
 
 router = Router(tags=["经济状况核对"])
 

@@ -23,3 +23,10 @@ class VerificationConfig(AppConfig):
         menu.register("verification", "批量复核", "verification_batches", "verification:batches", VERIFY_BATCH)
         menu.register("verification", "协查", "verification_assist", "verification:assist_list", VERIFY_RUN)
         menu.register("verification", "核对统计", "verification_stats", "verification:stats", STATS_VIEW)
+
+        from django.apps import apps
+
+        if apps.is_installed("huimin.assistance"):
+            from huimin.verification import assistance_link
+
+            assistance_link.connect()

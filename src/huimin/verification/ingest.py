@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from huimin.core import crypto, masking
+from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, INT_RANGES, MONEY, MONTH, SOURCES, Source
 from huimin.engine.tables import ROW_GROUP_ROWS, source_schema
 from huimin.registry import idnumbers
-from huimin.verification.sources import CHOICES, DATE, DECIMAL, INT, INT_RANGES, MONEY, MONTH, SOURCES, Source
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 MAX_ERRORS_KEPT = 1000

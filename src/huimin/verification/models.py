@@ -6,17 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huimin.core.conclusions import Conclusion
 from huimin.core.workers import WorkerFields
+from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household, Person
-from huimin.verification.sources import SOURCES
 
 SOURCE_CHOICES = [(s.code, s.name) for s in SOURCES.values()]
-
-
-class Conclusion(models.TextChoices):
-    ELIGIBLE = "eligible", "符合"
-    NOT_ELIGIBLE = "not_eligible", "不符合"
-    NEEDS_VISIT = "needs_visit", "需入户核实"
 
 
 class Upload(models.Model):
@@ -110,7 +105,7 @@ class Authorisation(models.Model):
 class Rule(models.TextChoices):
     """The kinds of 核对 thresholds. Their values are data (Threshold rows), never code."""
 
-    INCOME_STANDARD = "income_standard", "核对收入标准（元/人·月）"
+    INCOME_STANDARD = "income_standard", "核对收入标准（当地低保标准的倍数）"
     DEPOSIT_MONTHS = "deposit_months", "人均金融资产上限（核对收入标准的月数）"
     VEHICLE_COUNT = "vehicle_count", "机动车数量上限（辆）"
     VEHICLE_VALUE = "vehicle_value", "机动车总价值上限（元）"
@@ -119,16 +114,19 @@ class Rule(models.TextChoices):
     MEDICAL_SELF_PAID = "medical_self_paid", "近12个月个人自付医疗费用提示线（元）"
 
 
-MONEY_RULES = {Rule.INCOME_STANDARD, Rule.VEHICLE_VALUE, Rule.MEDICAL_SELF_PAID}
+MONEY_RULES = {Rule.VEHICLE_VALUE, Rule.MEDICAL_SELF_PAID}
+# income_standard is a multiple of the 低保标准 (benefits.Standard): 1 for 低保, e.g. 1.5 for 低保边缘
+MULTIPLE_RULES = {Rule.INCOME_STANDARD}
 
 
 class Threshold(models.Model):
     """One 核对 threshold of a programme for a region subtree and period.
 
-    The most specific row wins: the longest region prefix that contains the household's region, then an urban or
-    rural row over one for both, then the latest start date. ``income_standard`` is the 核对收入标准 — the line the
-    household's income per head is held against — kept here until the benefits app owns the 低保标准; it is not the
-    payroll standard. A threshold exceeded yields its ``outcome``."""
+    The row in force is chosen by the rule of core.regions: the longest region prefix that contains the
+    household's region, then an urban or rural row over one for both, then the latest start date. For
+    ``income_standard`` the value is a multiple: the 核对收入标准 a household's income per head is held against is
+    that multiple of the 低保标准 in force at its place (benefits.Standard, the one copy of the figure; see
+    verification.services.thresholds_table). A threshold exceeded yields its ``outcome``."""
 
     class UrbanRural(models.TextChoices):
         BOTH = "", "城乡通用"
@@ -169,7 +167,7 @@ class Threshold(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.rule not in MONEY_RULES and self.value != self.value.to_integral_value():
+        if self.rule not in MONEY_RULES | MULTIPLE_RULES and self.value != self.value.to_integral_value():
             raise ValidationError({"value": "该规则的数值应为整数"})
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "失效日期不能早于生效日期"})

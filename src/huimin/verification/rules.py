@@ -88,7 +88,11 @@ def explain(row: dict) -> list[dict]:
     if row["r_no_members"]:
         add("no_members", Conclusion.NEEDS_VISIT, "家庭没有在世成员记录，无法计算人均收入")
     if row["r_no_standard"]:
-        add("no_standard", Conclusion.NEEDS_VISIT, "该地区在核对基准日没有有效的核对收入标准，无法比对收入和金融资产")
+        add(
+            "no_standard",
+            Conclusion.NEEDS_VISIT,
+            "该地区在核对基准日没有有效的核对收入标准（当地低保标准或其倍数未设置），无法比对收入和金融资产",
+        )
     if row["r_deceased"]:
         add("deceased", Conclusion.NEEDS_VISIT, f"{f['deceased_count']} 名成员有死亡记录，需核实家庭成员", ("deaths",))
     texts = {

@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import time
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import ibis
@@ -20,7 +21,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit, workers
+from huimin.benefits import standards
+from huimin.benefits.models import StandardKind
+from huimin.core import audit, regions, workers
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
 from huimin.core.scope import require_in_scope
@@ -29,8 +32,9 @@ from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
 from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
+from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
-from huimin.verification import ingest, rules
+from huimin.verification import enrolment, ingest, rules
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
 from huimin.verification.models import (
     AssistRequest,
@@ -38,11 +42,11 @@ from huimin.verification.models import (
     BatchRun,
     Conclusion,
     Report,
+    Rule,
     Snapshot,
     Threshold,
     Upload,
 )
-from huimin.verification.sources import DATE, MONEY, SOURCES
 
 ADULT_AGE = 18
 
@@ -187,21 +191,55 @@ def freshness(today: datetime.date | None = None) -> list[dict]:
 # --- thresholds ------------------------------------------------------------------------------------------------
 
 
-def thresholds_table(programme: str) -> pa.Table:
+def _in_effect(row: Threshold, day: datetime.date) -> bool:
+    return row.valid_from <= day and (row.valid_to is None or row.valid_to >= day)
+
+
+def income_standard_fen(multiples, dibao_rows, code: str, is_urban: bool, as_of: datetime.date):
+    """(分 per person and month, outcome) of the 核对收入标准 at one place: the multiple in force there (an
+    ``income_standard`` row, chosen by core.regions as the engine chooses its rows) × the 低保标准 in force there
+    (benefits.standards); None when either is not set."""
+    side = Threshold.UrbanRural.URBAN if is_urban else Threshold.UrbanRural.RURAL
+    multiple = regions.in_force(
+        (t for t in multiples if t.urban_rural in ("", side) and _in_effect(t, as_of)),
+        code,
+        region=lambda t: regions.full_code(t.region_prefix) if t.region_prefix else None,
+        effective_from=lambda t: t.valid_from,
+        narrower=lambda t: (t.urban_rural != "",),
+        tiebreak=lambda t: (t.value,),
+    )
+    dibao = standards.monthly_value(StandardKind.DIBAO, code, as_of, is_urban, rows=dibao_rows)
+    if multiple is None or dibao is None:
+        return None
+    line = (dibao * multiple.value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return int(line * 100), multiple.outcome
+
+
+def thresholds_table(programme: str, as_of: datetime.date, places) -> pa.Table:
+    """The engine's thresholds for ``programme`` on ``as_of``: every rule's rows as set, except the 核对收入标准,
+    which has no copy of its own: for each place the check covers (``places``: (region code, is urban) pairs) it is
+    derived from the 低保标准 (``income_standard_fen``) as a row for exactly that place and day."""
     rows = list(Threshold.objects.filter(programme=programme))
+    multiples = [t for t in rows if t.rule == Rule.INCOME_STANDARD]
+    out = [(t.rule, t.region_prefix, t.urban_rural, t.engine_value(), t.outcome, t.valid_from, t.valid_to)
+           for t in rows if t.rule != Rule.INCOME_STANDARD]  # fmt: skip
+    dibao_rows = standards.in_effect(StandardKind.DIBAO, as_of)
+    for code, is_urban in sorted(set(places)):
+        derived = income_standard_fen(multiples, dibao_rows, code, bool(is_urban), as_of)
+        if derived is not None:
+            side = Threshold.UrbanRural.URBAN if is_urban else Threshold.UrbanRural.RURAL
+            out.append((Rule.INCOME_STANDARD.value, code, side.value, derived[0], derived[1], as_of, as_of))
+    names = ("rule", "region_prefix", "urban_rural", "value", "outcome", "valid_from", "valid_to")
     return pa.table(
-        {
-            "programme": [t.programme for t in rows],
-            "rule": [t.rule for t in rows],
-            "region_prefix": [t.region_prefix for t in rows],
-            "urban_rural": [t.urban_rural for t in rows],
-            "value": [t.engine_value() for t in rows],
-            "outcome": [t.outcome for t in rows],
-            "valid_from": [t.valid_from for t in rows],
-            "valid_to": [t.valid_to for t in rows],
-        },
+        {"programme": [programme] * len(out), **{name: [r[i] for r in out] for i, name in enumerate(names)}},
         schema=tables.THRESHOLDS_SCHEMA,
     )
+
+
+def _places(households: pa.Table) -> list[tuple[str, bool]]:
+    """The distinct (region code, is urban) pairs of the households a check covers."""
+    distinct = households.select(["region_code", "is_urban"]).group_by(["region_code", "is_urban"]).aggregate([])
+    return [(r["region_code"], bool(r["is_urban"])) for r in distinct.to_pylist()]
 
 
 def programmes() -> list[str]:
@@ -329,8 +367,9 @@ def _evaluate_one(household, members, programme, as_of, chosen) -> dict:
     """The rules of huimin.engine.verification for one household: its registry rows and its members' records."""
     persons, households = _household_tables(household, members)
     sliced = tables.slice_sources(_source_paths(chosen), [p.id_number_bidx for p in members])
+    thresholds = thresholds_table(programme, as_of, _places(households))
     rows = single.evaluate(programme, as_of, persons=persons, households=households,
-                           thresholds=thresholds_table(programme), sources=sliced)  # fmt: skip
+                           thresholds=thresholds, sources=sliced)  # fmt: skip
     return rows[0]
 
 
@@ -431,7 +470,7 @@ def run_batch(
     With ``enrolled_only`` (定期核对) only households currently enrolled in the programme are checked."""
     _require(actor, VERIFY_BATCH)
     prefix = region_prefix or (actor.region.prefix if actor.region_id else "")
-    require_in_scope(actor, prefix.ljust(12, "0"))
+    require_in_scope(actor, regions.full_code(prefix))
     if not Threshold.objects.filter(programme=programme).exists():
         raise ServiceError(f"救助项目“{programme}”没有配置核对规则阈值")
     backend = backend or backends.default_backend()
@@ -446,7 +485,7 @@ def run_batch(
             created_by=actor,
             **workers.this_worker(),
         )
-        audit.record("verification.batch.start", run, region_code=prefix.ljust(12, "0"))
+        audit.record("verification.batch.start", run, region_code=regions.full_code(prefix))
     started = time.perf_counter()
     try:
         paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}", region_prefix=prefix)
@@ -456,13 +495,15 @@ def run_batch(
             con,
             persons=str(paths["persons"]),
             households=str(paths["households"]),
-            thresholds=thresholds_table(programme),
+            thresholds=thresholds_table(
+                programme, as_of, _places(pq.read_table(paths["households"], columns=["region_code", "is_urban"]))
+            ),
             sources=_source_paths(current_snapshots(as_of)),
         )
         hh = t.households.filter(t.households.region_code.startswith(prefix))
         if enrolled_only:
             enrolled = ibis.memtable(
-                pa.table({"household_id": pa.array(enrolled_households(programme, prefix), pa.int64())})
+                pa.table({"household_id": pa.array(enrolment.enrolled_households(programme, prefix), pa.int64())})
             )
             hh = hh.filter(hh.household_id.isin(enrolled.household_id))
         result = con.to_pyarrow(engine.evaluate(t, programme, as_of, hh).select(*engine.COLUMNS))
@@ -492,7 +533,7 @@ def run_batch(
         audit.record(
             "verification.batch.done",
             run,
-            region_code=prefix.ljust(12, "0"),
+            region_code=regions.full_code(prefix),
             after={"households": run.households, "counts": counts, "changed": changed},
         )
     return run
@@ -505,21 +546,8 @@ def close_stale_runs() -> list[BatchRun]:
         BatchRun,
         action="verification.batch.interrupted",
         message="批量复核中断：{reason}，未产生结果。可重新运行。",
-        region_code=lambda run: run.region_prefix.ljust(12, "0"),
+        region_code=lambda run: regions.full_code(run.region_prefix),
     )
-
-
-def enrolled_households(programme: str, prefix: str) -> list[int]:
-    """Households whose enrolment in the assistance programme ``programme`` is open (在保, 渐退期, 停发)."""
-    from django.apps import apps
-
-    if not apps.is_installed("huimin.assistance"):
-        return []
-    from huimin.assistance.models import Enrolment
-
-    live = [Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED]
-    enrolments = Enrolment.objects.filter(programme__code=programme, status__in=live, region__code__startswith=prefix)
-    return sorted(set(enrolments.values_list("household_id", flat=True)))
 
 
 def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
@@ -547,7 +575,11 @@ def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
 def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
     """The review list: households whose conclusion changed or is not 符合, with reasons in words."""
     table = pq.read_table(run.results_path)
-    mask = table["changed"] if only_changed else pc.or_(table["changed"], pc.not_equal(table["conclusion"], "eligible"))
+    mask = (
+        table["changed"]
+        if only_changed
+        else pc.or_(table["changed"], pc.not_equal(table["conclusion"], Conclusion.ELIGIBLE.value))
+    )
     rows = table.filter(mask).to_pylist()
     numbers = dict(Household.objects.filter(pk__in=[r["household_id"] for r in rows]).values_list("pk", "number"))
     labels = dict(Conclusion.choices)
@@ -574,14 +606,14 @@ REVIEW_HEADERS = ["户编号", "区划代码", "成员数", "上次结论", "本
 
 def review_xlsx(actor, run: BatchRun) -> bytes:
     _require(actor, VERIFY_BATCH)
-    require_in_scope(actor, run.region_prefix.ljust(12, "0"))
+    require_in_scope(actor, regions.full_code(run.region_prefix))
     rows = (
         [r["number"], r["region_code"], r["members"], r["previous"], r["conclusion"], "是" if r["changed"] else "否",
          r["income_per_head"], r["reasons"]]
         for r in review_rows(run)
     )  # fmt: skip
     content = table_bytes("复核清单", REVIEW_HEADERS, rows, freeze=True)
-    audit.record("verification.batch.export", run, region_code=run.region_prefix.ljust(12, "0"))
+    audit.record("verification.batch.export", run, region_code=regions.full_code(run.region_prefix))
     return content
 
 

@@ -23,6 +23,7 @@ from huimin.core.roles import STATS_VIEW
 from huimin.core.scope import get_scoped_or_404, in_scope, picked_region, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_download
+from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household
 from huimin.verification import rules, services
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
@@ -44,7 +45,6 @@ from huimin.verification.models import (
     Threshold,
     Upload,
 )
-from huimin.verification.sources import SOURCES
 
 PAGE = 30
 
@@ -248,7 +248,7 @@ def thresholds(request):
 
 def _batch(request, pk):
     run = BatchRun.objects.filter(pk=pk).first()
-    if run is None or not in_scope(request.user, run.region_prefix.ljust(12, "0")):
+    if run is None or not in_scope(request.user, regions.full_code(run.region_prefix)):
         raise Http404("批量复核不存在或不在您的管辖范围内")
     return run
 

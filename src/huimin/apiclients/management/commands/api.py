@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from huimin.apiclients import services
 from huimin.apiclients.models import ApiClient
+from huimin.apikit import grantable_operations
 from huimin.core.context import acting_as, actor_for
 from huimin.core.models import User
 from huimin.core.services import ServiceError
@@ -31,8 +32,6 @@ class Command(BaseCommand):
             p.add_argument("--by", required=True, help="操作人（安全保密员）的登录名")
 
     def handle(self, *args, what, **options):
-        from huimin.api import grantable_operations
-
         if what == "operations":
             for info in grantable_operations().values():
                 self.stdout.write(f"{info.operation_id}\t{'/'.join(info.methods)} {info.path}\t{info.summary}")

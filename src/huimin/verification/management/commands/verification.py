@@ -10,11 +10,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from huimin.apiclients.services import issue_feed_client
 from huimin.core.context import Actor, acting_as
 from huimin.core.services import ServiceError
 from huimin.engine import export
+from huimin.engine.sources import SOURCES
 from huimin.verification import services
-from huimin.verification.sources import SOURCES
 
 
 class Command(BaseCommand):
@@ -37,8 +38,6 @@ class Command(BaseCommand):
             getattr(self, f"_{action}")(**opts)
 
     def _token(self, department, sources, **_):
-        from huimin.apiclients.services import issue_feed_client
-
         codes = [c.strip() for c in sources.split(",") if c.strip()]
         unknown = [c for c in codes if c not in SOURCES]
         if unknown or not codes:

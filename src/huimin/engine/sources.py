@@ -1,10 +1,11 @@
 """The departmental data sources 核对 reads, and their schemas.
 
 This is the contract between the departments' feeds, the synthetic city (huimin.demo) that imitates them and the
-verification engine that reads them. Every record names the person by ID number; on ingestion the number is
-replaced by its blind index (``person_key``) so the engine never handles plaintext identity. A column with
-``protect`` (a 残疾人证号 begins with the ID number; an account number is a bank account) is stored the same way:
-as the keyed blind index of that kind, never in clear — equal numbers stay equal, nothing else is kept.
+engine that reads them, so it stands here, below both the engine's tables and the verification app (ingestion,
+pages, API): the engine takes the schemas, never the app. Every record names the person by ID number; on ingestion
+the number is replaced by its blind index (``person_key``) so the engine never handles plaintext identity. A column
+with ``protect`` (a 残疾人证号 begins with the ID number; an account number is a bank account) is stored the same
+way: as the keyed blind index of that kind, never in clear — equal numbers stay equal, nothing else is kept.
 
 Money is 元 with two decimals; months are "YYYY-MM"; dates ISO "YYYY-MM-DD".
 """

@@ -1,0 +1,57 @@
+"""How the 核对 system plugs into social assistance when both are installed (connected from VerificationConfig.ready):
+the workflow reads the engine's latest 核对报告 for an application and links a household to its 核对 page, and a
+periodic batch asks which households are enrolled. Verification depends on assistance here, never the reverse."""
+
+from django.urls import reverse
+
+from huimin.assistance import verification_link
+from huimin.assistance.models import Enrolment
+from huimin.core.roles import has_capability
+from huimin.verification import enrolment
+from huimin.verification.capabilities import VERIFY_RUN
+from huimin.verification.models import Report
+
+
+def engine_reports(application) -> list[verification_link.EngineReport]:
+    """The engine's reports for the application's household and programme since it was lodged, newest first."""
+    reports = Report.objects.filter(
+        household_id=application.household_id,
+        programme=application.programme.code,
+        created_at__gte=application.created_at,
+    ).select_related("created_by")
+    return [
+        verification_link.EngineReport(report.created_at, _name(report.created_by), _result(report))
+        for report in reports.order_by("-created_at", "-id")
+    ]
+
+
+def _name(user) -> str:
+    return (user.full_name or user.username) if user else "核对系统"
+
+
+def _result(report) -> verification_link.VerificationResult:
+    reasons = "；".join(r["text"] if isinstance(r, dict) else str(r) for r in report.reasons) or "各项指标均在标准以内"
+    return verification_link.VerificationResult(
+        conclusion=report.conclusion,
+        conclusion_label=report.get_conclusion_display(),
+        report_number=f"HD-{report.pk}",
+        report_date=report.as_of,
+        reasons=reasons,
+        source="engine",
+        record_id=report.pk,
+    )
+
+
+def household_page(user, household_id: int) -> str:
+    return reverse("verification:household", args=[household_id]) if has_capability(user, VERIFY_RUN) else ""
+
+
+def enrolled_households(programme: str, prefix: str) -> list[int]:
+    live = [Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED]
+    enrolments = Enrolment.objects.filter(programme__code=programme, status__in=live, region__code__startswith=prefix)
+    return list(enrolments.values_list("household_id", flat=True))
+
+
+def connect() -> None:
+    verification_link.register(engine_reports=engine_reports, household_page=household_page)
+    enrolment.register(enrolled_households)
