@@ -1,6 +1,6 @@
 """Snapshots taken before: the 残疾人证号 (disability.cert_no) and the account number (benefit_account.account_no)
 were kept in clear. Each such Parquet file is rewritten with the blind index of the value, as ingestion now
-stores it (huimin.verification.sources, ``protect``); the 核对 reports that quoted these records show the digest
+stores it (huimin.engine.sources, ``protect``); the 核对 reports that quoted these records show the digest
 the report page now shows."""
 
 import os
