@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from huimin.apikit import ApiAuth, api_auth
+from huimin.core.access import error_code
 from huimin.core.ratelimit import RateLimited
 from huimin.core.services import ServiceError
 
@@ -111,7 +112,8 @@ def rate_limited(request, exc):
 
 @api.exception_handler(ServiceError)
 def refused(request, exc):
-    return _error(request, 400, "refused", str(exc))
+    """A business rule's refusal: its stable code (``<domain>.<rule>``, docs/api.md) beside the message."""
+    return _error(request, 400, error_code(exc), str(exc))
 
 
 @api.exception_handler(NinjaValidationError)

@@ -8,6 +8,7 @@ import pytest
 
 from huimin.benefits import services, standards
 from huimin.benefits.models import Standard
+from huimin.core.access import Forbidden
 from huimin.core.services import ServiceError
 from tests.conftest import COUNTY, OTHER_COUNTY, VILLAGE_A1
 
@@ -164,7 +165,7 @@ def test_add_standard_refuses_bad_input_and_writes_nothing(users, kwargs, messag
 
 @pytest.mark.django_db
 def test_township_clerk_cannot_set_standards(users):
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         services.add_standard(
             users["clerk_a"],
             kind="dibao",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huimin.assistance import documents, rules, services, workflow
+from huimin.assistance.access import access_application_by_id, access_enrolment_by_id
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -192,7 +193,7 @@ def application_create(request):
 
 
 def _get_application(request, pk) -> Application:
-    return get_scoped_or_404(_applications(request), request.user, "region", capability=workflow.VIEW, pk=pk)
+    return access_application_by_id(request.user, pk, queryset=_applications(request))
 
 
 @capability_required(workflow.VIEW)
@@ -488,7 +489,7 @@ def reviews_due(request):
 
 
 def _get_enrolment(request, pk) -> Enrolment:
-    return get_scoped_or_404(_enrolments(request), request.user, "region", capability=workflow.VIEW, pk=pk)
+    return access_enrolment_by_id(request.user, pk, queryset=_enrolments(request))
 
 
 @capability_required(workflow.VIEW)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django_tasks.base import TaskResultStatus
 
 from huimin.core import audit, regions
+from huimin.core.access import can_write_region, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
@@ -17,6 +18,7 @@ from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
+from huimin.monitoring.access import access_rule_by_id, access_warning_by_id, visible_rules
 from huimin.monitoring.defaults import LABELS
 from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
 from huimin.registry.models import Household
@@ -130,12 +132,7 @@ def overdue_list(request):
 
 
 def _warning(request, pk) -> Warning:
-    return get_scoped_or_404(
-        Warning.objects.select_related("rule", "household", "person", "region", "township", "run"),
-        request.user,
-        capability=cap.VIEW,
-        pk=pk,
-    )
+    return access_warning_by_id(request.user, pk)
 
 
 def _value(w: Warning):
@@ -197,7 +194,7 @@ def warning_act(request, pk, action):
 @capability_required(cap.RULES)
 def rule_list(request):
     stats = {s["rule"].pk: s for s in services.rule_statistics(_warnings(request))}
-    rules = [(r, stats.get(r.pk)) for r in WarningRule.objects.all()]
+    rules = [(r, stats.get(r.pk)) for r in visible_rules(request.user).select_related("region")]
     names = {code: s.name for code, s in SOURCES.items()}
     rules = [(r, s, "、".join(names.get(c, c) for c in r.sources) or "对象库") for r, s in rules]
     return render(request, "monitoring/rules.html", {"rules": rules})
@@ -215,9 +212,7 @@ def _param_rows(rule: WarningRule, values: dict | None = None):
 
 @capability_required(cap.RULES)
 def rule_edit(request, pk):
-    rule = WarningRule.objects.filter(pk=pk).first()
-    if rule is None:
-        raise Http404("预警规则不存在")
+    rule = access_rule_by_id(request.user, pk)
     if request.method == "POST":
         try:
             params = services.parse_params(rule, request.POST)
@@ -226,7 +221,7 @@ def rule_edit(request, pk):
                 severity=request.POST.get("severity", ""), deadline_days=_int(request.POST.get("deadline_days")),
             )  # fmt: skip
         except ServiceError as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc)
         else:
             messages.success(request, f"已保存预警规则“{rule.name}”。")
             return redirect("monitoring:rule_edit", pk=rule.pk)
@@ -238,7 +233,9 @@ def rule_edit(request, pk):
             "params": _param_rows(rule),
             "severities": WarningRule.Severity.choices,
             "categories": Category.choices,
-            "may_edit": request.user.region is not None and request.user.region.level <= services.COUNTY_LEVEL,
+            "may_edit": request.user.region is not None
+            and request.user.region.level <= services.COUNTY_LEVEL
+            and can_write_region(request.user, rule.region),
         },
     )
 
@@ -253,9 +250,7 @@ def _int(raw) -> int:
 @capability_required(cap.RULES)
 @require_POST
 def rule_dry_run(request, pk):
-    rule = WarningRule.objects.filter(pk=pk).first()
-    if rule is None:
-        raise Http404("预警规则不存在")
+    rule = access_rule_by_id(request.user, pk)
     result, error = None, ""
     try:
         params = services.parse_params(rule, request.POST)

@@ -6,14 +6,13 @@ merged-away record stays, pointing at it (``merged_into``)."""
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from huimin.core import audit
-from huimin.core.roles import PEOPLE_MERGE, has_capability
-from huimin.core.scope import require_in_scope
+from huimin.core.access import require_access
+from huimin.core.roles import PEOPLE_MERGE
 from huimin.core.services import ServiceError
 from huimin.registry import codes
 from huimin.registry.models import DuplicateCandidate, Household, LifeEvent, Membership, Person
@@ -21,6 +20,8 @@ from huimin.registry.models import DuplicateCandidate, Household, LifeEvent, Mem
 # Other apps register here what re-points their references from the merged-away person to the kept one:
 # ``MERGE_HOOKS.append(lambda keep, drop: Enrolment.objects.filter(person=drop).update(person=keep))``.
 MERGE_HOOKS: list[Callable[[Person, Person], None]] = []
+
+MERGE = "合并或排除重复人员"
 
 
 def find_by_id_number(number: str) -> Person | None:
@@ -110,16 +111,10 @@ def scan_id_range(low: int, high: int) -> int:
     return listed
 
 
-def _require(actor, *persons: Person) -> None:
-    if not has_capability(actor, PEOPLE_MERGE):
-        raise PermissionDenied("您的角色无权合并或排除重复人员")
-    for person in persons:
-        require_in_scope(actor, person.region_id)
-
-
 @transaction.atomic
 def dismiss(actor, candidate: DuplicateCandidate) -> None:
-    _require(actor, candidate.person_a, candidate.person_b)
+    for person in (candidate.person_a, candidate.person_b):
+        require_access(actor, PEOPLE_MERGE, person.region_id, MERGE)
     if candidate.status != DuplicateCandidate.Status.OPEN:
         raise ServiceError("该疑似重复记录已处理")
     candidate.status = DuplicateCandidate.Status.DISMISSED
@@ -132,7 +127,8 @@ def dismiss(actor, candidate: DuplicateCandidate) -> None:
 def merge(actor, keep: Person, drop: Person, *, candidate: DuplicateCandidate | None = None) -> Person:
     """Merge ``drop`` into ``keep``. ``keep`` takes ``drop``'s facts where it has none (an ID number too);
     both households' histories stay, re-pointed to ``keep``."""
-    _require(actor, keep, drop)
+    for person in (keep, drop):
+        require_access(actor, PEOPLE_MERGE, person.region_id, MERGE)
     if keep.pk == drop.pk:
         raise ServiceError("不能与自身合并")
     if keep.merged_into_id or drop.merged_into_id:

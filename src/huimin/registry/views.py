@@ -16,16 +16,17 @@ from huimin.core.scope import get_scoped_or_404, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_download
 from huimin.registry import dedup, excel, forms, imports, panels, search, services
+from huimin.registry.access import access_household_by_id, access_person_by_id
 from huimin.registry.models import DuplicateCandidate, Household, ImportJob, LifeEvent, Membership, Person
 from huimin.registry.services import MemberInput
 
 
 def _person(request, pk) -> Person:
-    return get_scoped_or_404(Person.objects.select_related("region", "household", "hukou_region"), request.user, pk=pk)
+    return access_person_by_id(request.user, pk)
 
 
 def _household(request, pk) -> Household:
-    return get_scoped_or_404(Household.objects.select_related("region", "head"), request.user, pk=pk)
+    return access_household_by_id(request.user, pk)
 
 
 # --- persons -----------------------------------------------------------------------------------------------
