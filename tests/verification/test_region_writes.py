@@ -66,3 +66,17 @@ def test_a_county_feed_is_read_only_for_that_county(users, make_user, settings, 
     services.ingest_file(None, "wages", csv_bytes([valid_row("wages")]), "wages.csv", as_of, channel="api")
     department = Snapshot.objects.get(region__isnull=True)
     assert services.current_snapshots(as_of, region_code=home.region_id)["wages"] == [department]
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_another_countys_thresholds_and_uploads_are_not_shown(users, login, make_user):
+    other = make_user("approver_xp", Role.APPROVER, OTHER_COUNTY)
+    services.add_threshold(other, region_code=OTHER_COUNTY, **_fields() | {"value": 4321})
+    upload = services.ingest_file(
+        other, "wages", csv_bytes([valid_row("wages")]), "xp.csv", datetime.date(2026, 10, 31)
+    )
+    client = login(users["approver"])
+    assert "4321" not in client.get("/verification/thresholds/").content.decode()
+    assert "xp.csv" not in client.get("/verification/sources/").content.decode()
+    assert client.get(f"/verification/uploads/{upload.pk}/").status_code == 404
+    assert "xp.csv" in login(other).get("/verification/sources/").content.decode()

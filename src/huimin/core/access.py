@@ -14,11 +14,12 @@ below the city). Modelled on Zulip's ``access_user_group_by_id`` and Saleor's pe
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from huimin.core import regions
 from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
 
 
@@ -73,6 +74,19 @@ def require_access(actor, capability: str, region_code: str | None, what: str = 
     """For an object already in hand: the capability (403), then its region in the actor's subtree (404)."""
     require_capability(actor, capability, what)
     require_region_in_scope(actor, region_code, "对象")
+
+
+def visible_configuration(queryset, actor, region_field: str = "region"):
+    """The configuration rows an actor sees: valid everywhere (no region), set for his region or one above it,
+    or set inside his subtree. Another county's own rows do not exist for him."""
+    prefixes = user_prefixes(actor)
+    if not prefixes:
+        return queryset.none()
+    condition = Q(**{f"{region_field}__isnull": True})
+    for prefix in prefixes:
+        condition |= Q(**{f"{region_field}__in": regions.lineage(prefix.ljust(12, "0"))})
+        condition |= Q(**{f"{region_field}__code__startswith": prefix})
+    return queryset.filter(condition)
 
 
 def can_write_region(actor, region) -> bool:

@@ -1,10 +1,6 @@
 """How 动态监测 objects are fetched for an actor (huimin.core.access): warnings and rules."""
 
-from django.db.models import Q
-
-from huimin.core import regions
-from huimin.core.access import access_by_id
-from huimin.core.scope import user_prefixes
+from huimin.core.access import access_by_id, visible_configuration
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring.models import Warning, WarningRule
 
@@ -15,15 +11,9 @@ def access_warning_by_id(actor, pk, *, capability: str = cap.VIEW, for_update: b
 
 
 def visible_rules(actor):
-    """The rules that hold for the actor: the deployment's, his region's ancestors' and those inside his subtree.
-    Another county's own rules do not exist for him."""
-    prefixes = user_prefixes(actor)
-    if not prefixes:
-        return WarningRule.objects.none()
-    condition = Q(region__isnull=True)
-    for prefix in prefixes:
-        condition |= Q(region__in=regions.lineage(prefix.ljust(12, "0"))) | Q(region__code__startswith=prefix)
-    return WarningRule.objects.filter(condition)
+    """The rules that hold for the actor (the whole city's, his region's or one above it) and those set inside
+    his subtree; another county's own rules do not exist for him."""
+    return visible_configuration(WarningRule.objects.all(), actor)
 
 
 def access_rule_by_id(actor, pk, *, capability: str = cap.RULES, for_update: bool = False) -> WarningRule:

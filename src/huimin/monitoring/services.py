@@ -17,15 +17,15 @@ from huimin.assistance import rules as assistance_rules
 from huimin.assistance import services as assistance
 from huimin.assistance.models import CURRENT_STATUSES, Enrolment
 from huimin.core import audit, regions, workers
-from huimin.core.access import BusinessRuleError, NotInScope, require_capability, require_writable_region
+from huimin.core.access import BusinessRuleError, require_capability, require_writable_region
 from huimin.core.context import SYSTEM, acting_as, actor_for
 from huimin.core.models import User
-from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
 from huimin.engine import backends, tables
 from huimin.engine import monitoring as engine
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import population
+from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.error_codes import MonitoringErrorCode
 from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent, WarningRule
 from huimin.verification import services as verification
@@ -262,10 +262,7 @@ def _insert_batch(batch: list[Warning]) -> int:
 
 def _locked(actor, warning: Warning) -> Warning:
     require_capability(actor, cap.HANDLE, "处置预警")
-    w = Warning.objects.select_for_update(of=("self",)).select_related("rule").get(pk=warning.pk)
-    if not in_scope(actor, w.region_id):
-        raise NotInScope("预警不存在或不在您的管辖范围内")
-    return w
+    return access_warning_by_id(actor, warning.pk, capability=cap.HANDLE, for_update=True)
 
 
 def _move(actor, w: Warning, to: str, *, action: str = "", note: str = "") -> Warning:

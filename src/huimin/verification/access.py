@@ -1,14 +1,10 @@
 """How 核对 objects are fetched for an actor (huimin.core.access): households, reports, batch runs, 协查
 requests, authorisations and departmental uploads — capability 403, outside his region 404."""
 
-from django.db.models import Q
-
-from huimin.core import regions
-from huimin.core.access import access_by_id
-from huimin.core.scope import user_prefixes
+from huimin.core.access import access_by_id, visible_configuration
 from huimin.registry.models import Household
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
-from huimin.verification.models import AssistRequest, Authorisation, BatchRun, Report, Upload
+from huimin.verification.models import AssistRequest, Authorisation, BatchRun, Report, Threshold, Upload
 
 
 def access_household_by_id(actor, pk, *, capability: str = VERIFY_RUN, for_update: bool = False) -> Household:
@@ -39,15 +35,14 @@ def access_authorisation_by_id(actor, pk, *, capability: str = VERIFY_RUN) -> Au
 def visible_uploads(actor):
     """Departmental uploads an actor sees: a department's (no uploader), and those of staff whose region holds
     for him (his own subtree or a region above it) — never another county's."""
-    condition = Q(uploaded_by__isnull=True)
-    for prefix in user_prefixes(actor):
-        above = regions.lineage(prefix.ljust(12, "0"))
-        condition |= Q(uploaded_by__region__code__startswith=prefix) | Q(uploaded_by__region__in=above)
-    if not user_prefixes(actor):
-        return Upload.objects.none()
-    return Upload.objects.filter(condition)
+    return visible_configuration(Upload.objects.all(), actor, "uploaded_by__region")
 
 
 def access_upload_by_id(actor, pk, *, capability: str = VERIFY_DATA) -> Upload:
     queryset = visible_uploads(actor).select_related("snapshot")
     return access_by_id(queryset, actor, pk, capability=capability, region_field=None, what="导入记录")
+
+
+def visible_thresholds(actor):
+    """The thresholds that hold for the actor and those set inside his subtree (huimin.core.access)."""
+    return visible_configuration(Threshold.objects.all(), actor)

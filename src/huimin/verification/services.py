@@ -191,11 +191,16 @@ def current_snapshots(
     return chosen
 
 
-def freshness(today: datetime.date | None = None) -> list[dict]:
+def freshness(today: datetime.date | None = None, region_code: str | None = None) -> list[dict]:
+    """Per source, the newest full snapshot (that holds at ``region_code``: a department's or one of a region
+    containing it) and its age."""
     today = today or timezone.localdate()
     rows = []
     for source in SOURCES.values():
-        snap = Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL).order_by("-as_of", "-id").first()
+        full = Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL)
+        if region_code:
+            full = full.filter(Q(region__isnull=True) | Q(region__in=regions.lineage(region_code)))
+        snap = full.order_by("-as_of", "-id").first()
         age = (today - snap.as_of).days if snap else None
         rows.append(
             {
@@ -203,7 +208,7 @@ def freshness(today: datetime.date | None = None) -> list[dict]:
                 "snapshot": snap,
                 "age_days": age,
                 "stale": age is None or age > source.refresh_days,
-                "count": Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL).count(),
+                "count": full.count(),
             }
         )
     return rows

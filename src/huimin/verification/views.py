@@ -32,6 +32,7 @@ from huimin.verification.access import (
     access_household_by_id,
     access_report_by_id,
     access_upload_by_id,
+    visible_thresholds,
     visible_uploads,
 )
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
@@ -50,7 +51,6 @@ from huimin.verification.models import (
     BatchRun,
     Conclusion,
     Report,
-    Threshold,
 )
 from huimin.verification.sources import SOURCES
 
@@ -201,7 +201,11 @@ def sources(request):
             messages.error(request, str(exc))
         else:
             return redirect("verification:upload", pk=upload.pk)
-    context = {"form": form, "freshness": services.freshness(), "uploads": visible_uploads(request.user)[:20]}
+    context = {
+        "form": form,
+        "freshness": services.freshness(region_code=request.user.region_id),
+        "uploads": visible_uploads(request.user)[:20],
+    }
     return render(request, "verification/sources.html", context)
 
 
@@ -239,7 +243,7 @@ def thresholds(request):
         else:
             messages.success(request, "已新增核对规则阈值。")
             return redirect("verification:thresholds")
-    rows = Threshold.objects.select_related("region")
+    rows = visible_thresholds(request.user).select_related("region")
     return render(request, "verification/thresholds.html", {"form": form, "page": _page(request, rows)})
 
 
