@@ -173,7 +173,7 @@ def _programme_names() -> dict[str, str]:
     auth=api_auth(caps.VIEW),
 )
 def get_payroll_summary(request, pk: int, level: Literal["county", "township", "village"] = "township"):
-    payroll = access_payroll_month_by_id(request.auth, pk)
+    payroll = access_payroll_month_by_id(request.auth, pk, visible=_payrolls(request.auth))
     lines = _lines(request.auth).filter(payroll=payroll)
     width = LEVELS[level]
     programmes = _programme_names()
