@@ -184,7 +184,7 @@ def warning_act(request, pk, action):
         else:
             raise Http404("没有这个操作")
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
     return redirect("monitoring:warning", pk=w.pk)
 
 
@@ -276,7 +276,7 @@ def runs(request):
         try:
             result = services.start_run(request.user, request.POST.get("kind", ""))
         except ServiceError as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc)
         else:
             if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend ran it at once
                 run = MonitoringRun.objects.get(pk=result.return_value)

@@ -114,7 +114,7 @@ def authorisation_add(request, pk):
         )
         messages.success(request, f"已登记 {person.name} 的核对授权书。")
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
     return redirect("verification:household", pk=hh.pk)
 
 
@@ -138,7 +138,7 @@ def check(request, pk):
     try:
         report = services.check_household(request.user, hh, form.cleaned_data["programme"], form.cleaned_data["as_of"])
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         return redirect("verification:household", pk=hh.pk)
     return redirect("verification:report", pk=report.pk)
 
@@ -198,7 +198,7 @@ def sources(request):
                 valid_only=form.cleaned_data["valid_only"],
             )
         except ServiceError as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc)
         else:
             return redirect("verification:upload", pk=upload.pk)
     context = {
@@ -317,7 +317,7 @@ def assist_create(request, pk):
             request.user, hh, form.cleaned_data["programme"], form.cleaned_data["as_of"], form.cleaned_data["target"]
         )
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         return redirect("verification:household", pk=hh.pk)
     messages.success(request, f"已生成协查请求 #{req.pk}，请下载请求文件发送给{req.target}。")
     return redirect("verification:assist_list")
@@ -345,7 +345,7 @@ def assist_answer(request, pk):
             request.user, req, form.cleaned_data["source"], f.read(), f.name, form.cleaned_data["as_of"]
         )
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         return redirect("verification:assist_list")
     return redirect("verification:report", pk=rep.pk)
 
