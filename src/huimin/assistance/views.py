@@ -35,9 +35,10 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
+from huimin.registry.access import access_household_by_id
 from huimin.registry.models import Household, Membership, Person
 
 PAGE_SIZE = 30
@@ -668,9 +669,7 @@ def settings_page(request):
 
 
 def _panel_context(request, pk):
-    household = get_scoped_or_404(
-        Household.objects.select_related("head", "region"), request.user, capability=workflow.VIEW, pk=pk
-    )
+    household = access_household_by_id(request.user, pk, capability=workflow.VIEW)
     return {
         "household": household,
         "panel_enrolments": Enrolment.objects.filter(household=household).select_related("programme", "person"),

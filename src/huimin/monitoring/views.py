@@ -13,7 +13,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped, user_prefixes
+from huimin.core.scope import in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.monitoring import capabilities as cap
@@ -21,7 +21,7 @@ from huimin.monitoring import services
 from huimin.monitoring.access import access_rule_by_id, access_warning_by_id, visible_rules
 from huimin.monitoring.defaults import LABELS
 from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
-from huimin.registry.models import Household
+from huimin.registry.access import access_household_by_id
 from huimin.verification.sources import SOURCES
 
 PAGE = 30
@@ -330,6 +330,6 @@ def dashboard(request):
 
 @capability_required(cap.VIEW)
 def household_panel(request, pk):
-    household = get_scoped_or_404(Household.objects.all(), request.user, capability=cap.VIEW, pk=pk)
+    household = access_household_by_id(request.user, pk, capability=cap.VIEW)
     warnings = _warnings(request).filter(household=household).order_by("-raised_at", "-id")[:50]
     return render(request, "monitoring/_household_panel.html", {"household": household, "warnings": warnings})

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from huimin.core import audit
-from huimin.core.access import BusinessRuleError, require_access
+from huimin.core.access import BusinessRuleError, require_access, require_region_in_scope
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT
-from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
 from huimin.registry import codes, dedup, persons
 from huimin.registry.error_codes import RegistryErrorCode
@@ -141,7 +140,7 @@ def register_household(
     for member in members:
         person = member.person or _new_person(actor, {"region": region, **member.data})
         if member.person is not None:
-            require_in_scope(actor, person.region_id)
+            require_region_in_scope(actor, person.region_id, "人员")
         _join(household, person, member.relation, on, "登记新家庭")
         if member.relation == codes.HEAD:
             household.head = person
@@ -170,7 +169,7 @@ def add_member(
         raise ServiceError("出生登记只能登记新人员")
     if member.person is not None:
         person = member.person
-        require_in_scope(actor, person.region_id)
+        require_region_in_scope(actor, person.region_id, "人员")
         if person.is_deceased or person.merged_into_id:
             raise ServiceError(f"{person.name} 已死亡或已合并，不能迁入")
         previous = _open_membership(person)

@@ -9,10 +9,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from huimin.core.access import access_by_id
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, has_capability
-from huimin.core.scope import get_scoped_or_404, scoped
+from huimin.core.scope import scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_download
 from huimin.registry import dedup, excel, forms, imports, panels, search, services
@@ -277,7 +278,7 @@ def duplicate_decide(request, pk):
         "person_a__region",
         PEOPLE_MERGE,
     )
-    candidate = get_scoped_or_404(qs, request.user, "person_b__region", PEOPLE_MERGE, pk=pk)
+    candidate = access_by_id(qs, request.user, pk, capability=PEOPLE_MERGE, region_field="person_b__region")
     action = request.POST.get("action")
     try:
         if action == "dismiss":
