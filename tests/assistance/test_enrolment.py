@@ -9,7 +9,7 @@ from django.utils import timezone
 from huimin.assistance import rules, services
 from huimin.assistance.models import Application, Enrolment, EnrolmentChange, Stage
 from huimin.core import workdays
-from huimin.core.access import Forbidden, NotInScope
+from huimin.core.access import BusinessRuleError, Forbidden, NotInScope
 from huimin.core.services import ServiceError
 from tests.assistance.conftest import apply, approve, end_publicity, walk
 
@@ -100,8 +100,9 @@ def test_suspend_resume_adjust_and_members(users, enrolled):
 
 def test_township_clerk_cannot_change_an_enrolment(users, enrolled):
     enr, _ = enrolled
-    with pytest.raises(Forbidden):
+    with pytest.raises(BusinessRuleError, match="无权") as refused:
         services.suspend(users["clerk_a"], enr, "x")
+    assert refused.value.code == "assistance.no_authority"
     with pytest.raises(NotInScope):
         services.suspend(users["clerk_b"], enr, "x")
     assert Enrolment.objects.get(pk=enr.pk).status == "active"

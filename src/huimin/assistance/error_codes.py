@@ -7,3 +7,4 @@ class AssistanceErrorCode(StrEnum):
     PUBLICITY_NOT_OVER = "assistance.publicity_not_over"  # approval before the 公示期 has ended
     OBJECTIONS_OPEN = "assistance.objections_open"  # approval while a 公示 objection is unresolved
     PUBLICITY_OVER = "assistance.publicity_over"  # an objection after the 公示期
+    NO_AUTHORITY = "assistance.no_authority"  # changing an enrolment is the county's (or a delegated township's)

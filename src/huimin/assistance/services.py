@@ -36,7 +36,6 @@ from huimin.assistance.verification_link import verification_conclusion
 from huimin.core import audit, ratelimit, regions
 from huimin.core.access import (
     BusinessRuleError,
-    Forbidden,
     require_capability,
     require_region_in_scope,
     require_writable_region,
@@ -752,7 +751,8 @@ def _enrolment_authority(actor, enrolment: Enrolment, amount: Decimal | None = N
         if delegation and rules.within_delegation(delegation, amount):
             return
         raise ServiceError(f"县级民政部门未将“{enrolment.programme.name}”的确认权限下放到本乡镇（街道）")
-    raise Forbidden("您的角色无权变更在保对象")
+    # the county's power, or a township's under delegation: an authority rule of the programme, not a role's
+    raise BusinessRuleError(AssistanceErrorCode.NO_AUTHORITY, "您的角色无权变更在保对象")
 
 
 def _change(enrolment, actor, kind, reasons, effective_month, before, after) -> EnrolmentChange:
