@@ -10,7 +10,7 @@ from huimin.assistance.models import Stage
 from huimin.core.access import BusinessRuleError, Forbidden, NotInScope, access_by_id
 from huimin.core.roles import PEOPLE_EDIT
 from huimin.monitoring.models import Warning
-from huimin.registry.models import Household, Person
+from huimin.registry.models import Household, Membership, Person
 from tests.api.matrix_targets import make_warning
 from tests.assistance.conftest import apply, walk
 from tests.conftest import TOWN_A, VILLAGE_A1, VILLAGE_B1
@@ -25,8 +25,6 @@ def _post(client, url, data=None):
 
 def test_approval_during_publicity_answers_assistance_publicity_not_over(client, users):
     household, person = make_household(VILLAGE_A1, "公示")
-    from huimin.registry.models import Membership
-
     Membership.objects.create(household=household, person=person, relation="01", started_on=datetime.date(2020, 1, 1))
     app = walk(users, apply(users, household, [person]), Stage.PUBLICITY)
     client.force_login(users["approver"])
@@ -87,3 +85,22 @@ def test_a_service_refuses_a_role_with_403_like_the_pages(users):
         monitoring.confirm(users["statistician"], warning)
     with pytest.raises(NotInScope):
         monitoring.confirm(users["clerk_b"], warning)
+
+
+def test_an_action_out_of_stage_and_missing_documents_have_their_codes(client, users):
+    from huimin.assistance import services as assistance
+    from huimin.assistance.models import Programme
+
+    household, person = make_household(VILLAGE_A1, "缺材料")
+    Membership.objects.create(household=household, person=person, relation="01", started_on=datetime.date(2020, 1, 1))
+    app = assistance.create_application(
+        users["clerk_a"], programme=Programme.objects.get(code="dibao"), household=household, applicant=person,
+        channel="window", reason="测试", documents=[],
+    )  # fmt: skip
+    client.force_login(users["clerk_a"])
+    response = _post(client, f"/api/assistance/applications/{app.pk}/actions/review", {"opinion": "同意"})
+    assert response.status_code == 400 and response.json()["code"] == "assistance.wrong_stage"
+    response = _post(client, f"/api/assistance/applications/{app.pk}/actions/accept", {"documents": []})
+    assert response.status_code == 400 and response.json()["code"] == "assistance.documents_missing"
+    app.refresh_from_db()
+    assert app.stage == Stage.ACCEPT

@@ -114,7 +114,8 @@ def authority_for(actor, application: Application, action: workflow.Action, amou
     "delegated". Raises ServiceError (nothing changed) otherwise."""
     require_region_in_scope(actor, application.region_id, "家庭")
     if application.stage not in action.stages:
-        raise ServiceError(f"申请当前处于“{application.get_stage_display()}”环节，不能执行“{action.label}”")
+        message = f"申请当前处于“{application.get_stage_display()}”环节，不能执行“{action.label}”"
+        raise BusinessRuleError(AssistanceErrorCode.WRONG_STAGE, message)
     if actor.pk in _related_staff_ids(_covered_ids(application) + [application.applicant_id]):
         raise ServiceError("您已备案与该申请家庭成员存在近亲属关系，应当回避，不能办理此申请")
     level = _level(actor)
@@ -293,7 +294,9 @@ def accept(actor, application: Application, documents=None) -> Application:
         app.documents = sorted({*app.documents, *documents})
     missing = missing_documents(app)
     if missing:
-        raise ServiceError("申请材料不齐，不能受理。缺少：" + "、".join(missing))
+        raise BusinessRuleError(
+            AssistanceErrorCode.DOCUMENTS_MISSING, "申请材料不齐，不能受理。缺少：" + "、".join(missing)
+        )
     before = app.stage
     _set_stage(app, workflow.target(action, app.programme.stages, app.stage), today())
     app.save()
