@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from huimin import apikit
 from huimin.apikit import api_auth
+from huimin.core.access import error_code
 from huimin.core.apidocs import LocalSwagger, docs_login_required
 from huimin.core.ratelimit import RateLimited
 from huimin.core.services import ServiceError
@@ -80,7 +81,8 @@ def rate_limited(request, exc):
 
 @api.exception_handler(ServiceError)
 def refused(request, exc):
-    return _error(request, 400, getattr(exc, "code", "refused"), str(exc))  # a domain's own code where it has one
+    """A business rule's refusal: its stable code (``<domain>.<rule>``, docs/api.md) beside the message."""
+    return _error(request, 400, error_code(exc), str(exc))
 
 
 @api.exception_handler(NinjaValidationError)

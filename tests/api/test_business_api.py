@@ -86,7 +86,8 @@ def test_a_check_refused_by_the_rules_says_why_and_records_nothing(client, users
     response = client.post(f"/api/verification/households/{hh.pk}/checks", {}, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {
-        "code": "refused", "message": "以下成年家庭成员尚未签署核对授权书，不能发起核对：张建国、李秀英",
+        "code": "verification.authorisation_missing",
+        "message": "以下成年家庭成员尚未签署核对授权书，不能发起核对：张建国、李秀英",
     }  # fmt: skip
     authorise_all(hh)
     future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()

@@ -17,7 +17,10 @@ from huimin.assistance.models import (
 )
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Membership, Person
-from tests.conftest import COUNTY, VILLAGE_A1, VILLAGE_B1
+from tests.conftest import COUNTY, OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
+from tests.security.matrix import outside_region
+
+POLICY = {"form": "policy", "key": "grace_months", "value": "3", "effective_from": "2026-01-01"}
 
 
 def _case(users, region_code: str, seq: int):
@@ -50,6 +53,9 @@ def assistance_targets(users) -> dict:
     delegation = Delegation.objects.create(
         programme=Programme.objects.get(code="dibao"), county_id=COUNTY, effective_from=timezone.localdate()
     )
+    theirs = Delegation.objects.create(
+        programme=Programme.objects.get(code="dibao"), county_id=OTHER_COUNTY, effective_from=timezone.localdate()
+    )
     return {
         "assistance_application": ({"kwargs": {"pk": a_in.pk}}, {"kwargs": {"pk": a_out.pk}}),
         "assistance_application_act": (
@@ -74,5 +80,14 @@ def assistance_targets(users) -> dict:
             {"kwargs": {"pk": e_out.pk, "action": "suspend"}},
         ),
         "assistance_household": ({"kwargs": {"pk": h_in.pk}}, {"kwargs": {"pk": h_out.pk}}),
-        "assistance_delegation": ({"kwargs": {"pk": delegation.pk}}, {"kwargs": {"pk": delegation.pk}}),
+        "assistance_delegation": (
+            {"kwargs": {"pk": delegation.pk}},
+            {"kwargs": {"pk": delegation.pk}},
+            {"kwargs": {"pk": theirs.pk}},
+        ),
+        "assistance_policy_form": (
+            lambda user: {"data": POLICY | {"region": user.region_id}},
+            lambda user: {"data": POLICY | {"region": outside_region(user)}},
+            lambda user: {"data": POLICY | {"region": outside_region(user)}},
+        ),
     }

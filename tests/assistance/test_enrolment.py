@@ -9,6 +9,7 @@ from django.utils import timezone
 from huimin.assistance import rules, services
 from huimin.assistance.models import Application, Enrolment, EnrolmentChange, Stage
 from huimin.core import workdays
+from huimin.core.access import BusinessRuleError, Forbidden, NotInScope
 from huimin.core.services import ServiceError
 from tests.assistance.conftest import apply, approve, end_publicity, walk
 
@@ -99,9 +100,10 @@ def test_suspend_resume_adjust_and_members(users, enrolled):
 
 def test_township_clerk_cannot_change_an_enrolment(users, enrolled):
     enr, _ = enrolled
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(BusinessRuleError, match="无权") as refused:
         services.suspend(users["clerk_a"], enr, "x")
-    with pytest.raises(ServiceError, match="不在您的管辖范围内"):
+    assert refused.value.code == "assistance.no_authority"
+    with pytest.raises(NotInScope):
         services.suspend(users["clerk_b"], enr, "x")
     assert Enrolment.objects.get(pk=enr.pk).status == "active"
 
@@ -154,7 +156,7 @@ def test_county_sets_policy_and_calendar_township_cannot(users, regions):
     from huimin.assistance.models import RegionPolicy, WorkdayOverride
 
     county = "411702000000"
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         services.set_policy(
             users["clerk_a"], key="grace_months", value="3", region_code=county, effective_from=timezone.localdate()
         )
@@ -162,7 +164,7 @@ def test_county_sets_policy_and_calendar_township_cannot(users, regions):
         services.set_policy(
             users["approver"], key="grace_months", value="2.5", region_code=county, effective_from=timezone.localdate()
         )
-    with pytest.raises(ServiceError, match="管辖范围"):
+    with pytest.raises(NotInScope):
         services.set_policy(
             users["approver"], key="advance_max", value="500", region_code="411721000000",
             effective_from=timezone.localdate(),

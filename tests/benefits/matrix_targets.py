@@ -2,9 +2,28 @@
 opens benefits pages with."""
 
 import datetime
+import json
 
 from huimin.benefits.models import BankBatch, BankTemplate, PayrollMonth
 from tests.conftest import COUNTY, OTHER_COUNTY
+from tests.security.matrix import outside_region
+
+COLUMNS = json.dumps([{"field": "account", "header": "账号"}, {"field": "amount", "header": "金额"},
+                      {"field": "reference", "header": "流水号"}])  # fmt: skip
+FORMS = {
+    "benefits_standard_form": {"kind": "dibao", "value": "800", "effective_from": "2026-01-01"},
+    "benefits_price_index_form": {"month": "2026-01", "value": "2.5"},
+    "benefits_payroll_form": {"month": "2026-01"},
+    "benefits_template_form": {"name": "他县模板", "bank_name": "银行", "format": "csv", "columns": COLUMNS},
+    "benefits_restandard_form": {"kind": "dibao", "month": "2026-01", "reasons": "调标"},
+}
+
+
+def _region_form(base: dict):
+    """(inside, outside, outside for county and city callers) of a benefits form naming its ``region``."""
+    inside = lambda user: {"data": base | {"region": user.region_id}}  # noqa: E731
+    outside = lambda user: {"data": base | {"region": outside_region(user)}}  # noqa: E731
+    return inside, outside, outside
 
 
 def _month(users, region_code):
@@ -29,11 +48,13 @@ def _month(users, region_code):
 def benefits_targets(users) -> dict:
     p_in, b_in = _month(users, COUNTY)
     p_out, b_out = _month(users, OTHER_COUNTY)
+    # the second element is outside for township callers, the third for the county approver: another county
     return {
-        "benefits_payroll": ({"kwargs": {"pk": p_in.pk}}, {"kwargs": {"pk": p_out.pk}}),
+        "benefits_payroll": ({"kwargs": {"pk": p_in.pk}}, {"kwargs": {"pk": p_out.pk}}, {"kwargs": {"pk": p_out.pk}}),
         "benefits_payroll_act": (
             {"kwargs": {"pk": p_in.pk, "action": "review"}},
             {"kwargs": {"pk": p_out.pk, "action": "review"}},
+            {"kwargs": {"pk": p_out.pk, "action": "review"}},
         ),
-        "benefits_batch": ({"kwargs": {"pk": b_in.pk}}, {"kwargs": {"pk": b_out.pk}}),
-    }
+        "benefits_batch": ({"kwargs": {"pk": b_in.pk}}, {"kwargs": {"pk": b_out.pk}}, {"kwargs": {"pk": b_out.pk}}),
+    } | {kind: _region_form(base) for kind, base in FORMS.items()}

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from huimin.benefits import bank, services
 from huimin.benefits.models import BankBatch, Payment, PayrollMonth
+from huimin.core.access import Forbidden
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
 from tests.benefits.conftest import lock_month
@@ -113,7 +114,7 @@ def test_only_locked_months_and_only_payers_in_scope_export(users, enrol):
     template = _template(users)
     with pytest.raises(ServiceError, match="锁定后"):
         bank.export(users["approver"], draft, template)
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         bank.export(users["clerk_a"], draft, template)
     assert not BankBatch.objects.exists()
     assert not AuditEntry.objects.filter(action="benefits.bank.export").exists()

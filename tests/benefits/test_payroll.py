@@ -8,6 +8,7 @@ import pytest
 
 from huimin.benefits import services
 from huimin.benefits.models import PayrollLine, PayrollMonth, PriceIndex, Standard
+from huimin.core.access import Forbidden, NotInScope
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
 from tests.benefits.conftest import county_staff, lock_month
@@ -178,12 +179,12 @@ def test_one_enrolment_cannot_be_in_two_regions_months(users, enrol):
 @pytest.mark.django_db
 def test_only_county_staff_in_scope_build_and_approve(users, enrol):
     enrol()
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         services.build(users["clerk_a"], region_code=TOWN_A, month=MAR)
-    with pytest.raises(ServiceError, match="管辖范围"):
+    with pytest.raises(NotInScope):
         services.build(users["approver"], region_code=OTHER_COUNTY, month=MAR)
     payroll = build(users, MAR)
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         services.advance(users["statistician"], payroll, "review")
     assert not PayrollMonth.objects.filter(region_id=OTHER_COUNTY).exists()
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from huimin.assistance.models import EnrolmentChange
 from huimin.benefits import restandard, services
 from huimin.benefits.models import PayrollLine, Standard
+from huimin.core.access import Forbidden, NotInScope
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
 from tests.benefits.conftest import lock_month
@@ -94,9 +95,9 @@ def test_a_lowered_standard_recovers_and_bad_requests_are_refused(users, enrol):
         restandard.plan(users["approver"], region_code=COUNTY, kind="dibao", month="2026-06", today=TODAY)
     with pytest.raises(ServiceError, match="追溯期限"):
         restandard.plan(users["approver"], region_code=COUNTY, kind="dibao", month="2023-01", today=TODAY)
-    with pytest.raises(ServiceError, match="管辖范围"):
+    with pytest.raises(NotInScope):
         restandard.plan(users["approver"], region_code="419999", kind="dibao", month=FEB)
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         restandard.plan(users["clerk_a"], region_code=VILLAGE_B1, kind="dibao", month=FEB)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from huimin.benefits import services, standards
 from huimin.benefits.models import Standard
+from huimin.core.access import Forbidden, NotInScope
 from huimin.core.services import ServiceError
 from tests.conftest import COUNTY, OTHER_COUNTY, VILLAGE_A1
 
@@ -146,7 +147,6 @@ def test_add_standard_keeps_history_and_warns(users):
         ({"value": "abc"}, "格式不正确"),
         ({"value": "", "base_kind": ""}, "请填写公布标准"),
         ({"base_kind": "dibao_floor"}, "同时填写"),
-        ({"region_code": OTHER_COUNTY}, "管辖范围"),
         ({"kind": "nonsense"}, "标准类别"),
     ],
 )
@@ -163,8 +163,18 @@ def test_add_standard_refuses_bad_input_and_writes_nothing(users, kwargs, messag
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("region_code", [OTHER_COUNTY, "411700000000"])
+def test_a_county_cannot_set_another_countys_or_the_citys_standard(users, region_code):
+    """Outside one's subtree, a wider region included: 404 (the access layer), nothing written."""
+    with pytest.raises(NotInScope):
+        services.add_standard(users["approver"], kind="dibao", region_code=region_code, value="600",
+                              effective_from=datetime.date(2026, 1, 1))  # fmt: skip
+    assert not Standard.objects.exists()
+
+
+@pytest.mark.django_db
 def test_township_clerk_cannot_set_standards(users):
-    with pytest.raises(ServiceError, match="无权"):
+    with pytest.raises(Forbidden):
         services.add_standard(
             users["clerk_a"],
             kind="dibao",

@@ -7,7 +7,7 @@ import itertools
 from huimin.monitoring.models import Category, MonitoringRun, Warning, WarningRule
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
-from tests.conftest import VILLAGE_A1, VILLAGE_B1
+from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
 
 _SEQ = itertools.count(1)
 
@@ -46,7 +46,12 @@ def make_warning(region_code: str, *, rule: str = "death_of_recipient", househol
 def monitoring_targets(users) -> dict:
     a = make_warning(VILLAGE_A1)
     b = make_warning(VILLAGE_B1)
-    rule = WarningRule.objects.get(code="vehicle_registered")
+    rule = WarningRule.objects.get(code="vehicle_registered")  # city-wide: read-only below the city
+    theirs = WarningRule.objects.create(code="matrix_other_county", name="他县规则", description="", kind="vehicle",
+                                        sources=["vehicles"], direction="exit", params={"categories": ["dibao"]},
+                                        region_id=OTHER_COUNTY)  # fmt: skip
+    switch_off = {"categories": "dibao", "lookback_days": "365", "min_value_yuan": "0", "severity": "medium",
+                  "deadline_days": "10"}  # fmt: skip
     return {
         "monitoring_warning": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}),
         "monitoring_warning_act": (
@@ -54,6 +59,12 @@ def monitoring_targets(users) -> dict:
             {"kwargs": {"pk": b.pk, "action": "confirm"}},
         ),
         # rules are city/county business, the same for everybody allowed to see them
-        "monitoring_rule": ({"kwargs": {"pk": rule.pk}}, {"kwargs": {"pk": rule.pk}}),
+        "monitoring_rule": ({"kwargs": {"pk": rule.pk}}, {"kwargs": {"pk": rule.pk}}, {"kwargs": {"pk": theirs.pk}}),
+        # a county switching off the city-wide rule, or another county's
+        "monitoring_rule_write": (
+            {"kwargs": {"pk": rule.pk}, "data": switch_off},
+            {"kwargs": {"pk": rule.pk}, "data": switch_off},
+            {"kwargs": {"pk": rule.pk}, "data": switch_off},
+        ),
         "monitoring_household": ({"kwargs": {"pk": a.household_id}}, {"kwargs": {"pk": b.household_id}}),
     }

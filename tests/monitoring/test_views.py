@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from huimin.assistance.models import Enrolment, Stage
 from huimin.core.models import AuditEntry
+from huimin.core.roles import Role
 from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent, WarningRule
 from huimin.registry.models import Membership
 from tests.assistance.conftest import apply, approve, end_publicity, walk
@@ -149,7 +150,8 @@ def test_export_is_scoped_and_neutralises_formulas(users, login):
 def test_rule_edit_is_county_business_and_checks_input(users, login, make_user):
     rule = WarningRule.objects.get(code="no_withdrawal")
     url = reverse("monitoring:rule_edit", args=[rule.pk])
-    client = login(users["approver"])
+    # the rule holds city-wide: it is changed at city level (a county's attempt is tests/monitoring/test_region_writes)
+    client = login(make_user("approver_city", Role.APPROVER, "411700000000"))
     page = client.get(url).content.decode()
     assert "月数 N" in page and "试运行" in page
     response = client.post(url, {"months": "abc", "severity": "medium", "deadline_days": "10", "is_active": "on"},
@@ -162,7 +164,7 @@ def test_rule_edit_is_county_business_and_checks_input(users, login, make_user):
     client.post(url, {"months": "4", "categories": "dibao", "severity": "high", "deadline_days": "7"})
     rule.refresh_from_db()
     assert rule.params == {"months": 4, "categories": ["dibao"]} and rule.severity == "high"
-    assert not rule.is_active and rule.updated_by == "approver"
+    assert not rule.is_active and rule.updated_by == "approver_city"
     assert AuditEntry.objects.filter(action="monitoring.rule.update", object_id=str(rule.pk)).exists()
     # the clerk has no monitoring.rules
     assert login(users["clerk_a"]).get(url).status_code == 403

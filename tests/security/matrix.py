@@ -198,3 +198,62 @@ MATRIX: dict[str, Entry] = {
     "benefits:restandard": Entry("benefits.standards", query="?kind=dibao&month=2026-01&preview=1"),
     "benefits:restandard_apply": Entry("benefits.standards", method="POST"),
 }
+
+
+# --- writes outside one's region (issue 15) ---------------------------------------------------------------------
+# Every write — each POST entry above with an object target, and the forms and API operations below that name
+# their region in the request body — is tried by every role allowed to make it with a target outside the role's
+# region: the answer is 404 and nothing in the database changes (test_out_of_region_writes_are_404_...).
+# A target kind's third element is its "outside" for county- and city-level callers (the second is outside only
+# for township callers).
+
+
+@dataclass(frozen=True)
+class Write:
+    target: str
+    method: str = "POST"
+    capability: str | None = None  # when the write needs more than the entry's (GET) capability
+
+
+WRITE_CASES: dict[str, Write] = {
+    "verification:thresholds": Write("verification_threshold_form"),
+    "verification:batches": Write("verification_batch_form"),
+    "monitoring:rule_edit": Write("monitoring_rule_write"),
+    "benefits:standard_add": Write("benefits_standard_form"),
+    "benefits:price_index": Write("benefits_price_index_form"),
+    "benefits:payroll_build": Write("benefits_payroll_form"),
+    "benefits:template_create": Write("benefits_template_form"),
+    "benefits:restandard_apply": Write("benefits_restandard_form"),
+    "assistance:settings": Write("assistance_policy_form"),
+    "api:create_household": Write("api_household_create"),
+    "api:update_person": Write("api_person_move", method="PATCH", capability=roles.PEOPLE_EDIT),
+}
+
+# POST entries that name no region: why an out-of-region write cannot be expressed for them
+NO_REGION_WRITES: dict[str, str] = {
+    "logout": "ends one's own session",
+    "core:user_create": "the region is a choice of the form limited to one's subtree (refused by the form, 400)",
+    "core:audit_verify": "reads the audit chain, writes nothing",
+    "api:create_application": "the household named is fetched in scope (404); covered by tests/api",
+    "api:upload_feed": "a staff member's feed holds for his own region (tests/verification/test_region_writes.py)",
+    "apiclients:client_issue": "API clients are the security officer's city-wide business",
+    "stats:recompute": "recomputes derived figures from the data; no region's configuration is written",
+    "portal:logout": "a resident's own session",
+}
+
+# object targets that belong to no region
+NOT_REGIONAL_TARGETS = {"api_client": "API clients are the security officer's city-wide business"}
+
+OTHER_CITY = "411600000000"  # 周口市: outside every fixture user's region
+
+
+def outside_region(user) -> str:
+    """A region code outside ``user``'s subtree at his own level: another township, county or city."""
+    from tests.conftest import OTHER_COUNTY, TOWN_B, VILLAGE_B1
+
+    level = user.region.level
+    if level == 5:
+        return VILLAGE_B1
+    if level == 4:
+        return TOWN_B
+    return OTHER_COUNTY if level == 3 else OTHER_CITY

@@ -4,10 +4,11 @@ import datetime
 import json
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from huimin.core.models import AccountChangeRequest
+from huimin.core.models import AccountChangeRequest, RoleAssignment, User
 from huimin.core.roles import SYSTEM_ROLES, BusinessLine, Role, capabilities_for, capabilities_of
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
@@ -16,7 +17,16 @@ from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.monitoring.matrix_targets import monitoring_targets
-from tests.security.matrix import MATRIX, PUBLIC
+from tests.security.matrix import (
+    MATRIX,
+    NO_REGION_WRITES,
+    NOT_REGIONAL_TARGETS,
+    OTHER_CITY,
+    PUBLIC,
+    WRITE_CASES,
+    Entry,
+    outside_region,
+)
 from tests.stats.matrix_targets import stats_targets
 from tests.verification.matrix_targets import verification_targets
 
@@ -76,6 +86,8 @@ def targets(users):
         reason="矩阵",
         requested_by=users["security"],
     )
+    other_city_user = User.objects.create(username="other_city", region_id=OTHER_CITY)
+    RoleAssignment.objects.create(user=other_city_user, role=Role.CLERK, line=BusinessLine.ASSISTANCE)
 
     def api_client():
         from huimin.apiclients.models import ApiClient
@@ -100,7 +112,11 @@ def targets(users):
                 {"kwargs": {"model_label": "registry.Person", "pk": a.pk, "field_name": "id_number"}},
                 {"kwargs": {"model_label": "registry.Person", "pk": b.pk, "field_name": "id_number"}},
             ),
-            "user": ({"kwargs": {"pk": users["clerk_a"].pk}}, {"kwargs": {"pk": users["clerk_b"].pk}}),
+            "user": (
+                {"kwargs": {"pk": users["clerk_a"].pk}},
+                {"kwargs": {"pk": users["clerk_b"].pk}},
+                {"kwargs": {"pk": other_city_user.pk}},  # outside the city-level system roles' region
+            ),
             "user_assignment": (
                 {"kwargs": {"pk": users["clerk_a"].pk, "assignment_pk": users["clerk_a"].role_assignments.get().pk}},
                 {"kwargs": {"pk": users["clerk_b"].pk, "assignment_pk": users["clerk_b"].role_assignments.get().pk}},
@@ -109,6 +125,17 @@ def targets(users):
             "account_request": (
                 {"kwargs": {"pk": account_request.pk}},
                 {"kwargs": {"pk": account_request.pk}},
+            ),
+            # API writes that name their region in the body
+            "api_household_create": (
+                lambda user: {"data": {"region": VILLAGE_A1, "members": []}},
+                lambda user: {"data": {"region": outside_region(user), "members": []}},
+                lambda user: {"data": {"region": outside_region(user), "members": []}},
+            ),
+            "api_person_move": (
+                {"kwargs": {"pk": a.pk}, "data": {"region": VILLAGE_A1}},
+                lambda user: {"kwargs": {"pk": a.pk}, "data": {"region": outside_region(user)}},
+                lambda user: {"kwargs": {"pk": a.pk}, "data": {"region": outside_region(user)}},
             ),
             "region_query": (lambda user: {"query": f"?code={user.region_id}"}, {"query": f"?code={TOWN_B}"}),
             "region_post": (lambda user: {"data": {"code": user.region_id}}, {"data": {"code": TOWN_B}}),
@@ -147,8 +174,9 @@ def _call(client, name, entry, target=None, user=None):
     target = target(user) if callable(target) else (target or {})
     url = reverse(name, kwargs=target.get("kwargs", entry.kwargs)) + target.get("query", entry.query)
     data = {**entry.data, **target.get("data", {})}
-    if entry.method == "POST" and name.startswith("api:"):  # the API takes JSON bodies
-        return client.post(url, json.dumps(data), content_type="application/json")
+    if entry.method in ("POST", "PATCH") and name.startswith("api:"):  # the API takes JSON bodies
+        send = client.post if entry.method == "POST" else client.patch
+        return send(url, json.dumps(data), content_type="application/json")
     return client.post(url, data) if entry.method == "POST" else client.get(url)
 
 
@@ -203,4 +231,67 @@ def test_every_role_gets_what_the_capability_table_says(client, users, targets, 
                 failures.append(_role_failure(client, users, targets, name, entry, role))
             transaction.set_rollback(True)
     failures = [f for f in failures if f]
+    assert not failures, "\n".join(failures)
+
+
+# --- writes outside one's region ------------------------------------------------------------------------------
+
+UNWATCHED = {"core.AuditEntry", "core.AuditHead", "core.Region"}  # refusals are audited; regions are reference
+
+
+def _fingerprint() -> dict[str, int]:
+    """Every row of every Huimin table (but the audit chain and the region tree), hashed per table."""
+    found = {}
+    for model in apps.get_models():
+        label = model._meta.label
+        if not model.__module__.startswith("huimin.") or label in UNWATCHED:
+            continue
+        found[label] = hash(tuple(sorted(repr(row) for row in model.objects.values_list())))
+    return found
+
+
+def _writes() -> list[str]:
+    return sorted({n for n, e in MATRIX.items() if e.method == "POST" and e.target} | set(WRITE_CASES))
+
+
+def test_every_write_has_an_out_of_region_case():
+    """A POST without an object target must name its region in the body (WRITE_CASES) or say why it names none."""
+    bare = {n for n, e in MATRIX.items() if e.method == "POST" and not e.target and e.capability != PUBLIC}
+    missing = sorted(bare - set(WRITE_CASES) - set(NO_REGION_WRITES))
+    assert not missing, f"writes without an out-of-region case (tests/security/matrix.py WRITE_CASES): {missing}"
+
+
+@pytest.mark.parametrize("name", _writes())
+def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets, name):
+    """Each role allowed to make a write makes it with a target outside its region: 404, and not one row of any
+    table changes. A township caller's outside is the other township's object; a county or city caller's is the
+    target kind's third element (another county's, another city's, or the city's own row)."""
+    entry, case = MATRIX[name], WRITE_CASES.get(name)
+    kind = case.target if case else entry.target
+    if kind in NOT_REGIONAL_TARGETS:
+        pytest.skip(NOT_REGIONAL_TARGETS[kind])
+    capability = case.capability if case and case.capability else entry.capability
+    call = Entry(capability, method=case.method if case else entry.method, target=kind, data=entry.data,
+                 kwargs=entry.kwargs)  # fmt: skip
+    pair = targets[kind]
+    failures, tried = [], []
+    for role, username in ROLE_USERS.items():
+        user = users[username]
+        if capability is not None and capability not in capabilities_of(user):
+            continue
+        outside = pair[1] if user.region.level >= 4 else (pair[2] if len(pair) > 2 else None)
+        if outside is None:
+            continue
+        tried.append(role)
+        with transaction.atomic():
+            client.force_login(user)
+            before = _fingerprint()
+            response = _call(client, name, call, outside, user)
+            changed = sorted(label for label, digest in _fingerprint().items() if before.get(label) != digest)
+            transaction.set_rollback(True)
+        if response.status_code != 404:
+            failures.append(f"{role} writing {name} outside their region got {response.status_code}")
+        if changed:
+            failures.append(f"{role} writing {name} outside their region changed {changed}")
+    assert tried, f"no role allowed to write {name} has an outside target: give {kind} a third element"
     assert not failures, "\n".join(failures)

@@ -3,6 +3,7 @@ another county."""
 
 from huimin.stats.models import Indicator
 from tests.conftest import OTHER_COUNTY
+from tests.security.matrix import outside_region
 
 
 def stats_targets(users) -> dict:
@@ -11,5 +12,6 @@ def stats_targets(users) -> dict:
         "stats_indicator": (
             lambda user: {"kwargs": {"pk": pk}, "data": {"region": user.region_id, "target": "80"}},
             {"kwargs": {"pk": pk}, "data": {"region": OTHER_COUNTY, "target": "80"}},
+            lambda user: {"kwargs": {"pk": pk}, "data": {"region": outside_region(user), "target": "80"}},
         )
     }

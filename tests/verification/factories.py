@@ -87,7 +87,7 @@ def threshold(
     return Threshold.objects.create(
         programme=programme,
         rule=rule,
-        region_prefix=prefix,
+        region_id=prefix.ljust(12, "0") if prefix else None,
         urban_rural=urban_rural,
         value=Decimal(str(value)),
         outcome=outcome,

@@ -12,8 +12,23 @@ from huimin.registry.models import Household, Person
 from huimin.verification import services
 from huimin.verification.models import AssistRequest, Authorisation, Report, Threshold, Upload
 from tests.conftest import VILLAGE_A1, VILLAGE_B1
+from tests.security.matrix import outside_region
 
 AS_OF = datetime.date(2026, 6, 30)
+THRESHOLD = {"programme": "dibao", "rule": "income_standard", "urban_rural": "", "value": "9999.00",
+             "outcome": "not_eligible", "valid_from": "2026-01-01", "note": ""}  # fmt: skip
+BATCH = {"programme": "dibao", "as_of": AS_OF.isoformat(), "backend": "duckdb"}
+
+
+def _region_form(base: dict, field: str, *, prefix: bool = True):
+    """(inside, outside, outside for county and city callers) of a form that names its region in ``field``."""
+
+    def code(region_code: str) -> str:
+        return region_code.rstrip("0") if prefix else region_code
+
+    inside = lambda user: {"data": base | {field: code(user.region_id)}}  # noqa: E731
+    outside = lambda user: {"data": base | {field: code(outside_region(user))}}  # noqa: E731
+    return inside, outside, outside
 
 
 def _household(region_code: str, seq: int):
@@ -56,4 +71,6 @@ def verification_targets(users):
         "verification_assist": pair(3),
         "verification_batch": ({"kwargs": {"pk": run.pk}}, {"kwargs": {"pk": run.pk}}),  # county-level only
         "verification_upload": ({"kwargs": {"pk": upload.pk}}, {"kwargs": {"pk": upload.pk}}),  # county-level only
+        "verification_threshold_form": _region_form(THRESHOLD, "region_code"),
+        "verification_batch_form": _region_form(BATCH, "region_prefix"),
     }

@@ -20,7 +20,7 @@ HOST = socket.gethostname()
 
 def _running(users, **worker) -> BatchRun:
     return BatchRun.objects.create(
-        programme="dibao", as_of=AS_OF, region_prefix="411702", created_by=users["approver"], **worker
+        programme="dibao", as_of=AS_OF, region_id="411702000000", created_by=users["approver"], **worker
     )
 
 

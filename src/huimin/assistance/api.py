@@ -10,10 +10,11 @@ from ninja import Field, Router, Schema, Status
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.assistance import services, workflow
+from huimin.assistance.access import access_application_by_id
 from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme
 from huimin.assistance.verification_link import verification_history
 from huimin.core import regions
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.registry.models import Household, Membership, Person
 
@@ -198,7 +199,7 @@ def _applications(principal):
 
 
 def _application(request, pk: int) -> Application:
-    return get_scoped_or_404(_applications(request.auth), request.auth, "region", capability=workflow.VIEW, pk=pk)
+    return access_application_by_id(request.auth, pk)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huimin.assistance import duties, rules, workflow
+from huimin.assistance.error_codes import AssistanceErrorCode
 from huimin.assistance.errors import DutyConflict, VerificationDocumentRequired
 from huimin.assistance.models import (
     Application,
@@ -34,6 +35,12 @@ from huimin.assistance.models import (
 )
 from huimin.assistance.verification_link import system_result, verification_conclusion
 from huimin.core import audit, ratelimit, regions
+from huimin.core.access import (
+    BusinessRuleError,
+    require_capability,
+    require_region_in_scope,
+    require_writable_region,
+)
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
@@ -54,16 +61,6 @@ def today() -> datetime.date:
 
 def _level(actor) -> int:
     return actor.region.level if getattr(actor, "region", None) else 99
-
-
-def _require_capability(actor, capability: str, what: str) -> None:
-    if not has_capability(actor, capability):
-        raise ServiceError(f"您的角色无权{what}")
-
-
-def _require_scope(actor, region_code: str) -> None:
-    if not in_scope(actor, region_code):
-        raise ServiceError("该家庭不在您的管辖范围内，不能办理")
 
 
 def _money(value, label: str, *, allow_zero: bool = False) -> Decimal:
@@ -117,9 +114,10 @@ def _covered_ids(application: Application) -> list[int]:
 def authority_for(actor, application: Application, action: workflow.Action, amount: Decimal | None = None) -> str:
     """Check that ``actor`` may take ``action`` on ``application`` now; return "county", "township" or
     "delegated". Raises ServiceError (nothing changed) otherwise."""
-    _require_scope(actor, application.region_id)
+    require_region_in_scope(actor, application.region_id, "家庭")
     if application.stage not in action.stages:
-        raise ServiceError(f"申请当前处于“{application.get_stage_display()}”环节，不能执行“{action.label}”")
+        message = f"申请当前处于“{application.get_stage_display()}”环节，不能执行“{action.label}”"
+        raise BusinessRuleError(AssistanceErrorCode.WRONG_STAGE, message)
     if actor.pk in _related_staff_ids(_covered_ids(application) + [application.applicant_id]):
         raise ServiceError("您已备案与该申请家庭成员存在近亲属关系，应当回避，不能办理此申请")
     level = _level(actor)
@@ -206,8 +204,8 @@ def create_application(
     requested_amount=None,
     beneficiary: Person | None = None,
 ) -> Application:
-    _require_capability(actor, workflow.APPLY, "登记救助申请")
-    _require_scope(actor, household.region_id)
+    require_capability(actor, workflow.APPLY, "登记救助申请")
+    require_region_in_scope(actor, household.region_id, "家庭")
     if not programme.is_active:
         raise ServiceError(f"“{programme.name}”已停用，不能申请")
     if not household.is_active:
@@ -272,8 +270,8 @@ def create_application(
 @transaction.atomic
 def attach_document(actor, application: Application, code: str, upload) -> ApplicationDocument:
     app = _locked(application)
-    _require_capability(actor, workflow.APPLY, "上传申请材料")
-    _require_scope(actor, app.region_id)
+    require_capability(actor, workflow.APPLY, "上传申请材料")
+    require_region_in_scope(actor, app.region_id, "家庭")
     if not app.is_open:
         raise ServiceError("申请已办结，不能再上传材料")
     if code not in app.programme.document_names():
@@ -304,7 +302,9 @@ def accept(actor, application: Application, documents=None) -> Application:
         app.documents = sorted({*app.documents, *documents})
     missing = missing_documents(app)
     if missing:
-        raise ServiceError("申请材料不齐，不能受理。缺少：" + "、".join(missing))
+        raise BusinessRuleError(
+            AssistanceErrorCode.DOCUMENTS_MISSING, "申请材料不齐，不能受理。缺少：" + "、".join(missing)
+        )
     before = app.stage
     _set_stage(app, workflow.target(action, app.programme.stages, app.stage), today())
     app.save()
@@ -559,7 +559,7 @@ def submit_objection(public_token, *, content: str, submitter: str = "", contact
         if app is None or app.stage != Stage.PUBLICITY:
             raise ServiceError("该公示不存在或已结束")
         if today() > app.publicity_end:
-            raise ServiceError("公示期已结束，不能再提出异议")
+            raise BusinessRuleError(AssistanceErrorCode.PUBLICITY_OVER, "公示期已结束，不能再提出异议")
         objection = Objection.objects.create(application=app, content=content, submitter=submitter, contact=contact)
         ApplicationEvent.objects.create(
             application=app, action="objection", label="公示期间收到异议", from_stage=app.stage, to_stage=app.stage,
@@ -671,9 +671,10 @@ def approve(
             basis |= {"override_reason": override_reason[:200], "approved": str(amount)}
     authority = authority_for(actor, app, action, amount)
     if app.stage == Stage.PUBLICITY and (app.publicity_end is None or day <= app.publicity_end):
-        raise ServiceError(f"公示期至 {app.publicity_end:%Y年%m月%d日} 结束，公示期满后才能审批")
+        message = f"公示期至 {app.publicity_end:%Y年%m月%d日} 结束，公示期满后才能审批"
+        raise BusinessRuleError(AssistanceErrorCode.PUBLICITY_NOT_OVER, message)
     if app.objections.filter(status=Objection.Status.OPEN).exists():
-        raise ServiceError("公示异议尚未处理完毕，不能审批")
+        raise BusinessRuleError(AssistanceErrorCode.OBJECTIONS_OPEN, "公示异议尚未处理完毕，不能审批")
     result = verification_conclusion(app)
     if result is None:
         raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能批准")
@@ -804,7 +805,7 @@ def _enrolment_locked(enrolment: Enrolment) -> Enrolment:
 
 
 def _enrolment_authority(actor, enrolment: Enrolment, amount: Decimal | None = None) -> None:
-    _require_scope(actor, enrolment.region_id)
+    require_region_in_scope(actor, enrolment.region_id, "家庭")
     level = _level(actor)
     if has_capability(actor, workflow.MANAGE) and level <= workflow.COUNTY:
         return
@@ -813,7 +814,8 @@ def _enrolment_authority(actor, enrolment: Enrolment, amount: Decimal | None = N
         if delegation and rules.within_delegation(delegation, amount):
             return
         raise ServiceError(f"县级民政部门未将“{enrolment.programme.name}”的确认权限下放到本乡镇（街道）")
-    raise ServiceError("您的角色无权变更在保对象")
+    # the county's power, or a township's under delegation: an authority rule of the programme, not a role's
+    raise BusinessRuleError(AssistanceErrorCode.NO_AUTHORITY, "您的角色无权变更在保对象")
 
 
 def _change(enrolment, actor, kind, reasons, effective_month, before, after) -> EnrolmentChange:
@@ -1018,7 +1020,7 @@ def review_enrolment(actor, enrolment: Enrolment, *, outcome: str, reasons: str,
 
 @transaction.atomic
 def declare_near_relative(actor, *, id_number: str, relation: str) -> NearRelative:
-    _require_capability(actor, workflow.VIEW, "备案近亲属")
+    require_capability(actor, workflow.VIEW, "备案近亲属")
     relation = _text(relation, "与本人关系")
     try:
         number = idnumbers.parse(id_number).number
@@ -1051,10 +1053,10 @@ def declare_near_relative(actor, *, id_number: str, relation: str) -> NearRelati
 def set_delegation(
     actor, *, programme: Programme, county_code: str, township_code: str | None, effective_from, max_amount=None
 ) -> Delegation:
-    _require_capability(actor, workflow.DELEGATE, "设置审核确认权限下放")
+    require_capability(actor, workflow.DELEGATE, "设置审核确认权限下放")
     if _level(actor) > workflow.COUNTY:
         raise ServiceError("权限下放须由县级民政部门设置")
-    _require_scope(actor, county_code)
+    require_region_in_scope(actor, county_code, "区划")
     if regions.level_of(county_code) != regions.COUNTY:
         raise ServiceError("请选择县（区）")
     if township_code and (
@@ -1082,10 +1084,10 @@ def set_delegation(
 
 @transaction.atomic
 def end_delegation(actor, delegation: Delegation, effective_to) -> Delegation:
-    _require_capability(actor, workflow.DELEGATE, "收回审核确认权限")
+    require_capability(actor, workflow.DELEGATE, "收回审核确认权限")
     if _level(actor) > workflow.COUNTY:
         raise ServiceError("收回权限须由县级民政部门办理")
-    _require_scope(actor, delegation.county_id)
+    require_region_in_scope(actor, delegation.county_id, "区划")
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     if delegation.effective_to and delegation.effective_to <= effective_to:
         raise ServiceError("该下放已终止")
@@ -1103,11 +1105,12 @@ POLICY_LIMITS = {"grace_months": (Decimal(0), Decimal(24))}
 
 
 def _config_region(actor, region_code: str) -> str:
-    _require_capability(actor, workflow.CONFIGURE, "设置政策参数")
+    require_capability(actor, workflow.CONFIGURE, "设置政策参数")
+    if not region_code:
+        raise ServiceError("请选择您管辖范围内的区划")
+    require_writable_region(actor, region_code, "区划")
     if _level(actor) > workflow.COUNTY:
         raise ServiceError("政策参数须由县级以上民政部门设置")
-    if not region_code or not in_scope(actor, region_code):
-        raise ServiceError("请选择您管辖范围内的区划")
     return region_code
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huimin.assistance import documents, duties, rules, services, verification_link, workflow
+from huimin.assistance.access import access_application_by_id, access_enrolment_by_id
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -35,9 +36,10 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
+from huimin.registry.access import access_household_by_id
 from huimin.registry.models import Household, Membership, Person
 
 PAGE_SIZE = 30
@@ -199,7 +201,7 @@ def application_create(request):
 
 
 def _get_application(request, pk) -> Application:
-    return get_scoped_or_404(_applications(request), request.user, "region", capability=workflow.VIEW, pk=pk)
+    return access_application_by_id(request.user, pk, queryset=_applications(request))
 
 
 @capability_required(workflow.VIEW)
@@ -501,7 +503,7 @@ def reviews_due(request):
 
 
 def _get_enrolment(request, pk) -> Enrolment:
-    return get_scoped_or_404(_enrolments(request), request.user, "region", capability=workflow.VIEW, pk=pk)
+    return access_enrolment_by_id(request.user, pk, queryset=_enrolments(request))
 
 
 @capability_required(workflow.VIEW)
@@ -695,9 +697,7 @@ def settings_page(request):
 
 
 def _panel_context(request, pk):
-    household = get_scoped_or_404(
-        Household.objects.select_related("head", "region"), request.user, capability=workflow.VIEW, pk=pk
-    )
+    household = access_household_by_id(request.user, pk, capability=workflow.VIEW)
     return {
         "household": household,
         "panel_enrolments": Enrolment.objects.filter(household=household).select_related("programme", "person"),

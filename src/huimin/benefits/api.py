@@ -11,13 +11,13 @@ from typing import Literal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
-from django.http import Http404
 from ninja import Field, Router, Schema
 
 from huimin.apikit import ERRORS, api_auth
 from huimin.assistance.models import Programme
 from huimin.benefits import capabilities as caps
 from huimin.benefits import services
+from huimin.benefits.access import access_payroll_month_by_id
 from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth
 from huimin.core import regions
 from huimin.core.models import Region
@@ -173,9 +173,7 @@ def _programme_names() -> dict[str, str]:
     auth=api_auth(caps.VIEW),
 )
 def get_payroll_summary(request, pk: int, level: Literal["county", "township", "village"] = "township"):
-    payroll = _payrolls(request.auth).filter(pk=pk).first()
-    if payroll is None:
-        raise Http404("月度发放不存在或不在您的管辖范围内")
+    payroll = access_payroll_month_by_id(request.auth, pk, visible=_payrolls(request.auth))
     lines = _lines(request.auth).filter(payroll=payroll)
     width = LEVELS[level]
     programmes = _programme_names()

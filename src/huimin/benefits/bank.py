@@ -22,7 +22,7 @@ from huimin.benefits import capabilities as caps
 from huimin.benefits import payroll_engine
 from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollMonth
 from huimin.core import audit, crypto, regions
-from huimin.core.roles import has_capability
+from huimin.core.access import NotInScope, require_access
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import safe_cell, safe_row
@@ -37,13 +37,6 @@ FIELDS = {
     "literal": "固定值",
 }
 PAID_WORDS = {"成功", "success", "ok", "s", "0", "00", "0000", "paid"}
-
-
-def _require(actor, region_code: str) -> None:
-    if not has_capability(actor, caps.PAY):
-        raise ServiceError("您的角色无权办理代发")
-    if not in_scope(actor, region_code):
-        raise ServiceError("区划不存在或不在您的管辖范围内")
 
 
 def validate_columns(columns) -> list[dict]:
@@ -74,7 +67,7 @@ def validate_columns(columns) -> list[dict]:
 def create_template(
     actor, *, name, bank_name, region_code, format, columns, encoding="utf-8", delimiter=",", header_row=True
 ) -> BankTemplate:
-    _require(actor, region_code)
+    require_access(actor, caps.PAY, region_code, "办理代发")
     if format not in BankTemplate.Format.values:
         raise ServiceError("请选择文件格式")
     if not (name or "").strip() or not (bank_name or "").strip():
@@ -271,9 +264,9 @@ def export(
 ) -> tuple[str, bytes, BankBatch]:
     """The 代发 file of a locked month (positive lines never sent yet), or with ``retry`` of its failed payments.
     Recoveries (negative lines) are not sent to the bank: they are collected and listed in the report."""
-    _require(actor, payroll.region_id)
+    require_access(actor, caps.PAY, payroll.region_id, "办理代发")
     if not (in_scope(actor, template.region_id) or payroll.region_id.startswith(regions.prefix_of(template.region_id))):
-        raise ServiceError("模板不在您的管辖范围内")
+        raise NotInScope("模板不存在或不在您的管辖范围内")
     if not payroll.is_locked:
         raise ServiceError("发放锁定后才能生成代发文件")
     with transaction.atomic():
@@ -394,7 +387,7 @@ def _read_return(upload_name: str, data: bytes) -> list[dict]:
 def import_return(actor, batch: BankBatch, upload_name: str, data: bytes) -> dict:
     """Apply the bank's answer: 成功 → paid, anything else → failed (onto the retry list). All or nothing: a
     reference not in this batch rejects the whole file."""
-    _require(actor, batch.region_id)
+    require_access(actor, caps.PAY, batch.region_id, "办理代发")
     rows = _read_return(upload_name, data)
     payments = {p.reference: p for p in Payment.objects.select_for_update().filter(batch=batch)}
     unknown = [r["reference"] for r in rows if r["reference"] not in payments]

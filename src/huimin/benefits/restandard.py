@@ -21,9 +21,8 @@ from huimin.assistance.models import Enrolment, EnrolmentChange
 from huimin.benefits import assess, payroll_engine, services
 from huimin.benefits import capabilities as caps
 from huimin.core import audit, regions
+from huimin.core.access import NotInScope, can_write_region, require_capability
 from huimin.core.models import Region
-from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
 
 CURRENT = (Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED)
@@ -66,11 +65,10 @@ def _recomputable(kind: str, basis: dict) -> bool:
 
 def plan(actor, *, region_code: str, kind: str, month, today: datetime.date | None = None) -> Plan:
     """What 调标 would do (nothing is written)."""
-    if not has_capability(actor, caps.STANDARDS):
-        raise ServiceError("您的角色无权办理调标")
+    require_capability(actor, caps.STANDARDS, "办理调标")
     region = Region.objects.filter(code=(region_code or "").strip()).first()
-    if region is None or not in_scope(actor, region.code):
-        raise ServiceError("区划不存在或不在您的管辖范围内")
+    if region is None or not can_write_region(actor, region):
+        raise NotInScope("区划不存在或不在您的管辖范围内")
     if kind not in assess.CALCULATED:
         raise ServiceError("请选择调标项目（低保或特困供养）")
     month = services.parse_month(month, "生效月份")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from huimin.benefits import accounts, payroll_engine, standards
 from huimin.benefits import capabilities as caps
+from huimin.benefits.error_codes import BenefitsErrorCode
 from huimin.benefits.models import (
     Area,
     PayrollLine,
@@ -22,24 +23,19 @@ from huimin.benefits.models import (
     StandardKind,
 )
 from huimin.core import audit, regions
+from huimin.core.access import BusinessRuleError, NotInScope, can_write_region, require_capability
 from huimin.core.models import Region
-from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
 
 COUNTY_LEVEL = 3
 MAX_FUTURE_MONTHS = 1
 
 
-def _require(actor, capability: str, what: str) -> None:
-    if not has_capability(actor, capability):
-        raise ServiceError(f"您的角色无权{what}")
-
-
 def _region_in_scope(actor, code: str) -> Region:
+    """The region a configuration row or a month is written for: inside the actor's subtree, else 404."""
     region = Region.objects.filter(code=(code or "").strip()).first()
-    if region is None or not in_scope(actor, region.code):
-        raise ServiceError("区划不存在或不在您的管辖范围内")
+    if region is None or not can_write_region(actor, region):
+        raise NotInScope("区划不存在或不在您的管辖范围内")
     return region
 
 
@@ -62,7 +58,7 @@ def parse_month(value, label: str = "月份") -> datetime.date:
     try:
         return datetime.date.fromisoformat(f"{str(value).strip()[:7]}-01")
     except ValueError as exc:
-        raise ServiceError(f"{label}格式不正确，请按 2026-01 填写") from exc
+        raise BusinessRuleError(BenefitsErrorCode.MONTH_INVALID, f"{label}格式不正确，请按 2026-01 填写") from exc
 
 
 # --- standards ------------------------------------------------------------------------------------------
@@ -87,7 +83,7 @@ def add_standard(
     source: str = "",
 ) -> tuple[Standard, standards.Warning | None]:
     """A new effective-dated row (earlier rows stay as they were: the later ``effective_from`` wins)."""
-    _require(actor, caps.STANDARDS, "设置保障标准")
+    require_capability(actor, caps.STANDARDS, "设置保障标准")
     region = _region_in_scope(actor, region_code)
     if kind not in StandardKind.values:
         raise ServiceError("请选择标准类别")
@@ -148,7 +144,7 @@ def add_standard(
 
 @transaction.atomic
 def set_price_index(actor, *, region_code: str, month, value) -> PriceIndex:
-    _require(actor, caps.STANDARDS, "录入价格指数")
+    require_capability(actor, caps.STANDARDS, "录入价格指数")
     region = _region_in_scope(actor, region_code)
     month = parse_month(month)
     try:
@@ -160,7 +156,7 @@ def set_price_index(actor, *, region_code: str, month, value) -> PriceIndex:
         .filter(_overlapping(region.code))
         .exists()
     ):
-        raise ServiceError("该月发放已锁定，不能再修改价格指数")
+        raise BusinessRuleError(BenefitsErrorCode.MONTH_LOCKED, "该月发放已锁定，不能再修改价格指数")
     row, _ = PriceIndex.objects.update_or_create(
         region=region, month=month, defaults={"value": number, "created_by": actor.username}
     )
@@ -184,11 +180,11 @@ def _overlapping(code: str) -> Q:
 
 
 def _payroll_authority(actor, region: Region, what: str) -> None:
-    _require(actor, caps.PAYROLL, what)
+    require_capability(actor, caps.PAYROLL, what)
+    if not can_write_region(actor, region):
+        raise NotInScope("区划不存在或不在您的管辖范围内")
     if actor.region is None or actor.region.level > COUNTY_LEVEL:
         raise ServiceError("月度发放由县级民政部门办理")
-    if not in_scope(actor, region.code):
-        raise ServiceError("区划不存在或不在您的管辖范围内")
 
 
 def _log(payroll: PayrollMonth, actor, action: str, detail: str = "") -> None:
@@ -222,9 +218,7 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
     building twice gives the same lines, and what locked months paid is never paid again."""
     month = parse_month(month)
     today = today or timezone.localdate()
-    region = Region.objects.filter(code=(region_code or "").strip()).first()
-    if region is None:
-        raise ServiceError("区划不存在或不在您的管辖范围内")
+    region = _region_in_scope(actor, region_code)
     _payroll_authority(actor, region, "生成月度发放")
     if month > payroll_engine.add_months(today.replace(day=1), MAX_FUTURE_MONTHS):
         raise ServiceError("只能生成本月或下月的发放")
@@ -310,11 +304,15 @@ def _separate_duties(actor, payroll: PayrollMonth, action: str) -> None:
     Locking (after approval) may be done by any of them."""
     me = actor.username
     if action == "review" and me == payroll.built_by:
-        raise ServiceError("职责分离：本月发放由您生成，须由其他人员复核")
+        raise BusinessRuleError(BenefitsErrorCode.DUTIES_SEPARATED, "职责分离：本月发放由您生成，须由其他人员复核")
     if action == "approve" and me == payroll.built_by:
-        raise ServiceError("职责分离：本月发放由您生成，须由生成人、复核人以外的人员审批")
+        raise BusinessRuleError(
+            BenefitsErrorCode.DUTIES_SEPARATED, "职责分离：本月发放由您生成，须由生成人、复核人以外的人员审批"
+        )
     if action == "approve" and me == payroll.reviewed_by:
-        raise ServiceError("职责分离：本月发放由您复核，须由生成人、复核人以外的人员审批")
+        raise BusinessRuleError(
+            BenefitsErrorCode.DUTIES_SEPARATED, "职责分离：本月发放由您复核，须由生成人、复核人以外的人员审批"
+        )
 
 
 @transaction.atomic
@@ -325,7 +323,8 @@ def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
     payroll = PayrollMonth.objects.select_for_update().select_related("region").get(pk=payroll.pk)
     _payroll_authority(actor, payroll.region, f"{label}月度发放")
     if payroll.status != before:
-        raise ServiceError(f"发放当前为“{payroll.get_status_display()}”，不能{label}")
+        message = f"发放当前为“{payroll.get_status_display()}”，不能{label}"
+        raise BusinessRuleError(BenefitsErrorCode.WRONG_STATUS, message)
     _separate_duties(actor, payroll, action)
     if (
         action == "lock"

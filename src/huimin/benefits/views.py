@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from huimin.benefits import accounts, assess, bank, restandard, services, standards
 from huimin.benefits import capabilities as caps
+from huimin.benefits.access import access_bank_batch_by_id, access_payroll_month_by_id
 from huimin.benefits.calculators import CalculationError
 from huimin.benefits.models import (
     Area,
-    BankBatch,
     BankTemplate,
     PayrollLine,
     PayrollMonth,
@@ -27,7 +27,7 @@ from huimin.benefits.models import (
 )
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import XLSX, download, xlsx_response
 from huimin.core.uploads import SPREADSHEET_MAX_BYTES, check_size
@@ -152,7 +152,7 @@ def payroll_build(request):
 
 
 def _payroll(request, pk) -> PayrollMonth:
-    return get_scoped_or_404(PayrollMonth.objects.select_related("region"), request.user, capability=caps.VIEW, pk=pk)
+    return access_payroll_month_by_id(request.user, pk)
 
 
 @capability_required(caps.VIEW)
@@ -234,7 +234,7 @@ def bank_export(request, pk):
 @require_POST
 @capability_required(caps.PAY)
 def bank_return(request, pk):
-    batch = get_scoped_or_404(BankBatch.objects.all(), request.user, capability=caps.VIEW, pk=pk)
+    batch = access_bank_batch_by_id(request.user, pk)
     upload = request.FILES.get("file")
     try:
         if upload is None:

@@ -15,6 +15,11 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    """The access layer's refusal names what the role may not do (huimin.core.access.Forbidden)."""
+    from huimin.core.access import Forbidden
+
+    if isinstance(exception, Forbidden) and str(exception):
+        return _error(request, 403, "无权访问", f"{exception}。如需开通，请联系安全保密员。")
     return _error(request, 403, "无权访问", "您的角色无权使用此功能。如需开通，请联系安全保密员。")
 
 

@@ -131,3 +131,11 @@ def is_urban(urban_rural_code: str) -> bool | None:
     if not urban_rural_code:
         return None
     return urban_rural_code.startswith("1")
+
+
+def lineage(code12: str) -> list[str]:
+    """``code12`` and every code above it, nearest first: the regions whose rows hold at ``code12``."""
+    codes = [code12]
+    while (parent := parent_code(codes[-1])) is not None:
+        codes.append(parent)
+    return codes

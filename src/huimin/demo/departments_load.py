@@ -27,7 +27,7 @@ _RULES = {
 _PROGRAMMES = ("dibao", "dibao_single", "tekun_scattered", "tekun_central", "edge", "expense")
 
 
-def load_thresholds(region_prefix: str, valid_from: datetime.date) -> int:
+def load_thresholds(region_code: str, valid_from: datetime.date) -> int:
     rows = []
     for programme in _PROGRAMMES:
         factor = demo_programmes.EDGE_FACTOR if programme in ("edge", "expense") else 1
@@ -35,7 +35,7 @@ def load_thresholds(region_prefix: str, valid_from: datetime.date) -> int:
         for rule, (value, outcome) in _RULES.items():
             rows.append((rule, Decimal(value), outcome, "", programme))
     Threshold.objects.bulk_create(
-        Threshold(programme=programme, rule=rule, region_prefix=region_prefix, urban_rural=urban_rural,
+        Threshold(programme=programme, rule=rule, region_id=region_code, urban_rural=urban_rural,
                   value=value, outcome=outcome, valid_from=valid_from)
         for rule, value, outcome, urban_rural, programme in rows
     )  # fmt: skip

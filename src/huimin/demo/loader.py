@@ -69,7 +69,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         load_standards(tables["standards"])
         _reset_sequences()  # the services below insert through the sequences
         applications = cases.load_cases(tables["households"])
-        departments_load.load_thresholds(city_mod.CITY_CODE[:4], datetime.date(2020, 1, 1))
+        departments_load.load_thresholds(city_mod.CITY_CODE, datetime.date(2020, 1, 1))
         departmental_rows = departments_load.load_snapshots(department_files, as_of)
         payrolls = load_payrolls(as_of)
         audit.record(

@@ -11,10 +11,11 @@ from ninja import Field, Router, Schema
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
+from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.models import Category, Direction, Warning
 
 router = Router(tags=["动态监测"])
@@ -104,7 +105,7 @@ def _warnings(principal):
 
 
 def _warning(request, pk: int) -> Warning:
-    return get_scoped_or_404(_warnings(request.auth), request.auth, capability=cap.VIEW, pk=pk)
+    return access_warning_by_id(request.auth, pk)
 
 
 @router.get(

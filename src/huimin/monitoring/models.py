@@ -48,7 +48,10 @@ class MonitoredPerson(models.Model):
 
 
 class WarningRule(models.Model):
-    """A warning rule: which engine condition (``kind``) on which departmental feed, with its parameters."""
+    """A warning rule: which engine condition (``kind``) on which departmental feed, with its parameters.
+
+    ``region`` is the subtree it watches (empty: the whole deployment); it raises warnings only there, and only
+    staff whose subtree contains it may change it (a city-wide rule is changed at city level)."""
 
     class Severity(models.TextChoices):
         HIGH = "high", "高"
@@ -69,6 +72,9 @@ class WarningRule(models.Model):
     severity = models.CharField("等级", max_length=6, choices=Severity.choices, default=Severity.MEDIUM)
     deadline_days = models.PositiveSmallIntegerField("处置时限（工作日）", default=10)
     acting_level = models.CharField("责任单位", max_length=10, choices=Level.choices, default=Level.TOWNSHIP)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="适用区划（空为全部）"
+    )
     is_active = models.BooleanField("启用", default=True)
     updated_by = models.CharField("修改人", max_length=150, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

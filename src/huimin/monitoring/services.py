@@ -9,7 +9,6 @@ import ibis
 import pyarrow as pa
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -18,26 +17,22 @@ from huimin.assistance import rules as assistance_rules
 from huimin.assistance import services as assistance
 from huimin.assistance.models import CURRENT_STATUSES, Enrolment
 from huimin.core import audit, regions, workers
+from huimin.core.access import BusinessRuleError, require_capability, require_writable_region
 from huimin.core.context import SYSTEM, acting_as, actor_for
 from huimin.core.models import User
-from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
 from huimin.engine import backends, tables
 from huimin.engine import monitoring as engine
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import population
+from huimin.monitoring.access import access_warning_by_id
+from huimin.monitoring.error_codes import MonitoringErrorCode
 from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent, WarningRule
 from huimin.verification import services as verification
 from huimin.verification.models import Snapshot
 
 INSERT_BATCH = 500
 COUNTY_LEVEL = 3
-
-
-def _require(actor, capability: str, what: str) -> None:
-    if actor is not None and not has_capability(actor, capability):
-        raise ServiceError(f"您的角色无权{what}")
 
 
 def _actor_name(actor) -> str:
@@ -57,7 +52,7 @@ def _bind(con, pop: pa.Table, snapshots: dict[str, list[Snapshot]]):
         persons=pop,
         households=_empty_households(),
         thresholds=tables.THRESHOLDS_SCHEMA.empty_table(),
-        sources={code: [s.path for s in snaps] for code, snaps in snapshots.items()},
+        sources=verification.source_inputs(snapshots),
     )
 
 
@@ -65,19 +60,26 @@ def last_done_run() -> MonitoringRun | None:
     return MonitoringRun.objects.filter(status=MonitoringRun.Status.DONE).order_by("-id").first()
 
 
+def _watermark_ids(value) -> list[int]:
+    """A source's entry of a run's watermark: the snapshots it read (one id in runs before regional feeds)."""
+    if value is None:
+        return []
+    return sorted(value) if isinstance(value, list) else [value]
+
+
 def _changed_sources(con, t, watermark: dict, current: dict[str, list[Snapshot]]):
     """For an incremental run: per changed source, the table the previous run read (empty if none)."""
     previous = {}
     for code, snaps in current.items():
-        now_id = snaps[0].pk if snaps else None
-        old_id = watermark.get(code)
-        if now_id == old_id or now_id is None:
+        now_ids = sorted(s.pk for s in snaps)
+        old_ids = _watermark_ids(watermark.get(code))
+        if now_ids == old_ids or not now_ids:
             continue
-        old = Snapshot.objects.filter(pk=old_id).first() if old_id else None
-        previous[code] = (
-            tables._table(con, old.path, f"prev_{code}") if old else tables._table(
-                con, tables.source_schema(code).empty_table(), f"prev_{code}")
-        )  # fmt: skip
+        old = list(Snapshot.objects.filter(pk__in=old_ids).select_related("region"))
+        data = verification.source_inputs({code: old}).get(code) if old else None
+        if data is None:
+            data = tables.source_schema(code).empty_table()
+        previous[code] = tables._table(con, data, f"prev_{code}")
     return previous
 
 
@@ -104,7 +106,8 @@ def _refuse_while_running() -> None:
     close_stale_runs()
     live = workers.running(MonitoringRun)
     if live:
-        raise ServiceError(f"监测运行 #{live[0].pk} 正在进行，请待其完成后再运行")
+        message = f"监测运行 #{live[0].pk} 正在进行，请待其完成后再运行"
+        raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, message)
 
 
 def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date | None = None, backend=None):
@@ -114,7 +117,8 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
 
     The 运行中 row is committed first with the process running it, and a heartbeat follows each step (population,
     rules, every batch of warnings): a run whose process is killed is closed as 中断 by ``close_stale_runs``."""
-    _require(actor, cap.RUN, "启动监测运行")
+    if actor is not None:  # None: the system itself (a scheduled run)
+        require_capability(actor, cap.RUN, "启动监测运行")
     as_of = as_of or timezone.localdate()
     _refuse_while_running()
     previous_run = last_done_run()
@@ -130,7 +134,7 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
         pop = population.refresh()
         workers.heartbeat(mrun)
         current = verification.current_snapshots(as_of)
-        watermark = {code: snaps[0].pk for code, snaps in current.items() if snaps}
+        watermark = {code: sorted(s.pk for s in snaps) for code, snaps in current.items() if snaps}
         con = backends.connect(backend)
         t = _bind(con, pop, current)
         pop_expr = t.persons
@@ -145,7 +149,7 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
                 new_records = keys.num_rows
                 keys = ibis.memtable(keys)
                 t = engine.restrict(t, engine.household_keys(pop_expr, keys))
-        rules = list(WarningRule.objects.filter(is_active=True))
+        rules = list(WarningRule.objects.filter(is_active=True).select_related("region"))
         found = facts_for(t, pop_expr, rules, as_of)
         workers.heartbeat(mrun)
         raised, facts = _raise(mrun, found, pop)
@@ -182,12 +186,12 @@ def queued_runs() -> int:
 def start_run(actor, kind: str):
     """Queue a run for the task worker (what the runs page does), refusing while one is under way or queued.
     Returns the task's result: with the immediate backend (tests) the run has already finished."""
-    _require(actor, cap.RUN, "启动监测运行")
+    require_capability(actor, cap.RUN, "启动监测运行")
     if kind not in MonitoringRun.Kind.values:
         raise ServiceError("请选择增量运行或全量运行")
     _refuse_while_running()
     if queued_runs():
-        raise ServiceError("已有一次监测运行在排队，请待其完成后再运行")
+        raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, "已有一次监测运行在排队，请待其完成后再运行")
     return run_task.enqueue(actor.pk, kind)
 
 
@@ -212,7 +216,10 @@ def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
     pending = []
     seen = set()
     for rule, table in found:
+        watched = rule.region.prefix if rule.region_id else ""
         for row in table.to_pylist():
+            if not region.get(row["household_id"], "").startswith(watched):
+                continue  # a region's own rule warns only there
             key = fact_key(rule.code, row["person_id"], row["household_id"], row["record_key"])
             if key in seen:
                 continue
@@ -254,11 +261,8 @@ def _insert_batch(batch: list[Warning]) -> int:
 
 
 def _locked(actor, warning: Warning) -> Warning:
-    _require(actor, cap.HANDLE, "处置预警")
-    w = Warning.objects.select_for_update(of=("self",)).select_related("rule").get(pk=warning.pk)
-    if not in_scope(actor, w.region_id):
-        raise Http404("预警不存在或不在您的管辖范围内")
-    return w
+    require_capability(actor, cap.HANDLE, "处置预警")
+    return access_warning_by_id(actor, warning.pk, capability=cap.HANDLE, for_update=True)
 
 
 def _move(actor, w: Warning, to: str, *, action: str = "", note: str = "") -> Warning:
@@ -286,7 +290,7 @@ def confirm(actor, warning: Warning, note: str = "") -> Warning:
     """待研判 → 核实中: the clerk judges the warning worth verifying."""
     w = _locked(actor, warning)
     if w.status != Warning.Status.PENDING:
-        raise ServiceError("只有待研判的预警可以转入核实")
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "只有待研判的预警可以转入核实")
     return _move(actor, w, Warning.Status.VERIFYING, note=note.strip())
 
 
@@ -303,16 +307,17 @@ def handle(actor, warning: Warning, action: str, note: str) -> Warning:
     reason."""
     w = _locked(actor, warning)
     if w.status not in (Warning.Status.PENDING, Warning.Status.VERIFYING):
-        raise ServiceError("该预警已处置")
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "该预警已处置")
     if action not in Warning.Action.values:
         raise ServiceError("请选择处置结果")
     note = (note or "").strip()
     if not note:
-        raise ServiceError("请填写处置说明" if action != Warning.Action.FALSE else "误报须说明理由")
+        message = "请填写处置说明" if action != Warning.Action.FALSE else "误报须说明理由"
+        raise BusinessRuleError(MonitoringErrorCode.NOTE_REQUIRED, message)
     if action == Warning.Action.STOPPED:
         enrolment = current_enrolment(w)
         if enrolment is None:
-            raise ServiceError("该家庭没有在保记录，无法停止保障")
+            raise BusinessRuleError(MonitoringErrorCode.NO_ENROLMENT, "该家庭没有在保记录，无法停止保障")
         assistance.stop(actor, enrolment, f"动态监测预警 #{w.pk}（{w.rule.name}）：{note}")
         note = f"{note}（已停止{enrolment.programme.name}）"
     return _move(actor, w, Warning.Status.HANDLED, action=action, note=note)
@@ -323,7 +328,7 @@ def close(actor, warning: Warning, note: str = "") -> Warning:
     """已处置 → 办结."""
     w = _locked(actor, warning)
     if w.status != Warning.Status.HANDLED:
-        raise ServiceError("只有已处置的预警可以办结")
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "只有已处置的预警可以办结")
     return _move(actor, w, Warning.Status.CLOSED, note=note.strip())
 
 
@@ -335,10 +340,13 @@ def overdue(queryset, day: datetime.date | None = None):
 # --- rules -----------------------------------------------------------------------------------------------------
 
 
-def _require_rules(actor) -> None:
-    _require(actor, cap.RULES, "修改预警规则")
+def _check_rule_writable(actor, rule: WarningRule) -> None:
+    """Rules are county or city business, and a rule of a wider region (the whole city's) is read-only below it:
+    a county cannot switch off the city's rule (404, as for anything outside its region)."""
+    require_capability(actor, cap.RULES, "修改预警规则")
     if actor.region is None or actor.region.level > COUNTY_LEVEL:
-        raise ServiceError("预警规则只能由县级或市级民政部门修改")
+        raise BusinessRuleError(MonitoringErrorCode.RULE_LEVEL, "预警规则只能由县级或市级民政部门修改")
+    require_writable_region(actor, rule.region, "预警规则")
 
 
 def parse_params(rule: WarningRule, data: dict) -> dict:
@@ -369,12 +377,12 @@ def parse_params(rule: WarningRule, data: dict) -> dict:
 
 @transaction.atomic
 def update_rule(actor, rule: WarningRule, *, params: dict, is_active: bool, severity: str, deadline_days: int):
-    _require_rules(actor)
     rule = WarningRule.objects.select_for_update().get(pk=rule.pk)
+    _check_rule_writable(actor, rule)
     if severity not in WarningRule.Severity.values:
-        raise ServiceError("预警等级无效")
+        raise BusinessRuleError(MonitoringErrorCode.RULE_INVALID, "预警等级无效")
     if not 1 <= int(deadline_days) <= 90:
-        raise ServiceError("处置时限应在 1–90 个工作日之间")
+        raise BusinessRuleError(MonitoringErrorCode.RULE_INVALID, "处置时限应在 1–90 个工作日之间")
     before = {"params": rule.params, "is_active": rule.is_active, "severity": rule.severity,
               "deadline_days": rule.deadline_days}  # fmt: skip
     rule.params, rule.is_active, rule.severity, rule.deadline_days = params, is_active, severity, int(deadline_days)
@@ -387,7 +395,7 @@ def update_rule(actor, rule: WarningRule, *, params: dict, is_active: bool, seve
 
 def dry_run(actor, rule: WarningRule, params: dict | None = None, as_of: datetime.date | None = None) -> dict:
     """What the rule (with ``params``) would raise today over everybody, without creating anything."""
-    _require(actor, cap.RULES, "试运行预警规则")
+    require_capability(actor, cap.RULES, "试运行预警规则")
     as_of = as_of or timezone.localdate()
     pop = population.refresh()
     t = _bind(backends.connect(), pop, verification.current_snapshots(as_of))

@@ -8,19 +8,21 @@ from django.views.decorators.http import require_POST
 from django_tasks.base import TaskResultStatus
 
 from huimin.core import audit, regions
+from huimin.core.access import can_write_region, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped, user_prefixes
+from huimin.core.scope import in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.engine.sources import SOURCES
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
+from huimin.monitoring.access import access_rule_by_id, access_warning_by_id, visible_rules
 from huimin.monitoring.defaults import LABELS
 from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
-from huimin.registry.models import Household
+from huimin.registry.access import access_household_by_id
 
 PAGE = 30
 # what the engine's ``value`` of a fact means, per rule kind: (label, "yuan" for 分 shown in 元, or "" as is)
@@ -130,12 +132,7 @@ def overdue_list(request):
 
 
 def _warning(request, pk) -> Warning:
-    return get_scoped_or_404(
-        Warning.objects.select_related("rule", "household", "person", "region", "township", "run"),
-        request.user,
-        capability=cap.VIEW,
-        pk=pk,
-    )
+    return access_warning_by_id(request.user, pk)
 
 
 def _value(w: Warning):
@@ -187,7 +184,7 @@ def warning_act(request, pk, action):
         else:
             raise Http404("没有这个操作")
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
     return redirect("monitoring:warning", pk=w.pk)
 
 
@@ -197,7 +194,7 @@ def warning_act(request, pk, action):
 @capability_required(cap.RULES)
 def rule_list(request):
     stats = {s["rule"].pk: s for s in services.rule_statistics(_warnings(request))}
-    rules = [(r, stats.get(r.pk)) for r in WarningRule.objects.all()]
+    rules = [(r, stats.get(r.pk)) for r in visible_rules(request.user).select_related("region")]
     names = {code: s.name for code, s in SOURCES.items()}
     rules = [(r, s, "、".join(names.get(c, c) for c in r.sources) or "对象库") for r, s in rules]
     return render(request, "monitoring/rules.html", {"rules": rules})
@@ -215,9 +212,7 @@ def _param_rows(rule: WarningRule, values: dict | None = None):
 
 @capability_required(cap.RULES)
 def rule_edit(request, pk):
-    rule = WarningRule.objects.filter(pk=pk).first()
-    if rule is None:
-        raise Http404("预警规则不存在")
+    rule = access_rule_by_id(request.user, pk)
     if request.method == "POST":
         try:
             params = services.parse_params(rule, request.POST)
@@ -226,7 +221,7 @@ def rule_edit(request, pk):
                 severity=request.POST.get("severity", ""), deadline_days=_int(request.POST.get("deadline_days")),
             )  # fmt: skip
         except ServiceError as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc)
         else:
             messages.success(request, f"已保存预警规则“{rule.name}”。")
             return redirect("monitoring:rule_edit", pk=rule.pk)
@@ -238,7 +233,9 @@ def rule_edit(request, pk):
             "params": _param_rows(rule),
             "severities": WarningRule.Severity.choices,
             "categories": Category.choices,
-            "may_edit": request.user.region is not None and request.user.region.level <= services.COUNTY_LEVEL,
+            "may_edit": request.user.region is not None
+            and request.user.region.level <= services.COUNTY_LEVEL
+            and can_write_region(request.user, rule.region),
         },
     )
 
@@ -253,9 +250,7 @@ def _int(raw) -> int:
 @capability_required(cap.RULES)
 @require_POST
 def rule_dry_run(request, pk):
-    rule = WarningRule.objects.filter(pk=pk).first()
-    if rule is None:
-        raise Http404("预警规则不存在")
+    rule = access_rule_by_id(request.user, pk)
     result, error = None, ""
     try:
         params = services.parse_params(rule, request.POST)
@@ -281,7 +276,7 @@ def runs(request):
         try:
             result = services.start_run(request.user, request.POST.get("kind", ""))
         except ServiceError as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc)
         else:
             if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend ran it at once
                 run = MonitoringRun.objects.get(pk=result.return_value)
@@ -335,6 +330,6 @@ def dashboard(request):
 
 @capability_required(cap.VIEW)
 def household_panel(request, pk):
-    household = get_scoped_or_404(Household.objects.all(), request.user, capability=cap.VIEW, pk=pk)
+    household = access_household_by_id(request.user, pk, capability=cap.VIEW)
     warnings = _warnings(request).filter(household=household).order_by("-raised_at", "-id")[:50]
     return render(request, "monitoring/_household_panel.html", {"household": household, "warnings": warnings})

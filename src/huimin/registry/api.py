@@ -7,11 +7,12 @@ from ninja import Field, Router, Schema, Status
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import audit, masking
+from huimin.core.access import NotInScope, require_region_in_scope
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PEOPLE_VIEW, PII_UNMASK, has_capability
-from huimin.core.scope import get_scoped_or_404, require_in_scope
 from huimin.core.services import ServiceError
 from huimin.registry import search, services
+from huimin.registry.access import access_household_by_id, access_person_by_id
 from huimin.registry.models import Household, Person
 from huimin.registry.services import MemberInput
 
@@ -160,7 +161,7 @@ def household_out(household: Household) -> dict:
 
 
 def _person(request, pk: int) -> Person:
-    return get_scoped_or_404(Person.objects.select_related("region", "household"), request.auth, pk=pk)
+    return access_person_by_id(request.auth, pk)
 
 
 ID_IN_URL = "身份证号不能放在网址中查询：请改用 POST {path}/search，把查询条件放在请求体中"
@@ -205,10 +206,10 @@ def update_person(request, pk: int, payload: PersonPatch):
     person = _person(request, pk)
     changes = payload.dict(exclude_unset=True)
     if "region" in changes:
+        require_region_in_scope(request.auth, changes["region"])
         region = Region.objects.filter(code=changes["region"]).first()
         if region is None:
-            raise ServiceError("区划代码不存在")
-        require_in_scope(request.auth, region.code)
+            raise NotInScope("区划不存在或不在您的管辖范围内")
         changes["region"] = region
     person = services.update_person(request.auth, person, changes)
     return person_out(person)
@@ -239,7 +240,7 @@ def search_households(request, payload: HouseholdSearchIn):
     auth=api_auth(PEOPLE_VIEW),
 )
 def get_household(request, pk: int):
-    household = get_scoped_or_404(Household.objects.select_related("region"), request.auth, pk=pk)
+    household = access_household_by_id(request.auth, pk)
     members = household.memberships.filter(ended_on__isnull=True).select_related("person__region", "person__household")
     return {
         **household_out(household),
@@ -253,10 +254,10 @@ def get_household(request, pk: int):
     "/households", response={201: HouseholdDetail, **ERRORS}, summary="登记家庭及其成员", auth=api_auth(PEOPLE_EDIT)
 )
 def create_household(request, payload: HouseholdIn):
+    require_region_in_scope(request.auth, payload.region)  # outside one's region: 404, whether it exists or not
     region = Region.objects.filter(code=payload.region).first()
     if region is None:
-        raise ServiceError("区划代码不存在")
-    require_in_scope(request.auth, region.code)
+        raise NotInScope("区划不存在或不在您的管辖范围内")
     if region.level != 5:
         raise ServiceError("家庭所在区划须为村（社区）")
     members = []

@@ -6,22 +6,24 @@ merged-away record stays, pointing at it (``merged_into``)."""
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from huimin.core import audit, regions
+from huimin.core.access import BusinessRuleError, Forbidden, NotInScope, require_access
 from huimin.core.roles import PEOPLE_MERGE, has_capability
-from huimin.core.scope import in_scope, require_in_scope, user_prefixes
+from huimin.core.scope import in_scope, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.registry import bank_accounts, codes
+from huimin.registry.error_codes import RegistryErrorCode
 from huimin.registry.models import DuplicateCandidate, ForeignDuplicate, Household, LifeEvent, Membership, Person
 
 # Other apps register here what re-points their references from the merged-away person to the kept one:
 # ``MERGE_HOOKS.append(lambda keep, drop: Enrolment.objects.filter(person=drop).update(person=keep))``.
 MERGE_HOOKS: list[Callable[[Person, Person], None]] = []
+
+MERGE = "合并或排除重复人员"
 
 
 def find_by_id_number(number: str) -> Person | None:
@@ -49,6 +51,8 @@ def already_registered_message(person: Person, actor) -> str:
 class RegisteredElsewhere(ServiceError):
     """A registration refused because the number is held outside the actor's region (see ``route``)."""
 
+    code = RegistryErrorCode.DUPLICATE_ID
+
     def __init__(self, holder: Person, region, name: str, source: str):
         super().__init__(REGISTERED_ELSEWHERE)
         self.holder, self.region, self.name, self.source = holder, region, name, source
@@ -57,7 +61,7 @@ class RegisteredElsewhere(ServiceError):
 def refuse_registered(actor, holder: Person, *, region, name: str, source: str):
     """Raise the refusal of registering ``holder``'s number again, in the words ``actor`` may read."""
     if in_scope(actor, holder.region_id):
-        raise ServiceError(already_registered_message(holder, actor))
+        raise BusinessRuleError(RegistryErrorCode.DUPLICATE_ID, already_registered_message(holder, actor))
     raise RegisteredElsewhere(holder, region, name, source)
 
 
@@ -77,9 +81,9 @@ def route(actor, holder: Person, *, region, name: str, source: str) -> ForeignDu
 def close_elsewhere(actor, case: ForeignDuplicate, *, note: str) -> ForeignDuplicate:
     """The county (or the city) records how a cross-region case was resolved; a township only sees its cases."""
     if not has_capability(actor, PEOPLE_MERGE):
-        raise PermissionDenied("您的角色无权处理重复登记")
+        raise Forbidden("您的角色无权处理重复登记")
     if not in_scope(actor, case.region_id) and not in_scope(actor, case.holder.region_id):
-        raise Http404("对象不存在或不在您的管辖范围内")
+        raise NotInScope("对象不存在或不在您的管辖范围内")
     if actor.region is None or actor.region.level > regions.COUNTY:
         raise ServiceError("跨地区重复登记由县级以上民政部门核实处理")
     if case.status != ForeignDuplicate.Status.OPEN:
@@ -183,16 +187,10 @@ def scan_id_range(low: int, high: int) -> int:
     return listed
 
 
-def _require(actor, *persons: Person) -> None:
-    if not has_capability(actor, PEOPLE_MERGE):
-        raise PermissionDenied("您的角色无权合并或排除重复人员")
-    for person in persons:
-        require_in_scope(actor, person.region_id)
-
-
 @transaction.atomic
 def dismiss(actor, candidate: DuplicateCandidate) -> None:
-    _require(actor, candidate.person_a, candidate.person_b)
+    for person in (candidate.person_a, candidate.person_b):
+        require_access(actor, PEOPLE_MERGE, person.region_id, MERGE)
     if candidate.status != DuplicateCandidate.Status.OPEN:
         raise ServiceError("该疑似重复记录已处理")
     candidate.status = DuplicateCandidate.Status.DISMISSED
@@ -205,7 +203,8 @@ def dismiss(actor, candidate: DuplicateCandidate) -> None:
 def merge(actor, keep: Person, drop: Person, *, candidate: DuplicateCandidate | None = None) -> Person:
     """Merge ``drop`` into ``keep``. ``keep`` takes ``drop``'s facts where it has none (an ID number too);
     both households' histories stay, re-pointed to ``keep``."""
-    _require(actor, keep, drop)
+    for person in (keep, drop):
+        require_access(actor, PEOPLE_MERGE, person.region_id, MERGE)
     if keep.pk == drop.pk:
         raise ServiceError("不能与自身合并")
     if keep.merged_into_id or drop.merged_into_id:

@@ -5,16 +5,18 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from huimin.core import audit
+from huimin.core.access import BusinessRuleError, require_access, require_region_in_scope
 from huimin.core.models import Region
-from huimin.core.roles import PEOPLE_EDIT, has_capability
-from huimin.core.scope import require_in_scope
+from huimin.core.roles import PEOPLE_EDIT
 from huimin.core.services import ServiceError
 from huimin.registry import bank_accounts, codes, dedup, persons
+from huimin.registry.error_codes import RegistryErrorCode
 from huimin.registry.models import Household, LifeEvent, Membership, Person
+
+EDIT = "登记或变更人员、家庭信息"
 
 EventKind = codes.EventKind
 BANK_FIELDS = ("bank_account", "bank_name")
@@ -28,12 +30,6 @@ class MemberInput:
     relation: str
     data: dict = field(default_factory=dict)
     person: Person | None = None
-
-
-def _require(actor, region_code: str) -> None:
-    if not has_capability(actor, PEOPLE_EDIT):
-        raise PermissionDenied("您的角色无权登记或变更人员、家庭信息")
-    require_in_scope(actor, region_code)
 
 
 def _who(actor) -> str:
@@ -90,7 +86,7 @@ def _new_person(actor, data: dict) -> Person:
         clean = persons.clean(data)
     except persons.PersonDataError as exc:
         raise ServiceError(str(exc)) from exc
-    _require(actor, clean["region"].code)
+    require_access(actor, PEOPLE_EDIT, clean["region"].code, EDIT)
     if clean["id_number"]:
         existing = dedup.find_by_id_number(clean["id_number"])
         if existing is not None:
@@ -100,7 +96,8 @@ def _new_person(actor, data: dict) -> Person:
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:  # a concurrent registration of the same number
-        raise ServiceError("该身份证号已登记（同一身份证号只能对应一个人员）") from exc
+        message = "该身份证号已登记（同一身份证号只能对应一个人员）"
+        raise BusinessRuleError(RegistryErrorCode.DUPLICATE_ID, message) from exc
     audit.record("registry.person.create", person, after=person_snapshot(person))
     dedup.scan_id_range(person.pk, person.pk)
     return person
@@ -150,7 +147,7 @@ def register_household(
     household_type: str = codes.HouseholdType.FAMILY,
 ) -> Household:  # fmt: skip
     """Register a household with its members; exactly one member is the head (relation 01)."""
-    _require(actor, region.code)
+    require_access(actor, PEOPLE_EDIT, region.code, EDIT)
     heads = [m for m in members if m.relation == codes.HEAD]
     if len(heads) != 1:
         raise ServiceError("一户须有且只有一名户主（与户主关系为“户主”）")
@@ -161,7 +158,7 @@ def register_household(
     for member in members:
         person = member.person or _new_person(actor, {"region": region, **member.data})
         if member.person is not None:
-            require_in_scope(actor, person.region_id)
+            require_region_in_scope(actor, person.region_id, "人员")
         _join(household, person, member.relation, on, "登记新家庭")
         if member.relation == codes.HEAD:
             household.head = person
@@ -183,7 +180,7 @@ def add_member(
     note: str = "",
 ) -> Person:
     """A birth or a move into ``household`` (of a new person, or of a registered one from another household)."""
-    _require(actor, household.region_id)
+    require_access(actor, PEOPLE_EDIT, household.region_id, EDIT)
     _check_household_open(household)
     if member.relation == codes.HEAD:
         raise ServiceError("新成员不能直接作为户主：请先加入，再办理变更户主")
@@ -191,7 +188,7 @@ def add_member(
         raise ServiceError("出生登记只能登记新人员")
     if member.person is not None:
         person = member.person
-        require_in_scope(actor, person.region_id)
+        require_region_in_scope(actor, person.region_id, "人员")
         if person.is_deceased or person.merged_into_id:
             raise ServiceError(f"{person.name} 已死亡或已合并，不能迁入")
         previous = _open_membership(person)
@@ -228,7 +225,7 @@ def record_birth(
 
 @transaction.atomic
 def record_death(actor, person: Person, *, on: datetime.date, note: str = "") -> Person:
-    _require(actor, person.region_id)
+    require_access(actor, PEOPLE_EDIT, person.region_id, EDIT)
     if person.is_deceased:
         raise ServiceError(f"{person.name} 已登记死亡")
     if on > datetime.date.today() or (person.birth_date and on < person.birth_date):
@@ -253,7 +250,7 @@ def record_death(actor, person: Person, *, on: datetime.date, note: str = "") ->
 @transaction.atomic
 def move_out(actor, person: Person, *, on: datetime.date, destination: str = "", note: str = "") -> None:
     """A person leaves their household (to somewhere outside the registry, or before joining another)."""
-    _require(actor, person.region_id)
+    require_access(actor, PEOPLE_EDIT, person.region_id, EDIT)
     membership = _open_membership(person)
     if membership is None:
         raise ServiceError(f"{person.name} 当前不属于任何家庭")
@@ -284,7 +281,7 @@ def change_head(
     """Make ``new_head`` the head. Relations to the head change with it: ``relations`` maps person pk → new
     relation for the other members (the old head's is ``old_head_relation``). History is kept: each changed
     membership is closed and reopened."""
-    _require(actor, household.region_id)
+    require_access(actor, PEOPLE_EDIT, household.region_id, EDIT)
     _check_household_open(household)
     current = {m.person_id: m for m in household.memberships.filter(ended_on__isnull=True).select_related("person")}
     if new_head.pk not in current:
@@ -327,7 +324,7 @@ def split_household(
     note: str = "",
 ) -> Household:
     """Members (person pk → relation to the new head, exactly one "01") leave ``household`` for a new one."""
-    _require(actor, household.region_id)
+    require_access(actor, PEOPLE_EDIT, household.region_id, EDIT)
     _check_household_open(household)
     current = {m.person_id: m for m in household.memberships.filter(ended_on__isnull=True).select_related("person")}
     if not members or any(pk not in current for pk in members):
@@ -364,8 +361,8 @@ def merge_households(
 ) -> None:
     """All current members of ``other`` join ``into`` (``relations``: person pk → relation to ``into``'s head);
     ``other`` is closed."""
-    _require(actor, into.region_id)
-    _require(actor, other.region_id)
+    require_access(actor, PEOPLE_EDIT, into.region_id, EDIT)
+    require_access(actor, PEOPLE_EDIT, other.region_id, EDIT)
     _check_household_open(into)
     _check_household_open(other)
     if into.pk == other.pk:
@@ -388,7 +385,7 @@ def merge_households(
 @transaction.atomic
 def close_household(actor, household: Household, *, reason: str, on: datetime.date, note: str = "") -> None:
     """Close a household with a reason; its remaining members' memberships end on the same day."""
-    _require(actor, household.region_id)
+    require_access(actor, PEOPLE_EDIT, household.region_id, EDIT)
     _check_household_open(household)
     reason = (reason or "").strip()
     if not reason:
@@ -408,7 +405,7 @@ def update_person(actor, person: Person, changes: dict, *, on: datetime.date | N
     """Change a person's data; the new data is checked as a whole. A new ID number must not belong to someone
     else. A new bank account or bank becomes a pending change (bank_accounts), effective once another person
     confirms it."""
-    _require(actor, person.region_id)
+    require_access(actor, PEOPLE_EDIT, person.region_id, EDIT)
     if person.merged_into_id:
         raise ServiceError("该人员已合并至其他人员记录，请在合并后的记录上修改")
     current = {name: getattr(person, name) for name in persons.EDITABLE_FIELDS}
@@ -419,7 +416,7 @@ def update_person(actor, person: Person, changes: dict, *, on: datetime.date | N
         clean = persons.clean({**current, **changes})
     except persons.PersonDataError as exc:
         raise ServiceError(str(exc)) from exc
-    _require(actor, clean["region"].code)
+    require_access(actor, PEOPLE_EDIT, clean["region"].code, EDIT)
     if clean["id_number"] and clean["id_number"] != person.id_number:
         existing = dedup.find_by_id_number(clean["id_number"])
         if existing is not None and existing.pk != person.pk:

@@ -12,13 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from huimin.core import regions
+from huimin.core.access import access_by_id
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_VIEW, PII_UNMASK, has_capability
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_download
 from huimin.registry import bank_accounts, dedup, excel, forms, imports, panels, persons, search, services
+from huimin.registry.access import access_household_by_id, access_person_by_id
 from huimin.registry.models import (
     DuplicateCandidate,
     ForeignDuplicate,
@@ -32,11 +34,11 @@ from huimin.registry.services import MemberInput
 
 
 def _person(request, pk) -> Person:
-    return get_scoped_or_404(Person.objects.select_related("region", "household", "hukou_region"), request.user, pk=pk)
+    return access_person_by_id(request.user, pk)
 
 
 def _household(request, pk) -> Household:
-    return get_scoped_or_404(Household.objects.select_related("region", "head"), request.user, pk=pk)
+    return access_household_by_id(request.user, pk)
 
 
 # --- persons -----------------------------------------------------------------------------------------------
@@ -332,7 +334,7 @@ def duplicate_decide(request, pk):
         "person_a__region",
         PEOPLE_MERGE,
     )
-    candidate = get_scoped_or_404(qs, request.user, "person_b__region", PEOPLE_MERGE, pk=pk)
+    candidate = access_by_id(qs, request.user, pk, capability=PEOPLE_MERGE, region_field="person_b__region")
     action = request.POST.get("action")
     try:
         if action == "dismiss":

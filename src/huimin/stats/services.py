@@ -3,29 +3,22 @@
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from huimin.core import audit
+from huimin.core.access import require_capability, require_writable_region
 from huimin.core.models import Region
-from huimin.core.roles import has_capability
-from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
 from huimin.stats import capabilities as caps
 from huimin.stats import compute
 from huimin.stats.models import Indicator, IndicatorTarget, MonthRun
 
 
-def _require(actor, capability: str) -> None:
-    if not has_capability(actor, capability):
-        raise PermissionDenied("您的角色无权执行此操作")
-
-
 def recompute(actor, month: datetime.date) -> MonthRun:
     """Recompute a month's figures now (they are computed from dated data, so a past month gives the same
     figures unless data dated in it arrived since)."""
-    _require(actor, caps.MANAGE)
+    require_capability(actor, caps.MANAGE, "管理统计数据")
     if month > compute.month_start(timezone.localdate()):
         raise ServiceError("不能计算未来月份的统计数据")
     run = compute.materialise(month, actor=actor.username)
@@ -36,8 +29,8 @@ def recompute(actor, month: datetime.date) -> MonthRun:
 @transaction.atomic
 def set_target(actor, indicator: Indicator, region: Region, value) -> IndicatorTarget | None:
     """Sets (or, with an empty value, removes) the region's own target for an indicator."""
-    _require(actor, caps.MANAGE)
-    require_in_scope(actor, region.code)
+    require_capability(actor, caps.MANAGE, "管理统计数据")
+    require_writable_region(actor, region, "区划")
     current = IndicatorTarget.objects.select_for_update().filter(indicator=indicator, region=region).first()
     before = {"target": str(current.target)} if current else None
     text = str(value or "").strip()

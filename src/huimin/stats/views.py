@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huimin.core import regions
+from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.roles import STATS_VIEW, has_capability
@@ -65,7 +66,7 @@ def _params(request):
     try:
         month = _month(request)
     except ValueError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         month = default_month()
     area = request.GET.get("area", "")
     return region, month, AREAS.get(area), area if area in AREAS else ""
@@ -230,7 +231,7 @@ def recompute(request):
         month = _month(request)
         run = services.recompute(request.user, month)
     except (ValueError, ServiceError) as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
     else:
         messages.success(request, f"已重新计算 {month.year}年{month.month}月 的统计数据（耗时 {run.seconds:.1f} 秒）")
     back = request.POST.get("next", "")
@@ -271,7 +272,7 @@ def indicator_target(request, pk: int):
     try:
         services.set_target(request.user, indicator, region, request.POST.get("target", ""))
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
     else:
         messages.success(request, f"已更新“{indicator.name}”在{region.name}的目标值")
     return redirect(f"{reverse('stats:indicators')}?region={region.code}")

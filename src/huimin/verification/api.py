@@ -13,12 +13,14 @@ from ninja.files import UploadedFile
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
-from huimin.core.scope import get_scoped_or_404, in_scope, scoped
+from huimin.core.access import BusinessRuleError
+from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.engine.sources import SOURCES
-from huimin.registry.models import Household
 from huimin.verification import services
+from huimin.verification.access import access_household_by_id, access_report_by_id
 from huimin.verification.capabilities import VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
+from huimin.verification.error_codes import VerificationErrorCode
 from huimin.verification.models import Conclusion, Report, Upload
 
 router = Router(tags=["经济状况核对"])
@@ -145,7 +147,7 @@ def list_verification_reports(
     auth=api_auth(VERIFY_REPORTS),
 )
 def get_verification_report(request, pk: int):
-    return report_detail_out(get_scoped_or_404(_reports(request.auth), request.auth, capability=VERIFY_REPORTS, pk=pk))
+    return report_detail_out(access_report_by_id(request.auth, pk))
 
 
 @router.post(
@@ -155,11 +157,9 @@ def get_verification_report(request, pk: int):
     auth=api_auth(VERIFY_RUN),
 )
 def request_verification(request, pk: int, payload: CheckIn):
-    household = get_scoped_or_404(
-        Household.objects.select_related("region", "head"), request.auth, capability=VERIFY_RUN, pk=pk
-    )
+    household = access_household_by_id(request.auth, pk)
     if not household.is_active:
-        raise ServiceError("该家庭已注销，不能发起核对")
+        raise BusinessRuleError(VerificationErrorCode.HOUSEHOLD_CLOSED, "该家庭已注销，不能发起核对")
     as_of = payload.as_of or timezone.localdate()
     if as_of > timezone.localdate():
         raise ServiceError("核对基准日不能晚于今天")

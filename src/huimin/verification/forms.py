@@ -61,12 +61,16 @@ class BatchForm(forms.Form):
 
 
 class ThresholdForm(forms.ModelForm):
+    region_code = forms.CharField(
+        label="适用区划代码（本人管辖范围内，如 411702）", max_length=12, widget=forms.TextInput(attrs=SM)
+    )
+
     class Meta:
         model = Threshold
         fields = [
             "programme",
             "rule",
-            "region_prefix",
+            "region_code",
             "urban_rural",
             "value",
             "outcome",

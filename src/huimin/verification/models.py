@@ -53,7 +53,9 @@ class Snapshot(models.Model):
     """A validated, dated extract of one source, normalised to Parquet keyed by person_key (no plaintext IDs).
 
     Each snapshot of a source is a full extract ("全量"): the engine reads the newest snapshot whose data date is
-    not after the check's date. 协查 answers are kept as snapshots of kind ``assist`` tied to their request."""
+    not after the check's date. 协查 answers are kept as snapshots of kind ``assist`` tied to their request.
+    A snapshot uploaded by staff of a region (``region``) is read only for that subtree (the households there,
+    the persons registered there); a department's (API client, command line) holds everywhere."""
 
     class Kind(models.TextChoices):
         FULL = "full", "全量数据"
@@ -67,6 +69,10 @@ class Snapshot(models.Model):
     path = models.CharField("Parquet 文件", max_length=300)
     sha256 = models.CharField("原文件 SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        "core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="适用区划（空为全部）",
+    )  # fmt: skip
     assist_request = models.ForeignKey(
         "AssistRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="snapshots"
     )
@@ -122,11 +128,12 @@ MULTIPLE_RULES = {Rule.INCOME_STANDARD}
 class Threshold(models.Model):
     """One 核对 threshold of a programme for a region subtree and period.
 
-    The row in force is chosen by the rule of core.regions: the longest region prefix that contains the
-    household's region, then an urban or rural row over one for both, then the latest start date. For
-    ``income_standard`` the value is a multiple: the 核对收入标准 a household's income per head is held against is
-    that multiple of the 低保标准 in force at its place (benefits.Standard, the one copy of the figure; see
-    verification.services.thresholds_table). A threshold exceeded yields its ``outcome``."""
+    The most specific row wins (the rule of core.regions): the deepest region that contains the household's region
+    (a row without a region holds everywhere), then an urban or rural row over one for both, then the latest start
+    date. A row is written only by staff whose subtree contains its region: a city-wide row is read-only below the
+    city. For ``income_standard`` the value is a multiple: the 核对收入标准 a household's income per head is held
+    against is that multiple of the 低保标准 in force at its place (benefits.Standard, the one copy of the figure;
+    see verification.services.thresholds_table). A threshold exceeded yields its ``outcome``."""
 
     class UrbanRural(models.TextChoices):
         BOTH = "", "城乡通用"
@@ -135,7 +142,10 @@ class Threshold(models.Model):
 
     programme = models.CharField("救助项目", max_length=40, help_text="如 dibao（低保）、tekun（特困）")
     rule = models.CharField("规则", max_length=30, choices=Rule.choices)
-    region_prefix = models.CharField("适用区划（代码前缀，空为全部）", max_length=12, blank=True)
+    region = models.ForeignKey(
+        "core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="适用区划（空为全部）",
+    )  # fmt: skip
     urban_rural = models.CharField("城乡", max_length=5, choices=UrbanRural.choices, blank=True)
     value = models.DecimalField("数值", max_digits=14, decimal_places=2)
     outcome = models.CharField(
@@ -150,13 +160,18 @@ class Threshold(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "核对规则阈值"
-        ordering = ["programme", "rule", "region_prefix", "-valid_from"]
+        ordering = ["programme", "rule", "region_id", "-valid_from"]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="verification_threshold_value_nonneg"),
         ]
 
     def __str__(self):
-        return f"{self.programme} {self.get_rule_display()} {self.region_prefix or '全部'} {self.value}"
+        return f"{self.programme} {self.get_rule_display()} {self.region or '全部'} {self.value}"
+
+    @property
+    def region_prefix(self) -> str:
+        """The code prefix the engine matches households with ("" for a row valid everywhere)."""
+        return self.region.prefix if self.region_id else ""
 
     def engine_value(self) -> int:
         """The integer the engine compares: 分 for money, a whole number otherwise."""
@@ -171,8 +186,6 @@ class Threshold(models.Model):
             raise ValidationError({"value": "该规则的数值应为整数"})
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "失效日期不能早于生效日期"})
-        if self.region_prefix and not self.region_prefix.isdigit():
-            raise ValidationError({"region_prefix": "区划前缀应为数字"})
 
 
 class BatchRun(WorkerFields):
@@ -186,7 +199,9 @@ class BatchRun(WorkerFields):
 
     programme = models.CharField("救助项目", max_length=40)
     as_of = models.DateField("核对基准日")
-    region_prefix = models.CharField("范围（区划前缀）", max_length=12, blank=True)
+    region = models.ForeignKey(
+        "core.Region", null=True, on_delete=models.PROTECT, related_name="+", verbose_name="范围（区划）"
+    )
     backend = models.CharField("计算引擎", max_length=20, default="duckdb")
     enrolled_only = models.BooleanField("仅在保家庭", default=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RUNNING)
@@ -207,6 +222,10 @@ class BatchRun(WorkerFields):
 
     def __str__(self):
         return f"批量复核 #{self.pk} {self.programme} {self.as_of}"
+
+    @property
+    def region_prefix(self) -> str:
+        return self.region.prefix if self.region_id else ""
 
 
 class Report(models.Model):

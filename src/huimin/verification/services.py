@@ -17,16 +17,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from huimin.benefits import standards
 from huimin.benefits.models import StandardKind
 from huimin.core import audit, regions, workers
+from huimin.core.access import (
+    BusinessRuleError,
+    NotInScope,
+    require_capability,
+    require_region_in_scope,
+    require_writable_region,
+)
 from huimin.core.models import Region
-from huimin.core.roles import has_capability
-from huimin.core.scope import require_in_scope
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
@@ -36,6 +42,7 @@ from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
 from huimin.verification import enrolment, ingest, rules
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
+from huimin.verification.error_codes import VerificationErrorCode
 from huimin.verification.models import (
     AssistRequest,
     Authorisation,
@@ -49,11 +56,6 @@ from huimin.verification.models import (
 )
 
 ADULT_AGE = 18
-
-
-def _require(actor, capability: str) -> None:
-    if not has_capability(actor, capability):
-        raise PermissionDenied("您的角色无权执行此操作")
 
 
 def data_dir() -> Path:
@@ -81,9 +83,9 @@ def ingest_file(
     then the valid rows become the snapshot and the bad rows are listed in the error report. A file that cannot be
     read at all raises ServiceError and records nothing."""
     if assist_request is not None:
-        _require(actor, VERIFY_RUN)  # a 协查 answer belongs to its request, not to the departmental feeds
+        require_capability(actor, VERIFY_RUN)  # a 协查 answer belongs to its request, not to the departmental feeds
     elif channel not in ("api", "cli"):  # the API checks the department's token; the CLI runs on the server
-        _require(actor, VERIFY_DATA)
+        require_capability(actor, VERIFY_DATA)
     if source_code not in SOURCES:
         raise ServiceError("数据源不存在")
     check_size(len(content), FEED_MAX_BYTES, "数据文件")
@@ -97,6 +99,7 @@ def ingest_file(
     if result.total == 0:
         raise ServiceError("文件没有数据行")
     user = actor if getattr(actor, "pk", None) else None
+    region = _feed_region(user, assist_request)
     accept = result.ok or (valid_only and result.table.num_rows > 0)
     status = Upload.Status.ACCEPTED if result.ok else (Upload.Status.PARTIAL if accept else Upload.Status.REJECTED)
     token = uuid.uuid4().hex
@@ -121,6 +124,7 @@ def ingest_file(
                     path=str(parquet_path),
                     sha256=hashlib.sha256(content).hexdigest(),
                     uploaded_by=user,
+                    region=region,
                     assist_request=assist_request,
                 )
             upload = Upload.objects.create(
@@ -146,6 +150,7 @@ def ingest_file(
                     "errors": result.error_rows,
                     "as_of": as_of.isoformat(),
                     "snapshot": snapshot.pk if snapshot else None,
+                    "region": region.code if region else "",
                 },
             )
     except Exception:
@@ -154,27 +159,52 @@ def ingest_file(
     return upload
 
 
-def current_snapshots(as_of: datetime.date, assist_request: AssistRequest | None = None) -> dict[str, list[Snapshot]]:
-    """Per source: the newest full snapshot dated on or before ``as_of`` (plus a 协查 request's answers)."""
+def _feed_region(user, assist_request: AssistRequest | None) -> Region | None:
+    """The subtree a feed holds for: a staff member's upload only his region's (a 协查 answer belongs to its
+    request's household); a department's (API client, command line) everywhere."""
+    if assist_request is not None or user is None or not getattr(user, "region_id", None):
+        return None
+    return user.region
+
+
+def current_snapshots(
+    as_of: datetime.date, assist_request: AssistRequest | None = None, *, region_code: str | None = None
+) -> dict[str, list[Snapshot]]:
+    """Per source: the newest full snapshot dated on or before ``as_of`` that holds at ``region_code`` (a
+    department's, or one uploaded for a region containing it), plus a 协查 request's answers.
+
+    Without ``region_code`` (a run over everybody): every snapshot that holds somewhere — the newest
+    department-wide one, and each region's newest that no newer snapshot of a region containing it has
+    superseded (``source_inputs`` lets each speak only for its own subtree)."""
     chosen: dict[str, list[Snapshot]] = {}
     for code in SOURCES:
-        snap = (
-            Snapshot.objects.filter(source=code, kind=Snapshot.Kind.FULL, as_of__lte=as_of)
-            .order_by("-as_of", "-id")
-            .first()
-        )
-        chosen[code] = [snap] if snap else []
+        full = Snapshot.objects.filter(source=code, kind=Snapshot.Kind.FULL, as_of__lte=as_of)
+        if region_code is not None:
+            applicable = full.filter(Q(region__isnull=True) | Q(region__in=regions.lineage(region_code)))
+            snap = applicable.order_by("-as_of", "-id").first()
+            chosen[code] = [snap] if snap else []
+            continue
+        newest: dict[str | None, Snapshot] = {}
+        for snap in full.select_related("region").order_by("-as_of", "-id"):
+            newest.setdefault(snap.region_id, snap)
+        chosen[code] = [snap for snap in newest.values() if not _superseded(snap, newest.values())]
+        chosen[code].sort(key=_specificity)
     if assist_request is not None:
         for snap in assist_request.snapshots.all():
             chosen[snap.source].append(snap)
     return chosen
 
 
-def freshness(today: datetime.date | None = None) -> list[dict]:
+def freshness(today: datetime.date | None = None, region_code: str | None = None) -> list[dict]:
+    """Per source, the newest full snapshot (that holds at ``region_code``: a department's or one of a region
+    containing it) and its age."""
     today = today or timezone.localdate()
     rows = []
     for source in SOURCES.values():
-        snap = Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL).order_by("-as_of", "-id").first()
+        full = Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL)
+        if region_code:
+            full = full.filter(Q(region__isnull=True) | Q(region__in=regions.lineage(region_code)))
+        snap = full.order_by("-as_of", "-id").first()
         age = (today - snap.as_of).days if snap else None
         rows.append(
             {
@@ -182,7 +212,7 @@ def freshness(today: datetime.date | None = None) -> list[dict]:
                 "snapshot": snap,
                 "age_days": age,
                 "stale": age is None or age > source.refresh_days,
-                "count": Snapshot.objects.filter(source=source.code, kind=Snapshot.Kind.FULL).count(),
+                "count": full.count(),
             }
         )
     return rows
@@ -203,7 +233,7 @@ def income_standard_fen(multiples, dibao_rows, code: str, is_urban: bool, as_of:
     multiple = regions.in_force(
         (t for t in multiples if t.urban_rural in ("", side) and _in_effect(t, as_of)),
         code,
-        region=lambda t: regions.full_code(t.region_prefix) if t.region_prefix else None,
+        region=lambda t: t.region_id or None,
         effective_from=lambda t: t.valid_from,
         narrower=lambda t: (t.urban_rural != "",),
         tiebreak=lambda t: (t.value,),
@@ -219,7 +249,7 @@ def thresholds_table(programme: str, as_of: datetime.date, places) -> pa.Table:
     """The engine's thresholds for ``programme`` on ``as_of``: every rule's rows as set, except the 核对收入标准,
     which has no copy of its own: for each place the check covers (``places``: (region code, is urban) pairs) it is
     derived from the 低保标准 (``income_standard_fen``) as a row for exactly that place and day."""
-    rows = list(Threshold.objects.filter(programme=programme))
+    rows = list(Threshold.objects.filter(programme=programme).select_related("region"))
     multiples = [t for t in rows if t.rule == Rule.INCOME_STANDARD]
     out = [(t.rule, t.region_prefix, t.urban_rural, t.engine_value(), t.outcome, t.valid_from, t.valid_to)
            for t in rows if t.rule != Rule.INCOME_STANDARD]  # fmt: skip
@@ -240,6 +270,37 @@ def _places(households: pa.Table) -> list[tuple[str, bool]]:
     """The distinct (region code, is urban) pairs of the households a check covers."""
     distinct = households.select(["region_code", "is_urban"]).group_by(["region_code", "is_urban"]).aggregate([])
     return [(r["region_code"], bool(r["is_urban"])) for r in distinct.to_pylist()]
+
+
+THRESHOLD_FIELDS = ("programme", "rule", "region", "urban_rural", "value", "outcome", "valid_from", "valid_to", "note")
+
+
+@transaction.atomic
+def add_threshold(actor, *, region_code: str, **fields) -> Threshold:
+    """A new 核对 threshold (earlier rows stay: the more specific region, then the later date wins). Only for a
+    region inside the actor's subtree: a county cannot set the city's or another county's thresholds (404)."""
+    require_capability(actor, VERIFY_DATA, "设置核对规则阈值")
+    try:
+        code = regions.normalize_code(region_code)
+    except regions.RegionCodeError as exc:
+        raise BusinessRuleError(VerificationErrorCode.REGION_INVALID, str(exc)) from exc
+    require_writable_region(actor, code, "适用区划")
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotInScope("适用区划不存在或不在您的管辖范围内")
+    fields["region"] = region
+    threshold = Threshold(**{name: fields.get(name) for name in THRESHOLD_FIELDS if name in fields})
+    threshold.note = threshold.note or ""
+    threshold.urban_rural = threshold.urban_rural or ""
+    try:
+        threshold.full_clean()
+    except ValidationError as exc:
+        raise BusinessRuleError(VerificationErrorCode.THRESHOLD_INVALID, "；".join(exc.messages)) from exc
+    threshold.save()
+    after = {name: str(getattr(threshold, name)) for name in THRESHOLD_FIELDS if name != "region"}
+    audit.record("verification.threshold.add", threshold, after=after | {"region": region.code},
+                 region_code=region.code)  # fmt: skip
+    return threshold
 
 
 def programmes() -> list[str]:
@@ -268,8 +329,8 @@ def missing_authorisations(household: Household, as_of: datetime.date) -> list[P
 
 
 def record_authorisation(actor, household: Household, person: Person, signed_on: datetime.date, scan) -> Authorisation:
-    _require(actor, VERIFY_RUN)
-    require_in_scope(actor, household.region_id)
+    require_capability(actor, VERIFY_RUN)
+    require_region_in_scope(actor, household.region_id)
     if person.household_id != household.pk:
         raise ServiceError("该人员不是本户成员")
     if signed_on > timezone.localdate():
@@ -326,6 +387,58 @@ def _source_paths(chosen: dict[str, list[Snapshot]]) -> dict[str, list[str]]:
     return {code: [s.path for s in snaps] for code, snaps in chosen.items() if snaps}
 
 
+def _specificity(snap: Snapshot) -> int:
+    return len(snap.region.prefix) if snap.region_id else 0
+
+
+def _holds_at(snap: Snapshot, code: str) -> bool:
+    return snap.region_id is None or code.startswith(snap.region.prefix)
+
+
+def _superseded(snap: Snapshot, others) -> bool:
+    """A newer snapshot of a wider region that contains ``snap``'s replaces it there."""
+    return snap.region_id is not None and any(
+        other is not snap and _specificity(other) < _specificity(snap) and _holds_at(other, snap.region_id)
+        and (other.as_of, other.pk) > (snap.as_of, snap.pk)
+        for other in others
+    )  # fmt: skip
+
+
+def source_inputs(chosen: dict[str, list[Snapshot]]) -> dict[str, list[str] | pa.Table]:
+    """What a run over everybody reads per source (``current_snapshots`` without a region): the Parquet paths
+    when a department's snapshot holds everywhere; otherwise each snapshot's rows of the persons registered in
+    its region, less those in a narrower region whose own snapshot holds there (most specific region wins), so a
+    region's upload speaks only for its subtree and nobody's records are counted twice."""
+    inputs: dict[str, list[str] | pa.Table] = {}
+    for code, snaps in chosen.items():
+        if len(snaps) == 1 and snaps[0].region_id is None:
+            inputs[code] = [snaps[0].path]
+            continue
+        parts = []
+        for snap in snaps:
+            table = pq.read_table(snap.path)
+            if snap.region_id is not None:
+                table = table.filter(pc.is_in(table["person_key"], value_set=_keys_in([snap.region])))
+            narrower = [
+                o.region for o in snaps if _specificity(o) > _specificity(snap) and _holds_at(snap, o.region_id)
+            ]
+            if narrower:
+                table = table.filter(pc.invert(pc.is_in(table["person_key"], value_set=_keys_in(narrower))))
+            parts.append(table)
+        if parts:
+            inputs[code] = pa.concat_tables(parts)
+    return inputs
+
+
+def _keys_in(regions_: list[Region]) -> pa.Array:
+    """The person keys (blind indexes of ID numbers) of the persons registered in these regions' subtrees."""
+    condition = Q()
+    for region in regions_:
+        condition |= Q(region__code__startswith=region.prefix)
+    keys = Person.objects.filter(condition).exclude(id_number_bidx="").values_list("id_number_bidx", flat=True)
+    return pa.array(list(keys), pa.string())
+
+
 def _records(chosen: dict[str, list[Snapshot]], keys: dict[str, Person]) -> list[dict]:
     """Every departmental record of the members, with its source and snapshot date."""
     out = []
@@ -377,7 +490,7 @@ def _build_report(actor, household, programme, as_of, chosen, *, origin="single"
     started = time.perf_counter()
     members = living_members(household)
     if not Threshold.objects.filter(programme=programme).exists():
-        raise ServiceError(f"救助项目“{programme}”没有配置核对规则阈值")
+        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, f"救助项目“{programme}”没有配置核对规则阈值")
     row = _evaluate_one(household, members, programme, as_of, chosen)
     keys = {p.id_number_bidx: p for p in members if p.id_number_bidx}
     records = _records(chosen, keys)
@@ -446,12 +559,16 @@ def _build_report(actor, household, programme, as_of, chosen, *, origin="single"
 
 def check_household(actor, household: Household, programme_code: str, as_of: datetime.date) -> Report:
     """The single 核对 of one household: refuses while an adult member lacks a signed authorisation."""
-    _require(actor, VERIFY_RUN)
-    require_in_scope(actor, household.region_id)
+    require_capability(actor, VERIFY_RUN)
+    require_region_in_scope(actor, household.region_id)
     missing = missing_authorisations(household, as_of)
     if missing:
-        raise ServiceError("以下成年家庭成员尚未签署核对授权书，不能发起核对：" + "、".join(p.name for p in missing))
-    return _build_report(actor, household, programme_code, as_of, current_snapshots(as_of))
+        raise BusinessRuleError(
+            VerificationErrorCode.AUTHORISATION_MISSING,
+            "以下成年家庭成员尚未签署核对授权书，不能发起核对：" + "、".join(p.name for p in missing),
+        )
+    chosen = current_snapshots(as_of, region_code=household.region_id)
+    return _build_report(actor, household, programme_code, as_of, chosen)
 
 
 # --- batch re-check --------------------------------------------------------------------------------------------
@@ -468,24 +585,24 @@ def run_batch(
     """Re-check every active household under ``region_prefix`` in one columnar run; store and compare.
 
     With ``enrolled_only`` (定期核对) only households currently enrolled in the programme are checked."""
-    _require(actor, VERIFY_BATCH)
-    prefix = region_prefix or (actor.region.prefix if actor.region_id else "")
-    require_in_scope(actor, regions.full_code(prefix))
+    require_capability(actor, VERIFY_BATCH)
+    region = _batch_region(actor, region_prefix)
+    prefix = region.prefix
     if not Threshold.objects.filter(programme=programme).exists():
-        raise ServiceError(f"救助项目“{programme}”没有配置核对规则阈值")
+        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, f"救助项目“{programme}”没有配置核对规则阈值")
     backend = backend or backends.default_backend()
     close_stale_runs()
     with transaction.atomic():
         run = BatchRun.objects.create(
             programme=programme,
             as_of=as_of,
-            region_prefix=prefix,
+            region=region,
             backend=backend,
             enrolled_only=enrolled_only,
             created_by=actor,
             **workers.this_worker(),
         )
-        audit.record("verification.batch.start", run, region_code=regions.full_code(prefix))
+        audit.record("verification.batch.start", run, region_code=region.code)
     started = time.perf_counter()
     try:
         paths = export.export_registry(export.engine_dir() / f"batch-{run.pk}", region_prefix=prefix)
@@ -498,7 +615,7 @@ def run_batch(
             thresholds=thresholds_table(
                 programme, as_of, _places(pq.read_table(paths["households"], columns=["region_code", "is_urban"]))
             ),
-            sources=_source_paths(current_snapshots(as_of)),
+            sources=_source_paths(current_snapshots(as_of, region_code=region.code)),
         )
         hh = t.households.filter(t.households.region_code.startswith(prefix))
         if enrolled_only:
@@ -533,10 +650,28 @@ def run_batch(
         audit.record(
             "verification.batch.done",
             run,
-            region_code=regions.full_code(prefix),
+            region_code=region.code,
             after={"households": run.households, "counts": counts, "changed": changed},
         )
     return run
+
+
+def _batch_region(actor, region_prefix: str) -> Region:
+    """The region a batch covers: the one its code prefix names (the actor's own when blank), in his subtree."""
+    text = (region_prefix or "").strip()
+    if not text:
+        if not getattr(actor, "region_id", None):
+            raise NotInScope("区划不存在或不在您的管辖范围内")
+        return actor.region
+    try:
+        code = regions.normalize_code(text)
+    except regions.RegionCodeError as exc:
+        raise ServiceError(str(exc)) from exc
+    require_region_in_scope(actor, code)
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotInScope("区划不存在或不在您的管辖范围内")
+    return region
 
 
 def close_stale_runs() -> list[BatchRun]:
@@ -546,7 +681,7 @@ def close_stale_runs() -> list[BatchRun]:
         BatchRun,
         action="verification.batch.interrupted",
         message="批量复核中断：{reason}，未产生结果。可重新运行。",
-        region_code=lambda run: regions.full_code(run.region_prefix),
+        region_code=lambda run: run.region_id or "",
     )
 
 
@@ -605,15 +740,15 @@ REVIEW_HEADERS = ["户编号", "区划代码", "成员数", "上次结论", "本
 
 
 def review_xlsx(actor, run: BatchRun) -> bytes:
-    _require(actor, VERIFY_BATCH)
-    require_in_scope(actor, regions.full_code(run.region_prefix))
+    require_capability(actor, VERIFY_BATCH)
+    require_region_in_scope(actor, run.region_id)
     rows = (
         [r["number"], r["region_code"], r["members"], r["previous"], r["conclusion"], "是" if r["changed"] else "否",
          r["income_per_head"], r["reasons"]]
         for r in review_rows(run)
     )  # fmt: skip
     content = table_bytes("复核清单", REVIEW_HEADERS, rows, freeze=True)
-    audit.record("verification.batch.export", run, region_code=regions.full_code(run.region_prefix))
+    audit.record("verification.batch.export", run, region_code=run.region_id)
     return content
 
 
@@ -622,13 +757,16 @@ def review_xlsx(actor, run: BatchRun) -> bytes:
 
 def create_assist_request(actor, household: Household, programme: str, as_of: datetime.date, target: str):
     """A request to another city or province: returns the request and its file (members with ID numbers)."""
-    _require(actor, VERIFY_RUN)
-    require_in_scope(actor, household.region_id)
+    require_capability(actor, VERIFY_RUN)
+    require_region_in_scope(actor, household.region_id)
     if not target.strip():
         raise ServiceError("请填写协查对象（城市或省份）")
     missing = missing_authorisations(household, as_of)
     if missing:
-        raise ServiceError("以下成年家庭成员尚未签署核对授权书，不能发起协查：" + "、".join(p.name for p in missing))
+        raise BusinessRuleError(
+            VerificationErrorCode.AUTHORISATION_MISSING,
+            "以下成年家庭成员尚未签署核对授权书，不能发起协查：" + "、".join(p.name for p in missing),
+        )
     with transaction.atomic():
         req = AssistRequest.objects.create(
             household=household,
@@ -670,8 +808,8 @@ def import_assist_answer(
     actor, req: AssistRequest, source_code: str, content: bytes, filename: str, as_of: datetime.date
 ) -> Report:
     """Load another place's answer (one source's records for the members) and produce a report with it."""
-    _require(actor, VERIFY_RUN)
-    require_in_scope(actor, req.region_id)
+    require_capability(actor, VERIFY_RUN)
+    require_region_in_scope(actor, req.region_id)
     check_size(len(content), FEED_MAX_BYTES, "回复文件")
     keys = {p.id_number_bidx for p in living_members(req.household)}
     try:
@@ -696,7 +834,7 @@ def import_assist_answer(
         req.household,
         req.programme,
         req.as_of,
-        current_snapshots(req.as_of, req),
+        current_snapshots(req.as_of, req, region_code=req.household.region_id),
         origin="assist",
         assist_request=req,
     )

@@ -1,6 +1,5 @@
 """Thin views of 核对: parse the request, call a service, render."""
 
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -16,16 +15,27 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from huimin.core import audit, regions
+from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import STATS_VIEW
-from huimin.core.scope import get_scoped_or_404, in_scope, picked_region, scoped
+from huimin.core.scope import picked_region, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_download
 from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household
 from huimin.verification import rules, services
+from huimin.verification.access import (
+    access_assist_request_by_id,
+    access_authorisation_by_id,
+    access_batch_by_id,
+    access_household_by_id,
+    access_report_by_id,
+    access_upload_by_id,
+    visible_thresholds,
+    visible_uploads,
+)
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
 from huimin.verification.forms import (
     AssistAnswerForm,
@@ -42,8 +52,6 @@ from huimin.verification.models import (
     BatchRun,
     Conclusion,
     Report,
-    Threshold,
-    Upload,
 )
 
 PAGE = 30
@@ -54,9 +62,7 @@ def _page(request, items, size=PAGE):
 
 
 def _household(request, pk):
-    return get_scoped_or_404(
-        Household.objects.select_related("region", "head"), request.user, capability=VERIFY_RUN, pk=pk
-    )
+    return access_household_by_id(request.user, pk)
 
 
 # --- households, authorisations, single checks -----------------------------------------------------------------
@@ -108,13 +114,13 @@ def authorisation_add(request, pk):
         )
         messages.success(request, f"已登记 {person.name} 的核对授权书。")
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
     return redirect("verification:household", pk=hh.pk)
 
 
 @capability_required(VERIFY_RUN)
 def authorisation_scan(request, pk):
-    auth = get_scoped_or_404(Authorisation.objects.all(), request.user, "household__region", VERIFY_RUN, pk=pk)
+    auth = access_authorisation_by_id(request.user, pk)
     if not auth.scan or not auth.scan.storage.exists(auth.scan.name):
         raise Http404("授权书扫描件不存在")
     audit.record("verification.authorisation.view", auth, region_code=auth.household.region_id)
@@ -132,7 +138,7 @@ def check(request, pk):
     try:
         report = services.check_household(request.user, hh, form.cleaned_data["programme"], form.cleaned_data["as_of"])
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         return redirect("verification:household", pk=hh.pk)
     return redirect("verification:report", pk=report.pk)
 
@@ -141,9 +147,7 @@ def check(request, pk):
 
 
 def _report(request, pk):
-    return get_scoped_or_404(
-        Report.objects.select_related("household", "region"), request.user, capability=VERIFY_REPORTS, pk=pk
-    )
+    return access_report_by_id(request.user, pk)
 
 
 @capability_required(VERIFY_REPORTS)
@@ -194,26 +198,27 @@ def sources(request):
                 valid_only=form.cleaned_data["valid_only"],
             )
         except ServiceError as exc:
-            messages.error(request, str(exc))
+            show_refusal(request, exc)
         else:
             return redirect("verification:upload", pk=upload.pk)
-    context = {"form": form, "freshness": services.freshness(), "uploads": Upload.objects.all()[:20]}
+    context = {
+        "form": form,
+        "freshness": services.freshness(region_code=request.user.region_id),
+        "uploads": visible_uploads(request.user)[:20],
+    }
     return render(request, "verification/sources.html", context)
 
 
 @capability_required(VERIFY_DATA)
 def upload(request, pk):
-    try:
-        u = Upload.objects.select_related("snapshot").get(pk=pk)
-    except Upload.DoesNotExist as exc:
-        raise Http404("导入记录不存在") from exc
+    u = access_upload_by_id(request.user, pk)
     return render(request, "verification/upload.html", {"upload": u, "source": SOURCES[u.source]})
 
 
 @capability_required(VERIFY_DATA)
 def upload_errors(request, pk):
-    u = Upload.objects.filter(pk=pk).first()
-    if u is None or not u.error_report or not Path(u.error_report).exists():
+    u = access_upload_by_id(request.user, pk)
+    if not u.error_report or not Path(u.error_report).exists():
         raise Http404("没有错误报告")
     return FileResponse(open(u.error_report, "rb"), as_attachment=True, filename=f"errors-{u.pk}.csv")  # noqa: SIM115
 
@@ -231,26 +236,22 @@ def api_upload(request, source):
 def thresholds(request):
     form = ThresholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from django.db import transaction
-
-        with transaction.atomic():
-            t = form.save()
-            audit.record("verification.threshold.add", t, after=json.loads(json.dumps(form.cleaned_data, default=str)))
-        messages.success(request, "已新增核对规则阈值。")
-        return redirect("verification:thresholds")
-    return render(
-        request, "verification/thresholds.html", {"form": form, "page": _page(request, Threshold.objects.all())}
-    )
+        try:
+            services.add_threshold(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            show_refusal(request, exc)
+        else:
+            messages.success(request, "已新增核对规则阈值。")
+            return redirect("verification:thresholds")
+    rows = visible_thresholds(request.user).select_related("region")
+    return render(request, "verification/thresholds.html", {"form": form, "page": _page(request, rows)})
 
 
 # --- batch -----------------------------------------------------------------------------------------------------
 
 
 def _batch(request, pk):
-    run = BatchRun.objects.filter(pk=pk).first()
-    if run is None or not in_scope(request.user, regions.full_code(run.region_prefix)):
-        raise Http404("批量复核不存在或不在您的管辖范围内")
-    return run
+    return access_batch_by_id(request.user, pk)
 
 
 @capability_required(VERIFY_BATCH)
@@ -267,14 +268,11 @@ def batches(request):
                 enrolled_only=form.cleaned_data["enrolled_only"],
             )
         except ServiceError as exc:
-            messages.error(request, str(exc))
-        except Http404:
-            messages.error(request, "范围不在您的管辖范围内")
+            show_refusal(request, exc)
         else:
             return redirect("verification:batch", pk=run.pk)
     services.close_stale_runs()  # a run whose process died shows 中断 (with a rerun), not 运行中 forever
-    prefix = request.user.region.prefix if request.user.region_id else "-"
-    runs = BatchRun.objects.filter(region_prefix__startswith=prefix)
+    runs = scoped(BatchRun.objects.select_related("region"), request.user, capability=VERIFY_BATCH)
     return render(request, "verification/batches.html", {"form": form, "page": _page(request, runs)})
 
 
@@ -319,7 +317,7 @@ def assist_create(request, pk):
             request.user, hh, form.cleaned_data["programme"], form.cleaned_data["as_of"], form.cleaned_data["target"]
         )
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         return redirect("verification:household", pk=hh.pk)
     messages.success(request, f"已生成协查请求 #{req.pk}，请下载请求文件发送给{req.target}。")
     return redirect("verification:assist_list")
@@ -327,7 +325,7 @@ def assist_create(request, pk):
 
 @capability_required(VERIFY_RUN)
 def assist_file(request, pk):
-    req = get_scoped_or_404(AssistRequest.objects.all(), request.user, capability=VERIFY_RUN, pk=pk)
+    req = access_assist_request_by_id(request.user, pk)
     data = services.assist_request_xlsx(req)
     audit.record("verification.assist.export", req, region_code=req.region_id, detail="导出含身份证号的协查请求文件")
     return xlsx_download(data, f"协查请求-{req.pk}")
@@ -336,7 +334,7 @@ def assist_file(request, pk):
 @capability_required(VERIFY_RUN)
 @require_POST
 def assist_answer(request, pk):
-    req = get_scoped_or_404(AssistRequest.objects.all(), request.user, capability=VERIFY_RUN, pk=pk)
+    req = access_assist_request_by_id(request.user, pk)
     form = AssistAnswerForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择数据源、数据日期和回复文件")
@@ -347,7 +345,7 @@ def assist_answer(request, pk):
             request.user, req, form.cleaned_data["source"], f.read(), f.name, form.cleaned_data["as_of"]
         )
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        show_refusal(request, exc)
         return redirect("verification:assist_list")
     return redirect("verification:report", pk=rep.pk)
 

@@ -7,6 +7,7 @@ huimin restandard --by approver1 --region 411702 --kind dibao --month 2026-07 --
 from django.core.management.base import BaseCommand, CommandError
 
 from huimin.benefits import restandard
+from huimin.core.access import AccessError
 from huimin.core.context import acting_as, actor_for
 from huimin.core.models import User
 from huimin.core.services import ServiceError
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                     plan = restandard.apply(user, region_code=region, kind=kind, month=month, reasons=reason)
                 else:
                     plan = restandard.plan(user, region_code=region, kind=kind, month=month)
-            except ServiceError as exc:
+            except (ServiceError, AccessError) as exc:
                 raise CommandError(str(exc)) from exc
         for row in plan.changed:
             self.stdout.write(f"{row.enrolment.pk}\t{row.enrolment.household.number}\t{row.old}\t→ {row.new}")

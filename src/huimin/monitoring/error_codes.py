@@ -1,0 +1,12 @@
+"""Stable codes of 动态监测's business-rule refusals (the API's ``code``; docs/api.md lists them)."""
+
+from enum import StrEnum
+
+
+class MonitoringErrorCode(StrEnum):
+    WARNING_STATE = "monitoring.warning_state"  # the warning is not in a state that allows the action
+    NOTE_REQUIRED = "monitoring.note_required"  # 处置说明 (or the reason of a 误报) is missing
+    NO_ENROLMENT = "monitoring.no_enrolment"  # 停止保障 of a household with no current enrolment
+    RULE_LEVEL = "monitoring.rule_level"  # rules are changed by county or city staff only
+    RULE_INVALID = "monitoring.rule_invalid"  # a rule's parameters, level or time limit are not acceptable
+    RUN_IN_PROGRESS = "monitoring.run_in_progress"  # a run is under way or queued
