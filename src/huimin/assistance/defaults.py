@@ -3,7 +3,7 @@
 渐退: the plans require it (000 "落实低保渐退制度", "给予已就业的低保对象一定时间的渐退期"; 003 "完善低保渐退期政策")
 but name no number of months; 6 months is the project's default until a region sets its own RegionPolicy row.
 Review cycles follow 000: 特困 and stable 低保 yearly, unstable income with members able to work half-yearly.
-公示 7 days is "the usual rule" (DOMAIN.md). Deadlines (working days per stage) are procedural defaults, to be set
+公示 7 days is "the usual rule" (docs/domain.md). Deadlines (working days per stage) are procedural defaults, to be set
 to the local 审核确认办法.
 """
 
