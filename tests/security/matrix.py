@@ -239,10 +239,15 @@ NO_REGION_WRITES: dict[str, str] = {
     "apiclients:client_issue": "API clients are the security officer's city-wide business",
     "stats:recompute": "recomputes derived figures from the data; no region's configuration is written",
     "portal:logout": "a resident's own session",
+    "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
+    "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
 }
 
 # object targets that belong to no region
-NOT_REGIONAL_TARGETS = {"api_client": "API clients are the security officer's city-wide business"}
+NOT_REGIONAL_TARGETS = {
+    "api_client": "API clients are the security officer's city-wide business",
+    "account_request": "三员 account requests are the city-level system roles' business and name no region",
+}
 
 OTHER_CITY = "411600000000"  # 周口市: outside every fixture user's region
 

@@ -120,6 +120,7 @@ def targets(users):
             "user_assignment": (
                 {"kwargs": {"pk": users["clerk_a"].pk, "assignment_pk": users["clerk_a"].role_assignments.get().pk}},
                 {"kwargs": {"pk": users["clerk_b"].pk, "assignment_pk": users["clerk_b"].role_assignments.get().pk}},
+                {"kwargs": {"pk": other_city_user.pk, "assignment_pk": other_city_user.role_assignments.get().pk}},
             ),
             # the security officer asks to disable the auditor: the sysadmin may confirm, the two others are refused
             "account_request": (

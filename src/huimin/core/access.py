@@ -84,7 +84,7 @@ def visible_configuration(queryset, actor, region_field: str = "region"):
         return queryset.none()
     condition = Q(**{f"{region_field}__isnull": True})
     for prefix in prefixes:
-        condition |= Q(**{f"{region_field}__in": regions.lineage(prefix.ljust(12, "0"))})
+        condition |= Q(**{f"{region_field}__in": regions.lineage(regions.full_code(prefix))})
         condition |= Q(**{f"{region_field}__code__startswith": prefix})
     return queryset.filter(condition)
 

@@ -4,16 +4,17 @@ the staff member who uploaded them (a department's feed stays valid everywhere).
 import django.db.models.deletion
 from django.db import migrations, models
 
-LENGTHS = (2, 4, 6, 9, 12)
+from huimin.core import regions
 
 
 def _region_code(prefix: str) -> str | None:
     prefix = (prefix or "").strip()
     if not prefix:
         return None
-    if not prefix.isdigit() or len(prefix) not in LENGTHS:
-        raise RuntimeError(f"区划前缀“{prefix}”不是 2、4、6、9 或 12 位的区划代码前缀，请先改正后再迁移")
-    return prefix.ljust(12, "0")
+    try:
+        return regions.normalize_code(prefix)
+    except regions.RegionCodeError as exc:
+        raise RuntimeError(f"区划前缀“{prefix}”不是 2、4、6、9 或 12 位的区划代码前缀，请先改正后再迁移") from exc
 
 
 def prefixes_to_regions(apps, schema_editor):
