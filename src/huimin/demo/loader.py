@@ -50,8 +50,13 @@ class LoadResult:
     payroll_months: int = 0
 
 
+def already_loaded() -> bool:
+    """Whether the database already holds people or households (a city is there; ``load`` would refuse)."""
+    return Person.objects.exists() or Household.objects.exists()
+
+
 def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF) -> LoadResult:
-    if Person.objects.exists() or Household.objects.exists():
+    if already_loaded():
         raise DemoLoadError("数据库中已有人员或家庭：演示城市只能载入空的对象库")
     if not Region.objects.filter(code=city_mod.CITY_CODE).exists():
         raise DemoLoadError("缺少驻马店市（411700）区划：请先运行 huimin migrate")
