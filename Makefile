@@ -10,10 +10,12 @@ DEMO_PERSONS ?= 3000
 VENDOR := src/huimin/static/vendor
 LINT_PATHS := $(wildcard src tests bench)
 
-.PHONY: help demo serve test test-fast lint format bench venv static system-deps postgres clean
+.PHONY: help demo demo-reset serve test test-fast lint format bench venv static system-deps postgres clean
 
 help:
 	@echo "make demo   — 创建虚拟环境、安装、迁移内置 SQLite 数据库、载入演示城市并启动服务"
+	@echo "make serve  — 启动已载入的演示城市（网页服务与后台任务进程）"
+	@echo "make demo-reset — 删除演示数据库后重新载入演示城市并启动"
 	@echo "make test   — 安装测试所需、确保 PostgreSQL 运行、运行全部测试"
 	@echo "make bench  — 运行 bench/ 下的全部基准场景并记录结果"
 	@echo "make lint   — ruff 检查与模块分层约定（import-linter）"
@@ -55,7 +57,8 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "安装 Debian 软件包:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null; \
 	  else echo "缺少 Debian 软件包:$$missing（请以 root 运行 apt-get install$$missing）"; exit 1; fi; \
 	fi
 
@@ -80,12 +83,18 @@ postgres:
 demo: venv static system-deps
 	@mkdir -p var
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) migrate --noinput
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo load --persons $(DEMO_PERSONS) --seed 1
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo load --if-empty --persons $(DEMO_PERSONS) --seed 1
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo logins
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) runserver 127.0.0.1:8000
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) serve 127.0.0.1:8000
 
+# Start over: delete the demo database and the demo's files under var/, then build the city anew.
+demo-reset:
+	rm -rf $(DEMO_DB) var/media var/verification var/engine
+	$(MAKE) demo
+
+# The web server and the task worker together; stopping one (Ctrl-C) stops both.
 serve: venv static
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) runserver 127.0.0.1:8000
+	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) serve 127.0.0.1:8000
 
 test: venv static system-deps postgres lint
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
@@ -103,6 +112,7 @@ format: venv
 	$(BIN)/ruff format $(LINT_PATHS)
 
 bench: venv $(VENV)/.bench-installed static postgres
+	DATABASE_URL=$(PG_URL) $(HUIMIN) migrate --noinput
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m bench
 
 clean:

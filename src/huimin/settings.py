@@ -52,9 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "huimin.core",  # before django_tasks_db: its db_worker command beats a heartbeat (core.workers)
     "django_tasks",
     "django_tasks_db",
-    "huimin.core",
     "huimin.registry",
     "huimin.demo",
     "huimin.assistance",

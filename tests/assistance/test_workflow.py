@@ -404,7 +404,7 @@ def test_advance_payment_for_urgent_help(users, make_household, policy):
 def test_case_by_case_for_large_sums(users, make_household, policy):
     household, people = make_household()
     app = walk(users, apply(users, household, people, code="temp_expense", requested_amount="20000"), Stage.DECISION)
-    with pytest.raises(ServiceError, match="未设置“一事一议”起点金额"):
+    with pytest.raises(ServiceError, match="未设置“一事一议”起点金额：请县级审批人在「政策参数与工作日」页面设置"):
         services.approve(users["approver"], app, monthly_amount="20000", basis={})
     policy("case_by_case_threshold", 10000)
     with pytest.raises(ServiceError, match="一事一议"):

@@ -78,6 +78,19 @@ def test_a_second_load_is_refused_and_changes_nothing(loaded):
     assert Person.objects.count() == loaded.persons
 
 
+def test_load_if_empty_serves_the_existing_city_and_says_so(loaded, capsys):
+    call_command("demo", "load", "--if-empty", "--persons", "500", "--seed", "3")
+    out = capsys.readouterr().out
+    assert "演示数据库已存在，直接启动" in out and "make demo-reset" in out
+    assert Person.objects.count() == loaded.persons
+
+
+def test_load_if_empty_loads_an_empty_database(db, capsys):
+    call_command("demo", "load", "--if-empty", "--persons", "200", "--seed", "3")
+    assert "演示城市已载入" in capsys.readouterr().out
+    assert Person.objects.count() == 200
+
+
 def test_logins_command_lists_the_accounts(loaded, capsys):
     call_command("demo", "logins")
     out = capsys.readouterr().out

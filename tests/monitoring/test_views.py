@@ -198,6 +198,9 @@ def test_runs_page_queues_the_run_for_the_task_worker(city, city_approver, clien
     page = response.content.decode()
     assert not MonitoringRun.objects.exists()  # nothing ran inside the request
     assert "已提交后台处理" in page and 'data-testid="runs-queued"' in page
+    # no worker runs in the test: the approver is told how long the run has waited and whom to ask, in words
+    assert 'data-testid="queue-waited">已等待不到 1 分钟' in page and "请联系系统管理员" in page
+    assert "huimin db_worker" not in page
     assert "已有一次监测运行在排队" in client.post(url, {"kind": "full"}, follow=True).content.decode()
     assert DBTaskResult.objects.count() == 1  # a second click queues nothing more
     # what `huimin db_worker` does; here in the test's transaction, which the worker must not close between tasks

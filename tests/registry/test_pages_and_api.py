@@ -168,6 +168,25 @@ def test_import_flow_through_the_pages(users, login, regions, settings, django_c
     assert other.get(f"/registry/import/{job.pk}/").status_code == 404
 
 
+def test_a_queued_import_says_how_long_it_waited_and_that_no_worker_runs(
+    users, login, regions, django_capture_on_commit_callbacks
+):
+    client = login(users["clerk_a"])
+    upload = io.BytesIO(
+        xlsx([row(household_number="Q1", relation="户主", name="吴一", id_number=id_for(B, 92), region=VILLAGE_A1)])
+    )
+    upload.name = "q.xlsx"
+    client.post("/registry/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/registry/import/{job.pk}/")  # queued for the worker, which no test process runs
+    job.refresh_from_db()
+    assert job.status == "queued"
+    page = client.get(f"/registry/import/{job.pk}/").content.decode()
+    assert 'data-testid="queue-waited">已等待不到 1 分钟' in page
+    assert "后台任务进程目前没有运行" in page and "huimin db_worker" not in page
+
+
 def test_edit_person_through_the_page(two_towns, users, login):
     mine, _ = two_towns
     client = login(users["clerk_a"])

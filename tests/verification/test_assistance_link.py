@@ -76,3 +76,13 @@ def test_the_application_page_links_to_the_household_s_check_for_those_who_may_r
     link = f"/verification/households/{household.pk}/"
     assert link in login(users["clerk_a"]).get(f"/assistance/applications/{application.pk}/").content.decode()
     assert link not in login(users["assistant_a"]).get(f"/assistance/applications/{application.pk}/").content.decode()
+
+
+def test_the_check_link_of_a_temporary_assistance_application_opens_on_its_programme(users, make_household, login):  # noqa: F811
+    household, people = make_household(names=("钱一", "钱二"))
+    application = apply(users, household, people, code="temp_urgent")
+    client = login(users["clerk_a"])
+    link = f"/verification/households/{household.pk}/?programme=temp_urgent"
+    assert link in client.get(f"/assistance/applications/{application.pk}/").content.decode()
+    page = client.get(link).content.decode()
+    assert 'name="programme" value="temp_urgent"' in page

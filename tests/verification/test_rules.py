@@ -233,5 +233,13 @@ def test_without_a_standard_the_household_needs_a_visit(users, db):
 
 def test_a_programme_without_thresholds_is_refused(users, family):
     hh, _ = family
-    with pytest.raises(ServiceError, match="没有配置核对规则阈值"):
+    with pytest.raises(ServiceError, match="没有配置核对规则阈值") as refused:
         services.check_household(users["clerk_a"], hh, "tekun", AS_OF)
+    assert "县级审批人" in str(refused.value) and "「核对 → 核对规则阈值」页面" in str(refused.value)
+
+
+def test_a_missing_threshold_names_the_programme_by_its_chinese_name(users, family):
+    hh, _ = family
+    with pytest.raises(ServiceError) as refused:
+        services.check_household(users["clerk_a"], hh, "temp_urgent", AS_OF)
+    assert "救助项目“临时救助（急难型）”没有配置核对规则阈值" in str(refused.value), str(refused.value)

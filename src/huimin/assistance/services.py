@@ -685,7 +685,9 @@ def approve(
     if programme.one_off:
         threshold = rules.policy_value("case_by_case_threshold", app.region_id, day, programme)
         if threshold is None:
-            raise ServiceError("本地区未设置“一事一议”起点金额，请先由管理员设置后再审批临时救助")
+            raise ServiceError(
+                "本地区未设置“一事一议”起点金额：请县级审批人在「政策参数与工作日」页面设置后再审批临时救助"
+            )
         if amount > threshold and not app.case_by_case:
             raise ServiceError(f"金额超过 {threshold} 元，须先按“一事一议”集体研究并录入记录")
     basis = {k: str(v) for k, v in (basis or {}).items() if str(v).strip()}
@@ -764,7 +766,7 @@ def record_advance(actor, application: Application, *, amount, paid_on) -> Appli
     amount = _money(amount, "先行救助金额")
     limit = rules.policy_value("advance_max", app.region_id, today(), app.programme)
     if limit is None:
-        raise ServiceError("本地区未设置先行救助限额，不能先行救助")
+        raise ServiceError("本地区未设置先行救助限额，不能先行救助：请县级审批人在「政策参数与工作日」页面设置")
     if amount > limit:
         raise ServiceError(f"先行救助金额不能超过 {limit} 元")
     if not isinstance(paid_on, datetime.date) or paid_on > today():
@@ -931,7 +933,7 @@ def start_grace(actor, enrolment: Enrolment, reasons: str) -> Enrolment:
     try:
         months = rules.grace_months(enr.region_id, today(), enr.programme)
     except LookupError as exc:
-        raise ServiceError("本地区未设置渐退期月数") from exc
+        raise ServiceError("本地区未设置渐退期月数：请县级审批人在「政策参数与工作日」页面设置") from exc
     if months <= 0:
         raise ServiceError("本地区渐退期为 0 个月，请直接办理退出")
     first = rules.next_month(today())

@@ -55,9 +55,10 @@ def register(*, engine_reports: Callable, household_page: Callable) -> None:
         _HOUSEHOLD_PAGES.append(household_page)
 
 
-def household_page(user, household_id: int) -> str:
-    """The household's page in the 核对 system, when it is installed and the user may use it; else ""."""
-    return next((url for page in _HOUSEHOLD_PAGES if (url := page(user, household_id))), "")
+def household_page(user, household_id: int, programme: str = "") -> str:
+    """The household's page in the 核对 system (opening on ``programme``), when it is installed and the user may use
+    it; else ""."""
+    return next((url for page in _HOUSEHOLD_PAGES if (url := page(user, household_id, programme))), "")
 
 
 def _engine_reports(application) -> list[EngineReport]:

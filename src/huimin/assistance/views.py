@@ -227,7 +227,7 @@ def application_detail(request, pk):
             "app": app,
             "events": app.events.all(),
             "verification": verification_conclusion(app),
-            "verification_url": verification_link.household_page(request.user, app.household_id),
+            "verification_url": verification_link.household_page(request.user, app.household_id, app.programme.code),
             "verification_history": verification_history(app),
             "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),

@@ -247,3 +247,17 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"审计链尾 #{self.last_seq}"
+
+
+class TaskWorkerBeat(models.Model):
+    """A running task worker (``huimin db_worker``) says it lives: the pages waiting on a queued job tell whether
+    anyone will pick it up. The row is refreshed every few seconds and removed when the worker stops."""
+
+    worker = models.CharField("任务进程", max_length=200, unique=True)  # host:pid
+    seen_at = models.DateTimeField("最近心跳")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台任务进程心跳"
+
+    def __str__(self):
+        return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

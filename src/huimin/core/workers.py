@@ -120,3 +120,62 @@ def close_stale(model, *, action: str, message: str, region_code=None) -> list:
             )
         closed.append(row)
     return closed
+
+
+# --- the task worker's heartbeat ------------------------------------------------------------------------------
+
+BEAT_SECONDS = 10
+# a worker is taken as gone after this much silence (a long task holds no lock on the beat: the beat is a thread)
+SEEN_WITHIN = datetime.timedelta(seconds=6 * BEAT_SECONDS)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def beat(name: str) -> None:
+    """Record that the task worker ``name`` lives (called every BEAT_SECONDS by ``huimin db_worker``)."""
+    from huimin.core.models import TaskWorkerBeat
+
+    TaskWorkerBeat.objects.update_or_create(worker=name, defaults={"seen_at": timezone.now()})
+
+
+def stopped(name: str) -> None:
+    from huimin.core.models import TaskWorkerBeat
+
+    TaskWorkerBeat.objects.filter(worker=name).delete()
+
+
+def worker_seen() -> bool:
+    """Whether some task worker has beaten recently."""
+    from huimin.core.models import TaskWorkerBeat
+
+    return TaskWorkerBeat.objects.filter(seen_at__gte=timezone.now() - SEEN_WITHIN).exists()
+
+
+def waited(since: datetime.datetime | None) -> str:
+    """How long a queued job has waited, as a person reads it: 已等待 3 分钟, 已等待 2 小时 5 分钟."""
+    if since is None:
+        return ""
+    minutes = max(0, int((timezone.now() - since).total_seconds() // 60))
+    if minutes < 1:
+        return "已等待不到 1 分钟"
+    if minutes < 60:
+        return f"已等待 {minutes} 分钟"
+    return f"已等待 {minutes // 60} 小时 {minutes % 60} 分钟"
+
+
+NO_WORKER_FOR_ADMIN = (
+    "没有检测到正在运行的后台任务进程，排队的任务不会被处理：请在服务器上启动后台任务进程"
+    "（huimin db_worker；演示环境用 make serve 会同时启动网页服务和后台任务进程）"
+)
+NO_WORKER_FOR_STAFF = "后台任务进程目前没有运行，排队的任务暂时不会被处理：请联系系统管理员启动后台任务进程"
+
+
+def queue_notice(user, since: datetime.datetime | None) -> dict:
+    """What a page waiting on a queued job shows: how long it has waited and, when no worker has been seen, a
+    hint in words the reader can act on (the command for an administrator, whom to ask for anyone else)."""
+    hint = ""
+    if not worker_seen():
+        hint = NO_WORKER_FOR_ADMIN if getattr(user, "holds_system_role", False) else NO_WORKER_FOR_STAFF
+    return {"waited": waited(since), "hint": hint}

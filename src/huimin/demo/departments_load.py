@@ -24,13 +24,17 @@ _RULES = {
     "company_count": (0, "needs_visit"),
     "medical_self_paid": (20000, "needs_visit"),
 }
-_PROGRAMMES = ("dibao", "dibao_single", "tekun_scattered", "tekun_central", "edge", "expense")
+# every programme the assistance app ships, 临时救助 included (a programme without thresholds cannot be 核对-ed)
+_PROGRAMMES = (
+    "dibao", "dibao_single", "tekun_scattered", "tekun_central", "edge", "expense", "temp_urgent", "temp_expense"
+)  # fmt: skip
+_LENIENT = ("edge", "expense", "temp_urgent", "temp_expense")  # 核对收入标准 of 1.5 × 低保标准
 
 
 def load_thresholds(region_code: str, valid_from: datetime.date) -> int:
     rows = []
     for programme in _PROGRAMMES:
-        factor = demo_programmes.EDGE_FACTOR if programme in ("edge", "expense") else 1
+        factor = demo_programmes.EDGE_FACTOR if programme in _LENIENT else 1
         rows.append(("income_standard", Decimal(str(factor)), "not_eligible", "", programme))
         for rule, (value, outcome) in _RULES.items():
             rows.append((rule, Decimal(value), outcome, "", programme))

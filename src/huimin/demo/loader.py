@@ -50,8 +50,13 @@ class LoadResult:
     payroll_months: int = 0
 
 
+def already_loaded() -> bool:
+    """Whether the database already holds people or households (a city is there; ``load`` would refuse)."""
+    return Person.objects.exists() or Household.objects.exists()
+
+
 def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF) -> LoadResult:
-    if Person.objects.exists() or Household.objects.exists():
+    if already_loaded():
         raise DemoLoadError("数据库中已有人员或家庭：演示城市只能载入空的对象库")
     if not Region.objects.filter(code=city_mod.CITY_CODE).exists():
         raise DemoLoadError("缺少驻马店市（411700）区划：请先运行 huimin migrate")
@@ -70,6 +75,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         _reset_sequences()  # the services below insert through the sequences
         applications = cases.load_cases(tables["households"])
         departments_load.load_thresholds(city_mod.CITY_CODE, datetime.date(2020, 1, 1))
+        load_policies()
         departmental_rows = departments_load.load_snapshots(department_files, as_of)
         payrolls = load_payrolls(as_of)
         audit.record(
@@ -211,6 +217,20 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
 
 PAYROLL_MONTHS = 3
 STATS_MONTHS = 12
+
+
+# 一事一议: a 临时救助 above this amount needs the collective decision recorded (the figure is each place's own)
+CASE_BY_CASE_THRESHOLD = Decimal("5000")
+
+
+def load_policies() -> None:
+    """The city's local policy figures the assistance workflow needs beyond the shipped defaults."""
+    from huimin.assistance.models import RegionPolicy
+
+    RegionPolicy.objects.create(
+        key="case_by_case_threshold", region_id=city_mod.CITY_CODE, value=CASE_BY_CASE_THRESHOLD,
+        effective_from=datetime.date(2020, 1, 1), source="演示数据：临时救助金额超过此数须经“一事一议”集体研究",
+    )  # fmt: skip
 
 
 def load_payrolls(as_of: datetime.date) -> int:

@@ -183,6 +183,12 @@ def queued_runs() -> int:
     return DBTaskResult.objects.ready().filter(task_path=run_task.module_path).count()
 
 
+def queued_since():
+    """When the oldest run still waiting for a worker was queued (None when none waits)."""
+    waiting = DBTaskResult.objects.ready().filter(task_path=run_task.module_path).order_by("enqueued_at")
+    return waiting.values_list("enqueued_at", flat=True).first()
+
+
 def start_run(actor, kind: str):
     """Queue a run for the task worker (what the runs page does), refusing while one is under way or queued.
     Returns the task's result: with the immediate backend (tests) the run has already finished."""

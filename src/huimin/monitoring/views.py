@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tasks.base import TaskResultStatus
 
-from huimin.core import audit, regions
+from huimin.core import audit, regions, workers
 from huimin.core.access import can_write_region, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
@@ -289,13 +289,15 @@ def runs(request):
                 messages.success(request, "监测运行已提交后台处理，完成后刷新本页查看结果。")
         return redirect("monitoring:runs")
     services.close_stale_runs()
+    queued = services.queued_runs()
     return render(
         request,
         "monitoring/runs.html",
         {
             "page": page_of(request, MonitoringRun.objects.all(), PAGE),
             "kinds": MonitoringRun.Kind.choices,
-            "queued": services.queued_runs(),
+            "queued": queued,
+            "queue_notice": workers.queue_notice(request.user, services.queued_since()) if queued else None,
         },
     )
 

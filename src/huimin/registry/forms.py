@@ -8,7 +8,7 @@ from huimin.core.forms import StyledFormMixin
 from huimin.core.masking import mask
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
-from huimin.registry import codes, persons
+from huimin.registry import codes, idnumbers, persons
 from huimin.registry.search import PERSON_STATUSES, programme_choices
 
 RELATIONS = codes.RELATION_CHOICES
@@ -126,6 +126,16 @@ class PersonForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["special_statuses"].widget.attrs["class"] = "form-check-input"
 
+    def clean_id_number(self):
+        """A malformed number is reported under the ID field of the person it belongs to."""
+        value = self.cleaned_data["id_number"].strip()
+        if value:
+            try:
+                idnumbers.parse(value)
+            except idnumbers.IdNumberError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return value
+
     def person_data(self) -> dict:
         data = dict(self.cleaned_data)
         if data.get("sex") == codes.Sex.UNKNOWN and data.get("id_number"):
@@ -164,6 +174,15 @@ class PersonEditForm(RegionCleanMixin, PersonForm):
 class MemberForm(PersonForm):
     relation = forms.ChoiceField(label="与户主关系", choices=RELATIONS)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A select always posts a value: make its first choice the initial one, so a card left untouched is
+        # unchanged (and, beyond the first card, ignored) rather than validated as a half-filled person.
+        for field in self.fields.values():
+            single = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField)
+            if single and field.initial is None and field.choices:
+                field.initial = field.choices[0][0]
+
 
 class HouseholdForm(RegionCleanMixin, StyledFormMixin, forms.Form):
     region = VillageField()
@@ -173,7 +192,8 @@ class HouseholdForm(RegionCleanMixin, StyledFormMixin, forms.Form):
     on = forms.DateField(label="登记日期", initial=datetime.date.today, widget=DATE)
 
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=20)
+# One card to start with (the head, always validated); the 添加成员 button adds cards from the formset's empty form.
+MemberFormSet = forms.formset_factory(MemberForm, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True)
 
 
 class EventDateForm(StyledFormMixin, forms.Form):

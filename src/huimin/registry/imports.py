@@ -112,6 +112,14 @@ def request_commit(user, job: ImportJob) -> ImportJob:
     return job
 
 
+def queued_since(job: ImportJob):
+    """When the job's commit was queued, while no worker has picked it up yet (else None)."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.ready().filter(task_path=commit_import.module_path, args_kwargs__args__0=job.pk)
+    return waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+
+
 @task()
 def commit_import(job_id: int) -> str:
     """Write the job's file. The rows, the job's final state and its audit entries commit in one transaction, with

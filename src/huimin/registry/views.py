@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from huimin.core import regions
+from huimin.core import regions, workers
 from huimin.core.access import access_by_id
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
@@ -405,6 +405,8 @@ def import_job(request, pk):
         return redirect("registry:import_job", pk=job.pk)
     progress = excel.read_progress(Path(job.stored_path))
     context = {"job": job, "errors": job.errors[:500], "progress": progress}
+    if job.status == ImportJob.Status.QUEUED:
+        context["queue_notice"] = workers.queue_notice(request.user, imports.queued_since(job))
     if request.htmx and request.GET.get("partial"):
         return render(request, "registry/_import_status.html", context)
     return render(request, "registry/import_job.html", context)

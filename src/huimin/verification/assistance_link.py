@@ -2,12 +2,14 @@
 the workflow reads the engine's latest 核对报告 for an application and links a household to its 核对 page, and a
 periodic batch asks which households are enrolled. Verification depends on assistance here, never the reverse."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 
 from huimin.assistance import verification_link
-from huimin.assistance.models import Enrolment
+from huimin.assistance.models import Enrolment, Programme
 from huimin.core.roles import has_capability
-from huimin.verification import enrolment
+from huimin.verification import enrolment, programmes
 from huimin.verification.capabilities import VERIFY_RUN
 from huimin.verification.models import Report
 
@@ -42,8 +44,15 @@ def _result(report) -> verification_link.VerificationResult:
     )
 
 
-def household_page(user, household_id: int) -> str:
-    return reverse("verification:household", args=[household_id]) if has_capability(user, VERIFY_RUN) else ""
+def household_page(user, household_id: int, programme: str = "") -> str:
+    if not has_capability(user, VERIFY_RUN):
+        return ""
+    url = reverse("verification:household", args=[household_id])
+    return f"{url}?{urlencode({'programme': programme})}" if programme else url
+
+
+def programme_name(code: str) -> str:
+    return Programme.objects.filter(code=code).values_list("name", flat=True).first() or ""
 
 
 def enrolled_households(programme: str, prefix: str) -> list[int]:
@@ -55,3 +64,4 @@ def enrolled_households(programme: str, prefix: str) -> list[int]:
 def connect() -> None:
     verification_link.register(engine_reports=engine_reports, household_page=household_page)
     enrolment.register(enrolled_households)
+    programmes.register(programme_name)

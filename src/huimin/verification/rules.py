@@ -91,7 +91,8 @@ def explain(row: dict) -> list[dict]:
         add(
             "no_standard",
             Conclusion.NEEDS_VISIT,
-            "该地区在核对基准日没有有效的核对收入标准（当地低保标准或其倍数未设置），无法比对收入和金融资产",
+            "该地区在核对基准日没有有效的核对收入标准（当地低保标准或其倍数未设置），无法比对收入和金融资产；"
+            "请县级审批人在「保障标准」页面设置当地低保标准，或在「核对规则阈值」页面设置倍数",
         )
     if row["r_deceased"]:
         add("deceased", Conclusion.NEEDS_VISIT, f"{f['deceased_count']} 名成员有死亡记录，需核实家庭成员", ("deaths",))

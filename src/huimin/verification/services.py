@@ -41,6 +41,7 @@ from huimin.engine import verification as engine
 from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
 from huimin.verification import enrolment, ingest, rules
+from huimin.verification import programmes as programme_names
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
 from huimin.verification.error_codes import VerificationErrorCode
 from huimin.verification.models import (
@@ -486,11 +487,19 @@ def _evaluate_one(household, members, programme, as_of, chosen) -> dict:
     return rows[0]
 
 
+def not_configured(programme) -> str:
+    """Who configures the missing thresholds, and where (a clerk forwards this, an approver acts on it)."""
+    return (
+        f"救助项目“{programme_names.label(programme)}”没有配置核对规则阈值："
+        "请县级审批人在「核对 → 核对规则阈值」页面配置"
+    )
+
+
 def _build_report(actor, household, programme, as_of, chosen, *, origin="single", assist_request=None) -> Report:
     started = time.perf_counter()
     members = living_members(household)
     if not Threshold.objects.filter(programme=programme).exists():
-        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, f"救助项目“{programme}”没有配置核对规则阈值")
+        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
     row = _evaluate_one(household, members, programme, as_of, chosen)
     keys = {p.id_number_bidx: p for p in members if p.id_number_bidx}
     records = _records(chosen, keys)
@@ -589,7 +598,7 @@ def run_batch(
     region = _batch_region(actor, region_prefix)
     prefix = region.prefix
     if not Threshold.objects.filter(programme=programme).exists():
-        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, f"救助项目“{programme}”没有配置核对规则阈值")
+        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
     backend = backend or backends.default_backend()
     close_stale_runs()
     with transaction.atomic():

@@ -91,7 +91,7 @@ def household(request, pk):
         "authorisations": auths,
         "missing": missing,
         "auth_form": AuthorisationForm(members=members, initial={"signed_on": today}),
-        "check_form": CheckForm(),
+        "check_form": CheckForm(initial={"programme": request.GET.get("programme") or "dibao", "as_of": today}),
         "assist_form": AssistForm(auto_id="assist_%s"),
         "reports": Report.objects.filter(household=hh)[:20],
     }

@@ -14,6 +14,9 @@ def _date(text: str) -> datetime.date:
         raise CommandError(f"日期“{text}”格式应为 YYYY-MM-DD") from exc
 
 
+ALREADY_LOADED = "演示数据库已存在，直接启动；如需重建请运行 make demo-reset"
+
+
 class Command(BaseCommand):
     help = "演示城市：generate 生成合成数据（Parquet）；load 载入当前数据库；logins 列出演示账号"
 
@@ -26,6 +29,10 @@ class Command(BaseCommand):
             p.add_argument("--as-of", default=generator.DEFAULT_AS_OF.isoformat(), help="数据基准日 YYYY-MM-DD")
             if name == "generate":
                 p.add_argument("--out", required=True, help="输出目录")
+            else:
+                p.add_argument(
+                    "--if-empty", action="store_true", help="数据库中已有演示城市时不再载入，直接使用现有数据"
+                )
         sub.add_parser("logins", help="列出演示账号与密码")
 
     def handle(self, *args, action, **options):
@@ -47,6 +54,9 @@ class Command(BaseCommand):
                 f"已生成 {summary.persons:,} 人、{summary.households:,} 户、部门记录 {summary.department_total:,} 条、"
                 f"预置案例 {sum(summary.planted.values())} 个，用时 {summary.seconds:.1f} 秒 → {out}"
             )
+            return None
+        if options["if_empty"] and loader.already_loaded():
+            self.stdout.write(ALREADY_LOADED)
             return None
         try:
             result = loader.load(persons, seed, as_of)
