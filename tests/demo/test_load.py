@@ -82,6 +82,15 @@ def test_logins_command_lists_the_accounts(loaded, capsys):
     call_command("demo", "logins")
     out = capsys.readouterr().out
     assert loader.DEMO_PASSWORD in out and "xitong" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if not line.strip().startswith("……")}
+    for county in Region.objects.filter(level=3, code__startswith="4117").values_list("code", flat=True):
+        # every county's approver (the README's sp<county>) and its payroll pair, each with its duty and roles
+        assert "审批人（社会救助）" in lines[f"{loader.APPROVER_PREFIX}{county[:6]}"]
+        assert "发放经办" in lines[f"{loader.BUILDER_PREFIX}{county[:6]}"]
+        assert "发放复核" in lines[f"{loader.CHECKER_PREFIX}{county[:6]}"]
+        assert "审批人（养老服务）" in lines[f"{loader.ELDERLY_PREFIX}{county[:6]}"]
+    clerk = User.objects.with_role(Role.CLERK).order_by("region_id", "username").first()
+    assert "经办员（社会救助）、经办员（儿童福利）、经办员（养老服务）" in lines[clerk.username]
 
 
 @pytest.mark.sqlite
