@@ -145,3 +145,18 @@ def test_demo_departmental_data_is_ingested_and_checkable(db, settings, tmp_path
     assert run.status == "done" and run.households > 0
     lines = pq.read_table(run.results_path, columns=["is_urban", "t_income_standard"]).to_pylist()
     assert {(r["is_urban"], r["t_income_standard"]) for r in lines} <= {(True, 74000), (False, 56000)}
+
+
+def test_every_countys_locked_months_are_paid_through_the_bank_file_and_its_return(loaded):
+    from huimin.benefits.models import BankBatch, Payment, PayrollLine, PayrollMonth
+    from huimin.benefits.portal import payments_for
+
+    months = PayrollMonth.objects.filter(status=PayrollMonth.Status.LOCKED)
+    approvers = User.objects.with_role(Role.APPROVER).filter(username__startswith=loader.APPROVER_PREFIX)
+    assert months.count() == approvers.count() * loader.PAYROLL_MONTHS  # every county's months, not one county's
+    positive = PayrollLine.objects.filter(amount__gt=0)
+    assert positive.exists()
+    assert Payment.objects.filter(status=Payment.Status.PAID).count() == positive.count()
+    assert not BankBatch.objects.filter(returned_at__isnull=True).exists()  # each file has the bank's answer
+    payee = positive.select_related("payee").first().payee
+    assert {row["status"] for row in payments_for(payee)} == {"已到账"}  # what the resident sees
