@@ -59,6 +59,7 @@ def test_protected_fields_hold_ciphertext_and_are_searchable(loaded):
     assert raw_phone.startswith("v1:")
     assert Person.objects.get(**Person.lookup("id_number", person.id_number)) == person
     assert Person.objects.get(**Person.lookup("phone", person.phone)) == person
+    assert person in Person.objects.filter(**Person.suffix_lookup("id_number", person.id_number[-6:]))
 
 
 def test_demo_accounts_log_in_and_see_their_lists(loaded, client):

@@ -391,6 +391,7 @@ def _load_persons(rows):
     values = [_person_values(r, now) for r in rows]
     if connection.vendor == "postgresql":
         for v in values:  # COPY bypasses the field: encrypt and index here, exactly as ProtectedField does
+            v["id_number_sfx"] = Person._meta.get_field("id_number").suffix_of(v["id_number"])
             for kind in ("id_number", "phone", "disability_cert_no"):
                 plain = v[kind]
                 v[f"{kind}_bidx"] = crypto.blind_index(kind, plain) if plain else ""
