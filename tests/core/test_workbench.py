@@ -167,3 +167,12 @@ def test_previous_login_is_the_one_before_this_and_a_first_login_says_so(users, 
         page = client.get("/").content.decode()
     assert "上次登录：2026年11月18日 09:05" in page
     assert "首次登录" not in page
+
+
+def test_a_session_from_before_the_previous_login_was_recorded_claims_nothing(users, client):
+    _log_in(client, users["clerk_a"])
+    session = client.session
+    del session["huimin_previous_login"]
+    session.save()
+    page = client.get("/").content.decode()
+    assert "首次登录" not in page and "上次登录" not in page

@@ -22,7 +22,13 @@ def connect() -> None:
     user_logged_in.connect(remember_previous_login, dispatch_uid="update_last_login")
 
 
-def previous_login(request) -> datetime.datetime | None:
-    """None on a first login (or a session opened before this was recorded)."""
-    value = request.session.get(PREVIOUS_LOGIN_SESSION_KEY) or ""
-    return datetime.datetime.fromisoformat(value) if value else None
+def previous_login(request) -> datetime.datetime | str | None:
+    """The login before this session's, FIRST_LOGIN when there was none, None when unknown (a session opened before
+    the previous login was recorded)."""
+    value = request.session.get(PREVIOUS_LOGIN_SESSION_KEY)
+    if value is None:
+        return None
+    return datetime.datetime.fromisoformat(value) if value else FIRST_LOGIN
+
+
+FIRST_LOGIN = "first"

@@ -55,7 +55,12 @@ def home(request):
         for key, title in menu.SECTIONS.items()
         if any(item.section == key for item in items)
     ]
-    context = {"todo_sections": by_section, "previous_login": logins.previous_login(request)}
+    previous = logins.previous_login(request)
+    context = {
+        "todo_sections": by_section,
+        "first_login": previous == logins.FIRST_LOGIN,
+        "previous_login": previous if previous != logins.FIRST_LOGIN else None,
+    }
     return render(request, "core/home.html", context)
 
 
