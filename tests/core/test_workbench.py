@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from huimin.assistance.models import Application, Programme, Stage
+from huimin.assistance.models import Application, Enrolment, Programme, Stage
 from huimin.benefits.models import PayrollMonth
 from huimin.core import system_accounts, todos
 from huimin.core.roles import Role
@@ -176,3 +176,21 @@ def test_a_session_from_before_the_previous_login_was_recorded_claims_nothing(us
     session.save()
     page = client.get("/").content.decode()
     assert "首次登录" not in page and "上次登录" not in page
+
+
+def test_reviews_due_are_counted_for_those_who_visit_inside_their_township(users):
+    def enrolled(region_code, review_on):
+        app = _application(users, region_code, Stage.ENROLLED)
+        return Enrolment.objects.create(
+            programme=app.programme, household=app.household, application=app, region_id=region_code,
+            monthly_amount="500.00", start_month=datetime.date(2025, 12, 1), next_review_on=review_on,
+        )  # fmt: skip
+
+    enrolled(VILLAGE_A1, TODAY - datetime.timedelta(days=3))  # overdue
+    enrolled(VILLAGE_A1, TODAY + datetime.timedelta(days=5))  # due soon
+    enrolled(VILLAGE_A1, TODAY + datetime.timedelta(days=200))  # not yet
+    enrolled(VILLAGE_B1, TODAY)  # another township
+    item = _counts(users["clerk_a"])["到期复核（入户）"]
+    assert (item.count, item.overdue, item.due_soon) == (2, 1, 1)
+    assert item.url == "/assistance/reviews/"
+    assert "到期复核（入户）" not in _counts(users["approver"])  # the county does not visit

@@ -36,7 +36,8 @@ class AssistanceConfig(AppConfig):
         if repoint_person not in dedup.MERGE_HOOKS:
             dedup.MERGE_HOOKS.append(repoint_person)
 
-        from huimin.assistance.todos import applications_at_my_stages
+        from huimin.assistance.todos import applications_at_my_stages, reviews_due
         from huimin.core import todos
 
         todos.register(applications_at_my_stages)
+        todos.register(reviews_due)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from huimin.assistance import workflow
-from huimin.assistance.models import Application, Stage
+from huimin.assistance.models import Application, Enrolment, Stage
 from huimin.core.roles import has_capability
 from huimin.core.scope import scoped
 from huimin.core.todos import DUE_SOON_DAYS, Todo
@@ -23,6 +23,7 @@ LABELS = {
     Stage.DECISION: "申请待审批",
 }
 _MOVES_ON = (workflow.NEXT, Stage.ENROLLED)
+REVIEW_HORIZON_DAYS = 30  # as the 到期复核 page lists by default
 
 
 def stages_of(actor) -> list[str]:
@@ -64,3 +65,26 @@ def applications_at_my_stages(actor, day):
         url = reverse("assistance:applications") + f"?stage={stage}"
         todos.append(Todo("assistance", LABELS[stage], row["total"], url, row["overdue"], row["soon"]))
     return todos
+
+
+def reviews_due(actor, day):
+    """Enrolments in the actor's region whose periodic 复核 (a home visit) falls within the next month, for those
+    who make the visits."""
+    if not has_capability(actor, workflow.VISIT):
+        return []
+    due = scoped(
+        Enrolment.objects.filter(
+            status=Enrolment.Status.ACTIVE, next_review_on__lte=day + datetime.timedelta(days=REVIEW_HORIZON_DAYS)
+        ),
+        actor,
+        capability=workflow.VIEW,
+    )
+    counts = due.aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=Q(next_review_on__lt=day)),
+        soon=Count(
+            "id", filter=Q(next_review_on__gte=day, next_review_on__lte=day + datetime.timedelta(days=DUE_SOON_DAYS))
+        ),
+    )
+    url = reverse("assistance:reviews_due")
+    return [Todo("assistance", "到期复核（入户）", counts["total"], url, counts["overdue"], counts["soon"])]
