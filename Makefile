@@ -7,6 +7,8 @@ HUIMIN := $(BIN)/huimin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/huimin
 DEMO_DB := var/demo.sqlite3
 DEMO_PERSONS ?= 3000
+# the demo server: its database, and the portal's text-message code shown on the page (no SMS is sent in the demo)
+DEMO_SERVE_ENV := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) HUIMIN_DEMO_SMS_ON_PAGE=1
 VENDOR := src/huimin/static/vendor
 LINT_PATHS := $(wildcard src tests bench)
 
@@ -85,7 +87,7 @@ demo: venv static system-deps
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) migrate --noinput
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo load --if-empty --persons $(DEMO_PERSONS) --seed 1
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) demo logins
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) serve 127.0.0.1:8000
+	$(DEMO_SERVE_ENV) $(HUIMIN) serve 127.0.0.1:8000
 
 # Start over: delete the demo database and the demo's files under var/, then build the city anew.
 demo-reset:
@@ -94,7 +96,7 @@ demo-reset:
 
 # The web server and the task worker together; stopping one (Ctrl-C) stops both.
 serve: venv static
-	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(HUIMIN) serve 127.0.0.1:8000
+	$(DEMO_SERVE_ENV) $(HUIMIN) serve 127.0.0.1:8000
 
 test: venv static system-deps postgres lint
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider

@@ -68,7 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "huimin.core.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -234,6 +234,9 @@ if os.environ.get("HUIMIN_REDIS_URL"):
 # The resident portal's text messages: a dotted path to a huimin.portal.sms.SmsGateway subclass. The console
 # gateway only logs the message (development); production names the bureau's SMS platform adapter.
 HUIMIN_SMS_GATEWAY = os.environ.get("HUIMIN_SMS_GATEWAY", "huimin.portal.sms.ConsoleSmsGateway")
+# The demo (make demo / make serve) shows the portal's text-message code on the page under a 演示环境 notice, since
+# no message is really sent; never in production, whatever the environment says.
+HUIMIN_DEMO_SMS_ON_PAGE = _env_bool("HUIMIN_DEMO_SMS_ON_PAGE") and not PRODUCTION
 
 # A 核对 batch run 运行中 on another host that has made no progress for this long is closed as 中断 (on the same
 # host a run whose process is gone is closed at once).

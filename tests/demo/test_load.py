@@ -59,6 +59,7 @@ def test_protected_fields_hold_ciphertext_and_are_searchable(loaded):
     assert raw_phone.startswith("v1:")
     assert Person.objects.get(**Person.lookup("id_number", person.id_number)) == person
     assert Person.objects.get(**Person.lookup("phone", person.phone)) == person
+    assert person in Person.objects.filter(**Person.suffix_lookup("id_number", person.id_number[-6:]))
 
 
 def test_demo_accounts_log_in_and_see_their_lists(loaded, client):
@@ -95,6 +96,15 @@ def test_logins_command_lists_the_accounts(loaded, capsys):
     call_command("demo", "logins")
     out = capsys.readouterr().out
     assert loader.DEMO_PASSWORD in out and "xitong" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if not line.strip().startswith("……")}
+    for county in Region.objects.filter(level=3, code__startswith="4117").values_list("code", flat=True):
+        # every county's approver (the README's sp<county>) and its payroll pair, each with its duty and roles
+        assert "审批人（社会救助）" in lines[f"{loader.APPROVER_PREFIX}{county[:6]}"]
+        assert "发放经办" in lines[f"{loader.BUILDER_PREFIX}{county[:6]}"]
+        assert "发放复核" in lines[f"{loader.CHECKER_PREFIX}{county[:6]}"]
+        assert "审批人（养老服务）" in lines[f"{loader.ELDERLY_PREFIX}{county[:6]}"]
+    clerk = User.objects.with_role(Role.CLERK).order_by("region_id", "username").first()
+    assert "经办员（社会救助）、经办员（儿童福利）、经办员（养老服务）" in lines[clerk.username]
 
 
 @pytest.mark.sqlite
@@ -149,3 +159,18 @@ def test_demo_departmental_data_is_ingested_and_checkable(db, settings, tmp_path
     assert run.status == "done" and run.households > 0
     lines = pq.read_table(run.results_path, columns=["is_urban", "t_income_standard"]).to_pylist()
     assert {(r["is_urban"], r["t_income_standard"]) for r in lines} <= {(True, 74000), (False, 56000)}
+
+
+def test_every_countys_locked_months_are_paid_through_the_bank_file_and_its_return(loaded):
+    from huimin.benefits.models import BankBatch, Payment, PayrollLine, PayrollMonth
+    from huimin.benefits.portal import payments_for
+
+    months = PayrollMonth.objects.filter(status=PayrollMonth.Status.LOCKED)
+    approvers = User.objects.with_role(Role.APPROVER).filter(username__startswith=loader.APPROVER_PREFIX)
+    assert months.count() == approvers.count() * loader.PAYROLL_MONTHS  # every county's months, not one county's
+    positive = PayrollLine.objects.filter(amount__gt=0)
+    assert positive.exists()
+    assert Payment.objects.filter(status=Payment.Status.PAID).count() == positive.count()
+    assert not BankBatch.objects.filter(returned_at__isnull=True).exists()  # each file has the bank's answer
+    payee = positive.select_related("payee").first().payee
+    assert {row["status"] for row in payments_for(payee)} == {"已到账"}  # what the resident sees

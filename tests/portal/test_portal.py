@@ -252,3 +252,33 @@ def test_portal_actor_is_limited_to_the_household_village(family, regions):
             identity, programme_code="dibao", reason="x", village_code="411702001000",
             members=[NewMember("王芳", identity.id_number, "01")],
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_the_demo_shows_the_code_on_the_page_and_nothing_else_does(client, sms, family, settings, demo):
+    settings.HUIMIN_DEMO_SMS_ON_PAGE = demo
+    _, (wang, *_) = family
+    client.post("/portal/verify/", {"name": "王芳", "id_number": wang.id_number, "phone": "13800138000"})
+    page = client.get("/portal/verify/code/").content.decode()
+    code = last_code(sms)
+    assert (f"演示环境：短信验证码为 <strong>{code}</strong>" in page) is demo
+    assert (code in page) is demo
+    assert client.post("/portal/verify/code/", {"code": code}).url == "/portal/me/"
+
+
+def test_production_never_shows_the_code_whatever_the_environment_says(monkeypatch):
+    import importlib
+
+    from huimin import settings as project_settings
+
+    monkeypatch.setenv("HUIMIN_DEMO_SMS_ON_PAGE", "1")
+    monkeypatch.setenv("HUIMIN_PRODUCTION", "0")
+    assert importlib.reload(project_settings).HUIMIN_DEMO_SMS_ON_PAGE is True
+    for name in ("HUIMIN_SECRET_KEY", "HUIMIN_FIELD_KEYS", "HUIMIN_BLIND_INDEX_KEY"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("HUIMIN_PRODUCTION", "1")
+    try:
+        assert importlib.reload(project_settings).HUIMIN_DEMO_SMS_ON_PAGE is False
+    finally:
+        monkeypatch.undo()
+        importlib.reload(project_settings)

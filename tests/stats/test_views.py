@@ -148,3 +148,27 @@ def test_indicators_values_targets_and_editing(login, users, march):  # noqa: F8
     assert "来源：驿城区" in page
     client.post(url, {"region": COUNTY, "target": ""})
     assert not IndicatorTarget.objects.exists()
+
+
+def test_the_dashboard_opens_on_the_latest_month_with_payments_in_the_users_area(login, users, monkeypatch):
+    import datetime
+
+    from huimin.stats.models import MonthlyFigure
+    from tests.clock import at
+    from tests.conftest import VILLAGE_A1
+
+    def paid(region, month, amount):
+        MonthlyFigure.objects.create(month=month, region_id=region, is_urban=False, programme="dibao",
+                                     households=1, persons=1, amount_paid=Decimal(amount))  # fmt: skip
+
+    paid(VILLAGE_A1, datetime.date(2026, 8, 1), "500")
+    paid(VILLAGE_A1, datetime.date(2026, 9, 1), "500")
+    paid("411721001001", datetime.date(2026, 10, 1), "500")  # another county paid later
+    monkeypatch.setattr(compute, "ensure", lambda months: None)  # the figures as set here, not recomputed
+    with at(2026, 12, 6):
+        county = login(users["approver"])
+        assert county.get(reverse("stats:dashboard")).context["month"] == datetime.date(2026, 9, 1)
+        chosen = county.get(reverse("stats:dashboard") + "?month=2026-11")
+        assert chosen.context["month"] == datetime.date(2026, 11, 1)  # a month asked for is kept
+        city = login(users["statistician"])
+        assert city.get(reverse("stats:dashboard")).context["month"] == datetime.date(2026, 10, 1)

@@ -35,3 +35,9 @@ class AssistanceConfig(AppConfig):
         panels.register_fragment("社会救助", "assistance:household_panel", capability=w.VIEW)
         if repoint_person not in dedup.MERGE_HOOKS:
             dedup.MERGE_HOOKS.append(repoint_person)
+
+        from huimin.assistance.todos import applications_at_my_stages, reviews_due
+        from huimin.core import todos
+
+        todos.register(applications_at_my_stages)
+        todos.register(reviews_due)

@@ -20,3 +20,8 @@ class BenefitsConfig(AppConfig):
         menu.register("benefits", "资金发放统计", "benefits_report", "benefits:report", c.VIEW)
         menu.register("benefits", "待遇试算", "benefits_calculator", "benefits:calculator", c.VIEW)
         menu.register("benefits", "调标", "benefits_restandard", "benefits:restandard", c.STANDARDS)
+
+        from huimin.benefits.todos import payroll_months
+        from huimin.core import todos
+
+        todos.register(payroll_months)

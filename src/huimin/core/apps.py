@@ -15,3 +15,8 @@ class CoreConfig(AppConfig):
         menu.register(
             "system", "三员账号变更申请", "account_requests", "core:account_requests", "accounts.system.confirm"
         )
+
+        from huimin.core import logins, system_accounts, todos
+
+        todos.register(system_accounts.todos)
+        logins.connect()

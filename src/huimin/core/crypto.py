@@ -204,5 +204,11 @@ def blind_index(kind: str, value: str) -> str:
     return hmac.new(_blind_key(settings.HUIMIN_BLIND_INDEX_KEY), message, digest).hexdigest()
 
 
+def suffix_index(kind: str, value: str, length: int) -> str:
+    """Keyed index of the last ``length`` characters of the normalised value (how an office reads an ID number out
+    over the phone), in its own domain so it never equals the index of a whole value."""
+    return blind_index(f"{kind}_suffix", normalize(kind, value)[-length:])
+
+
 def generate_key_line(kid: str) -> str:
     return f"{kid}:{base64.b64encode(os.urandom(16)).decode()}"

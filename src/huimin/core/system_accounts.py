@@ -8,11 +8,12 @@ the account itself — confirms it, which carries it out; or an operator with sh
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from huimin.core import audit
 from huimin.core.models import AccountChangeRequest, RoleAssignment, User
-from huimin.core.roles import SYSTEM_ACCOUNTS_CONFIRM, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ROLES, Role
+from huimin.core.roles import SYSTEM_ACCOUNTS_CONFIRM, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ROLES, Role, has_capability
 from huimin.core.scope import require_in_scope, user_prefixes
 from huimin.core.services import (
     ServiceError,
@@ -21,6 +22,7 @@ from huimin.core.services import (
     require_capability,
     temporary_password,
 )
+from huimin.core.todos import Todo
 
 Kind = AccountChangeRequest.Kind
 Status = AccountChangeRequest.Status
@@ -178,3 +180,11 @@ def change_from_command_line(username: str, kind: str, *, role: str = "", reason
         user = User.objects.select_for_update().get(pk=user.pk)
         role = check_change(user, kind, role)
         return carry_out(user, kind, role, granted_by=None, detail=f"命令行办理：{reason}")
+
+
+def todos(actor, day):
+    """The 工作台's to-do of a 三员: requests about 三员 accounts waiting for a second person (not their own)."""
+    if not has_capability(actor, SYSTEM_ACCOUNTS_CONFIRM):
+        return []
+    waiting = pending_for(actor).filter(status=AccountChangeRequest.Status.PENDING).exclude(requested_by=actor)
+    return [Todo("system", "三员账号变更待确认", waiting.count(), reverse("core:account_requests"))]

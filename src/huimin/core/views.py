@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from huimin.core import audit, services, system_accounts
+from huimin.core import audit, logins, menu, services, system_accounts, todos
 from huimin.core.decorators import capability_required
 from huimin.core.forms import (
     AccountChangeRequestForm,
@@ -49,7 +49,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html")
+    items = todos.for_user(request.user)
+    by_section = [
+        (title, [item for item in items if item.section == key])
+        for key, title in menu.SECTIONS.items()
+        if any(item.section == key for item in items)
+    ]
+    previous = logins.previous_login(request)
+    context = {
+        "todo_sections": by_section,
+        "first_login": previous == logins.FIRST_LOGIN,
+        "previous_login": previous if previous != logins.FIRST_LOGIN else None,
+    }
+    return render(request, "core/home.html", context)
 
 
 @login_required

@@ -236,7 +236,9 @@ def load_policies() -> None:
 def load_payrolls(as_of: datetime.date) -> int:
     """The last PAYROLL_MONTHS months' payroll of every county through the real benefits services (so the
     statistics have amounts paid), by three people as 职责分离 requires: the county's 发放经办 builds, its 发放复核
-    reviews, its 审批人 approves and locks."""
+    reviews, its 审批人 approves and locks; then the 发放经办 sends each locked month to the bank and records the
+    bank's answer (all paid), so a resident sees 已到账."""
+    from huimin.benefits import bank
     from huimin.benefits import services as benefits
 
     staff = {u.username: u for u in User.objects.with_role(Role.APPROVER)}
@@ -246,14 +248,50 @@ def load_payrolls(as_of: datetime.date) -> int:
     ):
         county = approver.region_id[:6]
         builder, reviewer = staff[f"{BUILDER_PREFIX}{county}"], staff[f"{CHECKER_PREFIX}{county}"]
+        template = bank.create_template(
+            builder, name="演示代发模板", bank_name=DEMO_BANK, region_code=approver.region_id, format="csv",
+            columns=DEMO_BANK_COLUMNS,
+        )  # fmt: skip
         for back in range(PAYROLL_MONTHS - 1, -1, -1):
             month = _add_months(as_of.replace(day=1), -back)
             payroll = benefits.build(builder, region_code=approver.region_id, month=month, today=as_of)
             payroll = benefits.advance(reviewer, payroll, "review")
             payroll = benefits.advance(approver, payroll, "approve")
             payroll = benefits.advance(approver, payroll, "lock")
+            if payroll.line_count:
+                _paid_by_the_bank(builder, payroll, template)
             done += 1
     return done
+
+
+DEMO_BANK = "中国邮政储蓄银行"
+DEMO_BANK_COLUMNS = [{"field": f, "header": h} for f, h in (("account", "账号"), ("name", "户名"), ("amount", "金额"),
+                                                             ("reference", "流水号"))]  # fmt: skip
+
+
+def _open_accounts_for_unbanked_payees(payroll) -> None:
+    """A few generated payees have no bank account (a second registration of one person, planted for the duplicate
+    check); the demo opens one for each before the month's first 代发 file, as the township office would."""
+    from huimin.benefits.models import PayrollLine
+
+    payees = PayrollLine.objects.filter(payroll=payroll, amount__gt=0).values("payee_id")
+    for person in Person.objects.filter(pk__in=payees):
+        if not person.bank_account:
+            person.bank_account, person.bank_name = f"62217{person.pk:014d}", DEMO_BANK
+            person.save(update_fields=["bank_account", "bank_name"])
+
+
+def _paid_by_the_bank(actor, payroll, template) -> None:
+    """The 代发 file of a locked month, and the bank's return file answering 成功 for every payment in it, through
+    the same export and return import the 发放 pages use."""
+    from huimin.benefits import bank
+    from huimin.benefits.models import Payment
+
+    _open_accounts_for_unbanked_payees(payroll)
+    _, _, batch = bank.export(actor, payroll, template)
+    references = Payment.objects.filter(batch=batch).order_by("id").values_list("reference", flat=True)
+    answer = "流水号,结果\n" + "".join(f"{reference},成功\n" for reference in references)
+    bank.import_return(actor, batch, "demo-return.csv", answer.encode())
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -373,6 +411,7 @@ def _load_persons(rows):
     values = [_person_values(r, now) for r in rows]
     if connection.vendor == "postgresql":
         for v in values:  # COPY bypasses the field: encrypt and index here, exactly as ProtectedField does
+            v["id_number_sfx"] = Person._meta.get_field("id_number").suffix_of(v["id_number"])
             for kind in ("id_number", "phone", "disability_cert_no"):
                 plain = v[kind]
                 v[f"{kind}_bidx"] = crypto.blind_index(kind, plain) if plain else ""

@@ -25,3 +25,8 @@ class MonitoringConfig(AppConfig):
         menu.register("monitoring", "预警规则", "monitoring_rules", "monitoring:rules", c.RULES)
         menu.register("monitoring", "监测运行", "monitoring_runs", "monitoring:runs", c.RUN)
         panels.register_fragment("动态监测预警", "monitoring:household_panel", capability=c.VIEW)
+
+        from huimin.core import todos
+        from huimin.monitoring.todos import warnings_to_triage
+
+        todos.register(warnings_to_triage)

@@ -158,6 +158,7 @@ def start_verification(name: str, id_number: str, phone: str, ip: str = "") -> t
         gateway().send(phone, f"【惠民】您的验证码是 {code}，{CODE_MINUTES} 分钟内有效。如非本人操作，请忽略本短信。")
     except SmsError as exc:
         raise ServiceError("短信发送失败，请稍后再试") from exc
+    challenge.demo_code = code if settings.HUIMIN_DEMO_SMS_ON_PAGE else ""  # shown on the page in the demo only
     return challenge, identity
 
 

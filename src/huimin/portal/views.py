@@ -59,7 +59,11 @@ def verify(request):
         except ServiceError as exc:
             messages.error(request, str(exc))
             return render(request, "portal/verify.html", {"post": p}, status=400)
-        request.session[PENDING] = {"challenge": challenge.pk, **identity.as_session()}
+        request.session[PENDING] = {
+            "challenge": challenge.pk,
+            "demo_code": challenge.demo_code,
+            **identity.as_session(),
+        }
         request.session.pop(IDENTITY, None)
         return redirect("portal:verify_code")
     return render(request, "portal/verify.html", {"post": {}})
@@ -71,18 +75,18 @@ def verify_code(request):
     if claimed is None:
         return redirect("portal:verify")
     phone = claimed.phone
-    masked = f"{phone[:3]}****{phone[-4:]}"
+    context = {"phone": f"{phone[:3]}****{phone[-4:]}", "demo_code": pending.get("demo_code", "")}
     if request.method == "POST":
         try:
             identity = services.check_code(pending["challenge"], claimed, request.POST.get("code", ""))
         except ServiceError as exc:
             messages.error(request, str(exc))
-            return render(request, "portal/verify_code.html", {"phone": masked}, status=400)
+            return render(request, "portal/verify_code.html", context, status=400)
         request.session.cycle_key()
         request.session.pop(PENDING, None)
         request.session[IDENTITY] = identity.as_session()
         return redirect("portal:home")
-    return render(request, "portal/verify_code.html", {"phone": masked})
+    return render(request, "portal/verify_code.html", context)
 
 
 @require_POST

@@ -18,3 +18,8 @@ class RegistryConfig(AppConfig):
         menu.register(
             "registry", "银行账号变更确认", "registry_bank_changes", "registry:bank_changes", PEOPLE_BANK_CONFIRM
         )
+
+        from huimin.core import todos
+        from huimin.registry.todos import bank_changes
+
+        todos.register(bank_changes)

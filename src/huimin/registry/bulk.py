@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from huimin.core import crypto
-from huimin.core.fields import BlindIndexField, ProtectedField
+from huimin.core.fields import BlindIndexField, ProtectedField, SuffixIndexField
 from huimin.registry import codes, persons
 from huimin.registry.models import Household, LifeEvent, Membership, Person
 
@@ -35,6 +35,9 @@ def _column_makers(model, overrides: dict):
             kind = model._meta.get_field(name.removesuffix("_bidx")).kind
             source = name.removesuffix("_bidx")
             makers.append((f.column, lambda v, k=kind, s=source: crypto.blind_index(k, v[s]) if v.get(s) else ""))
+        elif isinstance(f, SuffixIndexField):
+            source = model._meta.get_field(name.removesuffix("_sfx"))
+            makers.append((f.column, lambda v, s=source: s.suffix_of(v.get(s.name) or "")))
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             makers.append((f.column, lambda v, now=now: now))
         elif f.is_relation:

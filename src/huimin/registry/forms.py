@@ -58,7 +58,9 @@ def _offer_programmes(form) -> None:
 
 class PersonSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(
-        label="查询", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母或身份证号"})
+        label="查询",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母、身份证号或其后6位"}),
     )
     region = forms.CharField(
         label="区划代码", required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "区划代码"})

@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from huimin.core.fields import BlindIndexField, ProtectedField, ProtectedLookupMixin
+from huimin.core.fields import BlindIndexField, ProtectedField, ProtectedLookupMixin, SuffixIndexField
 from huimin.core.models import Region
 from huimin.registry import codes
 
@@ -40,8 +40,9 @@ class Person(ProtectedLookupMixin, models.Model):
     name = models.CharField("姓名", max_length=50)
     name_pinyin = models.CharField("姓名拼音", max_length=200, blank=True, db_index=True)
     name_initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True)
-    id_number = ProtectedField("身份证号", kind="id_number")
+    id_number = ProtectedField("身份证号", kind="id_number", suffix_index=6)
     id_number_bidx = BlindIndexField()
+    id_number_sfx = SuffixIndexField()  # keyed index of the last six characters (search by what is read out)
     no_id_reason = models.CharField("无身份证号原因", max_length=100, blank=True)
     sex = models.CharField("性别", max_length=1, choices=codes.Sex.choices, default=codes.Sex.UNKNOWN)
     birth_date = models.DateField("出生日期", null=True, blank=True)

@@ -15,6 +15,8 @@ from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
 
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+ID_SUFFIX = re.compile(r"^\d{5}[\dXx]$")  # the last six characters of an ID number, as read out over the phone
+ID_SUFFIX_LENGTH = 6
 LETTERS = re.compile(r"^[A-Za-z]+$")
 
 PERSON_STATUSES = {
@@ -53,6 +55,15 @@ def looks_like_id_number(q: str) -> bool:
     return bool(ID_LIKE.match((q or "").strip()))
 
 
+def looks_like_id_suffix(q: str) -> bool:
+    return bool(ID_SUFFIX.match((q or "").strip()))
+
+
+def suffix_token(q: str) -> str:
+    """The opaque token (keyed index of the last six characters) a page puts in its URL instead of the suffix."""
+    return Person.suffix_lookup("id_number", q.strip())["id_number_sfx"]
+
+
 def id_token(q: str) -> str:
     """The opaque token (blind index) a page puts in its URL instead of an ID number the user searched for: the
     number itself never appears in a query string, a browser history or the access log."""
@@ -71,13 +82,19 @@ def _name_filter(q: str) -> Q:
     return Q(name__contains=q)
 
 
-def persons(user, *, q: str = "", region_code: str = "", status: str = "", programme: str = "", id_index: str = ""):
-    """``id_index`` (from ``id_token``) finds the holder of an ID number without the number itself."""
+def persons(
+    user, *, q: str = "", region_code: str = "", status: str = "", programme: str = "", id_index: str = "",
+    suffix_index: str = "",
+):  # fmt: skip
+    """``id_index`` (from ``id_token``) finds the holder of an ID number without the number itself;
+    ``suffix_index`` (from ``suffix_token``) those whose ID number ends with six given characters."""
     qs = scope.narrowed(Person.objects.select_related("region", "household"), user, region_code or None)
     qs = qs.filter(merged_into__isnull=(status != "merged"))
     q = (q or "").strip()
     if id_index:
         qs = qs.filter(id_number_bidx=id_index)
+    if suffix_index:
+        qs = qs.filter(id_number_sfx=suffix_index)
     if q:
         qs = qs.filter(id_number_bidx=id_token(q)) if ID_LIKE.match(q) else qs.filter(_name_filter(q))
     if status == "alive":

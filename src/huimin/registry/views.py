@@ -48,25 +48,30 @@ ID_TOKEN = re.compile(r"^[0-9a-f]{64}$")
 ID_IN_URL = "身份证号不能放在网址中查询：请在查询框中输入后点击“查询”"
 
 
-def _search(request, form_class):
+def _search(request, form_class, by_suffix: bool = False):
     """(form, params, redirect) of a list page's search. The search form posts; the page answers with a redirect
-    to a GET URL in which an ID number is replaced by its opaque token ``idx``: an ID number never stands in a
-    URL, a browser history or the access log. A GET that carries one is not searched."""
+    to a GET URL in which an ID number is replaced by its opaque token ``idx`` (and, with ``by_suffix``, six
+    characters — an ID number's last six — by ``sfx``): an ID number never stands in a URL, a browser history or
+    the access log. A GET that carries one is not searched."""
     if request.method == "POST":
         form = form_class(request.POST)
         form.is_valid()
         params = {k: v for k, v in form.cleaned_data.items() if v}
         if search.looks_like_id_number(params.get("q", "")):
             params["idx"] = search.id_token(params.pop("q"))
+        elif by_suffix and search.looks_like_id_suffix(params.get("q", "")):
+            params["sfx"] = search.suffix_token(params.pop("q"))
         return form, {}, redirect(f"{request.path}?{urlencode(params)}")
     form = form_class(request.GET or None)
     form.is_valid()
     params = dict(form.cleaned_data) if form.is_bound else {}
-    if search.looks_like_id_number(params.get("q", "")):
+    q = params.get("q", "")
+    if search.looks_like_id_number(q) or (by_suffix and search.looks_like_id_suffix(q)):
         params["q"] = ""
         form.add_error("q", ID_IN_URL)
-    token = request.GET.get("idx", "")
+    token, suffix = request.GET.get("idx", ""), request.GET.get("sfx", "")
     params["id_index"] = token if ID_TOKEN.match(token) else ""
+    params["suffix_index"] = suffix if ID_TOKEN.match(suffix) else ""
     return form, params, None
 
 
@@ -81,7 +86,7 @@ def _export(request, queryset, title: str):
 
 @capability_required(PEOPLE_VIEW)
 def person_list(request):
-    form, params, done = _search(request, forms.PersonSearchForm)
+    form, params, done = _search(request, forms.PersonSearchForm, by_suffix=True)
     if done:
         return done
     people = search.persons(
@@ -91,10 +96,16 @@ def person_list(request):
         status=params.get("status", ""),
         programme=params.get("programme", ""),
         id_index=params.get("id_index", ""),
+        suffix_index=params.get("suffix_index", ""),
     )
     if request.GET.get("export") == "xlsx":
         return _export(request, people.iterator(chunk_size=2000), "人员名单")
-    context = {"form": form, "page": page_of(request, people), "by_id": bool(params.get("id_index"))}
+    context = {
+        "form": form,
+        "page": page_of(request, people),
+        "by_id": bool(params.get("id_index")),
+        "by_suffix": bool(params.get("suffix_index")),
+    }
     return render(request, "registry/person_list.html", context)
 
 

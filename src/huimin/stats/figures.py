@@ -51,6 +51,14 @@ def base(user, region: Region, months, programme: str = "", urban: bool | None =
     return qs
 
 
+def latest_paid_month(user, region: Region, not_after: datetime.date) -> datetime.date | None:
+    """The latest month up to ``not_after`` in which something was paid in ``region`` (None when nothing was)."""
+    paid = scoped(MonthlyFigure.objects.all(), user, capability=STATS_VIEW).filter(
+        region__code__startswith=region.prefix, month__lte=not_after, amount_paid__gt=0
+    )
+    return paid.order_by("-month").values_list("month", flat=True).first()
+
+
 def total(user, region, month, **filters) -> dict:
     return _clean(base(user, region, [month], **filters).aggregate(**_sums()))
 

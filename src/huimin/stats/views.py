@@ -113,6 +113,9 @@ def _dashboard_data(user, region, month) -> dict:
 @capability_required(STATS_VIEW)
 def dashboard(request):
     region, month, _, _ = _params(request)
+    if not request.GET.get("month"):
+        # opened from the menu: the latest month with payments, not an empty month the payroll has not reached yet
+        month = figures.latest_paid_month(request.user, region, month) or month
     data = _dashboard_data(request.user, region, month)
     chart_json = {
         "months": data["months"],

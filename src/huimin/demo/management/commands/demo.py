@@ -3,8 +3,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huimin.core.models import RoleAssignment
+from huimin.core import regions
+from huimin.core.models import User
 from huimin.demo import generator, loader
+
+LOCAL_SHOWN = 3  # township and village accounts shown of each kind (all city and county accounts are)
 
 
 def _date(text: str) -> datetime.date:
@@ -72,22 +75,26 @@ class Command(BaseCommand):
         return None
 
     def _logins(self):
-        assignments = (
-            RoleAssignment.objects.select_related("user__region")
-            .filter(user__is_active=True)
-            .order_by("role", "line", "user__username")
+        """Every city and county account, and the first few of each kind of township and village account, each with
+        its duty (its name) and its roles per business line."""
+        users = (
+            User.objects.filter(is_active=True, role_assignments__isnull=False)
+            .select_related("region")
+            .prefetch_related("role_assignments")
+            .distinct()
+            .order_by("region__level", "region_id", "username")
         )
-        if not assignments:
+        if not users:
             raise CommandError("没有演示账号：请先运行 huimin demo load")
         self.stdout.write(f"演示账号（密码均为 {loader.DEMO_PASSWORD}，仅用于演示）：")
-        shown: dict[str, int] = {}
-        for assignment in assignments:
-            key = str(assignment)  # the role and its business line, e.g. 审批人（养老服务）
-            shown[key] = shown.get(key, 0) + 1
-            if shown[key] <= 3:
-                user = assignment.user
-                self.stdout.write(f"  {key:<12} {user.username:<18} {user.region.full_name()}")
-        for key, count in shown.items():
-            if count > 3:
-                self.stdout.write(f"  ……{key}共 {count} 个")
+        shown: dict[tuple[int, str], int] = {}
+        for user in users:
+            roles = "、".join(str(a) for a in sorted(user.role_assignments.all(), key=lambda a: (a.role, a.line)))
+            kind = (user.region.level, roles)
+            shown[kind] = shown.get(kind, 0) + 1
+            if user.region.level <= regions.COUNTY or shown[kind] <= LOCAL_SHOWN:
+                self.stdout.write(f"  {user.username:<16} {user.full_name:<16} {roles}　{user.region.full_name()}")
+        for (level, roles), count in shown.items():
+            if level > regions.COUNTY and count > LOCAL_SHOWN:
+                self.stdout.write(f"  ……{regions.LEVEL_NAMES[level]}{roles}共 {count} 个")
         return None
