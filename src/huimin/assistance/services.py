@@ -12,9 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from huimin.assistance import duties, rules, workflow
-from huimin.assistance.error_codes import AssistanceErrorCode
-from huimin.assistance.errors import DutyConflict, VerificationDocumentRequired
+from huimin.assistance import calculation_link, duties, rules, workflow
+from huimin.assistance.error_codes import AssistanceErrorCode, DutyConflict, VerificationDocumentRequired
 from huimin.assistance.models import (
     Application,
     ApplicationDocument,
@@ -615,21 +614,17 @@ def calculated_amount(app: Application, basis: dict, day=None):
     """The monthly amount the programme's calculator gives for ``app`` (standards in force at its region and
     area in the month it would start), with the inputs it used; (None, inputs) when the programme has no
     calculator or its region has no standard set — the approver then enters the amount and its basis."""
-    from huimin.benefits import assess
-
-    if app.programme.one_off or app.programme.kind not in assess.CALCULATED:
+    if app.programme.one_off or calculation_link.calculator_for(app.programme.kind) is None:
         return None, {}
-    inputs = assess.inputs_of(basis, members_default=len(_covered_ids(app)))
     region = app.region
-    try:
-        result = assess.calculate(
-            app.programme.kind, region.code, rules.next_month(day or today()), region.is_urban, inputs
-        )
-    except assess.MissingStandard:
-        return None, inputs
-    except assess.CalculationError as exc:
-        raise ServiceError(str(exc)) from exc
-    return result, inputs
+    return calculation_link.calculate(
+        app.programme.kind,
+        region.code,
+        rules.next_month(day or today()),
+        region.is_urban,
+        basis,
+        members_default=len(_covered_ids(app)),
+    )
 
 
 @transaction.atomic
@@ -658,15 +653,13 @@ def approve(
     amount = _money(monthly_amount, "批准金额" if programme.one_off else "月保障金额")
     override_reason = (override_reason or "").strip()
     if calculation is not None:
-        from huimin.benefits import assess
-
         if amount != calculation.amount and not override_reason:
             raise ServiceError(
                 f"按标准计算的月保障金额为 {calculation.amount} 元（{calculation.formula}）；"
                 f"审批金额 {amount} 元与之不同，须填写调整理由"
             )
         note = str((basis or {}).get("note") or "").strip()
-        basis = assess.basis_of(calculation, calc_inputs, programme.kind) | ({"note": note} if note else {})
+        basis = calculation_link.basis_of(programme.kind, calculation, calc_inputs) | ({"note": note} if note else {})
         if amount != calculation.amount:
             basis |= {"override_reason": override_reason[:200], "approved": str(amount)}
     authority = authority_for(actor, app, action, amount)

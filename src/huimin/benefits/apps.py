@@ -20,3 +20,10 @@ class BenefitsConfig(AppConfig):
         menu.register("benefits", "资金发放统计", "benefits_report", "benefits:report", c.VIEW)
         menu.register("benefits", "待遇试算", "benefits_calculator", "benefits:calculator", c.VIEW)
         menu.register("benefits", "调标", "benefits_restandard", "benefits:restandard", c.STANDARDS)
+
+        from django.apps import apps
+
+        if apps.is_installed("huimin.assistance"):
+            from huimin.benefits import assistance_link
+
+            assistance_link.connect()
