@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huimin.assistance import duties, services
-from huimin.assistance.errors import DutyConflict, VerificationDocumentRequired
+from huimin.assistance.error_codes import DutyConflict, VerificationDocumentRequired
 from huimin.assistance.models import (
     Application,
     ApplicationEvent,

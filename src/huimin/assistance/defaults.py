@@ -9,6 +9,8 @@ to the local 审核确认办法.
 
 import datetime
 
+from huimin.assistance import models
+
 COMMON_DOCS = [
     {"code": "application", "name": "救助申请书"},
     {"code": "identity", "name": "申请人及家庭成员身份证明"},
@@ -145,8 +147,6 @@ PROGRAMMES = [
 def load(programme_model=None, policy_model=None, duty_model=None) -> None:
     """Create or refresh the defaults (the migrations pass their historical models)."""
     if programme_model is None:
-        from huimin.assistance import models
-
         programme_model, policy_model = models.Programme, models.RegionPolicy
         duty_model = models.DutySeparation
     for row in PROGRAMMES:
@@ -178,7 +178,5 @@ def load_duty_separation(programme_model, duty_model) -> None:
 
 def ensure() -> None:
     """Load the defaults when the tables are empty (after a flush in tests, or a hand-made database)."""
-    from huimin.assistance.models import Programme
-
-    if not Programme.objects.exists():
+    if not models.Programme.objects.exists():
         load()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from huimin.assistance import workflow
-from huimin.assistance.errors import DutyConflict
+from huimin.assistance.error_codes import DutyConflict
 from huimin.assistance.models import ApplicationEvent, DutySeparation, DutyStep, Programme
 from huimin.core import audit, regions
 from huimin.core.roles import has_capability

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from huimin.core.access import BusinessRuleError
+
 
 class AssistanceErrorCode(StrEnum):
     PUBLICITY_NOT_OVER = "assistance.publicity_not_over"  # approval before the 公示期 has ended
@@ -10,3 +12,21 @@ class AssistanceErrorCode(StrEnum):
     WRONG_STAGE = "assistance.wrong_stage"  # the application's stage does not allow the action
     DOCUMENTS_MISSING = "assistance.documents_missing"  # 受理 while required documents are missing
     NO_AUTHORITY = "assistance.no_authority"  # changing an enrolment is the county's (or a delegated township's)
+    DUTY_CONFLICT = "assistance.duty_conflict"  # 职责分离: the actor did a step the programme keeps apart
+    # a manual 核对 conclusion that differs from the 核对 system's report came without the report file
+    VERIFICATION_DOCUMENT_REQUIRED = "assistance.verification_document_required"
+
+
+class DutyConflict(BusinessRuleError):
+    """职责分离: the actor did another step of the same application that the programme keeps apart from this one,
+    or would confirm a 核对 conclusion he recorded himself."""
+
+    def __init__(self, message: str):
+        super().__init__(AssistanceErrorCode.DUTY_CONFLICT, message)
+
+
+class VerificationDocumentRequired(BusinessRuleError):
+    """A manual 核对 conclusion that differs from the 核对 system's report came without the report file."""
+
+    def __init__(self, message: str):
+        super().__init__(AssistanceErrorCode.VERIFICATION_DOCUMENT_REQUIRED, message)

@@ -25,3 +25,10 @@ class BenefitsConfig(AppConfig):
         from huimin.core import todos
 
         todos.register(payroll_months)
+
+        from django.apps import apps
+
+        if apps.is_installed("huimin.assistance"):
+            from huimin.benefits import assistance_link
+
+            assistance_link.connect()

@@ -25,7 +25,7 @@ from huimin.core import audit, crypto, regions
 from huimin.core.access import NotInScope, require_access
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
-from huimin.core.spreadsheets import safe_cell, safe_row
+from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx, safe_cell, safe_row
 
 FIELDS = {
     "account": "账号",
@@ -337,8 +337,6 @@ def _cell(raw: list, i: int | None) -> str:
 def _read_return(upload_name: str, data: bytes) -> list[dict]:
     if upload_name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
-
-        from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx
 
         try:
             check_xlsx(data)
