@@ -10,6 +10,7 @@ from huimin.assistance import documents, services
 from huimin.assistance.models import Application, Enrolment, Programme, Stage
 from huimin.core.models import User
 from huimin.core.roles import Role
+from huimin.core.services import ServiceError
 from huimin.demo import generator, loader
 from huimin.registry.models import Household
 from huimin.verification import services as verification
@@ -70,7 +71,7 @@ def test_temporary_assistance_goes_from_the_household_to_the_decision(city, code
         app = services.review(reviewer, app, "情况属实，同意")
         assert app.stage == Stage.DECISION, app.stage
         threshold = loader.CASE_BY_CASE_THRESHOLD
-        with pytest.raises(services.ServiceError, match="一事一议"):  # above the demo's 起点金额: collective decision
+        with pytest.raises(ServiceError, match="一事一议"):  # above the demo's 起点金额: collective decision
             services.approve(approver, app, monthly_amount="6000", basis={})
         app = services.approve(approver, app, monthly_amount=str(threshold), basis={})
         assert app.stage == Stage.ENROLLED
