@@ -85,4 +85,4 @@ def test_the_check_link_of_a_temporary_assistance_application_opens_on_its_progr
     link = f"/verification/households/{household.pk}/?programme=temp_urgent"
     assert link in client.get(f"/assistance/applications/{application.pk}/").content.decode()
     page = client.get(link).content.decode()
-    assert 'name="programme" value="temp_urgent"' in page
+    assert '<option value="temp_urgent" selected>临时救助（急难型）</option>' in page

@@ -135,3 +135,13 @@ def test_batch_page_starts_a_run(users, login):
         {"programme": "dibao", "as_of": AS_OF.isoformat(), "region_prefix": "4401", "backend": "duckdb"},
     )
     assert outside.status_code == 404  # outside one's region: as if it did not exist, like every other write
+
+
+def test_the_check_form_opens_with_todays_date_and_the_programmes_by_their_chinese_names(users, login):
+    """A type="date" input takes only YYYY-MM-DD (a localised 2026/11/20 would arrive empty), and 救助项目 is a
+    choice of the programmes by name, not a code typed in."""
+    hh, _ = make_household(VILLAGE_A1, [("张建国", D(1970, 3, 1))])
+    page = login(users["clerk_a"]).get(f"/verification/households/{hh.pk}/?programme=temp_urgent").content.decode()
+    assert 'name="as_of" value="2026-11-20"' in page and "2026/11/20" not in page
+    assert '<select name="programme"' in page and ">最低生活保障</option>" in page
+    assert '<option value="temp_urgent" selected>' in page

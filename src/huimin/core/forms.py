@@ -5,6 +5,9 @@ from huimin.core.models import AccountChangeRequest, Region, User
 from huimin.core.roles import BUSINESS_ROLES, SYSTEM_ROLES, BusinessLine, Role
 from huimin.core.scope import in_scope
 
+# a type="date" input takes only YYYY-MM-DD: a localised value (2026/12/06) would arrive empty
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class StyledFormMixin:
     """Bootstrap classes on every widget, so templates can render fields plainly."""
@@ -90,5 +93,5 @@ class AuditSearchForm(StyledFormMixin, forms.Form):
     action = forms.CharField(label="操作", required=False)
     object_id = forms.CharField(label="对象ID", required=False)
     region = forms.CharField(label="区划代码前缀", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="起始日期", required=False, widget=ISO_DATE)
+    date_to = forms.DateField(label="截止日期", required=False, widget=ISO_DATE)

@@ -55,6 +55,10 @@ def programme_name(code: str) -> str:
     return Programme.objects.filter(code=code).values_list("name", flat=True).first() or ""
 
 
+def programme_choices() -> list[tuple[str, str]]:
+    return list(Programme.objects.order_by("code").values_list("code", "name"))
+
+
 def enrolled_households(programme: str, prefix: str) -> list[int]:
     live = [Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED]
     enrolments = Enrolment.objects.filter(programme__code=programme, status__in=live, region__code__startswith=prefix)
@@ -64,4 +68,4 @@ def enrolled_households(programme: str, prefix: str) -> list[int]:
 def connect() -> None:
     verification_link.register(engine_reports=engine_reports, household_page=household_page)
     enrolment.register(enrolled_households)
-    programmes.register(programme_name)
+    programmes.register(programme_name, programme_choices)

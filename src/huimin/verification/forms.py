@@ -1,9 +1,10 @@
 from django import forms
 from django.utils import timezone
 
+from huimin.verification import programmes
 from huimin.verification.models import SOURCE_CHOICES, Threshold
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 SM = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -25,6 +26,16 @@ class AuthorisationForm(forms.Form):
         self.fields["person"].choices = [(p.pk, p.name) for p in members]
 
 
+def _programme_select(form) -> None:
+    """救助项目 is chosen by its Chinese name from the installed programmes (a code field only without any)."""
+    choices = programmes.choices()
+    if choices:
+        field = form.fields["programme"]
+        form.fields["programme"] = forms.ChoiceField(
+            label=field.label, choices=choices, initial=field.initial, widget=forms.Select(attrs=SELECT)
+        )
+
+
 class CheckForm(forms.Form):
     programme = forms.CharField(label="救助项目", max_length=40, widget=forms.TextInput(attrs=SM))
     as_of = forms.DateField(label="核对基准日", widget=DATE_WIDGET)
@@ -32,6 +43,7 @@ class CheckForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"programme": "dibao", "as_of": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        _programme_select(self)
 
 
 class AssistForm(CheckForm):
@@ -58,6 +70,10 @@ class BatchForm(forms.Form):
         choices=[("duckdb", "DuckDB（单机）"), ("pyspark", "Spark")],
         widget=forms.Select(attrs=SELECT),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _programme_select(self)
 
 
 class ThresholdForm(forms.ModelForm):
