@@ -88,33 +88,27 @@ class ProtectedField(models.TextField):
         raise FieldError(f"加密字段 {self.name} 不能直接查询：请用盲索引 {self.name}_bidx（Model.lookup）")
 
 
-class BlindIndexField(models.CharField):
+class _KeyedIndexField(models.CharField):
+    """A 64-character keyed index kept by its ProtectedField: not editable, indexed, empty until set."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(max_length=64, blank=True, default="", db_index=True, editable=False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_length", "blank", "default", "db_index", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+
+class BlindIndexField(_KeyedIndexField):
     """The keyed index of a ProtectedField, maintained by that field; declare it as ``<name>_bidx``."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.update(max_length=64, blank=True, default="", db_index=True, editable=False)
-        super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "blank", "default", "db_index", "editable"):
-            kwargs.pop(key, None)
-        return name, path, args, kwargs
-
-
-class SuffixIndexField(models.CharField):
+class SuffixIndexField(_KeyedIndexField):
     """The keyed index of a ProtectedField's last characters, maintained by that field; declare it as
     ``<name>_sfx`` beside ``ProtectedField(..., suffix_index=N)``."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.update(max_length=64, blank=True, default="", db_index=True, editable=False)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "blank", "default", "db_index", "editable"):
-            kwargs.pop(key, None)
-        return name, path, args, kwargs
 
 
 class ProtectedLookupMixin:

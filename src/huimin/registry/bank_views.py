@@ -5,10 +5,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from huimin.core.access import access_by_id
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.roles import PEOPLE_BANK_CONFIRM
-from huimin.core.scope import get_scoped_or_404
 from huimin.core.services import ServiceError
 from huimin.registry import bank_accounts
 from huimin.registry.models import BankAccountChange
@@ -24,12 +24,12 @@ def bank_change_list(request):
 @capability_required(PEOPLE_BANK_CONFIRM)
 @require_POST
 def bank_change_decide(request, pk):
-    change = get_scoped_or_404(
+    change = access_by_id(
         BankAccountChange.objects.select_related("person", "requested_by"),
         request.user,
-        "person__region",
-        PEOPLE_BANK_CONFIRM,
-        pk=pk,
+        pk,
+        capability=PEOPLE_BANK_CONFIRM,
+        region_field="person__region",
     )
     action, note = request.POST.get("action"), request.POST.get("note", "")
     try:
