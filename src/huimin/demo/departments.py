@@ -10,13 +10,20 @@ The paying bank's statement (benefit_account) has a row per month for each 低�
 cases leave the last months untouched.
 """
 
+import datetime
+
 import numpy as np
 from stdnum.cn import uscc
 
 from huimin.demo import programmes as P
+from huimin.engine.sources import last_complete_month
 
 # Thresholds the background of monitored households stays under (and planted cases exceed).
 BACKGROUND_MEDICAL_SELF_PAID_MAX = 1_200_00  # 分 per settlement, at most 2 settlements per person a year
+# Outside the monitored population (主动发现 watches it too): no background unemployment registration and only
+# small medical settlements (分, each) within this many days of as_of — longer than the 应保 rules' 90 days.
+REGISTERED_QUIET_DAYS = 120
+REGISTERED_RECENT_SELF_PAID_MAX = 1_000_00
 PLANTED_MEDICAL_SELF_PAID_MIN = 30_000_00
 MONITORED_HOME_AREA_MAX = 90
 NEW_CERTIFICATE_DAYS = 90  # a disability certificate issued within this many days counts as new
@@ -75,8 +82,10 @@ def credit_codes(numbers: np.ndarray, county6: np.ndarray) -> np.ndarray:
 
 
 def months_before(as_of: np.datetime64, count: int) -> np.ndarray:
-    """The `count` months ending with as_of's month, oldest first, as "YYYY-MM"."""
-    last = as_of.astype("datetime64[M]")
+    """The `count` months ending with the last month complete on as_of (``engine.sources.last_complete_month``:
+    as_of's own month on its last day, the month before otherwise), oldest first, as "YYYY-MM". A department's
+    monthly file holds no month still under way."""
+    last = np.datetime64(last_complete_month("wages", as_of.astype(datetime.date)), "M")
     return np.array([str(m) for m in np.arange(last - count + 1, last + 1)])
 
 
@@ -199,9 +208,15 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
     self_paid = total * 35 // 100
     self_paid = np.where(mon[m_person], np.minimum(self_paid, BACKGROUND_MEDICAL_SELF_PAID_MAX), self_paid)
     total = np.maximum(total, self_paid)
+    settled = days_before(rng, as_of, m, 0, 365)
+    # 主动发现 watches every registered household: recent settlements outside the monitored population stay small
+    # (a household's sum over the 应保 rule's 90 days under its 30,000 元), so the planted cases are the only ones
+    recent = ~mon[m_person] & (settled > as_of - np.timedelta64(REGISTERED_QUIET_DAYS, "D"))
+    self_paid = np.where(recent, np.minimum(self_paid, REGISTERED_RECENT_SELF_PAID_MAX), self_paid)
+    total = np.maximum(total, self_paid)
     out["medical"] = {
         "id_number": ids[m_person],
-        "settled_on": days_before(rng, as_of, m, 0, 365),
+        "settled_on": settled,
         "total_cost": total,
         "self_paid": self_paid,
         "diagnosis": np.where(serious, p["serious_illness"][m_person], DIAGNOSES[rng.integers(0, len(DIAGNOSES), m)]),
@@ -221,7 +236,7 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
 
     unemp = np.flatnonzero(~mon & (p["labour_ability"] == "able") & (age >= 18) & (rng.random(n) < 0.03))
     k = len(unemp)
-    reg = days_before(rng, as_of, k, 30, 730)
+    reg = days_before(rng, as_of, k, REGISTERED_QUIET_DAYS, 730)  # none within the 应保 rule's 90 days
     ended = rng.random(k) < 0.5
     end = reg + rng.integers(20, 400, k).astype("timedelta64[D]")
     ended &= end < as_of

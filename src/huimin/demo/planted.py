@@ -36,11 +36,26 @@ KINDS = {
     "unemployment_registered": (ENTER, "unemployment", P.LOW_INCOME_NOT_ENROLLED),
     # last: adding it left the draws of the kinds above unchanged
     "no_withdrawal": (EXIT, "benefit_account", D.PAID_BY_BANK),
+    # added after it, for the same reason
+    "large_deposits": (EXIT, "deposits", P.ENROLLED),
+    # 主动发现: the 应保 events in households in no programme, found because the 应保 rules watch the whole registry
+    "registered_medical_bills": (ENTER, "medical", (P.NONE,)),
+    "registered_disability": (ENTER, "disability", (P.NONE,)),
+    "registered_earner_death": (ENTER, "deaths", (P.NONE,)),
+    "registered_unemployment": (ENTER, "unemployment", (P.NONE,)),
 }
+# a 主动发现 kind is written like the 应保 kind it copies, at a lower rate (the registry is large)
+WRITES_AS = {"registered_medical_bills": "big_medical_bills", "registered_disability": "new_disability",
+             "registered_earner_death": "death_of_earner", "registered_unemployment": "unemployment_registered"}  # fmt: skip
+RATE_DISCOVERY = 0.002
+# planted kind → the default warning rule (monitoring.defaults) that must warn it
+RULE_OF = {"high_wages": "wages_over_line", "pension_above_line": "pension_over_line", **WRITES_AS}
+DEPOSIT_MONTHS = (30, 60)  # a planted large deposit holds this many months of standard × members (rule: over 24)
 IDLE_MONTHS = (6, 9)  # a planted 资金长期未支取 case has not withdrawn for this many months (inclusive)
 
 
 def _eligible_persons(kind: str, p: dict) -> np.ndarray:
+    kind = WRITES_AS.get(kind, kind)
     age = p["age"]
     if kind in ("vehicle_registered", "property_registered", "company_registered", "moved_away"):
         return age >= 22
@@ -58,6 +73,8 @@ def _eligible_persons(kind: str, p: dict) -> np.ndarray:
         return earner
     if kind == "new_disability":
         return p["disability_grade"] == 0
+    if kind == "large_deposits":  # the head: a 特困 household's enrolled person
+        return (p["relation"] == "01") & (age >= 18)
     return np.ones(len(age), bool)
 
 
@@ -93,7 +110,7 @@ def plant(rng, p: dict, hh: dict, dept: dict, as_of: np.datetime64, counters: D.
         hh_ok = np.isin(hh["programme"], programmes)
         pool_all = np.flatnonzero(hh_ok)
         candidates = np.flatnonzero(person_ok & hh_ok[hh_of] & ~planted[hh_of])
-        rate = RATE_EXIT if direction == EXIT else RATE_ENTER
+        rate = RATE_DISCOVERY if kind in WRITES_AS else RATE_EXIT if direction == EXIT else RATE_ENTER
         want = max(MIN_PER_KIND, round(rate * len(pool_all)))
         rng.shuffle(candidates)
         _, first = np.unique(hh_of[candidates], return_index=True)  # one person per household
@@ -134,6 +151,7 @@ def _write(kind, rng, p, hh, dept, as_of, counters, chosen) -> list[dict]:
     k = len(chosen)
     if k == 0:  # a small city may have no eligible household for a kind
         return []
+    kind = WRITES_AS.get(kind, kind)
     ids = p["id_number"][chosen]
     std = hh["standard_cents"][p["household_index"][chosen]]
     size = p["household_size"][chosen]
@@ -228,6 +246,14 @@ def _write(kind, rng, p, hh, dept, as_of, counters, chosen) -> list[dict]:
             rows["balance"][0][mine] = np.cumsum(rows["credited"][mine])
             last = months[len(months) - 1 - m]
             c.update(occurred_on=f"{months[len(months) - m]}-01", record_key=str(last), idle_months=int(m))
+    elif kind == "large_deposits":
+        balance = np.round(std * size * rng.uniform(*DEPOSIT_MONTHS, k)).astype(np.int64)
+        institution = D.INSTITUTIONS[rng.integers(0, len(D.INSTITUTIONS), k)]
+        # a 理财 product (the background gives monitored households 存款 only), its balance as of the file's day
+        _add(dept, "deposits", id_number=ids, institution=institution, product=np.full(k, "理财"), balance=balance,
+             as_of=np.full(k, as_of))  # fmt: skip
+        for c, b in zip(cases, balance, strict=True):
+            c.update(occurred_on=str(as_of), record_key="金融资产超过24个月标准", balance_cents=int(b))
     elif kind == "unemployment_registered":
         _add(dept, "unemployment", id_number=ids, registered_on=when, status=np.full(k, "失业"),
              ended_on=np.full(k, np.datetime64("NaT"), dtype="datetime64[D]"))  # fmt: skip

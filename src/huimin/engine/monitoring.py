@@ -13,8 +13,8 @@ import datetime
 
 import ibis
 
+from huimin.engine import sources
 from huimin.engine.tables import Tables
-from huimin.engine.verification import month_window
 
 FACT_COLUMNS = ("person_id", "household_id", "record_key", "occurred_on", "value")
 # how a protected identifier (kept in the snapshots only as its blind index) is named in a warning's record_key
@@ -57,10 +57,44 @@ def death(t, pop, params, as_of):
 
 
 def vehicle(t, pop, params, as_of):
+    """A vehicle in 正常 status registered in the look-back window, worth at least the floor (equal warns), of a
+    type none of ``exclude_types`` names (a keyword: "摩托" leaves out 普通二轮摩托车 and 轻便摩托车 alike)."""
     floor = int(params.get("min_value_yuan", 0)) * 100
-    rows = _events(t, pop, "vehicles", "registered_on", lambda s: (s.status == "正常") & (s.value >= floor), as_of,
-                   params)  # fmt: skip
+    excluded = [str(k) for k in params.get("exclude_types", []) if str(k)]
+
+    def keep(s):
+        cond = (s.status == "正常") & (s.value >= floor)
+        for keyword in excluded:
+            cond &= ~s.vehicle_type.fill_null("").contains(keyword)
+        return cond
+
+    rows = _events(t, pop, "vehicles", "registered_on", keep, as_of, params)
     return _fact(rows, rows.plate_no, rows.registered_on, rows.value)
+
+
+def deposits(t, pop, params, as_of):
+    """存款/理财/证券: the household's financial assets (each account's latest balance dated on or before ``as_of``,
+    products as listed) above ``months`` × standard × members (equal does not warn). record_key names the rule's
+    measure, not a balance date, so one household has one open warning however many statements follow."""
+    products = list(params.get("products", ["存款", "理财", "证券"]))
+    months = float(params.get("months", 24))
+    src = t.sources["deposits"]
+    src = src.filter((src.as_of <= as_of) & src.product.isin(products))
+    since = _since(as_of, params)
+    if since is not None:
+        src = src.filter(src.as_of > since)
+    latest = ibis.window(group_by=[src.person_key, src.institution, src.product], order_by=ibis.desc(src.as_of))
+    src = src.mutate(rank=ibis.row_number().over(latest)).filter(ibis._.rank == 0)
+    rows = src.inner_join(pop, "person_key")
+    per = rows.group_by("household_id").agg(
+        value=rows.balance.sum(),
+        person_id=rows.person_id.argmax(rows.balance),
+        line=(rows.standard_fen * rows.members).max(),
+        dated=rows.as_of.max(),
+    )
+    per = per.filter(per.line.notnull() & (per.value > per.line * months))
+    label = f"金融资产超过{months:g}个月标准"
+    return _fact(per, ibis.literal(label), per.dated, per.value)
 
 
 def property_(t, pop, params, as_of):
@@ -82,10 +116,11 @@ def company(t, pop, params, as_of):
     return _fact(rows, rows.credit_code, rows.established_on, rows.registered_capital)
 
 
-def _months_over_line(t, pop, params, as_of, monthly: ibis.Table):
+def _months_over_line(t, pop, params, as_of, monthly: ibis.Table, code: str):
     """Households whose monthly sum (person_key, month, amount) exceeds multiple × standard × members in at least
-    N of the last 12 months. record_key = the first such month (stable while it stays in the window)."""
-    first, last = month_window(as_of)
+    N of the 12 months ending with the source's last complete month (both ends inclusive). record_key = the first
+    such month (stable while it stays in the window)."""
+    first, last = sources.month_window(code, as_of, 12)
     monthly = monthly.filter((monthly.month >= first) & (monthly.month <= last)).inner_join(pop, "person_key")
     per_month = monthly.group_by("household_id", "month").agg(
         amount=monthly.amount.sum(),
@@ -107,13 +142,13 @@ def _months_over_line(t, pop, params, as_of, monthly: ibis.Table):
 def wages_over_line(t, pop, params, as_of):
     w = t.sources["wages"]
     monthly = w.select("person_key", "month", amount=w.gross_wage - w.tax.fill_null(0))
-    return _months_over_line(t, pop, params, as_of, monthly)
+    return _months_over_line(t, pop, params, as_of, monthly, "wages")
 
 
 def pension_over_line(t, pop, params, as_of):
     s = t.sources["social_insurance"]
     monthly = s.filter(s.kind == "养老金").select("person_key", "month", amount=s.amount)
-    return _months_over_line(t, pop, params, as_of, monthly)
+    return _months_over_line(t, pop, params, as_of, monthly, "social_insurance")
 
 
 def medical(t, pop, params, as_of):
@@ -159,18 +194,14 @@ def enrolled_twice(t, pop, params, as_of):
                  ibis.literal(as_of), rows.places)  # fmt: skip
 
 
-def _month_back(as_of: datetime.date, months: int) -> str:
-    index = as_of.year * 12 + as_of.month - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def no_withdrawal(t, pop, params, as_of):
     """资金长期未支取: the bank's statements of the household's benefit accounts cover each of the last N months
-    (ending with the month of ``as_of``), money came in, and nothing was taken out. A household the bank has not
+    (ending with the bank's last complete month — on 6 December, November: a December statement does not exist
+    yet), money came in, and nothing was taken out. A household the bank has not
     reported for all N months raises nothing (missing data is not idleness). record_key = the last month anything
     was withdrawn (stable while the account stays idle), occurred_on = the month after it."""
     n = max(1, int(params.get("months", 6)))
-    first, last = _month_back(as_of, n - 1), _month_back(as_of, 0)
+    first, last = sources.month_window("benefit_account", as_of, n)
     acc = t.sources["benefit_account"].inner_join(pop, "person_key")
     acc = acc.filter(acc.month <= last)
     window = acc.filter(acc.month >= first)
@@ -192,6 +223,7 @@ def no_withdrawal(t, pop, params, as_of):
 KINDS = {
     "death": (death, ("deaths",)),
     "vehicle": (vehicle, ("vehicles",)),
+    "deposits": (deposits, ("deposits",)),
     "property": (property_, ("real_estate",)),
     "company": (company, ("business",)),
     "wages_over_line": (wages_over_line, ("wages",)),

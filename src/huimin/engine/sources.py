@@ -10,6 +10,7 @@ way: as the keyed blind index of that kind, never in clear — equal numbers sta
 Money is 元 with two decimals; months are "YYYY-MM"; dates ISO "YYYY-MM-DD".
 """
 
+import datetime
 from dataclasses import dataclass
 
 STR, DATE, MONTH, MONEY, INT, DECIMAL = "str", "date", "month", "money", "int", "decimal"
@@ -31,6 +32,11 @@ class Source:
     department: str
     columns: tuple[Column, ...]
     refresh_days: int = 31  # how often the department is expected to send a new extract
+    # A monthly source (its records carry a "YYYY-MM" month): a month is complete — its records all in — from
+    # ``complete_after_days`` days after its last day (0: on its last day). Windows over the source end at its last
+    # complete month, never at a month still under way (a statement of December does not exist on 6 December).
+    monthly: bool = False
+    complete_after_days: int = 0
 
     @property
     def column_names(self) -> list[str]:
@@ -51,15 +57,15 @@ SOURCES: dict[str, Source] = {
         Source("social_insurance", "社保缴纳与养老金", "人社", (
             _id(), Column("month", MONTH, "月份"), Column("kind", STR, "类别（缴费/养老金）"),
             Column("amount", MONEY, "金额（缴费基数或养老金月额）"),
-        )),
+        ), monthly=True),
         Source("housing_fund", "住房公积金", "住房公积金中心", (
             _id(), Column("month", MONTH, "月份"), Column("deposit", MONEY, "月缴存额"),
             Column("balance", MONEY, "账户余额", False),
-        )),
+        ), monthly=True),
         Source("wages", "工资与个人所得税", "税务", (
             _id(), Column("month", MONTH, "月份"), Column("employer", STR, "扣缴单位", False),
             Column("gross_wage", MONEY, "应发工资"), Column("tax", MONEY, "个税", False),
-        )),
+        ), monthly=True),
         Source("real_estate", "不动产登记", "自然资源（不动产登记中心）", (
             _id(), Column("cert_no", STR, "不动产权证号"), Column("use", STR, "用途（住宅/商业/其他）"),
             Column("area_m2", DECIMAL, "建筑面积（平方米）"), Column("value", MONEY, "评估价值", False),
@@ -104,7 +110,7 @@ SOURCES: dict[str, Source] = {
             _id(), Column("account_no", STR, "代发账号", False, protect="bank_account"), Column("month", MONTH, "月份"),
             Column("credited", MONEY, "当月入账（救助金）"), Column("withdrawn", MONEY, "当月支取"),
             Column("balance", MONEY, "月末余额", False),
-        )),
+        ), monthly=True),
     )
 }  # fmt: skip
 
@@ -127,3 +133,34 @@ INT_RANGES: dict[tuple[str, str], tuple[int, int]] = {("disability", "grade"): (
 
 def get(code: str) -> Source:
     return SOURCES[code]
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def last_complete_month(code: str, as_of: datetime.date) -> str:
+    """The last month of monthly source ``code`` whose records are all in on ``as_of`` ("YYYY-MM"): the month of
+    ``as_of`` once ``complete_after_days`` have passed since its last day, otherwise an earlier one."""
+    source = SOURCES[code]
+    if not source.monthly:
+        raise ValueError(f"{code} is not a monthly source")
+    index = _month_index(as_of)
+    while True:
+        year, month = divmod(index + 1, 12)
+        last_day = datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
+        if as_of >= last_day + datetime.timedelta(days=source.complete_after_days):
+            return _month_text(index)
+        index -= 1
+
+
+def month_window(code: str, as_of: datetime.date, months: int = 12) -> tuple[str, str]:
+    """The ``months`` calendar months ending with the source's last complete month, as "YYYY-MM" bounds, both
+    inclusive: a 12-month record ending with that month is counted whole."""
+    last = last_complete_month(code, as_of)
+    end = int(last[:4]) * 12 + int(last[5:]) - 1
+    return _month_text(end - max(1, months) + 1), last

@@ -11,6 +11,7 @@ import ibis
 
 from huimin.core import regions
 from huimin.core.conclusions import Conclusion
+from huimin.engine import sources
 from huimin.engine.tables import Tables
 
 RULES = (
@@ -49,11 +50,11 @@ FLAGS = (
 INELIGIBLE, VISIT, ELIGIBLE = Conclusion.NOT_ELIGIBLE.value, Conclusion.NEEDS_VISIT.value, Conclusion.ELIGIBLE.value
 
 
-def month_window(as_of: datetime.date) -> tuple[str, str]:
-    """The 12 calendar months ending with the month of ``as_of``, as "YYYY-MM" bounds."""
-    end = as_of.year * 12 + as_of.month - 1
-    start = end - 11
-    return f"{start // 12:04d}-{start % 12 + 1:02d}", f"{end // 12:04d}-{end % 12 + 1:02d}"
+def month_window(as_of: datetime.date, code: str = "wages") -> tuple[str, str]:
+    """The 12 calendar months ending with the last complete month of monthly source ``code`` on ``as_of``, as
+    "YYYY-MM" bounds, both inclusive (``engine.sources.month_window``): on 6 December a wage record of December
+    last year … November is counted whole, the December under way not at all."""
+    return sources.month_window(code, as_of, 12)
 
 
 def year_before(as_of: datetime.date) -> datetime.date:
@@ -74,7 +75,8 @@ def members_of(t: Tables, households: ibis.Table | None = None) -> ibis.Table:
 def measures(t: Tables, households: ibis.Table, as_of: datetime.date, subset: bool = True) -> ibis.Table:
     """household_id + each measure summed over the household's living members."""
     m = members_of(t, households if subset else None)
-    first, last = month_window(as_of)
+    first, last = month_window(as_of, "wages")
+    p_first, p_last = month_window(as_of, "social_insurance")
     since = year_before(as_of)
     s = t.sources
 
@@ -83,7 +85,7 @@ def measures(t: Tables, households: ibis.Table, as_of: datetime.date, subset: bo
         return src.filter(predicate(src)).inner_join(m, "person_key")
 
     wages = rows("wages", lambda x: (x.month >= first) & (x.month <= last))
-    pensions = rows("social_insurance", lambda x: (x.kind == "养老金") & (x.month >= first) & (x.month <= last))
+    pensions = rows("social_insurance", lambda x: (x.kind == "养老金") & (x.month >= p_first) & (x.month <= p_last))
     deposits = rows("deposits", lambda x: x.as_of <= as_of)
     vehicles = rows("vehicles", lambda x: (x.status == "正常") & (x.registered_on <= as_of))
     dwellings = rows("real_estate", lambda x: (x.use == "住宅") & (x.registered_on <= as_of))

@@ -19,6 +19,9 @@ class Category(models.TextChoices):
     EDGE = "edge", "低保边缘"
     EXPENSE = "expense", "支出型困难"
     POVERTY = "poverty_monitoring", "防返贫监测"
+    # 主动发现: every other living registry person with an ID number (not kept in MonitoredPerson: the 应保 rules
+    # read them straight from the registry at each run)
+    REGISTERED = "registered", "其他登记人口"
 
 
 ENROLLED = (Category.DIBAO, Category.TEKUN)

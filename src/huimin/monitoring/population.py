@@ -49,9 +49,10 @@ def canonical_key(number: str, bidx: str) -> str:
 
 
 @transaction.atomic
-def refresh() -> pa.Table:
+def refresh(registry: bool = True) -> pa.Table:
     """Re-derive MonitoredPerson rows (upsert; rows no longer in scope are marked not current, never deleted) and
-    return the population as the engine's Arrow table."""
+    return the population as the engine's Arrow table — with, unless ``registry`` is False, every other living
+    registry person as category ``registered`` (主动发现: the 应保 rules watch the whole registry)."""
     rows = {}
     members = (
         EnrolmentMember.objects.filter(removed_on__isnull=True, enrolment__status__in=CURRENT_STATUSES,
@@ -74,7 +75,41 @@ def refresh() -> pa.Table:
     stale = [m.pk for m in MonitoredPerson.objects.filter(is_current=True).only("person_id", "category")
              if (m.person_id, m.category) not in current]  # fmt: skip
     MonitoredPerson.objects.filter(pk__in=stale).update(is_current=False)
-    return _arrow(rows)
+    table = _arrow(rows)
+    if registry:
+        table = pa.concat_tables([table, _registered({p for p, _ in rows})])
+    return table
+
+
+def _registered(taken: set[int]) -> pa.Table:
+    """Every living, un-merged registry person with an ID number and a household, who is in no category above, as
+    category ``registered``. Read column by column (no model instances): the whole registry is read at each run.
+    The canonical key is the blind index itself (enrolled_twice, the only rule that needs the 15→18-digit form,
+    watches enrolled persons only)."""
+    sizes = dict(
+        Person.objects.filter(merged_into__isnull=True, is_deceased=False, household__isnull=False)
+        .values("household_id").annotate(n=Count("id")).values_list("household_id", "n")
+    )  # fmt: skip
+    cols = {name: [] for name in SCHEMA.names}
+    people = (
+        Person.objects.filter(merged_into__isnull=True, is_deceased=False, household__isnull=False,
+                              household__is_active=True).exclude(id_number_bidx="")
+        .values_list("id", "household_id", "household__region_id", "id_number_bidx", "disability_grade")
+        .order_by("id")
+    )  # fmt: skip
+    for person_id, household_id, region, bidx, grade in people.iterator(chunk_size=20_000):
+        if person_id in taken or not bidx:
+            continue
+        cols["person_key"].append(bidx)
+        cols["canonical_key"].append(bidx)
+        cols["person_id"].append(person_id)
+        cols["household_id"].append(household_id)
+        cols["category"].append(str(Category.REGISTERED))
+        cols["region_code"].append(region)
+        cols["standard_fen"].append(None)
+        cols["members"].append(sizes.get(household_id, 0))
+        cols["disability_grade"].append(grade)
+    return pa.table(cols, schema=SCHEMA)
 
 
 def _arrow(rows: dict) -> pa.Table:
