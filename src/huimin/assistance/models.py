@@ -212,6 +212,7 @@ class Channel(models.TextChoices):
     WINDOW = "window", "乡镇窗口申请"
     ASSISTANT = "assistant", "协理员代为申请"
     ONLINE = "online", "网上申请"
+    DISCOVERY = "discovery", "主动发现"  # started by the township from a 动态监测 warning, with the family's consent
 
 
 class Application(models.Model):

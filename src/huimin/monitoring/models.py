@@ -203,3 +203,27 @@ class WarningEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status}→{self.to_status}"
+
+
+class Discovery(models.Model):
+    """主动发现: an application the township started from a 应保 warning, with the family's consent (who agreed,
+    when, how) and the 核对 report made before the application existed."""
+
+    warning = models.OneToOneField(Warning, on_delete=models.PROTECT, related_name="discovery")
+    application = models.OneToOneField(
+        "assistance.Application", on_delete=models.PROTECT, related_name="+", verbose_name="救助申请"
+    )
+    report = models.ForeignKey(
+        "verification.Report", on_delete=models.PROTECT, related_name="+", verbose_name="核对报告"
+    )
+    consent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="同意申请的家庭成员")
+    consent_on = models.DateField("同意日期")
+    consent_note = models.TextField("同意方式与说明")
+    created_by = models.CharField("发起人", max_length=150)
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主动发现申请"
+
+    def __str__(self):
+        return f"主动发现 #{self.pk}"

@@ -355,8 +355,30 @@ def _check_rule_writable(actor, rule: WarningRule) -> None:
     require_writable_region(actor, rule.region, "预警规则")
 
 
+def _coded_names(name: str) -> dict[str, str]:
+    """code → Chinese name of the values of a coded list parameter (监测类别, programmes); {} for a free list."""
+    from huimin.assistance.models import Programme
+    from huimin.monitoring.defaults import CATEGORY_NAMES
+
+    if name == "categories":
+        return dict(CATEGORY_NAMES)
+    if name == "propose":
+        return dict(Programme.objects.values_list("code", "name"))
+    return {}
+
+
+def value_names(name: str, values: list) -> list[str]:
+    """A list parameter's values as a person reads them: codes shown by their Chinese names."""
+    names = _coded_names(name)
+    return [names.get(str(v), str(v)) for v in values]
+
+
 def parse_params(rule: WarningRule, data: dict) -> dict:
-    """New parameter values from a form: each keeps the type of the current value; bad input changes nothing."""
+    """New parameter values from a form: each keeps the type of the current value; a coded list (监测类别, 建议启动
+    的救助申请) is typed by its Chinese names (or codes) and refused when a name is unknown; bad input changes
+    nothing."""
+    from huimin.monitoring.defaults import LABELS
+
     params = dict(rule.params)
     for name, old in rule.params.items():
         if name not in data:
@@ -364,7 +386,15 @@ def parse_params(rule: WarningRule, data: dict) -> dict:
         raw = str(data[name]).strip()
         try:
             if isinstance(old, list):
-                value = [v.strip() for v in raw.replace("，", ",").split(",") if v.strip()]
+                value = [v.strip() for v in raw.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+                names = _coded_names(name)
+                if names:
+                    code_of = {**{n: c for c, n in names.items()}, **{c: c for c in names}}
+                    unknown = [v for v in value if v not in code_of]
+                    if unknown:
+                        raise ServiceError(f"参数“{LABELS.get(name, name)}”中没有“{'、'.join(unknown)}”，可填："
+                                           + "、".join(names.values()))  # fmt: skip
+                    value = [code_of[v] for v in value]
             elif isinstance(old, bool):
                 value = raw in ("1", "true", "on")
             elif isinstance(old, int):
@@ -374,9 +404,9 @@ def parse_params(rule: WarningRule, data: dict) -> dict:
             else:
                 value = raw
         except ValueError as exc:
-            raise ServiceError(f"参数“{name}”应为数字") from exc
+            raise ServiceError(f"参数“{LABELS.get(name, name)}”应为数字") from exc
         if isinstance(value, int | float) and value < 0:
-            raise ServiceError(f"参数“{name}”不能为负数")
+            raise ServiceError(f"参数“{LABELS.get(name, name)}”不能为负数")
         params[name] = value
     return params
 

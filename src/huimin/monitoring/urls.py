@@ -9,6 +9,7 @@ urlpatterns = [
     path("overdue/", views.overdue_list, name="overdue"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("warnings/<int:pk>/act/<str:action>/", views.warning_act, name="warning_act"),
+    path("warnings/<int:pk>/discover/", views.warning_discover, name="warning_discover"),
     path("rules/", views.rule_list, name="rules"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("rules/<int:pk>/dry-run/", views.rule_dry_run, name="rule_dry_run"),

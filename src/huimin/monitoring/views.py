@@ -18,10 +18,18 @@ from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.engine.sources import SOURCES
 from huimin.monitoring import capabilities as cap
-from huimin.monitoring import services
+from huimin.monitoring import discovery, services
 from huimin.monitoring.access import access_rule_by_id, access_warning_by_id, visible_rules
 from huimin.monitoring.defaults import LABELS
-from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.monitoring.models import (
+    Category,
+    Direction,
+    Discovery,
+    MonitoringRun,
+    Warning,
+    WarningEvent,
+    WarningRule,
+)
 from huimin.registry.access import access_household_by_id
 
 PAGE = 30
@@ -162,8 +170,53 @@ def warning_detail(request, pk):
             "may_handle": has_capability(request.user, cap.HANDLE),
             "overdue": w.is_open and w.due_on < timezone.localdate(),
             "other_warnings": _warnings(request).filter(household_id=w.household_id).exclude(pk=w.pk)[:20],
+            **_discovery_context(request, w),
         },
     )
+
+
+def _discovery_context(request, w: Warning) -> dict:
+    """主动发现 on a 应保 warning: the applications its rule proposes, the members to name, what was started."""
+    from huimin.assistance.workflow import APPLY
+    from huimin.registry.models import Person
+
+    if w.direction != Direction.ENTER:
+        return {}
+    return {
+        "proposals": discovery.proposals(w),
+        "discovery": Discovery.objects.filter(warning=w).select_related("application__programme", "consent_by",
+                                                                        "report").first(),
+        "members": Person.objects.filter(household_id=w.household_id, merged_into__isnull=True,
+                                         is_deceased=False).order_by("id"),
+        "may_apply": has_capability(request.user, APPLY),
+    }  # fmt: skip
+
+
+def _date_or_none(raw):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        return None
+
+
+@capability_required(cap.HANDLE)
+@require_POST
+def warning_discover(request, pk):
+    w = _warning(request, pk)
+    p = request.POST
+    try:
+        found = discovery.start_application(
+            request.user, w, programme_code=p.get("programme", ""), applicant_id=p.get("applicant"),
+            consent_by_id=p.get("consent_by"), consent_on=_date_or_none(p.get("consent_on")),
+            consent_note=p.get("consent_note", ""), reason=p.get("reason", ""),
+            requested_amount=p.get("requested_amount") or None, beneficiary_id=p.get("beneficiary") or None,
+        )  # fmt: skip
+        messages.success(request, f"已核对并登记{found.application.programme.name}申请 {found.application.number}。")
+    except ServiceError as exc:
+        show_refusal(request, exc)
+    return redirect("monitoring:warning", pk=w.pk)
 
 
 @capability_required(cap.HANDLE)
@@ -196,7 +249,7 @@ def rule_list(request):
     stats = {s["rule"].pk: s for s in services.rule_statistics(_warnings(request))}
     rules = [(r, stats.get(r.pk)) for r in visible_rules(request.user).select_related("region")]
     names = {code: s.name for code, s in SOURCES.items()}
-    rules = [(r, s, "、".join(names.get(c, c) for c in r.sources) or "对象库") for r, s in rules]
+    rules = [(r, s, "、".join(names.get(c, c) for c in r.sources) or "对象库", _param_rows(r)) for r, s in rules]
     return render(request, "monitoring/rules.html", {"rules": rules})
 
 
@@ -205,7 +258,7 @@ def _param_rows(rule: WarningRule, values: dict | None = None):
     rows = []
     for name, old in rule.params.items():
         value = values.get(name, old)
-        shown = "，".join(str(v) for v in value) if isinstance(value, list) else value
+        shown = "，".join(services.value_names(name, value)) if isinstance(value, list) else value
         rows.append({"name": name, "label": LABELS.get(name, name), "value": shown, "is_list": isinstance(old, list)})
     return rows
 
