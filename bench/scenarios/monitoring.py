@@ -24,11 +24,10 @@ new warnings); tests/monitoring runs them end to end on the demo city. The perso
 number itself (ingestion's HMAC blind index is part of taking a file in, not of a run).
 """
 
+import datetime
 import statistics
 import time
 from pathlib import Path
-
-import datetime
 
 SIZES = {"small": (20_000, 2_000), "full": (1_000_000, 100_000)}  # persons, incremental feed records
 SEED = 7
@@ -341,7 +340,9 @@ def run(size: str, workdir: Path) -> dict:
         f"{later_score['recall']:.4f}, precision {later_score['precision']:.4f}",
     ]
     if score["false_positives"] or later_score["false_positives"]:
-        notes.append(f"unplanted warned households: {score['false_positives']} / later {later_score['false_positives']}")
+        notes.append(
+            f"unplanted warned households: {score['false_positives']} / later {later_score['false_positives']}"
+        )
     return {
         "scenario": "monitoring",
         "sizes": {

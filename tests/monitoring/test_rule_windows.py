@@ -131,7 +131,10 @@ def test_wages_over_line_window_ends_at_the_last_complete_month():
 # --- vehicles ------------------------------------------------------------------------------------------------------
 
 
-def _car(value_fen, kind="小型轿车", on=D(2026, 11, 1)):
+NOV_1, NOV_20, NOV_30 = D(2026, 11, 1), D(2026, 11, 20), D(2026, 11, 30)
+
+
+def _car(value_fen, kind="小型轿车", on=NOV_1):
     return {"person_key": "k1", "plate_no": "豫Q12345", "vehicle_type": kind, "value": value_fen,
             "registered_on": on, "status": "正常"}  # fmt: skip
 
@@ -164,7 +167,7 @@ def test_vehicle_look_back_boundary():
 # --- deposits -----------------------------------------------------------------------------------------------------
 
 
-def _deposit(balance, product="存款", institution="中国农业银行", on=D(2026, 11, 30), key="k1"):
+def _deposit(balance, product="存款", institution="中国农业银行", on=NOV_30, key="k1"):
     return {"person_key": key, "institution": institution, "product": product, "balance": balance, "as_of": on}
 
 
@@ -178,7 +181,9 @@ def test_deposit_rule_boundary_per_head_and_products():
                   deposits=[_deposit(half), _deposit(half, "理财", key="k2")]) == []  # fmt: skip
     facts = _facts("deposits", params, D(2026, 12, 6), two,
                    deposits=[_deposit(half), _deposit(half + 1, "证券", key="k2")])  # fmt: skip
-    assert [(f["household_id"], f["value"], f["record_key"]) for f in facts] == [(10, line + 1, "金融资产超过24个月标准")]
+    assert [(f["household_id"], f["value"], f["record_key"]) for f in facts] == [
+        (10, line + 1, "金融资产超过24个月标准")
+    ]
     # a product not listed is not counted
     narrow = params | {"products": ["存款"]}
     assert _facts("deposits", narrow, D(2026, 12, 6), two,
@@ -195,13 +200,13 @@ def test_deposit_rule_reads_each_accounts_latest_balance():
     assert _facts("deposits", params, D(2026, 10, 30), _pop(DIBAO), deposits=[old]) == []
 
 
-# --- 应保 rules over the whole registry (主动发现) ---------------------------------------------------------------------
+# --- 应保 rules over the whole registry (主动发现) -----------------------------------------------------------
 
-REGISTERED = {"person_key": "k9", "person_id": 9, "household_id": 90, "category": "registered", "standard_fen": None,
-              "members": 2}  # fmt: skip
+REGISTERED = {"person_key": "k9", "person_id": 9, "household_id": 90, "category": "registered",
+              "standard_fen": None, "members": 2}  # fmt: skip
 
 
-def _bill(fen, on=D(2026, 11, 20)):
+def _bill(fen, on=NOV_20):
     return {"person_key": "k9", "settled_on": on, "total_cost": fen * 2, "self_paid": fen, "diagnosis": "恶性肿瘤"}
 
 
@@ -232,4 +237,3 @@ def test_unemployment_and_death_of_a_registered_household():
     # one person alone: no household left to help
     alone = _pop(REGISTERED | {"members": 1})
     assert _facts("death", PARAMS["death_of_earner"], D(2026, 12, 6), alone, deaths=[death]) == []
-

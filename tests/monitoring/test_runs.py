@@ -2,18 +2,25 @@
 warned (rule, direction, township), nothing else is; incremental runs; an interrupted run rerun neither
 duplicates nor misses."""
 
+import datetime
+
+import pyarrow.parquet as pq
 import pytest
+from django.test import override_settings
 
 from huimin.assistance.models import Enrolment
 from huimin.core import regions
+from huimin.core.models import User
+from huimin.core.roles import Role
+from huimin.demo import generator, loader
+from huimin.demo.planted import RULE_OF  # planted kind → the default rule that must warn it
 from huimin.monitoring import services
 from huimin.monitoring.models import Category, MonitoredPerson, MonitoringRun, Warning
 from huimin.registry.models import Household, Person
-from tests.monitoring.conftest import AS_OF
+from tests.clock import at
+from tests.monitoring.conftest import AS_OF, PERSONS, SEED, city_user
 
 DIRECTION = {"应保": "enter", "应退": "exit"}
-# planted kind → the default rule that must warn it
-RULE_OF = {"high_wages": "wages_over_line", "pension_above_line": "pension_over_line"}
 
 
 def _duplicate_households(truth) -> set[str]:
@@ -53,8 +60,29 @@ def test_the_population_comes_from_the_demo_enrolments(city, city_approver):
 def test_full_run_finds_every_planted_case_and_nothing_else(city, city_approver):
     run = services.run(city_approver, MonitoringRun.Kind.FULL, AS_OF)
     assert run.status == MonitoringRun.Status.DONE
-    truth = city["truth"]
-    assert {t["kind"] for t in truth} >= {"death_of_recipient", "enrolled_twice", "no_withdrawal", "new_disability"}
+    _every_planted_case_and_nothing_else(city["truth"])
+
+
+def test_a_year_later_mid_month_every_planted_case_is_found_again(seeded, tmp_path):
+    """Recall on any date: the demo city generated and loaded for 6 November of the next year (mid-month: the
+    monthly feeds end with October) and run on that day — every planted case, nothing else."""
+    later = datetime.date(2027, 11, 6)
+    with at(2027, 11, 6):
+        out = tmp_path / "city"
+        generator.generate(out, PERSONS, SEED, later)
+        with override_settings(VAR_DIR=str(tmp_path / "var")):
+            loader.load(PERSONS, SEED, later)
+            approver = city_user(
+                User.objects.with_role(Role.APPROVER).filter(username__startswith="sp").order_by("username").first()
+            )
+            run = services.run(approver, MonitoringRun.Kind.FULL, later)
+            assert run.status == MonitoringRun.Status.DONE
+            _every_planted_case_and_nothing_else(pq.read_table(out / "ground_truth.parquet").to_pylist())
+
+
+def _every_planted_case_and_nothing_else(truth):
+    assert {t["kind"] for t in truth} >= {"death_of_recipient", "enrolled_twice", "no_withdrawal", "new_disability",
+                                          "large_deposits", "registered_medical_bills"}  # fmt: skip
     by_household = {}
     for w in Warning.objects.select_related("household", "rule"):
         by_household.setdefault(w.household.number, []).append(w)

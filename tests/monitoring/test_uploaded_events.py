@@ -171,6 +171,24 @@ def test_a_person_in_no_programme_is_found_and_the_township_starts_the_applicati
     page = clerk.post(url, form, follow=True).content.decode()
     assert "已处置" in page and Application.objects.filter(household=household).count() == 1
 
+    # the same through the API, by the other township's clerk (staff only), for the unemployment warning
+    jobless = _warnings(lone)["unemployment_registered"]
+    for rule, value, outcome in (("income_standard", 1, "not_eligible"), ("deposit_months", 24, "not_eligible")):
+        threshold(rule, value, programme="temp_urgent", outcome=outcome)
+    authorise_all(lone)
+    api = f"/api/monitoring/warnings/{jobless.pk}/discovery"
+    body = {"programme": "temp_urgent", "applicant": lone_people[0].pk, "consent_by": lone_people[0].pk,
+            "consent_on": "2026-12-06", "consent_note": "电话告知，本人到乡镇签字同意",
+            "requested_amount": "2000"}  # fmt: skip
+    outsider = login(users["clerk_a"]).post(api, body, content_type="application/json")
+    assert outsider.status_code == 404
+    response = login(users["clerk_b"]).post(api, body, content_type="application/json")
+    assert response.status_code == 200, response.content.decode()
+    answer = response.json()
+    assert answer["warning"]["status"] == "handled" and answer["warning"]["action"] == "application"
+    started = Application.objects.get(pk=answer["application_id"])
+    assert started.household == lone and started.channel == "discovery" and answer["report_id"]
+
 
 def test_an_exit_warning_proposes_nothing(users, login):
     household, person = _enrolled(users)
@@ -189,8 +207,9 @@ def test_rules_page_shows_every_parameter_by_its_chinese_label(users, login):
     from tests.monitoring.conftest import city_user
 
     page = login(city_user(users["approver"])).get(reverse("monitoring:rules")).content.decode()
-    for text in ("不预警的车辆类型（关键词）：摩托", "最低价值（元）：10000", "资产类别：存款，理财，证券",
-                 "监测类别：低保边缘，支出型困难，其他登记人口", "建议启动的救助申请：", "金融资产超过标准"):  # fmt: skip
+    expected = ("不预警的车辆类型（关键词）：摩托", "最低价值（元）：10000", "资产类别：存款，理财，证券",
+                "监测类别：低保边缘，支出型困难，其他登记人口", "建议启动的救助申请：", "金融资产超过标准")  # fmt: skip
+    for text in expected:
         assert text in page, text
     assert "registered" not in page.split('data-testid="rules"')[1]
 

@@ -45,8 +45,12 @@ KINDS = {
     "registered_unemployment": (ENTER, "unemployment", (P.NONE,)),
 }
 # a 主动发现 kind is written like the 应保 kind it copies, at a lower rate (the registry is large)
-WRITES_AS = {"registered_medical_bills": "big_medical_bills", "registered_disability": "new_disability",
-             "registered_earner_death": "death_of_earner", "registered_unemployment": "unemployment_registered"}  # fmt: skip
+WRITES_AS = {
+    "registered_medical_bills": "big_medical_bills",
+    "registered_disability": "new_disability",
+    "registered_earner_death": "death_of_earner",
+    "registered_unemployment": "unemployment_registered",
+}
 RATE_DISCOVERY = 0.002
 # planted kind → the default warning rule (monitoring.defaults) that must warn it
 RULE_OF = {"high_wages": "wages_over_line", "pension_above_line": "pension_over_line", **WRITES_AS}

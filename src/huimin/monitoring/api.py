@@ -176,3 +176,45 @@ def act_on_warning(request, pk: int, step: str, payload: TriageIn):
     else:
         services.close(request.auth, warning, payload.note)
     return warning_detail_out(_warning(request, pk))
+
+
+class DiscoveryIn(Schema):
+    programme: str = Field(description="建议启动的救助项目代码（预警规则的 propose 参数之一）")
+    applicant: int = Field(description="申请人（本户在世成员的人员 id）")
+    consent_by: int = Field(description="同意申请的家庭成员（人员 id）")
+    consent_on: datetime.date = Field(description="同意日期")
+    consent_note: str = Field(description="同意方式与说明")
+    reason: str = ""
+    requested_amount: str | None = Field(None, description="申请金额（元，临时救助）")
+    beneficiary: int | None = Field(None, description="保障对象（按人保障的项目）")
+
+
+class DiscoveryOut(Schema):
+    warning: WarningDetail
+    application: str = Field(description="救助申请编号")
+    application_id: int
+    report_id: int = Field(description="发起前的核对报告")
+    conclusion: str = Field(description="核对结论")
+
+
+@router.post(
+    "/warnings/{pk}/discovery",
+    response={200: DiscoveryOut, **ERRORS},
+    summary="主动发现：经家庭同意，从应保预警先核对、再登记建议的救助申请",
+    auth=api_auth(cap.HANDLE, clients=False),
+)
+def start_discovery(request, pk: int, payload: DiscoveryIn):
+    from huimin.monitoring import discovery
+
+    found = discovery.start_application(
+        request.auth, _warning(request, pk), programme_code=payload.programme, applicant_id=payload.applicant,
+        consent_by_id=payload.consent_by, consent_on=payload.consent_on, consent_note=payload.consent_note,
+        reason=payload.reason, requested_amount=payload.requested_amount, beneficiary_id=payload.beneficiary,
+    )  # fmt: skip
+    return {
+        "warning": warning_detail_out(_warning(request, pk)),
+        "application": found.application.number,
+        "application_id": found.application_id,
+        "report_id": found.report_id,
+        "conclusion": found.report.conclusion,
+    }

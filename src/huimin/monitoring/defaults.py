@@ -38,8 +38,8 @@ RULES = [
          severity="high", deadline_days=10,
          params={"categories": ENTER_CATS, "lookback_days": 90, "min_self_paid_yuan": 30000,
                  "propose": ["temp_expense", "expense", "dibao"]},
-         description="低收入家庭及其他登记家庭 90 天内个人自付医疗费用合计达到 3 万元：支出型困难风险，主动告知并受理申请"
-                     "（主动发现）。"),
+         description="低收入家庭及其他登记家庭 90 天内个人自付医疗费用合计达到 3 万元：支出型困难风险，"
+                     "主动告知并受理申请（主动发现）。"),
     dict(code="new_disability", name="新办重度残疾人证", kind="disability", sources=["disability"],
          direction="enter", severity="medium", deadline_days=15,
          params={"categories": ENTER_CATS, "lookback_days": 90, "max_grade": 2, "propose": ["dibao", "temp_urgent"]},
@@ -66,8 +66,8 @@ RULES = [
     dict(code="large_deposits", name="金融资产超过标准", kind="deposits", sources=["deposits"], direction="exit",
          severity="medium", deadline_days=10,
          params={"categories": EXIT_CATS, "products": ["存款", "理财", "证券"], "months": 24, "lookback_days": 366},
-         description="在保家庭成员的存款、理财、证券余额（各账户最近一次、回看天数内的余额）合计超过 N 个月保障标准×家庭人数："
-                     "核实家庭财产，调整或停止保障。"),
+         description="在保家庭成员的存款、理财、证券余额（各账户最近一次、回看天数内的余额）合计超过 N 个月"
+                     "保障标准×家庭人数：核实家庭财产，调整或停止保障。"),
 ]  # fmt: skip
 
 # the codes a parameter's values are (监测类别, programmes), shown and typed as their Chinese names on the rules page

@@ -63,7 +63,10 @@ def start_application(
     offered = {p.code: p for p in proposals(w)}
     programme = offered.get(programme_code or "")
     if programme is None:
-        names = "、".join(p.name for p in offered.values()) or "（无：请县级或市级民政部门在「动态监测 → 预警规则」页面配置“建议启动的救助申请”）"
+        names = (
+            "、".join(p.name for p in offered.values())
+            or "（无：请县级或市级民政部门在「动态监测 → 预警规则」页面配置“建议启动的救助申请”）"
+        )
         raise ServiceError(f"请选择预警建议的救助项目：{names}")
     applicant = _member(w, applicant_id, "申请人")
     consenting = _member(w, consent_by_id, "同意申请的家庭成员")

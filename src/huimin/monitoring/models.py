@@ -216,7 +216,9 @@ class Discovery(models.Model):
     report = models.ForeignKey(
         "verification.Report", on_delete=models.PROTECT, related_name="+", verbose_name="核对报告"
     )
-    consent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="同意申请的家庭成员")
+    consent_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="同意申请的家庭成员"
+    )
     consent_on = models.DateField("同意日期")
     consent_note = models.TextField("同意方式与说明")
     created_by = models.CharField("发起人", max_length=150)

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0005_programme_policy_numbers'),
+        ("assistance", "0005_programme_policy_numbers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='application',
-            name='channel',
-            field=models.CharField(choices=[('window', '乡镇窗口申请'), ('assistant', '协理员代为申请'), ('online', '网上申请'), ('discovery', '主动发现')], max_length=10, verbose_name='申请方式'),
+            model_name="application",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("window", "乡镇窗口申请"),
+                    ("assistant", "协理员代为申请"),
+                    ("online", "网上申请"),
+                    ("discovery", "主动发现"),
+                ],
+                max_length=10,
+                verbose_name="申请方式",
+            ),
         ),
     ]

@@ -5,41 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0006_channel_discovery'),
-        ('monitoring', '0006_rule_region'),
-        ('registry', '0007_id_number_suffix_index'),
-        ('verification', '0008_threshold_batch_snapshot_region'),
+        ("assistance", "0006_channel_discovery"),
+        ("monitoring", "0006_rule_region"),
+        ("registry", "0007_id_number_suffix_index"),
+        ("verification", "0008_threshold_batch_snapshot_region"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='monitoredperson',
-            name='category',
-            field=models.CharField(choices=[('dibao', '低保'), ('tekun', '特困'), ('edge', '低保边缘'), ('expense', '支出型困难'), ('poverty_monitoring', '防返贫监测'), ('registered', '其他登记人口')], max_length=20, verbose_name='类别'),
+            model_name="monitoredperson",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("dibao", "低保"),
+                    ("tekun", "特困"),
+                    ("edge", "低保边缘"),
+                    ("expense", "支出型困难"),
+                    ("poverty_monitoring", "防返贫监测"),
+                    ("registered", "其他登记人口"),
+                ],
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
         migrations.AlterField(
-            model_name='warning',
-            name='category',
-            field=models.CharField(choices=[('dibao', '低保'), ('tekun', '特困'), ('edge', '低保边缘'), ('expense', '支出型困难'), ('poverty_monitoring', '防返贫监测'), ('registered', '其他登记人口')], max_length=20, verbose_name='监测类别'),
+            model_name="warning",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("dibao", "低保"),
+                    ("tekun", "特困"),
+                    ("edge", "低保边缘"),
+                    ("expense", "支出型困难"),
+                    ("poverty_monitoring", "防返贫监测"),
+                    ("registered", "其他登记人口"),
+                ],
+                max_length=20,
+                verbose_name="监测类别",
+            ),
         ),
         migrations.CreateModel(
-            name='Discovery',
+            name="Discovery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('consent_on', models.DateField(verbose_name='同意日期')),
-                ('consent_note', models.TextField(verbose_name='同意方式与说明')),
-                ('created_by', models.CharField(max_length=150, verbose_name='发起人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.application', verbose_name='救助申请')),
-                ('consent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='同意申请的家庭成员')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='verification.report', verbose_name='核对报告')),
-                ('warning', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='discovery', to='monitoring.warning')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("consent_on", models.DateField(verbose_name="同意日期")),
+                ("consent_note", models.TextField(verbose_name="同意方式与说明")),
+                ("created_by", models.CharField(max_length=150, verbose_name="发起人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.application",
+                        verbose_name="救助申请",
+                    ),
+                ),
+                (
+                    "consent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="同意申请的家庭成员",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="verification.report",
+                        verbose_name="核对报告",
+                    ),
+                ),
+                (
+                    "warning",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="discovery", to="monitoring.warning"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '主动发现申请',
-                'verbose_name_plural': '主动发现申请',
+                "verbose_name": "主动发现申请",
+                "verbose_name_plural": "主动发现申请",
             },
         ),
     ]
