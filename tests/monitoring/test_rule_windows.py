@@ -237,3 +237,10 @@ def test_unemployment_and_death_of_a_registered_household():
     # one person alone: no household left to help
     alone = _pop(REGISTERED | {"members": 1})
     assert _facts("death", PARAMS["death_of_earner"], D(2026, 12, 6), alone, deaths=[death]) == []
+
+
+def test_every_default_parameter_has_a_chinese_label():
+    from huimin.monitoring.defaults import LABELS
+
+    missing = {(r["code"], name) for r in RULES for name in r["params"] if name not in LABELS}
+    assert missing == set()
