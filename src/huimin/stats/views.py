@@ -282,7 +282,8 @@ def indicator_target(request, pk: int):
 
 
 def _range(request) -> tuple[datetime.date, datetime.date]:
-    """``from`` and ``to`` months (YYYY-MM, or a date in it; each defaults to the last complete month), ``from`` ≤ ``to``."""
+    """``from`` and ``to`` months (YYYY-MM, or a date in it; each defaults to the last complete month),
+    ``from`` ≤ ``to``."""
     months = []
     for key in ("from", "to"):
         text = (request.GET.get(key) or "").strip()
