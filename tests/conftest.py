@@ -81,6 +81,9 @@ def seeded(db):
     from huimin.stats import defaults as stats_defaults
 
     assistance_defaults.ensure()
+    from huimin.benefits import funds as benefits_funds
+
+    benefits_funds.load_defaults()  # which programmes the monthly payroll pays, out of which fund
     monitoring_defaults.ensure()
     stats_defaults.ensure()
 

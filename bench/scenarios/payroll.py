@@ -223,11 +223,14 @@ def _setup(n: int, villages: list[str], user: User) -> float:
     return time.perf_counter() - started
 
 
-def _baseline(sample: int, user: User, template: BankTemplate) -> tuple[float, int]:
-    """Record by record through the ORM on ``sample`` enrolments; rolled back."""
-    ids = list(
-        Enrolment.objects.filter(region__code__startswith=PREFIX).order_by("id").values_list("id", flat=True)[:sample]
-    )
+def _baseline(sample: int, user: User, template: BankTemplate, ids: list[int] | None = None) -> tuple[float, int]:
+    """Record by record through the ORM on ``sample`` enrolments (or those ``ids``); rolled back."""
+    if ids is None:
+        ids = list(
+            Enrolment.objects.filter(region__code__startswith=PREFIX)
+            .order_by("id")
+            .values_list("id", flat=True)[:sample]
+        )
     month = datetime.date(2026, 4, 1)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -140,3 +140,67 @@ def lock_month(users, payroll):
     payroll = services.advance(staff["reviewer"], payroll, "review")
     payroll = services.advance(staff["approver"], payroll, "approve")
     return services.advance(staff["approver"], payroll, "lock")
+
+
+# --- the two disability subsidies (until their programmes arrive by migration, issue 16's other branch) -----------
+
+SUBSIDIES = {
+    "disability_living": "困难残疾人生活补贴",
+    "severe_care": "重度残疾人护理补贴",
+}
+
+
+def subsidy_programmes() -> dict:
+    """The two subsidies as assistance programmes (per person, paid monthly) and their default 资金来源 rows."""
+    from huimin.benefits import funds
+
+    made = {}
+    for sort, (code, name) in enumerate(SUBSIDIES.items(), start=60):
+        made[code], _ = Programme.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "kind": "disability", "scope": "person", "stages": ["accept", "review", "decision"],
+                      "review_cycle": {"default_months": 12}, "exclusive_group": code, "sort": sort},
+        )  # fmt: skip
+    funds.load_defaults()
+    return made
+
+
+@pytest.fixture
+def subsidies(db):
+    return subsidy_programmes()
+
+
+def enrol_person(users, person, *, programme, amount, start=datetime.date(2026, 1, 1)):
+    """A per-person enrolment of ``person`` (already in a household) in ``programme``, as the assistance services
+    leave it."""
+    n = next(_seq)
+    prog = Programme.objects.get(code=programme)
+    app = Application.objects.create(
+        number=f"BF-APP-P{n}",
+        programme=prog,
+        household=person.household,
+        applicant=person,
+        beneficiary=person,
+        region_id=person.region_id,
+        channel="window",
+        reason="测试",
+        stage=Stage.ENROLLED,
+        stage_entered_on=start,
+        created_by=users["approver"],
+    )
+    enrolment = Enrolment.objects.create(
+        programme=prog,
+        household=person.household,
+        application=app,
+        region_id=person.region_id,
+        monthly_amount=amount,
+        basis={"standard": str(amount)},
+        start_month=start,
+        person=person,
+    )
+    EnrolmentMember.objects.create(enrolment=enrolment, person=person, added_on=start)
+    EnrolmentChange.objects.create(
+        enrolment=enrolment, kind="enrol", effective_month=start, after={"amount": str(amount)}, reasons="纳入",
+        actor="t",
+    )  # fmt: skip
+    return enrolment

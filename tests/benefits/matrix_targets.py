@@ -16,6 +16,7 @@ FORMS = {
     "benefits_payroll_form": {"month": "2026-01"},
     "benefits_template_form": {"name": "他县模板", "bank_name": "银行", "format": "csv", "columns": COLUMNS},
     "benefits_restandard_form": {"kind": "dibao", "month": "2026-01", "reasons": "调标"},
+    "benefits_fund_form": {"programme": "dibao", "fund_name": "他县资金", "effective_from": "2026-01-01"},
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from huimin.benefits import bank, services
-from huimin.benefits.models import BankBatch, Payment, PayrollMonth
+from huimin.benefits.models import BankBatch, Payment, PayrollMonth, ProgrammeFund
 from huimin.core.access import Forbidden
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
@@ -147,9 +147,11 @@ def test_funds_report_totals_locked_months_by_programme_and_county(users, enrol)
     _locked_month(users, enrol, n=2)
     services.build(users["approver"], region_code=COUNTY, month=datetime.date(2026, 4, 1))  # draft: not counted
     rows = list(services.funds_report("411702", MAR, datetime.date(2026, 12, 31)))
+    fund = ProgrammeFund.objects.get(programme__code="dibao", region=None)  # the national default row
     assert rows == [
-        {"county": "411702", "programme_code": "dibao", "kind": "regular", "n": 2, "total": Decimal("300.00")}
-    ]
+        {"county": "411702", "programme_code": "dibao", "fund_id": fund.pk, "kind": "regular", "n": 2,
+         "total": Decimal("300.00")}
+    ]  # fmt: skip
     assert PayrollMonth.objects.count() == 2
 
 

@@ -1,11 +1,12 @@
-"""Faults: a registry import, a 核对 batch run, a payroll build and a bank file export are SIGKILLed half-way: each
-runs in a child process that stops right after the step that writes the rows that matter (the persons, the batch's
-result file, the payroll lines, the payments), while its transaction is open — the watcher also sees the child's
-row-exclusive lock on that table in pg_locks — and is killed there. After that nothing is half-written, the audit
-chain verifies, a rerun completes and nothing is paid twice. (The batch run commits its 运行中 record first: it
-is left without a result, and is closed as 中断 — audited, with a rerun offered — as soon as its process is seen to
-be gone.) A database connection dropped inside a request's transaction commits nothing and
-answers with the Chinese error page."""
+"""Faults: a registry import, a 核对 batch run, a payroll build and a bank file export are SIGKILLed half-way: each runs
+in a child process (the payroll also for a month of every allowance, 低保/特困 beside the two disability subsidies, its
+bank files one per programme) that stops right after the step that writes the rows that matter (the persons, the
+batch's result file, the payroll lines, the payments), while its transaction is open — the watcher also sees the
+child's row-exclusive lock on that table in pg_locks — and is killed there. After that nothing is half-written, the
+audit chain verifies, a rerun completes and nothing is paid twice. (The batch run commits its 运行中 record first: it
+is left without a result, and is closed as 中断 — audited, with a rerun offered — as soon as its process is seen to be
+gone.) A database connection dropped inside a request's transaction commits nothing and answers with the Chinese
+error page."""
 
 import datetime
 from pathlib import Path
@@ -183,6 +184,80 @@ def test_payroll_build_and_bank_export_killed_half_way_pay_nothing_twice(payroll
         bank.export(user, payroll, template)
     assert Payment.objects.count() == paid_lines and BankBatch.objects.count() == 1
     assert len(set(Payment.objects.values_list("line_id", flat=True))) == paid_lines  # one payment per line
+    audit_ok()
+
+
+@pytest.fixture
+def mixed_county(seeded, monkeypatch):
+    """The ``payroll_all`` benchmark's county at a test size: 低保/特困 enrolments and the two disability subsidies
+    of the same payees (some persons in both), with their bank accounts."""
+    from bench.scenarios import payroll as base
+    from bench.scenarios import payroll_all as scenario
+
+    monkeypatch.setitem(scenario.SIZES, "fault", (400, 120, 10, "411794", 750_000_000))
+    monkeypatch.setitem(base.SIZES, "all_fault", None)  # filled by ``use``, taken away again after the test
+    n, m, _ = scenario.use("fault")
+    villages = base._regions()
+    user = base._user()
+    scenario._setup(n, m, villages, user)
+    return base, user, n + m
+
+
+@TRANSACTIONAL
+def test_mixed_month_build_and_split_export_killed_half_way_pay_each_line_once(mixed_county):
+    """A month of every allowance: the killed build leaves nothing; the rerun pays each enrolment and service month
+    once, 低保, 特困 and both subsidies side by side; the killed per-programme export leaves no batch, and its rerun
+    sends every line once, in one file per programme."""
+    from django.db.models import Count
+
+    from huimin.benefits import bank, services
+    from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollLine, PayrollMonth
+
+    base, user, enrolments = mixed_county
+    build = (
+        "import datetime\nfrom huimin.benefits import services\nfrom huimin.core.models import User\n"
+        f"services.build(User.objects.get(pk={user.pk}), region_code={base.COUNTY!r}, "
+        f"month=datetime.date(2026, 3, 1), today=datetime.date(2026, 3, 15))\n"
+    )
+    kill_while_writing(child("huimin.benefits.payroll_engine:write_lines", build), "benefits_payrollline")
+    assert not PayrollMonth.objects.exists() and not PayrollLine.objects.exists()
+    audit_ok()
+
+    payroll = services.build(user, region_code=base.COUNTY, month=base.MONTH, today=datetime.date(2026, 3, 15))
+    lines = PayrollLine.objects.filter(payroll=payroll)
+    assert lines.count() == payroll.line_count > enrolments * 0.8
+    assert not lines.values("enrolment_id", "service_month", "kind").annotate(k=Count("id")).filter(k__gt=1).exists()
+    paid = dict(lines.values_list("programme_code").annotate(n=Count("id")))
+    assert set(paid) == {"dibao", "tekun_scattered", "disability_living", "severe_care"}
+    assert paid["disability_living"] + paid["severe_care"] == 120 and not lines.filter(fund__isnull=True).exists()
+    both = lines.values("payee_id").annotate(k=Count("programme_code", distinct=True)).filter(k=3).count()
+    assert both > 0  # persons paid 低保 and both subsidies: a line each
+
+    payroll = base._lock(payroll)
+    template = BankTemplate.objects.create(
+        name="故障分项目", bank_name="邮储银行", region_id=base.COUNTY, format="csv", split_by_programme=True,
+        columns=[{"field": "account", "header": "账号"}, {"field": "amount", "header": "金额"},
+                 {"field": "reference", "header": "流水号"}],
+    )  # fmt: skip
+    export = (
+        "from huimin.benefits import bank\nfrom huimin.benefits.models import BankTemplate, PayrollMonth\n"
+        "from huimin.core.models import User\n"
+        f"bank.export_files(User.objects.get(pk={user.pk}), PayrollMonth.objects.get(pk={payroll.pk}), "
+        f"BankTemplate.objects.get(pk={template.pk}))\n"
+    )
+    # paused after the first programme's audit entry: every batch's payments are written, nothing committed
+    kill_while_writing(child("huimin.core.audit:record", export), "benefits_payment")
+    assert not Payment.objects.exists() and not BankBatch.objects.exists()
+    audit_ok()
+
+    _, _, batches = bank.export_files(user, payroll, template)
+    positive = lines.filter(amount__gt=0)
+    assert sorted(b.programme_code for b in batches) == sorted(paid)
+    assert sum(b.count for b in batches) == positive.count() == Payment.objects.count()
+    assert len(set(Payment.objects.values_list("line_id", flat=True))) == positive.count()  # one payment per line
+    with pytest.raises(Exception):  # noqa: B017 - whatever it says, no second file may be made
+        bank.export_files(user, payroll, template)
+    assert BankBatch.objects.count() == len(batches) and Payment.objects.count() == positive.count()
     audit_ok()
 
 

@@ -47,7 +47,7 @@ def flag_changes(payroll: PayrollMonth) -> int:
 
 REVIEW_HEADERS = (
     "明细号", "在保记录", "领款人", "开户银行", "领款账号（脱敏）", "账号较上月变更", "村（社区）", "救助项目",
-    "所属月份", "类别", "金额（元）",
+    "资金来源", "所属月份", "类别", "金额（元）",
 )  # fmt: skip
 
 
@@ -71,9 +71,12 @@ def review_rows(payroll: PayrollMonth, *, chunk: int = 5000):
         .order_by("id")
         .values_list(
             "id", "enrolment_id", "account_holder", "bank_name", "account_changed", "region__name",
-            "programme_code", "service_month", "kind", "amount",
+            "programme_code", "fund__fund_name", "service_month", "kind", "amount",
         )
     )  # fmt: skip
+    from huimin.assistance.models import Programme
+
+    names = dict(Programme.objects.values_list("code", "name"))
     kinds = dict(PayrollLine._meta.get_field("kind").choices)
     tokens = PayrollLine.objects.filter(payroll=payroll).order_by("id").values_list("id", "bank_account")
     last = 0
@@ -82,9 +85,10 @@ def review_rows(payroll: PayrollMonth, *, chunk: int = 5000):
         if not rows:
             return
         accounts = dict(tokens.filter(id__gt=last, id__lte=rows[-1][0]))  # decrypted by the field, masked below
-        for pk, enrolment, holder, bank, changed, region, programme, month, kind, amount in rows:
+        for pk, enrolment, holder, bank, changed, region, programme, fund, month, kind, amount in rows:
             yield (
                 pk, enrolment, holder, bank, masking.mask("bank_account", accounts.get(pk, "")),
-                "是" if changed else "", region, programme, f"{month:%Y-%m}", kinds.get(kind, kind), amount,
+                "是" if changed else "", region, names.get(programme, programme), fund or "",
+                f"{month:%Y-%m}", kinds.get(kind, kind), amount,
             )  # fmt: skip
         last = rows[-1][0]

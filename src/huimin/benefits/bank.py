@@ -2,12 +2,17 @@
 bank's return file. A month pays the accounts its lines carry (fixed when it was built, reviewed and approved),
 not what the registry holds by the time the file is made. Account numbers are decrypted here and nowhere else,
 only while the file is written; each export is audited with its count, total and SHA-256, and the file itself is
-not stored. Every text cell of a CSV file is neutralised like every spreadsheet Huimin writes (safe_cell)."""
+not stored. Every text cell of a CSV file is neutralised like every spreadsheet Huimin writes (safe_cell).
+
+One file for the whole month (合并报盘), or one file per programme (分项目报盘: each programme its own batch,
+file and return file, the files handed over in one .zip), as the template says (``split_by_programme``, set on the
+代发模板 page by whoever holds ``benefits.pay``): the county's bank decides which it takes."""
 
 import csv
 import hashlib
 import io
 import unicodedata
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from operator import itemgetter
@@ -65,7 +70,17 @@ def validate_columns(columns) -> list[dict]:
 
 @transaction.atomic
 def create_template(
-    actor, *, name, bank_name, region_code, format, columns, encoding="utf-8", delimiter=",", header_row=True
+    actor,
+    *,
+    name,
+    bank_name,
+    region_code,
+    format,
+    columns,
+    encoding="utf-8",
+    delimiter=",",
+    header_row=True,
+    split_by_programme=False,
 ) -> BankTemplate:
     require_access(actor, caps.PAY, region_code, "办理代发")
     if format not in BankTemplate.Format.values:
@@ -86,8 +101,13 @@ def create_template(
         encoding=encoding,
         delimiter=(delimiter or ",")[:2],
         header_row=bool(header_row),
+        split_by_programme=bool(split_by_programme),
     )
-    audit.record("benefits.template.create", template, after={"format": format, "columns": columns})
+    audit.record(
+        "benefits.template.create",
+        template,
+        after={"format": format, "columns": columns, "split_by_programme": template.split_by_programme},
+    )
     return template
 
 
@@ -176,21 +196,29 @@ _INSERT_PAYMENTS = (
 
 
 class _PaymentWriter:
-    """Writes a batch's ``Payment`` rows while the caller decrypts and renders. On PostgreSQL the one
-    ``INSERT … SELECT unnest(ids)`` (references made by the server, in the same form as ``_references``) runs
-    in a worker thread on the request's own connection — same transaction — and the server works on it while
-    this thread holds the GIL decrypting; ``wait`` must be called before the transaction ends."""
+    """Writes the batches' ``Payment`` rows while the caller decrypts and renders. On PostgreSQL one
+    ``INSERT … SELECT unnest(ids)`` per batch (references made by the server, in the same form as
+    ``_references``) runs in a worker thread on the request's own connection — same transaction — and the server
+    works on it while this thread holds the GIL decrypting; ``wait`` must be called before the transaction ends.
+    ``work``: (batch, reference prefix, line ids) of each batch."""
 
-    def __init__(self, batch: BankBatch, prefix: str, line_ids: list[int]):
+    def __init__(self, work: list[tuple[BankBatch, str, list[int]]]):
         self._future = None
         if connection.vendor != "postgresql":
-            Payment.objects.bulk_create(
-                [Payment(batch=batch, line_id=i, reference=f"{prefix}{i:010d}") for i in line_ids], batch_size=5000
-            )
+            for batch, prefix, line_ids in work:
+                Payment.objects.bulk_create(
+                    [Payment(batch=batch, line_id=i, reference=f"{prefix}{i:010d}") for i in line_ids],
+                    batch_size=5000,
+                )
             return
         raw = connection.connection  # the psycopg connection in this transaction; thread-safe (locks per call)
+
+        def insert_all():
+            for batch, prefix, line_ids in work:
+                raw.execute(_INSERT_PAYMENTS, [batch.pk, prefix, line_ids])
+
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payments")
-        self._future = self._pool.submit(raw.execute, _INSERT_PAYMENTS, [batch.pk, prefix, line_ids])
+        self._future = self._pool.submit(insert_all)
 
     def wait(self) -> None:
         if self._future is not None:
@@ -262,8 +290,36 @@ def render(template: BankTemplate, rows: list[tuple]) -> bytes:
 def export(
     actor, payroll: PayrollMonth, template: BankTemplate, *, retry: bool = False
 ) -> tuple[str, bytes, BankBatch]:
-    """The 代发 file of a locked month (positive lines never sent yet), or with ``retry`` of its failed payments.
-    Recoveries (negative lines) are not sent to the bank: they are collected and listed in the report."""
+    """The 代发 file of a locked month (positive lines never sent yet), or with ``retry`` of its failed payments,
+    and its batch. With a template that splits by programme: a .zip of one file per programme, and the first
+    batch (``export_files`` gives them all)."""
+    name, content, batches = export_files(actor, payroll, template, retry=retry)
+    return name, content, batches[0]
+
+
+def _programme_names() -> dict[str, str]:
+    from huimin.assistance.models import Programme
+
+    return dict(Programme.objects.values_list("code", "name"))
+
+
+def _groups(lines: pa.Table, split: bool, names: dict[str, str]) -> list[tuple[str, pa.Table]]:
+    """(programme code, its lines) of each file: one group of every line ("") or one per programme, in the
+    programmes' order."""
+    if not split:
+        return [("", lines)]
+    codes = sorted(pc.unique(lines["programme"]).to_pylist(), key=lambda c: (list(names).index(c) if c in names
+                                                                              else len(names), c))  # fmt: skip
+    return [(code, lines.filter(pc.equal(lines["programme"], code))) for code in codes]
+
+
+def export_files(
+    actor, payroll: PayrollMonth, template: BankTemplate, *, retry: bool = False
+) -> tuple[str, bytes, list[BankBatch]]:
+    """The 代发 file(s) of a locked month (positive lines never sent yet), or with ``retry`` of its failed
+    payments: one file and batch for the month, or — the template splitting by programme — one per programme,
+    handed over as one .zip. Recoveries (negative lines) are not sent to the bank: they are collected and listed in
+    the report. One transaction: every batch of the call or none."""
     require_access(actor, caps.PAY, payroll.region_id, "办理代发")
     if not (in_scope(actor, template.region_id) or payroll.region_id.startswith(regions.prefix_of(template.region_id))):
         raise NotInScope("模板不存在或不在您的管辖范围内")
@@ -274,60 +330,83 @@ def export(
         lines = _lines_to_send(payroll, retry)
         if not lines.num_rows:
             raise ServiceError("没有待重发的失败记录" if retry else "本月没有尚未报盘的发放明细")
-        tokens = lines["token"].to_pylist()
-        missing = sum(1 for token in tokens if not token)
+        missing = lines.num_rows - pc.sum(pc.not_equal(lines["token"], "")).as_py()
         if missing:
             raise ServiceError(f"有 {missing} 名领款人没有银行账号，请先在对象信息中补录")
         if retry:  # exactly the payments locked and read above
             Payment.objects.filter(batch__payroll=payroll, status=Payment.Status.FAILED).update(
                 status=Payment.Status.RETRIED
             )
-        total = pc.sum(pc.cast(lines["amount"], pa.decimal128(14, 2))).as_py()
-        batch = BankBatch.objects.create(
-            payroll=payroll,
-            region_id=payroll.region_id,
-            template=template,
-            is_retry=retry,
-            count=lines.num_rows,
-            total=total,
-            sha256="",
-            created_by=actor,
-        )
-        prefix = f"B{batch.pk:06d}L"
-        writer = _PaymentWriter(batch, prefix, lines["line_id"].to_pylist())
-        try:  # the accounts are decrypted here, in memory, only while the file is made
-            try:
-                accounts = crypto.decrypt_many(tokens)
-            except crypto.DecryptionError as exc:
-                raise ServiceError(
-                    "有银行账号无法解密（密文损坏或密钥已移除），未生成代发文件，请联系安全管理员"
-                ) from exc
-            references = _references(prefix, lines["line_id"]).to_pylist()
-            columns = [accounts, lines["name"].to_pylist(), lines["amount"].to_pylist(), references]
-            columns += [lines["programme"].to_pylist(), lines["month"].to_pylist()]
-            content = render(template, zip(*columns, strict=True))
-            del accounts, columns, tokens
+        names = _programme_names()
+        groups = _groups(lines, template.split_by_programme, names)
+        batches, work = [], []
+        for code, group in groups:
+            batch = BankBatch.objects.create(
+                payroll=payroll,
+                region_id=payroll.region_id,
+                template=template,
+                is_retry=retry,
+                programme_code=code,
+                count=group.num_rows,
+                total=pc.sum(pc.cast(group["amount"], pa.decimal128(14, 2))).as_py(),
+                sha256="",
+                created_by=actor,
+            )
+            batches.append(batch)
+            work.append((batch, f"B{batch.pk:06d}L", group["line_id"].to_pylist()))
+        writer = _PaymentWriter(work)
+        contents = []
+        try:  # the accounts are decrypted here, in memory, only while the files are made
+            for (_code, group), (_batch, prefix, _) in zip(groups, work, strict=True):
+                try:
+                    accounts = crypto.decrypt_many(group["token"].to_pylist())
+                except crypto.DecryptionError as exc:
+                    raise ServiceError(
+                        "有银行账号无法解密（密文损坏或密钥已移除），未生成代发文件，请联系安全管理员"
+                    ) from exc
+                references = _references(prefix, group["line_id"]).to_pylist()
+                programmes = group["programme"].to_pylist()
+                if len(set(programmes)) == 1:  # each code shown to the bank is the programme's Chinese name
+                    programmes = [names.get(programmes[0], programmes[0])] * len(programmes)
+                else:
+                    programmes = [names.get(c, c) for c in programmes]
+                columns = [accounts, group["name"].to_pylist(), group["amount"].to_pylist(), references]
+                columns += [programmes, group["month"].to_pylist()]
+                contents.append(render(template, zip(*columns, strict=True)))
+                del accounts, columns
         finally:
             writer.wait()
-        batch.sha256 = hashlib.sha256(content).hexdigest()
-        batch.save(update_fields=["sha256"])
         from_registry = pc.sum(lines["from_registry"]).as_py() or 0
-        audit.record(
-            "benefits.bank.export",
-            batch,
-            after={
-                "count": batch.count,
-                "total": str(total),
-                "sha256": batch.sha256,
-                "retry": retry,
-                "accounts_from_registry": from_registry,
-            },
-            detail=f"代发文件含 {batch.count} 个银行账号（导出时解密）"
-            + (f"，其中 {from_registry} 个取自对象库当前账号（与发放明细所载不同）" if from_registry else ""),
-            region_code=payroll.region_id,
-        )
-    suffix = {"csv": "csv", "fixed": "txt", "xlsx": "xlsx"}[template.format]
-    return f"daifa-{payroll.region_id[:6]}-{payroll.month:%Y%m}-{batch.pk}.{suffix}", content, batch
+        suffix = {"csv": "csv", "fixed": "txt", "xlsx": "xlsx"}[template.format]
+        files = []
+        for batch, content in zip(batches, contents, strict=True):
+            batch.sha256 = hashlib.sha256(content).hexdigest()
+            batch.save(update_fields=["sha256"])
+            part = f"-{batch.programme_code}" if batch.programme_code else ""
+            files.append((f"daifa-{payroll.region_id[:6]}-{payroll.month:%Y%m}{part}-{batch.pk}.{suffix}", content))
+            programme = names.get(batch.programme_code, batch.programme_code)
+            audit.record(
+                "benefits.bank.export",
+                batch,
+                after={
+                    "count": batch.count,
+                    "total": str(batch.total),
+                    "sha256": batch.sha256,
+                    "retry": retry,
+                    "programme": batch.programme_code,
+                    "accounts_from_registry": from_registry,
+                },
+                detail=f"代发文件{f'（{programme}）' if programme else ''}含 {batch.count} 个银行账号（导出时解密）"
+                + (f"，本次其中 {from_registry} 个取自对象库当前账号（与发放明细所载不同）" if from_registry else ""),
+                region_code=payroll.region_id,
+            )
+    if not template.split_by_programme:
+        return files[0][0], files[0][1], batches
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    return f"daifa-{payroll.region_id[:6]}-{payroll.month:%Y%m}-分项目.zip", out.getvalue(), batches
 
 
 def _cell(raw: list, i: int | None) -> str:

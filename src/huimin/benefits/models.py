@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from huimin.assistance.models import Enrolment
+from huimin.assistance.models import Enrolment, Programme
 from huimin.core.fields import ProtectedField
 from huimin.core.models import Region
 from huimin.registry.models import Person
@@ -106,6 +106,45 @@ class PriceIndex(models.Model):
         return f"{self.region_id} {self.month:%Y-%m} {self.value}%"
 
 
+class ProgrammeFund(models.Model):
+    """发放项目与资金来源: that ``programme`` is paid in the monthly payroll of the regions under ``region`` (null:
+    everywhere) from ``effective_from`` to ``effective_to``, out of the fund ``fund_name``, whose cost the levels of
+    government share as ``*_share`` (%; blank when the region does not split it). A programme with no row in force
+    for a county and month is not in that month's payroll. The row in force at a place follows the regional rule
+    (``core.regions``): the most specific region, then the latest ``effective_from``. Rows are never overwritten: a
+    change is a new row. Each payroll line records the row it was paid under."""
+
+    scope_region_field = "region"
+    SHARES = (("central_share", "中央财政"), ("province_share", "省级财政"), ("city_share", "市级财政"),
+              ("county_share", "县级财政"))  # fmt: skip
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+", verbose_name="救助项目")
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="适用区划"
+    )
+    fund_name = models.CharField("资金来源", max_length=60)
+    central_share = models.DecimalField("中央财政分担（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+    province_share = models.DecimalField("省级财政分担（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+    city_share = models.DecimalField("市级财政分担（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+    county_share = models.DecimalField("县级财政分担（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    source = models.CharField("依据（文件）", max_length=200, blank=True)
+    created_by = models.CharField("录入人", max_length=150, blank=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发放项目与资金来源"
+        ordering = ["programme__sort", "programme__code", "region_id", "-effective_from", "-id"]
+
+    def __str__(self):
+        return f"{self.programme_id} {self.fund_name} {self.region_id or '全国'} {self.effective_from}"
+
+    def shares(self) -> list[tuple[str, object]]:
+        """(level label, share %) of the levels this row splits the cost between."""
+        return [(label, getattr(self, f)) for f, label in self.SHARES if getattr(self, f) is not None]
+
+
 class PayrollMonth(models.Model):
     """The monthly payroll of a county (or any region subtree): draft → reviewed → approved → locked."""
 
@@ -130,6 +169,9 @@ class PayrollMonth(models.Model):
     locked_by = models.CharField("锁定人", max_length=150, blank=True)
     locked_at = models.DateTimeField("锁定时间", null=True, blank=True)
     history = models.JSONField("状态记录", default=list, blank=True)
+    # per programme and fund as the month was built: [{"programme": code, "fund": ProgrammeFund id or None,
+    # "kind": line kind, "count": n, "cents": total in 分}]
+    programme_totals = models.JSONField("分项目合计", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "月度发放"
@@ -191,6 +233,17 @@ class PayrollLine(models.Model):
     bank_name = models.CharField("开户银行", max_length=100, blank=True, default="", db_default="")
     account_holder = models.CharField("户名", max_length=50, blank=True, default="", db_default="")
     account_changed = models.BooleanField("账号较上月变更", default=False, db_default=False)
+    # the 发放项目与资金来源 row this line is paid under (the fund and its shares as configured when built)
+    fund = models.ForeignKey(
+        ProgrammeFund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="资金来源",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "发放明细"
@@ -223,6 +276,9 @@ class BankTemplate(models.Model):
     )
     delimiter = models.CharField("分隔符", max_length=2, default=",", blank=True)
     header_row = models.BooleanField("含表头", default=True)
+    # as the county's bank requires: one file for every programme of the month (合并报盘), or one file per
+    # programme (分项目报盘, each its own batch and return file)
+    split_by_programme = models.BooleanField("按项目分别报盘", default=False, db_default=False)
     columns = models.JSONField("列定义")
     is_active = models.BooleanField("启用", default=True)
 
@@ -243,6 +299,7 @@ class BankBatch(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     template = models.ForeignKey(BankTemplate, on_delete=models.PROTECT, related_name="+")
     is_retry = models.BooleanField("重发批次", default=False)
+    programme_code = models.CharField("救助项目（分项目报盘）", max_length=40, blank=True, default="", db_default="")
     count = models.PositiveIntegerField("笔数")
     total = models.DecimalField("金额合计（元）", max_digits=16, decimal_places=2)
     sha256 = models.CharField("文件摘要", max_length=64)

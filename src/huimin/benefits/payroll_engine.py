@@ -20,7 +20,11 @@ Rules (docs/benefits.md):
 - 价格临时补贴: when the entered CPI rise for M exceeds the threshold, each living covered member of a 低保 or
   特困 enrolment paid in M gets the per-person amount;
 - every line carries the payee's account as it stands in the registry when the month is built (ciphertext copied,
-  never decrypted here), its bank name and the payee's name: what the month is reviewed, approved and paid with.
+  never decrypted here), its bank name and the payee's name: what the month is reviewed, approved and paid with;
+- programmes and funds: the month pays the programmes that ``funds`` lists (``benefits.funds``: a programme pays
+  monthly where a 发放项目与资金来源 row is in force), each enrolment's line tagged with the fund row of its
+  programme that covers its region with the greatest rank (most specific region, then latest effective date).
+  A person in several programmes (低保 and the two disability subsidies) has one enrolment, so one line, each.
 
 Kept apart from Django models on purpose (only SQL text and Arrow) so it can move to the shared engine.
 """
@@ -68,6 +72,10 @@ CHANGE_SCHEMA = pa.schema(
 )
 MEMBER_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("alive", pa.int64()), ("last_death", pa.date32())])
 PAID_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("service_month", pa.date32()), ("paid_cents", pa.int64())])
+FUND_SCHEMA = pa.schema(
+    [("programme_code", pa.string()), ("prefix", pa.string()), ("fund_id", pa.int64()), ("rank", pa.int64())]
+)
+_CODE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -161,8 +169,15 @@ def fetch_all(connection, queries: dict[str, tuple[str, pa.Schema]]) -> dict[str
         return {name: future.result() for name, future in futures.items()}
 
 
-def load_inputs(connection, prefix: str, month: datetime.date, locked_months: list[datetime.date]) -> dict:
-    """Everything ``compute`` needs about the enrolments under ``prefix`` for payroll month ``month``."""
+def load_inputs(
+    connection,
+    prefix: str,
+    month: datetime.date,
+    locked_months: list[datetime.date],
+    programme_codes: list[str] | None = None,
+) -> dict:
+    """Everything ``compute`` needs about the enrolments under ``prefix`` for payroll month ``month``: of the
+    programmes ``programme_codes`` (None: every programme that is not one-off)."""
     prefix = _check_prefix(prefix)
     m = month.isoformat()
     earliest = min([month, *locked_months]).isoformat()
@@ -175,6 +190,11 @@ def load_inputs(connection, prefix: str, month: datetime.date, locked_months: li
         f"{in_region} AND e.start_month <= '{m}' AND pr.one_off = {'false' if pg else '0'}"
         f" AND (e.ended_on IS NULL OR e.ended_on >= '{earliest}')"
     )
+    if programme_codes is not None:
+        codes = sorted(set(programme_codes))
+        if any(not _CODE.match(c) for c in codes):
+            raise ValueError("救助项目代码不合法")
+        where += f" AND pr.code IN ({', '.join(repr(c) for c in codes)})" if codes else " AND 1 = 0"
     queries = {}
     queries["enrolments"] = (
         f"SELECT e.id, e.region_id, pr.code, pr.kind, e.start_month, e.status, e.grace_until, {cents},"  # noqa: S608 - digits-only prefix and ISO dates
@@ -226,11 +246,12 @@ status_changes AS (
     FROM changes_t WHERE json_extract_string(after, '$.status') IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY enrolment_id, month ORDER BY seq DESC) = 1
 ),
+funded AS (__FUNDED__),
 grid AS (
     SELECT e.*, mo.month, mo.is_current, mem.alive, mem.last_death,
         CAST(date_trunc('month', e.start_month)
             + CASE WHEN day(e.start_month) > 1 THEN INTERVAL 1 MONTH ELSE INTERVAL 0 MONTH END AS DATE) AS first_month
-    FROM enrolments_t e CROSS JOIN months mo
+    FROM funded e CROSS JOIN months mo
     LEFT JOIN members_t mem ON mem.enrolment_id = e.id
 ),
 -- the change in force in each month of the window: the latest effective by then (a hash aggregate per
@@ -277,20 +298,20 @@ owed AS (
     FROM entitled en LEFT JOIN paid_t p ON p.enrolment_id = en.id AND p.service_month = en.month
 ),
 lines AS (
-    SELECT id, region_id, programme_code, payee_id, month AS service_month,
+    SELECT id, region_id, programme_code, fund_id, payee_id, month AS service_month,
         CASE WHEN is_current AND paid_cents = 0 THEN 'regular' WHEN diff > 0 THEN 'arrears' ELSE 'recovery' END
             AS kind,
         diff AS cents, entitled_cents, paid_cents, due_cents, amount_since, rule, month_status, basis,
         account, bank_name, holder
     FROM owed WHERE diff <> 0
     UNION ALL
-    SELECT id, region_id, programme_code, payee_id, month, 'price', alive * price.cents, NULL, NULL, price.cents,
-        NULL, '价格临时补贴', month_status, NULL, account, bank_name, holder
+    SELECT id, region_id, programme_code, fund_id, payee_id, month, 'price', alive * price.cents, NULL, NULL,
+        price.cents, NULL, '价格临时补贴', month_status, NULL, account, bank_name, holder
     FROM entitled, price_t price
     WHERE is_current AND entitled_cents > 0 AND programme_kind IN ('dibao', 'tekun') AND COALESCE(alive, 0) > 0
 ),
 ordered AS (SELECT * FROM lines ORDER BY service_month, id, kind)
-SELECT id AS enrolment_id, region_id, programme_code, payee_id, service_month, kind, cents,
+SELECT id AS enrolment_id, region_id, programme_code, fund_id, payee_id, service_month, kind, cents,
     CASE WHEN cents < 0 THEN '-' ELSE '' END || CAST(abs(cents) // 100 AS VARCHAR) || '.'
         || lpad(CAST(abs(cents) % 100 AS VARCHAR), 2, '0') AS amount,
     -- the explanation's JSON text is assembled, not built with json_object: the basis is already JSON text
@@ -312,14 +333,37 @@ FROM ordered
 """
 
 
-def _connect(inputs: dict, month: datetime.date, locked_months, price_cents) -> duckdb.DuckDBPyConnection:
+# each enrolment's fund row: one row per programme covering the whole subtree is a plain hash join; rows set for
+# parts of the subtree need the one of greatest rank among those covering the enrolment's region
+_ONE_FUND = """SELECT e.*, f.fund_id FROM enrolments_t e JOIN funds_t f ON f.programme_code = e.programme_code"""
+_RANKED_FUND = (
+    _ONE_FUND + " AND starts_with(e.region_id, f.prefix)"
+    " QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY f.rank DESC) = 1"
+)
+
+
+def _funds_table(inputs: dict, funds: list[dict] | None) -> tuple[pa.Table, str]:
+    if funds is None:  # every programme read, untagged
+        codes = pc.unique(inputs["enrolments"]["programme_code"]).to_pylist()
+        funds = [{"programme_code": c, "prefix": "", "fund_id": None, "rank": 0} for c in codes]
+    table = pa.Table.from_pylist(funds, schema=FUND_SCHEMA)
+    codes = table["programme_code"].to_pylist()
+    ranked = len(codes) != len(set(codes)) or any(table["prefix"].to_pylist())
+    return table, _RANKED_FUND if ranked else _ONE_FUND
+
+
+def _connect(
+    inputs: dict, month: datetime.date, locked_months, price_cents, funds=None
+) -> tuple[duckdb.DuckDBPyConnection, str]:
     earlier = sorted({month_start(m) for m in locked_months if m < month and m >= add_months(month, -LOOKBACK_MONTHS)})
     months_t = pa.table(
         {"month": pa.array([*earlier, month], pa.date32()), "is_current": [False] * len(earlier) + [True]}
     )
     price_t = pa.table({"cents": pa.array([price_cents] if price_cents else [], pa.int64())})
+    funds_t, funded = _funds_table(inputs, funds)
     con = duckdb.connect()
     for name, table in (
+        ("funds_t", funds_t),
         ("months_t", months_t),
         ("price_t", price_t),
         ("enrolments_t", inputs["enrolments"]),
@@ -328,7 +372,7 @@ def _connect(inputs: dict, month: datetime.date, locked_months, price_cents) -> 
         ("paid_t", inputs["paid"]),
     ):
         con.register(name, table)
-    return con
+    return con, _SQL.replace("__FUNDED__", funded)
 
 
 def compute(
@@ -336,14 +380,17 @@ def compute(
     month: datetime.date,
     locked_months: list[datetime.date],
     price_cents: int | None = None,
+    funds: list[dict] | None = None,
 ) -> pa.Table:
-    """The lines of payroll month ``month``: an Arrow table (enrolment_id, region_id, programme_code, payee_id,
-    service_month, kind, cents, amount, explanation, and the payee's account ciphertext, bank name and name).
-    ``locked_months``: the region's locked months in the look-back window (earlier than ``month``);
-    ``price_cents``: the per-person 价格临时补贴 when triggered."""
-    con = _connect(inputs, month, locked_months, price_cents)
+    """The lines of payroll month ``month``: an Arrow table (enrolment_id, region_id, programme_code, fund_id,
+    payee_id, service_month, kind, cents, amount, explanation, and the payee's account ciphertext, bank name and
+    name). ``locked_months``: the region's locked months in the look-back window (earlier than ``month``);
+    ``price_cents``: the per-person 价格临时补贴 when triggered; ``funds``: rows (programme_code, prefix, fund_id,
+    rank) as ``benefits.funds.payroll_table`` makes them — only the programmes listed are paid (None: all read,
+    untagged)."""
+    con, sql = _connect(inputs, month, locked_months, price_cents, funds)
     try:
-        return con.sql(_SQL).to_arrow_table()
+        return con.sql(sql).to_arrow_table()
     finally:
         con.close()
 
@@ -354,12 +401,13 @@ def compute_batches(
     locked_months: list[datetime.date],
     price_cents: int | None = None,
     rows_per_batch: int = 50_000,
+    funds: list[dict] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """The same lines as ``compute``, in order, as record batches streamed from DuckDB: the joins and the sort
     run first, then each batch's text columns are made while the previous batch is being written."""
-    con = _connect(inputs, month, locked_months, price_cents)
+    con, sql = _connect(inputs, month, locked_months, price_cents, funds)
     try:
-        yield from con.sql(_SQL).to_arrow_reader(rows_per_batch)
+        yield from con.sql(sql).to_arrow_reader(rows_per_batch)
     finally:
         con.close()
 
@@ -379,6 +427,7 @@ LINE_COLUMNS = [
     "bank_account",
     "bank_name",
     "account_holder",
+    "fund_id",
 ]
 
 
@@ -397,13 +446,28 @@ def _line_table(payroll_id: int, lines) -> pa.Table:
             "bank_account": lines["account"],
             "bank_name": lines["bank_name"],
             "account_holder": lines["holder"],
+            "fund_id": lines["fund_id"],
         }
     )
 
 
-def write_lines(connection, payroll_id: int, lines) -> tuple[int, int]:
+def _add_totals(totals: dict | None, batch) -> None:
+    """Add ``batch``'s lines to ``totals``: {(programme_code, fund_id, kind): [count, cents]}."""
+    if totals is None or not batch.num_rows:
+        return
+    keys = ["programme_code", "fund_id", "kind"]
+    table = pa.Table.from_batches([batch.select([*keys, "cents"])])
+    grouped = table.group_by(keys).aggregate([("cents", "count"), ("cents", "sum")])
+    for row in grouped.to_pylist():
+        slot = totals.setdefault((row["programme_code"], row["fund_id"], row["kind"]), [0, 0])
+        slot[0] += row["cents_count"]
+        slot[1] += row["cents_sum"]
+
+
+def write_lines(connection, payroll_id: int, lines, totals: dict | None = None) -> tuple[int, int]:
     """Append ``lines`` (an Arrow table, or an iterable of record batches as ``compute_batches`` yields) to the
-    payroll; returns (number of lines, total in 分). PostgreSQL: one ``COPY … FROM STDIN`` fed batch by batch,
+    payroll; returns (number of lines, total in 分) and, given ``totals`` (a dict), adds to it the count and 分
+    of each (programme, fund, kind). PostgreSQL: one ``COPY … FROM STDIN`` fed batch by batch,
     so the server parses one batch while the next is made; SQLite: one ``executemany``."""
     batches = lines.to_batches() if isinstance(lines, pa.Table) else lines
     count = cents = 0
@@ -420,11 +484,13 @@ def write_lines(connection, payroll_id: int, lines) -> tuple[int, int]:
                 copy.write(buffer.getbuffer())
                 count += batch.num_rows
                 cents += pc.sum(batch["cents"]).as_py() or 0
+                _add_totals(totals, batch)
         return count, cents
     rows = []
     for batch in batches:
         count += batch.num_rows
         cents += (pc.sum(batch["cents"]).as_py() or 0) if batch.num_rows else 0
+        _add_totals(totals, batch)
         rows += [
             tuple(json.dumps(json.loads(v), ensure_ascii=False) if k == "explanation" else v for k, v in r.items())
             for r in _line_table(payroll_id, batch).to_pylist()

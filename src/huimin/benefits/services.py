@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from huimin.benefits import accounts, payroll_engine, standards
+from huimin.benefits import accounts, funds, payroll_engine, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.error_codes import BenefitsErrorCode
 from huimin.benefits.models import (
@@ -243,7 +243,9 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
         # the inputs are read first, before this transaction writes anything, so that the queries can run side by
         # side on connections of their own reading this transaction's snapshot (payroll_engine.fetch_all)
         locked = locked_months()
-        inputs = payroll_engine.load_inputs(connection, prefix, month, locked)
+        paying = funds.payroll_table(month, prefix)  # the programmes this month pays, with their fund rows
+        codes = sorted({row["programme_code"] for row in paying})
+        inputs = payroll_engine.load_inputs(connection, prefix, month, locked, codes)
         PayrollMonth.objects.get_or_create(region=region, month=month)
         payroll = PayrollMonth.objects.select_for_update().get(region=region, month=month)
         if payroll.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):
@@ -258,12 +260,13 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
             raise ServiceError("已有以后月份的发放，不能再生成以前月份；更正请在以后月份补发或追回")
         if locked_months() != locked:  # a month was locked while the inputs were read: read them again
             locked = locked_months()
-            inputs = payroll_engine.load_inputs(connection, prefix, month, locked)
+            inputs = payroll_engine.load_inputs(connection, prefix, month, locked, codes)
         price, price_info = price_cents(region.code, month)
         with connection.cursor() as cursor:  # a draft's lines have no payments; one statement, no collector
             cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
+        totals: dict = {}
         count, cents = payroll_engine.write_lines(
-            connection, payroll.pk, payroll_engine.compute_batches(inputs, month, locked, price)
+            connection, payroll.pk, payroll_engine.compute_batches(inputs, month, locked, price, funds=paying), totals
         )
         changed = accounts.flag_changes(payroll)
         if connection.vendor == "postgresql" and count > 10_000:
@@ -271,6 +274,10 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
                 cursor.execute("ANALYZE benefits_payrollline (payroll_id, enrolment_id, service_month, kind, amount)")
         payroll.line_count = count
         payroll.total = Decimal(cents or 0).scaleb(-2)
+        payroll.programme_totals = [
+            {"programme": code, "fund": fund, "kind": kind, "count": n, "cents": c}
+            for (code, fund, kind), (n, c) in sorted(totals.items(), key=lambda item: (item[0][0], item[0][2]))
+        ]
         payroll.status = PayrollMonth.Status.DRAFT
         payroll.built_at = timezone.now()
         payroll.built_by = actor.username
@@ -382,18 +389,18 @@ def differences(payroll: PayrollMonth, limit: int = 200) -> dict:
 
 
 def funds_report(user_prefix: str, month_from: datetime.date, month_to: datetime.date):
-    """资金发放: totals of locked months' lines by programme and county, in the user's subtree."""
+    """资金发放: totals of locked months' lines (by payroll month) by county, programme, fund row and line kind, in
+    the user's subtree (the statistics' 资金发放统计 lays them out, ``stats.disbursement``)."""
     from django.db.models.functions import Substr
 
+    months = PayrollMonth.objects.filter(
+        status=PayrollMonth.Status.LOCKED, month__gte=month_from, month__lte=month_to
+    ).filter(_overlapping(regions.full_code(user_prefix)) if len(user_prefix) in (2, 4, 6, 9, 12) else Q(pk__in=[]))
     return (
-        PayrollLine.objects.filter(
-            payroll__status=PayrollMonth.Status.LOCKED,
-            payroll__month__gte=month_from,
-            payroll__month__lte=month_to,
-            region__code__startswith=user_prefix,
-        )
+        PayrollLine.objects.filter(payroll_id__in=list(months.values_list("id", flat=True)))
+        .filter(region__code__startswith=user_prefix)
         .annotate(county=Substr("region_id", 1, 6))
-        .values("county", "programme_code", "kind")
+        .values("county", "programme_code", "fund_id", "kind")
         .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("county", "programme_code", "kind")
+        .order_by("county", "programme_code", "fund_id", "kind")
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import accounts, assess, bank, restandard, services, standards
+from huimin.benefits import accounts, assess, bank, funds, restandard, services, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.access import access_bank_batch_by_id, access_payroll_month_by_id
 from huimin.benefits.calculators import CalculationError
@@ -22,6 +22,7 @@ from huimin.benefits.models import (
     PayrollMonth,
     Period,
     PriceIndex,
+    ProgrammeFund,
     Standard,
     StandardKind,
 )
@@ -29,7 +30,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
-from huimin.core.spreadsheets import XLSX, download, xlsx_response
+from huimin.core.spreadsheets import XLSX, download, header_widths, workbook_bytes, write_table, xlsx_download
 from huimin.core.uploads import SPREADSHEET_MAX_BYTES, check_size
 
 PAGE_SIZE = 50
@@ -166,15 +167,38 @@ def payroll_detail(request, pk):
         lines = lines.filter(enrolment_id=int(enrolment))
     if request.GET.get("account_changed"):
         lines = lines.filter(account_changed=True)
+    programme = request.GET.get("programme", "")
+    if programme:
+        lines = lines.filter(programme_code=programme)
+    totals = funds.month_totals(payroll)
+    page = page_of(request, lines, PAGE_SIZE)
+    names = {r["code"]: r["programme"] for r in totals}
+    fund_names = {r["fund_id"]: r["fund"] for r in totals}
+    for line in page:  # each code shown is its Chinese label
+        line.programme_name = names.get(line.programme_code, line.programme_code)
+        line.fund_name = fund_names.get(line.fund_id, "")
+    templates = list(scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW))
+    batches = list(payroll.batches.select_related("template"))
+    for batch in batches:
+        batch.programme_name = names.get(batch.programme_code, batch.programme_code) or "全部项目"
     return render(
         request,
         "benefits/payroll_detail.html",
         {
             "payroll": payroll,
-            "page": page_of(request, lines, PAGE_SIZE),
+            "totals": totals,
+            "unfunded": []
+            if payroll.is_locked
+            else funds.unfunded(
+                payroll.region.prefix, payroll.month, [r["code"] for r in totals] + list(_funded_codes(payroll))
+            ),
+            "where_funds": funds.WHERE_CONFIGURED,
+            "programme": programme,
+            "page": page,
             "diff": services.differences(payroll),
-            "batches": payroll.batches.select_related("template"),
-            "templates": scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW),
+            "batches": batches,
+            "templates": templates,
+            "programme_names": names,
             "retry": bank.retry_list(payroll)[:200],
             "retry_count": bank.retry_list(payroll).count(),
             "paid_total": bank.paid_total(payroll),
@@ -182,13 +206,29 @@ def payroll_detail(request, pk):
     )
 
 
+def _funded_codes(payroll: PayrollMonth) -> set[str]:
+    return {row["programme_code"] for row in funds.payroll_table(payroll.month, payroll.region.prefix)}
+
+
 @capability_required(caps.PAYROLL)
 def payroll_lines_export(request, pk):
+    """The month's lines (accounts masked) and, on a second sheet, its totals by programme and fund."""
+    from openpyxl import Workbook
+
     payroll = _payroll(request, pk)
-    return xlsx_response(
-        f"发放明细-{payroll.region_id[:6]}-{payroll.month:%Y%m}", "发放明细", accounts.REVIEW_HEADERS,
-        accounts.review_export(request.user, payroll),
-    )  # fmt: skip
+    workbook = Workbook(write_only=True)
+    headers = accounts.REVIEW_HEADERS
+    write_table(workbook.create_sheet("发放明细"), headers, accounts.review_export(request.user, payroll),
+                freeze=True, widths=header_widths(headers))  # fmt: skip
+    headers = ("救助项目", "资金来源", "笔数", "金额（元）", "其中：类别", "各级财政分担")
+    rows = [
+        (r["programme"], r["fund"], r["count"], r["total"], "；".join(f"{k} {n} 笔 {t} 元" for k, n, t in r["kinds"]),
+         "；".join(f"{label} {pct}% {amount} 元" for label, pct, amount in r["shares"]))
+        for r in funds.month_totals(payroll)
+    ]  # fmt: skip
+    rows.append(("合计", "", payroll.line_count, payroll.total, "", ""))
+    write_table(workbook.create_sheet("分项目合计"), headers, rows, widths=header_widths(headers))
+    return xlsx_download(workbook_bytes(workbook), f"发放明细-{payroll.region_id[:6]}-{payroll.month:%Y%m}")
 
 
 @require_POST
@@ -225,7 +265,7 @@ def bank_export(request, pk):
     except ServiceError as exc:
         messages.error(request, str(exc))
         return redirect("benefits:payroll_detail", payroll.pk)
-    types = {"csv": "text/csv", "txt": "text/plain", "xlsx": XLSX}
+    types = {"csv": "text/csv", "txt": "text/plain", "xlsx": XLSX, "zip": "application/zip"}
     response = download(content, name, types[name.rsplit(".", 1)[1]])
     response["Cache-Control"] = "no-store"
     return response
@@ -288,6 +328,7 @@ def template_create(request):
             encoding=p.get("encoding", "utf-8"),
             delimiter=p.get("delimiter", ","),
             header_row=p.get("header_row") == "1",
+            split_by_programme=p.get("split_by_programme") == "1",
         )
     except ServiceError as exc:
         messages.error(request, str(exc))
@@ -298,19 +339,56 @@ def template_create(request):
 
 @capability_required(caps.VIEW)
 def report(request):
-    today = timezone.localdate()
-    start = _date(request.GET.get("from")) or today.replace(month=1, day=1)
-    end = _date(request.GET.get("to")) or today
-    if "bad" in (start, end):
-        messages.error(request, "日期格式不正确")
-        start, end = today.replace(month=1, day=1), today
-    region = request.user.region
-    rows = list(services.funds_report(region.prefix, start.replace(day=1), end)) if region else []
+    """资金发放统计 moved to the statistics (``stats:funds``, with its export); the old address leads there."""
+    query = request.GET.urlencode()
+    return redirect(reverse("stats:funds") + (f"?{query}" if query else ""))
+
+
+@capability_required(caps.VIEW)
+def fund_list(request):
+    """发放项目与资金来源: the rows that apply at the user's region (set above it) and those set inside it."""
+    prefix = request.user.region.prefix if request.user.region_id else None
+    rows = [
+        r
+        for r in ProgrammeFund.objects.select_related("programme", "region")
+        if prefix and (r.region_id is None or r.region_id.startswith(prefix) or prefix.startswith(r.region.prefix))
+    ][:500]
+    from huimin.assistance.models import Programme
+
     return render(
         request,
-        "benefits/report.html",
-        {"rows": rows, "start": start, "end": end, "total": sum((r["total"] for r in rows), 0)},
+        "benefits/funds.html",
+        {
+            "rows": rows,
+            "programmes": Programme.objects.filter(is_active=True, one_off=False),
+            "shares": ProgrammeFund.SHARES,
+        },
     )
+
+
+@require_POST
+@capability_required(caps.STANDARDS)
+def fund_add(request):
+    p = request.POST
+    start, end = _date(p.get("effective_from")), _date(p.get("effective_to"))
+    try:
+        if start in (None, "bad") or end == "bad":
+            raise ServiceError("请按 2026-01-01 的格式填写生效日期")
+        funds.add_fund(
+            request.user,
+            programme_code=p.get("programme", ""),
+            region_code=p.get("region") or request.user.region_id,
+            fund_name=p.get("fund_name", ""),
+            effective_from=start,
+            effective_to=end,
+            shares={field: p.get(field, "") for field, _ in ProgrammeFund.SHARES},
+            source=p.get("source", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已新增发放项目与资金来源（原有记录保留）")
+    return redirect("benefits:funds")
 
 
 @capability_required(caps.VIEW)

@@ -16,4 +16,5 @@ class StatsConfig(AppConfig):
 
         menu.register("stats", "决策看板", "stats_dashboard", "stats:dashboard", STATS_VIEW)
         menu.register("stats", "社会救助月报", "stats_monthly", "stats:monthly", STATS_VIEW)
+        menu.register("stats", "资金发放统计", "stats_funds", "stats:funds", STATS_VIEW)
         menu.register("stats", "指标", "stats_indicators", "stats:indicators", STATS_VIEW)

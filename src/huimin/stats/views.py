@@ -21,7 +21,7 @@ from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_download
 from huimin.stats import capabilities as caps
-from huimin.stats import compute, figures, indicators, reports, services
+from huimin.stats import compute, disbursement, figures, indicators, reports, services
 from huimin.stats.models import Indicator, MonthRun
 
 TREND_MONTHS = 12
@@ -279,3 +279,51 @@ def indicator_target(request, pk: int):
     else:
         messages.success(request, f"已更新“{indicator.name}”在{region.name}的目标值")
     return redirect(f"{reverse('stats:indicators')}?region={region.code}")
+
+
+def _range(request) -> tuple[datetime.date, datetime.date]:
+    """``from`` and ``to`` months (YYYY-MM, or a date in it; each defaults to the last complete month),
+    ``from`` ≤ ``to``."""
+    months = []
+    for key in ("from", "to"):
+        text = (request.GET.get(key) or "").strip()
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text) if text else None  # a date names its month
+        if text and (not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000):
+            raise ValueError("月份格式应为“2026-10”")
+        months.append(datetime.date(int(match[1]), int(match[2]), 1) if match else None)
+    start, end = months
+    start, end = start or end or default_month(), end or start or default_month()
+    if start > end:
+        raise ValueError("起始月份不能晚于截止月份")
+    return start, end
+
+
+def _funds_params(request):
+    region = _region(request)
+    try:
+        start, end = _range(request)
+    except ValueError as exc:
+        show_refusal(request, exc)
+        start = end = default_month()
+    return region, start, end
+
+
+@capability_required(STATS_VIEW)
+def funds(request):
+    """资金发放统计 by programme and fund for a month or a range."""
+    region, start, end = _funds_params(request)
+    data = disbursement.report(region, start, end)
+    query = f"region={region.code}&from={start:%Y-%m}&to={end:%Y-%m}"
+    return render(
+        request,
+        "stats/funds.html",
+        {**data, "from_text": f"{start:%Y-%m}", "to_text": f"{end:%Y-%m}", "query": query,
+         "crumbs": _breadcrumbs(request.user, region)},
+    )  # fmt: skip
+
+
+@capability_required(STATS_VIEW)
+def funds_xlsx(request):
+    region, start, end = _funds_params(request)
+    data = disbursement.report(region, start, end)
+    return xlsx_download(disbursement.xlsx(data), f"资金发放统计-{region.code[:9]}-{start:%Y%m}-{end:%Y%m}")
