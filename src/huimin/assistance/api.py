@@ -124,8 +124,12 @@ class ActionIn(Schema):
     monthly_amount: Decimal | None = Field(None, max_digits=12, decimal_places=2)
     basis: dict[str, str] = Field(
         {},
-        description="核定依据；低保/特困按标准计算时的输入：income_per_head、members、elderly、minor、"
-        "severe_disability、serious_illness（分类施保人数）、grade（特困自理能力 full/half/self）",
+        description="核定依据。低保/特困按标准计算时，家庭月人均收入（income_per_head）取自核对报告，保障人数"
+        "（members）与特困自理能力等级（grade：full 全护理/half 半护理/self 全自理）取自入户调查；填写不同的值"
+        "须同时填写修改理由 input_reason。分类施保人数：elderly、minor、severe_disability、serious_illness",
+    )
+    income_per_head: Decimal | None = Field(
+        None, max_digits=12, decimal_places=2, description="record_verification：报告载明的家庭月人均收入（元）"
     )
     income_unstable: bool = False
     override_reason: str = Field("", description="审批金额与按标准计算的金额不同时的理由")
@@ -303,7 +307,7 @@ def act_on_application(request, pk: int, action: str, payload: ActionIn):
     elif action == "record_verification":
         services.record_verification(
             user, app, report_number=p.report_number, report_date=p.report_date, conclusion=p.conclusion,
-            reasons=p.reasons,
+            reasons=p.reasons, income_per_head=p.income_per_head,
         )  # fmt: skip
     elif action == "check_verification":
         services.check_verification(user, app, p.verification, confirmed=p.confirmed, note=p.reasons)

@@ -322,6 +322,10 @@ class ManualVerification(models.Model):
     report_date = models.DateField("报告日期")
     conclusion = models.CharField("核对结论", max_length=20, choices=Conclusion.choices)
     reasons = models.TextField("结论说明")
+    income_per_head = models.DecimalField(
+        "家庭月人均收入（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="报告载明的家庭月人均收入；按收入计算保障金额的项目（如低保）审批时取用",
+    )  # fmt: skip
     report_file = models.FileField("报告文件", upload_to=_upload_to, blank=True)
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -340,11 +344,24 @@ class ManualVerification(models.Model):
         return f"{self.report_number} {self.get_conclusion_display()}"
 
 
+class CareGrade(models.TextChoices):
+    """生活自理能力等级 found at the 入户调查 (the 特困 care standard depends on it)."""
+
+    SELF = "self", "全自理"
+    HALF = "half", "半护理"
+    FULL = "full", "全护理"
+
+
 class HomeVisit(models.Model):
+    """An 入户调查. ``members`` and ``care_grade`` are what the approval's calculation takes from it (shown with
+    this visit as their source)."""
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="visits")
     visit_date = models.DateField("调查日期")
     visitors = models.CharField("调查人员", max_length=200)
     findings = models.TextField("调查情况")
+    members = models.PositiveSmallIntegerField("核实的共同生活家庭成员人数", null=True, blank=True)
+    care_grade = models.CharField("生活自理能力等级", max_length=5, choices=CareGrade.choices, blank=True)
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField(auto_now_add=True)
 

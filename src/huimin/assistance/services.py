@@ -31,6 +31,7 @@ from huimin.assistance.actions.decide import (
     review,
     submit_objection,
 )
+from huimin.assistance.actions.inputs import file_inputs
 from huimin.assistance.actions.delegate import (
     declare_near_relative,
     end_delegation,
@@ -82,6 +83,7 @@ __all__ = [
     "create_application",
     "declare_near_relative",
     "end_delegation",
+    "file_inputs",
     "finish_verification",
     "missing_documents",
     "not_accept",

@@ -30,6 +30,14 @@ class VerificationResult:
     reasons: str
     source: str  # "engine" (核对系统报告) or "manual" (recorded by hand)
     record_id: int | None = None  # the Report's or the ManualVerification's pk
+    income_per_head: str | None = None  # 家庭月人均收入 (元) the report states; None when it states none
+    members: int | None = None  # the household members the report counted (a system report)
+
+    @property
+    def source_text(self) -> str:
+        """Where a figure taken from this report comes from, as the approval shows it."""
+        kind = "核对报告" if self.source == "engine" else "人工录入的核对报告"
+        return f"来自{kind} {self.report_number}，{self.report_date:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ def _from_manual(record) -> VerificationResult:
         reasons=record.reasons,
         source="manual",
         record_id=record.pk,
+        income_per_head=None if record.income_per_head is None else str(record.income_per_head),
     )
 
 

@@ -41,6 +41,8 @@ def _result(report) -> verification_link.VerificationResult:
         reasons=reasons,
         source="engine",
         record_id=report.pk,
+        income_per_head=report.figures.get("income_per_head_month"),
+        members=report.figures.get("members"),
     )
 
 
