@@ -238,6 +238,7 @@ def application_detail(request, pk):
             "verification": verification_conclusion(app),
             "verification_url": verification_link.household_page(request.user, app.household_id, app.programme.code),
             "verification_history": verification_history(app),
+            "authorisations": verification_link.authorisations(app.household_id, day),
             "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),
             "objections": app.objections.all(),

@@ -90,12 +90,19 @@ def authorisation_path(instance, filename):
 
 
 class Authorisation(models.Model):
-    """A member's signed 授权书 for 核对 (the scan is kept); every adult member needs one."""
+    """A person's signed 授权书 for 核对 (the scan is kept): entered once per person and reused by every later
+    核对 of any household he belongs to, until it is revoked or its validity (``valid_until``, blank: until
+    revoked) ends. Every adult member of a household checked needs one in force on the check's date.
+    ``household`` is the household he signed it for (its region decides who may see it)."""
+
+    SCOPE = "社会救助家庭经济状况核对（申请审核与在保期间定期核对）"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     signed_on = models.DateField("签署日期")
+    valid_until = models.DateField("有效期至（空为撤回前长期有效）", null=True, blank=True)
     scan = models.FileField("授权书扫描件", upload_to=authorisation_path)
+    source = models.CharField("扫描件来源", max_length=200, blank=True, help_text="取自申请材料时为该申请与材料")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
     revoked = models.BooleanField("已撤回", default=False)
@@ -103,9 +110,17 @@ class Authorisation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "核对授权书"
         ordering = ["-signed_on", "-id"]
+        indexes = [models.Index(fields=["person", "signed_on"])]
 
     def __str__(self):
         return f"{self.person} 授权 {self.signed_on}"
+
+    def in_force(self, day) -> bool:
+        return not self.revoked and self.signed_on <= day and (self.valid_until is None or day <= self.valid_until)
+
+    @property
+    def validity(self) -> str:
+        return f"有效期至 {self.valid_until:%Y-%m-%d}" if self.valid_until else "撤回前长期有效"
 
 
 class Rule(models.TextChoices):
