@@ -106,7 +106,11 @@ def walk(users, app: Application, until: str, reviewer=None, income=None, visit=
             app = services.finish_verification(clerk, app)
         elif app.stage == Stage.VISIT:
             services.record_visit(
-                clerk, app, visit_date=timezone.localdate(), visitors="王五、赵六", findings="房屋简陋，家中无大件电器",
+                clerk,
+                app,
+                visit_date=timezone.localdate(),
+                visitors="王五、赵六",
+                findings="房屋简陋，家中无大件电器",
                 **(visit or {}),
             )
             app.refresh_from_db()

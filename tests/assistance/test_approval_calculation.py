@@ -117,10 +117,14 @@ def test_the_approval_form_shows_the_calculation_with_its_explanation(users, rea
 def test_a_missing_income_is_an_error_saying_what_to_do_never_zero(users, ready, login):
     _standard("dibao", "740")
     app = ready(income=None)  # the 核对 report recorded by hand states no income
-    with pytest.raises(ServiceError, match="核对报告 HD-2026-001 未载明家庭月人均收入.*重新核对.*录入载明家庭月人均收入"):
+    with pytest.raises(
+        ServiceError, match="核对报告 HD-2026-001 未载明家庭月人均收入.*重新核对.*录入载明家庭月人均收入"
+    ):
         services.approve(users["approver"], app, monthly_amount="", basis={})
     with pytest.raises(ServiceError, match="未载明家庭月人均收入"):  # not even typed in with a reason
-        services.approve(users["approver"], app, monthly_amount="", basis={"income_per_head": "0", "input_reason": "口述"})
+        services.approve(
+            users["approver"], app, monthly_amount="", basis={"income_per_head": "0", "input_reason": "口述"}
+        )
     assert not Enrolment.objects.exists()
     page = login(users["approver"]).get(reverse("assistance:application_detail", args=[app.pk])).content.decode()
     assert "未载明家庭月人均收入" in page and "2960" not in page and "2,960" not in page
@@ -129,7 +133,9 @@ def test_a_missing_income_is_an_error_saying_what_to_do_never_zero(users, ready,
 def test_an_income_changed_with_a_reason_is_recorded_in_the_basis_and_the_audit_entry(users, ready):
     _standard("dibao", "740")
     app = ready(visit={"members": "3"})
-    with pytest.raises(ServiceError, match="家庭月人均收入（元） 200 与来自人工录入的核对报告 HD-2026-001.*的 300.00 不同"):
+    with pytest.raises(
+        ServiceError, match="家庭月人均收入（元） 200 与来自人工录入的核对报告 HD-2026-001.*的 300.00 不同"
+    ):
         services.approve(users["approver"], app, monthly_amount="", basis={"income_per_head": "200"})
     app = services.approve(
         users["approver"], app, monthly_amount="", basis={"income_per_head": "200", "input_reason": "子女赡养费未给付"}
@@ -163,4 +169,7 @@ def test_tekun_without_a_recorded_grade_needs_one_chosen_with_a_reason(users, re
         users["approver"], app, monthly_amount="", basis={"grade": "full", "input_reason": "县残联评估报告"}
     )
     enrolment = Enrolment.objects.get(application=app)
-    assert enrolment.monthly_amount == Decimal("1300.00") and enrolment.basis["input_changes"] == "生活自理能力等级：— → 全护理"
+    assert (
+        enrolment.monthly_amount == Decimal("1300.00")
+        and enrolment.basis["input_changes"] == "生活自理能力等级：— → 全护理"
+    )

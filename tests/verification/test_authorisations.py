@@ -100,7 +100,7 @@ def test_the_scan_an_application_holds_becomes_the_persons_authorisation(users, 
     page = client.get(reverse("verification:household", args=[hh.pk])).content.decode()
     assert f"申请 {app.number} 的申请材料" in page and "尚需登记授权书，登记后才能核对：张建国" in page
     detail = client.get(reverse("assistance:application_detail", args=[app.pk])).content.decode()
-    assert "张建国<span class=\"text-danger\">（尚需登记授权书）" in detail and "申请时已交授权书" in detail
+    assert '张建国<span class="text-danger">（尚需登记授权书）' in detail and "申请时已交授权书" in detail
     client.post(
         reverse("verification:authorisation_add", args=[hh.pk]),
         {"person": father.pk, "signed_on": "2026-11-02", "document": str(doc.pk)},

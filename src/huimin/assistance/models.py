@@ -301,7 +301,12 @@ class ApplicationDocument(models.Model):
         verbose_name = verbose_name_plural = "申请材料文件"
 
     def __str__(self):
-        return f"{self.application_id} {self.code}"
+        return f"{self.application_id} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The document's name in the programme's list of 申请材料 (the code only for one no longer listed)."""
+        return self.application.programme.document_names().get(self.code, self.code)
 
 
 class ManualVerification(models.Model):
@@ -465,8 +470,17 @@ class Enrolment(models.Model):
     BASIS_LABELS = {
         "standard": "保障标准",
         "income_per_head": "家庭月人均收入（元）",
+        "income_per_head_source": "收入来源",
         "members": "保障人数",
+        "members_source": "人数来源",
         "grade": "生活自理能力（特困）",
+        "grade_source": "自理能力来源",
+        "elderly": "分类施保·老年人（人）",
+        "minor": "分类施保·未成年人（人）",
+        "severe_disability": "分类施保·重度残疾人（人）",
+        "serious_illness": "分类施保·重病患者（人）",
+        "input_changes": "审批时修改的计算依据",
+        "input_reason": "修改理由",
         "formula": "计算公式",
         "detail": "计算明细",
         "calculated": "按标准计算（元）",
@@ -478,7 +492,7 @@ class Enrolment(models.Model):
 
     def basis_items(self) -> list[tuple[str, str]]:
         """The recorded basis of the amount, labelled, in a fixed order."""
-        return [(label, self.basis[key]) for key, label in self.BASIS_LABELS.items() if self.basis.get(key)]
+        return basis_items(self.basis)
 
     @property
     def is_current(self) -> bool:
@@ -486,6 +500,21 @@ class Enrolment(models.Model):
 
 
 CURRENT_STATUSES = ["active", "grace", "suspended"]
+
+
+def basis_items(basis: dict) -> list[tuple[str, str]]:
+    """An amount's recorded basis as a person reads it: each known entry by its Chinese label in a fixed order,
+    codes by their names (a care grade); internal entries (the standards' record ids) left out."""
+    basis = basis or {}
+    out = []
+    for key, label in Enrolment.BASIS_LABELS.items():
+        value = basis.get(key)
+        if not value:
+            continue
+        if key == "grade" and value in CareGrade.values:
+            value = CareGrade(value).label
+        out.append((label, str(value)))
+    return out
 
 
 class EnrolmentMember(models.Model):

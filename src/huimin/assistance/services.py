@@ -31,7 +31,6 @@ from huimin.assistance.actions.decide import (
     review,
     submit_objection,
 )
-from huimin.assistance.actions.inputs import file_inputs
 from huimin.assistance.actions.delegate import (
     declare_near_relative,
     end_delegation,
@@ -48,6 +47,7 @@ from huimin.assistance.actions.enrol import (
     stop,
     suspend,
 )
+from huimin.assistance.actions.inputs import file_inputs
 from huimin.assistance.actions.policy import (
     POLICY_LIMITS,
     set_policy,

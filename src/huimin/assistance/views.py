@@ -14,8 +14,8 @@ from huimin.assistance.access import access_application_by_id, access_enrolment_
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
-    CareGrade,
     ApplicationDocument,
+    CareGrade,
     Channel,
     Conclusion,
     Delegation,

@@ -5,6 +5,7 @@ ciphertexts are equal accounts; different ones may still be the same account und
 
 from django.db import connection
 
+from huimin.benefits import labels
 from huimin.benefits.models import PayrollLine, PayrollMonth
 from huimin.core import audit, crypto, masking
 
@@ -75,6 +76,7 @@ def review_rows(payroll: PayrollMonth, *, chunk: int = 5000):
         )
     )  # fmt: skip
     kinds = dict(PayrollLine._meta.get_field("kind").choices)
+    names = labels.programme_names()
     tokens = PayrollLine.objects.filter(payroll=payroll).order_by("id").values_list("id", "bank_account")
     last = 0
     while True:
@@ -85,6 +87,7 @@ def review_rows(payroll: PayrollMonth, *, chunk: int = 5000):
         for pk, enrolment, holder, bank, changed, region, programme, month, kind, amount in rows:
             yield (
                 pk, enrolment, holder, bank, masking.mask("bank_account", accounts.get(pk, "")),
-                "是" if changed else "", region, programme, f"{month:%Y-%m}", kinds.get(kind, kind), amount,
+                "是" if changed else "", region, names.get(programme, programme), f"{month:%Y-%m}",
+                kinds.get(kind, kind), amount,
             )  # fmt: skip
         last = rows[-1][0]

@@ -19,7 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huimin.benefits import capabilities as caps
-from huimin.benefits import payroll_engine
+from huimin.benefits import labels, payroll_engine
 from huimin.benefits.models import BankBatch, BankTemplate, Payment, PayrollMonth
 from huimin.core import audit, crypto, regions
 from huimin.core.access import NotInScope, require_access
@@ -304,7 +304,8 @@ def export(
                 ) from exc
             references = _references(prefix, lines["line_id"]).to_pylist()
             columns = [accounts, lines["name"].to_pylist(), lines["amount"].to_pylist(), references]
-            columns += [lines["programme"].to_pylist(), lines["month"].to_pylist()]
+            names = labels.programme_names()  # the bank file names a programme, never its code
+            columns += [[names.get(c, c) for c in lines["programme"].to_pylist()], lines["month"].to_pylist()]
             content = render(template, zip(*columns, strict=True))
             del accounts, columns, tokens
         finally:

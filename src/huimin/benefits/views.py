@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import accounts, assess, bank, restandard, services, standards
+from huimin.benefits import accounts, assess, bank, labels, restandard, services, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.access import access_bank_batch_by_id, access_payroll_month_by_id
 from huimin.benefits.calculators import CalculationError
@@ -166,12 +166,17 @@ def payroll_detail(request, pk):
         lines = lines.filter(enrolment_id=int(enrolment))
     if request.GET.get("account_changed"):
         lines = lines.filter(account_changed=True)
+    page = page_of(request, lines, PAGE_SIZE)
+    names = labels.programme_names()
+    for line in page:
+        line.programme_label = labels.programme_label(line.programme_code, names)
+        line.explanation_items = labels.explanation_items(line.explanation)
     return render(
         request,
         "benefits/payroll_detail.html",
         {
             "payroll": payroll,
-            "page": page_of(request, lines, PAGE_SIZE),
+            "page": page,
             "diff": services.differences(payroll),
             "batches": payroll.batches.select_related("template"),
             "templates": scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW),
@@ -306,6 +311,9 @@ def report(request):
         start, end = today.replace(month=1, day=1), today
     region = request.user.region
     rows = list(services.funds_report(region.prefix, start.replace(day=1), end)) if region else []
+    names = labels.programme_names()
+    for row in rows:
+        row["programme_label"] = labels.programme_label(row["programme_code"], names)
     return render(
         request,
         "benefits/report.html",
@@ -337,7 +345,7 @@ def _calculate(user, g):
         raise ServiceError("日期格式不正确")
     if g["kind"] not in assess.CALCULATED:
         raise ServiceError("请选择试算项目")
-    data = {**g.dict(), "income_per_head": g.get("income") or "0"}
+    data = {**g.dict(), "income_per_head": g.get("income", "")}  # an empty income is refused, never 0
     return assess.calculate(g["kind"], region, day, g.get("area") == "urban", assess.inputs_of(data))
 
 

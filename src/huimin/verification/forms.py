@@ -106,6 +106,7 @@ class ThresholdForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _programme_select(self)
         for name, field in self.fields.items():
             if name not in ("valid_from", "valid_to"):
                 field.widget.attrs.update(SELECT if isinstance(field.widget, forms.Select) else SM)

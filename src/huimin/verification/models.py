@@ -10,6 +10,16 @@ from huimin.core.conclusions import Conclusion
 from huimin.core.workers import WorkerFields
 from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household, Person
+from huimin.verification import programmes
+
+
+class ProgrammeLabel:
+    """``programme_label``: the programme a row names, by its Chinese name (huimin.verification.programmes)."""
+
+    @property
+    def programme_label(self) -> str:
+        return programmes.label(self.programme)
+
 
 SOURCE_CHOICES = [(s.code, s.name) for s in SOURCES.values()]
 
@@ -140,7 +150,7 @@ MONEY_RULES = {Rule.VEHICLE_VALUE, Rule.MEDICAL_SELF_PAID}
 MULTIPLE_RULES = {Rule.INCOME_STANDARD}
 
 
-class Threshold(models.Model):
+class Threshold(ProgrammeLabel, models.Model):
     """One 核对 threshold of a programme for a region subtree and period.
 
     The most specific row wins (the rule of core.regions): the deepest region that contains the household's region
@@ -181,7 +191,7 @@ class Threshold(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.programme} {self.get_rule_display()} {self.region or '全部'} {self.value}"
+        return f"{self.programme_label} {self.get_rule_display()} {self.region or '全部'} {self.value}"
 
     @property
     def region_prefix(self) -> str:
@@ -203,7 +213,7 @@ class Threshold(models.Model):
             raise ValidationError({"valid_to": "失效日期不能早于生效日期"})
 
 
-class BatchRun(WorkerFields):
+class BatchRun(ProgrammeLabel, WorkerFields):
     """A columnar re-check of many households; its rows live in a Parquet file, its review list in .xlsx."""
 
     class Status(models.TextChoices):
@@ -217,7 +227,9 @@ class BatchRun(WorkerFields):
     region = models.ForeignKey(
         "core.Region", null=True, on_delete=models.PROTECT, related_name="+", verbose_name="范围（区划）"
     )
-    backend = models.CharField("计算引擎", max_length=20, default="duckdb")
+    backend = models.CharField(
+        "计算引擎", max_length=20, default="duckdb", choices=[("duckdb", "DuckDB（单机）"), ("pyspark", "Spark")]
+    )
     enrolled_only = models.BooleanField("仅在保家庭", default=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RUNNING)
     households = models.PositiveIntegerField("家庭数", default=0)
@@ -236,14 +248,14 @@ class BatchRun(WorkerFields):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"批量复核 #{self.pk} {self.programme} {self.as_of}"
+        return f"批量复核 #{self.pk} {self.programme_label} {self.as_of}"
 
     @property
     def region_prefix(self) -> str:
         return self.region.prefix if self.region_id else ""
 
 
-class Report(models.Model):
+class Report(ProgrammeLabel, models.Model):
     """The 核对报告 of one household: conclusion, every reason and every matching record with its source."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
@@ -278,7 +290,7 @@ class Report(models.Model):
         return Decimal(self.figures.get("income_per_head_month", "0"))
 
 
-class AssistRequest(models.Model):
+class AssistRequest(ProgrammeLabel, models.Model):
     """协查: a request to another city or province to check households there; its answer comes back as data."""
 
     class Status(models.TextChoices):

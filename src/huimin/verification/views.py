@@ -93,9 +93,9 @@ def household(request, pk):
         "missing": missing,
         "covered": [r["person"] for r in rows if r["authorisation"]],
         "scope": Authorisation.SCOPE,
-        "auth_form": AuthorisationForm(
-            members=missing, documents=documents, initial={"signed_on": signed_on}
-        ) if missing else None,
+        "auth_form": AuthorisationForm(members=missing, documents=documents, initial={"signed_on": signed_on})
+        if missing
+        else None,
         "check_form": CheckForm(initial={"programme": request.GET.get("programme") or "dibao", "as_of": today}),
         "assist_form": AssistForm(auto_id="assist_%s"),
         "reports": Report.objects.filter(household=hh)[:20],

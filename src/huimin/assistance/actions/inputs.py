@@ -42,8 +42,8 @@ class FileValue:
 
 
 def _latest_visit(app, field: str):
-    visits = app.visits.exclude(**{f"{field}__isnull": True}) if field == "members" else app.visits.exclude(
-        **{field: ""}
+    visits = (
+        app.visits.exclude(**{f"{field}__isnull": True}) if field == "members" else app.visits.exclude(**{field: ""})
     )
     return visits.order_by("-visit_date", "-id").first()
 
@@ -172,7 +172,7 @@ def resolve(app, entered) -> Resolved:
             values[group] = str(entered.get(group)).strip()
     return Resolved(values, files, changes, reason, missing, refused)
 
-    
+
 PLACEHOLDERS = {"income_per_head": ["0"], "members": ["1"], "grade": CareGrade.values}
 
 

@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0005_programme_policy_numbers'),
+        ("assistance", "0005_programme_policy_numbers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='homevisit',
-            name='care_grade',
-            field=models.CharField(blank=True, choices=[('self', '全自理'), ('half', '半护理'), ('full', '全护理')], max_length=5, verbose_name='生活自理能力等级'),
+            model_name="homevisit",
+            name="care_grade",
+            field=models.CharField(
+                blank=True,
+                choices=[("self", "全自理"), ("half", "半护理"), ("full", "全护理")],
+                max_length=5,
+                verbose_name="生活自理能力等级",
+            ),
         ),
         migrations.AddField(
-            model_name='homevisit',
-            name='members',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='核实的共同生活家庭成员人数'),
+            model_name="homevisit",
+            name="members",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="核实的共同生活家庭成员人数"),
         ),
         migrations.AddField(
-            model_name='manualverification',
-            name='income_per_head',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='报告载明的家庭月人均收入；按收入计算保障金额的项目（如低保）审批时取用', max_digits=12, null=True, verbose_name='家庭月人均收入（元）'),
+            model_name="manualverification",
+            name="income_per_head",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="报告载明的家庭月人均收入；按收入计算保障金额的项目（如低保）审批时取用",
+                max_digits=12,
+                null=True,
+                verbose_name="家庭月人均收入（元）",
+            ),
         ),
     ]
