@@ -173,3 +173,27 @@ def test_tekun_without_a_recorded_grade_needs_one_chosen_with_a_reason(users, re
         enrolment.monthly_amount == Decimal("1300.00")
         and enrolment.basis["input_changes"] == "生活自理能力等级：— → 全护理"
     )
+
+
+def test_bad_visit_figures_and_report_income_are_refused_and_nothing_is_written(users, make_household):
+    from huimin.assistance.models import HomeVisit, ManualVerification
+
+    household, people = make_household()
+    app = walk(users, apply(users, household, people), Stage.VERIFY)
+    with pytest.raises(ServiceError, match="家庭月人均收入格式不正确"):
+        services.record_verification(
+            users["clerk_a"], app, report_number="HD-1", report_date=app.created_at.date(), conclusion="eligible",
+            reasons="无车无房", income_per_head="三百",
+        )  # fmt: skip
+    assert not ManualVerification.objects.exists()
+    app = walk(users, app, Stage.VISIT, income="0")
+    for members, grade, message in (
+        ("0", "", "核实的家庭成员人数须为 1 至 99 的整数"),
+        ("2", "bed", "生活自理能力等级不正确"),
+    ):
+        with pytest.raises(ServiceError, match=message):
+            services.record_visit(
+                users["clerk_a"], app, visit_date=app.created_at.date(), visitors="王五、赵六", findings="属实",
+                members=members, care_grade=grade,
+            )  # fmt: skip
+    assert not HomeVisit.objects.exists()
