@@ -136,6 +136,9 @@ MATRIX: dict[str, Entry] = {
     "verification:check": Entry("verification.run", method="POST", target="verification_household"),
     "verification:assist_create": Entry("verification.run", method="POST", target="verification_household"),
     "verification:authorisation_scan": Entry("verification.run", target="verification_authorisation"),
+    "verification:authorisation_revoke": Entry(
+        "verification.run", method="POST", target="verification_authorisation", data={"reason": ""}
+    ),
     "verification:reports": Entry("verification.reports"),
     "verification:report": Entry("verification.reports", target="verification_report"),
     "verification:report_pdf": Entry("verification.reports", target="verification_report"),

@@ -124,3 +124,17 @@ def test_the_api_lists_who_is_covered_and_who_still_needs_one(users, family, log
     rows = {r["name"]: r for r in client.get(url).json()}
     assert rows["张建国"]["covered"] and rows["张建国"]["valid_until"] == "2026-12-31"
     assert {r["name"]: r["covered"] for r in client.get(url, {"as_of": "2027-01-01"}).json()}["张建国"] is False
+
+
+def test_a_revoked_authorisation_no_longer_counts_and_the_reason_is_audited(users, family, login):
+    hh, (father, _child) = family
+    auth = services.record_authorisation(users["clerk_a"], hh, father, D(2026, 6, 1), _scan())
+    client = login(users["clerk_a"])
+    page = client.post(reverse("verification:authorisation_revoke", args=[auth.pk]), {"reason": ""}, follow=True)
+    assert "请填写撤回原因" in page.content.decode() and services.missing_authorisations(hh, D(2026, 11, 20)) == []
+    client.post(reverse("verification:authorisation_revoke", args=[auth.pk]), {"reason": "本人书面撤回授权"})
+    assert services.missing_authorisations(hh, D(2026, 11, 20)) == [father]
+    entry = AuditEntry.objects.filter(action="verification.authorisation.revoke").get()
+    assert entry.detail == "本人书面撤回授权"
+    with pytest.raises(ServiceError, match="尚未签署核对授权书"):
+        services.check_household(users["clerk_a"], hh, "dibao", D(2026, 11, 20))

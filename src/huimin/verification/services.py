@@ -412,6 +412,26 @@ def record_authorisation(
     return auth
 
 
+@transaction.atomic
+def revoke_authorisation(actor, authorisation: Authorisation, reason: str) -> Authorisation:
+    """The person withdraws his 授权书: later 核对 need a new one. The reason is kept in the audit entry."""
+    require_capability(actor, VERIFY_RUN)
+    require_region_in_scope(actor, authorisation.household.region_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写撤回原因（如本人书面撤回授权）")
+    auth = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
+    if auth.revoked:
+        raise ServiceError("该授权书已撤回")
+    auth.revoked = True
+    auth.save(update_fields=["revoked"])
+    audit.record(
+        "verification.authorisation.revoke", auth, region_code=auth.household.region_id,
+        before={"revoked": False}, after={"revoked": True}, detail=reason[:500],
+    )  # fmt: skip
+    return auth
+
+
 # --- the engine inputs of one household ------------------------------------------------------------------------
 
 

@@ -127,6 +127,18 @@ def authorisation_add(request, pk):
 
 
 @capability_required(VERIFY_RUN)
+@require_POST
+def authorisation_revoke(request, pk):
+    auth = access_authorisation_by_id(request.user, pk)
+    try:
+        services.revoke_authorisation(request.user, auth, request.POST.get("reason", ""))
+        messages.success(request, f"已撤回 {auth.person.name} 的核对授权书；以后的核对须重新登记授权书。")
+    except ServiceError as exc:
+        show_refusal(request, exc)
+    return redirect("verification:household", pk=auth.person.household_id or auth.household_id)
+
+
+@capability_required(VERIFY_RUN)
 def authorisation_scan(request, pk):
     auth = access_authorisation_by_id(request.user, pk)
     if not auth.scan or not auth.scan.storage.exists(auth.scan.name):
