@@ -68,6 +68,8 @@ def test_a_partner_starts_a_check_and_reads_the_report_in_its_regions(client, us
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["conclusion"] == "eligible" and body["conclusion_label"] == "符合" and body["household"] == hh.number
+    assert body["programme"] == "dibao" and body["programme_label"] == "最低生活保障"  # codes kept, labels added
+    assert body["origin_label"] == "单户核对"
     assert body["figures"]["members"] == 2 and [m["name"] for m in body["members"]] == ["张建国", "张小明"]
     assert "id_number" not in json.dumps(body["members"])
     report = Report.objects.get()
@@ -87,7 +89,8 @@ def test_a_check_refused_by_the_rules_says_why_and_records_nothing(client, users
     assert response.status_code == 400
     assert response.json() == {
         "code": "verification.authorisation_missing",
-        "message": "以下成年家庭成员尚未签署核对授权书，不能发起核对：张建国、李秀英",
+        "message": "以下成年家庭成员尚未签署核对授权书（或授权书已过期、已撤回），"
+        "须先登记（每人一次，以后沿用）才能发起核对：张建国、李秀英",
     }  # fmt: skip
     authorise_all(hh)
     future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()

@@ -80,10 +80,10 @@ def apply(users, household, people, code="dibao", **extra) -> Application:
     )
 
 
-def verify(users, app, conclusion="eligible"):
+def verify(users, app, conclusion="eligible", income=None):
     services.record_verification(
         users["clerk_a"], app, report_number="HD-2026-001", report_date=timezone.localdate(), conclusion=conclusion,
-        reasons="月人均收入低于标准，无车辆、无商品房",
+        reasons="月人均收入低于标准，无车辆、无商品房", income_per_head=income,
     )  # fmt: skip
 
 
@@ -93,20 +93,25 @@ def end_publicity(app: Application) -> Application:
     return Application.objects.get(pk=app.pk)
 
 
-def walk(users, app: Application, until: str, reviewer=None) -> Application:
-    """Take ``app`` forward until it reaches stage ``until``: the township clerk accepts, records 核对 and the
-    visit, the township reviewer (``reviewer_a`` unless given) passes the 乡镇审核 (职责分离: the defaults keep
-    these apart)."""
+def walk(users, app: Application, until: str, reviewer=None, income=None, visit=None) -> Application:
+    """Take ``app`` forward until it reaches stage ``until``: the township clerk accepts, records 核对 (stating
+    ``income`` per head when given) and the visit (with ``visit``'s figures: members, care_grade), the township
+    reviewer (``reviewer_a`` unless given) passes the 乡镇审核 (职责分离: the defaults keep these apart)."""
     clerk, reviewer = users["clerk_a"], reviewer or users["reviewer_a"]
     while app.stage != until:
         if app.stage == Stage.ACCEPT:
             app = services.accept(clerk, app)
         elif app.stage == Stage.VERIFY:
-            verify(users, app)
+            verify(users, app, income=income)
             app = services.finish_verification(clerk, app)
         elif app.stage == Stage.VISIT:
             services.record_visit(
-                clerk, app, visit_date=timezone.localdate(), visitors="王五、赵六", findings="房屋简陋，家中无大件电器"
+                clerk,
+                app,
+                visit_date=timezone.localdate(),
+                visitors="王五、赵六",
+                findings="房屋简陋，家中无大件电器",
+                **(visit or {}),
             )
             app.refresh_from_db()
         elif app.stage == Stage.APPRAISAL:

@@ -123,6 +123,9 @@ def test_calculator_uses_the_standards_in_force_and_explains(users, login):
              "members": "3", "elderly": "1"}  # fmt: skip
     page = client.get(reverse("benefits:calculator"), query).content.decode()
     assert "1,394.00 元" in page and "分类施保" in page  # (740 − 300) × 3 + 74
+    assert "740 元/月（依据：「保障标准」页面第" in page and "（month" not in page
+    page = client.get(reverse("benefits:calculator"), query | {"income": ""}).content.decode()
+    assert "请填写家庭月人均收入（没有收入的家庭填 0）" in page and "2,960" not in page  # never taken as 0
     page = client.get(reverse("benefits:calculator"), query | {"region": "411721000000"}).content.decode()
     assert "管辖范围" in page
     page = client.get(reverse("benefits:calculator"), query | {"kind": "tekun"}).content.decode()

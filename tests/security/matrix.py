@@ -95,6 +95,7 @@ MATRIX: dict[str, Entry] = {
         "verification.run", method="POST", target="verification_household", data={"programme": "nope"}
     ),
     "api:upload_feed": Entry("verification.data", method="POST", kwargs={"source": "wages"}),
+    "api:household_authorisations": Entry("verification.run", target="verification_household"),
     "api:list_warnings": Entry("monitoring.view"),
     "api:get_warning": Entry("monitoring.view", target="api_warning"),
     "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
@@ -135,6 +136,9 @@ MATRIX: dict[str, Entry] = {
     "verification:check": Entry("verification.run", method="POST", target="verification_household"),
     "verification:assist_create": Entry("verification.run", method="POST", target="verification_household"),
     "verification:authorisation_scan": Entry("verification.run", target="verification_authorisation"),
+    "verification:authorisation_revoke": Entry(
+        "verification.run", method="POST", target="verification_authorisation", data={"reason": ""}
+    ),
     "verification:reports": Entry("verification.reports"),
     "verification:report": Entry("verification.reports", target="verification_report"),
     "verification:report_pdf": Entry("verification.reports", target="verification_report"),

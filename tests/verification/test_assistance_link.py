@@ -59,7 +59,8 @@ def test_periodic_batch_re_checks_only_the_programmes_enrolled_households(users,
     enrolled, people = make_household(names=("冯一", "冯二"))
     other, _ = make_household(names=("陈三",))
     # the 低保标准 of 600 元 that standard_thresholds sets also fixes the amount: (600 − 0) × 2 persons
-    approve(users["approver"], end_publicity(walk(users, apply(users, enrolled, people), Stage.PUBLICITY)), "1200.00")
+    app = walk(users, apply(users, enrolled, people), Stage.PUBLICITY, income="0")  # the 核对 report: no income
+    approve(users["approver"], end_publicity(app), "1200.00")
     assert Enrolment.objects.filter(household=enrolled).exists()
 
     everyone = services.run_batch(users["approver"], "dibao", AS_OF, "411702001")
@@ -86,3 +87,18 @@ def test_the_check_link_of_a_temporary_assistance_application_opens_on_its_progr
     assert link in client.get(f"/assistance/applications/{application.pk}/").content.decode()
     page = client.get(link).content.decode()
     assert '<option value="temp_urgent" selected>临时救助（急难型）</option>' in page
+
+
+def test_the_approval_takes_income_and_members_from_the_engine_report_with_its_source(users, make_household):  # noqa: F811
+    standard_thresholds()
+    household, people = make_household(names=("周大山", "吴小花"))
+    wages = [{"id_number": people[0].id_number, "month": f"2026-{m:02d}", "gross_wage": "1200.00", "tax": "0"}
+             for m in range(1, 7)]  # fmt: skip
+    load(users["approver"], "wages", wages, as_of=AS_OF)
+    application = assistance.accept(users["clerk_a"], apply(users, household, people))
+    authorise_all(household)
+    report = services.check_household(users["clerk_a"], household, "dibao", AS_OF)
+    files = assistance.file_inputs(application)
+    assert files["income_per_head"].value == report.figures["income_per_head_month"] == "300.00"  # 7200 / 12 / 2
+    assert files["income_per_head"].source == f"来自核对报告 HD-{report.pk}，{AS_OF:%Y-%m-%d}"
+    assert (files["members"].value, files["members"].source) == ("2", files["income_per_head"].source)

@@ -66,7 +66,7 @@ def test_household_page_records_authorisations_runs_a_check_and_a_cross_region_r
     hh, (father, mother) = make_household(VILLAGE_A1, [("张建国", D(1970, 3, 1)), ("李秀英", D(1972, 8, 9))])
     client = login(users["clerk_a"])
     page = client.get(f"/verification/households/{hh.pk}/").content.decode()
-    assert "张建国" in page and "未授权" in page
+    assert "张建国" in page and "尚需登记" in page
     response = client.post(
         f"/verification/households/{hh.pk}/check/", {"programme": "dibao", "as_of": AS_OF.isoformat()}, follow=True
     )

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.assistance import services, workflow
 from huimin.assistance.access import access_application_by_id
-from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme
+from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme, Stage
 from huimin.assistance.verification_link import verification_history
 from huimin.core import regions
 from huimin.core.scope import in_scope, scoped
@@ -19,6 +19,8 @@ from huimin.core.services import ServiceError
 from huimin.registry.models import Household, Membership, Person
 
 router = Router(tags=["社会救助"])
+
+STAGE_LABELS = dict(Stage.choices)
 
 
 class DocumentOut(Schema):
@@ -30,9 +32,12 @@ class ProgrammeOut(Schema):
     code: str
     name: str
     kind: str
+    kind_label: str
     scope: str
+    scope_label: str = Field(description="按户 / 按人")
     one_off: bool
     stages: list[str]
+    stage_labels: list[str]
     required_documents: list[DocumentOut]
 
 
@@ -47,6 +52,7 @@ class ApplicationOut(Schema):
     beneficiary: int | None
     region: str
     channel: str
+    channel_label: str
     stage: str
     stage_label: str
     stage_entered_on: datetime.date
@@ -61,7 +67,9 @@ class EventOut(Schema):
     action: str
     label: str
     from_stage: str
+    from_stage_label: str
     to_stage: str
+    to_stage_label: str
     reasons: str
     actor: str
     at: datetime.datetime
@@ -69,6 +77,7 @@ class EventOut(Schema):
 
 class NotificationOut(Schema):
     kind: str
+    kind_label: str
     title: str
     body: str
     created_at: datetime.datetime
@@ -80,6 +89,9 @@ class VerificationOut(Schema):
     report_number: str
     report_date: datetime.date
     conclusion: str
+    conclusion_label: str
+    source_label: str
+    income_per_head: str | None = Field(description="报告载明的家庭月人均收入（元）；未载明为空")
     status: str = Field(description="现行依据 / 已被取代 / 待复核确认 / 复核不予确认")
     current: bool
     by: str
@@ -124,8 +136,12 @@ class ActionIn(Schema):
     monthly_amount: Decimal | None = Field(None, max_digits=12, decimal_places=2)
     basis: dict[str, str] = Field(
         {},
-        description="核定依据；低保/特困按标准计算时的输入：income_per_head、members、elderly、minor、"
-        "severe_disability、serious_illness（分类施保人数）、grade（特困自理能力 full/half/self）",
+        description="核定依据。低保/特困按标准计算时，家庭月人均收入（income_per_head）取自核对报告，保障人数"
+        "（members）与特困自理能力等级（grade：full 全护理/half 半护理/self 全自理）取自入户调查；填写不同的值"
+        "须同时填写修改理由 input_reason。分类施保人数：elderly、minor、severe_disability、serious_illness",
+    )
+    income_per_head: Decimal | None = Field(
+        None, max_digits=12, decimal_places=2, description="record_verification：报告载明的家庭月人均收入（元）"
     )
     income_unstable: bool = False
     override_reason: str = Field("", description="审批金额与按标准计算的金额不同时的理由")
@@ -143,7 +159,8 @@ def application_out(app: Application) -> dict:
     return {
         "id": app.pk, "number": app.number, "programme": app.programme.code, "programme_name": app.programme.name,
         "household": app.household.number, "applicant": app.applicant_id, "applicant_name": app.applicant.name,
-        "beneficiary": app.beneficiary_id, "region": app.region_id, "channel": app.channel, "stage": app.stage,
+        "beneficiary": app.beneficiary_id, "region": app.region_id, "channel": app.channel,
+        "channel_label": app.get_channel_display(), "stage": app.stage,
         "stage_label": app.get_stage_display(), "stage_entered_on": app.stage_entered_on,
         "stage_due_on": app.stage_due_on, "requested_amount": app.requested_amount,
         "approved_amount": app.approved_amount, "near_relative_flag": app.near_relative_flag,
@@ -165,6 +182,9 @@ def application_detail_out(app: Application) -> dict:
                 "report_number": h.result.report_number,
                 "report_date": h.result.report_date,
                 "conclusion": h.result.conclusion,
+                "conclusion_label": h.result.conclusion_label,
+                "source_label": h.source_label,
+                "income_per_head": h.result.income_per_head,
                 "status": h.status,
                 "current": h.is_current,
                 "by": h.by,
@@ -177,7 +197,9 @@ def application_detail_out(app: Application) -> dict:
                 "action": e.action,
                 "label": e.label,
                 "from_stage": e.from_stage,
+                "from_stage_label": STAGE_LABELS.get(e.from_stage, e.from_stage),
                 "to_stage": e.to_stage,
+                "to_stage_label": STAGE_LABELS.get(e.to_stage, e.to_stage),
                 "reasons": e.reasons,
                 "actor": e.actor,
                 "at": e.at,
@@ -185,7 +207,7 @@ def application_detail_out(app: Application) -> dict:
             for e in app.events.all()
         ],  # fmt: skip
         "notifications": [
-            {"kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at}
+            {"kind": n.kind, "kind_label": n.title, "title": n.title, "body": n.body, "created_at": n.created_at}
             for n in app.notifications.all()
         ],
     }
@@ -207,8 +229,9 @@ def _application(request, pk: int) -> Application:
 )
 def list_programmes(request):
     return [
-        {"code": p.code, "name": p.name, "kind": p.kind, "scope": p.scope, "one_off": p.one_off, "stages": p.stages,
-         "required_documents": p.required_documents}
+        {"code": p.code, "name": p.name, "kind": p.kind, "kind_label": p.get_kind_display(), "scope": p.scope,
+         "scope_label": p.get_scope_display(), "one_off": p.one_off, "stages": p.stages,
+         "stage_labels": [STAGE_LABELS.get(s, s) for s in p.stages], "required_documents": p.required_documents}
         for p in Programme.objects.filter(is_active=True)
     ]  # fmt: skip
 
@@ -303,7 +326,7 @@ def act_on_application(request, pk: int, action: str, payload: ActionIn):
     elif action == "record_verification":
         services.record_verification(
             user, app, report_number=p.report_number, report_date=p.report_date, conclusion=p.conclusion,
-            reasons=p.reasons,
+            reasons=p.reasons, income_per_head=p.income_per_head,
         )  # fmt: skip
     elif action == "check_verification":
         services.check_verification(user, app, p.verification, confirmed=p.confirmed, note=p.reasons)

@@ -15,6 +15,9 @@ class Calculator:
     # has no standard set; raises ServiceError (a Chinese message) for inputs it cannot use
     calculate: Callable
     basis_of: Callable  # (result, inputs, kind) -> the enrolment's basis (all strings)
+    # kind -> the inputs the calculator of that kind takes from the file ("income_per_head", "members", "grade");
+    # the approval takes them from the 核对 report and the 入户调查 (huimin.assistance.actions.inputs)
+    needs: Callable = lambda kind: ()
 
 
 _CALCULATORS: list[Calculator] = []
@@ -35,6 +38,12 @@ def calculate(kind: str, region_code: str, month: datetime.date, urban, basis: d
     if calculator is None:
         return None, {}
     return calculator.calculate(kind, region_code, month, urban, basis, members_default)
+
+
+def needs(kind: str) -> tuple[str, ...]:
+    """The inputs the calculator of ``kind`` takes from the application's file; () without a calculator."""
+    calculator = calculator_for(kind)
+    return tuple(calculator.needs(kind)) if calculator else ()
 
 
 def basis_of(kind: str, result, inputs: dict) -> dict:

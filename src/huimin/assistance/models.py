@@ -302,7 +302,12 @@ class ApplicationDocument(models.Model):
         verbose_name = verbose_name_plural = "申请材料文件"
 
     def __str__(self):
-        return f"{self.application_id} {self.code}"
+        return f"{self.application_id} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The document's name in the programme's list of 申请材料 (the code only for one no longer listed)."""
+        return self.application.programme.document_names().get(self.code, self.code)
 
 
 class ManualVerification(models.Model):
@@ -323,6 +328,10 @@ class ManualVerification(models.Model):
     report_date = models.DateField("报告日期")
     conclusion = models.CharField("核对结论", max_length=20, choices=Conclusion.choices)
     reasons = models.TextField("结论说明")
+    income_per_head = models.DecimalField(
+        "家庭月人均收入（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="报告载明的家庭月人均收入；按收入计算保障金额的项目（如低保）审批时取用",
+    )  # fmt: skip
     report_file = models.FileField("报告文件", upload_to=_upload_to, blank=True)
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -341,11 +350,24 @@ class ManualVerification(models.Model):
         return f"{self.report_number} {self.get_conclusion_display()}"
 
 
+class CareGrade(models.TextChoices):
+    """生活自理能力等级 found at the 入户调查 (the 特困 care standard depends on it)."""
+
+    SELF = "self", "全自理"
+    HALF = "half", "半护理"
+    FULL = "full", "全护理"
+
+
 class HomeVisit(models.Model):
+    """An 入户调查. ``members`` and ``care_grade`` are what the approval's calculation takes from it (shown with
+    this visit as their source)."""
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="visits")
     visit_date = models.DateField("调查日期")
     visitors = models.CharField("调查人员", max_length=200)
     findings = models.TextField("调查情况")
+    members = models.PositiveSmallIntegerField("核实的共同生活家庭成员人数", null=True, blank=True)
+    care_grade = models.CharField("生活自理能力等级", max_length=5, choices=CareGrade.choices, blank=True)
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -449,8 +471,17 @@ class Enrolment(models.Model):
     BASIS_LABELS = {
         "standard": "保障标准",
         "income_per_head": "家庭月人均收入（元）",
+        "income_per_head_source": "收入来源",
         "members": "保障人数",
+        "members_source": "人数来源",
         "grade": "生活自理能力（特困）",
+        "grade_source": "自理能力来源",
+        "elderly": "分类施保·老年人（人）",
+        "minor": "分类施保·未成年人（人）",
+        "severe_disability": "分类施保·重度残疾人（人）",
+        "serious_illness": "分类施保·重病患者（人）",
+        "input_changes": "审批时修改的计算依据",
+        "input_reason": "修改理由",
         "formula": "计算公式",
         "detail": "计算明细",
         "calculated": "按标准计算（元）",
@@ -462,7 +493,7 @@ class Enrolment(models.Model):
 
     def basis_items(self) -> list[tuple[str, str]]:
         """The recorded basis of the amount, labelled, in a fixed order."""
-        return [(label, self.basis[key]) for key, label in self.BASIS_LABELS.items() if self.basis.get(key)]
+        return basis_items(self.basis)
 
     @property
     def is_current(self) -> bool:
@@ -470,6 +501,21 @@ class Enrolment(models.Model):
 
 
 CURRENT_STATUSES = ["active", "grace", "suspended"]
+
+
+def basis_items(basis: dict) -> list[tuple[str, str]]:
+    """An amount's recorded basis as a person reads it: each known entry by its Chinese label in a fixed order,
+    codes by their names (a care grade); internal entries (the standards' record ids) left out."""
+    basis = basis or {}
+    out = []
+    for key, label in Enrolment.BASIS_LABELS.items():
+        value = basis.get(key)
+        if not value:
+            continue
+        if key == "grade" and value in CareGrade.values:
+            value = CareGrade(value).label
+        out.append((label, str(value)))
+    return out
 
 
 class EnrolmentMember(models.Model):

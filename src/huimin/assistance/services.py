@@ -47,6 +47,7 @@ from huimin.assistance.actions.enrol import (
     stop,
     suspend,
 )
+from huimin.assistance.actions.inputs import file_inputs
 from huimin.assistance.actions.policy import (
     POLICY_LIMITS,
     set_policy,
@@ -82,6 +83,7 @@ __all__ = [
     "create_application",
     "declare_near_relative",
     "end_delegation",
+    "file_inputs",
     "finish_verification",
     "missing_documents",
     "not_accept",

@@ -30,6 +30,14 @@ class VerificationResult:
     reasons: str
     source: str  # "engine" (核对系统报告) or "manual" (recorded by hand)
     record_id: int | None = None  # the Report's or the ManualVerification's pk
+    income_per_head: str | None = None  # 家庭月人均收入 (元) the report states; None when it states none
+    members: int | None = None  # the household members the report counted (a system report)
+
+    @property
+    def source_text(self) -> str:
+        """Where a figure taken from this report comes from, as the approval shows it."""
+        kind = "核对报告" if self.source == "engine" else "人工录入的核对报告"
+        return f"来自{kind} {self.report_number}，{self.report_date:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -41,18 +49,38 @@ class EngineReport:
     result: VerificationResult
 
 
+@dataclass(frozen=True)
+class AuthorisationStatus:
+    """An adult member's 核对授权书 as the 核对 system holds it: one record per person, reused while in force."""
+
+    name: str
+    covered: bool
+    note: str  # "2026-06-01 签署，撤回前长期有效" or "尚需登记授权书"
+
+
 SOURCE_LABELS = {"engine": "核对系统报告", "manual": "人工录入"}
 
-# (application) -> [EngineReport, …] newest first, and (user, household_id) -> URL or ""
+# (application) -> [EngineReport, …] newest first, (user, household_id) -> URL or "", and
+# (household_id, day) -> [AuthorisationStatus, …] of the adult members
 _ENGINE_REPORTS: list[Callable] = []
 _HOUSEHOLD_PAGES: list[Callable] = []
+_AUTHORISATIONS: list[Callable] = []
 
 
-def register(*, engine_reports: Callable, household_page: Callable) -> None:
+def register(*, engine_reports: Callable, household_page: Callable, authorisations: Callable | None = None) -> None:
     if engine_reports not in _ENGINE_REPORTS:
         _ENGINE_REPORTS.append(engine_reports)
     if household_page not in _HOUSEHOLD_PAGES:
         _HOUSEHOLD_PAGES.append(household_page)
+    if authorisations is not None and authorisations not in _AUTHORISATIONS:
+        _AUTHORISATIONS.append(authorisations)
+
+
+def authorisations(household_id: int, day: datetime.date) -> list[AuthorisationStatus] | None:
+    """The adult members' 核对授权书 (which are covered, which still need one); None without the 核对 system."""
+    if not _AUTHORISATIONS:
+        return None
+    return [status for hook in _AUTHORISATIONS for status in hook(household_id, day)]
 
 
 def household_page(user, household_id: int, programme: str = "") -> str:
@@ -86,6 +114,7 @@ def _from_manual(record) -> VerificationResult:
         reasons=record.reasons,
         source="manual",
         record_id=record.pk,
+        income_per_head=None if record.income_per_head is None else str(record.income_per_head),
     )
 
 

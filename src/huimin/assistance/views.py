@@ -15,6 +15,7 @@ from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
     ApplicationDocument,
+    CareGrade,
     Channel,
     Conclusion,
     Delegation,
@@ -209,11 +210,13 @@ def application_detail(request, pk):
     app = _get_application(request, pk)
     day = timezone.localdate()
     actions = {a.code for a in workflow.allowed_actions(app.stage)}
-    calculation, calc_error = None, ""
-    if "approve" in actions and request.GET.get("calc"):  # 按标准计算: the approval form's inputs, not saved
+    calculation, calc_error, file_inputs = None, "", {}
+    if "approve" in actions and not app.programme.one_off:
+        # the calculation from the file's inputs (the approver's changes with their reason on 按标准计算), not saved
+        file_inputs = services.file_inputs(app)
         try:
-            calculation, _ = services.calculated_amount(app, request.GET)
-            if calculation is None:
+            calculation, _, _ = services.calculated_amount(app, request.GET if request.GET.get("calc") else {})
+            if calculation is None and file_inputs:
                 calc_error = "该项目或该地区未设置可用的保障标准，请按核定结果填写月保障金额及其依据"
         except ServiceError as exc:
             calc_error = str(exc)
@@ -223,12 +226,19 @@ def application_detail(request, pk):
         {
             "calculation": calculation,
             "calc_error": calc_error,
+            "file_inputs": file_inputs,
+            "input_rows": [
+                (name, f, (request.GET.get(name) if request.GET.get("calc") else None) or f.value or "")
+                for name, f in file_inputs.items()
+            ],
+            "care_grades": CareGrade.choices,
             "calc_q": request.GET,
             "app": app,
             "events": app.events.all(),
             "verification": verification_conclusion(app),
             "verification_url": verification_link.household_page(request.user, app.household_id, app.programme.code),
             "verification_history": verification_history(app),
+            "authorisations": verification_link.authorisations(app.household_id, day),
             "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),
             "objections": app.objections.all(),
@@ -261,7 +271,7 @@ def _run_action(request, app: Application, action: str):
         services.record_verification(
             user, app, report_number=p.get("report_number", ""), report_date=_date(p.get("report_date")),
             conclusion=p.get("conclusion", ""), reasons=p.get("reasons", ""),
-            report_file=request.FILES.get("report_file"),
+            report_file=request.FILES.get("report_file"), income_per_head=p.get("income_per_head", ""),
         )  # fmt: skip
         return "已录入核对结果"
     if action == "check_verification":
@@ -276,6 +286,7 @@ def _run_action(request, app: Application, action: str):
         services.record_visit(
             user, app, visit_date=_date(p.get("visit_date")), visitors=p.get("visitors", ""),
             findings=p.get("findings", ""), photos=request.FILES.getlist("photos"),
+            members=p.get("members", ""), care_grade=p.get("care_grade", ""),
         )  # fmt: skip
         return "已记录入户调查"
     if action == "record_appraisal":
@@ -294,6 +305,7 @@ def _run_action(request, app: Application, action: str):
             "standard": p.get("standard", ""),
             "note": p.get("basis_note", ""),
             "grade": p.get("grade", ""),
+            "input_reason": p.get("input_reason", ""),
         }
         basis |= {group: p.get(group, "") for group in ("elderly", "minor", "severe_disability", "serious_illness")}
         services.approve(

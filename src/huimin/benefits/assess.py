@@ -11,6 +11,7 @@ from huimin.benefits.models import StandardKind
 from huimin.core.services import ServiceError
 
 CALCULATED = {"dibao": "低保", "tekun": "特困供养"}  # programme kinds with a monthly calculator
+NEEDS = {"dibao": ("income_per_head", "members"), "tekun": ("grade",)}  # inputs taken from the application's file
 CARE_KINDS = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
 
 
@@ -31,11 +32,16 @@ def _int(value, label: str, default: int = 0) -> int:
     return number
 
 
+def needs(kind: str) -> tuple[str, ...]:
+    """What the calculator of ``kind`` takes from an application's file (核对报告, 入户调查)."""
+    return NEEDS.get(kind, ())
+
+
 def inputs_of(data, members_default: int | None = None) -> dict:
     """The calculator inputs from a form or a stored basis (strings): income per head, members, the classified
     members by group and the 特困 care grade."""
     return {
-        "income_per_head": str(data.get("income_per_head") or "0").strip(),
+        "income_per_head": str(data.get("income_per_head") or "").strip(),  # never 0 by default
         "members": _int(data.get("members"), "保障人数", members_default or 1),
         "classified": {
             group: _int(data.get(group), f"分类施保人数（{label}）")
@@ -57,6 +63,8 @@ def calculate(kind: str, region_code: str, day: datetime.date, urban: bool | Non
         return value
 
     if kind == "dibao":
+        if not inputs["income_per_head"]:
+            raise ServiceError("请填写家庭月人均收入（没有收入的家庭填 0）")
         try:
             return calculators.dibao(
                 standard=need(StandardKind.DIBAO),
@@ -94,4 +102,4 @@ def basis_of(result: Result, inputs: dict, kind: str) -> dict:
     return basis
 
 
-__all__ = ["CALCULATED", "CalculationError", "MissingStandard", "basis_of", "calculate", "inputs_of"]
+__all__ = ["CALCULATED", "CalculationError", "MissingStandard", "basis_of", "calculate", "inputs_of", "needs"]

@@ -18,7 +18,9 @@ def calculate(kind: str, region_code: str, month, urban, basis: dict, members_de
     return result, inputs
 
 
-CALCULATOR = calculation_link.Calculator(kinds=tuple(assess.CALCULATED), calculate=calculate, basis_of=assess.basis_of)
+CALCULATOR = calculation_link.Calculator(
+    kinds=tuple(assess.CALCULATED), calculate=calculate, basis_of=assess.basis_of, needs=assess.needs
+)
 
 
 def connect() -> None:

@@ -38,9 +38,21 @@ class StandardValue:
         value = Decimal(self.value)
         return value if self.period == "year" else value * MONTHS
 
+    @property
+    def shown(self) -> str:
+        """The figure with its unit as a person reads it: "740 元/月", "12000 元/年", a rate as the number."""
+        unit = {"month": " 元/月", "year": " 元/年"}.get(self.period, "")  # a rate: its label says what of
+        return f"{Decimal(self.value).normalize():f}{unit}"
+
+    @property
+    def source(self) -> str:
+        """Where the figure comes from, in words."""
+        if self.row_id:
+            return f"「保障标准」页面第 {self.row_id} 号设置"
+        return "直接给定"
+
     def describe(self) -> dict:
-        unit = {"month": "元/月", "year": "元/年"}.get(self.period, "")
-        return {"标准": self.label, "数值": f"{Decimal(self.value).normalize():f}{unit}", "标准记录": self.row_id}
+        return {"标准": self.label, "数值": self.shown, "标准记录": self.row_id}
 
 
 @dataclass(frozen=True)

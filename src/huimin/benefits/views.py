@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.benefits import accounts, assess, bank, funds, restandard, services, standards
+from huimin.benefits import accounts, assess, bank, funds, labels, restandard, services, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.access import access_bank_batch_by_id, access_payroll_month_by_id
 from huimin.benefits.calculators import CalculationError
@@ -177,6 +177,7 @@ def payroll_detail(request, pk):
     for line in page:  # each code shown is its Chinese label
         line.programme_name = names.get(line.programme_code, line.programme_code)
         line.fund_name = fund_names.get(line.fund_id, "")
+        line.explanation_items = labels.explanation_items(line.explanation)
     templates = list(scoped(BankTemplate.objects.filter(is_active=True), request.user, capability=caps.VIEW))
     batches = list(payroll.batches.select_related("template"))
     for batch in batches:

@@ -7,6 +7,7 @@ other case; 核对 is recorded by hand (ManualVerification) as before the engine
 """
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -15,7 +16,7 @@ from huimin.assistance.models import Programme, Stage
 from huimin.core.models import User
 from huimin.core.roles import Role
 from huimin.demo import programmes as demo_programmes
-from huimin.registry.models import Household
+from huimin.registry.models import Household, Membership
 
 MAX_CASES = 200
 # the stage each case is left at, in turn, so every stage has cases
@@ -26,12 +27,22 @@ REASONS = {
 }
 
 
+def _claimed_income(row: dict):
+    """The income per head the demo's 核对 report states for a case: below the local 低保标准, as its reason says
+    (four tenths of it), so the approval's calculation proposes an amount."""
+    standard = row.get("standard")
+    if not standard:
+        return None
+    return (Decimal(str(standard)) * Decimal("0.4")).quantize(Decimal("0.01"))
+
+
 def _staff(role: str, region_code: str) -> User | None:
     return User.objects.with_role(role).filter(region_id=region_code, is_active=True).order_by("username").first()
 
 
-def _advance(clerk, reviewer, application, stop: str, day: datetime.date):
-    """The clerk accepts, records 核对 and the visit; the 乡镇审核 is the township reviewer's (职责分离)."""
+def _advance(clerk, reviewer, application, stop: str, day: datetime.date, income=None):
+    """The clerk accepts, records 核对 (with the household's income per head, which the approval's calculation
+    takes) and the visit; the 乡镇审核 is the township reviewer's (职责分离)."""
     if stop == Stage.ACCEPT:
         return application
     application = services.accept(clerk, application)
@@ -44,6 +55,7 @@ def _advance(clerk, reviewer, application, stop: str, day: datetime.date):
         report_date=day,
         conclusion="eligible",
         reasons="演示：收入、财产均在核对标准以内（手工录入的核对报告）",
+        income_per_head=income,
     )
     application = services.finish_verification(clerk, application)
     if stop == Stage.VISIT:
@@ -54,6 +66,7 @@ def _advance(clerk, reviewer, application, stop: str, day: datetime.date):
         visit_date=day,
         visitors=f"{clerk.full_name or clerk.username}、村协理员",
         findings="住房简陋，家中无大额财产，情况属实",
+        members=Membership.objects.filter(household=application.household, ended_on__isnull=True).count() or None,
     )
     application.refresh_from_db()
     if application.stage == Stage.APPRAISAL:
@@ -74,11 +87,13 @@ def load_cases(household_rows: list[dict], day: datetime.date | None = None) -> 
     if dibao is None:
         return 0
     candidates = sorted(
-        (row["township_code"], row["number"], row["programme"]) for row in household_rows if row["programme"] in REASONS
+        (row["township_code"], row["number"], row["programme"], _claimed_income(row))
+        for row in household_rows
+        if row["programme"] in REASONS
     )
     staff = {}
     created = 0
-    for i, (township, number, programme) in enumerate(candidates[:MAX_CASES]):
+    for i, (township, number, programme, income) in enumerate(candidates[:MAX_CASES]):
         if township not in staff:
             staff[township] = (_staff(Role.CLERK, township), _staff(Role.REVIEWER, township))
         clerk, reviewer = staff[township]
@@ -95,6 +110,6 @@ def load_cases(household_rows: list[dict], day: datetime.date | None = None) -> 
                 reason=REASONS[programme],
                 documents=[d["code"] for d in dibao.required_documents],
             )
-            _advance(clerk, reviewer, application, STOPS[i % len(STOPS)], day)
+            _advance(clerk, reviewer, application, STOPS[i % len(STOPS)], day, income)
         created += 1
     return created

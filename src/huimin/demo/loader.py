@@ -180,7 +180,8 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
             {
                 "application_id": hid, "report_number": f"YSHD{hid:010d}",
                 "report_date": start - datetime.timedelta(days=30),
-                "conclusion": "eligible", "reasons": "演示历史数据：家庭月人均收入低于当地标准", "report_file": "",
+                "conclusion": "eligible", "reasons": "演示历史数据：家庭月人均收入低于当地标准",
+                "income_per_head": r["income_per_head"], "report_file": "",
                 "recorded_by": "演示历史", "recorded_at": decided, "status": "effective", "system_report": "",
                 "system_conclusion": "", "checked_by": "", "checked_at": None, "check_note": "",
             }

@@ -17,6 +17,7 @@ from huimin.core.access import BusinessRuleError
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.engine.sources import SOURCES
+from huimin.verification import programmes as programme_names
 from huimin.verification import services
 from huimin.verification.access import access_household_by_id, access_report_by_id
 from huimin.verification.capabilities import VERIFY_DATA, VERIFY_REPORTS, VERIFY_RUN
@@ -43,10 +44,12 @@ class ReportOut(Schema):
     household_id: int
     region: str
     programme: str
+    programme_label: str = Field(description="救助项目名称")
     as_of: datetime.date = Field(description="核对基准日")
     conclusion: Conclusion
     conclusion_label: str
     origin: str = Field(description="single 单户核对 / assist 协查回复")
+    origin_label: str
     income_per_head_month: str = Field(description="月人均收入（元）")
     created_at: datetime.datetime
 
@@ -68,6 +71,17 @@ class ReportPage(Schema):
 class CheckIn(Schema):
     programme: str = Field("dibao", description="救助项目代码（须配置了核对规则阈值）")
     as_of: datetime.date | None = Field(None, description="核对基准日，默认今天")
+
+
+class AuthorisationOut(Schema):
+    person: int = Field(description="人员 id")
+    name: str
+    age: int | None
+    adult: bool
+    covered: bool = Field(description="成年成员：是否有在有效期内的核对授权书（每人登记一次，沿用）")
+    authorisation: int | None
+    signed_on: datetime.date | None
+    valid_until: datetime.date | None = Field(description="有效期至；空为撤回前长期有效")
 
 
 class RowErrorOut(Schema):
@@ -92,8 +106,10 @@ class FeedOut(Schema):
 def report_out(report: Report) -> dict:
     return {
         "id": report.pk, "household": report.household.number, "household_id": report.household_id,
-        "region": report.region_id, "programme": report.programme, "as_of": report.as_of,
+        "region": report.region_id, "programme": report.programme,
+        "programme_label": programme_names.label(report.programme), "as_of": report.as_of,
         "conclusion": report.conclusion, "conclusion_label": report.get_conclusion_display(), "origin": report.origin,
+        "origin_label": report.get_origin_display(),
         "income_per_head_month": str(report.income_per_head), "created_at": report.created_at,
     }  # fmt: skip
 
@@ -148,6 +164,27 @@ def list_verification_reports(
 )
 def get_verification_report(request, pk: int):
     return report_detail_out(access_report_by_id(request.auth, pk))
+
+
+@router.get(
+    "/households/{pk}/authorisations",
+    response={200: list[AuthorisationOut], **ERRORS},
+    summary="家庭成员的核对授权书：哪些成年成员已授权（在有效期内沿用），哪些尚需登记",
+    auth=api_auth(VERIFY_RUN),
+)
+def household_authorisations(request, pk: int, as_of: datetime.date | None = None):
+    household = access_household_by_id(request.auth, pk)
+    rows = services.authorisation_rows(household, as_of or timezone.localdate())
+    return [
+        {
+            "person": r["person"].pk, "name": r["person"].name, "age": r["age"], "adult": r["adult"],
+            "covered": bool(r["authorisation"]) or not r["adult"],
+            "authorisation": r["authorisation"].pk if r["authorisation"] else None,
+            "signed_on": r["authorisation"].signed_on if r["authorisation"] else None,
+            "valid_until": r["authorisation"].valid_until if r["authorisation"] else None,
+        }
+        for r in rows
+    ]  # fmt: skip
 
 
 @router.post(

@@ -5,13 +5,17 @@ periodic batch asks which households are enrolled. Verification depends on assis
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from huimin.assistance import verification_link
-from huimin.assistance.models import Enrolment, Programme
+from huimin.assistance.models import ApplicationDocument, Enrolment, Programme
 from huimin.core.roles import has_capability
-from huimin.verification import enrolment, programmes
+from huimin.registry.models import Household
+from huimin.verification import applications, enrolment, programmes, services
 from huimin.verification.capabilities import VERIFY_RUN
 from huimin.verification.models import Report
+
+AUTHORISATION_DOCUMENT = "authorization"  # the application document code of the 家庭经济状况核对授权书
 
 
 def engine_reports(application) -> list[verification_link.EngineReport]:
@@ -41,6 +45,8 @@ def _result(report) -> verification_link.VerificationResult:
         reasons=reasons,
         source="engine",
         record_id=report.pk,
+        income_per_head=report.figures.get("income_per_head_month"),
+        members=report.figures.get("members"),
     )
 
 
@@ -65,7 +71,43 @@ def enrolled_households(programme: str, prefix: str) -> list[int]:
     return list(enrolments.values_list("household_id", flat=True))
 
 
+def authorisations(household_id: int, day) -> list[verification_link.AuthorisationStatus]:
+    """The household's adult members and their 授权书 in force on ``day`` (for the application page)."""
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None:
+        return []
+    out = []
+    for row in services.authorisation_rows(household, day):
+        if not row["adult"]:
+            continue
+        auth = row["authorisation"]
+        note = f"{auth.signed_on:%Y-%m-%d} 签署，{auth.validity}" if auth else "尚需登记授权书"
+        out.append(verification_link.AuthorisationStatus(row["person"].name, auth is not None, note))
+    return out
+
+
+def authorisation_documents(household_id: int) -> list[applications.AuthorisationDocument]:
+    """The 授权书 scans the household's applications hold (application document 家庭经济状况核对授权书)."""
+    docs = (
+        ApplicationDocument.objects.filter(application__household_id=household_id, code=AUTHORISATION_DOCUMENT)
+        .select_related("application")
+        .order_by("-uploaded_at", "-id")
+    )
+    return [
+        applications.AuthorisationDocument(
+            doc.pk,
+            f"申请 {doc.application.number} 的申请材料（{timezone.localtime(doc.uploaded_at):%Y-%m-%d} 上传）",
+            doc.file,
+            timezone.localtime(doc.application.created_at).date(),
+        )
+        for doc in docs
+    ]
+
+
 def connect() -> None:
-    verification_link.register(engine_reports=engine_reports, household_page=household_page)
+    verification_link.register(
+        engine_reports=engine_reports, household_page=household_page, authorisations=authorisations
+    )
+    applications.register(authorisation_documents)
     enrolment.register(enrolled_households)
     programmes.register(programme_name, programme_choices)

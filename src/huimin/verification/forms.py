@@ -17,13 +17,21 @@ class UploadForm(forms.Form):
 
 
 class AuthorisationForm(forms.Form):
+    """A person's 授权书, entered once: its scan uploaded here or taken from an application's documents."""
+
     person = forms.TypedChoiceField(label="成员", coerce=int, widget=forms.Select(attrs=SELECT))
     signed_on = forms.DateField(label="签署日期", widget=DATE_WIDGET)
-    scan = forms.FileField(label="授权书扫描件", widget=forms.ClearableFileInput(attrs=SM))
+    valid_until = forms.DateField(label="有效期至（空为撤回前长期有效）", required=False, widget=DATE_WIDGET)
+    document = forms.ChoiceField(label="扫描件取自申请材料", required=False, widget=forms.Select(attrs=SELECT))
+    scan = forms.FileField(label="或上传授权书扫描件", required=False, widget=forms.ClearableFileInput(attrs=SM))
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [(p.pk, p.name) for p in members]
+        self.fields["document"].choices = [("", "（不使用，上传扫描件）")] + [(str(d.id), d.label) for d in documents]
+        if not documents:
+            del self.fields["document"]
+            self.fields["scan"].label = "授权书扫描件"
 
 
 def _programme_select(form) -> None:
@@ -98,6 +106,7 @@ class ThresholdForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _programme_select(self)
         for name, field in self.fields.items():
             if name not in ("valid_from", "valid_to"):
                 field.widget.attrs.update(SELECT if isinstance(field.widget, forms.Select) else SM)

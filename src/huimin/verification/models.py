@@ -10,6 +10,16 @@ from huimin.core.conclusions import Conclusion
 from huimin.core.workers import WorkerFields
 from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household, Person
+from huimin.verification import programmes
+
+
+class ProgrammeLabel:
+    """``programme_label``: the programme a row names, by its Chinese name (huimin.verification.programmes)."""
+
+    @property
+    def programme_label(self) -> str:
+        return programmes.label(self.programme)
+
 
 SOURCE_CHOICES = [(s.code, s.name) for s in SOURCES.values()]
 
@@ -90,12 +100,19 @@ def authorisation_path(instance, filename):
 
 
 class Authorisation(models.Model):
-    """A member's signed 授权书 for 核对 (the scan is kept); every adult member needs one."""
+    """A person's signed 授权书 for 核对 (the scan is kept): entered once per person and reused by every later
+    核对 of any household he belongs to, until it is revoked or its validity (``valid_until``, blank: until
+    revoked) ends. Every adult member of a household checked needs one in force on the check's date.
+    ``household`` is the household he signed it for (its region decides who may see it)."""
+
+    SCOPE = "社会救助家庭经济状况核对（申请审核与在保期间定期核对）"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     signed_on = models.DateField("签署日期")
+    valid_until = models.DateField("有效期至（空为撤回前长期有效）", null=True, blank=True)
     scan = models.FileField("授权书扫描件", upload_to=authorisation_path)
+    source = models.CharField("扫描件来源", max_length=200, blank=True, help_text="取自申请材料时为该申请与材料")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
     revoked = models.BooleanField("已撤回", default=False)
@@ -103,9 +120,17 @@ class Authorisation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "核对授权书"
         ordering = ["-signed_on", "-id"]
+        indexes = [models.Index(fields=["person", "signed_on"])]
 
     def __str__(self):
         return f"{self.person} 授权 {self.signed_on}"
+
+    def in_force(self, day) -> bool:
+        return not self.revoked and self.signed_on <= day and (self.valid_until is None or day <= self.valid_until)
+
+    @property
+    def validity(self) -> str:
+        return f"有效期至 {self.valid_until:%Y-%m-%d}" if self.valid_until else "撤回前长期有效"
 
 
 class Rule(models.TextChoices):
@@ -125,7 +150,7 @@ MONEY_RULES = {Rule.VEHICLE_VALUE, Rule.MEDICAL_SELF_PAID}
 MULTIPLE_RULES = {Rule.INCOME_STANDARD}
 
 
-class Threshold(models.Model):
+class Threshold(ProgrammeLabel, models.Model):
     """One 核对 threshold of a programme for a region subtree and period.
 
     The most specific row wins (the rule of core.regions): the deepest region that contains the household's region
@@ -166,7 +191,7 @@ class Threshold(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.programme} {self.get_rule_display()} {self.region or '全部'} {self.value}"
+        return f"{self.programme_label} {self.get_rule_display()} {self.region or '全部'} {self.value}"
 
     @property
     def region_prefix(self) -> str:
@@ -188,7 +213,7 @@ class Threshold(models.Model):
             raise ValidationError({"valid_to": "失效日期不能早于生效日期"})
 
 
-class BatchRun(WorkerFields):
+class BatchRun(ProgrammeLabel, WorkerFields):
     """A columnar re-check of many households; its rows live in a Parquet file, its review list in .xlsx."""
 
     class Status(models.TextChoices):
@@ -202,7 +227,9 @@ class BatchRun(WorkerFields):
     region = models.ForeignKey(
         "core.Region", null=True, on_delete=models.PROTECT, related_name="+", verbose_name="范围（区划）"
     )
-    backend = models.CharField("计算引擎", max_length=20, default="duckdb")
+    backend = models.CharField(
+        "计算引擎", max_length=20, default="duckdb", choices=[("duckdb", "DuckDB（单机）"), ("pyspark", "Spark")]
+    )
     enrolled_only = models.BooleanField("仅在保家庭", default=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RUNNING)
     households = models.PositiveIntegerField("家庭数", default=0)
@@ -221,14 +248,14 @@ class BatchRun(WorkerFields):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"批量复核 #{self.pk} {self.programme} {self.as_of}"
+        return f"批量复核 #{self.pk} {self.programme_label} {self.as_of}"
 
     @property
     def region_prefix(self) -> str:
         return self.region.prefix if self.region_id else ""
 
 
-class Report(models.Model):
+class Report(ProgrammeLabel, models.Model):
     """The 核对报告 of one household: conclusion, every reason and every matching record with its source."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
@@ -263,7 +290,7 @@ class Report(models.Model):
         return Decimal(self.figures.get("income_per_head_month", "0"))
 
 
-class AssistRequest(models.Model):
+class AssistRequest(ProgrammeLabel, models.Model):
     """协查: a request to another city or province to check households there; its answer comes back as data."""
 
     class Status(models.TextChoices):

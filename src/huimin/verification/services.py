@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -40,6 +41,7 @@ from huimin.engine import backends, export, single, tables
 from huimin.engine import verification as engine
 from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
+from huimin.verification import applications as application_docs
 from huimin.verification import enrolment, ingest, rules
 from huimin.verification import programmes as programme_names
 from huimin.verification.capabilities import VERIFY_BATCH, VERIFY_DATA, VERIFY_RUN
@@ -320,35 +322,113 @@ def is_adult(person: Person, day: datetime.date) -> bool:
     return age is None or age >= ADULT_AGE
 
 
-def missing_authorisations(household: Household, as_of: datetime.date) -> list[Person]:
-    signed = set(
-        Authorisation.objects.filter(household=household, revoked=False, signed_on__lte=as_of).values_list(
-            "person_id", flat=True
-        )
+def authorisation_in_force(person: Person, as_of: datetime.date) -> Authorisation | None:
+    """The person's 授权书 in force on ``as_of`` (signed by then, not revoked, not expired), whichever household he
+    signed it for: one record per person, reused by every later 核对."""
+    return (
+        Authorisation.objects.filter(person=person, revoked=False, signed_on__lte=as_of)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
+        .order_by("-signed_on", "-id")
+        .first()
     )
-    return [p for p in living_members(household) if is_adult(p, as_of) and p.pk not in signed]
 
 
-def record_authorisation(actor, household: Household, person: Person, signed_on: datetime.date, scan) -> Authorisation:
+def authorisation_rows(household: Household, as_of: datetime.date) -> list[dict]:
+    """Each living member with his age, whether he is an adult and his 授权书 in force on ``as_of`` (None when an
+    adult still needs one): what the 核对 request lists."""
+    rows = []
+    for person in living_members(household):
+        adult = is_adult(person, as_of)
+        rows.append(
+            {
+                "person": person,
+                "age": person.age_on(as_of),
+                "adult": adult,
+                "authorisation": authorisation_in_force(person, as_of) if adult else None,
+            }
+        )
+    return rows
+
+
+def missing_authorisations(household: Household, as_of: datetime.date) -> list[Person]:
+    return [row["person"] for row in authorisation_rows(household, as_of) if row["adult"] and not row["authorisation"]]
+
+
+@transaction.atomic
+def record_authorisation(
+    actor,
+    household: Household,
+    person: Person,
+    signed_on: datetime.date,
+    scan=None,
+    *,
+    valid_until: datetime.date | None = None,
+    document=None,
+) -> Authorisation:
+    """Enter a person's 授权书 once: with its scan, or with the scan an application of the household already holds
+    (``document``: the id of its 授权书 among huimin.verification.applications). Refused while he has one in force."""
     require_capability(actor, VERIFY_RUN)
     require_region_in_scope(actor, household.region_id)
     if person.household_id != household.pk:
         raise ServiceError("该人员不是本户成员")
-    if signed_on > timezone.localdate():
+    today = timezone.localdate()
+    if signed_on > today:
         raise ServiceError("签署日期不能晚于今天")
+    if valid_until is not None and valid_until < today:
+        raise ServiceError("有效期不能早于今天（已过期的授权书不能用于核对）")
+    current = authorisation_in_force(person, today)
+    if current is not None:
+        raise BusinessRuleError(
+            VerificationErrorCode.AUTHORISATION_EXISTS,
+            f"{person.name} 已有在有效期内的核对授权书（{current.signed_on:%Y年%m月%d日}签署，{current.validity}），"
+            "以后的核对都沿用它，无需重复登记",
+        )
+    source = ""
+    if document:
+        found = application_docs.document(household.pk, document)
+        if found is None:
+            raise ServiceError("所选申请材料不存在或不是本户的核对授权书")
+        with found.file.open("rb") as handle:
+            scan = ContentFile(handle.read(), name=Path(found.file.name).name[-80:])
+        source = found.label[:200]
     if not scan:
-        raise ServiceError("请上传签字的授权书扫描件")
+        raise ServiceError("请上传签字的授权书扫描件，或选择申请时已上传的授权书")
     check_size(scan, DOCUMENT_MAX_BYTES, "授权书扫描件")
-    with transaction.atomic():
-        auth = Authorisation.objects.create(
-            household=household, person=person, signed_on=signed_on, scan=scan, recorded_by=actor
-        )
-        audit.record(
-            "verification.authorisation",
-            auth,
-            region_code=household.region_id,
-            after={"person": person.pk, "signed_on": signed_on.isoformat()},
-        )
+    auth = Authorisation.objects.create(
+        household=household, person=person, signed_on=signed_on, valid_until=valid_until, scan=scan, source=source,
+        recorded_by=actor,
+    )  # fmt: skip
+    audit.record(
+        "verification.authorisation",
+        auth,
+        region_code=household.region_id,
+        after={
+            "person": person.pk,
+            "signed_on": signed_on.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else "",
+            "source": source,
+        },
+    )
+    return auth
+
+
+@transaction.atomic
+def revoke_authorisation(actor, authorisation: Authorisation, reason: str) -> Authorisation:
+    """The person withdraws his 授权书: later 核对 need a new one. The reason is kept in the audit entry."""
+    require_capability(actor, VERIFY_RUN)
+    require_region_in_scope(actor, authorisation.household.region_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写撤回原因（如本人书面撤回授权）")
+    auth = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
+    if auth.revoked:
+        raise ServiceError("该授权书已撤回")
+    auth.revoked = True
+    auth.save(update_fields=["revoked"])
+    audit.record(
+        "verification.authorisation.revoke", auth, region_code=auth.household.region_id,
+        before={"revoked": False}, after={"revoked": True}, detail=reason[:500],
+    )  # fmt: skip
     return auth
 
 
@@ -574,7 +654,8 @@ def check_household(actor, household: Household, programme_code: str, as_of: dat
     if missing:
         raise BusinessRuleError(
             VerificationErrorCode.AUTHORISATION_MISSING,
-            "以下成年家庭成员尚未签署核对授权书，不能发起核对：" + "、".join(p.name for p in missing),
+            "以下成年家庭成员尚未签署核对授权书（或授权书已过期、已撤回），须先登记（每人一次，以后沿用）才能发起核对："
+            + "、".join(p.name for p in missing),
         )
     chosen = current_snapshots(as_of, region_code=household.region_id)
     return _build_report(actor, household, programme_code, as_of, chosen)
@@ -774,7 +855,8 @@ def create_assist_request(actor, household: Household, programme: str, as_of: da
     if missing:
         raise BusinessRuleError(
             VerificationErrorCode.AUTHORISATION_MISSING,
-            "以下成年家庭成员尚未签署核对授权书，不能发起协查：" + "、".join(p.name for p in missing),
+            "以下成年家庭成员尚未签署核对授权书（或授权书已过期、已撤回），须先登记（每人一次，以后沿用）才能发起协查："
+            + "、".join(p.name for p in missing),
         )
     with transaction.atomic():
         req = AssistRequest.objects.create(

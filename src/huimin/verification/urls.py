@@ -11,6 +11,7 @@ urlpatterns = [
     path("households/<int:pk>/check/", views.check, name="check"),
     path("households/<int:pk>/assist/", views.assist_create, name="assist_create"),
     path("authorisations/<int:pk>/scan/", views.authorisation_scan, name="authorisation_scan"),
+    path("authorisations/<int:pk>/revoke/", views.authorisation_revoke, name="authorisation_revoke"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),

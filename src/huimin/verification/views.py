@@ -25,6 +25,7 @@ from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_download
 from huimin.engine.sources import SOURCES
 from huimin.registry.models import Household
+from huimin.verification import applications as application_docs
 from huimin.verification import rules, services
 from huimin.verification.access import (
     access_assist_request_by_id,
@@ -81,16 +82,20 @@ def households(request):
 @capability_required(VERIFY_RUN)
 def household(request, pk):
     hh = _household(request, pk)
-    members = services.living_members(hh)
     today = timezone.localdate()
-    auths = Authorisation.objects.filter(household=hh, revoked=False).select_related("person")
-    missing = services.missing_authorisations(hh, today)
+    rows = services.authorisation_rows(hh, today)
+    missing = [r["person"] for r in rows if r["adult"] and not r["authorisation"]]
+    documents = application_docs.documents(hh.pk)
+    signed_on = documents[0].lodged_on if documents else today
     context = {
         "household": hh,
-        "members": [(p, p.age_on(today), services.is_adult(p, today), p in missing) for p in members],
-        "authorisations": auths,
+        "rows": rows,
         "missing": missing,
-        "auth_form": AuthorisationForm(members=members, initial={"signed_on": today}),
+        "covered": [r["person"] for r in rows if r["authorisation"]],
+        "scope": Authorisation.SCOPE,
+        "auth_form": AuthorisationForm(members=missing, documents=documents, initial={"signed_on": signed_on})
+        if missing
+        else None,
         "check_form": CheckForm(initial={"programme": request.GET.get("programme") or "dibao", "as_of": today}),
         "assist_form": AssistForm(auto_id="assist_%s"),
         "reports": Report.objects.filter(household=hh)[:20],
@@ -103,19 +108,34 @@ def household(request, pk):
 def authorisation_add(request, pk):
     hh = _household(request, pk)
     members = services.living_members(hh)
-    form = AuthorisationForm(request.POST, request.FILES, members=members)
+    documents = application_docs.documents(hh.pk)
+    form = AuthorisationForm(request.POST, request.FILES, members=members, documents=documents)
     if not form.is_valid():
         messages.error(request, "授权书信息不完整：" + "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("verification:household", pk=hh.pk)
     person = next(p for p in members if p.pk == form.cleaned_data["person"])
+    data = form.cleaned_data
     try:
         services.record_authorisation(
-            request.user, hh, person, form.cleaned_data["signed_on"], form.cleaned_data["scan"]
-        )
-        messages.success(request, f"已登记 {person.name} 的核对授权书。")
+            request.user, hh, person, data["signed_on"], data["scan"], valid_until=data["valid_until"],
+            document=data.get("document") or None,
+        )  # fmt: skip
+        messages.success(request, f"已登记 {person.name} 的核对授权书，以后的核对在有效期内沿用。")
     except ServiceError as exc:
         show_refusal(request, exc)
     return redirect("verification:household", pk=hh.pk)
+
+
+@capability_required(VERIFY_RUN)
+@require_POST
+def authorisation_revoke(request, pk):
+    auth = access_authorisation_by_id(request.user, pk)
+    try:
+        services.revoke_authorisation(request.user, auth, request.POST.get("reason", ""))
+        messages.success(request, f"已撤回 {auth.person.name} 的核对授权书；以后的核对须重新登记授权书。")
+    except ServiceError as exc:
+        show_refusal(request, exc)
+    return redirect("verification:household", pk=auth.person.household_id or auth.household_id)
 
 
 @capability_required(VERIFY_RUN)

@@ -133,7 +133,11 @@ def set_stage(application: Application, stage: str, day: datetime.date) -> None:
     )
 
 
-def record_event(application, actor, action: str, label: str, before: str, *, reasons="", data=None) -> None:
+def record_event(
+    application, actor, action: str, label: str, before: str, *, reasons="", data=None, audit_after=None
+) -> None:
+    """One history row and its audit entry (``audit_after``: what else the audit entry records, e.g. the reasons
+    an approver gave for changing the calculation's inputs)."""
     ApplicationEvent.objects.create(
         application=application,
         action=action,
@@ -149,7 +153,7 @@ def record_event(application, actor, action: str, label: str, before: str, *, re
         f"assistance.application.{action}",
         application,
         before={"stage": before},
-        after={"stage": application.stage},
+        after={"stage": application.stage} | (audit_after or {}),
         detail=reasons[:500],
     )
 

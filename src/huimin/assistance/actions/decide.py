@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from huimin.assistance import calculation_link, rules, workflow
+from huimin.assistance.actions import inputs
 from huimin.assistance.actions.common import (
     authority_for,
     check_exclusive,
@@ -142,21 +143,32 @@ def resolve_objection(actor, objection: Objection, *, upheld: bool, resolution: 
     return objection
 
 
-def calculated_amount(app: Application, basis: dict, day=None):
-    """The monthly amount the programme's calculator gives for ``app`` (standards in force at its region and
-    area in the month it would start), with the inputs it used; (None, inputs) when the programme has no
-    calculator or its region has no standard set — the approver then enters the amount and its basis."""
+def calculated_amount(app: Application, entered: dict, day=None):
+    """(result, inputs, resolved): the monthly amount the programme's calculator gives for ``app`` (standards in
+    force at its region and area in the month it would start) with the inputs it used, taken from the file
+    (huimin.assistance.actions.inputs; ``entered`` holds the approver's changes and their reason). The result is
+    None when the programme has no calculator or its region has no standard set — the approver then enters the
+    amount and its basis. Raises ServiceError when a calculation exists but an input is missing (no income is
+    ever taken as 0) or was changed without a reason."""
     if app.programme.one_off or calculation_link.calculator_for(app.programme.kind) is None:
-        return None, {}
-    region = app.region
-    return calculation_link.calculate(
-        app.programme.kind,
-        region.code,
-        rules.next_month(day or today()),
-        region.is_urban,
-        basis,
-        members_default=len(covered_ids(app)),
-    )
+        return None, {}, None
+    resolved = inputs.resolve(app, entered)
+    region, month, members = app.region, rules.next_month(day or today()), len(covered_ids(app))
+    for values in inputs.candidates(resolved):
+        result, calc_inputs = calculation_link.calculate(
+            app.programme.kind, region.code, month, region.is_urban, values, members_default=members
+        )
+        if result is not None:
+            break
+    if result is not None:
+        inputs.check(resolved)
+    return result, calc_inputs, resolved
+
+
+# what the approval's audit entry records of its basis: the calculated and approved amounts, where the inputs came
+# from, and every change the approver made with its reason
+AUDITED_BASIS = ("calculated", "approved", "override_reason", "input_changes", "input_reason", "income_per_head",
+                 "income_per_head_source", "members", "members_source", "grade", "grade_source")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -224,8 +236,13 @@ def _amount_and_basis(app: Application, monthly_amount, basis: dict, override_re
     """The amount to approve and its basis: the calculated one where the programme has a calculator (a blank
     amount takes it; a different one needs ``override_reason``), else what the approver entered."""
     programme = app.programme
-    calculation, calc_inputs = calculated_amount(app, basis or {}, day)
+    calculation, calc_inputs, resolved = calculated_amount(app, basis or {}, day)
     if calculation is not None and str(monthly_amount or "").strip() == "":
+        if calculation.amount <= 0:
+            raise ServiceError(
+                f"按标准计算的月保障金额为 {calculation.amount} 元（{calculation.formula}）：不能批准，"
+                "请作出不予批准决定并写明理由"
+            )
         monthly_amount = calculation.amount
     amount = money(monthly_amount, "批准金额" if programme.one_off else "月保障金额")
     override_reason = (override_reason or "").strip()
@@ -236,7 +253,8 @@ def _amount_and_basis(app: Application, monthly_amount, basis: dict, override_re
                 f"审批金额 {amount} 元与之不同，须填写调整理由"
             )
         note = str((basis or {}).get("note") or "").strip()
-        basis = calculation_link.basis_of(programme.kind, calculation, calc_inputs) | ({"note": note} if note else {})
+        basis = calculation_link.basis_of(programme.kind, calculation, calc_inputs) | resolved.basis()
+        basis |= {"note": note} if note else {}
         if amount != calculation.amount:
             basis |= {"override_reason": override_reason[:200], "approved": str(amount)}
     return amount, basis, calculation
@@ -276,6 +294,7 @@ def do_approve(actor, app: Application, approval: Approval, *, income_unstable: 
         app, actor, "approve", "确认（乡镇受委托）" if approval.authority == "delegated" else "审批", before,
         reasons=reasons, data={"amount": str(amount), "basis": basis, "authority": approval.authority,
                                "calculation": calculation.explanation if calculation else None},
+        audit_after={k: basis[k] for k in AUDITED_BASIS if k in basis},
     )  # fmt: skip
     notify(
         app,

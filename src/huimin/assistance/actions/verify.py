@@ -11,6 +11,7 @@ from huimin.assistance.actions.common import (
     authority_for,
     check_upload,
     locked_application,
+    money,
     pending_note,
     record_event,
     required_text,
@@ -25,8 +26,18 @@ from huimin.core.services import ServiceError
 
 @transaction.atomic
 def record_verification(
-    actor, application: Application, *, report_number: str, report_date, conclusion: str, reasons: str, report_file=None
+    actor,
+    application: Application,
+    *,
+    report_number: str,
+    report_date,
+    conclusion: str,
+    reasons: str,
+    report_file=None,
+    income_per_head=None,
 ) -> ManualVerification:
+    """A 核对 report obtained outside the system; ``income_per_head`` is the 家庭月人均收入 it states (optional
+    here, but the approval of a programme calculated from income needs it: it is never taken as 0)."""
     app = locked_application(application)
     authority_for(actor, app, workflow.ACTIONS["record_verification"])
     report_number = required_text(report_number, "核对报告编号")
@@ -41,6 +52,9 @@ def record_verification(
     if report_date < app.created_at.date() - datetime.timedelta(days=valid_days):
         raise ServiceError(f"核对报告早于申请 {valid_days} 天以上，请重新核对")
     check_upload(report_file, "核对报告")
+    income = None
+    if str(income_per_head if income_per_head is not None else "").strip():
+        income = money(income_per_head, "家庭月人均收入", allow_zero=True)
     system = system_result(app)
     overrides = system is not None and system.conclusion != conclusion
     if overrides and report_file is None:
@@ -54,6 +68,7 @@ def record_verification(
         report_date=report_date,
         conclusion=conclusion,
         reasons=reasons,
+        income_per_head=income,
         report_file=report_file or "",
         recorded_by=actor.username,
         status=ManualVerification.Status.PENDING if overrides else ManualVerification.Status.EFFECTIVE,
@@ -61,6 +76,8 @@ def record_verification(
         system_conclusion=system.conclusion if overrides else "",
     )
     data = {"report_number": report_number, "conclusion": conclusion, "report_date": str(report_date)}
+    if income is not None:
+        data["income_per_head"] = str(income)
     if overrides:
         data |= {"system_report": system.report_number, "system_conclusion": system.conclusion, "pending": True}
     record_event(

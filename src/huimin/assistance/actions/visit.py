@@ -14,16 +14,37 @@ from huimin.assistance.actions.common import (
     set_stage,
     today,
 )
-from huimin.assistance.models import Application, HomeVisit, VisitPhoto
+from huimin.assistance.models import Application, CareGrade, HomeVisit, VisitPhoto
 from huimin.core.services import ServiceError
 
 
 @transaction.atomic
-def record_visit(actor, application: Application, *, visit_date, visitors: str, findings: str, photos=()) -> HomeVisit:
+def record_visit(
+    actor, application: Application, *, visit_date, visitors: str, findings: str, photos=(), members=None,
+    care_grade: str = "",
+) -> HomeVisit:  # fmt: skip
+    """``members`` (the household members found living together) and ``care_grade`` (生活自理能力等级) are what
+    the approval's calculation takes from the visit; both optional."""
     app = locked_application(application)
     visitors, findings = check_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings,
                                      photos=photos)  # fmt: skip
-    return do_record_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings, photos=photos)
+    members, care_grade = check_visit_figures(members, care_grade)
+    return do_record_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings, photos=photos,
+                           members=members, care_grade=care_grade)  # fmt: skip
+
+
+def check_visit_figures(members, care_grade: str) -> tuple[int | None, str]:
+    """The visit's member count (blank: not recorded) and care grade, or a Chinese refusal."""
+    text = str(members if members is not None else "").strip()
+    count = None
+    if text:
+        if not text.isdigit() or not 1 <= int(text) <= 99:
+            raise ServiceError("核实的家庭成员人数须为 1 至 99 的整数")
+        count = int(text)
+    care_grade = (care_grade or "").strip()
+    if care_grade and care_grade not in CareGrade.values:
+        raise ServiceError("生活自理能力等级不正确（全自理、半护理、全护理）")
+    return count, care_grade
 
 
 def check_visit(actor, app: Application, *, visit_date, visitors: str, findings: str, photos=()) -> tuple[str, str]:
@@ -46,11 +67,14 @@ def check_visit(actor, app: Application, *, visit_date, visitors: str, findings:
     return visitors, findings
 
 
-def do_record_visit(actor, app: Application, *, visit_date, visitors: str, findings: str, photos=()) -> HomeVisit:
+def do_record_visit(
+    actor, app: Application, *, visit_date, visitors: str, findings: str, photos=(), members=None, care_grade=""
+) -> HomeVisit:
     action = workflow.ACTIONS["record_visit"]
     visit = HomeVisit.objects.create(
-        application=app, visit_date=visit_date, visitors=visitors, findings=findings, recorded_by=actor.username
-    )
+        application=app, visit_date=visit_date, visitors=visitors, findings=findings, recorded_by=actor.username,
+        members=members, care_grade=care_grade,
+    )  # fmt: skip
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
     before = app.stage
@@ -63,7 +87,9 @@ def do_record_visit(actor, app: Application, *, visit_date, visitors: str, findi
         action.label,
         before,
         reasons=findings,
-        data={"date": str(visit_date), "by": visitors},
+        data={"date": str(visit_date), "by": visitors}
+        | ({"members": members} if members else {})
+        | ({"care_grade": care_grade} if care_grade else {}),
     )
     return visit
 
