@@ -108,7 +108,7 @@ def walk(users, app: Application, until: str, reviewer=None) -> Application:
             services.record_visit(
                 clerk, app, visit_date=timezone.localdate(), visitors="王五、赵六", findings="房屋简陋，家中无大件电器"
             )
-            app.refresh_from_db()
+            app = services.submit_visit(clerk, app)
         elif app.stage == Stage.APPRAISAL:
             app = services.record_appraisal(
                 clerk, app, held_on=timezone.localdate(), participants="村民代表 9 人", result="一致同意"

@@ -347,6 +347,9 @@ class HomeVisit(models.Model):
     findings = models.TextField("调查情况")
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # set when the record is submitted (the case moves on); until then it is the stage's record, saved as often
+    # as needed
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "入户调查"

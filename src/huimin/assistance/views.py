@@ -231,6 +231,7 @@ def application_detail(request, pk):
             "verification_history": verification_history(app),
             "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),
+            **_visit_context(app, actions),
             "objections": app.objections.all(),
             "notifications": app.notifications.all(),
             "missing": services.missing_documents(app),
@@ -244,6 +245,20 @@ def application_detail(request, pk):
             "enrolment": Enrolment.objects.filter(application=app).first(),
         },
     )
+
+
+def _visit_context(app: Application, actions: set[str]) -> dict:
+    """The present 入户调查 record (the form edits it), what keeps it from being submitted, and the stage a
+    submission leads to (the button names it: 提交乡镇审核 or 提交民主评议)."""
+    if "record_visit" not in actions:
+        return {}
+    visit = services.current_visit(app)
+    following = workflow.target(workflow.ACTIONS["submit_visit"], app.programme.stages, app.stage)
+    return {
+        "current_visit": visit,
+        "visit_problems": services.visit_problems(app, visit),
+        "visit_next": Stage(following).label,
+    }
 
 
 def _run_action(request, app: Application, action: str):
@@ -277,7 +292,11 @@ def _run_action(request, app: Application, action: str):
             user, app, visit_date=_date(p.get("visit_date")), visitors=p.get("visitors", ""),
             findings=p.get("findings", ""), photos=request.FILES.getlist("photos"),
         )  # fmt: skip
-        return "已记录入户调查"
+        problems = services.visit_problems(app, services.current_visit(app))
+        return "已保存入户调查" + ("；提交前还需：" + "；".join(problems) if problems else "，可以提交")
+    if action == "submit_visit":
+        app = services.submit_visit(user, app)
+        return f"入户调查已提交，进入{app.get_stage_display()}环节"
     if action == "record_appraisal":
         services.record_appraisal(
             user, app, held_on=_date(p.get("held_on")), participants=p.get("participants", ""),

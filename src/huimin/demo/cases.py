@@ -55,7 +55,7 @@ def _advance(clerk, reviewer, application, stop: str, day: datetime.date):
         visitors=f"{clerk.full_name or clerk.username}、村协理员",
         findings="住房简陋，家中无大额财产，情况属实",
     )
-    application.refresh_from_db()
+    application = services.submit_visit(clerk, application)
     if application.stage == Stage.APPRAISAL:
         application = services.record_appraisal(
             clerk, application, held_on=day, participants="村民代表 9 人", result="一致同意"
