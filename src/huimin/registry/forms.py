@@ -77,7 +77,7 @@ class HouseholdSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(
         label="查询",
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "户编号、成员姓名、拼音首字母或身份证号"}),
+        widget=forms.TextInput(attrs={"placeholder": "户编号、成员姓名、拼音首字母、身份证号或其后6位"}),
     )
     region = forms.CharField(
         label="区划代码", required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "区划代码"})
