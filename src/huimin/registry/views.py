@@ -217,7 +217,8 @@ def household_detail(request, pk):
         request,
         "registry/household_detail.html",
         {"household": household, "current": current, "past": past, "events": events,
-         "panels": panels.for_household(request, household), "event_kinds": HOUSEHOLD_EVENTS},
+         "panels": panels.for_household(request, household), "event_kinds": HOUSEHOLD_EVENTS,
+         "household_actions": panels.actions_for(request, household)},
     )  # fmt: skip
 
 
