@@ -100,7 +100,7 @@ def test_without_a_household_the_form_chooses_it_by_a_search_in_scope(users, log
         found = [h for h, _ in response.context["found"]]
         assert found == [mine], q
         body = response.content.decode()
-        assert f'{CREATE}?household_id={mine.pk}' in body and masking.mask("id_number", my_people[0].id_number) in body
+        assert f"{CREATE}?household_id={mine.pk}" in body and masking.mask("id_number", my_people[0].id_number) in body
         assert "欧阳红" not in body and my_people[1].id_number not in body
     assert not Application.objects.exists()
     nothing = client.post(CREATE, {"find": their_people[0].id_number[-6:]}).content.decode()

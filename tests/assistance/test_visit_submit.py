@@ -161,7 +161,8 @@ def test_the_api_saves_and_submits_the_visit(users, at_visit, client):
     with at(2026, 11, 23):
         refused = client.post(f"{base}/submit_visit", {}, content_type=JSON)
         assert refused.status_code == 400 and refused.json()["code"] == "assistance.visit_incomplete"
-        saved = client.post(f"{base}/record_visit", {"visitors": "王五、赵六", "findings": "房屋简陋"}, content_type=JSON)
+        visit = {"visitors": "王五、赵六", "findings": "房屋简陋"}
+        saved = client.post(f"{base}/record_visit", visit, content_type=JSON)
         assert saved.status_code == 200 and saved.json()["stage"] == Stage.VISIT
         assert HomeVisit.objects.get(application=at_visit).visit_date == TODAY  # the date defaults to today
         submitted = client.post(f"{base}/submit_visit", {}, content_type=JSON)
@@ -177,4 +178,3 @@ def test_a_reviewer_cannot_submit_a_visit_and_another_township_sees_nothing(user
         outside = client.post(f"/api/assistance/applications/{at_visit.pk}/actions/submit_visit", {},
                               content_type=JSON)  # fmt: skip
     assert outside.status_code == 404 and _stage(at_visit) == Stage.VISIT
-

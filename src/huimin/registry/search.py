@@ -144,10 +144,10 @@ def households(
         qs = qs.filter(pk__in=holders.values("memberships__household"))
     if q:
         members = _matching_persons(q).filter(memberships__ended_on__isnull=True).values("memberships__household")
-        if ID_SUFFIX.match(q):  # six digits are an ID number's end here, never a 户编号 prefix (a county's code)
-            qs = qs.filter(pk__in=members)
-        else:
-            qs = qs.filter(Q(number__startswith=q) | Q(pk__in=members))
+        condition = Q(pk__in=members)
+        if not ID_SUFFIX.match(q):  # six digits are an ID number's end, never a 户编号 prefix (a county's code)
+            condition |= Q(number__startswith=q)
+        qs = qs.filter(condition)
     if programme:
         qs = qs.filter(_in_programme(programme))
     return qs.order_by("region_id", "number")
