@@ -3,6 +3,7 @@ changes through the services (audited); protected values masked unless revealed 
 
 import datetime
 
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from huimin.apikit import ERRORS, api_auth, paginate
@@ -267,7 +268,7 @@ def create_household(request, payload: HouseholdIn):
             data.pop("sex")
         members.append(MemberInput(relation=member.relation, data=data))
     household = services.register_household(
-        request.auth, region=region, members=members, on=payload.registered_on or datetime.date.today(),
+        request.auth, region=region, members=members, on=payload.registered_on or timezone.localdate(),
         number=payload.number, address=payload.address, household_type=payload.household_type,
     )  # fmt: skip
     return Status(201, get_household(request, household.pk))
