@@ -113,7 +113,7 @@ def walk(users, app: Application, until: str, reviewer=None, income=None, visit=
                 findings="房屋简陋，家中无大件电器",
                 **(visit or {}),
             )
-            app.refresh_from_db()
+            app = services.submit_visit(clerk, app)
         elif app.stage == Stage.APPRAISAL:
             app = services.record_appraisal(
                 clerk, app, held_on=timezone.localdate(), participants="村民代表 9 人", result="一致同意"

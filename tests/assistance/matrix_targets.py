@@ -80,6 +80,8 @@ def assistance_targets(users) -> dict:
             {"kwargs": {"pk": e_out.pk, "action": "suspend"}},
         ),
         "assistance_household": ({"kwargs": {"pk": h_in.pk}}, {"kwargs": {"pk": h_out.pk}}),
+        # 申请救助 from the household page: the form opens with the household chosen (404 outside the region)
+        "assistance_apply_household": ({"query": f"?household_id={h_in.pk}"}, {"query": f"?household_id={h_out.pk}"}),
         "assistance_delegation": (
             {"kwargs": {"pk": delegation.pk}},
             {"kwargs": {"pk": delegation.pk}},

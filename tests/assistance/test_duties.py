@@ -63,7 +63,7 @@ def record(actor, app, conclusion="eligible", number="HD-2026-001", **extra) -> 
 
 def visit(actor, app) -> Application:
     services.record_visit(actor, app, visit_date=timezone.localdate(), visitors="王五、赵六", findings="房屋简陋")
-    return Application.objects.get(pk=app.pk)
+    return services.submit_visit(actor, app)
 
 
 def to_review(app, *, acceptor, verifier, visitor) -> Application:

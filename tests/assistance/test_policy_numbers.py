@@ -48,11 +48,13 @@ def test_a_visit_needs_the_programme_s_number_of_visitors(users, make_household,
     app = walk(users, apply(users, household, people), Stage.VISIT)
     too_few = "、".join(["王五", "赵六", "钱七"][: needed - 1])
     enough = "、".join(["王五", "赵六", "钱七"][:needed])
-    with pytest.raises(ServiceError, match=f"{needed} 名以上"):
-        services.record_visit(users["clerk_a"], app, visit_date=TODAY, visitors=too_few, findings="x")
-    assert not HomeVisit.objects.filter(application=app).exists()
+    services.record_visit(users["clerk_a"], app, visit_date=TODAY, visitors=too_few, findings="x")
+    with pytest.raises(ServiceError, match=f"{needed} 名以上工作人员进行，现只填写了 {needed - 1} 名"):
+        services.submit_visit(users["clerk_a"], app)
+    assert Application.objects.get(pk=app.pk).stage == Stage.VISIT
     services.record_visit(users["clerk_a"], app, visit_date=TODAY, visitors=enough, findings="x")
-    assert HomeVisit.objects.filter(application=app).count() == 1
+    assert HomeVisit.objects.filter(application=app).count() == 1  # the saved record completed, not a second one
+    assert services.submit_visit(users["clerk_a"], app).stage == Stage.REVIEW
 
 
 @pytest.mark.parametrize("days", [5, 2])

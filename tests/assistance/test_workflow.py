@@ -50,8 +50,8 @@ def test_approve_path_enrols_from_next_month(users, make_household):
     assert enrolment.basis["standard"] == "城市低保标准 630 元/月"
     assert Notification.objects.filter(application=app, kind="approved").exists()
     actions = list(app.events.values_list("action", flat=True))
-    assert actions == ["apply", "accept", "record_verification", "finish_verification", "record_visit", "review",
-                       "approve"]  # fmt: skip
+    assert actions == ["apply", "accept", "record_verification", "finish_verification", "record_visit", "submit_visit",
+                       "review", "approve"]  # fmt: skip
     assert AuditEntry.objects.filter(action="assistance.enrolment.create", object_id=str(enrolment.pk)).exists()
 
 
@@ -251,11 +251,12 @@ def test_verification_report_date_cannot_be_in_future(users, make_household):
     assert not ManualVerification.objects.exists()
 
 
-def test_visit_needs_two_visitors(users, make_household):
+def test_visit_needs_two_visitors_to_be_submitted(users, make_household):
     household, people = make_household()
     app = walk(users, apply(users, household, people), Stage.VISIT)
-    with pytest.raises(ServiceError, match="2 名以上"):
-        services.record_visit(users["clerk_a"], app, visit_date=timezone.localdate(), visitors="王五", findings="x")
+    services.record_visit(users["clerk_a"], app, visit_date=timezone.localdate(), visitors="王五", findings="x")
+    with pytest.raises(ServiceError, match="2 名以上工作人员进行，现只填写了 1 名"):
+        services.submit_visit(users["clerk_a"], app)
     assert Application.objects.get(pk=app.pk).stage == Stage.VISIT
 
 

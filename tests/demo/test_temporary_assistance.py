@@ -65,7 +65,7 @@ def test_temporary_assistance_goes_from_the_household_to_the_decision(city, code
         assert report.programme == code
         app = services.finish_verification(clerk, Application.objects.get(pk=app.pk))
         services.record_visit(clerk, app, visit_date=day, visitors="王五、赵六", findings="房屋过火，生活用品损毁")
-        app.refresh_from_db()
+        app = services.submit_visit(clerk, app)
         if app.stage == Stage.APPRAISAL:
             app = services.record_appraisal(clerk, app, held_on=day, participants="村民代表 9 人", result="同意")
         app = services.review(reviewer, app, "情况属实，同意")

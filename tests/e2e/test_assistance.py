@@ -11,21 +11,29 @@ from pypdf import PdfReader
 from huimin.assistance.models import Application, Enrolment, Programme
 from tests.assistance.conftest import end_publicity, make_household  # noqa: F401 (fixture)
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_township_takes_county_approves(page, log_in, users, make_household):  # noqa: F811
+def test_township_takes_county_approves(page, log_in, users, make_household, settings, tmp_path):  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path  # the visit photo
     household, people = make_household(names=("欧阳小明", "李四"))
     today = timezone.localdate().isoformat()
-    dibao = Programme.objects.get(code="dibao")
 
     log_in(users["clerk_a"])
-    page.click("aside >> text=救助申请")
-    page.click("text=登记申请")
-    page.fill("#household-number", household.number)
-    page.click("text=查找家庭")
-    page.select_option("#programme", str(dibao.pk))
+    # the household is found by the last six digits of the head's ID number, read out over the phone
+    page.click('aside >> text="家庭"')
+    page.fill("form[role=search] input[name=q]", people[0].id_number[-6:])
+    page.click("form[role=search] button:has-text('查询')")
+    page.wait_for_selector("text=已按身份证号后6位查询")
+    page.click(f"text={household.number}")
+    page.get_by_role("link", name="申请救助").click()
+    page.wait_for_load_state()
+    assert "欧阳小明" in page.inner_text("[data-testid=chosen-household]")  # chosen, no 户编号 typed
+    page.select_option("#programme", label="最低生活保障")
     page.select_option("#applicant", str(people[0].pk))
     page.fill("#reason", "户主患重病，家庭无稳定收入")
+    dibao = Programme.objects.get(code="dibao")
     for box in page.locator(f"input[id^='doc-{dibao.pk}-']").all():
         box.check()
     page.click("button:has-text('登记申请')")
@@ -43,9 +51,19 @@ def test_township_takes_county_approves(page, log_in, users, make_household):  #
     page.wait_for_selector("[data-testid=verification]")
     page.click("button:has-text('核对完成')")
     page.wait_for_selector("[data-testid=stage]:has-text('入户调查')")
-    page.fill("#visitors", "王五、赵六")
+    assert page.input_value("#visit_date") == today
+    page.fill("#visitors", "王五")
     page.fill("#findings", "房屋为土坯房，家中无大件电器")
-    page.click("button:has-text('保存调查记录')")
+    page.click("button:has-text('保存入户调查')")  # saved; the case stays at 入户调查
+    page.wait_for_selector("text=已保存入户调查；提交前还需")
+    page.click("button:has-text('提交乡镇审核')")
+    page.wait_for_selector("text=入户调查记录不完整，不能提交乡镇审核")
+    assert page.inner_text("[data-testid=stage]") == "入户调查"
+    page.fill("#visitors", "王五、赵六")  # the record is completed and a photo added
+    page.set_input_files("#photos", files=[{"name": "房屋.png", "mimeType": "image/png", "buffer": PNG}])
+    page.click("button:has-text('保存入户调查')")
+    page.wait_for_selector("text=已保存入户调查，可以提交")
+    page.click("button:has-text('提交乡镇审核')")
     page.wait_for_selector("[data-testid=stage]:has-text('乡镇审核')")
     page.fill("#opinion", "情况属实，同意上报")
     page.click("button:has-text('审核通过')")

@@ -10,8 +10,8 @@ from django.db import connection
 
 from huimin.core import crypto
 from huimin.core.roles import Role
-from huimin.registry import idnumbers
-from huimin.registry.models import Household, Person
+from huimin.registry import idnumbers, search
+from huimin.registry.models import Household, Membership, Person
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1
 
 
@@ -69,3 +69,49 @@ def test_the_migration_indexes_the_people_already_registered(twins):
     migration = import_module("huimin.registry.migrations.0007_id_number_suffix_index")
     migration.index_suffixes(apps, None)
     assert Person.objects.get(**Person.suffix_lookup("id_number", mine.id_number[-6:]), region_id=VILLAGE_A1) == mine
+
+
+@pytest.fixture
+def twin_households(twins):
+    """The twins as heads of their households (a household is found through its current members)."""
+    for person in twins:
+        Membership.objects.create(
+            household=person.household, person=person, relation="01", started_on=datetime.date(2020, 1, 1)
+        )
+    return twins
+
+
+def test_the_household_list_finds_a_household_by_a_member_s_suffix_in_scope(twin_households, users, login, make_user):
+    mine, other = twin_households
+    suffix = mine.id_number[-6:]
+    client = login(users["clerk_a"])
+    response = client.post("/registry/households/", {"q": suffix})
+    assert response.status_code == 302 and "sfx=" in response.url and suffix not in response.url
+    page = client.get(response.url).content.decode()
+    assert mine.household.number in page and other.household.number not in page and "已按身份证号后6位查询" in page
+    refused = client.get(f"/registry/households/?q={suffix}").content.decode()
+    assert "身份证号不能放在网址中查询" in refused and "已按身份证号后6位查询" not in refused
+    theirs = login(make_user("clerk_xp", Role.CLERK, OTHER_COUNTY))
+    page = theirs.get(theirs.post("/registry/households/", {"q": suffix}).url).content.decode()
+    assert other.household.number in page and mine.household.number not in page
+
+
+def test_six_digits_are_never_a_household_number_prefix(twin_households, users):
+    """A suffix that happens to be a county's code must not list that county's households."""
+    mine, _ = twin_households
+    Household.objects.create(number="411702000000001", region_id=VILLAGE_A1)
+    numbers = {h.number for h in search.households(users["clerk_a"], q="411702")}
+    assert numbers == set()
+    assert {h.number for h in search.households(users["clerk_a"], q=mine.id_number[-6:])} == {mine.household.number}
+
+
+def test_the_api_searches_by_the_suffix_in_the_body_only_and_in_scope(twin_households, users, client):
+    mine, _ = twin_households
+    suffix = mine.id_number[-6:]
+    client.force_login(users["clerk_a"])
+    for kind in ("persons", "households"):
+        body = client.post(f"/api/registry/{kind}/search", {"q": suffix}, content_type="application/json").json()
+        expected = mine.pk if kind == "persons" else mine.household.pk
+        assert [item["id"] for item in body["items"]] == [expected]
+        refused = client.get(f"/api/registry/{kind}?q={suffix}")
+        assert refused.status_code == 400 and "POST" in refused.json()["message"]

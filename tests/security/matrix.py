@@ -109,7 +109,7 @@ MATRIX: dict[str, Entry] = {
     "apiclients:client_rotate": Entry(roles.API_CLIENTS_MANAGE, method="POST", target="api_client"),
     # social assistance (huimin.assistance)
     "assistance:applications": Entry("assistance.view"),
-    "assistance:application_create": Entry("assistance.apply"),
+    "assistance:application_create": Entry("assistance.apply", target="assistance_apply_household"),
     "assistance:application_detail": Entry("assistance.view", target="assistance_application"),
     "assistance:application_act": Entry("assistance.view", method="POST", target="assistance_application_act"),
     "assistance:application_file": Entry("assistance.view", target="assistance_application_file"),

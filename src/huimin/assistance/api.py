@@ -147,11 +147,14 @@ class ActionIn(Schema):
     override_reason: str = Field("", description="审批金额与按标准计算的金额不同时的理由")
     verification: int | None = Field(None, description="check_verification：待复核的人工核对记录 id")
     confirmed: bool = Field(True, description="check_verification：true 确认，false 不予确认")
+    visit_date: datetime.date | None = Field(None, description="record_visit：调查日期，缺省为今天")
+    visitors: str = Field("", description="record_visit：调查人员，用顿号分隔")
+    findings: str = Field("", description="record_visit：调查情况")
 
 
 ACTIONS = (
-    "accept", "not_accept", "record_verification", "check_verification", "finish_verification", "review", "refuse",
-    "approve",
+    "accept", "not_accept", "record_verification", "check_verification", "finish_verification", "record_visit",
+    "submit_visit", "review", "refuse", "approve",
 )  # fmt: skip
 
 
@@ -310,7 +313,8 @@ def create_application(request, payload: ApplicationIn):
     "/applications/{pk}/actions/{action}",
     response={200: ApplicationDetail, **ERRORS},
     summary="办理：accept 受理、not_accept 不予受理、record_verification 录入核对结果、"
-    "check_verification 复核人工核对结论、finish_verification 核对完成、review 乡镇审核通过、refuse 不予批准、"
+    "check_verification 复核人工核对结论、finish_verification 核对完成、record_visit 保存入户调查（照片在页面上传）、"
+    "submit_visit 提交入户调查（进入民主评议或乡镇审核）、review 乡镇审核通过、refuse 不予批准、"
     "approve 审批/确认",
     auth=api_auth(workflow.VIEW, clients=False),
 )
@@ -332,6 +336,12 @@ def act_on_application(request, pk: int, action: str, payload: ActionIn):
         services.check_verification(user, app, p.verification, confirmed=p.confirmed, note=p.reasons)
     elif action == "finish_verification":
         services.finish_verification(user, app)
+    elif action == "record_visit":
+        services.record_visit(
+            user, app, visit_date=p.visit_date or services.today(), visitors=p.visitors, findings=p.findings
+        )
+    elif action == "submit_visit":
+        services.submit_visit(user, app)
     elif action == "review":
         services.review(user, app, p.opinion)
     elif action == "refuse":

@@ -33,6 +33,7 @@ class AssistanceConfig(AppConfig):
         if PROGRAMME_FILTER not in search.PROGRAMME_FILTERS:
             search.PROGRAMME_FILTERS.append(PROGRAMME_FILTER)
         panels.register_fragment("社会救助", "assistance:household_panel", capability=w.VIEW)
+        panels.register_action("申请救助", "assistance:application_create", capability=w.APPLY)
         if repoint_person not in dedup.MERGE_HOOKS:
             dedup.MERGE_HOOKS.append(repoint_person)
 

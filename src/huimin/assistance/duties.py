@@ -23,6 +23,7 @@ STEP_OF_ACTION = {
     "record_verification": DutyStep.VERIFY,
     "finish_verification": DutyStep.VERIFY,
     "record_visit": DutyStep.VISIT,
+    "submit_visit": DutyStep.VISIT,
     "record_appraisal": DutyStep.APPRAISAL,
     "review": DutyStep.REVIEW,
     "approve": DutyStep.APPROVE,

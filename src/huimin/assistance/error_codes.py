@@ -15,6 +15,8 @@ class AssistanceErrorCode(StrEnum):
     DUTY_CONFLICT = "assistance.duty_conflict"  # 职责分离: the actor did a step the programme keeps apart
     # a manual 核对 conclusion that differs from the 核对 system's report came without the report file
     VERIFICATION_DOCUMENT_REQUIRED = "assistance.verification_document_required"
+    # submitting the 入户调查 with no saved record, too few visitors or no findings
+    VISIT_INCOMPLETE = "assistance.visit_incomplete"
 
 
 class DutyConflict(BusinessRuleError):

@@ -370,6 +370,9 @@ class HomeVisit(models.Model):
     care_grade = models.CharField("生活自理能力等级", max_length=5, choices=CareGrade.choices, blank=True)
     recorded_by = models.CharField("录入人", max_length=150)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # set when the record is submitted (the case moves on); until then it is the stage's record, saved as often
+    # as needed
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "入户调查"

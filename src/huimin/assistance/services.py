@@ -59,8 +59,11 @@ from huimin.assistance.actions.verify import (
     record_verification,
 )
 from huimin.assistance.actions.visit import (
+    current_visit,
     record_appraisal,
     record_visit,
+    submit_visit,
+    visit_problems,
 )
 
 __all__ = [
@@ -81,6 +84,7 @@ __all__ = [
     "check_verification",
     "close_expired_grace",
     "create_application",
+    "current_visit",
     "declare_near_relative",
     "end_delegation",
     "file_inputs",
@@ -104,6 +108,8 @@ __all__ = [
     "start_grace",
     "stop",
     "submit_objection",
+    "submit_visit",
     "suspend",
     "today",
+    "visit_problems",
 ]

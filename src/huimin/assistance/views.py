@@ -32,7 +32,7 @@ from huimin.assistance.models import (
     WorkdayOverride,
 )
 from huimin.assistance.verification_link import verification_conclusion, verification_history
-from huimin.core import audit, regions, workdays
+from huimin.core import audit, masking, regions, workdays
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
@@ -40,6 +40,7 @@ from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
+from huimin.registry import search as registry_search
 from huimin.registry.access import access_household_by_id
 from huimin.registry.models import Household, Membership, Person
 
@@ -147,29 +148,63 @@ def application_list(request):
     )
 
 
-@capability_required(workflow.APPLY)
-def application_create(request):
-    household = None
-    number = (request.POST.get("household") or request.GET.get("household") or "").strip()
+HOUSEHOLD_CHOICES = 20  # households a search on the application form lists at most
+
+
+def _chosen_household(request) -> Household | None:
+    """The household the form is for: ``household_id`` (the household page's 申请救助 link and the form itself;
+    outside the actor's region 404), or a 户编号 in ``household`` (a 动态监测 warning's link)."""
+    data = request.POST if request.method == "POST" else request.GET
+    pk = (data.get("household_id") or "").strip()
+    if pk:
+        household = access_household_by_id(request.user, _id(pk) or -1, capability=workflow.APPLY)
+        return household if household.is_active else None
+    number = (data.get("household") or "").strip()
     if number:
         household = (
-            scoped(Household.objects.select_related("region"), request.user, capability=workflow.VIEW)
+            scoped(Household.objects.select_related("region", "head"), request.user, capability=workflow.APPLY)
             .filter(number=number, is_active=True)
             .first()
         )
         if household is None:
             messages.error(request, f"户编号 {number} 不存在，或不在您的管辖范围内")
+        return household
+    return None
+
+
+def _household_search(request) -> tuple[str, list[Household] | None]:
+    """A search for the household by 户主 or member name, ID number or its last six characters (posted, so an ID
+    number never stands in a URL), inside the actor's region."""
+    if request.method != "POST" or "find" not in request.POST:
+        return "", None
+    q = request.POST.get("find", "").strip()
+    if not q:
+        messages.error(request, "请输入姓名、身份证号或身份证号后6位")
+        return q, None
+    found = scoped(registry_search.households(request.user, q=q), request.user, capability=workflow.APPLY)
+    shown = "" if registry_search.looks_like_id_number(q) else q  # a full ID number is not echoed back
+    return shown, list(found[:HOUSEHOLD_CHOICES])
+
+
+def _masked_head_id(household: Household) -> str:
+    return masking.mask("id_number", household.head.id_number) if household.head_id else ""
+
+
+@capability_required(workflow.APPLY)
+def application_create(request):
+    household = _chosen_household(request)
+    find, found = _household_search(request)
     members = (
         Membership.objects.filter(household=household, ended_on__isnull=True).select_related("person")
         if household
         else []
     )
     programmes = Programme.objects.filter(is_active=True)
-    if request.method == "POST" and household is not None:
-        programme = programmes.filter(pk=request.POST.get("programme") or 0).first()
+    if request.method == "POST" and household is not None and "find" not in request.POST:
+        programme = programmes.filter(pk=_id(request.POST.get("programme"))).first()
         member_ids = {m.person_id for m in members}
-        applicant = Person.objects.filter(pk=request.POST.get("applicant") or 0, pk__in=member_ids).first()
-        beneficiary = Person.objects.filter(pk=request.POST.get("beneficiary") or 0, pk__in=member_ids).first()
+        applicant = Person.objects.filter(pk=_id(request.POST.get("applicant")), pk__in=member_ids).first()
+        beneficiary = Person.objects.filter(pk=_id(request.POST.get("beneficiary")), pk__in=member_ids).first()
         try:
             if programme is None or applicant is None:
                 raise ServiceError("请选择救助项目和申请人")
@@ -189,15 +224,16 @@ def application_create(request):
         else:
             messages.success(request, f"已登记申请 {app.number}")
             return redirect("assistance:application_detail", app.pk)
-    post = request.POST
+    post = request.POST if "find" not in request.POST else {}
     if request.method != "POST" and request.GET.get("programme"):  # preselected, e.g. from a 动态监测 warning
         chosen = programmes.filter(code=request.GET["programme"]).first()
         post = {"programme": str(chosen.pk)} if chosen else post
     return render(
         request,
         "assistance/application_create.html",
-        {"household": household, "members": members, "programmes": programmes, "channels": Channel.choices,
-         "post": post},
+        {"household": household, "head_id": _masked_head_id(household) if household else "", "members": members,
+         "programmes": programmes, "channels": Channel.choices, "post": post, "find": find,
+         "found": [(h, _masked_head_id(h)) for h in found] if found is not None else None},
     )  # fmt: skip
 
 
@@ -241,6 +277,7 @@ def application_detail(request, pk):
             "authorisations": verification_link.authorisations(app.household_id, day),
             "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
             "visits": app.visits.prefetch_related("photos"),
+            **_visit_context(app, actions),
             "objections": app.objections.all(),
             "notifications": app.notifications.all(),
             "missing": services.missing_documents(app),
@@ -254,6 +291,20 @@ def application_detail(request, pk):
             "enrolment": Enrolment.objects.filter(application=app).first(),
         },
     )
+
+
+def _visit_context(app: Application, actions: set[str]) -> dict:
+    """The present 入户调查 record (the form edits it), what keeps it from being submitted, and the stage a
+    submission leads to (the button names it: 提交乡镇审核 or 提交民主评议)."""
+    if "record_visit" not in actions:
+        return {}
+    visit = services.current_visit(app)
+    following = workflow.target(workflow.ACTIONS["submit_visit"], app.programme.stages, app.stage)
+    return {
+        "current_visit": visit,
+        "visit_problems": services.visit_problems(app, visit),
+        "visit_next": Stage(following).label,
+    }
 
 
 def _run_action(request, app: Application, action: str):
@@ -288,7 +339,11 @@ def _run_action(request, app: Application, action: str):
             findings=p.get("findings", ""), photos=request.FILES.getlist("photos"),
             members=p.get("members", ""), care_grade=p.get("care_grade", ""),
         )  # fmt: skip
-        return "已记录入户调查"
+        problems = services.visit_problems(app, services.current_visit(app))
+        return "已保存入户调查" + ("；提交前还需：" + "；".join(problems) if problems else "，可以提交")
+    if action == "submit_visit":
+        app = services.submit_visit(user, app)
+        return f"入户调查已提交，进入{app.get_stage_display()}环节"
     if action == "record_appraisal":
         services.record_appraisal(
             user, app, held_on=_date(p.get("held_on")), participants=p.get("participants", ""),

@@ -48,7 +48,9 @@ ACTIONS: dict[str, Action] = {
         # a manual 核对 conclusion that differs from the system's counts once a second person confirms it
         Action("check_verification", "复核人工核对结论", (Stage.VERIFY, Stage.VISIT, Stage.REVIEW), REVIEW, TOWNSHIP),
         Action("finish_verification", "核对完成", (Stage.VERIFY,), VERIFY, TOWNSHIP, NEXT),
-        Action("record_visit", "入户调查", (Stage.VISIT,), VISIT, TOWNSHIP, NEXT),
+        # saving the visit keeps the case at 入户调查 (photos added, the record completed); submitting moves it on
+        Action("record_visit", "入户调查", (Stage.VISIT,), VISIT, TOWNSHIP),
+        Action("submit_visit", "提交入户调查", (Stage.VISIT,), VISIT, TOWNSHIP, NEXT),
         Action("record_appraisal", "民主评议", (Stage.APPRAISAL,), VISIT, TOWNSHIP, NEXT),
         Action("review", "乡镇审核通过", (Stage.REVIEW,), REVIEW, TOWNSHIP, NEXT),
         Action("refuse_town", "不予批准（乡镇）", _TOWN_STAGES, REVIEW, TOWNSHIP, Stage.REFUSED),

@@ -404,7 +404,9 @@ def calculator(request):
             error = str(exc)
         except (ValueError, ArithmeticError):
             error = "请填写正确的数字"
-    return render(request, "benefits/calculator.html", {"result": result, "error": error, "q": g})
+    return render(
+        request, "benefits/calculator.html", {"result": result, "error": error, "q": g, "today": timezone.localdate()}
+    )
 
 
 def _calculate(user, g):

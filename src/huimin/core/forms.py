@@ -5,8 +5,17 @@ from huimin.core.models import AccountChangeRequest, Region, User
 from huimin.core.roles import BUSINESS_ROLES, SYSTEM_ROLES, BusinessLine, Role
 from huimin.core.scope import in_scope
 
-# a type="date" input takes only YYYY-MM-DD: a localised value (2026/12/06) would arrive empty
-ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ISO_DATE_FORMAT = "%Y-%m-%d"
+
+
+def iso_date(attrs: dict | None = None) -> forms.DateInput:
+    """The one date input of every form: a type="date" input takes only YYYY-MM-DD, so a localised value
+    (2026/12/06) would arrive empty. A field whose natural default is today gets ``initial=timezone.localdate``
+    (the date in Beijing time, not the server's)."""
+    return forms.DateInput(attrs={"type": "date", **(attrs or {})}, format=ISO_DATE_FORMAT)
+
+
+ISO_DATE = iso_date()
 
 
 class StyledFormMixin:

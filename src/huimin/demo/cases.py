@@ -68,7 +68,7 @@ def _advance(clerk, reviewer, application, stop: str, day: datetime.date, income
         findings="住房简陋，家中无大额财产，情况属实",
         members=Membership.objects.filter(household=application.household, ended_on__isnull=True).count() or None,
     )
-    application.refresh_from_db()
+    application = services.submit_visit(clerk, application)
     if application.stage == Stage.APPRAISAL:
         application = services.record_appraisal(
             clerk, application, held_on=day, participants="村民代表 9 人", result="一致同意"

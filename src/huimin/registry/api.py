@@ -3,6 +3,7 @@ changes through the services (audited); protected values masked unless revealed 
 
 import datetime
 
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from huimin.apikit import ERRORS, api_auth, paginate
@@ -47,7 +48,7 @@ class PersonPage(Schema):
 
 
 class PersonSearchIn(Schema):
-    q: str = Field("", description="姓名、拼音首字母或身份证号")
+    q: str = Field("", description="姓名、拼音首字母、身份证号或其后6位")
     region: str = ""
     status: str = ""
     page: int = 1
@@ -55,7 +56,7 @@ class PersonSearchIn(Schema):
 
 
 class HouseholdSearchIn(Schema):
-    q: str = Field("", description="户编号、成员姓名、拼音首字母或身份证号")
+    q: str = Field("", description="户编号、成员姓名、拼音首字母、身份证号或其后6位（本人管辖范围内）")
     region: str = ""
     active: str = "1"
     page: int = 1
@@ -164,11 +165,11 @@ def _person(request, pk: int) -> Person:
     return access_person_by_id(request.auth, pk)
 
 
-ID_IN_URL = "身份证号不能放在网址中查询：请改用 POST {path}/search，把查询条件放在请求体中"
+ID_IN_URL = "身份证号及其后6位不能放在网址中查询：请改用 POST {path}/search，把查询条件放在请求体中"
 
 
 def _no_id_in_url(request, q: str) -> None:
-    if search.looks_like_id_number(q):
+    if search.looks_like_id_number(q) or search.looks_like_id_suffix(q):
         raise ServiceError(ID_IN_URL.format(path=request.path.rstrip("/")))
 
 
@@ -181,7 +182,7 @@ def list_persons(request, q: str = "", region: str = "", status: str = "", page:
 @router.post(
     "/persons/search",
     response={200: PersonPage, **ERRORS},
-    summary="查询人员（条件在请求体中：按身份证号查询用此接口）",
+    summary="查询人员（条件在请求体中：按身份证号或其后6位查询用此接口）",
     auth=api_auth(PEOPLE_VIEW),
 )
 def search_persons(request, payload: PersonSearchIn):
@@ -225,7 +226,7 @@ def list_households(request, q: str = "", region: str = "", active: str = "1", p
 @router.post(
     "/households/search",
     response={200: HouseholdPage, **ERRORS},
-    summary="查询家庭（条件在请求体中：按身份证号查询用此接口）",
+    summary="查询家庭（条件在请求体中：按身份证号或其后6位查询用此接口）",
     auth=api_auth(PEOPLE_VIEW),
 )
 def search_households(request, payload: HouseholdSearchIn):
@@ -267,7 +268,7 @@ def create_household(request, payload: HouseholdIn):
             data.pop("sex")
         members.append(MemberInput(relation=member.relation, data=data))
     household = services.register_household(
-        request.auth, region=region, members=members, on=payload.registered_on or datetime.date.today(),
+        request.auth, region=region, members=members, on=payload.registered_on or timezone.localdate(),
         number=payload.number, address=payload.address, household_type=payload.household_type,
     )  # fmt: skip
     return Status(201, get_household(request, household.pk))

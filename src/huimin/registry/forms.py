@@ -1,10 +1,9 @@
 """Forms of the registry pages: they parse input; the rules live in persons.py and services.py."""
 
-import datetime
-
 from django import forms
+from django.utils import timezone
 
-from huimin.core.forms import StyledFormMixin
+from huimin.core.forms import ISO_DATE, StyledFormMixin
 from huimin.core.masking import mask
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
@@ -13,7 +12,7 @@ from huimin.registry.search import PERSON_STATUSES, programme_choices
 
 RELATIONS = codes.RELATION_CHOICES
 MEMBER_RELATIONS = [c for c in RELATIONS if c[0] != codes.HEAD]
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = ISO_DATE
 
 
 class VillageField(forms.CharField):
@@ -77,7 +76,7 @@ class HouseholdSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(
         label="查询",
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "户编号、成员姓名、拼音首字母或身份证号"}),
+        widget=forms.TextInput(attrs={"placeholder": "户编号、成员姓名、拼音首字母、身份证号或其后6位"}),
     )
     region = forms.CharField(
         label="区划代码", required=False, max_length=12, widget=forms.TextInput(attrs={"placeholder": "区划代码"})
@@ -191,7 +190,7 @@ class HouseholdForm(RegionCleanMixin, StyledFormMixin, forms.Form):
     number = forms.CharField(label="户编号", max_length=32, required=False, help_text="不填则自动编号")
     address = forms.CharField(label="住址", max_length=200, required=False)
     household_type = forms.ChoiceField(label="户类型", choices=codes.HouseholdType.choices)
-    on = forms.DateField(label="登记日期", initial=datetime.date.today, widget=DATE)
+    on = forms.DateField(label="登记日期", initial=timezone.localdate, widget=DATE)
 
 
 # One card to start with (the head, always validated); the 添加成员 button adds cards from the formset's empty form.
@@ -199,12 +198,12 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=0, min_num=1, validate_m
 
 
 class EventDateForm(StyledFormMixin, forms.Form):
-    on = forms.DateField(label="发生日期", initial=datetime.date.today, widget=DATE)
+    on = forms.DateField(label="发生日期", initial=timezone.localdate, widget=DATE)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
     def clean_on(self):
         on = self.cleaned_data["on"]
-        if on > datetime.date.today():
+        if on > timezone.localdate():
             raise forms.ValidationError("日期不能晚于今天")
         return on
 

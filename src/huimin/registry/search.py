@@ -1,4 +1,5 @@
-"""Finding persons and households, always inside the user's scope: by ID number (blind index, exact), by name,
+"""Finding persons and households, always inside the user's scope: by ID number (blind index, exact), by its last
+six characters (suffix index), by name,
 by pinyin or its initials ("zs" finds 张三), by region, by status, and by programme.
 
 Programmes belong to the business apps, which the registry does not import: an app that enrols households
@@ -75,6 +76,15 @@ def id_token(q: str) -> str:
     return crypto.blind_index("id_number", number)
 
 
+def _matching_persons(q: str):
+    """Persons by ID number (blind index), by its last six characters (suffix index), or by name / pinyin."""
+    if ID_LIKE.match(q):
+        return Person.objects.filter(id_number_bidx=id_token(q))
+    if ID_SUFFIX.match(q):
+        return Person.objects.filter(id_number_sfx=suffix_token(q))
+    return Person.objects.filter(_name_filter(q))
+
+
 def _name_filter(q: str) -> Q:
     if LETTERS.match(q):
         q = q.lower()
@@ -96,7 +106,7 @@ def persons(
     if suffix_index:
         qs = qs.filter(id_number_sfx=suffix_index)
     if q:
-        qs = qs.filter(id_number_bidx=id_token(q)) if ID_LIKE.match(q) else qs.filter(_name_filter(q))
+        qs = qs.filter(pk__in=_matching_persons(q).values("pk"))
     if status == "alive":
         qs = qs.filter(is_deceased=False)
     elif status == "deceased":
@@ -114,8 +124,12 @@ def persons(
     return qs.order_by("region_id", "name", "id")
 
 
-def households(user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = "", id_index: str = ""):
-    """Households by number, or by a member's name / pinyin initials / ID number (or its ``id_token``)."""
+def households(
+    user, *, q: str = "", region_code: str = "", active: str = "1", programme: str = "", id_index: str = "",
+    suffix_index: str = "",
+):  # fmt: skip
+    """Households by number, or by a current member's name / pinyin initials / ID number (or its ``id_token``) /
+    the last six characters of an ID number (or their ``suffix_token``)."""
     qs = scope.narrowed(Household.objects.select_related("region", "head"), user, region_code or None)
     if active == "1":
         qs = qs.filter(is_active=True)
@@ -125,13 +139,15 @@ def households(user, *, q: str = "", region_code: str = "", active: str = "1", p
     if id_index:
         holders = Person.objects.filter(id_number_bidx=id_index, memberships__ended_on__isnull=True)
         qs = qs.filter(pk__in=holders.values("memberships__household"))
+    if suffix_index:
+        holders = Person.objects.filter(id_number_sfx=suffix_index, memberships__ended_on__isnull=True)
+        qs = qs.filter(pk__in=holders.values("memberships__household"))
     if q:
-        if ID_LIKE.match(q):
-            members = Person.objects.filter(id_number_bidx=id_token(q))
-        else:
-            members = Person.objects.filter(_name_filter(q))
-        member_households = members.filter(memberships__ended_on__isnull=True).values("memberships__household")
-        qs = qs.filter(Q(number__startswith=q) | Q(pk__in=member_households))
+        members = _matching_persons(q).filter(memberships__ended_on__isnull=True).values("memberships__household")
+        condition = Q(pk__in=members)
+        if not ID_SUFFIX.match(q):  # six digits are an ID number's end, never a 户编号 prefix (a county's code)
+            condition |= Q(number__startswith=q)
+        qs = qs.filter(condition)
     if programme:
         qs = qs.filter(_in_programme(programme))
     return qs.order_by("region_id", "number")

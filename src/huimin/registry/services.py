@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from huimin.core import audit
 from huimin.core.access import BusinessRuleError, require_access, require_region_in_scope
@@ -228,7 +229,7 @@ def record_death(actor, person: Person, *, on: datetime.date, note: str = "") ->
     require_access(actor, PEOPLE_EDIT, person.region_id, EDIT)
     if person.is_deceased:
         raise ServiceError(f"{person.name} 已登记死亡")
-    if on > datetime.date.today() or (person.birth_date and on < person.birth_date):
+    if on > timezone.localdate() or (person.birth_date and on < person.birth_date):
         raise ServiceError("死亡日期不合法")
     before = person_snapshot(person)
     membership = _open_membership(person)
@@ -432,7 +433,7 @@ def update_person(actor, person: Person, changes: dict, *, on: datetime.date | N
         setattr(person, name, value)
     person.save()
     labels = [str(Person._meta.get_field(name).verbose_name) for name in changed]
-    _event(EventKind.UPDATE, household=person.household, person=person, on=on or datetime.date.today(), actor=actor,
+    _event(EventKind.UPDATE, household=person.household, person=person, on=on or timezone.localdate(), actor=actor,
            detail={"fields": changed}, note="变更：" + "、".join(labels))  # fmt: skip
     audit.record("registry.person.update", person, before=before, after=person_snapshot(person))
     return person

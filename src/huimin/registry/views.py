@@ -183,7 +183,7 @@ def person_event(request, pk, kind):
 
 @capability_required(PEOPLE_VIEW)
 def household_list(request):
-    form, params, done = _search(request, forms.HouseholdSearchForm)
+    form, params, done = _search(request, forms.HouseholdSearchForm, by_suffix=True)
     if done:
         return done
     households = search.households(
@@ -193,11 +193,17 @@ def household_list(request):
         active=params.get("active") or "1",
         programme=params.get("programme", ""),
         id_index=params.get("id_index", ""),
+        suffix_index=params.get("suffix_index", ""),
     )
     if request.GET.get("export") == "xlsx":
         members = Person.objects.filter(household__in=households.values("pk")).select_related("region", "household")
         return _export(request, members.order_by("household__number", "id"), "家庭成员名单")
-    context = {"form": form, "page": page_of(request, households), "by_id": bool(params.get("id_index"))}
+    context = {
+        "form": form,
+        "page": page_of(request, households),
+        "by_id": bool(params.get("id_index")),
+        "by_suffix": bool(params.get("suffix_index")),
+    }
     return render(request, "registry/household_list.html", context)
 
 
@@ -211,7 +217,8 @@ def household_detail(request, pk):
         request,
         "registry/household_detail.html",
         {"household": household, "current": current, "past": past, "events": events,
-         "panels": panels.for_household(request, household), "event_kinds": HOUSEHOLD_EVENTS},
+         "panels": panels.for_household(request, household), "event_kinds": HOUSEHOLD_EVENTS,
+         "household_actions": panels.actions_for(request, household)},
     )  # fmt: skip
 
 

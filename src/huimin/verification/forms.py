@@ -1,10 +1,11 @@
 from django import forms
 from django.utils import timezone
 
+from huimin.core.forms import iso_date
 from huimin.verification import programmes
 from huimin.verification.models import SOURCE_CHOICES, Threshold
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+DATE_WIDGET = iso_date({"class": "form-control form-control-sm"})
 SM = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -60,7 +61,7 @@ class AssistForm(CheckForm):
 
 class AssistAnswerForm(forms.Form):
     source = forms.ChoiceField(label="数据源", choices=SOURCE_CHOICES, widget=forms.Select(attrs=SELECT))
-    as_of = forms.DateField(label="数据日期", widget=DATE_WIDGET)
+    as_of = forms.DateField(label="数据日期", initial=timezone.localdate, widget=DATE_WIDGET)
     file = forms.FileField(label="回复文件", widget=forms.ClearableFileInput(attrs=SM))
 
 

@@ -1,8 +1,10 @@
-"""入户调查 and 民主评议."""
+"""入户调查 and 民主评议. The visit is saved (``record_visit``, as often as needed: photos added, the record
+completed) and submitted apart (``submit_visit``), which moves the case to the programme's next stage."""
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from huimin.assistance import workflow
 from huimin.assistance.actions.common import (
@@ -14,8 +16,34 @@ from huimin.assistance.actions.common import (
     set_stage,
     today,
 )
-from huimin.assistance.models import Application, CareGrade, HomeVisit, VisitPhoto
+from huimin.assistance.error_codes import AssistanceErrorCode
+from huimin.assistance.models import Application, CareGrade, HomeVisit, Stage, VisitPhoto
+from huimin.core.access import BusinessRuleError
 from huimin.core.services import ServiceError
+
+
+def visitor_names(visitors: str) -> list[str]:
+    """The visitors of a record, as entered with 顿号 or commas between them."""
+    return [v.strip() for v in (visitors or "").replace("，", ",").replace("、", ",").split(",") if v.strip()]
+
+
+def current_visit(app: Application) -> HomeVisit | None:
+    """The visit record of the application's present 入户调查 stage: the latest one saved and not yet submitted
+    (an upheld 公示 objection sends the case back for a new visit), or None."""
+    return app.visits.filter(submitted_at__isnull=True).order_by("-recorded_at", "-id").first()
+
+
+def visit_problems(app: Application, visit: HomeVisit | None) -> list[str]:
+    """What keeps the 入户调查 of ``app`` from being submitted (empty when it is complete)."""
+    if visit is None:
+        return ["尚未保存入户调查记录"]
+    problems = []
+    needed, named = app.programme.min_visitors, len(visitor_names(visit.visitors))
+    if named < needed:
+        problems.append(f"入户调查应由 {needed} 名以上工作人员进行，现只填写了 {named} 名（用顿号分隔）")
+    if not visit.findings.strip():
+        problems.append("尚未填写调查情况")
+    return problems
 
 
 @transaction.atomic
@@ -23,8 +51,9 @@ def record_visit(
     actor, application: Application, *, visit_date, visitors: str, findings: str, photos=(), members=None,
     care_grade: str = "",
 ) -> HomeVisit:  # fmt: skip
-    """``members`` (the household members found living together) and ``care_grade`` (生活自理能力等级) are what
-    the approval's calculation takes from the visit; both optional."""
+    """Save the 入户调查 record (a new one, or the present stage's record completed and more photos added); the
+    case stays at 入户调查 until ``submit_visit``. ``members`` (the household members found living together) and
+    ``care_grade`` (生活自理能力等级) are what the approval's calculation takes from the visit; both optional."""
     app = locked_application(application)
     visitors, findings = check_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings,
                                      photos=photos)  # fmt: skip
@@ -48,22 +77,21 @@ def check_visit_figures(members, care_grade: str) -> tuple[int | None, str]:
 
 
 def check_visit(actor, app: Application, *, visit_date, visitors: str, findings: str, photos=()) -> tuple[str, str]:
-    """Refuse an 入户调查 record for ``app`` (locked) that the rules do not allow; return the visitors and the
-    findings as they are kept. Writes nothing."""
+    """Refuse saving an 入户调查 record for ``app`` (locked) that the rules do not allow; return the visitors and
+    the findings as they are kept. An incomplete record may be saved (``submit_visit`` refuses it). Writes
+    nothing."""
     authority_for(actor, app, workflow.ACTIONS["record_visit"])
-    visitors = required_text(visitors, "调查人员")
-    findings = required_text(findings, "调查情况")
     if not isinstance(visit_date, datetime.date):
         raise ServiceError("请填写调查日期")
     if visit_date > today():
         raise ServiceError("调查日期不能晚于今天")
-    if visit_date < app.created_at.date():
+    if visit_date < timezone.localdate(app.created_at):
         raise ServiceError("调查日期不能早于申请日期")
-    needed = app.programme.min_visitors
-    if len([v for v in visitors.replace("，", ",").replace("、", ",").split(",") if v.strip()]) < needed:
-        raise ServiceError(f"入户调查应由 {needed} 名以上工作人员进行，请填写全部调查人员（用顿号分隔）")
     for photo in photos:
         check_upload(photo, "现场照片")
+    visitors, findings = "、".join(visitor_names(visitors)), (findings or "").strip()
+    if len(visitors) > HomeVisit._meta.get_field("visitors").max_length:
+        raise ServiceError("调查人员过长：请只填写参加调查的工作人员姓名")
     return visitors, findings
 
 
@@ -71,27 +99,66 @@ def do_record_visit(
     actor, app: Application, *, visit_date, visitors: str, findings: str, photos=(), members=None, care_grade=""
 ) -> HomeVisit:
     action = workflow.ACTIONS["record_visit"]
-    visit = HomeVisit.objects.create(
-        application=app, visit_date=visit_date, visitors=visitors, findings=findings, recorded_by=actor.username,
-        members=members, care_grade=care_grade,
-    )  # fmt: skip
+    visit = current_visit(app)
+    if visit is None:
+        visit = HomeVisit.objects.create(
+            application=app, visit_date=visit_date, visitors=visitors, findings=findings, recorded_by=actor.username,
+            members=members, care_grade=care_grade,
+        )  # fmt: skip
+        label = action.label
+    else:
+        visit.visit_date, visit.visitors, visit.findings = visit_date, visitors, findings
+        visit.members, visit.care_grade = members, care_grade
+        visit.recorded_by = actor.username
+        visit.save(update_fields=["visit_date", "visitors", "findings", "members", "care_grade", "recorded_by"])
+        label = "修改入户调查记录"
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
+    record_event(
+        app, actor, "record_visit", label, app.stage, reasons=findings,
+        data={"date": str(visit_date), "by": visitors, "visit": visit.pk, "photos": len(photos)}
+        | ({"members": members} if members else {})
+        | ({"care_grade": care_grade} if care_grade else {}),
+    )  # fmt: skip
+    return visit
+
+
+@transaction.atomic
+def submit_visit(actor, application: Application) -> Application:
+    """Submit the saved 入户调查 record and move the case to the programme's next stage (民主评议 or 乡镇审核)."""
+    app = locked_application(application)
+    visit = check_submit_visit(actor, app)
+    return do_submit_visit(actor, app, visit)
+
+
+def check_submit_visit(actor, app: Application) -> HomeVisit:
+    """Refuse submitting the 入户调查 of ``app`` (locked) while its record is missing or incomplete; return the
+    record. Writes nothing."""
+    action = workflow.ACTIONS["submit_visit"]
+    authority_for(actor, app, action)
+    visit = current_visit(app)
+    problems = visit_problems(app, visit)
+    if problems:
+        following = Stage(workflow.target(action, app.programme.stages, app.stage)).label
+        raise BusinessRuleError(
+            AssistanceErrorCode.VISIT_INCOMPLETE,
+            f"入户调查记录不完整，不能提交{following}：" + "；".join(problems),
+        )
+    return visit
+
+
+def do_submit_visit(actor, app: Application, visit: HomeVisit) -> Application:
+    action = workflow.ACTIONS["submit_visit"]
+    visit.submitted_at = timezone.now()
+    visit.save(update_fields=["submitted_at"])
     before = app.stage
     set_stage(app, workflow.target(action, app.programme.stages, app.stage), today())
     app.save()
     record_event(
-        app,
-        actor,
-        "record_visit",
-        action.label,
-        before,
-        reasons=findings,
-        data={"date": str(visit_date), "by": visitors}
-        | ({"members": members} if members else {})
-        | ({"care_grade": care_grade} if care_grade else {}),
-    )
-    return visit
+        app, actor, "submit_visit", action.label, before, reasons=visit.findings,
+        data={"visit": visit.pk, "date": str(visit.visit_date), "by": visit.visitors},
+    )  # fmt: skip
+    return app
 
 
 @transaction.atomic

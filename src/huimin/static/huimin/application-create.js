@@ -10,4 +10,5 @@
     });
   }
   select.addEventListener("change", show);
+  show();  // a programme chosen before this script ran (or preselected) shows its checklist too
 })();
