@@ -111,14 +111,22 @@ def test_death_warning_confirmed_and_benefit_stopped_by_who_may(users, login, en
     assert "办结" in page and "对象已死亡" in page
 
 
-def test_false_alarm_needs_a_reason_and_counts_in_the_statistics(users, login):
+def test_false_alarm_needs_a_reason_and_counts_in_the_statistics(users, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     w = make_warning(VILLAGE_A1, rule="vehicle_registered")
     client = login(users["clerk_a"])
-    assert "误报须说明理由" in _act(client, w, "handle", action="false", note=" ").content.decode()
+    assert "不属实或无需处理须说明理由" in _act(client, w, "handle", action="false", note=" ").content.decode()
     assert Warning.objects.get(pk=w.pk).status == "pending"
     assert "请选择处置结果" in _act(client, w, "handle", action="bogus", note="x").content.decode()
-    _act(client, w, "handle", action="false", note="车辆为亲属代登记，已核实不属本人")
-    assert Warning.objects.get(pk=w.pk).action == "false"
+    page = _act(client, w, "handle", action="false", note="车辆为亲属代登记，已核实不属本人").content.decode()
+    assert "须附证明" in page and Warning.objects.get(pk=w.pk).status == "pending"
+    page = _act(client, w, "handle", action="false", note="车辆为亲属代登记", visit_on="2026-11-19").content.decode()
+    assert "入户核实须填写核实日期和核实人员" in page
+    evidence = io.BytesIO(b"%PDF-1.4 \xe8\xaf\x81\xe6\x98\x8e")
+    evidence.name = "车管所证明.pdf"
+    _act(client, w, "handle", action="false", note="车辆为亲属代登记，已核实不属本人", evidence_file=evidence)
+    w.refresh_from_db()
+    assert w.action == "false" and w.evidence_file.name.endswith(".pdf")
     assert "只有待研判的预警" in _act(client, w, "confirm").content.decode()
     stats = {s["rule"].code: s for s in client.get(reverse("monitoring:dashboard")).context["stats"]}
     assert stats["vehicle_registered"]["false"] == 1 and stats["vehicle_registered"]["raised"] == 1

@@ -17,6 +17,7 @@ class BenefitsConfig(AppConfig):
         menu.register("benefits", "保障标准", "benefits_standards", "benefits:standards", c.VIEW)
         menu.register("benefits", "月度发放", "benefits_payroll", "benefits:payroll_months", c.VIEW)
         menu.register("benefits", "代发模板", "benefits_templates", "benefits:templates", c.PAY)
+        menu.register("benefits", "追缴", "benefits_recoveries", "benefits:recoveries", c.VIEW)
         menu.register("benefits", "资金发放统计", "benefits_report", "benefits:report", c.VIEW)
         menu.register("benefits", "待遇试算", "benefits_calculator", "benefits:calculator", c.VIEW)
         menu.register("benefits", "调标", "benefits_restandard", "benefits:restandard", c.STANDARDS)

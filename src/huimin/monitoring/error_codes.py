@@ -10,3 +10,5 @@ class MonitoringErrorCode(StrEnum):
     RULE_LEVEL = "monitoring.rule_level"  # rules are changed by county or city staff only
     RULE_INVALID = "monitoring.rule_invalid"  # a rule's parameters, level or time limit are not acceptable
     RUN_IN_PROGRESS = "monitoring.run_in_progress"  # a run is under way or queued
+    CHANGE_REQUIRED = "monitoring.change_required"  # an outcome naming an enrolment change without the change
+    EVIDENCE_REQUIRED = "monitoring.evidence_required"  # 不属实 / 无需处理 without evidence
