@@ -88,7 +88,7 @@ def test_a_death_from_the_uploaded_file_to_the_recovery(users, login, enrolled):
         clerk = login(users["clerk_a"])
         # each outcome refused without what it names, nothing written
         page = _act(clerk, w, "handle", action="stopped", note="对象死亡").content.decode()
-        assert "无权变更在保对象" in page
+        assert "死亡预警须先确认死亡" in page
         page = _act(clerk, w, "handle", action="adjusted", note="调整").content.decode()
         assert "调整保障须填写调整后的月保障金额" in page
         page = _act(clerk, w, "handle", action="false", note="数据有误").content.decode()
@@ -108,6 +108,10 @@ def test_a_death_from_the_uploaded_file_to_the_recovery(users, login, enrolled):
         assert event.detail["source"]["reporter"] == "火化"
         assert event.detail["source"]["upload"] == upload.pk and event.detail["source"]["warning"] == w.pk
         assert AuditEntry.objects.filter(action="registry.person.death", object_id=str(person.pk)).exists()
+
+        page = _act(clerk, w, "handle", action="stopped", note="对象死亡").content.decode()
+        assert "无权变更在保对象" in page  # the clerk holds no right to change an enrolment
+        assert not EnrolmentChange.objects.filter(enrolment=enrolled, kind="stop").exists()
 
         # delegated, the township's reviewer stops the benefit from the warning page
         _delegate(users)
@@ -299,9 +303,18 @@ def test_a_closed_exit_warning_whose_condition_holds_is_raised_again_after_the_p
     rule = w.rule
     city = make_user("city_approver", Role.APPROVER, "411700000000")
     with at(2026, 12, 4):
-        services.update_rule(city, rule, params=rule.params,
-                             is_active=True, severity=rule.severity, deadline_days=rule.deadline_days,
-                             reraise_days="30")  # fmt: skip
+        # the period is data, set on 预警规则 by the city
+        editor = login(city)
+        form = {"is_active": "on", "severity": rule.severity, "deadline_days": str(rule.deadline_days)}
+        page = editor.post(reverse("monitoring:rule_edit", args=[rule.pk]), form | {"reraise_days": "0"}, follow=True)
+        assert "重新预警天数应在 1–3650 天之间" in page.content.decode()
+        editor.post(reverse("monitoring:rule_edit", args=[rule.pk]), form | {"reraise_days": "30"})
+        rule.refresh_from_db()
+        assert rule.reraise_days == 30
+        editor.post(reverse("monitoring:rule_edit", args=[rule.pk]), form)  # a post without the field keeps it
+        rule.refresh_from_db()
+        assert rule.reraise_days == 30
+        assert AuditEntry.objects.filter(action="monitoring.rule.update", object_id=str(rule.pk)).exists()
         clerk = login(users["clerk_a"])
         page = _act(clerk, w, "handle", action="false", note="本人健在，系户籍误注销",
                     visit_on="2026-12-04", visit_by="张三、李四").content.decode()  # fmt: skip
@@ -392,12 +405,14 @@ def test_the_api_does_the_same(client, users, enrolled):
     with at(2026, 12, 8):
         client.force_login(users["clerk_a"])
         refused = post(url + "handle", {"action": "stopped", "note": "死亡"})
-        assert refused.status_code == 400 and refused.json()["code"] == "assistance.no_authority"
+        assert refused.status_code == 400 and refused.json()["code"] == "monitoring.death_unconfirmed"
         refused = post(url + "handle", {"action": "grace", "note": "x", "change_id": 999999})
         assert refused.status_code == 400 and refused.json()["code"] == "monitoring.change_required"
         answer = post(url + "confirm_death", {"note": "核实属实"})
         assert answer.status_code == 200 and answer.json()["status"] == "verifying"
         assert Person.objects.get(pk=person.pk).is_deceased
+        refused = post(url + "handle", {"action": "stopped", "note": "死亡"})
+        assert refused.status_code == 400 and refused.json()["code"] == "assistance.no_authority"
         client.force_login(users["approver"])
         answer = post(url + "handle", {"action": "stopped", "note": "死亡停保"})
         assert answer.status_code == 200 and answer.json()["change"] is not None

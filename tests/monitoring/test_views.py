@@ -87,6 +87,13 @@ def test_death_warning_confirmed_and_benefit_stopped_by_who_may(users, login, en
     assert "预警已转入核实" in response.content.decode()
     w.refresh_from_db()
     assert w.status == "verifying"
+    # a death is confirmed into the registry before the benefit is stopped (from the month after death)
+    response = _act(clerk, w, "handle", action="stopped", note="对象死亡")
+    assert "死亡预警须先确认死亡" in response.content.decode()
+    response = _act(clerk, w, "confirm_death", note="火化证明属实")
+    assert "已确认死亡" in response.content.decode()
+    person.refresh_from_db()
+    assert person.is_deceased and person.death_date == w.occurred_on
     # a township clerk may not stop a benefit: refused in Chinese, nothing half-written
     response = _act(clerk, w, "handle", action="stopped", note="对象死亡")
     assert "无权变更在保对象" in response.content.decode()
@@ -105,7 +112,7 @@ def test_death_warning_confirmed_and_benefit_stopped_by_who_may(users, login, en
     w.refresh_from_db()
     assert w.status == "closed" and w.closed_at
     assert list(WarningEvent.objects.filter(warning=w).values_list("to_status", flat=True)) == [
-        "verifying", "handled", "closed"]  # fmt: skip
+        "verifying", "verifying", "handled", "closed"]  # fmt: skip
     assert AuditEntry.objects.filter(action="monitoring.warning.closed", object_id=str(w.pk)).exists()
     page = approver.get(reverse("monitoring:warning", args=[w.pk])).content.decode()
     assert "办结" in page and "对象已死亡" in page

@@ -433,6 +433,10 @@ def handle(actor, warning: Warning, action: str, note: str, *, change_id=None, m
     if not note:
         message = "请填写处置说明" if action not in Warning.EVIDENCE_ACTIONS else "不属实或无需处理须说明理由"
         raise BusinessRuleError(MonitoringErrorCode.NOTE_REQUIRED, message)
+    if (action == Warning.Action.STOPPED and change_id in (None, "") and w.rule.kind == "death" and w.person_id
+            and not Person.objects.filter(pk=w.person_id, is_deceased=True).exists()):  # fmt: skip
+        message = "死亡预警须先确认死亡（对象库登记死亡日期），停止保障才能自死亡次月起生效"
+        raise BusinessRuleError(MonitoringErrorCode.DEATH_UNCONFIRMED, message)
     if action in Warning.CHANGE_ACTIONS:
         change = _change_for(actor, w, action, change_id=change_id, monthly_amount=monthly_amount, note=note)
         w.change = change

@@ -254,7 +254,7 @@ def rule_edit(request, pk):
             services.update_rule(
                 request.user, rule, params=params, is_active=request.POST.get("is_active") == "on",
                 severity=request.POST.get("severity", ""), deadline_days=_int(request.POST.get("deadline_days")),
-                reraise_days=request.POST.get("reraise_days", "") if rule.direction == Direction.EXIT else None,
+                reraise_days=request.POST.get("reraise_days", ...) if rule.direction == Direction.EXIT else None,
             )  # fmt: skip
         except ServiceError as exc:
             show_refusal(request, exc)
