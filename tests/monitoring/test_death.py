@@ -446,3 +446,25 @@ def test_the_payroll_follows_the_regions_death_rule(users, enrolled):
         lock_month(users, november)
         december = payroll.build(users["approver"], region_code=COUNTY, month="2026-12")
     assert not PayrollLine.objects.filter(payroll=december, enrolment_id=enrolled.pk).exists()
+
+
+def test_evidence_uploaded_through_the_api_backs_a_false_outcome(client, users, enrolled, settings):
+    w = _death_warning_of_a_living_person(users, enrolled)
+    url = f"/api/monitoring/warnings/{w.pk}"
+    with at(2026, 12, 4):
+        client.force_login(users["clerk_a"])
+        missing = client.post(url + "/evidence")
+        assert missing.status_code == 400 and missing.json()["message"] == "请选择证明材料文件"
+        bad = io.BytesIO(b"MZ")
+        bad.name = "证明.exe"
+        assert (
+            client.post(url + "/evidence", {"file": bad}).json()["message"] == "证明材料只能上传 PDF、JPG 或 PNG 文件"
+        )
+        pdf = io.BytesIO(b"%PDF-1.4 proof")
+        pdf.name = "户籍证明.pdf"
+        answer = client.post(url + "/evidence", {"file": pdf})
+        assert answer.status_code == 200 and answer.json()["evidence_file"] is True
+        body = {"action": "false", "note": "户籍误注销，本人健在"}
+        answer = client.post(url + "/actions/handle", body, content_type="application/json")
+        assert answer.status_code == 200 and answer.json()["action"] == "false"
+    assert AuditEntry.objects.filter(action="monitoring.warning.evidence", object_id=str(w.pk)).exists()

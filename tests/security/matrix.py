@@ -98,6 +98,8 @@ MATRIX: dict[str, Entry] = {
     "api:list_warnings": Entry("monitoring.view"),
     "api:get_warning": Entry("monitoring.view", target="api_warning"),
     "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
+    # no file: refused inside (400), 404 outside
+    "api:attach_warning_evidence": Entry("monitoring.handle", method="POST", target="api_warning"),
     "api:list_payroll_months": Entry("benefits.view"),
     "api:get_payroll_summary": Entry("benefits.view", target="benefits_payroll"),
     "api:list_payroll_totals": Entry("benefits.view"),

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
@@ -194,4 +195,16 @@ def act_on_warning(request, pk: int, step: str, payload: TriageIn):
                         visit_on=payload.visit_on, visit_by=payload.visit_by)  # fmt: skip
     else:
         services.close(request.auth, warning, payload.note)
+    return warning_detail_out(_warning(request, pk))
+
+
+@router.post(
+    "/warnings/{pk}/evidence",
+    response={200: WarningDetail, **ERRORS},
+    summary="上传预警的证明材料（multipart，PDF、JPG 或 PNG；供不属实、无需处理的处置结果）",
+    auth=api_auth(cap.HANDLE, clients=False),
+)
+def attach_warning_evidence(request, pk: int, file: File[UploadedFile] = None):
+    warning = _warning(request, pk)
+    services.attach_evidence(request.auth, warning, file)
     return warning_detail_out(_warning(request, pk))

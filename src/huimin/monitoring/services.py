@@ -388,6 +388,21 @@ def _change_for(actor, w: Warning, action: str, *, change_id, monthly_amount, no
     return enr.changes.order_by("-id").first()
 
 
+@transaction.atomic
+def attach_evidence(actor, warning: Warning, evidence_file) -> Warning:
+    """证明材料 for an open warning (a PDF, JPG or PNG), kept for its 不属实 / 无需处理 outcome; audited."""
+    w = _locked(actor, warning)
+    if not w.is_open or w.status == Warning.Status.HANDLED:
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "只有待研判或核实中的预警可以上传证明材料")
+    if not evidence_file:
+        raise ServiceError("请选择证明材料文件")
+    check_upload(evidence_file, "证明材料")
+    w.evidence_file = evidence_file
+    w.save(update_fields=["evidence_file"])
+    audit.record("monitoring.warning.evidence", w, detail=f"证明材料：{getattr(evidence_file, 'name', '')}"[:200])
+    return w
+
+
 def _evidence(w: Warning, *, evidence_file, report_id, visit_on, visit_by) -> dict:
     """The evidence a 不属实 / 无需处理 outcome rests on: an uploaded file, a 核对 report of this household, or a
     visit (date and visitors). At least one."""
@@ -410,6 +425,8 @@ def _evidence(w: Warning, *, evidence_file, report_id, visit_on, visit_by) -> di
         if visit_on > timezone.localdate():
             raise ServiceError("入户核实日期不能晚于今天")
         found["evidence_visit"] = {"on": visit_on.isoformat(), "by": visit_by.strip()[:100]}
+    if not found and w.evidence_file:  # uploaded before (attach_evidence)
+        found["evidence_file"] = w.evidence_file
     if not found:
         raise BusinessRuleError(
             MonitoringErrorCode.EVIDENCE_REQUIRED,
