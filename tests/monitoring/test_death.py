@@ -196,6 +196,16 @@ def test_benefits_stop_from_the_month_after_death(users, enrolled, death, stop_f
     assert (list(r.items.values_list("service_month", flat=True)) if r else []) == recovered
 
 
+def test_a_region_paying_longer_after_death_is_not_cut_short_by_an_early_stop(users, enrolled):
+    """death_stop_months = 3, death on 30 November, stopped on 5 December: paid through January, stopped from
+    February (not from next month)."""
+    RegionPolicy.objects.create(key="death_stop_months", region_id=COUNTY, value=3, effective_from=D(2026, 1, 1))
+    with at(2026, 12, 5):
+        Person.objects.filter(pk=enrolled.persons[0].pk).update(is_deceased=True, death_date=D(2026, 11, 30))
+        assistance.stop(users["approver"], enrolled, "死亡")
+    assert EnrolmentChange.objects.get(enrolment=enrolled, kind="stop").effective_month == D(2027, 2, 1)
+
+
 def test_the_regions_rule_sets_the_month_benefits_stop(users, enrolled):
     """RegionPolicy death_stop_months = 2: the second month after the month of death is the first unpaid."""
     RegionPolicy.objects.create(key="death_stop_months", region_id=COUNTY, value=2, effective_from=D(2026, 1, 1))

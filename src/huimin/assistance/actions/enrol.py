@@ -193,13 +193,13 @@ def do_grace(actor, enr: Enrolment, *, months: int, reasons: str) -> EnrolmentCh
 def stop_month(enr: Enrolment, day: datetime.date) -> tuple[datetime.date, datetime.date | None]:
     """The first month a stop on ``day`` leaves unpaid, and the death it follows: when every member the
     enrolment still covers has died, the month the region's rule sets after the last death
-    (``rules.death_stop_month``: the month after death by default), whenever the stop is made; otherwise next
-    month."""
+    (``rules.death_stop_month``: the month after death by default), whenever the stop is made — earlier or later
+    than next month; otherwise next month."""
     ids = list(enr.members.filter(removed_on__isnull=True).values_list("person_id", flat=True))
     deaths = list(Person.objects.filter(pk__in=ids).values_list("is_deceased", "death_date"))
     if deaths and all(dead and on for dead, on in deaths):
         last = max(on for _, on in deaths)
-        return min(rules.next_month(day), rules.death_stop_month(enr.region_id, last, enr.programme)), last
+        return rules.death_stop_month(enr.region_id, last, enr.programme), last
     return rules.next_month(day), None
 
 
