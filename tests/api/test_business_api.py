@@ -234,8 +234,12 @@ def test_staff_triage_through_the_services_and_tokens_cannot(client, users, issu
     assert response.json()["events"][0]["to_status"] == "verifying"
     refused = client.post(url + "close", {}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["message"] == "只有已处置的预警可以办结"
-    response = client.post(url + "handle", {"action": "false", "note": "数据滞后"}, content_type="application/json")
+    refused = client.post(url + "handle", {"action": "false", "note": "数据滞后"}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["code"] == "monitoring.evidence_required"
+    body = {"action": "false", "note": "数据滞后", "visit_on": "2026-06-30", "visit_by": "张三、李四"}
+    response = client.post(url + "handle", body, content_type="application/json")
     assert response.status_code == 200 and response.json()["action"] == "false"
+    assert response.json()["evidence_visit"] == {"on": "2026-06-30", "by": "张三、李四"}
     outside = client.post(f"/api/monitoring/warnings/{b1.pk}/actions/confirm", {}, content_type="application/json")
     assert outside.status_code == 404
     with pytest.raises(ServiceError):

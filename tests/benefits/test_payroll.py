@@ -138,7 +138,7 @@ def test_death_recorded_after_lock_is_recovered_in_a_later_month(users, enrol):
     mar = build(users, MAR)
     assert lines(mar) == [(e.pk, FEB, "recovery", Decimal("-500.00"))]
     assert PayrollLine.objects.filter(payroll=feb).count() == 1  # the locked month is untouched
-    assert PayrollLine.objects.get(payroll=mar).explanation["规则"] == "追回：保障对象死亡次月起停发"
+    assert PayrollLine.objects.get(payroll=mar).explanation["规则"] == "追回：保障对象死亡，按规定月份起停发"
 
 
 @pytest.mark.django_db

@@ -87,6 +87,13 @@ def test_death_warning_confirmed_and_benefit_stopped_by_who_may(users, login, en
     assert "预警已转入核实" in response.content.decode()
     w.refresh_from_db()
     assert w.status == "verifying"
+    # a death is confirmed into the registry before the benefit is stopped (from the month after death)
+    response = _act(clerk, w, "handle", action="stopped", note="对象死亡")
+    assert "死亡预警须先确认死亡" in response.content.decode()
+    response = _act(clerk, w, "confirm_death", note="火化证明属实")
+    assert "已确认死亡" in response.content.decode()
+    person.refresh_from_db()
+    assert person.is_deceased and person.death_date == w.occurred_on
     # a township clerk may not stop a benefit: refused in Chinese, nothing half-written
     response = _act(clerk, w, "handle", action="stopped", note="对象死亡")
     assert "无权变更在保对象" in response.content.decode()
@@ -105,20 +112,28 @@ def test_death_warning_confirmed_and_benefit_stopped_by_who_may(users, login, en
     w.refresh_from_db()
     assert w.status == "closed" and w.closed_at
     assert list(WarningEvent.objects.filter(warning=w).values_list("to_status", flat=True)) == [
-        "verifying", "handled", "closed"]  # fmt: skip
+        "verifying", "verifying", "handled", "closed"]  # fmt: skip
     assert AuditEntry.objects.filter(action="monitoring.warning.closed", object_id=str(w.pk)).exists()
     page = approver.get(reverse("monitoring:warning", args=[w.pk])).content.decode()
     assert "办结" in page and "对象已死亡" in page
 
 
-def test_false_alarm_needs_a_reason_and_counts_in_the_statistics(users, login):
+def test_false_alarm_needs_a_reason_and_counts_in_the_statistics(users, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     w = make_warning(VILLAGE_A1, rule="vehicle_registered")
     client = login(users["clerk_a"])
-    assert "误报须说明理由" in _act(client, w, "handle", action="false", note=" ").content.decode()
+    assert "不属实或无需处理须说明理由" in _act(client, w, "handle", action="false", note=" ").content.decode()
     assert Warning.objects.get(pk=w.pk).status == "pending"
     assert "请选择处置结果" in _act(client, w, "handle", action="bogus", note="x").content.decode()
-    _act(client, w, "handle", action="false", note="车辆为亲属代登记，已核实不属本人")
-    assert Warning.objects.get(pk=w.pk).action == "false"
+    page = _act(client, w, "handle", action="false", note="车辆为亲属代登记，已核实不属本人").content.decode()
+    assert "须附证明" in page and Warning.objects.get(pk=w.pk).status == "pending"
+    page = _act(client, w, "handle", action="false", note="车辆为亲属代登记", visit_on="2026-11-19").content.decode()
+    assert "入户核实须填写核实日期和核实人员" in page
+    evidence = io.BytesIO(b"%PDF-1.4 \xe8\xaf\x81\xe6\x98\x8e")
+    evidence.name = "车管所证明.pdf"
+    _act(client, w, "handle", action="false", note="车辆为亲属代登记，已核实不属本人", evidence_file=evidence)
+    w.refresh_from_db()
+    assert w.action == "false" and w.evidence_file.name.endswith(".pdf")
     assert "只有待研判的预警" in _act(client, w, "confirm").content.decode()
     stats = {s["rule"].code: s for s in client.get(reverse("monitoring:dashboard")).context["stats"]}
     assert stats["vehicle_registered"]["false"] == 1 and stats["vehicle_registered"]["raised"] == 1

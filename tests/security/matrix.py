@@ -99,9 +99,23 @@ MATRIX: dict[str, Entry] = {
     "api:list_warnings": Entry("monitoring.view"),
     "api:get_warning": Entry("monitoring.view", target="api_warning"),
     "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
+    # no file: refused inside (400), 404 outside
+    "api:attach_warning_evidence": Entry("monitoring.handle", method="POST", target="api_warning"),
     "api:list_payroll_months": Entry("benefits.view"),
     "api:get_payroll_summary": Entry("benefits.view", target="benefits_payroll"),
     "api:list_payroll_totals": Entry("benefits.view"),
+    "api:list_recoveries": Entry("benefits.view"),
+    "api:get_recovery": Entry("benefits.view", target="benefits_recovery"),
+    # refused inside (400: nothing outstanding to repay below 0, no reason, nothing pending), 404 outside
+    "api:repay_recovery": Entry(
+        "benefits.payroll", method="POST", target="benefits_recovery", data={"amount": "0", "paid_on": "2026-01-05"}
+    ),
+    "api:request_recovery_write_off": Entry(
+        "benefits.payroll", method="POST", target="benefits_recovery", data={"reason": ""}
+    ),
+    "api:decide_recovery_write_off": Entry(
+        "benefits.payroll", method="POST", target="benefits_recovery", data={"approve": True}
+    ),
     # API clients (the security officer's page)
     "apiclients:clients": Entry(roles.API_CLIENTS_MANAGE),
     "apiclients:client_issue": Entry(roles.API_CLIENTS_MANAGE, method="POST", data={"name": ""}),
@@ -191,6 +205,9 @@ MATRIX: dict[str, Entry] = {
     "benefits:report": Entry("benefits.view"),
     "benefits:funds": Entry("benefits.view"),
     "benefits:fund_add": Entry("benefits.standards", method="POST"),
+    "benefits:recoveries": Entry("benefits.view"),
+    "benefits:recovery": Entry("benefits.view", target="benefits_recovery"),
+    "benefits:recovery_act": Entry("benefits.payroll", method="POST", target="benefits_recovery_act"),
     "benefits:calculator": Entry("benefits.view", query="?kind=dibao&income=100&members=2"),
     # statistics, indicators and dashboards (huimin.stats)
     "stats:dashboard": Entry(roles.STATS_VIEW),

@@ -41,6 +41,9 @@ DEADLINES = {
 # (the procedure's 审核 and 审批 are separate checks; a township that confirms on the county's delegation
 # confirms with another person than the one who reviewed).
 DUTY_SEPARATION = [("accept", "review"), ("verify", "review"), ("visit", "review"), ("review", "approve")]
+# 追缴: whoever asks to write an overpayment off does not approve the write-off (huimin.benefits.recovery)
+WRITE_OFF_SEPARATION = ("write_off_request", "write_off_approve")
+WRITE_OFF_BASIS = "默认：追缴款核销的申请与审批须由不同工作人员办理"
 DUTY_BASIS = "默认：受理、核对、入户调查与乡镇审核分离，审核与审批分离（各地可按本地审核确认办法调整）"
 HALF_YEARLY_IF_UNSTABLE = {"default_months": 12, "unstable_able_months": 6}
 YEARLY = {"default_months": 12}
@@ -161,6 +164,32 @@ def load(programme_model=None, policy_model=None, duty_model=None) -> None:
         programme=None,
         effective_from=datetime.date(2021, 1, 1),
         defaults={"value": 6, "source": "默认值：规划（000、003）要求落实低保渐退制度，未给出月数；各地按本地政策设置"},
+    )
+    load_death_stop(policy_model)
+    if duty_model is not None:
+        load_write_off_separation(programme_model, duty_model)
+
+
+def load_death_stop(policy_model) -> None:
+    """The national rule: benefits stop from the month after death (a region sets its own row)."""
+    policy_model.objects.get_or_create(
+        key="death_stop_months",
+        region=None,
+        programme=None,
+        effective_from=datetime.date(2000, 1, 1),
+        defaults={"value": 1, "source": "全国默认：保障对象死亡的，自死亡次月起停发"},
+    )
+
+
+def load_write_off_separation(programme_model, duty_model) -> None:
+    """The write-off rule of 追缴 for every programme that has never had it (a rule a city ended stays ended)."""
+    first, second = WRITE_OFF_SEPARATION
+    configured = set(duty_model.objects.filter(first=first, second=second).values_list("programme_id", flat=True))
+    duty_model.objects.bulk_create(
+        [
+            duty_model(programme=p, first=first, second=second, basis=WRITE_OFF_BASIS, created_by="系统默认")
+            for p in programme_model.objects.exclude(pk__in=configured)
+        ]
     )
 
 

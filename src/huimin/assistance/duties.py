@@ -36,6 +36,8 @@ DOING = {
     DutyStep.APPRAISAL: "组织民主评议",
     DutyStep.REVIEW: "进行乡镇审核",
     DutyStep.APPROVE: "审批（确认）",
+    DutyStep.WRITE_OFF_REQUEST: "申请核销追缴款",
+    DutyStep.WRITE_OFF_APPROVE: "审批核销",
 }
 ORDER = list(DutyStep.values)
 
@@ -145,3 +147,16 @@ def end_rule(actor, rule: DutySeparation, reason: str) -> DutySeparation:
         region_code=actor.region_id,
     )
     return rule
+
+
+def check_apart(actor, programme: Programme, step: str, done_by: dict[str, str]) -> None:
+    """The same rules outside an application's history: ``done_by`` names who did each earlier step of the
+    case (a 追缴's write-off request, huimin.benefits.recovery). Refuse (DutyConflict) when ``actor`` did one that
+    ``programme`` keeps apart from ``step``."""
+    username = getattr(actor, "username", "")
+    for rule in active_rules(programme):
+        if step not in (rule.first, rule.second):
+            continue
+        other = rule.second if rule.first == step else rule.first
+        if username and done_by.get(other) == username:
+            raise DutyConflict(conflict_message(programme, other, step))

@@ -82,6 +82,10 @@ class DutyStep(models.TextChoices):
     APPRAISAL = "appraisal", "民主评议"
     REVIEW = "review", "乡镇审核"
     APPROVE = "approve", "审批/确认"
+    # the steps of a 追缴 (recovery of an overpayment, huimin.benefits.recovery): who asks to write it off does not
+    # approve the write-off
+    WRITE_OFF_REQUEST = "write_off_request", "申请核销"
+    WRITE_OFF_APPROVE = "write_off_approve", "审批核销"
 
 
 class DutySeparation(models.Model):
@@ -123,12 +127,14 @@ class DutySeparation(models.Model):
 class RegionPolicy(models.Model):
     """A policy figure for a region subtree (null region = everywhere) and a date range; the most specific region
     and the latest effective row win. Keys: grace_months (渐退), advance_max (先行救助限额), case_by_case_threshold
-    (一事一议起点)."""
+    (一事一议起点),
+    death_stop_months (benefits stop from this many months after the month of death; national default 1)."""
 
     KEYS = [
         ("grace_months", "渐退期（月）"),
         ("advance_max", "先行救助限额（元）"),
         ("case_by_case_threshold", "一事一议起点金额（元）"),
+        ("death_stop_months", "死亡后停发（死亡当月后第几个月起停发）"),
     ]
     key = models.CharField("项目", max_length=40, choices=KEYS)
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT, verbose_name="救助项目")

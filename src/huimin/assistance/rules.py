@@ -75,6 +75,17 @@ def grace_months(region_code: str, day: datetime.date, programme: Programme) -> 
     return int(value)
 
 
+DEATH_STOP_MONTHS_DEFAULT = 1  # national rule: benefits stop from the month after death
+
+
+def death_stop_month(region_code: str, death_date: datetime.date, programme: Programme | None = None):
+    """The first month not paid after a death: the region's RegionPolicy "death_stop_months" (months after the
+    month of death) in force on the day of death, the national default (the month after) where none is set."""
+    value = policy_value("death_stop_months", region_code, death_date, programme)
+    months = int(value) if value is not None else DEATH_STOP_MONTHS_DEFAULT
+    return add_months(month_start(death_date), max(months, 1))
+
+
 # --- months and review cycles ---------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """How benefits objects are fetched for an actor (huimin.core.access): payroll months and bank batches —
-capability 403, outside his region 404."""
+capability 403, outside his region 404 — and 追缴 (recoveries)."""
 
 from huimin.benefits import capabilities as caps
-from huimin.benefits.models import BankBatch, PayrollMonth
+from huimin.benefits.models import BankBatch, PayrollMonth, Recovery
 from huimin.core.access import access_by_id
 
 
@@ -19,3 +19,9 @@ def access_payroll_month_by_id(
 def access_bank_batch_by_id(actor, pk, *, capability: str = caps.VIEW, for_update: bool = False) -> BankBatch:
     queryset = BankBatch.objects.select_related("payroll", "template")
     return access_by_id(queryset, actor, pk, capability=capability, for_update=for_update, what="代发批次")
+
+
+def access_recovery_by_id(actor, pk, *, capability: str = caps.VIEW, for_update: bool = False) -> Recovery:
+    """A recovery of an enrolment in the actor's subtree."""
+    queryset = Recovery.objects.select_related("region", "payee")
+    return access_by_id(queryset, actor, pk, capability=capability, for_update=for_update, what="追缴")

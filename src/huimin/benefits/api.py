@@ -1,4 +1,5 @@
-"""资金发放 API, read-only: the monthly payrolls and their totals by programme, line kind and region.
+"""资金发放 API: the monthly payrolls (read-only) and 追缴 (recoveries: list, read, repayments and write-offs by
+county staff). The payrolls and their totals by programme, line kind and region.
 
 A payroll month belongs to a county (or another subtree). A caller sees the months of its regions and the months
 that cover its regions; every figure is summed over the payroll lines inside the caller's regions only, so a
@@ -16,13 +17,13 @@ from ninja import Field, Router, Schema
 from huimin.apikit import ERRORS, api_auth
 from huimin.assistance.models import Programme
 from huimin.benefits import capabilities as caps
-from huimin.benefits import services
-from huimin.benefits.access import access_payroll_month_by_id
-from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth
+from huimin.benefits import recovery, services
+from huimin.benefits.access import access_payroll_month_by_id, access_recovery_by_id
+from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth, Recovery
 from huimin.core import regions
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope, user_prefixes
+from huimin.core.scope import in_scope, scoped, user_prefixes
 
 router = Router(tags=["资金发放"])
 
@@ -247,3 +248,156 @@ def list_payroll_totals(
             for r in rows
         ],
     }  # fmt: skip
+
+
+# --- 追缴 (recoveries) ------------------------------------------------------------------------------------------
+
+
+class RecoveryItemOut(Schema):
+    service_month: str = Field(description="所属月份 YYYY-MM")
+    amount: Decimal = Field(description="已发金额（元）")
+    price: Decimal = Field(description="其中价格临时补贴（元）")
+
+
+class RepaymentOut(Schema):
+    amount: Decimal
+    paid_on: datetime.date
+    note: str
+    recorded_by: str
+
+
+class RecoveryOut(Schema):
+    id: int
+    enrolment: int
+    region: str
+    programme: str
+    payee: int
+    reason: Recovery.Reason
+    reason_label: str
+    event_date: datetime.date | None = Field(description="死亡（停保）日期")
+    from_month: str = Field(description="停发起始月份 YYYY-MM")
+    total: Decimal = Field(description="应追缴（元）")
+    repaid: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+    status: Recovery.Status
+    status_label: str
+
+
+class RecoveryDetail(RecoveryOut):
+    items: list[RecoveryItemOut]
+    repayments: list[RepaymentOut]
+    write_off_reason: str
+    write_off_requested_by: str
+    write_off_decided_by: str
+    write_off_note: str
+
+
+class RecoveryPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[RecoveryOut]
+
+
+class RepaymentIn(Schema):
+    amount: str = Field(description="退回金额（元）")
+    paid_on: datetime.date = Field(description="退回日期")
+    note: str = ""
+
+
+class WriteOffIn(Schema):
+    reason: str = Field(description="核销理由")
+
+
+class WriteOffDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", description="审批意见（不同意时必填）")
+
+
+def recovery_out(r: Recovery) -> dict:
+    return {
+        "id": r.pk, "enrolment": r.enrolment_id, "region": r.region_id, "programme": r.programme_code,
+        "payee": r.payee_id, "reason": r.reason, "reason_label": r.get_reason_display(), "event_date": r.event_date,
+        "from_month": f"{r.from_month:%Y-%m}", "total": r.total, "repaid": r.repaid, "written_off": r.written_off,
+        "outstanding": r.outstanding, "status": r.status, "status_label": r.get_status_display(),
+    }  # fmt: skip
+
+
+def recovery_detail_out(r: Recovery) -> dict:
+    return {
+        **recovery_out(r),
+        "items": [{"service_month": f"{i.service_month:%Y-%m}", "amount": i.amount, "price": i.price}
+                  for i in r.items.all()],
+        "repayments": [{"amount": p.amount, "paid_on": p.paid_on, "note": p.note, "recorded_by": p.recorded_by}
+                       for p in r.repayments.all()],
+        "write_off_reason": r.write_off_reason, "write_off_requested_by": r.write_off_requested_by,
+        "write_off_decided_by": r.write_off_decided_by, "write_off_note": r.write_off_note,
+    }  # fmt: skip
+
+
+@router.get(
+    "/recoveries",
+    response={200: RecoveryPage, **ERRORS},
+    summary="追缴清单（停止保障后已发放的不应发月份金额）",
+    auth=api_auth(caps.VIEW),
+)
+def list_recoveries(
+    request, status: Recovery.Status | None = None, reason: Recovery.Reason | None = None, programme: str = "",
+    page: int = 1, page_size: int = 30,
+):  # fmt: skip
+    qs = scoped(Recovery.objects.all(), request.auth, capability=caps.VIEW)
+    if status:
+        qs = qs.filter(status=status)
+    if reason:
+        qs = qs.filter(reason=reason)
+    if programme:
+        qs = qs.filter(programme_code=programme)
+    page_size = max(1, min(page_size, 100))
+    page = max(1, min(page, 10_000_000))
+    qs = qs.order_by("-created_at", "-id")
+    return {
+        "count": qs.count(), "page": page, "page_size": page_size,
+        "items": [recovery_out(r) for r in qs[(page - 1) * page_size : page * page_size]],
+    }  # fmt: skip
+
+
+@router.get("/recoveries/{pk}", response={200: RecoveryDetail, **ERRORS}, summary="追缴详情", auth=api_auth(caps.VIEW))
+def get_recovery(request, pk: int):
+    return recovery_detail_out(access_recovery_by_id(request.auth, pk))
+
+
+@router.post(
+    "/recoveries/{pk}/repayments",
+    response={200: RecoveryDetail, **ERRORS},
+    summary="登记追缴退回（金额、日期）",
+    auth=api_auth(caps.PAYROLL, clients=False),
+)
+def repay_recovery(request, pk: int, payload: RepaymentIn):
+    r = access_recovery_by_id(request.auth, pk, capability=caps.PAYROLL)
+    recovery.record_repayment(request.auth, r, amount=payload.amount, paid_on=payload.paid_on, note=payload.note)
+    return recovery_detail_out(access_recovery_by_id(request.auth, pk))
+
+
+@router.post(
+    "/recoveries/{pk}/write-off",
+    response={200: RecoveryDetail, **ERRORS},
+    summary="申请核销追缴尚欠金额",
+    auth=api_auth(caps.PAYROLL, clients=False),
+)
+def request_recovery_write_off(request, pk: int, payload: WriteOffIn):
+    r = access_recovery_by_id(request.auth, pk, capability=caps.PAYROLL)
+    recovery.request_write_off(request.auth, r, payload.reason)
+    return recovery_detail_out(access_recovery_by_id(request.auth, pk))
+
+
+@router.post(
+    "/recoveries/{pk}/write-off/decision",
+    response={200: RecoveryDetail, **ERRORS},
+    summary="审批核销（须由申请人以外的工作人员）",
+    auth=api_auth(caps.PAYROLL, clients=False),
+)
+def decide_recovery_write_off(request, pk: int, payload: WriteOffDecisionIn):
+    r = access_recovery_by_id(request.auth, pk, capability=caps.PAYROLL)
+    recovery.decide_write_off(request.auth, r, approve=payload.approve, note=payload.note)
+    return recovery_detail_out(access_recovery_by_id(request.auth, pk))

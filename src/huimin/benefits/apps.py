@@ -18,6 +18,7 @@ class BenefitsConfig(AppConfig):
         menu.register("benefits", "月度发放", "benefits_payroll", "benefits:payroll_months", c.VIEW)
         menu.register("benefits", "代发模板", "benefits_templates", "benefits:templates", c.PAY)
         menu.register("benefits", "发放项目与资金来源", "benefits_funds", "benefits:funds", c.VIEW)
+        menu.register("benefits", "追缴", "benefits_recoveries", "benefits:recoveries", c.VIEW)
         menu.register("benefits", "待遇试算", "benefits_calculator", "benefits:calculator", c.VIEW)
         menu.register("benefits", "调标", "benefits_restandard", "benefits:restandard", c.STANDARDS)
 

@@ -2,7 +2,7 @@
 approved monthly amount is the calculated one unless the approver gives a reason. Benefits depends on
 assistance here, never the reverse."""
 
-from huimin.assistance import calculation_link
+from huimin.assistance import calculation_link, enrolment_hooks
 from huimin.benefits import assess
 from huimin.core.services import ServiceError
 
@@ -23,5 +23,12 @@ CALCULATOR = calculation_link.Calculator(
 )
 
 
+def _stopped(enrolment, change) -> None:
+    from huimin.benefits import recovery
+
+    recovery.on_stop(enrolment, change)
+
+
 def connect() -> None:
     calculation_link.register(CALCULATOR)
+    enrolment_hooks.register_stopped(_stopped)

@@ -342,3 +342,95 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.get_status_display()}"
+
+
+class Recovery(models.Model):
+    """追缴: what locked months paid an enrolment for service months no longer due (after a death, or a stop made
+    effective from an earlier month), followed to repayment or to a write-off (核销) approved by a second person
+    (assistance.DutySeparation: 申请核销 ≠ 审批核销). Any programme's enrolment; one per enrolment — months locked
+    later that paid after the stop are added to it. Its items count, for the payroll, as settled: a later month
+    never nets the same money again (payroll_engine: the ``paid`` input)."""
+
+    scope_region_field = "region"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "追缴中"
+        WRITE_OFF_PENDING = "write_off_pending", "核销待审批"
+        REPAID = "repaid", "已追回"
+        WRITTEN_OFF = "written_off", "已核销"
+
+    class Reason(models.TextChoices):
+        DEATH = "death", "保障对象死亡"
+        STOP = "stop", "停止保障"
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="+", verbose_name="在保记录")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所在村（社区）")
+    programme_code = models.CharField("救助项目", max_length=40)
+    payee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="领款人")
+    reason = models.CharField("原因", max_length=10, choices=Reason.choices)
+    event_date = models.DateField("死亡（停保）日期", null=True, blank=True)
+    from_month = models.DateField("停发起始月份")
+    change_id = models.IntegerField("在保变更", null=True, blank=True)
+    total = models.DecimalField("应追缴（元）", max_digits=12, decimal_places=2, default=0)
+    repaid = models.DecimalField("已追回（元）", max_digits=12, decimal_places=2, default=0)
+    written_off = models.DecimalField("已核销（元）", max_digits=12, decimal_places=2, default=0)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    write_off_reason = models.TextField("核销理由", blank=True)
+    write_off_requested_by = models.CharField("核销申请人", max_length=150, blank=True)
+    write_off_requested_at = models.DateTimeField("核销申请时间", null=True, blank=True)
+    write_off_decided_by = models.CharField("核销审批人", max_length=150, blank=True)
+    write_off_decided_at = models.DateTimeField("核销审批时间", null=True, blank=True)
+    write_off_note = models.TextField("审批意见", blank=True)
+    created_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    closed_at = models.DateTimeField("结清时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "追缴"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"追缴 #{self.pk}（{self.total} 元）"
+
+    @property
+    def outstanding(self):
+        return self.total - self.repaid - self.written_off
+
+
+class RecoveryItem(models.Model):
+    """One service month of a recovery: what the locked months paid for it, net (``price``: the part that was
+    价格临时补贴, which the payroll does not net)."""
+
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="items")
+    service_month = models.DateField("所属月份")
+    amount = models.DecimalField("已发金额（元）", max_digits=12, decimal_places=2)
+    price = models.DecimalField("其中价格临时补贴（元）", max_digits=12, decimal_places=2, default=0)
+    lines = models.JSONField("发放明细", default=list)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "追缴明细"
+        ordering = ["service_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["recovery", "service_month"], name="benefits_recovery_month_once")
+        ]
+
+    def __str__(self):
+        return f"{self.service_month:%Y-%m} {self.amount}"
+
+
+class Repayment(models.Model):
+    """A sum paid back (退回) against a recovery, with its date."""
+
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="repayments")
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    paid_on = models.DateField("退回日期")
+    note = models.CharField("凭证/说明", max_length=200, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150)
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "追缴退回"
+        ordering = ["paid_on", "id"]
+
+    def __str__(self):
+        return f"{self.paid_on} {self.amount}"

@@ -13,10 +13,13 @@ Rules (docs/benefits.md):
 - a month M is paid to an enrolment whose start month is ≤ M, at the amount of the last change effective by M;
 - status from the last status change effective by M: 停保 (suspended) and 退出 (stopped) pay nothing;
   渐退 (grace) pays up to and including ``grace_until``;
-- death: the month of death is paid in full, nothing after (when every covered member has died);
+- death: when every covered member has died, nothing from the first month the region's rule leaves unpaid
+  (``death_stops``: RegionPolicy death_stop_months, read by the caller; by default the month after death);
 - corrections: for each earlier month that the region has locked (up to ``LOOKBACK_MONTHS`` back), the
   entitlement recomputed now minus what locked months paid for it becomes a 补发 (arrears) or 追回 (recovery)
   line dated to that service month; months before the region's first locked month were paid outside Huimin;
+  a month a 追缴 (benefits.Recovery) lists counts as settled by it (its amount is taken off what was paid), so
+  money paid after a death is pursued once, by the 追缴, not also netted by a later month;
 - 价格临时补贴: when the entered CPI rise for M exceeds the threshold, each living covered member of a 低保 or
   特困 enrolment paid in M gets the per-person amount;
 - every line carries the payee's account as it stands in the registry when the month is built (ciphertext copied,
@@ -71,6 +74,7 @@ CHANGE_SCHEMA = pa.schema(
     ]
 )
 MEMBER_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("alive", pa.int64()), ("last_death", pa.date32())])
+DEATH_STOP_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("stop_month", pa.date32())])
 PAID_SCHEMA = pa.schema([("enrolment_id", pa.int64()), ("service_month", pa.date32()), ("paid_cents", pa.int64())])
 FUND_SCHEMA = pa.schema(
     [("programme_code", pa.string()), ("prefix", pa.string()), ("fund_id", pa.int64()), ("rank", pa.int64())]
@@ -221,14 +225,44 @@ def load_inputs(
         MEMBER_SCHEMA,
     )
     paid_cents = "ROUND(SUM(l.amount) * 100)::bigint" if pg else "CAST(ROUND(SUM(l.amount) * 100) AS INTEGER)"
+    # what locked months paid, less what a 追缴 (benefits.Recovery) lists for recovery outside the payroll: a
+    # listed month counts as settled, so no later month nets the same money again
     queries["paid"] = (
-        f"SELECT l.enrolment_id, l.service_month, {paid_cents} FROM benefits_payrollline l"  # noqa: S608 - digits-only prefix and ISO dates
+        f"SELECT p.enrolment_id, p.service_month, {paid_cents.replace('l.amount', 'p.amount')} FROM ("  # noqa: S608 - digits-only prefix and ISO dates
+        " SELECT l.enrolment_id, l.service_month, l.amount FROM benefits_payrollline l"
         " JOIN benefits_payrollmonth pm ON pm.id = l.payroll_id"
         f" WHERE pm.status = 'locked' AND l.kind <> 'price' AND l.service_month >= '{earliest}'"
-        f" AND l.enrolment_id IN (SELECT e.id FROM {joined}) GROUP BY l.enrolment_id, l.service_month",
+        f" AND l.enrolment_id IN (SELECT e.id FROM {joined})"
+        " UNION ALL SELECT r.enrolment_id, i.service_month, i.price - i.amount FROM benefits_recoveryitem i"
+        " JOIN benefits_recovery r ON r.id = i.recovery_id"
+        f" WHERE i.service_month >= '{earliest}' AND r.enrolment_id IN (SELECT e.id FROM {joined})"
+        ") p GROUP BY p.enrolment_id, p.service_month",
         PAID_SCHEMA,
     )
     return fetch_all(connection, queries)
+
+
+def death_stops(inputs: dict, stop_month) -> pa.Table:
+    """Per enrolment whose covered members have all died: the first month not paid, by ``stop_month(region_code,
+    programme_code, last_death)`` (the region's rule, as data, looked up by the caller). Few rows: the deceased."""
+    members = inputs["members"]
+    dead = members.filter(pc.and_(pc.equal(members["alive"], 0), pc.is_valid(members["last_death"])))
+    if not dead.num_rows:
+        return DEATH_STOP_SCHEMA.empty_table()
+    enrolments = inputs["enrolments"]
+    wanted = set(dead["enrolment_id"].to_pylist())
+    where = {
+        i: (r, p)
+        for i, r, p in zip(enrolments["id"].to_pylist(), enrolments["region_id"].to_pylist(),
+                           enrolments["programme_code"].to_pylist(), strict=True)
+        if i in wanted
+    }  # fmt: skip
+    ids, months = [], []
+    for i, death in zip(dead["enrolment_id"].to_pylist(), dead["last_death"].to_pylist(), strict=True):
+        if i in where:
+            ids.append(i)
+            months.append(stop_month(*where[i], death))
+    return pa.table({"enrolment_id": pa.array(ids, pa.int64()), "stop_month": pa.array(months, pa.date32())})
 
 
 # --- computing ------------------------------------------------------------------------------------------
@@ -248,11 +282,13 @@ status_changes AS (
 ),
 funded AS (__FUNDED__),
 grid AS (
-    SELECT e.*, mo.month, mo.is_current, mem.alive, mem.last_death,
+    SELECT e.*, mo.month, mo.is_current, mem.alive, mem.last_death, ds.stop_month AS death_stop_month,
         CAST(date_trunc('month', e.start_month)
             + CASE WHEN day(e.start_month) > 1 THEN INTERVAL 1 MONTH ELSE INTERVAL 0 MONTH END AS DATE) AS first_month
     FROM funded e CROSS JOIN months mo
     LEFT JOIN members_t mem ON mem.enrolment_id = e.id
+    -- the first month not paid once every covered member has died: the region's rule (few rows: the deceased)
+    LEFT JOIN death_stops_t ds ON ds.enrolment_id = e.id
 ),
 -- the change in force in each month of the window: the latest effective by then (a hash aggregate per
 -- enrolment and month; the months are few, so this beats an ASOF join over the whole grid)
@@ -269,7 +305,9 @@ with_amount AS (
     FROM grid g LEFT JOIN amount_in_force a ON g.id = a.enrolment_id AND g.month = a.month
 ),
 with_status AS (
-    SELECT w.*, COALESCE(s.status, 'active') AS month_status
+    SELECT w.*, COALESCE(s.status, 'active') AS month_status,
+        COALESCE(w.alive = 0 AND w.last_death IS NOT NULL AND w.month >= COALESCE(w.death_stop_month,
+            CAST(date_trunc('month', w.last_death) + INTERVAL 1 MONTH AS DATE)), FALSE) AS after_death
     FROM with_amount w LEFT JOIN status_in_force s ON w.id = s.enrolment_id AND w.month = s.month
 ),
 entitled AS (
@@ -278,7 +316,7 @@ entitled AS (
             WHEN month < first_month THEN 0
             WHEN month_status IN ('suspended', 'stopped') THEN 0
             WHEN month_status = 'grace' AND grace_until IS NOT NULL AND month > grace_until THEN 0
-            WHEN alive = 0 AND last_death IS NOT NULL AND month > date_trunc('month', last_death) THEN 0
+            WHEN after_death THEN 0
             ELSE due_cents
         END AS entitled_cents,
         CASE
@@ -286,8 +324,7 @@ entitled AS (
             WHEN month_status = 'suspended' THEN '停保'
             WHEN month_status = 'stopped' THEN '已退出'
             WHEN month_status = 'grace' AND grace_until IS NOT NULL AND month > grace_until THEN '渐退期满'
-            WHEN alive = 0 AND last_death IS NOT NULL AND month > date_trunc('month', last_death)
-                THEN '保障对象死亡次月起停发'
+            WHEN after_death THEN '保障对象死亡，按规定月份起停发'
             WHEN month_status = 'grace' THEN '渐退期内照常发放'
             ELSE '按月发放'
         END AS rule
@@ -370,6 +407,7 @@ def _connect(
         ("changes_t", inputs["changes"]),
         ("members_t", inputs["members"]),
         ("paid_t", inputs["paid"]),
+        ("death_stops_t", inputs.get("death_stops") or DEATH_STOP_SCHEMA.empty_table()),
     ):
         con.register(name, table)
     return con, _SQL.replace("__FUNDED__", funded)

@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from huimin.assistance import rules as assistance_rules
+from huimin.assistance.models import Programme
 from huimin.benefits import accounts, funds, payroll_engine, standards
 from huimin.benefits import capabilities as caps
 from huimin.benefits.error_codes import BenefitsErrorCode
@@ -213,6 +215,24 @@ def price_cents(region_code: str, month: datetime.date) -> tuple[int | None, dic
     return cents, {"index": str(index.value), "threshold": str(threshold.value), "per_person": str(amount.monthly)}
 
 
+def _inputs(prefix: str, month: datetime.date, locked: list[datetime.date], codes: list[str]) -> dict:
+    """The engine's inputs for the programmes ``codes``, with the month each deceased enrolment stops by the
+    region's rule (as data)."""
+    inputs = payroll_engine.load_inputs(connection, prefix, month, locked, codes)
+    programmes = {p.code: p for p in Programme.objects.all()}
+
+    found: dict[tuple, datetime.date] = {}
+
+    def stop_month(region_code: str, programme_code: str, death: datetime.date) -> datetime.date:
+        key = (region_code, programme_code, death)
+        if key not in found:
+            found[key] = assistance_rules.death_stop_month(region_code, death, programmes.get(programme_code))
+        return found[key]
+
+    inputs["death_stops"] = payroll_engine.death_stops(inputs, stop_month)
+    return inputs
+
+
 def build(actor, *, region_code: str, month, today: datetime.date | None = None) -> PayrollMonth:
     """Build (or rebuild) the draft of ``month`` for ``region_code``: its lines are replaced as a whole, so
     building twice gives the same lines, and what locked months paid is never paid again."""
@@ -245,7 +265,7 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
         locked = locked_months()
         paying = funds.payroll_table(month, prefix)  # the programmes this month pays, with their fund rows
         codes = sorted({row["programme_code"] for row in paying})
-        inputs = payroll_engine.load_inputs(connection, prefix, month, locked, codes)
+        inputs = _inputs(prefix, month, locked, codes)
         PayrollMonth.objects.get_or_create(region=region, month=month)
         payroll = PayrollMonth.objects.select_for_update().get(region=region, month=month)
         if payroll.status in (PayrollMonth.Status.APPROVED, PayrollMonth.Status.LOCKED):
@@ -260,7 +280,7 @@ def build(actor, *, region_code: str, month, today: datetime.date | None = None)
             raise ServiceError("已有以后月份的发放，不能再生成以前月份；更正请在以后月份补发或追回")
         if locked_months() != locked:  # a month was locked while the inputs were read: read them again
             locked = locked_months()
-            inputs = payroll_engine.load_inputs(connection, prefix, month, locked, codes)
+            inputs = _inputs(prefix, month, locked, codes)
         price, price_info = price_cents(region.code, month)
         with connection.cursor() as cursor:  # a draft's lines have no payments; one statement, no collector
             cursor.execute("DELETE FROM benefits_payrollline WHERE payroll_id = %s", [payroll.pk])
@@ -347,6 +367,10 @@ def advance(actor, payroll: PayrollMonth, action: str) -> PayrollMonth:
         payroll.locked_at = timezone.now()
     _log(payroll, actor, action)
     payroll.save()
+    if action == "lock":  # a month built before a stop and locked after it: what it paid after is recovered
+        from huimin.benefits import recovery
+
+        recovery.sweep_locked(payroll, actor)
     audit.record(
         f"benefits.payroll.{action}",
         payroll,

@@ -5,6 +5,7 @@ import datetime
 import json
 
 from django.contrib import messages
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +27,10 @@ from huimin.benefits.models import (
     Standard,
     StandardKind,
 )
+from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
+from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import XLSX, download, header_widths, workbook_bytes, write_table, xlsx_download
@@ -463,3 +466,124 @@ def restandard_apply(request):
         )
     query = f"?region={args['region_code']}&kind={args['kind']}&month={args['month']}&preview=1"
     return redirect(reverse("benefits:restandard") + query)
+
+
+# --- 追缴 (recoveries) ------------------------------------------------------------------------------------------
+
+
+def _recoveries(request):
+    from huimin.benefits.models import Recovery
+
+    return scoped(Recovery.objects.select_related("region", "payee"), request.user, capability=caps.VIEW)
+
+
+def _recovery_filters(request, qs):
+    from huimin.benefits.models import Recovery
+
+    f = {k: request.GET.get(k, "").strip() for k in ("status", "programme", "reason", "region", "since", "until")}
+    if f["status"] == "open":
+        qs = qs.filter(status__in=[Recovery.Status.OPEN, Recovery.Status.WRITE_OFF_PENDING])
+    elif f["status"] in Recovery.Status.values:
+        qs = qs.filter(status=f["status"])
+    if f["programme"]:
+        qs = qs.filter(programme_code=f["programme"])
+    if f["reason"] in Recovery.Reason.values:
+        qs = qs.filter(reason=f["reason"])
+    if f["region"].isdigit():
+        qs = qs.filter(region_id__startswith=f["region"].rstrip("0") or f["region"])
+    for key, lookup in (("since", "from_month__gte"), ("until", "from_month__lte")):
+        day = _date(f[key] + "-01" if len(f[key]) == 7 else f[key])
+        if isinstance(day, datetime.date):
+            qs = qs.filter(**{lookup: day})
+    return qs, f
+
+
+RECOVERY_HEADERS = ["编号", "村（社区）", "救助项目", "领款人", "原因", "死亡（停保）日期", "停发起始月份", "追缴月份",
+                    "应追缴（元）", "已追回（元）", "已核销（元）", "尚欠（元）", "状态", "登记时间"]  # fmt: skip
+
+
+@capability_required(caps.VIEW)
+def recovery_list(request):
+    from huimin.assistance.models import Programme
+    from huimin.benefits.models import Recovery
+    from huimin.core import audit
+
+    qs, f = _recovery_filters(request, _recoveries(request))
+    qs = qs.order_by("-created_at", "-id")
+    if request.GET.get("export") == "xlsx":
+        names = dict(Programme.objects.values_list("code", "name"))
+        audit.record("benefits.export.recoveries", detail=f"{qs.count()} 条")
+        rows = (
+            (r.pk, r.region.name, names.get(r.programme_code, r.programme_code), r.payee.name, r.get_reason_display(),
+             r.event_date, r.from_month.strftime("%Y-%m"),
+             "、".join(m.strftime("%Y-%m") for m in r.items.values_list("service_month", flat=True)),
+             r.total, r.repaid, r.written_off, r.outstanding, r.get_status_display(),
+             timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"))
+            for r in qs.prefetch_related("items")
+        )  # fmt: skip
+        return xlsx_response("追缴清单", "追缴清单", RECOVERY_HEADERS, rows)
+    page = page_of(request, qs, PAGE_SIZE)
+    names = dict(Programme.objects.values_list("code", "name"))
+    for r in page:
+        r.programme_name = names.get(r.programme_code, r.programme_code)
+    return render(
+        request,
+        "benefits/recoveries.html",
+        {
+            "page": page,
+            "filters": f,
+            "statuses": Recovery.Status.choices,
+            "reasons": Recovery.Reason.choices,
+            "programmes": names,
+            "totals": qs.aggregate(**{k: Sum(k) for k in ("total", "repaid", "written_off")}),
+        },
+    )
+
+
+@capability_required(caps.VIEW)
+def recovery_detail(request, pk):
+    from huimin.assistance.models import Programme
+    from huimin.benefits.access import access_recovery_by_id
+
+    r = access_recovery_by_id(request.user, pk)
+    return render(
+        request,
+        "benefits/recovery.html",
+        {
+            "r": r,
+            "programme": Programme.objects.filter(code=r.programme_code).first(),
+            "items": r.items.all(),
+            "repayments": r.repayments.all(),
+            "may_act": has_capability(request.user, caps.PAYROLL),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@capability_required(caps.PAYROLL)
+def recovery_act(request, pk, action):
+    from huimin.benefits import recovery
+    from huimin.benefits.access import access_recovery_by_id
+
+    r = access_recovery_by_id(request.user, pk, capability=caps.PAYROLL)
+    p = request.POST
+    try:
+        if action == "repay":
+            paid_on = _date(p.get("paid_on"))
+            if paid_on == "bad":
+                raise ServiceError("退回日期格式不正确，应为 YYYY-MM-DD")
+            recovery.record_repayment(request.user, r, amount=p.get("amount", ""), paid_on=paid_on,
+                                      note=p.get("note", ""))  # fmt: skip
+            messages.success(request, "已登记退回。")
+        elif action == "write_off":
+            recovery.request_write_off(request.user, r, p.get("reason", ""))
+            messages.success(request, "已申请核销，待其他工作人员审批。")
+        elif action in ("approve", "refuse"):
+            recovery.decide_write_off(request.user, r, approve=action == "approve", note=p.get("note", ""))
+            messages.success(request, "已核销。" if action == "approve" else "已不同意核销，继续追缴。")
+        else:
+            raise Http404("没有这个操作")
+    except ServiceError as exc:
+        show_refusal(request, exc)
+    return redirect("benefits:recovery", pk=r.pk)

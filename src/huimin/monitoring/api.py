@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.core import regions
@@ -60,6 +61,11 @@ class WarningDetail(WarningOut):
     handled_at: datetime.datetime | None
     handled_by: str
     closed_at: datetime.datetime | None
+    change: int | None = Field(description="处置所依据的在保变更编号")
+    evidence_report: int | None = Field(description="证明：核对报告编号")
+    evidence_visit: dict[str, Any] = Field(description="证明：入户核实（日期、人员）")
+    evidence_file: bool = Field(description="是否上传了证明材料")
+    reraised_from: int | None = Field(description="重新预警所承接的前次预警")
     events: list[WarningEventOut]
 
 
@@ -71,8 +77,16 @@ class WarningPage(Schema):
 
 
 class TriageIn(Schema):
-    action: str = Field("", description="handle 时必填：application、adjusted、stopped、referred、false")
-    note: str = Field("", description="处置说明（handle 必填；误报须说明理由）")
+    action: str = Field(
+        "",
+        description="handle 时必填：application、adjusted、stopped、grace、referred、false（不属实）、none（无需处理）",
+    )
+    note: str = Field("", description="处置说明（handle 必填；不属实、无需处理须说明理由）")
+    change_id: int | None = Field(None, description="stopped / adjusted / grace：已办理的在保变更编号（不填则现办）")
+    monthly_amount: str | None = Field(None, description="adjusted 且现在办理时：调整后的月保障金额（元）")
+    report_id: int | None = Field(None, description="false / none 的证明：该家庭的核对报告编号")
+    visit_on: datetime.date | None = Field(None, description="false / none 的证明：入户核实日期")
+    visit_by: str = Field("", description="false / none 的证明：入户核实人员")
 
 
 def warning_out(w: Warning, today: datetime.date | None = None) -> dict:
@@ -92,6 +106,8 @@ def warning_detail_out(w: Warning) -> dict:
         **warning_out(w),
         "rule_description": w.rule.description, "record_key": w.record_key, "detail": w.detail, "note": w.note,
         "handled_at": w.handled_at, "handled_by": w.handled_by, "closed_at": w.closed_at,
+        "change": w.change_id, "evidence_report": w.evidence_report_id, "evidence_visit": w.evidence_visit or {},
+        "evidence_file": bool(w.evidence_file), "reraised_from": w.reraised_from_id,
         "events": [
             {"from_status": e.from_status, "to_status": e.to_status, "action": e.action, "note": e.note,
              "actor": e.actor, "at": e.at}
@@ -156,13 +172,13 @@ def get_warning(request, pk: int):
     return warning_detail_out(_warning(request, pk))
 
 
-TRIAGE = ("confirm", "handle", "close")
+TRIAGE = ("confirm", "confirm_death", "handle", "close")
 
 
 @router.post(
     "/warnings/{pk}/actions/{step}",
     response={200: WarningDetail, **ERRORS},
-    summary="处置预警：confirm 转入核实、handle 登记处置结果、close 办结",
+    summary="处置预警：confirm 转入核实、confirm_death 确认死亡（登记对象库）、handle 登记处置结果、close 办结",
     auth=api_auth(cap.HANDLE, clients=False),
 )
 def act_on_warning(request, pk: int, step: str, payload: TriageIn):
@@ -171,8 +187,12 @@ def act_on_warning(request, pk: int, step: str, payload: TriageIn):
         raise ServiceError("未知的处置操作：应为 " + "、".join(TRIAGE) + " 之一")
     if step == "confirm":
         services.confirm(request.auth, warning, payload.note)
+    elif step == "confirm_death":
+        services.confirm_death(request.auth, warning, payload.note)
     elif step == "handle":
-        services.handle(request.auth, warning, payload.action, payload.note)
+        services.handle(request.auth, warning, payload.action, payload.note, change_id=payload.change_id,
+                        monthly_amount=payload.monthly_amount, report_id=payload.report_id,
+                        visit_on=payload.visit_on, visit_by=payload.visit_by)  # fmt: skip
     else:
         services.close(request.auth, warning, payload.note)
     return warning_detail_out(_warning(request, pk))
@@ -218,3 +238,15 @@ def start_discovery(request, pk: int, payload: DiscoveryIn):
         "report_id": found.report_id,
         "conclusion": found.report.conclusion,
     }
+
+
+@router.post(
+    "/warnings/{pk}/evidence",
+    response={200: WarningDetail, **ERRORS},
+    summary="上传预警的证明材料（multipart，PDF、JPG 或 PNG；供不属实、无需处理的处置结果）",
+    auth=api_auth(cap.HANDLE, clients=False),
+)
+def attach_warning_evidence(request, pk: int, file: File[UploadedFile] = None):
+    warning = _warning(request, pk)
+    services.attach_evidence(request.auth, warning, file)
+    return warning_detail_out(_warning(request, pk))

@@ -1,6 +1,9 @@
 """The default warning rules (loaded by a data migration; a bureau edits them afterwards)."""
 
 EXIT_CATS = ["dibao", "tekun"]
+# days after which a closed 应退 warning whose condition still holds is raised again (WarningRule.reraise_days,
+# set on every 应退 rule by migration; a bureau changes it per rule on 预警规则)
+RERAISE_DAYS = 90
 # 应保 rules watch the low-income households and — 主动发现 — every other registered household too
 ENTER_CATS = ["edge", "expense", "registered"]
 
@@ -99,4 +102,4 @@ def ensure() -> None:
 
     if not WarningRule.objects.exists():
         for row in RULES:
-            WarningRule.objects.create(**row)
+            WarningRule.objects.create(**row, reraise_days=RERAISE_DAYS if row["direction"] == "exit" else None)

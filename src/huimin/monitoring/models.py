@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from huimin.assistance.models import EnrolmentChange
 from huimin.core.models import Region
 from huimin.core.workers import WorkerFields
 from huimin.registry.models import Household, Person
@@ -78,6 +79,10 @@ class WarningRule(models.Model):
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="适用区划（空为全部）"
     )
+    reraise_days = models.PositiveSmallIntegerField(
+        "办结后重新预警（天）", null=True, blank=True,
+        help_text="应退预警办结满此天数后，若情形仍在，下一次全量运行重新预警；空为不重新预警",
+    )  # fmt: skip
     is_active = models.BooleanField("启用", default=True)
     updated_by = models.CharField("修改人", max_length=150, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -140,10 +145,21 @@ class Warning(models.Model):
         APPLICATION = "application", "已启动救助申请"
         ADJUSTED = "adjusted", "已调整保障"
         STOPPED = "stopped", "已停止保障"
+        GRACE = "grace", "渐退"
         REFERRED = "referred", "已转介其他部门"
-        FALSE = "false", "误报"
+        FALSE = "false", "不属实"
+        NONE = "none", "无需处理"
 
     OPEN = ("pending", "verifying", "handled")
+    # outcomes that name an enrolment change: closed only on the change itself (``change``), made through the
+    # assistance actions by whoever holds that right; the change kinds each accepts
+    CHANGE_ACTIONS = {
+        "stopped": ("stop", "review_stop"),
+        "adjusted": ("adjust", "review_reduce", "member_remove"),
+        "grace": ("grace",),
+    }
+    # outcomes that say nothing is to change: a reason and evidence (a file, a 核对 report, a visit)
+    EVIDENCE_ACTIONS = ("false", "none")
 
     rule = models.ForeignKey(WarningRule, on_delete=models.PROTECT, related_name="warnings")
     run = models.ForeignKey(MonitoringRun, on_delete=models.PROTECT, related_name="warnings")
@@ -166,6 +182,18 @@ class Warning(models.Model):
     handled_at = models.DateTimeField("处置时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     handled_by = models.CharField("处置人", max_length=150, blank=True)
+    change = models.ForeignKey(
+        EnrolmentChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="在保变更"
+    )
+    evidence_file = models.FileField("证明材料", upload_to="monitoring/evidence/%Y/%m/", blank=True)
+    evidence_report = models.ForeignKey(
+        "verification.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="核对报告",
+    )  # fmt: skip
+    evidence_visit = models.JSONField("入户核实", default=dict, blank=True)  # {"on": date, "by": visitors}
+    reraised_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="前次预警"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "预警"

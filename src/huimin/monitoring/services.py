@@ -15,7 +15,8 @@ from django_tasks_db.models import DBTaskResult
 
 from huimin.assistance import rules as assistance_rules
 from huimin.assistance import services as assistance
-from huimin.assistance.models import CURRENT_STATUSES, Enrolment
+from huimin.assistance.actions.common import check_upload
+from huimin.assistance.models import CURRENT_STATUSES, Enrolment, EnrolmentChange
 from huimin.core import audit, regions, workers
 from huimin.core.access import BusinessRuleError, require_capability, require_writable_region
 from huimin.core.context import SYSTEM, acting_as, actor_for
@@ -27,9 +28,11 @@ from huimin.monitoring import capabilities as cap
 from huimin.monitoring import population
 from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.error_codes import MonitoringErrorCode
-from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.monitoring.models import Direction, MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.registry import services as registry
+from huimin.registry.models import Person
 from huimin.verification import services as verification
-from huimin.verification.models import Snapshot
+from huimin.verification.models import Report, Snapshot
 
 INSERT_BATCH = 500
 COUNTY_LEVEL = 3
@@ -231,10 +234,7 @@ def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
                 continue
             seen.add(key)
             pending.append((rule, key, row))
-    existing = set()
-    keys = [k for _, k, _ in pending]
-    for i in range(0, len(keys), 5000):
-        existing |= set(Warning.objects.filter(fact_key__in=keys[i : i + 5000]).values_list("fact_key", flat=True))
+    existing, reraise = _warned(pending, mrun.as_of)
     todo = [item for item in pending if item[1] not in existing]
     raised = 0
     for i in range(0, len(todo), INSERT_BATCH):
@@ -251,10 +251,39 @@ def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
                 category=category.get((row["person_id"], row["household_id"]), ""),
                 direction=rule.direction, severity=rule.severity, record_key=(row["record_key"] or "")[:100],
                 occurred_on=row["occurred_on"], detail={"value": row["value"]}, due_on=due_cache[due_key],
+                reraised_from_id=reraise.get(key),
             ))  # fmt: skip
         raised += _insert_batch(batch)
         workers.heartbeat(mrun)
     return raised, len(pending)
+
+
+def _warned(pending, as_of: datetime.date) -> tuple[set[str], dict[str, int]]:
+    """The facts not to warn again, and the facts to warn again with the warning they follow. A fact with an
+    open warning is never warned twice; a closed one is warned again only when its rule is 应退 and sets
+    ``reraise_days``, and that many days have passed since it was closed (the condition still holds: this run
+    found it)."""
+    existing: set[str] = set()
+    reraise: dict[str, int] = {}
+    keys = [k for _, k, _ in pending]
+    latest: dict[str, tuple] = {}
+    for i in range(0, len(keys), 5000):
+        rows = Warning.objects.filter(fact_key__in=keys[i : i + 5000]).values_list(
+            "fact_key", "pk", "status", "closed_at", "direction", "rule__reraise_days"
+        )
+        for key, pk, status, closed_at, direction, days in rows:
+            existing.add(key)
+            if status != Warning.Status.CLOSED:
+                latest[key] = (pk, None, direction, None)  # open: blocks
+            elif key not in latest or (latest[key][1] is not None and latest[key][0] < pk):
+                latest[key] = (pk, closed_at, direction, days)
+    for key, (pk, closed_at, direction, days) in latest.items():
+        if closed_at is None or direction != Direction.EXIT or days is None:
+            continue
+        if timezone.localtime(closed_at).date() + datetime.timedelta(days=days) <= as_of:
+            existing.discard(key)
+            reraise[key] = pk
+    return existing, reraise
 
 
 def _insert_batch(batch: list[Warning]) -> int:
@@ -307,10 +336,111 @@ def current_enrolment(w: Warning) -> Enrolment | None:
     )  # fmt: skip
 
 
+def enrolment_for(w: Warning) -> Enrolment | None:
+    """The enrolment a 应退 outcome changes: the household's current one, or one the death confirmation on this
+    warning has just stopped."""
+    return current_enrolment(w) or (
+        Enrolment.objects.filter(household_id=w.household_id).select_related("programme").order_by("-id").first()
+    )
+
+
+def linkable_changes(w: Warning, action: str = ""):
+    """The enrolment changes of the household made since the warning was raised that an outcome may rest on."""
+    kinds = Warning.CHANGE_ACTIONS.get(action) or [k for ks in Warning.CHANGE_ACTIONS.values() for k in ks]
+    return (
+        EnrolmentChange.objects.filter(enrolment__household_id=w.household_id, kind__in=kinds, at__gte=w.raised_at)
+        .select_related("enrolment__programme").order_by("-id")
+    )  # fmt: skip
+
+
+def _change_for(actor, w: Warning, action: str, *, change_id, monthly_amount, note: str) -> EnrolmentChange:
+    """The enrolment change a 已停止保障 / 已调整保障 / 渐退 outcome rests on: one already made (``change_id``, of
+    the household, of a fitting kind, since the warning) or one made now through the assistance actions (check
+    first, then do), which refuse whoever does not hold the right (the county, or a township where delegated)."""
+    if change_id not in (None, ""):
+        try:
+            pk = int(change_id)
+        except (TypeError, ValueError) as exc:
+            raise ServiceError("在保变更编号不正确") from exc
+        change = linkable_changes(w, action).filter(pk=pk).first()
+        if change is None:
+            message = f"该家庭自预警以来没有编号为 {pk} 的“{Warning.Action(action).label}”在保变更"
+            raise BusinessRuleError(MonitoringErrorCode.CHANGE_REQUIRED, message)
+        return change
+    enrolment = current_enrolment(w)
+    if enrolment is None:
+        raise BusinessRuleError(MonitoringErrorCode.NO_ENROLMENT, "该家庭没有在保记录，无法办理在保变更")
+    enr = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "household").get(pk=enrolment.pk)
+    )
+    reasons = f"动态监测预警 #{w.pk}（{w.rule.name}）：{note}"
+    if action == Warning.Action.STOPPED:
+        reasons = assistance.check_stop(actor, enr, reasons)
+        return assistance.do_stop(actor, enr, reasons, day=assistance.today())
+    if action == Warning.Action.GRACE:
+        months, reasons = assistance.check_grace(actor, enr, reasons)
+        return assistance.do_grace(actor, enr, months=months, reasons=reasons)
+    if monthly_amount in (None, ""):
+        message = "调整保障须填写调整后的月保障金额，或选择已办理的在保变更"
+        raise BusinessRuleError(MonitoringErrorCode.CHANGE_REQUIRED, message)
+    amount, reasons = assistance.check_adjust(actor, enr, monthly_amount=monthly_amount, reasons=reasons)
+    assistance.do_adjust(actor, enr, amount=amount, basis={"note": reasons[:200]}, reasons=reasons)
+    return enr.changes.order_by("-id").first()
+
+
 @transaction.atomic
-def handle(actor, warning: Warning, action: str, note: str) -> Warning:
-    """核实中 → 已处置 with the action taken. 停止保障 goes through assistance's audited ``stop``; 误报 needs a
-    reason."""
+def attach_evidence(actor, warning: Warning, evidence_file) -> Warning:
+    """证明材料 for an open warning (a PDF, JPG or PNG), kept for its 不属实 / 无需处理 outcome; audited."""
+    w = _locked(actor, warning)
+    if not w.is_open or w.status == Warning.Status.HANDLED:
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "只有待研判或核实中的预警可以上传证明材料")
+    if not evidence_file:
+        raise ServiceError("请选择证明材料文件")
+    check_upload(evidence_file, "证明材料")
+    w.evidence_file = evidence_file
+    w.save(update_fields=["evidence_file"])
+    audit.record("monitoring.warning.evidence", w, detail=f"证明材料：{getattr(evidence_file, 'name', '')}"[:200])
+    return w
+
+
+def _evidence(w: Warning, *, evidence_file, report_id, visit_on, visit_by) -> dict:
+    """The evidence a 不属实 / 无需处理 outcome rests on: an uploaded file, a 核对 report of this household, or a
+    visit (date and visitors). At least one."""
+    found = {}
+    if evidence_file:
+        check_upload(evidence_file, "证明材料")
+        found["evidence_file"] = evidence_file
+    if report_id not in (None, ""):
+        try:
+            pk = int(report_id)
+        except (TypeError, ValueError) as exc:
+            raise ServiceError("核对报告编号不正确") from exc
+        report = Report.objects.filter(pk=pk, household_id=w.household_id).first()
+        if report is None:
+            raise BusinessRuleError(MonitoringErrorCode.EVIDENCE_REQUIRED, f"该家庭没有编号为 {pk} 的核对报告")
+        found["evidence_report"] = report
+    if visit_on or (visit_by or "").strip():
+        if not isinstance(visit_on, datetime.date) or not (visit_by or "").strip():
+            raise ServiceError("入户核实须填写核实日期和核实人员")
+        if visit_on > timezone.localdate():
+            raise ServiceError("入户核实日期不能晚于今天")
+        found["evidence_visit"] = {"on": visit_on.isoformat(), "by": visit_by.strip()[:100]}
+    if not found and w.evidence_file:  # uploaded before (attach_evidence)
+        found["evidence_file"] = w.evidence_file
+    if not found:
+        raise BusinessRuleError(
+            MonitoringErrorCode.EVIDENCE_REQUIRED,
+            "不属实或无需处理须附证明：上传证明材料、选择该家庭的核对报告，或填写入户核实的日期和人员",
+        )
+    return found
+
+
+@transaction.atomic
+def handle(actor, warning: Warning, action: str, note: str, *, change_id=None, monthly_amount=None,
+           evidence_file=None, report_id=None, visit_on=None, visit_by="") -> Warning:  # fmt: skip
+    """核实中 → 已处置 with the outcome and what backs it: 已停止保障 / 已调整保障 / 渐退 the enrolment change (made
+    here through the assistance actions, or one already made and named by ``change_id``); 不属实 / 无需处理 a
+    reason and evidence. Nothing is written when either is missing."""
     w = _locked(actor, warning)
     if w.status not in (Warning.Status.PENDING, Warning.Status.VERIFYING):
         raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "该预警已处置")
@@ -318,24 +448,96 @@ def handle(actor, warning: Warning, action: str, note: str) -> Warning:
         raise ServiceError("请选择处置结果")
     note = (note or "").strip()
     if not note:
-        message = "请填写处置说明" if action != Warning.Action.FALSE else "误报须说明理由"
+        message = "请填写处置说明" if action not in Warning.EVIDENCE_ACTIONS else "不属实或无需处理须说明理由"
         raise BusinessRuleError(MonitoringErrorCode.NOTE_REQUIRED, message)
-    if action == Warning.Action.STOPPED:
-        enrolment = current_enrolment(w)
-        if enrolment is None:
-            raise BusinessRuleError(MonitoringErrorCode.NO_ENROLMENT, "该家庭没有在保记录，无法停止保障")
-        assistance.stop(actor, enrolment, f"动态监测预警 #{w.pk}（{w.rule.name}）：{note}")
-        note = f"{note}（已停止{enrolment.programme.name}）"
+    if (action == Warning.Action.STOPPED and change_id in (None, "") and w.rule.kind == "death" and w.person_id
+            and not Person.objects.filter(pk=w.person_id, is_deceased=True).exists()):  # fmt: skip
+        message = "死亡预警须先确认死亡（对象库登记死亡日期），停止保障才能自死亡次月起生效"
+        raise BusinessRuleError(MonitoringErrorCode.DEATH_UNCONFIRMED, message)
+    if action in Warning.CHANGE_ACTIONS:
+        change = _change_for(actor, w, action, change_id=change_id, monthly_amount=monthly_amount, note=note)
+        w.change = change
+        name, month = change.enrolment.programme.name, change.effective_month
+        note = f"{note}（{name}：{change.get_kind_display()}，{month:%Y年%m月}起）"
+    elif action in Warning.EVIDENCE_ACTIONS:
+        for field, value in _evidence(w, evidence_file=evidence_file, report_id=report_id, visit_on=visit_on,
+                                      visit_by=visit_by).items():  # fmt: skip
+            setattr(w, field, value)
     return _move(actor, w, Warning.Status.HANDLED, action=action, note=note)
+
+
+def backed(w: Warning) -> bool:
+    """Whether the outcome rests on what it names (the change, or the evidence)."""
+    if w.action in Warning.CHANGE_ACTIONS:
+        return w.change_id is not None
+    if w.action in Warning.EVIDENCE_ACTIONS:
+        return bool(w.evidence_file or w.evidence_report_id or w.evidence_visit)
+    return bool(w.action)
 
 
 @transaction.atomic
 def close(actor, warning: Warning, note: str = "") -> Warning:
-    """已处置 → 办结."""
+    """已处置 → 办结, only when the outcome rests on what it names."""
     w = _locked(actor, warning)
     if w.status != Warning.Status.HANDLED:
         raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "只有已处置的预警可以办结")
+    if not backed(w):
+        message = (f"处置结果“{w.get_action_display()}”尚无对应的在保变更，不能办结"
+                   if w.action in Warning.CHANGE_ACTIONS else "处置结果尚无证明材料，不能办结")  # fmt: skip
+        raise BusinessRuleError(MonitoringErrorCode.CHANGE_REQUIRED, message)
     return _move(actor, w, Warning.Status.CLOSED, note=note.strip())
+
+
+# --- death -----------------------------------------------------------------------------------------------------
+
+
+def source_row(w: Warning) -> dict:
+    """The departmental record a death warning rests on, as the feed sent it: the row of the person in the
+    snapshots the raising run read (source, upload, department, date of death, reporter)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    key = w.person.id_number_bidx if w.person else None
+    ids = _watermark_ids((w.run.watermark or {}).get("deaths"))
+    for snap in Snapshot.objects.filter(pk__in=ids).select_related("upload").order_by("-as_of", "-id"):
+        try:
+            table = pq.read_table(snap.path)
+        except OSError:
+            continue
+        rows = table.filter(pc.equal(table["person_key"], key)).to_pylist() if key else []
+        for row in rows:
+            if row.get("death_date") == w.occurred_on:
+                upload = getattr(snap, "upload", None)
+                return {
+                    "source": "deaths", "snapshot": snap.pk, "upload": getattr(upload, "pk", None),
+                    "department": getattr(upload, "department", "") or "", "as_of": snap.as_of.isoformat(),
+                    "death_date": row["death_date"].isoformat(), "reporter": row.get("reporter") or "",
+                    "warning": w.pk,
+                }  # fmt: skip
+    return {"source": "deaths", "record_key": w.record_key, "death_date": str(w.occurred_on), "warning": w.pk}
+
+
+@transaction.atomic
+def confirm_death(actor, warning: Warning, note: str = "") -> Warning:
+    """The township confirms a death warning: the registry records the death (the person becomes deceased, the
+    life event carries the feed's record). Only then is the person deceased; the enrolment is stopped as the
+    outcome 已停止保障 (from the month after death, by the region's rule, whoever stops it and whenever)."""
+    w = _locked(actor, warning)
+    if w.rule.kind != "death" or w.person is None or w.occurred_on is None:
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "只有死亡预警可以确认死亡")
+    if not w.is_open:
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE, "该预警已办结")
+    person = Person.objects.select_for_update().get(pk=w.person_id)
+    if person.is_deceased:
+        raise BusinessRuleError(MonitoringErrorCode.WARNING_STATE,
+                                f"{person.name} 已于 {person.death_date:%Y年%m月%d日} 登记死亡")  # fmt: skip
+    row = source_row(w)
+    text = f"动态监测预警 #{w.pk} 确认：{row.get('reporter') or '部门数据'}"
+    text += f"；{note.strip()}" if note.strip() else ""
+    registry.record_death(actor, person, on=w.occurred_on, note=text, source=row)
+    w.detail = {**w.detail, "death_confirmed": {"by": _actor_name(actor), "source": row}}
+    to = Warning.Status.VERIFYING if w.status == Warning.Status.PENDING else w.status
+    return _move(actor, w, to, note=f"已确认死亡（{w.occurred_on:%Y年%m月%d日}），对象库已登记")
 
 
 def overdue(queryset, day: datetime.date | None = None):
@@ -412,20 +614,36 @@ def parse_params(rule: WarningRule, data: dict) -> dict:
 
 
 @transaction.atomic
-def update_rule(actor, rule: WarningRule, *, params: dict, is_active: bool, severity: str, deadline_days: int):
+def update_rule(actor, rule: WarningRule, *, params: dict, is_active: bool, severity: str, deadline_days: int,
+                reraise_days=...):  # fmt: skip
+    """``reraise_days``: days after closure before a closed 应退 warning whose condition holds is raised again
+    (None: never; left out: unchanged)."""
     rule = WarningRule.objects.select_for_update().get(pk=rule.pk)
     _check_rule_writable(actor, rule)
     if severity not in WarningRule.Severity.values:
         raise BusinessRuleError(MonitoringErrorCode.RULE_INVALID, "预警等级无效")
     if not 1 <= int(deadline_days) <= 90:
         raise BusinessRuleError(MonitoringErrorCode.RULE_INVALID, "处置时限应在 1–90 个工作日之间")
+    if reraise_days is ...:
+        reraise_days = rule.reraise_days
+    elif reraise_days in (None, ""):
+        reraise_days = None
+    else:
+        try:
+            reraise_days = int(str(reraise_days).strip())
+        except ValueError as exc:
+            raise BusinessRuleError(MonitoringErrorCode.RULE_INVALID, "重新预警天数应为整数") from exc
+        if not 1 <= reraise_days <= 3650:
+            raise BusinessRuleError(MonitoringErrorCode.RULE_INVALID, "重新预警天数应在 1–3650 天之间")
     before = {"params": rule.params, "is_active": rule.is_active, "severity": rule.severity,
-              "deadline_days": rule.deadline_days}  # fmt: skip
+              "deadline_days": rule.deadline_days, "reraise_days": rule.reraise_days}  # fmt: skip
     rule.params, rule.is_active, rule.severity, rule.deadline_days = params, is_active, severity, int(deadline_days)
+    rule.reraise_days = reraise_days
     rule.updated_by = _actor_name(actor)
     rule.save()
     audit.record("monitoring.rule.update", rule, before=before, after={"params": params, "is_active": is_active,
-                 "severity": severity, "deadline_days": int(deadline_days)})  # fmt: skip
+                 "severity": severity, "deadline_days": int(deadline_days),
+                 "reraise_days": reraise_days})  # fmt: skip
     return rule
 
 
@@ -451,14 +669,15 @@ def dry_run(actor, rule: WarningRule, params: dict | None = None, as_of: datetim
 
 # --- feedback --------------------------------------------------------------------------------------------------
 
-CONFIRMED = ["application", "adjusted", "stopped", "referred"]
+# 确认: an application started or a referral, or an outcome that names an enrolment change and rests on it
+CONFIRMED = Q(action__in=["application", "referred"]) | Q(action__in=list(Warning.CHANGE_ACTIONS), change__isnull=False)
 
 
 def rule_statistics(queryset) -> list[dict]:
     rows = queryset.values("rule_id").annotate(
         raised=Count("id"),
         open=Count("id", filter=Q(status__in=Warning.OPEN)),
-        confirmed=Count("id", filter=Q(action__in=CONFIRMED)),
+        confirmed=Count("id", filter=CONFIRMED),
         false=Count("id", filter=Q(action="false")),
     )
     by_rule = {r["rule_id"]: r for r in rows}

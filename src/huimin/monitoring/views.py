@@ -1,5 +1,7 @@
 """Thin views of 动态监测: parse the request, call a service, render."""
 
+import datetime
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -7,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tasks.base import TaskResultStatus
 
+from huimin.benefits.capabilities import VIEW as BENEFITS_VIEW
+from huimin.benefits.models import Recovery
 from huimin.core import audit, regions, workers
 from huimin.core.access import can_write_region, show_refusal
 from huimin.core.decorators import capability_required
@@ -31,6 +35,7 @@ from huimin.monitoring.models import (
     WarningRule,
 )
 from huimin.registry.access import access_household_by_id
+from huimin.verification.models import Report
 
 PAGE = 30
 # what the engine's ``value`` of a fact means, per rule kind: (label, "yuan" for 分 shown in 元, or "" as is)
@@ -154,7 +159,7 @@ def _value(w: Warning):
 @capability_required(cap.VIEW)
 def warning_detail(request, pk):
     w = _warning(request, pk)
-    enrolment = services.current_enrolment(w)
+    enrolment = services.enrolment_for(w)
     programme = APPLICATION_FOR.get(w.category, "dibao")
     return render(
         request,
@@ -167,6 +172,12 @@ def warning_detail(request, pk):
             "enrolment": enrolment,
             "application_programme": programme,
             "actions": Warning.Action.choices,
+            "change_actions": list(Warning.CHANGE_ACTIONS),
+            "linkable": services.linkable_changes(w) if w.is_open else [],
+            "reports": Report.objects.filter(household_id=w.household_id).order_by("-id")[:10],
+            "is_death": w.rule.kind == "death" and w.person_id is not None,
+            "person_deceased": bool(w.person and w.person.is_deceased),
+            "recovery": _recovery_of(request, enrolment),
             "may_handle": has_capability(request.user, cap.HANDLE),
             "overdue": w.is_open and w.due_on < timezone.localdate(),
             "other_warnings": _warnings(request).filter(household_id=w.household_id).exclude(pk=w.pk)[:20],
@@ -219,6 +230,20 @@ def warning_discover(request, pk):
     return redirect("monitoring:warning", pk=w.pk)
 
 
+def _recovery_of(request, enrolment):
+    """The 追缴 of the enrolment, when the user may see it."""
+    if enrolment is None or not has_capability(request.user, BENEFITS_VIEW):
+        return None
+    return Recovery.objects.filter(enrolment_id=enrolment.pk).first()
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat((value or "").strip()) if (value or "").strip() else None
+    except ValueError as exc:
+        raise ServiceError("日期格式不正确，应为 YYYY-MM-DD") from exc
+
+
 @capability_required(cap.HANDLE)
 @require_POST
 def warning_act(request, pk, action):
@@ -228,8 +253,18 @@ def warning_act(request, pk, action):
         if action == "confirm":
             services.confirm(request.user, w, note)
             messages.success(request, "预警已转入核实。")
+        elif action == "confirm_death":
+            services.confirm_death(request.user, w, note)
+            messages.success(request, "已确认死亡，对象库已登记。请办理停止保障（自死亡次月起停发）。")
         elif action == "handle":
-            w = services.handle(request.user, w, request.POST.get("action", ""), note)
+            upload = request.FILES.get("evidence_file")
+            w = services.handle(
+                request.user, w, request.POST.get("action", ""), note,
+                change_id=request.POST.get("change_id") or None,
+                monthly_amount=request.POST.get("monthly_amount") or None,
+                evidence_file=upload, report_id=request.POST.get("report_id") or None,
+                visit_on=_date(request.POST.get("visit_on")), visit_by=request.POST.get("visit_by", ""),
+            )  # fmt: skip
             messages.success(request, f"已记录处置结果：{w.get_action_display()}。")
         elif action == "close":
             services.close(request.user, w, note)
@@ -272,6 +307,7 @@ def rule_edit(request, pk):
             services.update_rule(
                 request.user, rule, params=params, is_active=request.POST.get("is_active") == "on",
                 severity=request.POST.get("severity", ""), deadline_days=_int(request.POST.get("deadline_days")),
+                reraise_days=request.POST.get("reraise_days", ...) if rule.direction == Direction.EXIT else None,
             )  # fmt: skip
         except ServiceError as exc:
             show_refusal(request, exc)

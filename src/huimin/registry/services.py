@@ -225,7 +225,9 @@ def record_birth(
 
 
 @transaction.atomic
-def record_death(actor, person: Person, *, on: datetime.date, note: str = "") -> Person:
+def record_death(actor, person: Person, *, on: datetime.date, note: str = "", source: dict | None = None) -> Person:
+    """死亡: the person leaves the household and is marked deceased, with the life event. ``source``: the record
+    it rests on (a departmental feed's row, as 动态监测 confirms it), kept in the event's detail."""
     require_access(actor, PEOPLE_EDIT, person.region_id, EDIT)
     if person.is_deceased:
         raise ServiceError(f"{person.name} 已登记死亡")
@@ -243,7 +245,8 @@ def record_death(actor, person: Person, *, on: datetime.date, note: str = "") ->
             note = (note + "；" if note else "") + "户主已故，请办理变更户主"
     person.is_deceased, person.death_date = True, on
     person.save(update_fields=["is_deceased", "death_date", "household", "updated_at"])
-    _event(EventKind.DEATH, household=household, person=person, on=on, actor=actor, note=note)
+    _event(EventKind.DEATH, household=household, person=person, on=on, actor=actor, note=note[:300],
+           detail={"source": source} if source else None)  # fmt: skip
     audit.record("registry.person.death", person, before=before, after=person_snapshot(person))
     return person
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from huimin.assistance import rules, workflow
+from huimin.assistance import enrolment_hooks, rules, workflow
 from huimin.assistance.actions.common import (
     actor_level,
     check_exclusive,
@@ -162,6 +162,13 @@ def start_grace(actor, enrolment: Enrolment, reasons: str) -> Enrolment:
     """渐退: the household has got over the line through work; benefit continues for the grace months
     (RegionPolicy "grace_months"), then stops."""
     enr = _enrolment_locked(enrolment)
+    months, reasons = check_grace(actor, enr, reasons)
+    do_grace(actor, enr, months=months, reasons=reasons)
+    return enr
+
+
+def check_grace(actor, enr: Enrolment, reasons: str) -> tuple[int, str]:
+    """Refuse a 渐退 of ``enr`` (locked) the actor may not start; return the grace months and the reasons."""
     _enrolment_authority(actor, enr)
     _require_current(enr, Enrolment.Status.ACTIVE)
     reasons = required_text(reasons, "渐退理由")
@@ -171,25 +178,47 @@ def start_grace(actor, enrolment: Enrolment, reasons: str) -> Enrolment:
         raise ServiceError("本地区未设置渐退期月数：请县级审批人在「政策参数与工作日」页面设置") from exc
     if months <= 0:
         raise ServiceError("本地区渐退期为 0 个月，请直接办理退出")
+    return months, reasons
+
+
+def do_grace(actor, enr: Enrolment, *, months: int, reasons: str) -> EnrolmentChange:
     first = rules.next_month(today())
     enr.status = Enrolment.Status.GRACE
     enr.grace_until = rules.add_months(first, months - 1)
     enr.save()
-    _change(enr, actor, EnrolmentChange.Kind.GRACE, reasons, first, {"status": "active"},
-            {"status": "grace", "grace_until": str(enr.grace_until), "months": months})  # fmt: skip
-    return enr
+    return _change(enr, actor, EnrolmentChange.Kind.GRACE, reasons, first, {"status": "active"},
+                   {"status": "grace", "grace_until": str(enr.grace_until), "months": months})  # fmt: skip
 
 
-def do_stop(actor, enr: Enrolment, reasons: str, *, kind=EnrolmentChange.Kind.STOP, day: datetime.date) -> None:
-    """退出 from next month: the enrolment and its members end, with the change and its audit entry."""
+def stop_month(enr: Enrolment, day: datetime.date) -> tuple[datetime.date, datetime.date | None]:
+    """The first month a stop on ``day`` leaves unpaid, and the death it follows: when every member the
+    enrolment still covers has died, the month the region's rule sets after the last death
+    (``rules.death_stop_month``: the month after death by default), whenever the stop is made — earlier or later
+    than next month; otherwise next month."""
+    ids = list(enr.members.filter(removed_on__isnull=True).values_list("person_id", flat=True))
+    deaths = list(Person.objects.filter(pk__in=ids).values_list("is_deceased", "death_date"))
+    if deaths and all(dead and on for dead, on in deaths):
+        last = max(on for _, on in deaths)
+        return rules.death_stop_month(enr.region_id, last, enr.programme), last
+    return rules.next_month(day), None
+
+
+def do_stop(actor, enr: Enrolment, reasons: str, *, kind=EnrolmentChange.Kind.STOP, day: datetime.date):
+    """退出: the enrolment and its members end from the first month not due (``stop_month``: next month, or the
+    month after death), with the change and its audit entry; the apps that follow stops (the recovery of what
+    was paid for a month no longer due) hear of it in the same transaction. Returns the change."""
+    month, death = stop_month(enr, day)
     before = {"status": enr.status, "amount": str(enr.monthly_amount)}
     enr.status = Enrolment.Status.STOPPED
     enr.ended_on = day
     enr.end_reason = reasons[:300]
     enr.next_review_on = None
     enr.save()
-    enr.members.filter(removed_on__isnull=True).update(removed_on=rules.next_month(day), reason=reasons[:200])
-    _change(enr, actor, kind, reasons, rules.next_month(day), before, {"status": "stopped"})
+    enr.members.filter(removed_on__isnull=True).update(removed_on=month, reason=reasons[:200])
+    after = {"status": "stopped"} | ({"death_date": str(death)} if death else {})
+    change = _change(enr, actor, kind, reasons, month, before, after)
+    enrolment_hooks.stopped(enr, change)
+    return change
 
 
 @transaction.atomic

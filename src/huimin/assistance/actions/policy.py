@@ -12,7 +12,8 @@ from huimin.core import audit
 from huimin.core.access import require_capability, require_writable_region
 from huimin.core.services import ServiceError
 
-POLICY_LIMITS = {"grace_months": (Decimal(0), Decimal(24))}
+POLICY_LIMITS = {"grace_months": (Decimal(0), Decimal(24)), "death_stop_months": (Decimal(1), Decimal(12))}
+WHOLE_MONTHS = ("grace_months", "death_stop_months")
 
 
 def _config_region(actor, region_code: str) -> str:
@@ -37,7 +38,7 @@ def set_policy(
         raise ServiceError("请填写生效日期")
     amount = money(value, dict(RegionPolicy.KEYS)[key], allow_zero=key == "grace_months")
     low, high = POLICY_LIMITS.get(key, (Decimal("0.01"), Decimal("10000000")))
-    if not low <= amount <= high or (key == "grace_months" and amount != amount.to_integral_value()):
+    if not low <= amount <= high or (key in WHOLE_MONTHS and amount != amount.to_integral_value()):
         raise ServiceError(f"{dict(RegionPolicy.KEYS)[key]}的取值不合理")
     row = RegionPolicy.objects.create(
         key=key, value=amount, region_id=region_code, programme=programme, effective_from=effective_from,
