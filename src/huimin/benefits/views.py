@@ -33,7 +33,15 @@ from huimin.core.pagination import page_of
 from huimin.core.roles import has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
-from huimin.core.spreadsheets import XLSX, download, header_widths, workbook_bytes, write_table, xlsx_download
+from huimin.core.spreadsheets import (
+    XLSX,
+    download,
+    header_widths,
+    workbook_bytes,
+    write_table,
+    xlsx_download,
+    xlsx_response,
+)
 from huimin.core.uploads import SPREADSHEET_MAX_BYTES, check_size
 
 PAGE_SIZE = 50
