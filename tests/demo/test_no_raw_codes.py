@@ -89,7 +89,7 @@ def test_the_pages_of_a_demo_day_show_labels_not_codes(city, client):
         ]
         payroll = PayrollMonth.objects.filter(region_id=approver.region_id).order_by("-month").first()
         payroll_officer = User.objects.get(username="ff" + approver.username[2:])  # 发放经办 of the county
-        payroll_pages = [reverse("benefits:payroll_detail", args=[payroll.pk]), reverse("benefits:report")]
+        payroll_pages = [reverse("benefits:payroll_detail", args=[payroll.pk]), reverse("stats:funds")]
         # a 核对 of a household of the county, its report and the 核对 lists
         household = enrolled.household
         for person in verification.living_members(household):

@@ -429,7 +429,7 @@ def _calculate(user, g):
         raise ServiceError("日期格式不正确")
     if g["kind"] not in assess.CALCULATED:
         raise ServiceError("请选择试算项目")
-    data = {**g.dict(), "income_per_head": g.get("income") or "0"}
+    data = {**g.dict(), "income_per_head": g.get("income", "")}  # an empty income is refused, never 0
     return assess.calculate(g["kind"], region, day, g.get("area") == "urban", assess.inputs_of(data))
 
 
