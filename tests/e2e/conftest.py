@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.demo_city import demo_city  # noqa: F401 - the fixture, for the walks on the demo city
+
 CHROMIUM = os.environ.get("HUIMIN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,8 +55,8 @@ def axe_source():
 
 
 # Every page reports what the Content-Security-Policy blocked as a console error (the listener is injected by the
-# browser's debugging protocol, which the policy does not govern); a test that saw one fails. An htmx swap logs a
-# mark so the swapped content is checked for accessibility like a new page.
+# browser's debugging protocol, which the policy does not govern); a test that saw one fails. An htmx swap marks the
+# document unchecked, so the swapped content is checked for accessibility like a new page.
 _INIT_SCRIPT = """
 document.addEventListener("securitypolicyviolation", function (e) {
   console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " +

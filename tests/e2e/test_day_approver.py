@@ -11,11 +11,11 @@ from huimin.assistance.models import Application, Stage
 from huimin.demo import loader
 from tests.clock import at
 from tests.e2e.conftest import DESKTOP, log_in_as
-from tests.e2e.demo_city import PASSWORD, demo_city, temporary_application  # noqa: F401 (fixture)
+from tests.e2e.demo_city import PASSWORD, temporary_application
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_approver_decides_a_temporary_assistance_case_and_prints_the_decision(open_page, demo_city):  # noqa: F811
+def test_approver_decides_a_temporary_assistance_case_and_prints_the_decision(open_page, demo_city):
     with at(2026, 11, 20):
         app, staff = temporary_application(Stage.DECISION)
     amount = loader.CASE_BY_CASE_THRESHOLD

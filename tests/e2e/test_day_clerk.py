@@ -14,7 +14,7 @@ import pytest
 from huimin.assistance.models import Application, Stage
 from tests.clock import at
 from tests.e2e.conftest import DESKTOP, log_in_as
-from tests.e2e.demo_city import PASSWORD, REASON, demo_city, household_with_staff  # noqa: F401 (fixture)
+from tests.e2e.demo_city import PASSWORD, REASON, household_with_staff
 
 
 def _scan(tmp_path):
@@ -25,9 +25,7 @@ def _scan(tmp_path):
 
 @pytest.mark.xfail(reason="needs h24a", strict=False)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_clerk_takes_a_temporary_assistance_case_from_the_household_to_the_township_review(
-    open_page, demo_city, tmp_path  # noqa: F811
-):
+def test_clerk_takes_a_temporary_assistance_case_from_the_household_to_township_review(open_page, demo_city, tmp_path):
     with at(2026, 11, 20):
         household, staff = household_with_staff()
     with at(2026, 11, 20), open_page(DESKTOP) as page:

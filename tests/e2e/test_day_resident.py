@@ -47,7 +47,8 @@ def test_resident_sees_payments_and_applies(open_page, users, paid_month, sms, s
         phone.get_by_role("button", name="提交申请").click()
         phone.get_by_text("申请已提交").wait_for()
         app = Application.objects.get(household=mine.household, channel="online")
-        assert app.number in phone.get_by_role("main").inner_text() and "待受理" in phone.get_by_role("main").inner_text()
+        shown = phone.get_by_role("main").inner_text()
+        assert app.number in shown and "待受理" in shown
         assert ApplicationDocument.objects.filter(application=app).count() == 1
 
     with open_page(DESKTOP) as page:
