@@ -21,10 +21,14 @@ REASON = "突发火灾，基本生活陷入困境"
 
 
 @pytest.fixture
-def demo_city(seeded, settings, tmp_path):
-    """The demo city, today pinned to the day it was generated for (its records may not lie in the future)."""
+def demo_city(seeded, settings, tmp_path, monkeypatch):
+    """The demo city, today pinned to the day it was generated for (its records may not lie in the future). Its
+    configuration is the shipped one; only its payroll and statistics history is one month instead of several (most of
+    the load's time, and no walk here reads past months)."""
     settings.VAR_DIR = str(tmp_path / "var")
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    monkeypatch.setattr(loader, "PAYROLL_MONTHS", 1)
+    monkeypatch.setattr(loader, "STATS_MONTHS", 1)
     with at(2026, 11, 20):
         loader.load(PERSONS, SEED, generator.DEFAULT_AS_OF)
         yield
