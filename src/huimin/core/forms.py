@@ -19,7 +19,8 @@ ISO_DATE = iso_date()
 
 
 class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
+    """Bootstrap classes and an accessible name (the label) on every widget, so templates can render fields
+    plainly."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,6 +30,10 @@ class StyledFormMixin:
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             widget.attrs.setdefault("class", css)
+            # a field rendered bare (search bars) still has an accessible name; a group of choices keeps its own
+            grouped = isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput))
+            if field.label and not grouped and not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", str(field.label))
 
 
 class HuiminPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
