@@ -99,7 +99,9 @@ def check_eligible(
     """Refuse (BusinessRuleError, nothing written) unless ``person`` may receive ``programme`` by the rules in
     force: who qualifies (requires, grade) and what it may not stand beside (excludes). The ``higher_of`` rules
     need the amounts and are applied at approval (``higher_of``)."""
-    for rule in rules_in_force(programme.kind, region_code, day):
+    order = [OverlapRule.Kind.EXCLUDES, OverlapRule.Kind.GRADE, OverlapRule.Kind.REQUIRES]  # most telling first
+    rules = [r for r in rules_in_force(programme.kind, region_code, day) if r.kind in order]
+    for rule in sorted(rules, key=lambda r: order.index(r.kind)):
         if rule.kind == OverlapRule.Kind.GRADE and not grade_qualifies(rule, grade, category):
             shown = f"{GRADE_NAMES.get(grade, '无')}（{DisabilityCategory(category).label}）" if grade else "无有效等级"
             raise BusinessRuleError(
