@@ -26,7 +26,7 @@ from huimin.core.models import Region
 from huimin.core.roles import BusinessLine, Role
 from huimin.core.services import ServiceError
 from huimin.registry.certificates import CertificateError, parse_certificate
-from tests.assistance.conftest import apply, walk
+from tests.assistance.conftest import apply
 from tests.clock import at
 from tests.conftest import COUNTY, OTHER_COUNTY, TOWN_A, VILLAGE_A1
 

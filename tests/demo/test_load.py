@@ -54,7 +54,8 @@ def test_the_two_subsidies_in_meishans_proportions_and_by_the_rules(loaded):
         for enrolment in enrolments:
             person = enrolment.person
             assert parse_certificate(person.disability_cert_no, person.id_number) == (
-                person.disability_category, person.disability_grade
+                person.disability_category,
+                person.disability_grade,
             )
             overlaps.check_eligible(
                 enrolment.programme, person, enrolment.household, enrolment.region_id, datetime.date(2026, 10, 31),

@@ -13,6 +13,7 @@ def of_my_lines(queryset, actor, capability: str = workflow.VIEW):
     """Applications or enrolments of the programmes whose business line ``actor`` holds ``capability`` on."""
     return by_line(queryset, actor, capability, LINE_FIELD)
 
+
 APPLICATION_RELATED = ("programme", "household", "applicant", "region")
 PROTECTED_APPLICANT = ("applicant__id_number", "applicant__phone", "applicant__bank_account")
 

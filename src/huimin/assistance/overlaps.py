@@ -138,8 +138,9 @@ def higher_of(
             if other.monthly_amount >= amount:
                 raise BusinessRuleError(
                     AssistanceErrorCode.OVERLAP,
-                    f"{person.name}正在享受“{other.programme.name}”每月 {other.monthly_amount} 元，不低于{programme.name}"
-                    f"每月 {amount} 元：两者就高发放、不重复享受，不能再批准{programme.name}" + _cite(rule),
+                    f"{person.name}正在享受“{other.programme.name}”每月 {other.monthly_amount} 元，"
+                    f"不低于{programme.name}每月 {amount} 元：两者就高发放、不重复享受，不能再批准{programme.name}"
+                    + _cite(rule),
                 )
             replaced.append((other, rule))
     return replaced

@@ -40,8 +40,8 @@ from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
-from huimin.registry.codes import DisabilityCategory
 from huimin.registry.access import access_household_by_id
+from huimin.registry.codes import DisabilityCategory
 from huimin.registry.models import Household, Membership, Person
 
 PAGE_SIZE = 30
@@ -74,9 +74,7 @@ PROTECTED_DEFER = (
 def _applications(request):
     return of_my_lines(
         scoped(
-            Application.objects.select_related("programme", "applicant", "region", "household").defer(
-                *PROTECTED_DEFER
-            ),
+            Application.objects.select_related("programme", "applicant", "region", "household").defer(*PROTECTED_DEFER),
             request.user,
             "region",
             capability=workflow.VIEW,

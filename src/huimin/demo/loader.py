@@ -8,7 +8,7 @@ encrypts and indexes); never one ORM save per person. Everything happens in one 
 import datetime
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class LoadResult:
     applications: int = 0
     departmental_rows: int = 0
     payroll_months: int = 0
+    subsidies: dict = field(default_factory=dict)  # 残疾人两项补贴 recipients per programme code
 
 
 def already_loaded() -> bool:
@@ -75,7 +76,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         _load_memberships(tables["memberships"])
         users = _load_users(tables["regions"])
         programmes = load_programmes(tables["households"], tables["persons"], as_of)
-        programmes |= load_subsidies(tables["households"], tables["persons"], as_of)
+        subsidies = load_subsidies(tables["households"], tables["persons"], as_of)
         load_standards(tables["standards"])
         _reset_sequences()  # the services below insert through the sequences
         applications = cases.load_cases(tables["households"])
@@ -101,6 +102,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         applications,
         departmental_rows,
         payrolls,
+        subsidies,
     )
 
 

@@ -152,7 +152,8 @@ def forward(actor, application: Application, reasons: str) -> Application:
     hukou = person.hukou_region
     if hukou is None:
         raise BusinessRuleError(
-            AssistanceErrorCode.NOT_FORWARDABLE, f"{person.name}没有登记户籍地，无法转户籍地办理：请先在人员信息中登记户籍地"
+            AssistanceErrorCode.NOT_FORWARDABLE,
+            f"{person.name}没有登记户籍地，无法转户籍地办理：请先在人员信息中登记户籍地",
         )
     here = regions.ancestor_code(app.region_id, regions.COUNTY)
     there = regions.ancestor_code(hukou.code, regions.COUNTY)

@@ -23,8 +23,8 @@ from huimin.assistance.actions.common import (
     set_stage,
     today,
 )
-from huimin.assistance.error_codes import AssistanceErrorCode
 from huimin.assistance.actions.enrol import do_stop
+from huimin.assistance.error_codes import AssistanceErrorCode
 from huimin.assistance.models import (
     CERTIFICATE_KINDS,
     Application,

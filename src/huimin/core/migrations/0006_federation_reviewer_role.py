@@ -4,20 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_task_worker_heartbeat'),
+        ("core", "0005_task_worker_heartbeat"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accountchangerequest',
-            name='role',
-            field=models.CharField(blank=True, choices=[('assistant', '社会救助协理员'), ('clerk', '经办员'), ('reviewer', '审核人'), ('approver', '审批人'), ('federation_reviewer', '残联审核人'), ('statistician', '统计人员'), ('sysadmin', '系统管理员'), ('security', '安全保密员'), ('auditor', '安全审计员')], max_length=20, verbose_name='系统角色'),
+            model_name="accountchangerequest",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("assistant", "社会救助协理员"),
+                    ("clerk", "经办员"),
+                    ("reviewer", "审核人"),
+                    ("approver", "审批人"),
+                    ("federation_reviewer", "残联审核人"),
+                    ("statistician", "统计人员"),
+                    ("sysadmin", "系统管理员"),
+                    ("security", "安全保密员"),
+                    ("auditor", "安全审计员"),
+                ],
+                max_length=20,
+                verbose_name="系统角色",
+            ),
         ),
         migrations.AlterField(
-            model_name='roleassignment',
-            name='role',
-            field=models.CharField(choices=[('assistant', '社会救助协理员'), ('clerk', '经办员'), ('reviewer', '审核人'), ('approver', '审批人'), ('federation_reviewer', '残联审核人'), ('statistician', '统计人员'), ('sysadmin', '系统管理员'), ('security', '安全保密员'), ('auditor', '安全审计员')], max_length=20, verbose_name='角色'),
+            model_name="roleassignment",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("assistant", "社会救助协理员"),
+                    ("clerk", "经办员"),
+                    ("reviewer", "审核人"),
+                    ("approver", "审批人"),
+                    ("federation_reviewer", "残联审核人"),
+                    ("statistician", "统计人员"),
+                    ("sysadmin", "系统管理员"),
+                    ("security", "安全保密员"),
+                    ("auditor", "安全审计员"),
+                ],
+                max_length=20,
+                verbose_name="角色",
+            ),
         ),
     ]
