@@ -35,6 +35,40 @@ def test_load_builds_a_city(loaded):
     Person.objects.create(name="新登记", region=household.region, id_number="", household=household)
 
 
+def test_the_two_subsidies_in_meishans_proportions_and_by_the_rules(loaded):
+    """31,604 生活补贴 and 38,611 护理补贴 recipients per 2.95 million people (眉山), each enrolled as the chain leaves
+    them: a valid certificate of his own, 生活补贴 in a 低保 household and never beside 特困, 护理补贴 for grade 1–2;
+    the 县残联 and 残疾人福利 logins exist and the demo payroll pays them."""
+    import datetime
+
+    from huimin.assistance import overlaps
+    from huimin.assistance.models import Enrolment
+    from huimin.benefits.models import PayrollLine
+    from huimin.demo import disability
+    from huimin.registry.certificates import parse_certificate
+
+    for code, share in ((disability.LIVING, disability.LIVING_SHARE), (disability.CARE, disability.CARE_SHARE)):
+        enrolments = Enrolment.objects.filter(programme__code=code, status="active").select_related("person")
+        assert abs(enrolments.count() - share * loaded.persons) <= 1.5
+        assert PayrollLine.objects.filter(enrolment__programme__code=code, amount=disability.STANDARDS[code]).exists()
+        for enrolment in enrolments:
+            person = enrolment.person
+            assert parse_certificate(person.disability_cert_no, person.id_number) == (
+                person.disability_category,
+                person.disability_grade,
+            )
+            overlaps.check_eligible(
+                enrolment.programme, person, enrolment.household, enrolment.region_id, datetime.date(2026, 10, 31),
+                grade=person.disability_grade, category=person.disability_category,
+                exclude_application_id=enrolment.application_id,
+            )  # fmt: skip
+    county = Region.objects.filter(level=3, code__startswith="4117").first().code[:6]
+    federation = User.objects.get(username=f"{loader.FEDERATION_PREFIX}{county}")
+    assert federation.role_pairs == ((Role.FEDERATION_REVIEWER, BusinessLine.DISABILITY),)
+    approver = User.objects.get(username=f"{loader.DISABILITY_PREFIX}{county}")
+    assert approver.role_pairs == ((Role.APPROVER, BusinessLine.DISABILITY),)
+
+
 def test_demo_staff_hold_roles_per_business_line(loaded, client):
     township_clerk = User.objects.with_role(Role.CLERK).first()
     assert {line for _, line in township_clerk.role_pairs} == set(loader.TOWNSHIP_LINES)  # a 民政所 does several
@@ -69,7 +103,7 @@ def test_demo_accounts_log_in_and_see_their_lists(loaded, client):
     assert client.get("/").status_code == 200
     client.post("/logout/")
     assert client.post("/login/", {"username": "xitong", "password": loader.DEMO_PASSWORD}).status_code == 302
-    page = client.get("/system/users/")
+    page = client.get(f"/system/users/?q={clerk.username}")  # the accounts fill more than one page
     assert page.status_code == 200 and clerk.username in page.content.decode()
 
 
@@ -103,8 +137,10 @@ def test_logins_command_lists_the_accounts(loaded, capsys):
         assert "发放经办" in lines[f"{loader.BUILDER_PREFIX}{county[:6]}"]
         assert "发放复核" in lines[f"{loader.CHECKER_PREFIX}{county[:6]}"]
         assert "审批人（养老服务）" in lines[f"{loader.ELDERLY_PREFIX}{county[:6]}"]
+        assert "残联审核人（残疾人福利）" in lines[f"{loader.FEDERATION_PREFIX}{county[:6]}"]
+        assert "审批人（残疾人福利）" in lines[f"{loader.DISABILITY_PREFIX}{county[:6]}"]
     clerk = User.objects.with_role(Role.CLERK).order_by("region_id", "username").first()
-    assert "经办员（社会救助）、经办员（儿童福利）、经办员（养老服务）" in lines[clerk.username]
+    assert "经办员（社会救助）、经办员（儿童福利）、经办员（残疾人福利）、经办员（养老服务）" in lines[clerk.username]
 
 
 @pytest.mark.sqlite

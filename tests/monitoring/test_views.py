@@ -262,3 +262,14 @@ def test_menu_and_dashboard_chart(users, login):
     assert "vendor/echarts.min.js" in page and 'id="open-chart-data"' in page
     page = login(users["approver"]).get(reverse("monitoring:dashboard")).content.decode()
     assert "预警规则" in page and "监测运行" in page
+
+
+def test_a_warning_acts_on_the_means_tested_enrolment_not_on_a_subsidy_beside_it(users, enrolled):
+    """A member's 重度残疾人护理补贴 (enrolled later, not means-tested) is not what a 低保 warning stops."""
+    from huimin.monitoring import services as monitoring
+    from tests.assistance.test_disability import enrol_in
+
+    household, person, enrolment = enrolled
+    care = enrol_in(users, "severe_care", household, person, amount="100.00")
+    assert care.pk > enrolment.pk
+    assert monitoring.current_enrolment(make_warning(VILLAGE_A1, household=household, person=person)) == enrolment

@@ -282,3 +282,32 @@ def test_production_never_shows_the_code_whatever_the_environment_says(monkeypat
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+def test_a_resident_applies_online_for_the_care_subsidy_without_a_means_test(client, sms, family):
+    """全程网办: the two subsidies are applied for on the portal; no 核对 authorisation is asked, the application
+    is on the 残疾人福利 line and waits for the township's 受理."""
+    _, (wang, *_) = family
+    wang.disability_category, wang.disability_grade = "4", 1
+    wang.disability_cert_no = wang.id_number + "41"
+    wang.save()
+    verify(client, sms, "王芳", wang.id_number, "13800138000")
+    page = client.get("/portal/apply/severe_care/").content.decode()
+    assert "重度残疾人护理补贴" in page and "家庭经济状况核对授权" not in page
+    response = client.post("/portal/apply/severe_care/", {"reason": "肢体一级，需长期照护"})
+    app = Application.objects.get()
+    assert response.status_code == 302 and app.channel == "online" and app.beneficiary == wang
+    assert app.programme.business_line == "disability" and app.stage == Stage.ACCEPT
+    assert app.details["certificate"] == {"category": "4", "grade": 1}
+    assert not VerificationConsent.objects.exists()
+
+
+def test_an_online_application_with_a_certificate_of_someone_else_is_refused(client, sms, family):
+    _, (wang, li, _) = family
+    wang.disability_category, wang.disability_grade = "4", 1
+    wang.disability_cert_no = li.id_number + "41"
+    wang.save()
+    verify(client, sms, "王芳", wang.id_number, "13800138000")
+    response = client.post("/portal/apply/severe_care/", {"reason": "需长期照护"})
+    assert response.status_code == 400 and "与持证人身份证号不一致" in response.content.decode()
+    assert not Application.objects.exists()

@@ -13,6 +13,17 @@ PUBLIC = "public"
 LOGGED_IN = None
 
 
+# Targets that belong to one business line (every assistance target is a 低保 case, on the 社会救助 line): a user
+# holding the entry's capability only on another line gets 404, the case does not exist for him.
+LINE_BOUND = {
+    kind: roles.BusinessLine.ASSISTANCE
+    for kind in (
+        "assistance_application", "assistance_application_act", "assistance_application_file",
+        "assistance_application_pdf", "assistance_objection", "assistance_enrolment", "assistance_enrolment_act",
+    )
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Entry:
     capability: str | None

@@ -9,15 +9,16 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from huimin.core.models import AccountChangeRequest, RoleAssignment, User
-from huimin.core.roles import SYSTEM_ROLES, BusinessLine, Role, capabilities_for, capabilities_of
+from huimin.core.roles import SYSTEM_ROLES, BusinessLine, Role, capabilities_for, capabilities_of, has_capability
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
 from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
-from tests.conftest import COUNTY, TOWN_B, VILLAGE_A1, VILLAGE_B1
+from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import (
+    LINE_BOUND,
     MATRIX,
     NO_REGION_WRITES,
     NOT_REGIONAL_TARGETS,
@@ -194,6 +195,18 @@ def _anonymous_failure(client, users, targets, name, entry) -> str | None:
 
 # a county 养老服务 审批人: the registry's common capabilities, none of the 社会救助 line's
 ELDERLY_APPROVER = "approver_elderly"
+# a township 残疾人福利 经办员 and the county's 残联审核人: the programme machinery's capabilities on another line
+DISABILITY_CLERK = "clerk_disability"
+FEDERATION_REVIEWER = "federation_reviewer"
+
+
+def _line_users(make_user) -> dict:
+    line = BusinessLine.DISABILITY
+    return {
+        ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ELDERLY),
+        DISABILITY_CLERK: make_user(DISABILITY_CLERK, Role.CLERK, TOWN_A, line=line),
+        FEDERATION_REVIEWER: make_user(FEDERATION_REVIEWER, Role.FEDERATION_REVIEWER, COUNTY, line=line),
+    }
 
 
 def _role_failure(client, users, targets, name, entry, role) -> str | None:
@@ -204,6 +217,10 @@ def _role_failure(client, users, targets, name, entry, role) -> str | None:
     response = _call(client, name, entry, inside, user)
     if not allowed:
         return None if response.status_code == 403 else f"{role} should be refused {name}, got {response.status_code}"
+    line = LINE_BOUND.get(entry.target)
+    if line and entry.capability and not has_capability(user, entry.capability, line):
+        # a case of a business line he holds no role on does not exist for him, as one outside his region
+        return None if response.status_code == 404 else f"{role} reached {name} of another line: {response.status_code}"
     if response.status_code not in (200, 302, 400):
         return f"{role} should reach {name}, got {response.status_code}"
     if entry.target and user.region_id.startswith("411702001"):  # a township user: B is outside the subtree
@@ -219,8 +236,9 @@ def test_every_role_gets_what_the_capability_table_says(client, users, targets, 
     township user gets 404 for the same object in another township. Each caller's requests are rolled back,
     so what one role changes (a role assigned, an account disabled) never colours the next one's answer."""
     entry = MATRIX[name]
-    users = {**users, ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ELDERLY)}
-    staff = [*ROLE_USERS, ELDERLY_APPROVER]
+    line_users = _line_users(make_user)
+    users = {**users, **line_users}
+    staff = [*ROLE_USERS, *line_users]
     callers = ([None] if entry.capability != PUBLIC else []) + (staff if entry.capability != PUBLIC else [])
     failures = []
     for role in callers:

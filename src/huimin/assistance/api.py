@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from huimin.apikit import ERRORS, api_auth, paginate
 from huimin.assistance import services, workflow
-from huimin.assistance.access import access_application_by_id
+from huimin.assistance.access import access_application_by_id, of_my_lines
 from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme, Stage
 from huimin.assistance.verification_link import verification_history
 from huimin.core import regions
@@ -220,7 +220,7 @@ def _applications(principal):
     qs = Application.objects.select_related("programme", "household", "applicant", "region").defer(
         "applicant__id_number", "applicant__phone", "applicant__bank_account"
     )
-    return scoped(qs, principal, "region", capability=workflow.VIEW)
+    return of_my_lines(scoped(qs, principal, "region", capability=workflow.VIEW), principal)
 
 
 def _application(request, pk: int) -> Application:

@@ -11,12 +11,14 @@ class AssistanceConfig(AppConfig):
         from huimin.core import menu, roles
         from huimin.core.roles import BusinessLine, Role
 
-        roles.extend(Role.ASSISTANT, w.VIEW, w.APPLY, line=BusinessLine.ASSISTANCE)
-        roles.extend(Role.CLERK, w.VIEW, w.APPLY, w.ACCEPT, w.VERIFY, w.VISIT, w.REVIEW, line=BusinessLine.ASSISTANCE)
-        roles.extend(Role.REVIEWER, w.VIEW, w.VERIFY, w.REVIEW, w.CONFIRM_DELEGATED, line=BusinessLine.ASSISTANCE)
-        roles.extend(
-            Role.APPROVER, w.VIEW, w.VERIFY, w.APPROVE, w.MANAGE, w.DELEGATE, w.CONFIGURE, line=BusinessLine.ASSISTANCE
-        )
+        # The programme machinery serves every line whose programmes it runs: 社会救助 (低保, 特困 …) and 残疾人福利
+        # (残疾人两项补贴). A capability counts on the line of the programme acted on (Programme.business_line).
+        for line in (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY):
+            roles.extend(Role.ASSISTANT, w.VIEW, w.APPLY, line=line)
+            roles.extend(Role.CLERK, w.VIEW, w.APPLY, w.ACCEPT, w.VERIFY, w.VISIT, w.REVIEW, w.FORWARD, line=line)
+            roles.extend(Role.REVIEWER, w.VIEW, w.VERIFY, w.REVIEW, w.CONFIRM_DELEGATED, line=line)
+            roles.extend(Role.APPROVER, w.VIEW, w.VERIFY, w.APPROVE, w.MANAGE, w.DELEGATE, w.CONFIGURE, line=line)
+        roles.extend(Role.FEDERATION_REVIEWER, w.VIEW, w.AGENCY_REVIEW, line=BusinessLine.DISABILITY)
 
         menu.register("assistance", "救助申请", "assistance_applications", "assistance:applications", w.VIEW)
         menu.register("assistance", "办理时限", "assistance_deadlines", "assistance:deadlines", w.VIEW)

@@ -147,11 +147,117 @@ PROGRAMMES = [
 ]
 
 
+# --- 残疾人两项补贴 (the 残疾人福利 line) ---------------------------------------------------------------------
+# The national chain (国发〔2015〕52号; 民发〔2021〕70号): application by the person, a family member or the 村(居)
+# on their behalf → 乡镇 受理 and 初审 → 县残联 审核 → 县民政 审批, paid from the month of application. No 核对 of
+# their own: 生活补贴 rests on the 低保 enrolment, 护理补贴 on the grade; both on the 第二代残疾人证.
+SUBSIDY_STAGES = ["accept", "review", "agency_review", "decision"]
+SUBSIDY_DOCS = [
+    {"code": "application", "name": "残疾人两项补贴申请审批表"},
+    {"code": "identity", "name": "申请人及残疾人身份证明"},
+    {"code": "certificate", "name": "第二代残疾人证"},
+]
+SUBSIDY_DEADLINES = {"accept": 3, "review": 10, "agency_review": 10, "decision": 10, "advance_file": 5}
+DISABILITY_PROGRAMMES = [
+    dict(
+        code="disability_living",
+        name="困难残疾人生活补贴",
+        kind="disability_living",
+        scope="person",
+        stages=SUBSIDY_STAGES,
+        review_cycle=YEARLY,
+        required_documents=SUBSIDY_DOCS,
+        exclusive_group="disability_living",
+        business_line="disability",
+        means_tested=False,
+        start_rule="application_month",
+        sort=60,
+    ),
+    dict(
+        code="severe_care",
+        name="重度残疾人护理补贴",
+        kind="severe_care",
+        scope="person",
+        stages=SUBSIDY_STAGES,
+        review_cycle=YEARLY,
+        required_documents=SUBSIDY_DOCS,
+        exclusive_group="severe_care",
+        business_line="disability",
+        means_tested=False,
+        start_rule="application_month",
+        sort=61,
+    ),
+]
+NATIONAL = "国发〔2015〕52号《关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》"
+REFINED = "民发〔2021〕70号《关于进一步完善困难残疾人生活补贴和重度残疾人护理补贴制度的意见》"
+# The national defaults of who may receive which subsidy beside what (OverlapRule). A city or county widens or
+# narrows one by a row of the same code for its region (e.g. 生活补贴 for 低保边缘 households too, 护理补贴 for
+# grade 3–4 智力/精神 disability).
+OVERLAP_RULES = [
+    dict(
+        code="living_low_income",
+        name="生活补贴限低保家庭中的残疾人",
+        programme_kind="disability_living",
+        kind="requires",
+        other_kinds=["dibao"],
+        params={},
+        basis=f"{NATIONAL}：补贴对象为低保家庭中的残疾人，有条件的地方可扩大到低收入残疾人及其他困难残疾人",
+    ),
+    dict(
+        code="living_not_tekun",
+        name="特困供养、孤儿及事实无人抚养儿童不享受生活补贴",
+        programme_kind="disability_living",
+        kind="excludes",
+        other_kinds=["tekun", "orphan", "de_facto_child"],
+        params={},
+        basis=f"{REFINED}：纳入特困人员救助供养或享受孤儿、事实无人抚养儿童基本生活保障的残疾人，不享受困难残疾人"
+        "生活补贴，可享受重度残疾人护理补贴",
+    ),
+    dict(
+        code="care_grade",
+        name="护理补贴限一、二级重度残疾人",
+        programme_kind="severe_care",
+        kind="grade",
+        other_kinds=[],
+        params={"max_grade": 2, "extended_categories": [], "extended_max_grade": 0},
+        basis=f"{NATIONAL}：补贴对象为残疾等级被评定为一级、二级且需要长期照护的重度残疾人，有条件的地方可扩大到"
+        "非重度智力、精神残疾人",
+    ),
+    dict(
+        code="care_higher_of_elderly",
+        name="护理补贴与失能老年人护理补贴就高享受",
+        programme_kind="severe_care",
+        kind="higher_of",
+        other_kinds=["elderly_care"],
+        params={},
+        basis=f"{REFINED}：既符合重度残疾人护理补贴条件，又符合其他同类护理补贴条件的，择高享受其中一项，不重复享受",
+    ),
+]
+OVERLAP_FROM = datetime.date(2016, 1, 1)  # 国发〔2015〕52号 took effect on 1 January 2016
+
+
+def load_disability(programme_model, overlap_model, duty_model=None) -> None:
+    """The two subsidies and the national overlap rules (the migrations pass their historical models)."""
+    for row in DISABILITY_PROGRAMMES:
+        programme_model.objects.update_or_create(
+            code=row["code"],
+            defaults={**row, "deadlines": SUBSIDY_DEADLINES, "publicity_days": 0},
+        )
+    for row in OVERLAP_RULES:
+        overlap_model.objects.get_or_create(
+            code=row["code"], region=None, effective_from=OVERLAP_FROM, defaults={**row, "created_by": "系统默认"}
+        )
+    if duty_model is not None:
+        load_duty_separation(programme_model, duty_model)
+
+
 def load(programme_model=None, policy_model=None, duty_model=None) -> None:
     """Create or refresh the defaults (the migrations pass their historical models)."""
-    if programme_model is None:
+    current = programme_model is None
+    if current:
         programme_model, policy_model = models.Programme, models.RegionPolicy
         duty_model = models.DutySeparation
+        load_disability(programme_model, models.OverlapRule)
     for row in PROGRAMMES:
         programme_model.objects.update_or_create(
             code=row["code"], defaults={**row, "deadlines": DEADLINES, "publicity_days": 7}

@@ -13,6 +13,12 @@ class AssistanceErrorCode(StrEnum):
     DOCUMENTS_MISSING = "assistance.documents_missing"  # 受理 while required documents are missing
     NO_AUTHORITY = "assistance.no_authority"  # changing an enrolment is the county's (or a delegated township's)
     DUTY_CONFLICT = "assistance.duty_conflict"  # 职责分离: the actor did a step the programme keeps apart
+    NOT_ELIGIBLE = "assistance.not_eligible"  # a rule of who may receive the programme (OverlapRule) refuses
+    OVERLAP = "assistance.overlap"  # an overlap rule (OverlapRule) refuses the programme beside another one
+    ALREADY_RECEIVING = "assistance.already_receiving"  # the person already receives the programme
+    CERTIFICATE_INVALID = "assistance.certificate_invalid"  # a 残疾人证 that cannot be the holder's
+    OTHER_COUNTY = "assistance.other_county"  # a county department acting on another county's application
+    NOT_FORWARDABLE = "assistance.not_forwardable"  # forwarding where the 户籍 county is the receiving one
     # a manual 核对 conclusion that differs from the 核对 system's report came without the report file
     VERIFICATION_DOCUMENT_REQUIRED = "assistance.verification_document_required"
     # submitting the 入户调查 with no saved record, too few visitors or no findings

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from huimin.core.conclusions import Conclusion
 from huimin.core.models import Region
+from huimin.core.roles import BusinessLine
 from huimin.registry.models import Household, Person
 
 
@@ -22,6 +23,21 @@ class ProgrammeKind(models.TextChoices):
     TEMPORARY = "temporary", "临时救助"
     EDGE = "edge", "低保边缘家庭"
     EXPENSE = "expense", "支出型困难家庭"
+    DISABILITY_LIVING = "disability_living", "困难残疾人生活补贴"
+    SEVERE_CARE = "severe_care", "重度残疾人护理补贴"
+    # allowances the overlap rules name before their programmes exist (儿童福利, 养老服务 lines)
+    ORPHAN = "orphan", "孤儿基本生活费"
+    DE_FACTO_CHILD = "de_facto_child", "事实无人抚养儿童基本生活费"
+    ELDERLY_CARE = "elderly_care", "经济困难失能老年人护理补贴"
+
+
+# The programme kinds that rest on a 残疾人证 (the certificate is checked on application and by the 县残联).
+CERTIFICATE_KINDS = (ProgrammeKind.DISABILITY_LIVING, ProgrammeKind.SEVERE_CARE)
+
+
+class StartRule(models.TextChoices):
+    NEXT_MONTH = "next_month", "批准次月起发放"
+    APPLICATION_MONTH = "application_month", "申请当月起发放"
 
 
 class Programme(models.Model):
@@ -55,6 +71,9 @@ class Programme(models.Model):
         "核对报告有效期（天）", default=30, help_text="手工录入的核对报告最早可早于申请日的天数"
     )
     min_visitors = models.PositiveSmallIntegerField("入户调查最少人数", default=2, validators=[MinValueValidator(1)])
+    business_line = models.CharField("业务条线", max_length=20, choices=BusinessLine.choices, default="assistance")
+    means_tested = models.BooleanField("须家庭经济状况核对", default=True)
+    start_rule = models.CharField("起始发放月份", max_length=20, choices=StartRule.choices, default="next_month")
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -196,6 +215,7 @@ class Stage(models.TextChoices):
     VISIT = "visit", "入户调查"
     APPRAISAL = "appraisal", "民主评议"
     REVIEW = "review", "乡镇审核"
+    AGENCY_REVIEW = "agency_review", "残联审核"
     PUBLICITY = "publicity", "公示"
     DECISION = "decision", "待审批/确认"
     ENROLLED = "enrolled", "已批准"
@@ -209,6 +229,7 @@ OPEN_STAGES = [
     Stage.VISIT,
     Stage.APPRAISAL,
     Stage.REVIEW,
+    Stage.AGENCY_REVIEW,
     Stage.PUBLICITY,
     Stage.DECISION,
 ]
@@ -217,6 +238,7 @@ OPEN_STAGES = [
 class Channel(models.TextChoices):
     WINDOW = "window", "乡镇窗口申请"
     ASSISTANT = "assistant", "协理员代为申请"
+    VILLAGE = "village", "村（居）委会代为申请"
     ONLINE = "online", "网上申请"
     DISCOVERY = "discovery", "主动发现"  # started by the township from a 动态监测 warning, with the family's consent
 
@@ -248,6 +270,9 @@ class Application(models.Model):
     advance_paid_on = models.DateField("先行救助日期", null=True, blank=True)
     file_due_on = models.DateField("补齐材料时限", null=True, blank=True)
     case_by_case = models.JSONField("一事一议记录", default=dict, blank=True)
+    # what a programme records beyond the common fields: the 残疾人证's category and grade as read on application
+    # ("certificate") and as the 县残联 verified them ("agency")
+    details = models.JSONField("申请信息", default=dict, blank=True)
     decision_reasons = models.TextField("决定理由", blank=True)
     decided_by = models.CharField("决定人", max_length=150, blank=True)
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
@@ -491,6 +516,8 @@ class Enrolment(models.Model):
         "serious_illness": "分类施保·重病患者（人）",
         "input_changes": "审批时修改的计算依据",
         "input_reason": "修改理由",
+        "disability_category": "残疾类别（代码）",
+        "disability_grade": "残疾等级",
         "formula": "计算公式",
         "detail": "计算明细",
         "calculated": "按标准计算（元）",
@@ -598,3 +625,66 @@ class NearRelative(models.Model):
 
     def __str__(self):
         return f"{self.staff_id}→{self.person_id}（{self.relation}）"
+
+
+class OverlapRule(models.Model):
+    """Who may receive an allowance beside what, as data per region and date range (the national defaults have
+    no region). ``code`` names the rule; at one place the row of that code in force wins (core.regions.in_force:
+    the most specific region, then the latest effective date), so a city widens or narrows a rule by a row of
+    its own. Each refusal quotes ``name`` and ``basis`` (依据).
+
+    - ``requires``: ``programme_kind`` only for a person in a current enrolment of one of ``other_kinds`` (生活补贴:
+      a 低保 household; a region adds 低保边缘 …).
+    - ``excludes``: not beside a current enrolment of one of ``other_kinds`` (生活补贴 and 特困, 孤儿 …).
+    - ``higher_of``: beside a similar allowance of ``other_kinds`` only the higher is paid (护理补贴 and 失能老年人
+      护理补贴); approving the higher ends the other from the month the new one starts.
+    - ``grade``: the 残疾人证 grades that qualify (``params``: {"max_grade": 2, "extended_max_grade": 4,
+      "extended_categories": ["5", "6"]} — grade 1–2, and 3–4 for 智力/精神 where a region extends it).
+    """
+
+    class Kind(models.TextChoices):
+        REQUIRES = "requires", "须同时享受"
+        EXCLUDES = "excludes", "不得同时享受"
+        HIGHER_OF = "higher_of", "就高发放、不重复享受"
+        GRADE = "grade", "残疾等级条件"
+
+    code = models.CharField("规则代码", max_length=40)
+    name = models.CharField("规则名称", max_length=100)
+    programme_kind = models.CharField("适用项目", max_length=20, choices=ProgrammeKind.choices)
+    kind = models.CharField("规则类别", max_length=20, choices=Kind.choices)
+    other_kinds = models.JSONField("相关项目", default=list, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="适用区划")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    basis = models.CharField("依据", max_length=300)
+    created_by = models.CharField("设置人", max_length=150, blank=True)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待遇衔接规则"
+        ordering = ["programme_kind", "code", "region_id", "-effective_from"]
+
+    def __str__(self):
+        return f"{self.name}（{self.region_id or '全国默认'}）"
+
+
+class Forwarding(models.Model):
+    """跨县通办: an application received where the person lives, forwarded with its file to the county of the
+    person's 户籍, which then handles it (the application's region becomes the 户籍 village). The sending
+    county keeps this record; the receiving county sees it on the application."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="forwardings")
+    from_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="受理地")
+    to_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="户籍地")
+    reasons = models.TextField("转办说明")
+    documents = models.JSONField("随转材料", default=list, blank=True)
+    actor = models.CharField("转办人", max_length=150)
+    at = models.DateTimeField("转办时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "跨县转办"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.application_id} {self.from_region_id}→{self.to_region_id}"

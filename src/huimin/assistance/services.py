@@ -4,6 +4,7 @@ region level and scope, applies the rules, writes the history and the audit entr
 the application (or enrolment) row locked, so two clerks acting at once produce one result. A refused request raises
 ServiceError with a Chinese message and changes nothing."""
 
+from huimin.assistance.actions.agency import agency_review, forward
 from huimin.assistance.actions.apply import (
     accept,
     attach_document,
@@ -83,6 +84,7 @@ __all__ = [
     "accept",
     "add_member",
     "adjust",
+    "agency_review",
     "approve",
     "attach_document",
     "authority_for",
@@ -95,6 +97,7 @@ __all__ = [
     "end_delegation",
     "file_inputs",
     "finish_verification",
+    "forward",
     "missing_documents",
     "not_accept",
     "record_advance",

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from huimin.assistance import workflow
+from huimin.assistance.access import of_my_lines
 from huimin.assistance.models import Application, Enrolment, Stage
 from huimin.core.roles import has_capability
 from huimin.core.scope import scoped
@@ -19,6 +20,7 @@ LABELS = {
     Stage.VISIT: "待入户调查",
     Stage.APPRAISAL: "待民主评议",
     Stage.REVIEW: "申请待乡镇审核",
+    Stage.AGENCY_REVIEW: "申请待残联审核",
     Stage.PUBLICITY: "公示期满待审批",
     Stage.DECISION: "申请待审批",
 }
@@ -49,7 +51,7 @@ def applications_at_my_stages(actor, day):
         return []
     soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
     rows = (
-        scoped(Application.objects.filter(stage__in=stages), actor, capability=workflow.VIEW)
+        of_my_lines(scoped(Application.objects.filter(stage__in=stages), actor, capability=workflow.VIEW), actor)
         .order_by()
         .values("stage")
         .annotate(
@@ -73,7 +75,7 @@ def reviews_due(actor, day):
     if not has_capability(actor, workflow.VISIT):
         return []
     due = scoped(
-        Enrolment.objects.filter(
+        of_my_lines(Enrolment.objects, actor).filter(
             status=Enrolment.Status.ACTIVE, next_review_on__lte=day + datetime.timedelta(days=REVIEW_HORIZON_DAYS)
         ),
         actor,

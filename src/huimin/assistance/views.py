@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huimin.assistance import documents, duties, rules, services, verification_link, workflow
-from huimin.assistance.access import access_application_by_id, access_enrolment_by_id
+from huimin.assistance.access import access_application_by_id, access_enrolment_by_id, of_my_lines
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -33,6 +33,7 @@ from huimin.assistance.models import (
 )
 from huimin.assistance.verification_link import verification_conclusion, verification_history
 from huimin.core import audit, masking, regions, workdays
+from huimin.core.access import by_line
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
@@ -42,6 +43,7 @@ from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
 from huimin.registry import search as registry_search
 from huimin.registry.access import access_household_by_id
+from huimin.registry.codes import DisabilityCategory
 from huimin.registry.models import Household, Membership, Person
 
 PAGE_SIZE = 30
@@ -72,20 +74,26 @@ PROTECTED_DEFER = (
 
 
 def _applications(request):
-    return scoped(
-        Application.objects.select_related("programme", "applicant", "region", "household").defer(*PROTECTED_DEFER),
+    return of_my_lines(
+        scoped(
+            Application.objects.select_related("programme", "applicant", "region", "household").defer(*PROTECTED_DEFER),
+            request.user,
+            "region",
+            capability=workflow.VIEW,
+        ),
         request.user,
-        "region",
-        capability=workflow.VIEW,
     )
 
 
 def _enrolments(request):
-    return scoped(
-        Enrolment.objects.select_related("programme", "household__head", "person", "region"),
+    return of_my_lines(
+        scoped(
+            Enrolment.objects.select_related("programme", "household__head", "person", "region"),
+            request.user,
+            "region",
+            capability=workflow.VIEW,
+        ),
         request.user,
-        "region",
-        capability=workflow.VIEW,
     )
 
 
@@ -199,7 +207,7 @@ def application_create(request):
         if household
         else []
     )
-    programmes = Programme.objects.filter(is_active=True)
+    programmes = by_line(Programme.objects.filter(is_active=True), request.user, workflow.APPLY, "business_line")
     if request.method == "POST" and household is not None and "find" not in request.POST:
         programme = programmes.filter(pk=_id(request.POST.get("programme"))).first()
         member_ids = {m.person_id for m in members}
@@ -289,6 +297,7 @@ def application_detail(request, pk):
             "today": day,
             "delegation": rules.active_delegation(app.programme, app.region_id, day),
             "enrolment": Enrolment.objects.filter(application=app).first(),
+            **_certificate_context(app),
         },
     )
 
@@ -304,6 +313,24 @@ def _visit_context(app: Application, actions: set[str]) -> dict:
         "current_visit": visit,
         "visit_problems": services.visit_problems(app, visit),
         "visit_next": Stage(following).label,
+    }
+
+
+def _certificate_context(app: Application) -> dict:
+    """The 残疾人证 as read on application and as the 县残联 verified it, and the forwardings (跨县通办)."""
+
+    def labelled(values):
+        if not values:
+            return None
+        category = values.get("category", "")
+        label = DisabilityCategory(category).label if category in DisabilityCategory.values else ""
+        return {**values, "category_label": label}
+
+    return {
+        "certificate": labelled(app.details.get("certificate")),
+        "agency": labelled(app.details.get("agency")),
+        "disability_categories": DisabilityCategory.choices,
+        "forwardings": app.forwardings.select_related("from_region", "to_region"),
     }
 
 
@@ -353,6 +380,16 @@ def _run_action(request, app: Application, action: str):
     if action == "review":
         services.review(user, app, p.get("opinion", ""))
         return "审核通过"
+    if action == "agency_review":
+        passed = p.get("passed") == "1"
+        services.agency_review(
+            user, app, passed=passed, opinion=p.get("opinion", ""), grade=p.get("disability_grade", ""),
+            category=p.get("category", ""), cert_no=p.get("cert_no", ""),
+        )  # fmt: skip
+        return "残联审核通过，已转县级民政部门审批" if passed else "残联审核不通过，已生成不予批准通知书"
+    if action == "forward":
+        services.forward(user, app, p.get("reasons", ""))
+        return "已转户籍地办理"
     if action == "approve":
         basis = {
             "income_per_head": p.get("income_per_head", ""),
@@ -397,6 +434,8 @@ def application_act(request, pk, action):
         messages.error(request, str(exc))
     else:
         messages.success(request, message)
+        if action == "forward":  # it now belongs to the 户籍 county
+            return redirect("assistance:applications")
     return redirect("assistance:application_detail", app.pk)
 
 

@@ -17,13 +17,31 @@ CONFIRM_DELEGATED = "assistance.confirm_delegated"
 DELEGATE = "assistance.delegate"
 MANAGE = "assistance.manage"
 CONFIGURE = "assistance.configure"  # local policy figures and the working-day calendar
+AGENCY_REVIEW = "assistance.agency_review"  # another department's review inside the workflow (县残联 审核)
+FORWARD = "assistance.forward"  # 跨县通办: forward an application to the county of the person's 户籍
 
 COUNTY, TOWNSHIP, VILLAGE = 3, 4, 5
 NEXT = "next"
 
 # Every stage a programme may use, in their only possible order; a programme lists the ones it uses.
-STAGE_ORDER = [Stage.ACCEPT, Stage.VERIFY, Stage.VISIT, Stage.APPRAISAL, Stage.REVIEW, Stage.PUBLICITY, Stage.DECISION]
-MANDATORY_STAGES = {Stage.ACCEPT, Stage.VERIFY, Stage.REVIEW, Stage.DECISION}
+STAGE_ORDER = [
+    Stage.ACCEPT,
+    Stage.VERIFY,
+    Stage.VISIT,
+    Stage.APPRAISAL,
+    Stage.REVIEW,
+    Stage.AGENCY_REVIEW,
+    Stage.PUBLICITY,
+    Stage.DECISION,
+]
+# Every programme has these; a means-tested one (Programme.means_tested) also 家庭经济状况核对 (逢进必核).
+MANDATORY_STAGES = {Stage.ACCEPT, Stage.REVIEW, Stage.DECISION}
+MEANS_TEST_STAGE = Stage.VERIFY
+
+
+def mandatory_stages(means_tested: bool = True) -> set[str]:
+    """The stages a programme cannot do without: 受理, 乡镇审核 and 审批 always, 核对 when it is means-tested."""
+    return MANDATORY_STAGES | ({MEANS_TEST_STAGE} if means_tested else set())
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,11 @@ ACTIONS: dict[str, Action] = {
         Action("record_visit", "入户调查", (Stage.VISIT,), VISIT, TOWNSHIP),
         Action("submit_visit", "提交入户调查", (Stage.VISIT,), VISIT, TOWNSHIP, NEXT),
         Action("record_appraisal", "民主评议", (Stage.APPRAISAL,), VISIT, TOWNSHIP, NEXT),
+        Action("forward", "转户籍地办理", (Stage.ACCEPT,), FORWARD, TOWNSHIP),
         Action("review", "乡镇审核通过", (Stage.REVIEW,), REVIEW, TOWNSHIP, NEXT),
+        # the 县残联 verifies the 残疾人证 (category, grade) of its own county's applications
+        Action("agency_review", "残联审核通过", (Stage.AGENCY_REVIEW,), AGENCY_REVIEW, COUNTY, NEXT),
+        Action("refuse_agency", "残联审核不通过", (Stage.AGENCY_REVIEW,), AGENCY_REVIEW, COUNTY, Stage.REFUSED),
         Action("refuse_town", "不予批准（乡镇）", _TOWN_STAGES, REVIEW, TOWNSHIP, Stage.REFUSED),
         Action("refuse", "不予批准", (Stage.PUBLICITY, Stage.DECISION), APPROVE, COUNTY, Stage.REFUSED, True),
         Action("resolve_objection", "处理公示异议", (Stage.PUBLICITY,), REVIEW, TOWNSHIP),
@@ -76,10 +98,12 @@ def target(action: Action, programme_stages: list[str], current: str) -> str:
     return action.to or current
 
 
-def validate_stages(stages: list[str]) -> list[str]:
+def validate_stages(stages: list[str], means_tested: bool = True) -> list[str]:
     """Problems of a programme's stage list (empty when it is usable)."""
     problems = [f"未知环节 {s}" for s in stages if s not in STAGE_ORDER]
-    problems += [f"缺少必经环节 {Stage(s).label}" for s in MANDATORY_STAGES if s not in stages]
+    problems += [
+        f"缺少必经环节 {Stage(s).label}" for s in STAGE_ORDER if s in mandatory_stages(means_tested) and s not in stages
+    ]
     return problems
 
 

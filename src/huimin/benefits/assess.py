@@ -10,7 +10,13 @@ from huimin.benefits.calculators import CalculationError, Result
 from huimin.benefits.models import StandardKind
 from huimin.core.services import ServiceError
 
-CALCULATED = {"dibao": "低保", "tekun": "特困供养"}  # programme kinds with a monthly calculator
+# programme kinds with a monthly calculator
+CALCULATED = {
+    "dibao": "低保",
+    "tekun": "特困供养",
+    "disability_living": "困难残疾人生活补贴",
+    "severe_care": "重度残疾人护理补贴",
+}
 NEEDS = {"dibao": ("income_per_head", "members"), "tekun": ("grade",)}  # inputs taken from the application's file
 CARE_KINDS = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
 
@@ -48,6 +54,8 @@ def inputs_of(data, members_default: int | None = None) -> dict:
             for group, label in calculators.EXTRA_GROUPS.items()
         },
         "grade": (data.get("grade") or "self").strip(),
+        "disability_grade": _int(data.get("disability_grade"), "残疾等级") or None,
+        "disability_category": str(data.get("disability_category") or "").strip(),
     }
 
 
@@ -81,6 +89,19 @@ def calculate(kind: str, region_code: str, day: datetime.date, urban: bool | Non
         if grade not in CARE_KINDS:
             raise ServiceError("生活自理能力等级不正确")
         return calculators.tekun(basic=need(StandardKind.TEKUN_BASIC), care=need(CARE_KINDS[grade]), grade=grade)
+    if kind in ("disability_living", "severe_care"):
+        # each subsidy is its own programme (and payroll line): the calculator's part of that subsidy; who
+        # qualifies (低保 household, grade, the regional extension) was decided by the overlap rules
+        living = kind == "disability_living"
+        return calculators.disability_subsidies(
+            grade=inputs["disability_grade"],
+            category=inputs["disability_category"],
+            low_income=living,
+            living=need(StandardKind.DISABILITY_LIVING) if living else None,
+            care=None if living else need(StandardKind.SEVERE_CARE),
+            extend_care_to_grade_3_4_intellectual_mental=not living,
+            only="living" if living else "care",
+        )
     raise ServiceError("该项目没有按标准计算的公式")
 
 
@@ -95,6 +116,9 @@ def basis_of(result: Result, inputs: dict, kind: str) -> dict:
     if kind == "dibao":
         basis |= {"income_per_head": inputs["income_per_head"], "members": str(inputs["members"])}
         basis |= {g: str(n) for g, n in inputs["classified"].items() if n}
+    elif kind in ("disability_living", "severe_care"):
+        basis |= {"disability_grade": str(inputs["disability_grade"] or ""),
+                  "disability_category": inputs["disability_category"]}  # fmt: skip
     else:
         basis["grade"] = inputs["grade"]
     if result.parts:

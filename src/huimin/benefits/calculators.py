@@ -194,21 +194,25 @@ def disability_subsidies(
     living: StandardValue | None,
     care: StandardValue | None,
     extend_care_to_grade_3_4_intellectual_mental: bool = False,
+    only: str = "",
 ) -> Result:
     """残疾人两项补贴: 困难残疾人生活补贴 for disabled people of 低保 (or other low-income) households;
-    重度残疾人护理补贴 for grade 1–2 (and grade 3–4 intellectual/mental where the region extends it)."""
+    重度残疾人护理补贴 for grade 1–2 (and grade 3–4 intellectual/mental where the region extends it).
+    ``category`` is the 残疾人证's category, by name ("intellectual") or by its code ("5"); ``only`` ("living" or
+    "care") gives one of the two subsidies, each paid as its own programme."""
     if grade is None or grade not in (1, 2, 3, 4):
         return Result(ZERO, "无有效残疾等级，不享受残疾人两项补贴", {"残疾等级": grade or "无"})
     inputs = {"残疾等级": grade, "残疾类别": category or "—", "低保或低收入家庭": "是" if low_income else "否"}
     total, used, parts = ZERO, [], []
-    if low_income:
+    if low_income and only != "care":
         if living is None:
             raise CalculationError("未设置困难残疾人生活补贴标准")
         total += living.monthly
         used.append(living)
         parts.append(f"生活补贴 {yuan(living.monthly)}")
-    severe = grade <= 2 or (extend_care_to_grade_3_4_intellectual_mental and category in ("intellectual", "mental"))
-    if severe:
+    extended_categories = ("intellectual", "mental", "5", "6")
+    severe = grade <= 2 or (extend_care_to_grade_3_4_intellectual_mental and category in extended_categories)
+    if severe and only != "living":
         if care is None:
             raise CalculationError("未设置重度残疾人护理补贴标准")
         total += care.monthly

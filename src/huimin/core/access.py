@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from huimin.core import regions
-from huimin.core.roles import has_capability
+from huimin.core.roles import BusinessLine, has_capability, lines_with
 from huimin.core.scope import in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
 
@@ -58,10 +58,24 @@ def error_code(exc: ServiceError) -> str:
     return getattr(exc, "code", "") or REFUSED
 
 
-def require_capability(actor, capability: str, what: str = "") -> None:
-    """A role without ``capability`` is refused with 403 (``what`` names the action in the message)."""
-    if not has_capability(actor, capability):
+def require_capability(actor, capability: str, what: str = "", line: str | None = None) -> None:
+    """A role without ``capability`` is refused with 403 (``what`` names the action in the message); with
+    ``line``, the capability must be held on that business line (huimin.core.roles.BusinessLine)."""
+    if not has_capability(actor, capability, line):
+        if line is not None and has_capability(actor, capability):
+            label = BusinessLine(line).label if line in BusinessLine.values else line
+            raise Forbidden(f"您没有“{label}”业务条线的角色，无权{what or '办理该业务'}")
         raise Forbidden(f"您的角色无权{what}" if what else "您的角色无权执行此操作")
+
+
+def by_line(queryset, actor, capability: str, line_field: str):
+    """``queryset`` narrowed to the rows of the business lines on which ``actor`` holds ``capability``
+    (``line_field`` is the path to the row's line, e.g. ``programme__business_line``): a case of another line
+    does not exist for him, as one outside his region does not."""
+    lines = lines_with(actor, capability)
+    if lines is None:
+        return queryset
+    return queryset.filter(**{f"{line_field}__in": sorted(lines)})
 
 
 def require_region_in_scope(actor, region_code: str | None, what: str = "区划") -> None:

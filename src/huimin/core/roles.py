@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     CLERK = "clerk", "经办员"
     REVIEWER = "reviewer", "审核人"
     APPROVER = "approver", "审批人"
+    FEDERATION_REVIEWER = "federation_reviewer", "残联审核人"  # 县残联: reviews certificates inside the workflow
     STATISTICIAN = "statistician", "统计人员"
     SYSADMIN = "sysadmin", "系统管理员"
     SECURITY = "security", "安全保密员"
@@ -65,6 +66,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.REVIEWER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
     Role.APPROVER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
     Role.STATISTICIAN: frozenset(_BUSINESS_COMMON | {EXPORT}),
+    Role.FEDERATION_REVIEWER: frozenset(_BUSINESS_COMMON),
     Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, REGIONS_VIEW, REGIONS_MANAGE, SYSTEM_ACCOUNTS_CONFIRM}),
     Role.SECURITY: frozenset(
         {USERS_VIEW, ROLES_ASSIGN, KEYS_MANAGE, API_CLIENTS_MANAGE, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ACCOUNTS_CONFIRM}
@@ -73,6 +75,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 SYSTEM_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY, Role.AUDITOR})
+
+# Roles that belong to one business line and one region level: the 县残联's reviewer reviews the 残疾人 subsidies
+# of his own county and nothing else.
+ROLE_LINES: dict[str, frozenset[str]] = {Role.FEDERATION_REVIEWER: frozenset({BusinessLine.DISABILITY})}
+ROLE_LEVELS: dict[str, int] = {Role.FEDERATION_REVIEWER: 3}  # 县级
 BUSINESS_ROLES = frozenset(Role) - SYSTEM_ROLES
 
 # What business apps added to a role on one business line: (role, line) → capabilities. The statistics so far
@@ -102,8 +109,24 @@ def capabilities_of(user) -> frozenset[str]:
     return frozenset().union(*(capabilities_for(role, line) for role, line in pairs))
 
 
-def has_capability(user, capability: str) -> bool:
-    return capability in capabilities_of(user)
+def lines_with(user, capability: str) -> frozenset[str] | None:
+    """The business lines on which ``user`` holds ``capability``; None for a caller not bound to lines (an API
+    client's principal, whose capabilities were granted per token and hold on every line)."""
+    if getattr(user, "granted_capabilities", None) is not None:
+        return None if capability in user.granted_capabilities else frozenset()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    pairs = getattr(user, "role_pairs", ())
+    return frozenset(line for role, line in pairs if capability in capabilities_for(role, line))
+
+
+def has_capability(user, capability: str, line: str | None = None) -> bool:
+    """Whether ``user`` holds ``capability`` — on business line ``line`` when it is given (a 残疾人福利 经办员
+    holds 受理 for the two subsidies, not for 低保), on any line otherwise."""
+    if line is None:
+        return capability in capabilities_of(user)
+    lines = lines_with(user, capability)
+    return lines is None or line in lines
 
 
 def extend(role: str, *capabilities: str, line: str = BusinessLine.ASSISTANCE) -> None:

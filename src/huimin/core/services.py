@@ -11,7 +11,16 @@ from django.utils import timezone
 from huimin.core import audit
 from huimin.core.context import actor_for, current_actor
 from huimin.core.models import Region, RoleAssignment, User
-from huimin.core.roles import ROLES_ASSIGN, SYSTEM_ROLES, USERS_MANAGE, BusinessLine, Role, has_capability
+from huimin.core.roles import (
+    ROLE_LEVELS,
+    ROLE_LINES,
+    ROLES_ASSIGN,
+    SYSTEM_ROLES,
+    USERS_MANAGE,
+    BusinessLine,
+    Role,
+    has_capability,
+)
 from huimin.core.scope import require_in_scope
 
 SYSTEM_ACCOUNT_RULE = (
@@ -101,6 +110,11 @@ def grant_role(actor, user: User, role: str, line: str) -> RoleAssignment:
         refuse(actor, user, attempted, f"系统角色不能直接分配。{SYSTEM_ACCOUNT_RULE}")
     if line not in BusinessLine.values:
         raise ServiceError("请选择业务条线")
+    if role in ROLE_LINES and line not in ROLE_LINES[role]:
+        allowed = "、".join(BusinessLine(x).label for x in sorted(ROLE_LINES[role]))
+        raise ServiceError(f"{Role(role).label}只能分配在{allowed}条线")
+    if role in ROLE_LEVELS and getattr(user.region, "level", None) != ROLE_LEVELS[role]:
+        raise ServiceError(f"{Role(role).label}须为县级账号（县残联），该账号的所属区划不是县级")
     exclusive = f"{user.username} 持有系统角色（三员），三员账号不能再持有业务角色"
     if holds_system_role(user):
         refuse(actor, user, attempted, exclusive)

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from huimin.demo import arrow, departments, planted, population, programmes
+from huimin.demo import arrow, departments, disability, planted, population, programmes
 from huimin.demo import city as city_mod
 from huimin.demo.ids import to_15
 from huimin.engine.sources import SOURCES
@@ -48,7 +48,7 @@ PERSON_SCHEMA = pa.schema(
         ("phone", S), ("bank_account", S), ("bank_name", S), ("labour_ability", S), ("health", S),
         ("serious_illness", S), ("disability_category", S), ("disability_grade", pa.int16()),
         ("disability_cert_no", S), ("disability_issued_on", pa.date32()), ("marital_status", S), ("education", S),
-        ("monthly_income", M), ("is_main_earner", pa.bool_()), ("special_statuses", S),
+        ("monthly_income", M), ("is_main_earner", pa.bool_()), ("special_statuses", S), ("disability_subsidies", S),
     ]
 )  # fmt: skip
 MEMBERSHIP_SCHEMA = pa.schema(
@@ -188,6 +188,7 @@ def _chunk(rng, city, village_weights, target, as_of64, allocator, first_person,
     per_head, amount = programmes.fit_incomes(rng, prog, size, hh_urban, p, hh_of)
     n = len(hh_of)
     p["person_id"] = np.arange(first_person, first_person + n, dtype=np.int64)
+    p["disability_subsidies"] = disability.assign(p, prog[hh_of], as_of64)
     p["household_size"] = size[hh_of]
     p["village_code"] = np.array([v.code for v in city.villages])[p["village_index"]]
     # main earner: the member with the highest income (the head on ties)
@@ -284,7 +285,7 @@ def _add_duplicates(rng, city, p, hh, dups, truth, as_of64):
             values = np.ones(k, bool)
         elif name == "income_cents":
             values = per_head
-        elif name in ("phone", "bank_account"):
+        elif name in ("phone", "bank_account", "disability_subsidies"):
             values = np.full(k, "")
         p[name] = np.concatenate([p[name], values])
     by_person = {int(pid): j for j, pid in enumerate(p["person_id"][src])}
@@ -373,6 +374,7 @@ def _write_chunk(writers, p, hh, dept, as_of64, summary):
         "disability_grade": p["disability_grade"].astype(np.int16),
         "disability_issued_on": p["disability_issued_on"],
         **{k: p[k] for k in ("marital_status", "education", "is_main_earner", "special_statuses")},
+        "disability_subsidies": p["disability_subsidies"],
         "monthly_income": p["income_cents"],
     }
     writers.write("persons", PERSON_SCHEMA, arrow.table(PERSON_SCHEMA, person_table))

@@ -8,7 +8,7 @@ encrypts and indexes); never one ORM save per person. Everything happens in one 
 import datetime
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +31,11 @@ DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
 APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
-TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN)  # a 民政所 clerk's lines
+DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
+# a 民政所 clerk's lines
+TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
+# the 民政所 审核人 also does the 初审 of the 残疾人两项补贴
+TOWNSHIP_REVIEWER_LINES = (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY)
 
 
 class DemoLoadError(Exception):
@@ -48,6 +52,7 @@ class LoadResult:
     applications: int = 0
     departmental_rows: int = 0
     payroll_months: int = 0
+    subsidies: dict = field(default_factory=dict)  # 残疾人两项补贴 recipients per programme code
 
 
 def already_loaded() -> bool:
@@ -71,6 +76,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         _load_memberships(tables["memberships"])
         users = _load_users(tables["regions"])
         programmes = load_programmes(tables["households"], tables["persons"], as_of)
+        subsidies = load_subsidies(tables["households"], tables["persons"], as_of)
         load_standards(tables["standards"])
         _reset_sequences()  # the services below insert through the sequences
         applications = cases.load_cases(tables["households"])
@@ -96,6 +102,7 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         applications,
         departmental_rows,
         payrolls,
+        subsidies,
     )
 
 
@@ -171,7 +178,8 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
                 "stage_entered_on": start - datetime.timedelta(days=10), "stage_due_on": None,
                 "publicity_start": None, "publicity_end": None, "near_relative_flag": False,
                 "near_relative_note": "", "approved_amount": amount, "advance_amount": None, "advance_paid_on": None,
-                "file_due_on": None, "case_by_case": {}, "decision_reasons": HISTORY_NOTE, "decided_by": "演示历史",
+                "file_due_on": None, "case_by_case": {}, "details": {}, "decision_reasons": HISTORY_NOTE,
+                "decided_by": "演示历史",
                 "decided_at": decided, "public_token": uuid.uuid4(), "created_by_id": approver, "created_at": decided,
                 "updated_at": decided,
             }
@@ -214,6 +222,110 @@ def load_programmes(households: list[dict], persons: list[dict] | None = None, a
     ):
         _insert(model, _json_ready(model, rows))
     return counts
+
+
+def load_subsidies(households: list[dict], persons: list[dict], as_of=None) -> dict[str, int]:
+    """The generated recipients of the 残疾人两项补贴 (huimin.demo.disability), enrolled as the assistance app leaves
+    them after the chain 乡镇受理 → 初审 → 残联审核 → 民政审批: a historical application with the certificate as the
+    县残联 verified it, the per-person enrolment at the demo standard, its member and the 纳入 change — bulk
+    inserts with ids after the households' (the 低保 applications and enrolments use the household ids).
+
+    Returns the number of recipients per subsidy."""
+    from huimin.assistance.models import Application, Enrolment, EnrolmentChange, EnrolmentMember, Programme
+    from huimin.demo import disability
+
+    as_of = as_of or generator.DEFAULT_AS_OF
+    programmes = {p.code: p for p in Programme.objects.filter(code__in=(disability.LIVING, disability.CARE))}
+    if len(programmes) < 2:
+        raise DemoLoadError("缺少残疾人两项补贴项目（请先运行 huimin migrate）")
+    county_of = {h["household_id"]: h["county_code"] for h in households}
+    approvers = dict(
+        User.objects.with_role(Role.APPROVER)
+        .filter(username__startswith=DISABILITY_PREFIX)
+        .values_list("region_id", "pk")
+    )
+    this_month = as_of.replace(day=1)
+    next_id = max((h["household_id"] for h in households), default=0) + 1
+    applications, enrolments, members, changes, counts = [], [], [], [], {}
+    for r in persons:
+        for code in filter(None, (r.get("disability_subsidies") or "").split(",")):
+            programme, pid = programmes[code], r["person_id"]
+            counts[code] = counts.get(code, 0) + 1
+            start = _add_months(this_month, -(1 + pid % 30))
+            applied = datetime.datetime.combine(start + datetime.timedelta(days=pid % 20), datetime.time(2),
+                                                tzinfo=datetime.UTC)  # fmt: skip
+            decided = applied + datetime.timedelta(days=25)
+            amount = Decimal(disability.STANDARDS[code])
+            certificate = {"category": r["disability_category"], "grade": int(r["disability_grade"])}
+            basis = {
+                "standard": f"{programme.name}标准 {amount} 元/月（演示数据）",
+                "disability_grade": str(certificate["grade"]),
+                "disability_category": certificate["category"],
+                "note": "演示历史数据",
+            }
+            county = county_of.get(r["household_id"], "")
+            approver = approvers.get(county) or next(iter(approvers.values()))
+            applications.append(
+                {
+                    "id": next_id, "number": f"YS{next_id:010d}", "programme_id": programme.pk,
+                    "household_id": r["household_id"], "applicant_id": pid, "beneficiary_id": pid,
+                    "region_id": r["village_code"], "channel": "window", "reason": HISTORY_NOTE,
+                    "requested_amount": None, "documents": [d["code"] for d in programme.required_documents],
+                    "stage": "enrolled", "stage_entered_on": decided.date(), "stage_due_on": None,
+                    "publicity_start": None, "publicity_end": None, "near_relative_flag": False,
+                    "near_relative_note": "", "approved_amount": amount, "advance_amount": None,
+                    "advance_paid_on": None, "file_due_on": None, "case_by_case": {},
+                    "details": {"certificate": certificate, "agency": {**certificate, "by": "演示历史"}},
+                    "decision_reasons": HISTORY_NOTE, "decided_by": "演示历史", "decided_at": decided,
+                    "public_token": uuid.uuid4(), "created_by_id": approver, "created_at": applied,
+                    "updated_at": decided,
+                }
+            )  # fmt: skip
+            enrolments.append(
+                {
+                    "id": next_id, "programme_id": programme.pk, "household_id": r["household_id"], "person_id": pid,
+                    "application_id": next_id, "region_id": r["village_code"], "status": "active",
+                    "monthly_amount": amount, "basis": basis, "income_unstable": False, "start_month": start,
+                    "next_review_on": _add_months(start, 12), "grace_until": None, "ended_on": None, "end_reason": "",
+                    "created_at": decided,
+                }
+            )  # fmt: skip
+            members.append({"enrolment_id": next_id, "person_id": pid, "added_on": start, "removed_on": None,
+                            "reason": ""})  # fmt: skip
+            changes.append(
+                {
+                    "enrolment_id": next_id, "kind": "enrol", "effective_month": start, "before": {},
+                    "after": {"amount": str(amount), **basis}, "reasons": HISTORY_NOTE, "actor": "演示历史",
+                    "at": decided,
+                }
+            )  # fmt: skip
+            next_id += 1
+    for model, rows in (
+        (Application, applications),
+        (Enrolment, enrolments),
+        (EnrolmentMember, members),
+        (EnrolmentChange, changes),
+    ):
+        _insert(model, _json_ready(model, rows))
+    return counts
+
+
+def load_disability_standards() -> int:
+    """The demo's 困难残疾人生活补贴 and 重度残疾人护理补贴 standards, one row per county (each county sets its own)."""
+    from huimin.benefits.models import Standard
+    from huimin.demo import disability
+
+    counties = Region.objects.filter(code__startswith=city_mod.CITY_CODE[:4], level=3).values_list("code", flat=True)
+    made = [
+        Standard(
+            kind=kind, region_id=county, area="all", period="month", value=value,
+            effective_from=datetime.date(2020, 1, 1), source=DEMO_SOURCE, created_by="演示数据",
+        )
+        for county in counties
+        for kind, value in disability.STANDARDS.items()
+    ]  # fmt: skip
+    Standard.objects.bulk_create(made)
+    return len(made)
 
 
 PAYROLL_MONTHS = 3
@@ -329,7 +441,7 @@ def load_standards(rows: list[dict]) -> int:
         if r["programme"] in kinds
     ]  # fmt: skip
     Standard.objects.bulk_create(made)
-    return len(made)
+    return len(made) + load_disability_standards()
 
 
 def _load_regions(rows: list[dict]) -> int:
@@ -513,9 +625,16 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         # the county's 养老服务 office: an approver of that line only, without 社会救助 duties
         line = BusinessLine.ELDERLY
         accounts.append((f"{ELDERLY_PREFIX}{county[:6]}", f"{name}养老服务科审批人", _on(Role.APPROVER, line), county))
+        # 残疾人两项补贴: the 县残联 reviews the certificate, the 民政 残疾人福利 office approves
+        disabled = BusinessLine.DISABILITY
+        accounts.append((f"{FEDERATION_PREFIX}{county[:6]}", f"{name}残联审核人",
+                         _on(Role.FEDERATION_REVIEWER, disabled), county))  # fmt: skip
+        accounts.append((f"{DISABILITY_PREFIX}{county[:6]}", f"{name}残疾人福利审批人", _on(Role.APPROVER, disabled),
+                         county))  # fmt: skip
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
-        accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER), t["code"]))
+        accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),
+                         t["code"]))  # fmt: skip
         villages = [r for r in region_rows if r["parent"] == t["code"]]
         for i in range(0, len(villages), VILLAGES_PER_ASSISTANT):
             v = villages[i]

@@ -330,8 +330,10 @@ def confirm(actor, warning: Warning, note: str = "") -> Warning:
 
 
 def current_enrolment(w: Warning) -> Enrolment | None:
+    """The household's current means-tested enrolment (低保, 特困 …) the warning is about — not an allowance a member
+    receives beside it (残疾人两项补贴, which rest on the certificate, not on the household's means)."""
     return (
-        Enrolment.objects.filter(household_id=w.household_id, status__in=CURRENT_STATUSES)
+        Enrolment.objects.filter(household_id=w.household_id, status__in=CURRENT_STATUSES, programme__means_tested=True)
         .select_related("programme").order_by("-id").first()
     )  # fmt: skip
 

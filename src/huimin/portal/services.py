@@ -34,7 +34,8 @@ MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 5
 VERIFY_PER_ID_PER_HOUR = 8
 VERIFY_PER_IP_PER_HOUR = 30
-PORTAL_KINDS = ("dibao", "temporary")
+PORTAL_KINDS = ("dibao", "temporary", "disability_living", "severe_care")  # 全程网办
+PORTAL_REFUSAL = "网上可申请最低生活保障、临时救助和残疾人两项补贴，其他项目请到乡镇（街道）窗口申请"
 PORTAL_USERNAME = "portal-online"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_MEMBERS = 8
@@ -215,11 +216,12 @@ def _portal_account() -> User:
     return user
 
 
-def _portal_actor(village: Region) -> User:
-    """For one submission: the portal account acting as an online 协理员 of the applicant's village only (held in
-    memory, never saved), so the assistance and registry services apply their checks unchanged."""
+def _portal_actor(village: Region, line: str = BusinessLine.ASSISTANCE) -> User:
+    """For one submission: the portal account acting as an online 协理员 of the applicant's village only, on the
+    business line of the programme applied for (held in memory, never saved), so the assistance and registry
+    services apply their checks unchanged."""
     actor = copy.copy(_portal_account())
-    actor.role_pairs = ((Role.ASSISTANT, BusinessLine.ASSISTANCE),)
+    actor.role_pairs = ((Role.ASSISTANT, line),)
     actor.is_active = True
     actor.region = village
     return actor
@@ -308,7 +310,7 @@ def submit_application(
     household in the same transaction."""
     programme = portal_programmes().filter(code=programme_code).first()
     if programme is None:
-        raise ServiceError("网上只能申请最低生活保障或临时救助")
+        raise ServiceError(PORTAL_REFUSAL)
     uploads = uploads or {}
     names = programme.document_names()
     for code, upload in uploads.items():
@@ -320,14 +322,15 @@ def submit_application(
         household = current_household(identity)
         if household is None:
             household = _register(identity, village_code, address, members, day)
-        actor = _portal_actor(household.region)
+        actor = _portal_actor(household.region, programme.business_line)
         people = list(
             Person.objects.filter(memberships__household=household, memberships__ended_on__isnull=True).distinct()
         )
         applicant = next((p for p in people if p.id_number == identity.id_number), None)
         if applicant is None:
             raise ServiceError("申请人不是该家庭的现有成员")
-        adults = [p for p in people if is_adult(p.birth_date, day)]
+        # the 核对 authorisation is signed for a means-tested programme only (the subsidies have no 核对)
+        adults = [p for p in people if is_adult(p.birth_date, day)] if programme.means_tested else []
         unsigned = [p.name for p in adults if p.id_number not in consents]
         if unsigned:
             raise ServiceError("以下成年家庭成员尚未签署家庭经济状况核对授权：" + "、".join(unsigned))

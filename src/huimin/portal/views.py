@@ -142,7 +142,7 @@ def _consents(request, rows, members) -> set[str]:
 def apply(request, identity, code):
     programme = services.portal_programmes().filter(code=code).first()
     if programme is None:
-        raise Http404("网上只能申请最低生活保障或临时救助")
+        raise Http404(services.PORTAL_REFUSAL)
     household = services.current_household(identity)
     members = (
         Membership.objects.filter(household=household, ended_on__isnull=True).select_related("person")

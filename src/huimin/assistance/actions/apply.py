@@ -5,7 +5,8 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.assistance import workflow
+from huimin.assistance import overlaps, workflow
+from huimin.assistance.actions import agency
 from huimin.assistance.actions.common import (
     authority_for,
     check_upload,
@@ -19,7 +20,14 @@ from huimin.assistance.actions.common import (
     today,
 )
 from huimin.assistance.error_codes import AssistanceErrorCode
-from huimin.assistance.models import Application, ApplicationDocument, NearRelative, Programme, Stage
+from huimin.assistance.models import (
+    CERTIFICATE_KINDS,
+    Application,
+    ApplicationDocument,
+    NearRelative,
+    Programme,
+    Stage,
+)
 from huimin.core import audit
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope
 from huimin.core.scope import in_scope
@@ -40,7 +48,7 @@ def create_application(
     requested_amount=None,
     beneficiary: Person | None = None,
 ) -> Application:
-    require_capability(actor, workflow.APPLY, "登记救助申请")
+    require_capability(actor, workflow.APPLY, "登记救助申请", line=programme.business_line)
     require_region_in_scope(actor, household.region_id, "家庭")
     if not programme.is_active:
         raise ServiceError(f"“{programme.name}”已停用，不能申请")
@@ -68,6 +76,7 @@ def create_application(
         duplicate = duplicate.filter(beneficiary=beneficiary)
     if duplicate.exists():
         raise ServiceError(f"该家庭已有一件“{programme.name}”申请正在办理，不能重复申请")
+    details = check_certificate_programme(programme, household, beneficiary) if beneficiary is not None else {}
     covered = [beneficiary.pk] if beneficiary else members
     relatives = [  # a declaration marks only applications where the declaring staff member works
         r
@@ -88,6 +97,7 @@ def create_application(
         reason=reason,
         requested_amount=amount,
         documents=sorted(set(documents)),
+        details=details,
         near_relative_flag=bool(relatives),
         near_relative_note="；".join(
             f"{r.person.name}系{r.staff.full_name or r.staff.username}的{r.relation}" for r in relatives
@@ -103,10 +113,29 @@ def create_application(
     return application
 
 
+def check_certificate_programme(programme: Programme, household: Household, beneficiary: Person) -> dict:
+    """For a programme resting on a 残疾人证 (残疾人两项补贴): the certificate must be the beneficiary's, the
+    person may not already receive the programme, and the rules in force must let him have it. Returns what
+    the application records of the certificate. Writes nothing."""
+    if programme.kind not in CERTIFICATE_KINDS:
+        return {}
+    person = Person.objects.get(pk=beneficiary.pk)
+    category, grade = agency.certificate_of(person)
+    agency.check_certificate_matches(person, category, grade)
+    current = overlaps.current_enrolments(person, household, [programme.kind]).filter(programme=programme).first()
+    if current is not None:
+        raise BusinessRuleError(
+            AssistanceErrorCode.ALREADY_RECEIVING,
+            f"{person.name}已在享受{programme.name}（自{current.start_month:%Y年%m月}起），不能重复申请",
+        )
+    overlaps.check_eligible(programme, person, household, household.region_id, today(), grade=grade, category=category)
+    return {"certificate": {"category": category, "grade": grade}}
+
+
 @transaction.atomic
 def attach_document(actor, application: Application, code: str, upload) -> ApplicationDocument:
     app = locked_application(application)
-    require_capability(actor, workflow.APPLY, "上传申请材料")
+    require_capability(actor, workflow.APPLY, "上传申请材料", line=app.programme.business_line)
     require_region_in_scope(actor, app.region_id, "家庭")
     if not app.is_open:
         raise ServiceError("申请已办结，不能再上传材料")
@@ -172,6 +201,8 @@ def not_accept(actor, application: Application, reasons: str) -> Application:
 @transaction.atomic
 def refuse(actor, application: Application, reasons: str) -> Application:
     code = "refuse" if application.stage in (Stage.PUBLICITY, Stage.DECISION) else "refuse_town"
+    if application.stage == Stage.AGENCY_REVIEW:
+        code = "refuse_agency"
     return _refuse(actor, application, code, reasons)
 
 

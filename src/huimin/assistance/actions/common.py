@@ -18,7 +18,7 @@ from huimin.assistance.models import (
 )
 from huimin.core import audit
 from huimin.core.access import BusinessRuleError, require_region_in_scope
-from huimin.core.roles import has_capability
+from huimin.core.roles import BusinessLine, has_capability
 from huimin.core.services import ServiceError
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, check_size
 from huimin.registry.models import Household, Membership, Person
@@ -93,10 +93,11 @@ def authority_for(actor, application: Application, action: workflow.Action, amou
     if actor.pk in related_staff_ids(covered_ids(application) + [application.applicant_id]):
         raise ServiceError("您已备案与该申请家庭成员存在近亲属关系，应当回避，不能办理此申请")
     level = actor_level(actor)
-    if has_capability(actor, action.capability) and level <= action.max_level:
+    line = application.programme.business_line
+    if has_capability(actor, action.capability, line) and level <= action.max_level:
         duties.check(actor, application, action.code)
         return "county" if level <= workflow.COUNTY else "township"
-    if action.delegable and has_capability(actor, workflow.CONFIRM_DELEGATED) and level == workflow.TOWNSHIP:
+    if action.delegable and has_capability(actor, workflow.CONFIRM_DELEGATED, line) and level == workflow.TOWNSHIP:
         if application.near_relative_flag:
             raise ServiceError("该申请涉及工作人员近亲属，须报县级民政部门审批，乡镇不能确认")
         delegation = rules.active_delegation(application.programme, application.region_id, today())
@@ -106,11 +107,16 @@ def authority_for(actor, application: Application, action: workflow.Action, amou
             raise ServiceError(f"金额超过下放给乡镇确认的上限（{delegation.max_amount} 元），须报县级审批")
         duties.check(actor, application, action.code)
         return "delegated"
-    if has_capability(actor, action.capability) or (
-        action.delegable and has_capability(actor, workflow.CONFIRM_DELEGATED)
+    if has_capability(actor, action.capability, line) or (
+        action.delegable and has_capability(actor, workflow.CONFIRM_DELEGATED, line)
     ):
         raise ServiceError(
             f"“{action.label}”须由{'县级' if action.max_level <= workflow.COUNTY else '乡镇'}工作人员办理"
+        )
+    if has_capability(actor, action.capability):
+        raise ServiceError(
+            f"“{application.programme.name}”属{BusinessLine(line).label}业务，您没有该业务条线的角色，"
+            f"不能执行“{action.label}”"
         )
     raise ServiceError(f"您的角色无权执行“{action.label}”")
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from huimin.assistance import calculation_link, rules, workflow
+from huimin.assistance import calculation_link, overlaps, rules, workflow
 from huimin.assistance.actions import inputs
 from huimin.assistance.actions.common import (
     authority_for,
@@ -24,8 +24,10 @@ from huimin.assistance.actions.common import (
     set_stage,
     today,
 )
+from huimin.assistance.actions.enrol import do_stop
 from huimin.assistance.error_codes import AssistanceErrorCode
 from huimin.assistance.models import (
+    CERTIFICATE_KINDS,
     Application,
     ApplicationEvent,
     Conclusion,
@@ -34,6 +36,7 @@ from huimin.assistance.models import (
     EnrolmentMember,
     Objection,
     Stage,
+    StartRule,
 )
 from huimin.assistance.verification_link import verification_conclusion
 from huimin.core import audit, ratelimit
@@ -52,7 +55,7 @@ def check_review(actor, app: Application, opinion: str) -> str:
     """Refuse 乡镇审核 of ``app`` (locked) unless it may pass now; return the opinion. Writes nothing."""
     authority_for(actor, app, workflow.ACTIONS["review"])
     opinion = required_text(opinion, "审核意见")
-    if verification_conclusion(app) is None:
+    if app.programme.means_tested and verification_conclusion(app) is None:
         raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能审核通过" + pending_note(app))
     if not app.visits.exists() and Stage.VISIT in app.programme.stages:
         raise ServiceError("尚未完成入户调查，不能审核通过")
@@ -153,7 +156,10 @@ def calculated_amount(app: Application, entered: dict, day=None):
     if app.programme.one_off or calculation_link.calculator_for(app.programme.kind) is None:
         return None, {}, None
     resolved = inputs.resolve(app, entered)
-    region, month, members = app.region, rules.next_month(day or today()), len(covered_ids(app))
+    verified = app.details.get("agency") or app.details.get("certificate") or {}
+    if verified:  # the 残疾人证 as the 县残联 verified it (or as read on application)
+        resolved.values.update(disability_grade=verified.get("grade"), disability_category=verified.get("category"))
+    region, month, members = app.region, start_month(app, day or today()), len(covered_ids(app))
     for values in inputs.candidates(resolved):
         result, calc_inputs = calculation_link.calculate(
             app.programme.kind, region.code, month, region.is_urban, values, members_default=members
@@ -171,6 +177,15 @@ AUDITED_BASIS = ("calculated", "approved", "override_reason", "input_changes", "
                  "income_per_head_source", "members", "members_source", "grade", "grade_source")  # fmt: skip
 
 
+def start_month(app: Application, day) -> datetime.date:
+    """The first month an approval on ``day`` pays: the month after it, or — for a programme paid from the month
+    of application (残疾人两项补贴) — the month the application was made; the months between are paid as 补发 by
+    the next monthly payroll."""
+    if app.programme.start_rule == StartRule.APPLICATION_MONTH:
+        return rules.month_start(timezone.localtime(app.created_at).date())
+    return rules.next_month(day)
+
+
 @dataclass(frozen=True)
 class Approval:
     """What check_approve found: the approved amount, the basis it records, on whose authority, the calculation
@@ -182,6 +197,7 @@ class Approval:
     calculation: object
     persons: list
     day: datetime.date
+    replaces: list = ()  # (enrolment, rule): similar allowances this one replaces (就高, huimin.assistance.overlaps)
 
 
 @transaction.atomic
@@ -227,9 +243,31 @@ def check_approve(actor, app: Application, *, monthly_amount, basis: dict, overr
     if not covered:
         raise ServiceError("该家庭没有现有成员，不能纳入保障")
     persons = persons_locked(covered)
+    replaces = []
     if not programme.one_off:
         check_exclusive(programme, covered)
-    return Approval(amount, basis, authority, calculation, persons, day)
+    if programme.kind in CERTIFICATE_KINDS:
+        replaces = _check_certificate_rules(app, amount, day)
+    return Approval(amount, basis, authority, calculation, persons, day, replaces)
+
+
+def _check_certificate_rules(app: Application, amount: Decimal, day) -> list:
+    """The subsidy's rules again at approval (the 低保 enrolment or a 特困 one may have changed since the
+    application), with the grade the 县残联 verified; and the similar allowances it replaces (就高)."""
+    verified = app.details.get("agency")
+    if not verified:
+        raise ServiceError("尚无县残联审核结果（残疾人证的类别、等级），不能审批")
+    person, household = app.beneficiary, app.household
+    overlaps.check_eligible(
+        app.programme, person, household, app.region_id, day, grade=int(verified["grade"]),
+        category=verified["category"], exclude_application_id=app.pk,
+    )  # fmt: skip
+    current = overlaps.current_enrolments(person, household, [app.programme.kind]).filter(programme=app.programme)
+    if current.exists():
+        raise BusinessRuleError(
+            AssistanceErrorCode.ALREADY_RECEIVING, f"{person.name}已在享受{app.programme.name}，不能重复批准"
+        )
+    return overlaps.higher_of(app.programme, person, household, app.region_id, day, amount)
 
 
 def _amount_and_basis(app: Application, monthly_amount, basis: dict, override_reason: str, day):
@@ -266,6 +304,8 @@ def _check_publicity_and_verification(app: Application, day) -> None:
         raise BusinessRuleError(AssistanceErrorCode.PUBLICITY_NOT_OVER, message)
     if app.objections.filter(status=Objection.Status.OPEN).exists():
         raise BusinessRuleError(AssistanceErrorCode.OBJECTIONS_OPEN, "公示异议尚未处理完毕，不能审批")
+    if not app.programme.means_tested:
+        return
     result = verification_conclusion(app)
     if result is None:
         raise ServiceError("逢进必核：尚无家庭经济状况核对结果，不能批准")
@@ -304,7 +344,7 @@ def do_approve(actor, app: Application, approval: Approval, *, income_unstable: 
         + (
             f"批准金额 {amount} 元。"
             if programme.one_off
-            else f"月保障金额 {amount} 元，自{rules.next_month(day):%Y年%m月}起发放。"
+            else f"月保障金额 {amount} 元，自{start_month(app, day):%Y年%m月}起发放。"
         ),
     )
     return app
@@ -312,7 +352,7 @@ def do_approve(actor, app: Application, approval: Approval, *, income_unstable: 
 
 def _enrol(actor, app: Application, approval: Approval, *, income_unstable: bool, reasons: str) -> Enrolment:
     programme, amount, basis = app.programme, approval.amount, approval.basis
-    start = rules.next_month(approval.day)
+    start = start_month(app, approval.day)
     months = rules.review_months(programme, income_unstable, approval.persons)
     try:
         enrolment = Enrolment.objects.create(
@@ -337,6 +377,13 @@ def _enrol(actor, app: Application, approval: Approval, *, income_unstable: bool
         after={"amount": str(amount), **basis}, reasons=reasons or "审批纳入", actor=actor.username,
     )  # fmt: skip
     audit.record("assistance.enrolment.create", enrolment, after={"amount": str(amount), "start": str(start)})
+    for other, rule in approval.replaces:  # 就高: the lower similar allowance ends where this one starts
+        other = Enrolment.objects.select_for_update(of=("self",)).select_related("programme").get(pk=other.pk)
+        reason = (
+            f"{programme.name}（申请 {app.number}）每月 {amount} 元高于本项补贴每月 {other.monthly_amount} 元，"
+            f"按“{rule.name}”就高发放，自{start:%Y年%m月}起停发本项（依据：{rule.basis}）"
+        )
+        do_stop(actor, other, reason, day=start - datetime.timedelta(days=1))
     return enrolment
 
 

@@ -35,9 +35,10 @@ def _enrolment_locked(enrolment: Enrolment) -> Enrolment:
 def _enrolment_authority(actor, enrolment: Enrolment, amount: Decimal | None = None) -> None:
     require_region_in_scope(actor, enrolment.region_id, "家庭")
     level = actor_level(actor)
-    if has_capability(actor, workflow.MANAGE) and level <= workflow.COUNTY:
+    line = enrolment.programme.business_line
+    if has_capability(actor, workflow.MANAGE, line) and level <= workflow.COUNTY:
         return
-    if has_capability(actor, workflow.CONFIRM_DELEGATED) and level == workflow.TOWNSHIP:
+    if has_capability(actor, workflow.CONFIRM_DELEGATED, line) and level == workflow.TOWNSHIP:
         delegation = rules.active_delegation(enrolment.programme, enrolment.region_id, today())
         if delegation and rules.within_delegation(delegation, amount):
             return

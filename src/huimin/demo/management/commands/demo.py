@@ -72,6 +72,10 @@ class Command(BaseCommand):
         )
         labels = ", ".join(f"{k} {v}" for k, v in sorted(result.programmes.items()))
         self.stdout.write(f"各户救助状态：{labels}（低保、特困已作为在保对象载入，含演示历史审批记录）")
+        names = {"disability_living": "困难残疾人生活补贴", "severe_care": "重度残疾人护理补贴"}
+        if result.subsidies:
+            counts = "、".join(f"{names.get(k, k)} {v} 人" for k, v in sorted(result.subsidies.items()))
+            self.stdout.write(f"残疾人两项补贴（按眉山比例）：{counts}")
         return None
 
     def _logins(self):
