@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from huimin.assistance import workflow
 from huimin.assistance.actions.common import (
@@ -36,7 +37,7 @@ def check_visit(actor, app: Application, *, visit_date, visitors: str, findings:
         raise ServiceError("请填写调查日期")
     if visit_date > today():
         raise ServiceError("调查日期不能晚于今天")
-    if visit_date < app.created_at.date():
+    if visit_date < timezone.localdate(app.created_at):
         raise ServiceError("调查日期不能早于申请日期")
     needed = app.programme.min_visitors
     if len([v for v in visitors.replace("，", ",").replace("、", ",").split(",") if v.strip()]) < needed:
