@@ -730,29 +730,39 @@ def close_stale_runs() -> list[BatchRun]:
 
 
 def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
-    """Add the previous conclusion of each household (last batch of the programme, else its last single report)."""
-    previous: dict[int, str] = {}
-    for report in (
-        Report.objects.filter(programme=programme).order_by("created_at").values("household_id", "conclusion")
-    ):
-        previous[report["household_id"]] = report["conclusion"]
+    """Add each household's previous result for the programme and whether the conclusion changed: the latest,
+    dated on or before the run's 核对基准日, of its single checks (Report), the last earlier batch of the programme
+    and the results its app recorded by hand (``enrolment.recorded_results``: the demo's history too). A
+    household with no previous result has not changed."""
+    prefix = run.region.prefix if run.region_id else ""
+    previous: dict[int, tuple] = enrolment.recorded_results(programme, prefix, run.as_of)
+
+    def offer(household: int, day, at, conclusion: str) -> None:
+        if household not in previous or (day, at) > previous[household][:2]:
+            previous[household] = (day, at, conclusion)
+
+    reports = Report.objects.filter(programme=programme, as_of__lte=run.as_of, region__code__startswith=prefix)
+    for household, day, at, conclusion in reports.values_list("household_id", "as_of", "created_at", "conclusion"):
+        offer(household, day, at, conclusion)
     last = (
-        BatchRun.objects.filter(programme=programme, status=BatchRun.Status.DONE)
+        BatchRun.objects.filter(programme=programme, status=BatchRun.Status.DONE, as_of__lte=run.as_of)
         .exclude(pk=run.pk)
-        .order_by("-created_at")
+        .order_by("-as_of", "-created_at")
         .first()
     )
     if last and last.results_path and Path(last.results_path).exists():
         prior = pq.read_table(last.results_path, columns=["household_id", "conclusion"]).to_pydict()
-        previous.update(zip(prior["household_id"], prior["conclusion"], strict=True))
+        for household, conclusion in zip(prior["household_id"], prior["conclusion"], strict=True):
+            offer(household, last.as_of, last.created_at, conclusion)
     ids = result["household_id"].to_pylist()
-    prev = pa.array([previous.get(i) for i in ids], pa.string())
+    prev = pa.array([previous[i][2] if i in previous else None for i in ids], pa.string())
     changed = pc.fill_null(pc.not_equal(prev, result["conclusion"]), False)
     return result.append_column("prev_conclusion", prev).append_column("changed", changed)
 
 
 def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
-    """The review list: households whose conclusion changed or is not 符合, with reasons in words."""
+    """The review list: households whose conclusion changed (the new failures first) or is not 符合, with reasons
+    in words."""
     table = pq.read_table(run.results_path)
     mask = (
         table["changed"]
@@ -760,6 +770,8 @@ def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
         else pc.or_(table["changed"], pc.not_equal(table["conclusion"], Conclusion.ELIGIBLE.value))
     )
     rows = table.filter(mask).to_pylist()
+    # the changes first, and among them the new failures (符合 before, not now) first of all
+    rows.sort(key=lambda r: (not r["changed"], r["conclusion"] == Conclusion.ELIGIBLE.value, r["household_id"]))
     numbers = dict(Household.objects.filter(pk__in=[r["household_id"] for r in rows]).values_list("pk", "number"))
     labels = dict(Conclusion.choices)
     out = []
