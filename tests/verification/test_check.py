@@ -244,7 +244,8 @@ def test_the_first_batch_compares_with_results_entered_by_hand_and_lists_the_new
     [row] = services.review_rows(run, only_changed=True)
     assert row["number"] == town["car"][0].number and (row["previous"], row["conclusion"]) == ("符合", "不符合")
     rows = {r["number"]: r for r in services.review_rows(run)}
-    assert rows[town["earner"][0].number]["previous"] == "（首次核对）" and not rows[town["earner"][0].number]["changed"]
+    earner = rows[town["earner"][0].number]
+    assert earner["previous"] == "（首次核对）" and not earner["changed"]
     assert rows[town["company"][0].number]["previous"] == "（首次核对）"
     assert town["poor"][0].number not in rows  # 符合 before and now: not for review
     assert services.review_rows(run)[0]["number"] == town["car"][0].number  # the new failure leads the list
