@@ -62,22 +62,22 @@ def test_dibao_floor_applies_below_it_not_at_it():
 
 def test_dibao_members_and_classified_counts_on_both_sides():
     assert calc.dibao(standard=STD, income_per_head="0", members=1).amount == Decimal("740.00")
-    with pytest.raises(CalculationError, match="保障人数至少为 1"):
+    with pytest.raises(CalculationError, match=r"^保障人数至少为 1$"):
         calc.dibao(standard=STD, income_per_head="0", members=0)
     full = calc.dibao(standard=STD, income_per_head="700", members=2, extra_rate=RATE,
                       classified={"elderly": 1, "severe_disability": 1})  # fmt: skip
     assert full.amount == Decimal("228.00")  # 40 × 2 + 2 × 74
-    with pytest.raises(CalculationError, match="不能超过保障人数"):
+    with pytest.raises(CalculationError, match=r"^分类施保人数不能为负，也不能超过保障人数$"):
         calc.dibao(standard=STD, income_per_head="700", members=2, extra_rate=RATE,
                    classified={"elderly": 2, "minor": 1})  # fmt: skip
-    with pytest.raises(CalculationError, match="不能为负"):
+    with pytest.raises(CalculationError, match=r"^分类施保人数不能为负，也不能超过保障人数$"):
         calc.dibao(standard=STD, income_per_head="700", members=2, extra_rate=RATE, classified={"elderly": -1})
-    with pytest.raises(CalculationError, match="类别不正确"):
+    with pytest.raises(CalculationError, match=r"^分类施保对象类别不正确$"):
         calc.dibao(standard=STD, income_per_head="700", members=2, extra_rate=RATE, classified={"veteran": 1})
-    with pytest.raises(CalculationError, match="未设置分类施保加发比例"):
+    with pytest.raises(CalculationError, match=r"^未设置分类施保加发比例，不能计算加发金额$"):
         calc.dibao(standard=STD, income_per_head="700", members=2, classified={"elderly": 1})
     assert calc.dibao(standard=STD, income_per_head="0", members=1, classified={"elderly": 0}).amount == 740
-    with pytest.raises(CalculationError, match="家庭月人均收入不能为负数"):
+    with pytest.raises(CalculationError, match=r"^家庭月人均收入不能为负数$"):
         calc.dibao(standard=STD, income_per_head="-0.01", members=1)
 
 
@@ -90,9 +90,9 @@ def test_tekun_explains_the_grade():
         "输入": {"自理能力等级": "全护理"},
         "标准": [basic.describe(), care.describe()], "明细": ["基本生活 1000.00 + 全护理 300.00"],
     }  # fmt: skip
-    with pytest.raises(CalculationError, match="未设置半护理照料护理标准"):
+    with pytest.raises(CalculationError, match=r"^未设置半护理照料护理标准$"):
         calc.tekun(basic=basic, care=None, grade="half")
-    with pytest.raises(CalculationError, match="生活自理能力等级不正确"):
+    with pytest.raises(CalculationError, match=r"^生活自理能力等级不正确（全护理、半护理、全自理）$"):
         calc.tekun(basic=basic, care=care, grade="none")
 
 
@@ -108,7 +108,7 @@ def test_child_living_names_the_childs_status(status, words):
 
 
 def test_child_living_refuses_an_unknown_status():
-    with pytest.raises(CalculationError, match="儿童类别不正确"):
+    with pytest.raises(CalculationError, match=r"^儿童类别不正确$"):
         calc.child_living(standard=STD, status="other")
 
 
@@ -143,10 +143,15 @@ def test_care_for_grade_3_and_4_only_where_the_region_extends_it(category, exten
     assert r.amount == paid
 
 
+def test_care_for_grade_3_intellectual_is_not_extended_unless_the_region_says_so():
+    assert calc.disability_subsidies(grade=3, category="intellectual", low_income=False, living=None,
+                                     care=CARE).amount == 0  # fmt: skip
+
+
 def test_disability_subsidies_without_a_standard_name_the_missing_one():
-    with pytest.raises(CalculationError, match="未设置困难残疾人生活补贴标准"):
+    with pytest.raises(CalculationError, match=r"^未设置困难残疾人生活补贴标准$"):
         calc.disability_subsidies(grade=3, low_income=True, living=None, care=CARE)
-    with pytest.raises(CalculationError, match="未设置重度残疾人护理补贴标准"):
+    with pytest.raises(CalculationError, match=r"^未设置重度残疾人护理补贴标准$"):
         calc.disability_subsidies(grade=2, low_income=False, living=None, care=None)
 
 
@@ -177,6 +182,7 @@ BANDS = [
 def test_aged_allowance_counts_the_age_at_the_end_of_the_month(birth, month, amount, formula):
     r = calc.aged_allowance(birth_date=birth, month=month, bands=BANDS)
     assert (str(r.amount), r.formula) == (amount, formula)
+    assert r.standards == {"100.00": [BANDS[1][2]], "300.00": [BANDS[0][2]], "0.00": []}[amount] and r.parts == []
     assert r.inputs == {"年龄": calc.age_on(birth, (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
                                           - datetime.timedelta(days=1))}  # fmt: skip
 
@@ -201,9 +207,9 @@ def test_temporary_pays_the_need_up_to_the_cap_and_says_when_it_is_capped():
     under = calc.temporary(need="3599.99", dibao_standard=DIBAO_STD, cap_months=CAP, members=2)
     assert under.amount == Decimal("3599.99") and len(under.parts) == 1
     assert calc.temporary(need="5000", dibao_standard=DIBAO_STD, cap_months=CAP).amount == Decimal("1800.00")
-    with pytest.raises(CalculationError, match="家庭人数至少为 1"):
+    with pytest.raises(CalculationError, match=r"^家庭人数至少为 1$"):
         calc.temporary(need="1", dibao_standard=DIBAO_STD, cap_months=CAP, members=0)
-    with pytest.raises(CalculationError, match="核定困难金额不能为负数"):
+    with pytest.raises(CalculationError, match=r"^核定困难金额不能为负数$"):
         calc.temporary(need="-1", dibao_standard=DIBAO_STD, cap_months=CAP)
 
 
@@ -220,5 +226,13 @@ def test_price_subsidy_counts_the_months_above_the_threshold_not_at_it():
     }  # fmt: skip
     none = calc.price_subsidy(indices={D(2026, 2, 1): Decimal("3.5")}, threshold=threshold, amount=each, persons=0)
     assert none.amount == 0 and none.inputs["启动月份"] == "无"
-    with pytest.raises(CalculationError, match="人数不能为负数"):
+    with pytest.raises(CalculationError, match=r"^人数不能为负数$"):
         calc.price_subsidy(indices={}, threshold=threshold, amount=each, persons=-1)
+
+
+def test_aged_allowance_bands_starting_at_the_same_age_keep_the_order_they_were_given():
+    narrow = StandardValue(Decimal("100"), "month", "80–89岁", 10)
+    open_ended = StandardValue(Decimal("300"), "month", "80岁以上", 11)
+    bands = [(80, 89, narrow), (80, None, open_ended)]
+    assert calc.aged_allowance(birth_date=D(1940, 1, 1), month=D(2026, 1, 1), bands=bands).amount == 100
+    assert calc.aged_allowance(birth_date=D(1930, 1, 1), month=D(2026, 1, 1), bands=bands).amount == 300
