@@ -140,3 +140,28 @@ def test_the_actions_of_each_stage_and_who_may_take_them():
     review = workflow.ACTIONS["review"]
     assert (review.capability, review.max_level, review.to, review.delegable) == (
         workflow.REVIEW, workflow.TOWNSHIP, workflow.NEXT, False)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_grace_months_takes_the_programmes_own_figure(regions):
+    RegionPolicy.objects.filter(key="grace_months").delete()
+    dibao = Programme.objects.get(code="dibao")
+    _policy("2", D(2026, 1, 1), region=COUNTY)
+    _policy("4", D(2026, 1, 1), region=COUNTY, programme=dibao)
+    assert rules.grace_months(VILLAGE_A1, D(2026, 3, 1), dibao) == 4
+    RegionPolicy.objects.filter(key="grace_months").delete()
+    with pytest.raises(LookupError) as refused:
+        rules.grace_months(VILLAGE_A1, D(2026, 3, 1), dibao)
+    assert refused.value.args == ("grace_months",)
+
+
+@pytest.mark.django_db
+def test_working_days_left_count_the_regions_own_calendar(regions):
+    from huimin.assistance.models import WorkdayOverride
+    from huimin.core import workdays
+
+    friday, tuesday = D(2026, 11, 20), D(2026, 11, 24)
+    plain = workdays.workdays_between(friday, tuesday, {})
+    WorkdayOverride.objects.create(region_id=COUNTY, day=D(2026, 11, 21), is_workday=True)  # a working Saturday
+    assert rules.workdays_left(friday, tuesday, VILLAGE_A1) == plain + 1
+    assert rules.workdays_left(friday, tuesday, "411721001001") == plain  # another county's calendar
