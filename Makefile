@@ -12,7 +12,7 @@ DEMO_SERVE_ENV := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) HUIMIN_DEMO_SMS_ON
 VENDOR := src/huimin/static/vendor
 LINT_PATHS := $(wildcard src tests bench)
 
-.PHONY: help demo demo-reset serve test test-fast lint format bench venv static system-deps postgres clean
+.PHONY: help demo demo-reset serve test test-fast lint format bench mutation venv static system-deps postgres clean
 
 help:
 	@echo "make demo   — 创建虚拟环境、安装、迁移内置 SQLite 数据库、载入演示城市并启动服务"
@@ -21,6 +21,7 @@ help:
 	@echo "make test   — 安装测试所需、确保 PostgreSQL 运行、运行全部测试"
 	@echo "make bench  — 运行 bench/ 下的全部基准场景并记录结果"
 	@echo "make lint   — ruff 检查与模块分层约定（import-linter）"
+	@echo "make mutation [MODULE=huimin.benefits.calculators] — 对政策模块做变异测试（mutmut，较慢，不属于 make test）"
 
 # --- environment ---------------------------------------------------------
 
@@ -117,5 +118,13 @@ bench: venv $(VENV)/.bench-installed static postgres
 	DATABASE_URL=$(PG_URL) $(HUIMIN) migrate --noinput
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m bench
 
+# Mutation testing of the policy modules ([tool.mutmut] in pyproject.toml; results in docs/testing.md). Slow: one
+# module at a time, one process (the machine is shared). Not part of `make test`. Its own database: MUTATION_PG_URL.
+MODULE ?=
+MUTATION_PG_URL ?= postgres://postgres@127.0.0.1:5432/huimin_mutation
+mutation: venv static postgres
+	DATABASE_URL=$(MUTATION_PG_URL) PYTHONPATH= $(BIN)/mutmut run --max-children 1 $(if $(MODULE),"$(MODULE).*")
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache mutants

@@ -60,7 +60,7 @@ def test_good_file_checks_then_commits_everything(tmp_path, users):
         ({"id_number": "411702196606060111"}, "身份证号校验位错误"),
         ({"name": ""}, "姓名不能为空"),
         ({"relation": "表哥"}, "不在 GB/T 4761 代码表中"),
-        ({"birth_date": "1966-13-01", "id_number": "", "no_id_reason": "未办证"}, "出生日期“1966-13-01”不合法"),
+        ({"birth_date": "1966-13-01", "id_number": "", "no_id_reason": "未办证"}, "出生日期“1966-13-01”无法识别"),
         ({"region": VILLAGE_B1}, "不在您的管辖范围内"),
         ({"region": "411702001999"}, "不存在"),
         ({"sex": "女"}, "与身份证号不符"),

@@ -286,3 +286,20 @@ def test_the_command_materialises_months(march, users):
     assert MonthlyFigure.objects.filter(month=M).exists() and MonthlyFigure.objects.filter(month=D(2026, 2, 1)).exists()
     with pytest.raises(CommandError):
         call_command("stats", "compute", "--month", "2026-13")
+
+
+def test_a_city_user_sees_each_township_named_with_its_county(march, users, client):
+    """Every county has its 城关镇: from the city the townships of a county read "驿城区 顺河街道", from the county
+    itself "顺河街道" (core.regions.labels)."""
+    compute.materialise(M)
+    county = Region.objects.get(code=COUNTY)
+    from_city = {r["code"]: r["name"] for r in figures.by_child(users["statistician"], county, M)}
+    assert from_city == {TOWN_A: f"{county.name} 顺河街道", TOWN_B: f"{county.name} 老街街道"}
+    from_county = {r["code"]: r["name"] for r in figures.by_child(users["approver"], county, M)}
+    assert from_county == {TOWN_A: "顺河街道", TOWN_B: "老街街道"}
+    city = Region.objects.get(code="411700000000")
+    counties = {r["code"]: r["name"] for r in figures.by_child(users["statistician"], city, M)}
+    assert counties[COUNTY] == county.name
+    client.force_login(users["statistician"])
+    page = client.get(f"/stats/?region={COUNTY}&month=2026-03").content.decode()
+    assert f"{county.name} 顺河街道" in page

@@ -215,3 +215,47 @@ def test_a_second_batch_lists_who_changed_and_why(users, town, login):
     assert values[0][:5] == ["户编号", "区划代码", "成员数", "上次结论", "本次结论"]
     assert any(v[0] == "T0" and v[5] == "是" for v in values[1:])
     assert login(users["clerk_a"]).get(f"/verification/batches/{second.pk}/").status_code == 403
+
+
+def _recorded(users, household_and_people, day, conclusion="eligible", status="effective"):
+    """A 核对 result entered by hand in the household's 低保 application (as the demo's history is loaded)."""
+    from huimin.assistance.models import ManualVerification
+    from huimin.registry.models import Membership
+    from tests.assistance.conftest import apply
+
+    household, people = household_and_people
+    for i, person in enumerate(people):
+        Membership.objects.create(household=household, person=person, relation="01" if i == 0 else "10",
+                                  started_on=D(2020, 1, 1))  # fmt: skip
+    app = apply(users, household, people)
+    return ManualVerification.objects.create(
+        application=app, report_number=f"M{app.pk}", report_date=day, conclusion=conclusion, reasons="历史核对",
+        recorded_by="演示历史", status=status,
+    )  # fmt: skip
+
+
+def test_the_first_batch_compares_with_results_entered_by_hand_and_lists_the_new_failures_first(users, town):
+    _recorded(users, town["car"], AS_OF)  # on the 核对基准日 itself: a previous result
+    _recorded(users, town["poor"], D(2026, 1, 5))
+    _recorded(users, town["earner"], D(2026, 7, 1))  # after the 核对基准日: not a previous result
+    _recorded(users, town["company"], D(2026, 1, 5), status="pending")  # awaiting confirmation: no result
+    run = services.run_batch(users["approver"], "dibao", AS_OF, "411702001")
+    assert run.changed == 1
+    [row] = services.review_rows(run, only_changed=True)
+    assert row["number"] == town["car"][0].number and (row["previous"], row["conclusion"]) == ("符合", "不符合")
+    rows = {r["number"]: r for r in services.review_rows(run)}
+    earner = rows[town["earner"][0].number]
+    assert earner["previous"] == "（首次核对）" and not earner["changed"]
+    assert rows[town["company"][0].number]["previous"] == "（首次核对）"
+    assert town["poor"][0].number not in rows  # 符合 before and now: not for review
+    assert services.review_rows(run)[0]["number"] == town["car"][0].number  # the new failure leads the list
+
+
+def test_a_later_single_check_outweighs_an_older_hand_entered_result(users, town):
+    _recorded(users, town["car"], D(2026, 1, 5))
+    hh = town["car"][0]
+    authorise_all(hh)
+    services.check_household(users["clerk_a"], hh, "dibao", AS_OF)  # 不符合, dated AS_OF
+    run = services.run_batch(users["approver"], "dibao", AS_OF, "411702001")
+    assert run.changed == 0
+    assert services.review_rows(run, only_changed=True) == []

@@ -11,7 +11,6 @@ import pytest
 
 from huimin.apiclients.models import ApiClient
 from huimin.core import crypto
-from huimin.core.services import ServiceError
 from huimin.engine import monitoring
 from huimin.engine.sources import DATE, DECIMAL, INT, MONEY, MONTH, SOURCES
 from huimin.engine.tables import Tables
@@ -21,8 +20,8 @@ from huimin.verification.models import Snapshot, Upload
 from tests.verification.factories import AS_OF, csv_bytes, valid_row
 
 BAD = {
-    DATE: ("2026-13-40", "日期格式应为 YYYY-MM-DD"),
-    MONTH: ("2026-13", "月份格式应为 YYYY-MM"),
+    DATE: ("2026-13-40", "日期应写成 2026-11-05、2026/11/05 或 2026年11月5日"),
+    MONTH: ("2026-13", "月份应写成 2026-11、2026/11 或 2026年11月"),
     MONEY: ("-5.00", "金额不能为负数"),
     INT: ("二级", "应为整数"),
     DECIMAL: ("12.345", "金额最多保留 2 位小数"),
@@ -126,14 +125,16 @@ def test_xlsx_and_parquet_files_are_read(users):
     assert upload.snapshot.row_count == 1
 
 
-def test_unreadable_files_change_nothing(users):
+def test_unreadable_files_are_recorded_as_refused_with_the_reason(users):
     from huimin.verification import services
 
-    with pytest.raises(ServiceError, match="不支持的文件格式"):
-        services.ingest_file(users["approver"], "wages", b"x", "a.txt", AS_OF)
-    with pytest.raises(ServiceError, match="文件无法读取"):
-        services.ingest_file(users["approver"], "wages", b"not a zip", "a.xlsx", AS_OF)
-    assert Upload.objects.count() == 0
+    first = services.ingest_file(users["approver"], "wages", b"x", "a.txt", AS_OF)
+    second = services.ingest_file(users["approver"], "wages", b"not a zip", "a.xlsx", AS_OF)
+    for upload, reason in ((first, "不支持的文件格式"), (second, "文件无法读取")):
+        assert upload.status == Upload.Status.REJECTED and upload.snapshot is None and upload.total_rows == 0
+        assert reason in upload.errors[0]["message"] and upload.errors[0]["row"] == 0
+        assert reason in Path(upload.error_report).read_text(encoding="utf-8-sig")
+    assert Snapshot.objects.count() == 0
 
 
 def test_only_data_officers_may_load_files(users):

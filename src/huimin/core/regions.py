@@ -139,3 +139,23 @@ def lineage(code12: str) -> list[str]:
     while (parent := parent_code(codes[-1])) is not None:
         codes.append(parent)
     return codes
+
+
+def labels(codes: Iterable[str], *, under: str | None = None) -> dict[str, str]:
+    """code → how a list names the region so that no two read alike: its name after those of its ancestors from
+    the county down, leaving out what the viewer's own region (``under``) already says. On a city's page a
+    township reads "驿城区 城关镇" (every county has its 城关镇), on its county's page "城关镇"; a county reads
+    "驿城区". One query for the whole list; a code not in the table is shown as itself."""
+    from huimin.core.models import Region
+
+    codes = [code for code in dict.fromkeys(codes) if code]
+    start = max(COUNTY, level_of(full_code(under)) + 1) if under else COUNTY
+    chains = {code: [a for a in reversed(lineage(code)) if level_of(a) >= start] or [code] for code in codes}
+    wanted = {a for chain in chains.values() for a in chain}
+    names = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    return {code: " ".join(names[a] for a in chain if a in names) or code for code, chain in chains.items()}
+
+
+def label(code: str, *, under: str | None = None) -> str:
+    """One region's label as ``labels`` gives it."""
+    return labels([code], under=under).get(code, code)

@@ -77,6 +77,14 @@ def _townships(user):
     return qs.filter(condition)
 
 
+def _township_choices(user) -> list[tuple[str, str]]:
+    """(code, label) of the townships the user may filter by, each named with its county above the county level
+    (core.regions.labels)."""
+    codes = list(_townships(user).values_list("code", flat=True))
+    names = regions.labels(codes, under=user.region_id)
+    return [(code, names[code]) for code in codes]
+
+
 def _filtered(request, qs):
     f = {k: request.GET.get(k, "").strip() for k in ("township", "rule", "direction", "severity", "status")}
     f["overdue"] = request.GET.get("overdue") == "1"
@@ -102,7 +110,7 @@ def _list_context(request, qs, f, title):
         "title": title,
         "page": page_of(request, qs.order_by("due_on", "id"), PAGE),
         "filters": f,
-        "townships": _townships(request.user),
+        "townships": _township_choices(request.user),
         "rules": WarningRule.objects.all(),
         "directions": Direction.choices,
         "severities": WarningRule.Severity.choices,
@@ -116,9 +124,11 @@ def _export(request, qs):
         raise Http404
     qs = qs.order_by("due_on", "id")
     audit.record("monitoring.export.warnings", detail=f"{qs.count()} 条")
+    townships = regions.labels(qs.values_list("township_id", flat=True).distinct(), under=request.user.region_id)
     rows = (
         (w.pk, w.rule.name, w.get_direction_display(), w.get_severity_display(), w.get_status_display(),
-         w.township.name, w.region.name, w.household.number, w.person.name if w.person else "",
+         townships.get(w.township_id, w.township.name), w.region.name, w.household.number,
+         w.person.name if w.person else "",
          w.get_category_display(), w.record_key, w.occurred_on, w.due_on, w.get_action_display(), w.note)
         for w in qs.iterator(chunk_size=2000)
     )  # fmt: skip
@@ -349,7 +359,7 @@ def rule_dry_run(request, pk):
     names = {}
     if result:
         codes = [code for code, _ in result["by_township"]]
-        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        names = regions.labels(codes, under=request.user.region_id)
         result["by_township"] = [(names.get(code, code), n) for code, n in result["by_township"]]
     return render(request, "monitoring/_dry_run.html", {"rule": rule, "result": result, "error": error})
 
@@ -398,6 +408,9 @@ def runs(request):
 def dashboard(request):
     qs = _warnings(request)
     table = services.dashboard(qs)
+    names = regions.labels([r["code"] for r in table], under=request.user.region_id)
+    for row in table:
+        row["name"] = names.get(row["code"], row["name"])
     totals = {k: sum(r[k] for r in table) for k in ("high", "medium", "low", "total")}
     chart = {
         "townships": [r["name"] for r in table],

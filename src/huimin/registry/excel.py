@@ -11,13 +11,12 @@ from pathlib import Path
 
 from django.db import transaction
 from openpyxl import Workbook
-from python_calamine import CalamineWorkbook
 
-from huimin.core import audit, crypto, masking, regions
+from huimin.core import audit, crypto, masking, regions, spreadsheets
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT, PII_UNMASK, has_capability
 from huimin.core.scope import in_scope
-from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx, header_widths, safe_cell, workbook_bytes, write_table
+from huimin.core.spreadsheets import header_widths, safe_cell, workbook_bytes, write_table
 from huimin.registry import bulk, codes, dedup, idnumbers, persons
 from huimin.registry.models import Household, Person
 
@@ -139,32 +138,29 @@ def _sniff(path: Path) -> None:
         raise ImportFileError("文件不是 Excel 工作簿（.xlsx）：请下载模板，按模板填写后上传")
 
 
-def read_sheet(path: Path) -> tuple[list[str], list[list]]:
-    """The header row and the data rows of the 台账 sheet (or the first sheet)."""
+def _text_column(header: str) -> bool:
+    column = BY_HEADER.get(header)
+    return column is not None and column.key in TEXT_MUST_COLUMNS
+
+
+def read_sheet(path: Path) -> spreadsheets.Sheet:
+    """The 台账 sheet (or the first sheet) through the shared reader: the header row may sit below title rows,
+    every row keeps its Excel line number, ID numbers and accounts Excel stored as numbers are read from the cells'
+    stored text where every digit is there (``ExcelNumber``)."""
     _sniff(path)
     try:
-        check_xlsx(path)
-    except UnsafeWorkbook as exc:
-        raise ImportFileError(str(exc)) from exc
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-        sheet = workbook.get_sheet_by_name(SHEET_NAME if SHEET_NAME in names else names[0])
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for a broken zip or XML
-        raise ImportFileError("文件已损坏或不是有效的 .xlsx 工作簿，无法读取：请重新保存后上传") from exc
-    while rows and all(_blank(v) for v in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ImportFileError("工作表为空：第一行应为列名，从第二行起每行一名人员")
-    headers = [str(h).strip() if not _blank(h) else "" for h in rows[0]]
-    while headers and headers[-1] == "":
-        headers.pop()
-    return headers, rows[1:]
+        sheet = spreadsheets.read_xlsx(
+            path, recognise=lambda text: text in BY_HEADER, text_columns=_text_column, sheet_name=SHEET_NAME
+        )
+    except spreadsheets.SheetError as exc:
+        message = str(exc)
+        if message == "工作表为空":
+            message = "工作表为空：第一行应为列名，从第二行起每行一名人员"
+        raise ImportFileError(message) from exc
+    return sheet
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_blank = spreadsheets.blank
 
 
 def check_headers(headers: list[str]) -> list[str]:
@@ -214,25 +210,15 @@ class CheckResult:
 
 
 def _text(value) -> str:
-    if _blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    """A cell as typed (5 not 5.0, full-width digits as ASCII); an ID number or account Excel stored as a number
+    whose digits are all there, as those digits."""
+    if isinstance(value, spreadsheets.ExcelNumber):
+        return value.digits or value.shown
+    return spreadsheets.cell_text(value)
 
 
 def _date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    parts = text.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError
-    return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    return spreadsheets.parse_date(value)
 
 
 def _regions_for(raw_codes: set[str]) -> dict[str, Region]:
@@ -250,7 +236,8 @@ def _regions_for(raw_codes: set[str]) -> dict[str, Region]:
 def check(path: Path, user, progress: Callable[[str, int, int], None] | None = None) -> CheckResult:
     """Read and check every row; nothing is written. ``result.households`` is the plan a commit writes."""
     result = CheckResult()
-    headers, rows = read_sheet(path)
+    sheet = read_sheet(path)
+    headers, rows = sheet.header, sheet.rows
     result.file_errors = check_headers(headers)
     if len(rows) > MAX_ROWS:
         result.file_errors.append(f"数据行过多：{len(rows)} 行，一次最多导入 {MAX_ROWS} 行，请分批导入")
@@ -262,11 +249,11 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
     keys = [BY_HEADER[h].key for h in headers]
     header_of = {c.key: c.header for c in COLUMNS}
     records = []
-    for index, raw in enumerate(rows):
+    for line, raw in zip(sheet.lines, rows, strict=True):
         cells = dict(zip(keys, list(raw) + [None] * (len(keys) - len(raw)), strict=False))
         if all(_blank(v) for v in cells.values()):
             continue
-        records.append((index + 2, cells))
+        records.append((line, cells))
     result.rows = len(records)
     if not records:
         result.file_errors.append("工作表中没有数据行（第一行为列名，从第二行起每行一名人员）")
@@ -282,11 +269,13 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
             progress("检查", done, len(records))
         errs: list[tuple[str, str]] = []
         data: dict = {}
+        stored = cells.get("id_number")
+        excel_id = stored if isinstance(stored, spreadsheets.ExcelNumber) and stored.digits else None
+        id_lost = isinstance(stored, spreadsheets.ExcelNumber) and not stored.digits
         for key in TEXT_MUST_COLUMNS:
-            if isinstance(cells.get(key), int | float) and not isinstance(cells.get(key), bool):
-                errs.append(
-                    (key, f"{header_of[key]}被 Excel 存成了数字（可能已丢失末几位）：请把该列设为“文本”格式后重新填写")
-                )
+            value = cells.get(key)
+            if isinstance(value, spreadsheets.ExcelNumber) and not value.digits:
+                errs.append((key, value.problem(header_of[key])))
                 cells[key] = None
         number = _text(cells.get("household_number"))
         relation_raw = _text(cells.get("relation"))
@@ -314,8 +303,8 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
         if not _blank(cells.get("birth_date")):
             try:
                 data["birth_date"] = _date(cells["birth_date"])
-            except ValueError:
-                errs.append(("birth_date", f"出生日期“{_text(cells['birth_date'])}”不合法：应为 1990-01-31 这样的日期"))
+            except ValueError as exc:
+                errs.append(("birth_date", f"出生{exc}"))
         code = _text(cells.get("region"))
         region = None
         if code:
@@ -344,7 +333,10 @@ def check(path: Path, user, progress: Callable[[str, int, int], None] | None = N
         except persons.PersonDataError as exc:
             clean = None
             known = {m for _, m in errs}
-            errs.extend((_column_of(m), m) for m in exc.messages if m not in known)
+            messages = [excel_id.problem(header_of["id_number"]) if excel_id and m.startswith("身份证号") else m
+                        for m in exc.messages]  # fmt: skip
+            messages = [m for m in messages if not (id_lost and m.startswith("身份证号为空"))]
+            errs.extend((_column_of(m), m) for m in dict.fromkeys(messages) if m not in known)
         if clean is None and region is not None and not errs:
             errs.append(("name", "人员信息不完整"))
         if clean is not None and clean["id_number"]:
@@ -493,14 +485,14 @@ def error_report_bytes(path: Path, errors: list[list]) -> bytes:
     for message in by_row.get(0, []):
         sheet.append([safe_cell(message)])
     try:
-        headers, rows = read_sheet(path)
+        table = read_sheet(path)
     except ImportFileError as exc:
         sheet.append([str(exc)])
         return workbook_bytes(workbook)
+    headers = table.header
     kept = [i for i, h in enumerate(headers) if h not in PROTECTED_HEADERS]
     sheet.append(["错误", "行号", *(headers[i] for i in kept)])
-    for index, raw in enumerate(rows):
-        row = index + 2
+    for row, raw in zip(table.lines, table.rows, strict=True):
         values = [raw[i] if i < len(raw) else None for i in kept]
         sheet.append(["；".join(by_row.get(row, [])), row, *(safe_cell(_text(v) if not isinstance(v, datetime.date)
                                                                           else v) for v in values)])  # fmt: skip

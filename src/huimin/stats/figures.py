@@ -69,7 +69,8 @@ def child_level(region: Region) -> int:
 
 def by_child(user, region, month, **filters) -> list[dict]:
     """One row per sub-region (county → townships …), with its name and code; a row of data recorded at the
-    region itself (no sub-region) is labelled 本级."""
+    region itself (no sub-region) is labelled 本级. A township below a county the user does not stand in is named
+    with its county (core.regions.labels: "驿城区 城关镇")."""
     level = child_level(region)
     cut = regions.PREFIX_LENGTH[level]
     rows = (
@@ -80,7 +81,7 @@ def by_child(user, region, month, **filters) -> list[dict]:
         .order_by("key")
     )
     codes = [regions.full_code(r["key"]) for r in rows]
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    names = regions.labels(codes, under=getattr(user, "region_id", None))
     out = []
     for row in rows:
         code = regions.full_code(row["key"])

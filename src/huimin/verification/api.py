@@ -85,7 +85,7 @@ class AuthorisationOut(Schema):
 
 
 class RowErrorOut(Schema):
-    row: int = Field(description="行号（表头为第 1 行）")
+    row: int = Field(description="表格中的行号（与 Excel 左侧的行号一致；0 表示整个文件）")
     column: str
     value: str
     message: str
@@ -100,7 +100,9 @@ class FeedOut(Schema):
     error_rows: int
     snapshot: int | None
     as_of: datetime.date
-    errors: list[RowErrorOut] = Field(description="错误明细（前 1000 条）")
+    errors: list[RowErrorOut] = Field(description="错误明细（前 1000 条）；row 为表格中的行号，0 表示整个文件")
+    unregistered_rows: int = Field(description="身份证号不在户籍登记中的行数（已读入，仅提示）")
+    unregistered: list[RowErrorOut] = Field(description="这些行（前 1000 条，身份证号已脱敏）")
 
 
 def report_out(report: Report) -> dict:
@@ -236,5 +238,6 @@ def upload_feed(
         "upload": upload.pk, "source": upload.source, "status": upload.status,
         "status_label": upload.get_status_display(), "rows": upload.total_rows, "error_rows": upload.error_rows,
         "snapshot": upload.snapshot_id, "as_of": as_of, "errors": upload.errors,
+        "unregistered_rows": upload.unregistered_rows, "unregistered": upload.unregistered,
     }  # fmt: skip
     return Status(201 if upload.snapshot_id else 422, body)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huimin.assistance import verification_link
-from huimin.assistance.models import ApplicationDocument, Enrolment, Programme
+from huimin.assistance.models import ApplicationDocument, Enrolment, ManualVerification, Programme
 from huimin.core.roles import has_capability
 from huimin.registry.models import Household
 from huimin.verification import applications, enrolment, programmes, services
@@ -104,10 +104,26 @@ def authorisation_documents(household_id: int) -> list[applications.Authorisatio
     ]
 
 
+def manual_results(programme: str, prefix: str, until) -> dict[int, enrolment.Result]:
+    """The latest 核对 result entered by hand (in force: not awaiting or refused a second person's confirmation)
+    per household of ``programme`` under ``prefix``, dated on or before ``until``."""
+    in_force = [ManualVerification.Status.EFFECTIVE, ManualVerification.Status.CONFIRMED]
+    rows = ManualVerification.objects.filter(
+        application__programme__code=programme, application__region__code__startswith=prefix, status__in=in_force,
+        report_date__lte=until,
+    ).values_list("application__household_id", "report_date", "recorded_at", "conclusion")  # fmt: skip
+    latest: dict[int, enrolment.Result] = {}
+    for household, day, at, conclusion in rows:
+        if household not in latest or (day, at) > latest[household][:2]:
+            latest[household] = (day, at, conclusion)
+    return latest
+
+
 def connect() -> None:
     verification_link.register(
         engine_reports=engine_reports, household_page=household_page, authorisations=authorisations
     )
     applications.register(authorisation_documents)
     enrolment.register(enrolled_households)
+    enrolment.register_results(manual_results)
     programmes.register(programme_name, programme_choices)

@@ -8,9 +8,9 @@ blind index); money is stored as integer 分 and rows are sorted by person_key s
 """
 
 import csv
-import datetime
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from huimin.core import crypto, masking
+from huimin.core import crypto, masking, spreadsheets
 from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, INT_RANGES, MONEY, MONTH, SOURCES, Source
 from huimin.engine.tables import ROW_GROUP_ROWS, source_schema
 from huimin.registry import idnumbers
@@ -26,7 +26,6 @@ from huimin.registry import idnumbers
 FORMATS = (".csv", ".xlsx", ".parquet")
 MAX_ERRORS_KEPT = 1000
 MAX_MONEY = Decimal("1000000000000")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 class FileFormatError(ValueError):
@@ -35,7 +34,7 @@ class FileFormatError(ValueError):
 
 @dataclass
 class RowError:
-    row: int  # the row number as the operator sees it (header is row 1)
+    row: int  # the line of the row in the file as the operator's spreadsheet shows it
     column: str
     value: str
     message: str
@@ -51,6 +50,8 @@ class Validation:
     table: pa.Table | None = None
     errors: list[RowError] = field(default_factory=list)
     error_rows: int = 0
+    # the accepted rows' (line, person_key, masked ID number), for listing those nobody in the registry holds
+    people: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,64 +61,60 @@ class Validation:
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-def read_table(content: bytes, filename: str) -> tuple[list[str], list[list]]:
-    """The header and the data rows of a CSV, .xlsx or Parquet file."""
+def read_file(content: bytes, filename: str, source_code: str | None = None) -> spreadsheets.Sheet:
+    """The table of a CSV, .xlsx or Parquet file, through the shared reader (core.spreadsheets): the header row is
+    found below title rows by the source's column names, each row keeps its line in the file, ID numbers that
+    Excel stored as numbers are read from the cell's stored text or named as Excel's problem."""
+    source = SOURCES.get(source_code) if source_code else None
+    aliases = _aliases(source) if source else {}
+    recognise = (lambda text: text.strip().lower() in aliases) if source else bool
+    protected = {alias for alias, name in aliases.items() if name == "id_number" or _column(source, name).protect}
+
+    def text_columns(name: str) -> bool:
+        return name.strip().lower() in protected
+
     suffix = Path(filename).suffix.lower()
     try:
         if suffix == ".csv":
-            return _read_csv(content)
+            return spreadsheets.read_csv(content, recognise=recognise, text_columns=text_columns)
         if suffix == ".xlsx":
-            return _read_xlsx(content)
+            return spreadsheets.read_xlsx(content, recognise=recognise, text_columns=text_columns)
         if suffix == ".parquet":
             table = pq.read_table(io.BytesIO(content))
-            return list(table.column_names), [list(r.values()) for r in table.to_pylist()]
-    except FileFormatError:
-        raise
+            rows = [list(r.values()) for r in table.to_pylist()]
+            return spreadsheets.Sheet(list(table.column_names), 1, rows, list(range(2, len(rows) + 2)))
+    except spreadsheets.SheetError as exc:
+        raise FileFormatError(f"文件无法读取：{exc}") from exc
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file for the operator
         raise FileFormatError(f"文件无法读取（{suffix or '未知格式'}）：请确认文件完整且格式正确") from exc
     raise FileFormatError(f"不支持的文件格式 {suffix or '（无扩展名）'}：请上传 CSV、Excel（.xlsx）或 Parquet 文件")
 
 
-def _read_csv(content: bytes):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise FileFormatError("CSV 文件编码无法识别：请使用 UTF-8 或 GB18030 编码")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise FileFormatError("文件为空")
-    return rows[0], rows[1:]
-
-
-def _read_xlsx(content: bytes):
-    from python_calamine import CalamineWorkbook
-
-    from huimin.core.spreadsheets import UnsafeWorkbook, check_xlsx
-
-    try:
-        check_xlsx(content)
-    except UnsafeWorkbook as exc:
-        raise FileFormatError(f"文件无法读取：{exc}") from exc
-    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=True)
-    if not rows:
-        raise FileFormatError("工作表为空")
-    return [str(h) for h in rows[0]], [list(r) for r in rows[1:]]
+def read_table(content: bytes, filename: str) -> tuple[list[str], list[list]]:
+    """The header and the data rows of a CSV, .xlsx or Parquet file (without their line numbers)."""
+    sheet = read_file(content, filename)
+    return sheet.header, sheet.rows
 
 
 # --- validating ------------------------------------------------------------------------------------------------
 
 
-def _header_map(source: Source, header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Column name → position; the header may use the column names or their Chinese labels."""
+def _aliases(source: Source) -> dict[str, str]:
+    """Every way a header may name a column (its name, its Chinese label, the label without its unit) → name."""
     aliases = {}
     for column in source.columns:
         for alias in (column.name, column.label, column.label.split("（")[0]):
             aliases[alias.strip().lower()] = column.name
+    return aliases
+
+
+def _column(source: Source, name: str):
+    return next(c for c in source.columns if c.name == name)
+
+
+def _header_map(source: Source, header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Column name → position; the header may use the column names or their Chinese labels."""
+    aliases = _aliases(source)
     positions, problems = {}, []
     for i, raw in enumerate(header):
         name = aliases.get(str(raw or "").strip().lower())
@@ -134,15 +131,14 @@ def _header_map(source: Source, header: list[str]) -> tuple[dict[str, int], list
     return positions, problems
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_blank = spreadsheets.blank
 
 
 def parse_money(value) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(spreadsheets.cell_text(value).replace(",", "").replace("，", ""))
     except InvalidOperation as exc:
         raise ValueError("金额不是数字") from exc
     if not amount.is_finite():
@@ -156,34 +152,14 @@ def parse_money(value) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def parse_date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip().replace("/", "-")
-    try:
-        day = datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError("日期格式应为 YYYY-MM-DD") from exc
-    if day.year < 1900:
-        raise ValueError("日期不合理（早于 1900 年）")
-    return day
-
-
-def parse_month(value) -> str:
-    if isinstance(value, datetime.date):
-        return f"{value:%Y-%m}"
-    match = _MONTH.match(str(value).strip().replace("/", "-"))
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise ValueError("月份格式应为 YYYY-MM")
-    return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+parse_date = spreadsheets.parse_date
+parse_month = spreadsheets.parse_month
 
 
 def parse_int(value) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = str(value).strip()
+    text = spreadsheets.cell_text(value)
     if not re.fullmatch(r"-?\d+", text):
         raise ValueError("应为整数")
     return int(text)
@@ -205,9 +181,7 @@ def _convert(source: Source, column, value):
         if not low <= number <= high:
             raise ValueError(f"应在 {low}–{high} 之间")
         return number
-    text = str(value).strip()
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+    text = spreadsheets.cell_text(value)
     allowed = CHOICES.get((source.code, column.name))
     if allowed and text not in allowed:
         raise ValueError(f"取值应为：{'、'.join(allowed)}")
@@ -216,7 +190,9 @@ def _convert(source: Source, column, value):
     return crypto.blind_index(column.protect, text) if column.protect else text
 
 
-def validate(source_code: str, header: list[str], rows: list[list]) -> Validation:
+def validate(source_code: str, header: list[str], rows: list[list], lines: list[int] | None = None) -> Validation:
+    """Check every row against the source's schema. ``lines`` are the rows' line numbers in the file (the header
+    on line 1 and no blank lines when not given)."""
     source = SOURCES[source_code]
     result = Validation(source=source, total=len(rows))
     positions, problems = _header_map(source, header)
@@ -224,7 +200,7 @@ def validate(source_code: str, header: list[str], rows: list[list]) -> Validatio
         raise FileFormatError("表头不符合“" + source.name + "”的数据格式：" + "；".join(problems))
     keys: dict[str, str | Exception] = {}
     columns = {name: [] for name in source_schema(source_code).names}
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in zip(lines or range(2, len(rows) + 2), rows, strict=True):
         record, row_errors = {}, []
         for column in source.columns:
             pos = positions.get(column.name)
@@ -235,21 +211,18 @@ def validate(source_code: str, header: list[str], rows: list[list]) -> Validatio
                 record[column.name] = None
                 continue
             if column.name == "id_number":
-                text = str(value).strip().upper()
-                if text not in keys:
-                    try:
-                        keys[text] = crypto.blind_index("id_number", idnumbers.parse(text).number)
-                    except idnumbers.IdNumberError as exc:
-                        keys[text] = exc
-                key = keys[text]
-                if isinstance(key, Exception):
-                    row_errors.append(RowError(number, column.label, masking.mask("id_number", text), str(key)))
-                record["person_key"] = key
+                record["person_key"] = _person_key(keys, value, column.label, number, row_errors)
+                record["_shown_id"] = masking.mask("id_number", spreadsheets.cell_text(value).upper())
+                continue
+            if isinstance(value, spreadsheets.ExcelNumber) and not value.digits:
+                shown = masking.mask(column.protect, value.shown) if column.protect else value.shown
+                row_errors.append(RowError(number, column.label, shown[:50], value.problem(column.label)))
                 continue
             try:
                 record[column.name] = _convert(source, column, value)
             except ValueError as exc:
-                shown = masking.mask(column.protect, str(value)) if column.protect else str(value)
+                text = spreadsheets.cell_text(value)
+                shown = masking.mask(column.protect, text) if column.protect else text
                 row_errors.append(RowError(number, column.label, shown[:50], str(exc)))
         if row_errors:
             result.error_rows += 1
@@ -258,9 +231,36 @@ def validate(source_code: str, header: list[str], rows: list[list]) -> Validatio
             continue
         for name in columns:
             columns[name].append(record.get(name))
+        if record.get("person_key"):
+            result.people.append((number, record["person_key"], record.pop("_shown_id", "")))
     table = pa.table(columns, schema=source_schema(source_code))
     result.table = table.sort_by("person_key") if table.num_rows else table
     return result
+
+
+def validate_sheet(source_code: str, sheet: spreadsheets.Sheet) -> Validation:
+    return validate(source_code, sheet.header, sheet.rows, sheet.lines)
+
+
+def _person_key(keys: dict, value, label: str, line: int, row_errors: list[RowError]) -> str | None:
+    """The blind index of the row's ID number (full-width digits and a lower-case x are read as typed by a
+    person), or None with the row's error; an ID number Excel stored as a number is named as Excel's problem."""
+    excel = value if isinstance(value, spreadsheets.ExcelNumber) else None
+    text = spreadsheets.cell_text(excel.digits if excel else value).upper()
+    if excel and not text:
+        row_errors.append(RowError(line, label, excel.shown, excel.problem(label)))
+        return None
+    if text not in keys:
+        try:
+            keys[text] = crypto.blind_index("id_number", idnumbers.parse(text).number)
+        except idnumbers.IdNumberError as exc:
+            keys[text] = exc
+    key = keys[text]
+    if isinstance(key, Exception):
+        message = excel.problem(label) if excel else str(key)
+        row_errors.append(RowError(line, label, masking.mask("id_number", text), message))
+        return None
+    return key
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
@@ -268,10 +268,29 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, compression="zstd")
 
 
-def error_report_csv(errors: list[RowError]) -> bytes:
+UNREGISTERED = "户籍登记中没有此身份证号（提示：该行已读入，但不属于任何登记人员）"
+
+
+def unregistered_rows(result: Validation, registered: Callable[[list[str]], set[str]]) -> list[RowError]:
+    """The accepted rows whose ID number nobody in the registry holds (``registered`` answers which keys someone
+    does), in line order."""
+    if not result.people:
+        return []
+    known = registered(sorted({key for _, key, _ in result.people}))
+    return [RowError(line, "身份证号", shown, UNREGISTERED) for line, key, shown in result.people if key not in known]
+
+
+def line_label(row: int) -> str:
+    """How a row is named to a person: the spreadsheet's own line (第4行), or 整个文件 for the file itself."""
+    return f"第{row}行" if row else "整个文件"
+
+
+def error_report_csv(errors: list[RowError], unregistered: list[RowError] = ()) -> bytes:
+    """The error report: every bad row (its line as the spreadsheet shows it, the column, the value as typed, the
+    reason), then the rows whose ID number is not in the registry."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["行号", "列", "值", "错误"])
-    for e in errors:
-        writer.writerow([e.row, e.column, e.value, e.message])
+    for e in [*errors, *unregistered]:
+        writer.writerow(spreadsheets.safe_row([line_label(e.row), e.column, e.value, e.message]))
     return ("\ufeff" + out.getvalue()).encode()

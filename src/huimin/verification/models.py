@@ -44,6 +44,8 @@ class Upload(models.Model):
     error_rows = models.PositiveIntegerField("错误行数", default=0)
     errors = models.JSONField("错误明细（前 1000 条）", default=list, blank=True)
     error_report = models.CharField("错误报告文件", max_length=300, blank=True)
+    unregistered_rows = models.PositiveIntegerField("户籍登记中没有的身份证号行数", default=0)
+    unregistered = models.JSONField("户籍登记中没有的行（前 1000 条）", default=list, blank=True)
     snapshot = models.OneToOneField(
         "Snapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="upload", verbose_name="快照"
     )

@@ -84,7 +84,8 @@ def ingest_file(
 
     A file with any bad row is rejected whole unless ``valid_only`` (the operator's "import valid rows only"):
     then the valid rows become the snapshot and the bad rows are listed in the error report. A file that cannot be
-    read at all raises ServiceError and records nothing."""
+    read at all (format, encoding, header, no data) is recorded as rejected with the reason as its error report.
+    Rows whose ID number nobody in the registry holds are counted and listed (``Upload.unregistered``)."""
     if assist_request is not None:
         require_capability(actor, VERIFY_RUN)  # a 协查 answer belongs to its request, not to the departmental feeds
     elif channel not in ("api", "cli"):  # the API checks the department's token; the CLI runs on the server
@@ -94,24 +95,22 @@ def ingest_file(
     check_size(len(content), FEED_MAX_BYTES, "数据文件")
     if as_of > timezone.localdate():
         raise ServiceError("数据日期不能晚于今天")
-    try:
-        header, rows = ingest.read_table(content, filename)
-        result = ingest.validate(source_code, header, rows)
-    except ingest.FileFormatError as exc:
-        raise ServiceError(str(exc)) from exc
-    if result.total == 0:
-        raise ServiceError("文件没有数据行")
     user = actor if getattr(actor, "pk", None) else None
+    sha256 = hashlib.sha256(content).hexdigest()
+    try:
+        result = ingest.validate_sheet(source_code, ingest.read_file(content, filename, source_code))
+        if result.total == 0:
+            raise ingest.FileFormatError("文件没有数据行")
+    except ingest.FileFormatError as exc:
+        return _refuse_file(user, source_code, filename, channel, department, str(exc), sha256)
     region = _feed_region(user, assist_request)
     accept = result.ok or (valid_only and result.table.num_rows > 0)
     status = Upload.Status.ACCEPTED if result.ok else (Upload.Status.PARTIAL if accept else Upload.Status.REJECTED)
+    unregistered = ingest.unregistered_rows(result, _registered_keys)
     token = uuid.uuid4().hex
     report_path = ""
-    if result.errors:
-        report = data_dir() / "errors" / f"{token}.csv"
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_bytes(ingest.error_report_csv(result.errors))
-        report_path = str(report)
+    if result.errors or unregistered:
+        report_path = _write_report(token, ingest.error_report_csv(result.errors, unregistered))
     parquet_path = data_dir() / "snapshots" / source_code / f"{as_of:%Y%m%d}-{token}.parquet"
     if accept:
         ingest.write_parquet(result.table, parquet_path)
@@ -125,7 +124,7 @@ def ingest_file(
                     as_of=as_of,
                     row_count=result.table.num_rows,
                     path=str(parquet_path),
-                    sha256=hashlib.sha256(content).hexdigest(),
+                    sha256=sha256,
                     uploaded_by=user,
                     region=region,
                     assist_request=assist_request,
@@ -139,6 +138,8 @@ def ingest_file(
                 error_rows=result.error_rows,
                 errors=[e.as_dict() for e in result.errors],
                 error_report=report_path,
+                unregistered_rows=len(unregistered),
+                unregistered=[e.as_dict() for e in unregistered[: ingest.MAX_ERRORS_KEPT]],
                 snapshot=snapshot,
                 uploaded_by=user,
                 department=department,
@@ -151,6 +152,7 @@ def ingest_file(
                     "status": status,
                     "rows": result.total,
                     "errors": result.error_rows,
+                    "unregistered": len(unregistered),
                     "as_of": as_of.isoformat(),
                     "snapshot": snapshot.pk if snapshot else None,
                     "region": region.code if region else "",
@@ -159,6 +161,39 @@ def ingest_file(
     except Exception:
         parquet_path.unlink(missing_ok=True)
         raise
+    return upload
+
+
+def _write_report(token: str, content: bytes) -> str:
+    report = data_dir() / "errors" / f"{token}.csv"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_bytes(content)
+    return str(report)
+
+
+def _registered_keys(keys: list[str]) -> set[str]:
+    """Which of these person keys (ID numbers' blind indexes) a person in the registry holds."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 5000):
+        chunk = Person.objects.filter(id_number_bidx__in=keys[i : i + 5000])
+        found |= set(chunk.values_list("id_number_bidx", flat=True))
+    return found
+
+
+def _refuse_file(user, source_code: str, filename: str, channel: str, department: str, reason: str, sha256: str):
+    """Record a file that could not be read at all as rejected, the reason as its error report."""
+    error = ingest.RowError(0, "", "", reason)
+    report_path = _write_report(uuid.uuid4().hex, ingest.error_report_csv([error]))
+    with transaction.atomic():
+        upload = Upload.objects.create(
+            source=source_code, filename=filename[:200], channel=channel, status=Upload.Status.REJECTED,
+            errors=[error.as_dict()], error_report=report_path, uploaded_by=user, department=department,
+        )  # fmt: skip
+        audit.record(
+            "verification.ingest",
+            upload,
+            after={"source": source_code, "status": Upload.Status.REJECTED, "reason": reason, "sha256": sha256},
+        )
     return upload
 
 
@@ -776,29 +811,39 @@ def close_stale_runs() -> list[BatchRun]:
 
 
 def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
-    """Add the previous conclusion of each household (last batch of the programme, else its last single report)."""
-    previous: dict[int, str] = {}
-    for report in (
-        Report.objects.filter(programme=programme).order_by("created_at").values("household_id", "conclusion")
-    ):
-        previous[report["household_id"]] = report["conclusion"]
+    """Add each household's previous result for the programme and whether the conclusion changed: the latest,
+    dated on or before the run's 核对基准日, of its single checks (Report), the last earlier batch of the programme
+    and the results its app recorded by hand (``enrolment.recorded_results``: the demo's history too). A
+    household with no previous result has not changed."""
+    prefix = run.region.prefix if run.region_id else ""
+    previous: dict[int, tuple] = enrolment.recorded_results(programme, prefix, run.as_of)
+
+    def offer(household: int, day, at, conclusion: str) -> None:
+        if household not in previous or (day, at) > previous[household][:2]:
+            previous[household] = (day, at, conclusion)
+
+    reports = Report.objects.filter(programme=programme, as_of__lte=run.as_of, region__code__startswith=prefix)
+    for household, day, at, conclusion in reports.values_list("household_id", "as_of", "created_at", "conclusion"):
+        offer(household, day, at, conclusion)
     last = (
-        BatchRun.objects.filter(programme=programme, status=BatchRun.Status.DONE)
+        BatchRun.objects.filter(programme=programme, status=BatchRun.Status.DONE, as_of__lte=run.as_of)
         .exclude(pk=run.pk)
-        .order_by("-created_at")
+        .order_by("-as_of", "-created_at")
         .first()
     )
     if last and last.results_path and Path(last.results_path).exists():
         prior = pq.read_table(last.results_path, columns=["household_id", "conclusion"]).to_pydict()
-        previous.update(zip(prior["household_id"], prior["conclusion"], strict=True))
+        for household, conclusion in zip(prior["household_id"], prior["conclusion"], strict=True):
+            offer(household, last.as_of, last.created_at, conclusion)
     ids = result["household_id"].to_pylist()
-    prev = pa.array([previous.get(i) for i in ids], pa.string())
+    prev = pa.array([previous[i][2] if i in previous else None for i in ids], pa.string())
     changed = pc.fill_null(pc.not_equal(prev, result["conclusion"]), False)
     return result.append_column("prev_conclusion", prev).append_column("changed", changed)
 
 
 def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
-    """The review list: households whose conclusion changed or is not 符合, with reasons in words."""
+    """The review list: households whose conclusion changed (the new failures first) or is not 符合, with reasons
+    in words."""
     table = pq.read_table(run.results_path)
     mask = (
         table["changed"]
@@ -806,6 +851,8 @@ def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
         else pc.or_(table["changed"], pc.not_equal(table["conclusion"], Conclusion.ELIGIBLE.value))
     )
     rows = table.filter(mask).to_pylist()
+    # the changes first, and among them the new failures (符合 before, not now) first of all
+    rows.sort(key=lambda r: (not r["changed"], r["conclusion"] == Conclusion.ELIGIBLE.value, r["household_id"]))
     numbers = dict(Household.objects.filter(pk__in=[r["household_id"] for r in rows]).values_list("pk", "number"))
     labels = dict(Conclusion.choices)
     out = []
@@ -904,8 +951,8 @@ def import_assist_answer(
     check_size(len(content), FEED_MAX_BYTES, "回复文件")
     keys = {p.id_number_bidx for p in living_members(req.household)}
     try:
-        header, rows = ingest.read_table(content, filename)
-        checked = ingest.validate(source_code, header, rows) if source_code in SOURCES else None
+        sheet = ingest.read_file(content, filename, source_code if source_code in SOURCES else None)
+        checked = ingest.validate_sheet(source_code, sheet) if source_code in SOURCES else None
     except ingest.FileFormatError as exc:
         raise ServiceError(str(exc)) from exc
     if checked is not None and checked.table is not None:

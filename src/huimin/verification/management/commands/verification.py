@@ -64,6 +64,10 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{upload.get_status_display()}：共 {upload.total_rows} 行，错误 {upload.error_rows} 行")
+        for error in upload.errors[:1] if not upload.total_rows else ():
+            self.stdout.write(f"拒收原因：{error['message']}")
+        if upload.unregistered_rows:
+            self.stdout.write(f"身份证号不在户籍登记中：{upload.unregistered_rows} 行（见错误报告）")
         if upload.error_report:
             self.stdout.write(f"错误报告：{upload.error_report}")
 
