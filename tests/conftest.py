@@ -78,8 +78,10 @@ def seeded(db):
     AuditHead.objects.get_or_create(id=1)
     from huimin.assistance import defaults as assistance_defaults
     from huimin.monitoring import defaults as monitoring_defaults
+    from huimin.eligibility import defaults as eligibility_defaults
     from huimin.stats import defaults as stats_defaults
 
+    eligibility_defaults.ensure()
     assistance_defaults.ensure()
     monitoring_defaults.ensure()
     stats_defaults.ensure()
