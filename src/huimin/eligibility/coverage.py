@@ -60,7 +60,7 @@ def _certificates(path: str, day: datetime.date) -> dict[str, int | None]:
 
 def coverage(region_code: str, day: datetime.date) -> Coverage:
     prefix = regions.prefix_of(region_code)
-    living = Person.objects.filter(merged_into__isnull=True, household__isnull=False, household__region_id__startswith=prefix
+    living = Person.objects.filter(merged_into__isnull=True, household__isnull=False, household__region__code__startswith=prefix
                                    ).filter(Q(is_deceased=False) | Q(death_date__gt=day))  # fmt: skip
     snapshot = certificate_snapshot(region_code, day)
     certs = _certificates(snapshot.path, day) if snapshot else {}
