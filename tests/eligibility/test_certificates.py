@@ -86,7 +86,7 @@ def test_grade_3_intellectual_continues_where_the_region_extends_care(subsidies,
         overlap_rule = apps.get_model("assistance", "OverlapRule")
     except LookupError:
         pytest.skip("the overlap rules (assistance.OverlapRule) arrive with the 两项补贴 business branch")
-    overlap_rule.objects.create(code="care_grade", name="护理补贴扩大到三、四级智力精神残疾", programme_kind="severe_care",
+    overlap_rule.objects.create(code="care_grade", name="护理补贴扩大到智力精神残疾", programme_kind="severe_care",
                                 kind="grade", params={"max_grade": 2, "extended_categories": ["5", "6"],
                                                       "extended_max_grade": 4},
                                 region_id="411702000000", effective_from=D(2025, 1, 1), basis="测试")  # fmt: skip
@@ -95,8 +95,13 @@ def test_grade_3_intellectual_continues_where_the_region_extends_care(subsidies,
     with at(2026, 5, 6):
         kept = enrol(intellectual, "severe_care", users=users)
         stopped = enrol(physical, "severe_care", users=users)
-        snap = upload([{"person": intellectual, "grade": 3, "category": "5", "changed_on": "2026-04-20"},
-                       {"person": physical, "grade": 3, "category": "4", "changed_on": "2026-04-20"}], D(2026, 5, 5))
+        snap = upload(
+            [
+                {"person": intellectual, "grade": 3, "category": "5", "changed_on": "2026-04-20"},
+                {"person": physical, "grade": 3, "category": "4", "changed_on": "2026-04-20"},
+            ],
+            D(2026, 5, 5),
+        )
         services.apply_certificates([snap])
     kept.refresh_from_db()
     stopped.refresh_from_db()
@@ -155,7 +160,9 @@ def test_certificate_pages(subsidies, users, login):
                                               "changed_on": "2026-03-01"}], D(2026, 3, 10))])  # fmt: skip
         notice = CertificateChange.objects.get()
         page = login(users["clerk_a"]).get("/eligibility/certificates/")
-        assert page.status_code == 200 and "残疾人证注销" in page.content.decode() and "2026年4月" in page.content.decode()
+        assert (
+            page.status_code == 200 and "残疾人证注销" in page.content.decode() and "2026年4月" in page.content.decode()
+        )
         assert login(users["clerk_b"]).post(f"/eligibility/certificates/{notice.pk}/ack/").status_code == 404
         assert login(users["reviewer_a"]).post(f"/eligibility/certificates/{notice.pk}/ack/").status_code == 403
         login(users["clerk_a"]).post(f"/eligibility/certificates/{notice.pk}/ack/")

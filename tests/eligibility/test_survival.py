@@ -111,8 +111,9 @@ def test_the_overdue_list_by_township_and_its_export(recipient, users, login):
 def test_confirming_on_the_page(recipient, users, login):
     with at(2026, 2, 1):
         client = login(users["clerk_a"])
-        client.post(f"/eligibility/survival/{recipient.person_id}/confirm/", {"channel": "visit",
-                                                                             "confirmed_on": "2026-01-30"})
+        client.post(
+            f"/eligibility/survival/{recipient.person_id}/confirm/", {"channel": "visit", "confirmed_on": "2026-01-30"}
+        )
         assert SurvivalConfirmation.objects.get().confirmed_on == D(2026, 1, 30)
         assert login(users["clerk_b"]).post(f"/eligibility/survival/{recipient.person_id}/confirm/",
                                             {"channel": "visit"}).status_code == 404  # fmt: skip

@@ -45,11 +45,13 @@ def test_unclaimed_not_for_a_recipient_of_either_subsidy():
 
 def test_unclaimed_not_for_a_revoked_or_expired_certificate_the_expiry_day_still_valid():
     pop = _pop(_person(1), _person(2), _person(3), _person(4))
-    certs = [_cert("k1", grade=1, status="注销", changed_on=D(2026, 10, 1)),
-             _cert("k2", grade=1, valid_until=D(2026, 11, 19)),
-             _cert("k3", grade=1, valid_until=AS_OF),
-             _cert("k4", grade=1, issued_on=D(2020, 1, 1)), _cert("k4", grade=1, status="注销",
-                                                                 issued_on=D(2020, 1, 1), changed_on=D(2026, 6, 1))]
+    certs = [
+        _cert("k1", grade=1, status="注销", changed_on=D(2026, 10, 1)),
+        _cert("k2", grade=1, valid_until=D(2026, 11, 19)),
+        _cert("k3", grade=1, valid_until=AS_OF),
+        _cert("k4", grade=1, issued_on=D(2020, 1, 1)),
+        _cert("k4", grade=1, status="注销", issued_on=D(2020, 1, 1), changed_on=D(2026, 6, 1)),
+    ]
     assert _unclaimed(pop, certs) == {3}  # the newest record of k4 (its 注销) counts
 
 

@@ -60,8 +60,9 @@ def _certificates(path: str, day: datetime.date) -> dict[str, int | None]:
 
 def coverage(region_code: str, day: datetime.date) -> Coverage:
     prefix = regions.prefix_of(region_code)
-    living = Person.objects.filter(merged_into__isnull=True, household__isnull=False, household__region__code__startswith=prefix
-                                   ).filter(Q(is_deceased=False) | Q(death_date__gt=day))  # fmt: skip
+    living = Person.objects.filter(
+        merged_into__isnull=True, household__isnull=False, household__region__code__startswith=prefix
+    ).filter(Q(is_deceased=False) | Q(death_date__gt=day))
     snapshot = certificate_snapshot(region_code, day)
     certs = _certificates(snapshot.path, day) if snapshot else {}
     candidates = living.filter(Q(disability_grade__isnull=False) | Q(id_number_bidx__in=list(certs)))

@@ -16,7 +16,12 @@ class SurvivalPolicy(models.Model):
     every ``cycle_months`` months; ``grace_days`` after the due date an unconfirmed recipient is suspended."""
 
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="适用区划（空为全国默认）"
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="适用区划（空为全国默认）",
     )
     programmes = models.JSONField("须认证的项目（代码）", default=list)
     cycle_months = models.PositiveSmallIntegerField("认证周期（月）", default=12)
@@ -74,15 +79,22 @@ class SurvivalSuspension(models.Model):
     suspended_on = models.DateField("停保日期")
     change = models.ForeignKey(EnrolmentChange, on_delete=models.PROTECT, related_name="+")
     resumed_on = models.DateField("恢复日期", null=True, blank=True)
-    resume_change = models.ForeignKey(EnrolmentChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resume_change = models.ForeignKey(
+        EnrolmentChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "生存认证停保"
         constraints = [
             models.UniqueConstraint(
-                fields=["enrolment"], condition=models.Q(resumed_on__isnull=True), name="eligibility_one_open_suspension"
+                fields=["enrolment"],
+                condition=models.Q(resumed_on__isnull=True),
+                name="eligibility_one_open_suspension",
             )
         ]
+
+    def __str__(self):
+        return f"停保 {self.enrolment_id} {self.suspended_on}"
 
 
 class CertificateChange(models.Model):

@@ -75,8 +75,13 @@ class _Policies:
 
     def at(self, code: str) -> SurvivalPolicy | None:
         if code not in self.cache:
-            self.cache[code] = regions.in_force(self.rows, code, region=lambda r: r.region_id,
-                                                effective_from=lambda r: r.effective_from, tiebreak=lambda r: (r.pk,))
+            self.cache[code] = regions.in_force(
+                self.rows,
+                code,
+                region=lambda r: r.region_id,
+                effective_from=lambda r: r.effective_from,
+                tiebreak=lambda r: (r.pk,),
+            )
         return self.cache[code]  # fmt: skip
 
 
@@ -200,9 +205,7 @@ def _resume_suspensions(actor, person, day: datetime.date) -> list[SurvivalSuspe
             susp.save(update_fields=["resumed_on"])
             continue
         enrol_actions.check_resume(enr)
-        susp.resume_change = enrol_actions.do_resume(
-            actor, enr, f"生存认证已于 {day:%Y-%m-%d} 完成，恢复发放", day=day
-        )
+        susp.resume_change = enrol_actions.do_resume(actor, enr, f"生存认证已于 {day:%Y-%m-%d} 完成，恢复发放", day=day)
         susp.resumed_on = day
         susp.save(update_fields=["resumed_on", "resume_change"])
         resumed.append(susp)
@@ -221,8 +224,10 @@ def check_confirm(person, channel: str, day: datetime.date, today: datetime.date
         Enrolment.objects.filter(person=person, status__in=CURRENT_STATUSES, programme__code__in=_survival_codes())
     )
     if not enrolments:
-        raise BusinessRuleError(EligibilityErrorCode.NOT_RECIPIENT,
-                                f"{person.name}目前没有需要生存认证的补贴（{'、'.join(_survival_names())}）")  # fmt: skip
+        names = "、".join(_survival_names())
+        raise BusinessRuleError(
+            EligibilityErrorCode.NOT_RECIPIENT, f"{person.name}目前没有需要生存认证的补贴（{names}）"
+        )
     if day < min(e.start_month for e in enrolments) - datetime.timedelta(days=366):
         raise BusinessRuleError(EligibilityErrorCode.BAD_DATE, "认证日期早于享受补贴一年以上，请核对")
     return enrolments
@@ -257,14 +262,14 @@ def confirm(actor, person, *, channel: str, day: datetime.date | None = None, no
         if channel == Channel.PORTAL:
             raise ServiceError("网上自助认证只能由本人在居民服务网站办理")
     check_confirm(person, channel, day, today)
+    recorded_by = f"本人（{person.name}）" if by_resident else _actor_name(actor)
     row = SurvivalConfirmation.objects.create(
         person=person, region_id=person.household.region_id, confirmed_on=day, channel=channel,
-        note=(note or "").strip()[:300], recorded_by=_actor_name(actor) if not by_resident else f"本人（{person.name}）",
+        note=(note or "").strip()[:300], recorded_by=recorded_by,
     )  # fmt: skip
     resumed = _resume_suspensions(None if by_resident else actor, person, day)
-    audit.record("eligibility.survival.confirm", row, after={"person": person.pk, "channel": channel,
-                                                             "on": str(day), "resumed": [s.enrolment_id
-                                                                                         for s in resumed]})  # fmt: skip
+    after = {"person": person.pk, "channel": channel, "on": str(day), "resumed": [s.enrolment_id for s in resumed]}
+    audit.record("eligibility.survival.confirm", row, after=after)
     return row
 
 
@@ -348,8 +353,8 @@ def _finding(enr: Enrolment, record: dict, day: datetime.date, snapshot: Snapsho
     if not grade_qualifies(enr.programme, enr.region_id, day, grade, category):
         event = record["changed_on"] or snapshot.as_of
         return (CertificateChange.Kind.DOWNGRADED, event,
-                f"残疾等级由{known or '原'}级变更为{grade}级（{_category_name(category)}），不再符合{enr.programme.name}"
-                f"的条件{suffix}")  # fmt: skip
+                f"残疾等级由{known or '原'}级变更为{grade}级（{_category_name(category)}），"
+                f"不再符合{enr.programme.name}的条件{suffix}")  # fmt: skip
     if known is not None and grade != known:
         event = record["changed_on"] or snapshot.as_of
         return (CertificateChange.Kind.REGRADED, event,
@@ -429,8 +434,9 @@ def acknowledge(actor, notice_id) -> CertificateChange:
 
     notice = access_change_by_id(actor, notice_id, capability=cap.CONFIRM, for_update=True)
     if notice.acknowledged_at is not None:
+        when = timezone.localtime(notice.acknowledged_at)
         raise BusinessRuleError(EligibilityErrorCode.ACKNOWLEDGED,
-                                f"该告知已由 {notice.acknowledged_by} 于 {notice.acknowledged_at:%Y-%m-%d} 知悉")  # fmt: skip
+                                f"该告知已由 {notice.acknowledged_by} 于 {when:%Y-%m-%d} 知悉")  # fmt: skip
     notice.acknowledged_by = _actor_name(actor)
     notice.acknowledged_at = timezone.now()
     notice.save(update_fields=["acknowledged_by", "acknowledged_at"])

@@ -53,7 +53,7 @@ def survival(request):
     return render(request, "eligibility/survival.html", {
         "page": page_of(request, rows), "total": len(rows), "today": today,
         "townships": _townships(request.user), "filters": {"township": township, "suspended": suspended},
-        "channels": [(v, l) for v, l in Channel.choices if v != Channel.PORTAL],
+        "channels": [(value, label) for value, label in Channel.choices if value != Channel.PORTAL],
         "may_confirm": has_capability(request.user, cap.CONFIRM),
     })  # fmt: skip
 

@@ -229,8 +229,9 @@ def _certificates_in_force(t: Tables, as_of: datetime.date) -> ibis.Table:
     ``valid`` true when it is 有效 and not past its 有效期至 (the last valid day itself is still valid)."""
     src = t.sources["disability"]
     src = src.filter(src.issued_on <= as_of)
-    newest = ibis.window(group_by=src.person_key, order_by=[ibis.desc(src.issued_on),
-                                                             ibis.desc(src.changed_on.fill_null(src.issued_on))])
+    newest = ibis.window(
+        group_by=src.person_key, order_by=[ibis.desc(src.issued_on), ibis.desc(src.changed_on.fill_null(src.issued_on))]
+    )
     src = src.mutate(rank=ibis.row_number().over(newest)).filter(ibis._.rank == 0)
     valid = (src.status == "有效") & (src.valid_until.isnull() | (src.valid_until >= as_of))
     return src.mutate(valid=valid)

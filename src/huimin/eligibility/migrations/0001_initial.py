@@ -5,101 +5,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assistance', '0006_channel_discovery'),
-        ('core', '0005_task_worker_heartbeat'),
-        ('registry', '0007_id_number_suffix_index'),
-        ('verification', '0008_threshold_batch_snapshot_region'),
+        ("assistance", "0006_channel_discovery"),
+        ("core", "0005_task_worker_heartbeat"),
+        ("registry", "0007_id_number_suffix_index"),
+        ("verification", "0008_threshold_batch_snapshot_region"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurvivalConfirmation',
+            name="SurvivalConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_on', models.DateField(db_index=True, verbose_name='认证日期')),
-                ('channel', models.CharField(choices=[('visit', '入户核实'), ('portal', '网上自助认证'), ('assistant', '协理员代为认证')], max_length=10, verbose_name='认证方式')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('recorded_by', models.CharField(max_length=150, verbose_name='录入人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='认证对象')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='所在村（社区）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("confirmed_on", models.DateField(db_index=True, verbose_name="认证日期")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("visit", "入户核实"), ("portal", "网上自助认证"), ("assistant", "协理员代为认证")],
+                        max_length=10,
+                        verbose_name="认证方式",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("recorded_by", models.CharField(max_length=150, verbose_name="录入人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="认证对象",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="所在村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '生存认证记录',
-                'verbose_name_plural': '生存认证记录',
-                'ordering': ['-confirmed_on', '-id'],
+                "verbose_name": "生存认证记录",
+                "verbose_name_plural": "生存认证记录",
+                "ordering": ["-confirmed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurvivalPolicy',
+            name="SurvivalPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programmes', models.JSONField(default=list, verbose_name='须认证的项目（代码）')),
-                ('cycle_months', models.PositiveSmallIntegerField(default=12, verbose_name='认证周期（月）')),
-                ('grace_days', models.PositiveSmallIntegerField(default=60, verbose_name='逾期宽限天数')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('basis', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('created_by', models.CharField(blank=True, max_length=150, verbose_name='设置人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='设置时间')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='适用区划（空为全国默认）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("programmes", models.JSONField(default=list, verbose_name="须认证的项目（代码）")),
+                ("cycle_months", models.PositiveSmallIntegerField(default=12, verbose_name="认证周期（月）")),
+                ("grace_days", models.PositiveSmallIntegerField(default=60, verbose_name="逾期宽限天数")),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("basis", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                ("created_by", models.CharField(blank=True, max_length=150, verbose_name="设置人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="设置时间")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="适用区划（空为全国默认）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '生存认证规则',
-                'verbose_name_plural': '生存认证规则',
-                'ordering': ['region_id', '-effective_from', '-id'],
+                "verbose_name": "生存认证规则",
+                "verbose_name_plural": "生存认证规则",
+                "ordering": ["region_id", "-effective_from", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CertificateChange',
+            name="CertificateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('revoked', '残疾人证注销'), ('expired', '残疾人证过期'), ('downgraded', '等级变更不再符合条件'), ('regraded', '等级变更仍符合条件')], max_length=12, verbose_name='变更')),
-                ('outcome', models.CharField(choices=[('stopped', '次月起停发'), ('continued', '继续发放')], max_length=10, verbose_name='处理结果')),
-                ('event_on', models.DateField(verbose_name='变更日期')),
-                ('effective_month', models.DateField(blank=True, null=True, verbose_name='生效月份')),
-                ('grade_before', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='原等级')),
-                ('grade_after', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='现等级')),
-                ('category', models.CharField(blank=True, max_length=2, verbose_name='残疾类别')),
-                ('reasons', models.TextField(verbose_name='原因')),
-                ('acknowledged_by', models.CharField(blank=True, max_length=150, verbose_name='知悉人')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='知悉时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发现时间')),
-                ('change', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.enrolmentchange')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.enrolment', verbose_name='补贴')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='持证人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='所在村（社区）')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='verification.snapshot', verbose_name='残联数据')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='责任乡镇')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("revoked", "残疾人证注销"),
+                            ("expired", "残疾人证过期"),
+                            ("downgraded", "等级变更不再符合条件"),
+                            ("regraded", "等级变更仍符合条件"),
+                        ],
+                        max_length=12,
+                        verbose_name="变更",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("stopped", "次月起停发"), ("continued", "继续发放")],
+                        max_length=10,
+                        verbose_name="处理结果",
+                    ),
+                ),
+                ("event_on", models.DateField(verbose_name="变更日期")),
+                ("effective_month", models.DateField(blank=True, null=True, verbose_name="生效月份")),
+                ("grade_before", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="原等级")),
+                ("grade_after", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="现等级")),
+                ("category", models.CharField(blank=True, max_length=2, verbose_name="残疾类别")),
+                ("reasons", models.TextField(verbose_name="原因")),
+                ("acknowledged_by", models.CharField(blank=True, max_length=150, verbose_name="知悉人")),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="知悉时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发现时间")),
+                (
+                    "change",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.enrolmentchange",
+                    ),
+                ),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.enrolment",
+                        verbose_name="补贴",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="持证人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="所在村（社区）",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="verification.snapshot",
+                        verbose_name="残联数据",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="责任乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '残疾人证变更告知',
-                'verbose_name_plural': '残疾人证变更告知',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('enrolment', 'kind', 'event_on'), name='eligibility_change_once')],
+                "verbose_name": "残疾人证变更告知",
+                "verbose_name_plural": "残疾人证变更告知",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enrolment", "kind", "event_on"), name="eligibility_change_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SurvivalSuspension',
+            name="SurvivalSuspension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='应认证日期')),
-                ('grace_until', models.DateField(verbose_name='宽限截止日期')),
-                ('suspended_on', models.DateField(verbose_name='停保日期')),
-                ('resumed_on', models.DateField(blank=True, null=True, verbose_name='恢复日期')),
-                ('change', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.enrolmentchange')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.enrolment')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('resume_change', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.enrolmentchange')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_on", models.DateField(verbose_name="应认证日期")),
+                ("grace_until", models.DateField(verbose_name="宽限截止日期")),
+                ("suspended_on", models.DateField(verbose_name="停保日期")),
+                ("resumed_on", models.DateField(blank=True, null=True, verbose_name="恢复日期")),
+                (
+                    "change",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="assistance.enrolmentchange"
+                    ),
+                ),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="assistance.enrolment"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.person"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.region"),
+                ),
+                (
+                    "resume_change",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.enrolmentchange",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '生存认证停保',
-                'verbose_name_plural': '生存认证停保',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('resumed_on__isnull', True)), fields=('enrolment',), name='eligibility_one_open_suspension')],
+                "verbose_name": "生存认证停保",
+                "verbose_name_plural": "生存认证停保",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("resumed_on__isnull", True)),
+                        fields=("enrolment",),
+                        name="eligibility_one_open_suspension",
+                    )
+                ],
             },
         ),
     ]

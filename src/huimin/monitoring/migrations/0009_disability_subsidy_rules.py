@@ -4,21 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0008_rules_watch_the_registry'),
+        ("monitoring", "0008_rules_watch_the_registry"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='monitoredperson',
-            name='category',
-            field=models.CharField(choices=[('dibao', '低保'), ('tekun', '特困'), ('edge', '低保边缘'), ('expense', '支出型困难'), ('poverty_monitoring', '防返贫监测'), ('registered', '其他登记人口'), ('disability_living', '困难残疾人生活补贴'), ('severe_care', '重度残疾人护理补贴')], max_length=20, verbose_name='类别'),
+            model_name="monitoredperson",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("dibao", "低保"),
+                    ("tekun", "特困"),
+                    ("edge", "低保边缘"),
+                    ("expense", "支出型困难"),
+                    ("poverty_monitoring", "防返贫监测"),
+                    ("registered", "其他登记人口"),
+                    ("disability_living", "困难残疾人生活补贴"),
+                    ("severe_care", "重度残疾人护理补贴"),
+                ],
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
         migrations.AlterField(
-            model_name='warning',
-            name='category',
-            field=models.CharField(choices=[('dibao', '低保'), ('tekun', '特困'), ('edge', '低保边缘'), ('expense', '支出型困难'), ('poverty_monitoring', '防返贫监测'), ('registered', '其他登记人口'), ('disability_living', '困难残疾人生活补贴'), ('severe_care', '重度残疾人护理补贴')], max_length=20, verbose_name='监测类别'),
+            model_name="warning",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("dibao", "低保"),
+                    ("tekun", "特困"),
+                    ("edge", "低保边缘"),
+                    ("expense", "支出型困难"),
+                    ("poverty_monitoring", "防返贫监测"),
+                    ("registered", "其他登记人口"),
+                    ("disability_living", "困难残疾人生活补贴"),
+                    ("severe_care", "重度残疾人护理补贴"),
+                ],
+                max_length=20,
+                verbose_name="监测类别",
+            ),
         ),
     ]
 
