@@ -171,6 +171,14 @@ MATRIX: dict[str, Entry] = {
     "monitoring:runs": Entry("monitoring.run"),
     "monitoring:dashboard": Entry("monitoring.view"),
     "monitoring:household_panel": Entry("monitoring.view", target="monitoring_household"),
+    # 待遇资格 (huimin.eligibility): 生存认证 and the 残联's certificate changes
+    "eligibility:survival": Entry("eligibility.view"),
+    "eligibility:survival_confirm": Entry(
+        "eligibility.confirm", method="POST", target="eligibility_person", data={"channel": "visit"}
+    ),
+    "eligibility:certificates": Entry("eligibility.view"),
+    "eligibility:certificate_ack": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
+    "eligibility:policies": Entry("eligibility.view"),  # its POST (eligibility.policy) is tested in tests/eligibility
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),
