@@ -98,6 +98,12 @@ MATRIX: dict[str, Entry] = {
     "api:list_warnings": Entry("monitoring.view"),
     "api:get_warning": Entry("monitoring.view", target="api_warning"),
     "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
+    "api:list_survival_overdue": Entry("eligibility.view"),
+    "api:confirm_survival": Entry(
+        "eligibility.confirm", method="POST", target="eligibility_person", data={"channel": "visit"}
+    ),
+    "api:list_certificate_changes": Entry("eligibility.view"),
+    "api:acknowledge_certificate_change": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
     "api:list_payroll_months": Entry("benefits.view"),
     "api:get_payroll_summary": Entry("benefits.view", target="benefits_payroll"),
     "api:list_payroll_totals": Entry("benefits.view"),
