@@ -166,6 +166,7 @@ MATRIX: dict[str, Entry] = {
     "portal:apply": Entry(PUBLIC, kwargs={"code": "dibao"}),
     "portal:application": Entry(PUBLIC, kwargs={"number": "JZ0"}),
     "portal:track": Entry(PUBLIC),
+    "portal:survival_confirm": Entry(PUBLIC, method="POST"),
     # 低收入人口动态监测 (huimin.monitoring)
     "monitoring:warnings": Entry("monitoring.view"),
     "monitoring:overdue": Entry("monitoring.view"),
@@ -253,6 +254,7 @@ NO_REGION_WRITES: dict[str, str] = {
     "apiclients:client_issue": "API clients are the security officer's city-wide business",
     "stats:recompute": "recomputes derived figures from the data; no region's configuration is written",
     "portal:logout": "a resident's own session",
+    "portal:survival_confirm": "a resident's own 生存认证 (tests/eligibility/test_portal.py)",
     "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
     "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
 }
