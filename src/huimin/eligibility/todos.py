@@ -12,14 +12,14 @@ from huimin.eligibility.models import CertificateChange
 
 
 def certificate_notices(actor, day):
-    if not has_capability(actor, cap.VIEW):
+    if not has_capability(actor, cap.CONFIRM):  # a to-do for who acts on it (takes note), not every reader
         return []
     count = scoped(CertificateChange.objects.filter(acknowledged_at__isnull=True), actor, "region", cap.VIEW).count()
     return [Todo("eligibility", "残疾人证变更待知悉", count, reverse("eligibility:certificates"), overdue=count)]
 
 
 def survival_overdue(actor, day):
-    if not has_capability(actor, cap.VIEW):
+    if not has_capability(actor, cap.CONFIRM):
         return []
     rows = services.overdue_list(actor, day=day)
     late = sum(1 for r in rows if r.past_grace(day))
