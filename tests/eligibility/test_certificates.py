@@ -168,3 +168,15 @@ def test_certificate_pages(subsidies, users, login):
         login(users["clerk_a"]).post(f"/eligibility/certificates/{notice.pk}/ack/")
     notice.refresh_from_db()
     assert notice.acknowledged_by == "clerk_a"
+
+
+def test_a_new_grade_that_still_qualifies_is_noted_once_whatever_the_extracts(subsidies, users):
+    person = make_person(grade=1)
+    with at(2026, 3, 10):
+        enrolment = enrol(person, "severe_care", users=users)
+        for as_of in (D(2026, 3, 1), D(2026, 3, 5)):  # no 变更日期: the 发证日期 dates the new grade
+            services.apply_certificates([upload([{"person": person, "grade": 2, "issued_on": "2026-02-20"}], as_of)])
+    (notice,) = CertificateChange.objects.all()
+    assert (notice.kind, notice.event_on, notice.grade_before, notice.grade_after) == ("regraded", D(2026, 2, 20), 1, 2)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ACTIVE

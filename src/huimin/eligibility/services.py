@@ -356,7 +356,7 @@ def _finding(enr: Enrolment, record: dict, day: datetime.date, snapshot: Snapsho
                 f"残疾等级由{known or '原'}级变更为{grade}级（{_category_name(category)}），"
                 f"不再符合{enr.programme.name}的条件{suffix}")  # fmt: skip
     if known is not None and grade != known:
-        event = record["changed_on"] or snapshot.as_of
+        event = record["changed_on"] or record["issued_on"]  # a date of the certificate: noted once, not per extract
         return (CertificateChange.Kind.REGRADED, event,
                 f"残疾等级由{known}级变更为{grade}级（{_category_name(category)}），仍符合{enr.programme.name}"
                 f"的条件{suffix}")  # fmt: skip

@@ -73,7 +73,7 @@ def survival_confirm(request, person_id):
         messages.success(request, f"已记录{person.name}的生存认证")
     except ServiceError as exc:
         show_refusal(request, exc)
-    return redirect(request.POST.get("next") or "eligibility:survival")
+    return redirect("eligibility:survival")
 
 
 @capability_required(cap.VIEW)
