@@ -77,9 +77,11 @@ def seeded(db):
         load_national()
     AuditHead.objects.get_or_create(id=1)
     from huimin.assistance import defaults as assistance_defaults
+    from huimin.eligibility import defaults as eligibility_defaults
     from huimin.monitoring import defaults as monitoring_defaults
     from huimin.stats import defaults as stats_defaults
 
+    eligibility_defaults.ensure()
     assistance_defaults.ensure()
     from huimin.benefits import funds as benefits_funds
 

@@ -146,6 +146,7 @@ def _population(city: Path):
         cols["standard_fen"].append(int(h["standard"] * 100))
         cols["members"].append(members[r["household_id"]])
         cols["disability_grade"].append(r["disability_grade"] or None)
+        cols["programme"].append(h["programme"])
     monitored = pa.table(cols, schema=SCHEMA)
     return pa.concat_tables([monitored, _registered(city, everybody, taken)]), _numbers(city)
 
@@ -183,6 +184,7 @@ def _registered(city: Path, everybody, taken: set):
         "standard_fen": pa.nulls(len(rest), pa.int64()),
         "members": pa.array([size_of[h] for h in household.tolist()], pa.int64()),
         "disability_grade": pa.array([int(g) if g else None for g in grade.tolist()], pa.int64()),
+        "programme": pa.nulls(len(rest), pa.string()),
     }, schema=SCHEMA)  # fmt: skip
 
 

@@ -110,10 +110,12 @@ from huimin.registry.api import router as registry_router  # noqa: E402
 mount("/registry", registry_router)
 mount("/assistance", assistance_router)
 from huimin.benefits.api import router as benefits_router  # noqa: E402
+from huimin.eligibility.api import router as eligibility_router  # noqa: E402
 from huimin.monitoring.api import router as monitoring_router  # noqa: E402
 from huimin.verification.api import router as verification_router  # noqa: E402
 
 mount("/verification", verification_router)
 mount("/monitoring", monitoring_router)
 mount("/benefits", benefits_router)
+mount("/eligibility", eligibility_router)
 apikit.serve(api)

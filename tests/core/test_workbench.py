@@ -87,7 +87,8 @@ def test_roles_without_the_capability_see_no_assistance_or_payroll_or_warning_it
     _application(users, VILLAGE_A1, Stage.ACCEPT, TODAY)
     make_warning(VILLAGE_A1, due_on=TODAY)
     PayrollMonth.objects.create(region_id=COUNTY, month=datetime.date(2026, 11, 1))
-    assert _counts(users["assistant_a"]) == {}
+    # the 协理员 records 生存认证 and takes note of certificate changes: those are his only to-dos
+    assert set(_counts(users["assistant_a"])) == {"生存认证逾期", "残疾人证变更待知悉"}
     assert _counts(users["statistician"]) == {}
     assert set(_counts(users["sysadmin"])) == {"三员账号变更待确认"}  # its own duty, nothing of the business
 

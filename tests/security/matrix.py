@@ -112,6 +112,13 @@ MATRIX: dict[str, Entry] = {
     "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
     # no file: refused inside (400), 404 outside
     "api:attach_warning_evidence": Entry("monitoring.handle", method="POST", target="api_warning"),
+    "api:start_discovery": Entry("monitoring.handle", method="POST", target="api_warning"),
+    "api:list_survival_overdue": Entry("eligibility.view"),
+    "api:confirm_survival": Entry(
+        "eligibility.confirm", method="POST", target="eligibility_person", data={"channel": "visit"}
+    ),
+    "api:list_certificate_changes": Entry("eligibility.view"),
+    "api:acknowledge_certificate_change": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
     "api:list_payroll_months": Entry("benefits.view"),
     "api:get_payroll_summary": Entry("benefits.view", target="benefits_payroll"),
     "api:list_payroll_totals": Entry("benefits.view"),
@@ -189,17 +196,28 @@ MATRIX: dict[str, Entry] = {
     "portal:apply": Entry(PUBLIC, kwargs={"code": "dibao"}),
     "portal:application": Entry(PUBLIC, kwargs={"number": "JZ0"}),
     "portal:track": Entry(PUBLIC),
+    "portal:survival_confirm": Entry(PUBLIC, method="POST"),
     # 低收入人口动态监测 (huimin.monitoring)
     "monitoring:warnings": Entry("monitoring.view"),
     "monitoring:overdue": Entry("monitoring.view"),
     "monitoring:warning": Entry("monitoring.view", target="monitoring_warning"),
     "monitoring:warning_act": Entry("monitoring.handle", method="POST", target="monitoring_warning_act"),
+    # 主动发现 with nothing filled in: refused inside (a message), 404 outside
+    "monitoring:warning_discover": Entry("monitoring.handle", method="POST", target="monitoring_warning"),
     "monitoring:rules": Entry("monitoring.rules"),
     "monitoring:rule_edit": Entry("monitoring.rules", target="monitoring_rule"),
     "monitoring:rule_dry_run": Entry("monitoring.rules", method="POST", target="monitoring_rule"),
     "monitoring:runs": Entry("monitoring.run"),
     "monitoring:dashboard": Entry("monitoring.view"),
     "monitoring:household_panel": Entry("monitoring.view", target="monitoring_household"),
+    # 待遇资格 (huimin.eligibility): 生存认证 and the 残联's certificate changes
+    "eligibility:survival": Entry("eligibility.view"),
+    "eligibility:survival_confirm": Entry(
+        "eligibility.confirm", method="POST", target="eligibility_person", data={"channel": "visit"}
+    ),
+    "eligibility:certificates": Entry("eligibility.view"),
+    "eligibility:certificate_ack": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
+    "eligibility:policies": Entry("eligibility.view"),  # its POST (eligibility.policy) is tested in tests/eligibility
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),
@@ -276,6 +294,7 @@ NO_REGION_WRITES: dict[str, str] = {
     "apiclients:client_issue": "API clients are the security officer's city-wide business",
     "stats:recompute": "recomputes derived figures from the data; no region's configuration is written",
     "portal:logout": "a resident's own session",
+    "portal:survival_confirm": "a resident's own 生存认证 (tests/eligibility/test_portal.py)",
     "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
     "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
 }

@@ -16,6 +16,7 @@ from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
+from tests.eligibility.matrix_targets import eligibility_targets
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import (
     LINE_BOUND,
@@ -152,6 +153,7 @@ def targets(users):
         | api_targets(users)
         | stats_targets(users)
         | monitoring_targets(users)
+        | eligibility_targets(users)
     )
 
 

@@ -218,7 +218,7 @@ def test_a_disability_warning_names_its_certificate_by_a_digest():
     digest = crypto.blind_index("disability_cert_no", CERT)
     pop = pa.table({"person_key": [key], "canonical_key": [key], "person_id": [1], "household_id": [10],
                     "category": ["dibao"], "region_code": ["411702001001"], "standard_fen": [80000], "members": [1],
-                    "disability_grade": [None]}, schema=population.SCHEMA)  # fmt: skip
+                    "disability_grade": [None], "programme": [None]}, schema=population.SCHEMA)  # fmt: skip
     source = pa.table({"person_key": [key], "cert_no": [digest], "category": ["4"], "grade": [1],
                        "issued_on": [datetime.date(2026, 11, 1)], "status": ["有效"]})  # fmt: skip
     empty = ibis.memtable(pa.table({"x": pa.array([], pa.int64())}))

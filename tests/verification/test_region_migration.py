@@ -19,6 +19,12 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def _migrate_all():
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_prefixes_become_regions(users):
     old = _migrate(BEFORE)
@@ -36,6 +42,7 @@ def test_prefixes_become_regions(users):
         run = BatchRun.objects.create(programme="dibao", as_of=datetime.date(2026, 6, 30), region_prefix="4117").pk
     finally:
         new = _migrate(AFTER)
+        _migrate_all()  # going back to 0007 also unapplied the apps that depend on 0008 (待遇资格's notices)
     Threshold = new.get_model("verification", "Threshold")
     BatchRun = new.get_model("verification", "BatchRun")
     assert Threshold.objects.get(pk=county).region_id == "411702000000"

@@ -9,6 +9,7 @@ SECTIONS = {
     "assistance": "社会救助",
     "verification": "经济状况核对",
     "monitoring": "动态监测",
+    "eligibility": "待遇资格认证",
     "benefits": "资金发放",
     "stats": "统计决策",
     "system": "系统管理",

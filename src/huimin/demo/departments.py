@@ -232,6 +232,9 @@ def background(rng, p: dict, hh: dict, as_of: np.datetime64, counters: Counters)
         "grade": p["disability_grade"][dis],
         "issued_on": p["disability_issued_on"][dis],
         "status": np.full(len(dis), "有效"),
+        "valid_until": np.full(len(dis), np.datetime64("NaT"), "datetime64[D]"),
+        "changed_on": np.full(len(dis), np.datetime64("NaT"), "datetime64[D]"),
+        "change_reason": np.full(len(dis), None, object),
     }
 
     unemp = np.flatnonzero(~mon & (p["labour_ability"] == "able") & (age >= 18) & (rng.random(n) < 0.03))

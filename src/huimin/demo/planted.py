@@ -92,6 +92,10 @@ def _eligible(kind: str, p: dict, hh: dict) -> np.ndarray:
 
 def _add(dept: dict, source: str, **columns):
     rows = dept[source]
+    added = len(next(iter(columns.values())))
+    for name, old in rows.items():  # an optional column the planted case does not name stays empty
+        if name not in columns and not isinstance(old, tuple) and old.dtype.kind in "MO":
+            columns[name] = np.full(added, np.datetime64("NaT") if old.dtype.kind == "M" else None, old.dtype)
     for name, values in columns.items():
         old = rows[name]
         if isinstance(old, tuple):

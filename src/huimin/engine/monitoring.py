@@ -220,6 +220,68 @@ def no_withdrawal(t, pop, params, as_of):
     return _fact(rows, "最后支取" + ibis.coalesce(rows.last_month, "无"), occurred, rows.credited)
 
 
+# --- 残疾人两项补贴 -------------------------------------------------------------------------------------------
+SUBSIDY_CATEGORIES = ("disability_living", "severe_care")
+
+
+def _certificates_in_force(t: Tables, as_of: datetime.date) -> ibis.Table:
+    """Per person, the newest certificate record (by 发证日期, then 变更日期) dated on or before ``as_of``, with
+    ``valid`` true when it is 有效 and not past its 有效期至 (the last valid day itself is still valid)."""
+    src = t.sources["disability"]
+    src = src.filter(src.issued_on <= as_of)
+    newest = ibis.window(
+        group_by=src.person_key, order_by=[ibis.desc(src.issued_on), ibis.desc(src.changed_on.fill_null(src.issued_on))]
+    )
+    src = src.mutate(rank=ibis.row_number().over(newest)).filter(ibis._.rank == 0)
+    valid = (src.status == "有效") & (src.valid_until.isnull() | (src.valid_until >= as_of))
+    return src.mutate(valid=valid)
+
+
+def _split(pop: ibis.Table, params: dict):
+    subsidy = list(params.get("subsidy_categories", SUBSIDY_CATEGORIES))
+    return pop.filter(pop.category.isin(subsidy)), pop.filter(~pop.category.isin(subsidy))
+
+
+def subsidy_unclaimed(t, pop, params, as_of):
+    """应享未享: a holder of a valid certificate of grade ≤ ``max_grade``, or of any grade in a household of
+    ``low_income_categories`` (低保), who receives neither subsidy. record_key names the rule's reason (stable)."""
+    recipients, others = _split(pop, params)
+    grade = int(params.get("max_grade", 2))
+    low = list(params.get("low_income_categories", ["dibao"]))
+    certs = _certificates_in_force(t, as_of)
+    certs = certs.filter(certs.valid)
+    rows = certs.inner_join(others, "person_key")
+    rows = rows.anti_join(recipients.select("person_id"), "person_id")
+    low_income = others.filter(others.category.isin(low)).select("person_id").distinct().mutate(low=ibis.literal(1))
+    rows = rows.left_join(low_income, "person_id")
+    is_low = rows.low.notnull()
+    rows = rows.filter((rows.grade <= grade) | is_low)
+    label = ibis.cases((rows.grade <= grade, f"持{grade}级及以上残疾人证未享受补贴"), else_="低保家庭残疾人未享受补贴")
+    return _fact(rows, label, rows.issued_on, rows.grade)
+
+
+def certificate_lost(t, pop, params, as_of):
+    """应退未退: a recipient whose newest certificate is 注销 or past its 有效期至 on ``as_of``. record_key: the
+    status or the expiry (stable), occurred_on: the change or expiry date."""
+    recipients, _ = _split(pop, params)
+    certs = _certificates_in_force(t, as_of)
+    rows = certs.filter(~certs.valid).inner_join(recipients, "person_key")
+    revoked = rows.status == "注销"
+    key = ibis.cases((revoked, "残疾人证注销"), else_="残疾人证有效期至" + rows.valid_until.cast("string"))
+    day = ibis.cases((revoked, rows.changed_on.fill_null(rows.issued_on)), else_=rows.valid_until)
+    return _fact(rows, key, day, rows.grade)
+
+
+def also_enrolled(t, pop, params, as_of):
+    """应退未退: a recipient (``categories``) who is also enrolled in one of ``programmes`` (特困 集中供养): the
+    institution provides the care and the living the subsidies pay for."""
+    programmes = list(params.get("programmes", ["tekun_central"]))
+    whole = t.persons
+    other = whole.filter(whole.programme.isin(programmes)).select("person_id", other=whole.programme).distinct()
+    rows = pop.inner_join(other, "person_id")
+    return _fact(rows, "同时在保：" + rows.other, ibis.literal(as_of), ibis.literal(0))
+
+
 KINDS = {
     "death": (death, ("deaths",)),
     "vehicle": (vehicle, ("vehicles",)),
@@ -234,6 +296,9 @@ KINDS = {
     "moved_away": (moved_away, ("hukou",)),
     "enrolled_twice": (enrolled_twice, ()),
     "no_withdrawal": (no_withdrawal, ("benefit_account",)),
+    "subsidy_unclaimed": (subsidy_unclaimed, ("disability",)),
+    "certificate_lost": (certificate_lost, ("disability",)),
+    "also_enrolled": (also_enrolled, ()),
 }
 
 

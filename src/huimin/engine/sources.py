@@ -99,6 +99,10 @@ SOURCES: dict[str, Source] = {
             Column("category", STR, "残疾类别"),
             Column("grade", INT, "残疾等级（1–4）"), Column("issued_on", DATE, "发证日期"),
             Column("status", STR, "状态（有效/注销）"),
+            # the 第二代残疾人证 is valid for a term (有效期至); a change of the certificate — 注销 or a new grade
+            # (降级/升级) — is dated and says why. Optional: an older extract without them still loads.
+            Column("valid_until", DATE, "有效期至", False), Column("changed_on", DATE, "变更日期", False),
+            Column("change_reason", STR, "注销/变更原因", False),
         )),
         Source("unemployment", "失业登记", "人社", (
             _id(), Column("registered_on", DATE, "登记日期"), Column("status", STR, "状态（失业/已就业）"),

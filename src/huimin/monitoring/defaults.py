@@ -71,11 +71,37 @@ RULES = [
          params={"categories": EXIT_CATS, "products": ["存款", "理财", "证券"], "months": 24, "lookback_days": 366},
          description="在保家庭成员的存款、理财、证券余额（各账户最近一次、回看天数内的余额）合计超过 N 个月"
                      "保障标准×家庭人数：核实家庭财产，调整或停止保障。"),
+    # 残疾人两项补贴 (困难残疾人生活补贴、重度残疾人护理补贴): 应享未享 and 应退未退 — docs/disability-data.md
+    dict(code="subsidy_unclaimed", name="残疾人两项补贴应享未享", kind="subsidy_unclaimed", sources=["disability"],
+         direction="enter", severity="medium", deadline_days=15,
+         params={"categories": ["dibao", "tekun", "edge", "expense", "poverty_monitoring", "registered",
+                                "disability_living", "severe_care"],
+                 "max_grade": 2, "low_income_categories": ["dibao"],
+                 "subsidy_categories": ["disability_living", "severe_care"]},
+         description="残联数据中持有效残疾人证、残疾等级为一至二级，或所在家庭为低保家庭的残疾人，未享受困难残疾人生活补贴"
+                     "或重度残疾人护理补贴中的任何一项：告知并受理补贴申请。"),
+    dict(code="subsidy_recipient_died", name="残疾人补贴对象死亡", kind="death", sources=["deaths"],
+         direction="exit", severity="high", deadline_days=5,
+         params={"categories": ["disability_living", "severe_care"]},
+         description="享受残疾人两项补贴的对象出现死亡记录（医学死亡证明、火化或户籍注销）：自死亡次月起停发。"),
+    dict(code="subsidy_recipient_moved", name="残疾人补贴对象户籍迁出", kind="moved_away", sources=["hukou"],
+         direction="exit", severity="medium", deadline_days=10,
+         params={"categories": ["disability_living", "severe_care"], "outside_digits": 6},
+         description="享受残疾人两项补贴的对象户籍迁出本县（区）：由迁入地申请，原户籍地次月起停发。"),
+    dict(code="subsidy_certificate_lost", name="残疾人补贴对象残疾人证注销或过期", kind="certificate_lost",
+         sources=["disability"], direction="exit", severity="high", deadline_days=5,
+         params={"categories": ["disability_living", "severe_care"]},
+         description="享受残疾人两项补贴的对象，残联数据中最新的残疾人证已注销或超过有效期：次月起停发。"),
+    dict(code="subsidy_tekun_central", name="残疾人补贴对象纳入特困集中供养", kind="also_enrolled", sources=[],
+         direction="exit", severity="medium", deadline_days=10,
+         params={"categories": ["disability_living", "severe_care"], "programmes": ["tekun_central"]},
+         description="享受残疾人两项补贴的对象同时纳入特困人员集中供养：由供养机构提供生活照料，核实后停发。"),
 ]  # fmt: skip
 
 # the codes a parameter's values are (监测类别, programmes), shown and typed as their Chinese names on the rules page
 CATEGORY_NAMES = {"dibao": "低保", "tekun": "特困", "edge": "低保边缘", "expense": "支出型困难",
-                  "poverty_monitoring": "防返贫监测", "registered": "其他登记人口"}  # fmt: skip
+                  "poverty_monitoring": "防返贫监测", "registered": "其他登记人口",
+                  "disability_living": "困难残疾人生活补贴", "severe_care": "重度残疾人护理补贴"}  # fmt: skip
 
 LABELS = {
     "categories": "监测类别",
@@ -93,6 +119,9 @@ LABELS = {
     "exclude_types": "不预警的车辆类型（关键词）",
     "products": "资产类别",
     "propose": "建议启动的救助申请",
+    "low_income_categories": "视为低保家庭的类别",
+    "subsidy_categories": "残疾人补贴类别",
+    "programmes": "同时在保的项目",
 }
 
 

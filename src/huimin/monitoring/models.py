@@ -23,6 +23,13 @@ class Category(models.TextChoices):
     # 主动发现: every other living registry person with an ID number (not kept in MonitoredPerson: the 应保 rules
     # read them straight from the registry at each run)
     REGISTERED = "registered", "其他登记人口"
+    # recipients of the 残疾人两项补贴 (per-person allowances; the 应退未退 rules watch them). They stay in
+    # ``registered`` too unless they are in a category above: receiving an allowance is not being low-income.
+    DISABILITY_LIVING = "disability_living", "困难残疾人生活补贴"
+    SEVERE_CARE = "severe_care", "重度残疾人护理补贴"
+
+
+ALLOWANCES = (Category.DISABILITY_LIVING, Category.SEVERE_CARE)
 
 
 ENROLLED = (Category.DIBAO, Category.TEKUN)

@@ -9,12 +9,13 @@ from django.db.models import Count, Q
 
 from huimin.assistance.models import CURRENT_STATUSES, EnrolmentMember
 from huimin.core import crypto
-from huimin.monitoring.models import Category, MonitoredPerson
+from huimin.monitoring.models import ALLOWANCES, Category, MonitoredPerson
 from huimin.registry import idnumbers
 from huimin.registry.models import Person
 
 KIND_TO_CATEGORY = {"dibao": Category.DIBAO, "tekun": Category.TEKUN, "edge": Category.EDGE,
-                    "expense": Category.EXPENSE}  # fmt: skip
+                    "expense": Category.EXPENSE, "disability_living": Category.DISABILITY_LIVING,
+                    "severe_care": Category.SEVERE_CARE}  # fmt: skip
 
 SCHEMA = pa.schema(
     [
@@ -27,6 +28,7 @@ SCHEMA = pa.schema(
         ("standard_fen", pa.int64()),
         ("members", pa.int64()),
         ("disability_grade", pa.int64()),
+        ("programme", pa.string()),  # the enrolment's programme code (特困 集中供养 is a programme of kind 特困)
     ]
 )
 
@@ -58,16 +60,16 @@ def refresh(registry: bool = True) -> pa.Table:
         EnrolmentMember.objects.filter(removed_on__isnull=True, enrolment__status__in=CURRENT_STATUSES,
                                        enrolment__programme__kind__in=list(KIND_TO_CATEGORY))
         .values_list("person_id", "enrolment__household_id", "enrolment__household__region_id",
-                     "enrolment__programme__kind", "enrolment__basis", "enrolment_id")
+                     "enrolment__programme__kind", "enrolment__basis", "enrolment_id", "enrolment__programme__code")
     )  # fmt: skip
-    for person_id, household_id, region, kind, basis, enrolment_id in members:
+    for person_id, household_id, region, kind, basis, enrolment_id, code in members:
         category = KIND_TO_CATEGORY[kind]
-        rows[(person_id, category)] = (household_id, region, _standard(basis), enrolment_id)
+        rows[(person_id, category)] = (household_id, region, _standard(basis), enrolment_id, code)
     for person_id, household_id, region in _flagged_for_poverty_monitoring():
-        rows.setdefault((person_id, Category.POVERTY), (household_id, region, None, None))
+        rows.setdefault((person_id, Category.POVERTY), (household_id, region, None, None, None))
     MonitoredPerson.objects.bulk_create(
         [MonitoredPerson(person_id=p, category=c, household_id=h, region_id=r, standard=s, enrolment_id=e,
-                         is_current=True) for (p, c), (h, r, s, e) in rows.items()],
+                         is_current=True) for (p, c), (h, r, s, e, _) in rows.items()],
         batch_size=2000, update_conflicts=True, unique_fields=["person", "category"],
         update_fields=["household", "region", "standard", "enrolment_id", "is_current", "refreshed_at"],
     )  # fmt: skip
@@ -77,7 +79,7 @@ def refresh(registry: bool = True) -> pa.Table:
     MonitoredPerson.objects.filter(pk__in=stale).update(is_current=False)
     table = _arrow(rows)
     if registry:
-        table = pa.concat_tables([table, _registered({p for p, _ in rows})])
+        table = pa.concat_tables([table, _registered({p for p, c in rows if c not in ALLOWANCES})])
     return table
 
 
@@ -109,6 +111,7 @@ def _registered(taken: set[int]) -> pa.Table:
         cols["standard_fen"].append(None)
         cols["members"].append(sizes.get(household_id, 0))
         cols["disability_grade"].append(grade)
+        cols["programme"].append(None)
     return pa.table(cols, schema=SCHEMA)
 
 
@@ -124,7 +127,7 @@ def _arrow(rows: dict) -> pa.Table:
                                                                        "disability_grade")
     }  # fmt: skip
     cols = {name: [] for name in SCHEMA.names}
-    for (person_id, category), (household_id, region, standard, _) in sorted(rows.items()):
+    for (person_id, category), (household_id, region, standard, _, code) in sorted(rows.items()):
         person = persons[person_id]
         if not person.id_number_bidx:
             continue  # no ID number: departmental records cannot be matched
@@ -137,6 +140,7 @@ def _arrow(rows: dict) -> pa.Table:
         cols["standard_fen"].append(int(standard * 100) if standard is not None else None)
         cols["members"].append(sizes.get(household_id, 0))
         cols["disability_grade"].append(person.disability_grade)
+        cols["programme"].append(code)
     return pa.table(cols, schema=SCHEMA)
 
 

@@ -564,9 +564,9 @@ def _coded_names(name: str) -> dict[str, str]:
     from huimin.assistance.models import Programme
     from huimin.monitoring.defaults import CATEGORY_NAMES
 
-    if name == "categories":
+    if name in ("categories", "low_income_categories", "subsidy_categories"):
         return dict(CATEGORY_NAMES)
-    if name == "propose":
+    if name in ("propose", "programmes"):
         return dict(Programme.objects.values_list("code", "name"))
     return {}
 

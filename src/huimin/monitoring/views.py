@@ -49,6 +49,8 @@ VALUE_LABELS = {
     "disability": ("残疾等级", ""),
     "enrolled_twice": ("在保家庭数", ""),
     "no_withdrawal": ("未支取期间入账合计", "yuan"),
+    "subsidy_unclaimed": ("残疾等级", ""),
+    "certificate_lost": ("残疾等级", ""),
 }
 # the application a 应保 warning leads to, by the household's monitoring category
 APPLICATION_FOR = {"edge": "dibao", "expense": "dibao", "poverty_monitoring": "dibao"}

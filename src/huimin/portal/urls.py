@@ -13,4 +13,5 @@ urlpatterns = [
     path("apply/<str:code>/", views.apply, name="apply"),
     path("applications/<str:number>/", views.application, name="application"),
     path("track/", views.track, name="track"),
+    path("survival/", views.survival_confirm, name="survival_confirm"),
 ]

@@ -111,8 +111,43 @@ def home(request, identity):
             "programmes": services.portal_programmes(),
             "payments": payments.payments_for(person),
             "payments_missing": payments.NOT_YET,
+            "survival": _survival(person),
         },
     )
+
+
+def _survival(person):
+    """The resident's own 生存认证: the allowances that need it, when it is due, the last one."""
+    from django.utils import timezone
+
+    from huimin.eligibility import services as eligibility
+
+    if person is None:
+        return None
+    dues = eligibility.dues(Enrolment.objects.filter(person=person), timezone.localdate())
+    if not dues:
+        return None
+    return {"due_on": min(d.due_on for d in dues), "grace_until": min(d.grace_until for d in dues),
+            "last": eligibility.last_confirmation(person), "programmes": [d.enrolment.programme.name for d in dues],
+            "suspended": any(d.enrolment.status == Enrolment.Status.SUSPENDED for d in dues)}  # fmt: skip
+
+
+@require_POST
+@resident_required
+def survival_confirm(request, identity):
+    """网上自助认证: the resident, verified by name, ID number and a code sent to the registered phone, confirms
+    that he is alive; what a missing confirmation suspended pays again from next month."""
+    from huimin.eligibility import services as eligibility
+
+    person = Person.objects.filter(pk=identity.person_id).select_related("household").first()
+    if person is None:
+        raise Http404
+    try:
+        eligibility.confirm(None, person, channel="portal", by_resident=True)
+        messages.success(request, "生存认证已完成，谢谢！")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("portal:home")
 
 
 def _member_rows(request) -> list[NewMember]:

@@ -66,11 +66,20 @@ def warning_closure(user, region: Region, month: datetime.date) -> Decimal | Non
     return _q(Decimal(closed) / raised * HUNDRED)
 
 
+def disability_coverage(user, region: Region, month: datetime.date) -> Decimal | None:
+    """残疾人两项补贴覆盖率: eligible persons (registry and the 残联's data) who receive a subsidy that month."""
+    from huimin.eligibility.coverage import coverage
+
+    result = coverage(region.code, month_end(month))
+    return None if result.ratio is None else _q(result.ratio * HUNDRED)
+
+
 METHODS = {
     "dibao_rural_urban_ratio": dibao_rural_urban_ratio,
     "tekun_dibao_ratio": tekun_dibao_ratio,
     "review_on_time": review_on_time,
     "warning_closure": warning_closure,
+    "disability_coverage": disability_coverage,
 }
 
 

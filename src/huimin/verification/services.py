@@ -59,6 +59,14 @@ from huimin.verification.models import (
 )
 
 ADULT_AGE = 18
+# Called with each committed full snapshot (after the upload's transaction): apps above 核对 that act on a
+# department's data as it arrives register here in their AppConfig.ready (huimin.eligibility: the 残联's data).
+AFTER_INGEST: list = []
+
+
+def on_snapshot(hook) -> None:
+    if hook not in AFTER_INGEST:
+        AFTER_INGEST.append(hook)
 
 
 def data_dir() -> Path:
@@ -158,6 +166,9 @@ def ingest_file(
                     "region": region.code if region else "",
                 },
             )
+            if snapshot is not None and snapshot.kind == Snapshot.Kind.FULL:
+                for hook in AFTER_INGEST:
+                    transaction.on_commit(lambda hook=hook, snap=snapshot: hook(snap), robust=True)
     except Exception:
         parquet_path.unlink(missing_ok=True)
         raise

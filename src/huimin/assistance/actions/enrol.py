@@ -133,12 +133,18 @@ def suspend(actor, enrolment: Enrolment, reasons: str) -> Enrolment:
     _enrolment_authority(actor, enr)
     _require_current(enr)
     reasons = required_text(reasons, "停保理由")
+    do_suspend(actor, enr, reasons, day=today())
+    return enr
+
+
+def do_suspend(actor, enr: Enrolment, reasons: str, *, day: datetime.date) -> EnrolmentChange:
+    """停保 of ``enr`` (locked) from the month after ``day``: the rows, history and audit, no checks (the caller's
+    rule — a person's action checked above, or a system rule such as 生存认证 逾期 — decided it)."""
     before = enr.status
     enr.status = Enrolment.Status.SUSPENDED
     enr.save()
-    _change(enr, actor, EnrolmentChange.Kind.SUSPEND, reasons, rules.next_month(today()), {"status": before},
-            {"status": enr.status})  # fmt: skip
-    return enr
+    return _change(enr, actor, EnrolmentChange.Kind.SUSPEND, reasons, rules.next_month(day), {"status": before},
+                   {"status": enr.status})  # fmt: skip
 
 
 @transaction.atomic
@@ -148,14 +154,25 @@ def resume(actor, enrolment: Enrolment, reasons: str) -> Enrolment:
     _enrolment_authority(actor, enr)
     _require_current(enr, Enrolment.Status.SUSPENDED)
     reasons = required_text(reasons, "恢复理由")
+    check_resume(enr)
+    do_resume(actor, enr, reasons, day=today())
+    return enr
+
+
+def check_resume(enr: Enrolment) -> None:
+    """Refuse to resume ``enr`` (locked, suspended) while a member is in another programme of its exclusive
+    group. Writes nothing but locks the members."""
     ids = list(enr.members.filter(removed_on__isnull=True).values_list("person_id", flat=True))
     persons_locked(ids)
     check_exclusive(enr.programme, ids, exclude_enrolment_id=enr.pk)
+
+
+def do_resume(actor, enr: Enrolment, reasons: str, *, day: datetime.date) -> EnrolmentChange:
+    """恢复 of ``enr`` (locked, checked) from the month after ``day``."""
     enr.status = Enrolment.Status.ACTIVE
     enr.save()
-    _change(enr, actor, EnrolmentChange.Kind.RESUME, reasons, rules.next_month(today()), {"status": "suspended"},
-            {"status": enr.status})  # fmt: skip
-    return enr
+    return _change(enr, actor, EnrolmentChange.Kind.RESUME, reasons, rules.next_month(day), {"status": "suspended"},
+                   {"status": enr.status})  # fmt: skip
 
 
 @transaction.atomic

@@ -1,0 +1,13 @@
+"""The daily job of 待遇资格 as a task for ``huimin db_worker`` (or ``huimin eligibility_daily`` from cron)."""
+
+from django_tasks import task
+
+from huimin.core.context import SYSTEM, acting_as
+
+
+@task()
+def daily_task() -> dict:
+    from huimin.eligibility import services
+
+    with acting_as(SYSTEM):
+        return services.daily()
