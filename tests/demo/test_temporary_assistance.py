@@ -9,7 +9,7 @@ from django.utils import timezone
 from huimin.assistance import documents, services
 from huimin.assistance.models import Application, Enrolment, Programme, Stage
 from huimin.core.models import User
-from huimin.core.roles import Role
+from huimin.core.roles import BusinessLine, Role
 from huimin.core.services import ServiceError
 from huimin.demo import generator, loader
 from huimin.registry.models import Household
@@ -27,7 +27,9 @@ def city(seeded, tmp_path):
 
 
 def _staff(role, region_code):
-    return User.objects.with_role(role).filter(region_id=region_code).order_by("username").first()
+    return (
+        User.objects.with_role(role, BusinessLine.ASSISTANCE).filter(region_id=region_code).order_by("username").first()
+    )
 
 
 def _a_household_with_staff():
