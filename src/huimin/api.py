@@ -116,4 +116,7 @@ from huimin.verification.api import router as verification_router  # noqa: E402
 mount("/verification", verification_router)
 mount("/monitoring", monitoring_router)
 mount("/benefits", benefits_router)
+from huimin.elderly.api import router as elderly_router  # noqa: E402
+
+mount("/elderly", elderly_router)
 apikit.serve(api)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "huimin.portal",
     "huimin.benefits",
     "huimin.monitoring",
+    "huimin.elderly",
     "huimin.stats",
 ]
 

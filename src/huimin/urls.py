@@ -22,6 +22,7 @@ urlpatterns = [
     path("benefits/", include("huimin.benefits.urls")),
     path("stats/", include("huimin.stats.urls")),
     path("monitoring/", include("huimin.monitoring.urls")),
+    path("elderly/", include("huimin.elderly.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

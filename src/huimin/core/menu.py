@@ -10,6 +10,7 @@ SECTIONS = {
     "verification": "经济状况核对",
     "monitoring": "动态监测",
     "benefits": "资金发放",
+    "elderly": "养老服务",
     "stats": "统计决策",
     "system": "系统管理",
 }
