@@ -67,8 +67,8 @@ def test_derivation_from_household_disability_age_and_status(staff):
 
 def test_dibao_through_the_registry_programme_hook_and_dependence_from_assessment(staff, monkeypatch):
     person = make_person(VILLAGE_A1, datetime.date(1950, 1, 1))
-    hook = search.ProgrammeFilter(lambda: [("assistance:dibao", "城乡低保")],
-                                  lambda code: Household.objects.filter(pk=person.household_id).values("pk"))  # fmt: skip
+    in_dibao = Household.objects.filter(pk=person.household_id).values("pk")
+    hook = search.ProgrammeFilter(lambda: [("assistance:dibao", "城乡低保")], lambda code: in_dibao)
     monkeypatch.setattr(search, "PROGRAMME_FILTERS", [hook])
     services.do_assessment(staff["clerk"], person.pk, {"assessed_on": "2026-11-01", "scores": scores_for_total(50)})
     services.do_derive(staff["clerk"])
