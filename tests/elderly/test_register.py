@@ -130,3 +130,19 @@ def test_township_add_bad_input(staff):
 def test_derive_outside_ones_region_is_refused(staff):
     with pytest.raises(NotInScope):
         services.do_derive(staff["clerk"], VILLAGE_B1)
+
+
+def test_a_person_merge_brings_categories_and_assessments_along(staff):
+    from huimin.elderly.models import Assessment
+    from huimin.elderly.registry_hooks import repoint_person
+
+    keep = make_person(VILLAGE_A1, datetime.date(1950, 1, 1))
+    drop = make_person(VILLAGE_A1, datetime.date(1950, 1, 1), disability_grade=1)
+    services.do_derive(staff["clerk"])
+    services.do_decide(staff["clerk"], CategoryMark.objects.get(person=drop, category__code="living_alone").pk,
+                       "confirm")  # fmt: skip
+    services.do_assessment(staff["clerk"], drop.pk, {"assessed_on": "2026-11-01", "scores": scores_for_total(80)})
+    repoint_person(keep, drop)
+    assert _marks(keep) == {"living_alone": "confirmed", "severe_disability": "proposed"}
+    assert _marks(drop) == {"living_alone": "lapsed"}
+    assert Assessment.objects.get().person == keep

@@ -21,3 +21,9 @@ class ElderlyConfig(AppConfig):
 
         menu.register("elderly", "老年人名册", "elderly_register", "elderly:register", c.VIEW)
         panels.register_fragment("养老服务", "elderly:household_panel", capability=c.VIEW)
+
+        from huimin.elderly.registry_hooks import repoint_person
+        from huimin.registry import dedup
+
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)
