@@ -23,7 +23,7 @@ from huimin.registry.access import access_household_by_id
 from huimin.registry.models import Person
 
 PAGE = 30
-STATUS_FILTERS = {"confirmed": "已确认", "proposed": "待确认", "any": "已确认或待确认"}
+STATUS_FILTERS = {"any": "已确认或待确认", "confirmed": "已确认", "proposed": "待确认"}  # the first is the default
 
 
 def _regions(user):
