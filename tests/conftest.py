@@ -87,6 +87,9 @@ def seeded(db):
 
     benefits_funds.load_defaults()  # which programmes the monthly payroll pays, out of which fund
     monitoring_defaults.ensure()
+    from huimin.elderly import defaults as elderly_defaults
+
+    elderly_defaults.ensure()
     stats_defaults.ensure()
 
 

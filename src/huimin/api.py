@@ -118,4 +118,7 @@ mount("/verification", verification_router)
 mount("/monitoring", monitoring_router)
 mount("/benefits", benefits_router)
 mount("/eligibility", eligibility_router)
+from huimin.elderly.api import router as elderly_router  # noqa: E402
+
+mount("/elderly", elderly_router)
 apikit.serve(api)

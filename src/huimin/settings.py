@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "huimin.benefits",
     "huimin.monitoring",
     "huimin.eligibility",
+    "huimin.elderly",
     "huimin.stats",
 ]
 

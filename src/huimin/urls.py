@@ -23,6 +23,7 @@ urlpatterns = [
     path("stats/", include("huimin.stats.urls")),
     path("monitoring/", include("huimin.monitoring.urls")),
     path("eligibility/", include("huimin.eligibility.urls")),
+    path("elderly/", include("huimin.elderly.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

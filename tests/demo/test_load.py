@@ -210,3 +210,13 @@ def test_every_countys_locked_months_are_paid_through_the_bank_file_and_its_retu
     assert not BankBatch.objects.filter(returned_at__isnull=True).exists()  # each file has the bank's answer
     payee = positive.select_related("payee").first().payee
     assert {row["status"] for row in payments_for(payee)} == {"已到账"}  # what the resident sees
+
+
+def test_demo_has_older_people_with_confirmed_categories_and_assessments(loaded):
+    from huimin.elderly.models import Assessment, CategoryMark
+
+    assert CategoryMark.objects.filter(status="confirmed", source="derived").exists()
+    assert CategoryMark.objects.filter(status="proposed").exists()
+    assert CategoryMark.objects.filter(category__code="family_planning", source="township").exists()
+    levels = set(Assessment.objects.values_list("level__code", flat=True))
+    assert {"intact", "mild", "moderate", "severe", "complete"} <= levels

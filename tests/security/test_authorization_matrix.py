@@ -16,6 +16,7 @@ from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
+from tests.elderly.matrix_targets import elderly_targets
 from tests.eligibility.matrix_targets import eligibility_targets
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import (
@@ -154,6 +155,7 @@ def targets(users):
         | stats_targets(users)
         | monitoring_targets(users)
         | eligibility_targets(users)
+        | elderly_targets(users)
     )
 
 
@@ -283,7 +285,7 @@ def test_every_write_has_an_out_of_region_case():
 
 
 @pytest.mark.parametrize("name", _writes())
-def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets, name):
+def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets, make_user, name):
     """Each role allowed to make a write makes it with a target outside its region: 404, and not one row of any
     table changes. A township caller's outside is the other township's object; a county or city caller's is the
     target kind's third element (another county's, another city's, or the city's own row)."""
@@ -296,8 +298,12 @@ def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets,
                  kwargs=entry.kwargs)  # fmt: skip
     pair = targets[kind]
     failures, tried = [], []
-    for role, username in ROLE_USERS.items():
-        user = users[username]
+    line = BusinessLine.ELDERLY  # the 养老服务 line's staff: a county approver and a township clerk
+    callers = {role: users[username] for role, username in ROLE_USERS.items()} | {
+        ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=line),
+        "clerk_elderly": make_user("clerk_elderly", Role.CLERK, TOWN_A, line=line),
+    }
+    for role, user in callers.items():
         if capability is not None and capability not in capabilities_of(user):
             continue
         outside = pair[1] if user.region.level >= 4 else (pair[2] if len(pair) > 2 else None)

@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from huimin.api import api
-from huimin.core.roles import Role
+from huimin.core.roles import BusinessLine, Role, capabilities_for
+from tests.conftest import TOWN_A
 from tests.security.matrix import MATRIX, PUBLIC
 from tests.security.test_authorization_matrix import ROLE_USERS, role_capabilities, targets  # noqa: F401
 
@@ -37,6 +38,14 @@ ROLE_ORDER = [
 ]
 
 
+ELDERLY_CLERK = "clerk_elderly"  # a township clerk on the 养老服务 line, for the pages no 社会救助 role may open
+
+
+@pytest.fixture
+def users(users, make_user):
+    return {**users, ELDERLY_CLERK: make_user(ELDERLY_CLERK, Role.CLERK, TOWN_A, line=BusinessLine.ELDERLY)}
+
+
 def _caller(entry):
     """The user key of the first role that may call the entry (None for a public one)."""
     if entry.capability == PUBLIC:
@@ -44,6 +53,8 @@ def _caller(entry):
     for role in ROLE_ORDER:
         if entry.capability is None or entry.capability in role_capabilities(role):
             return ROLE_USERS[role]
+    if entry.capability in capabilities_for(Role.CLERK, BusinessLine.ELDERLY):
+        return ELDERLY_CLERK
     raise AssertionError(f"no role has {entry.capability}")
 
 

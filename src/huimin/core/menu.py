@@ -11,6 +11,7 @@ SECTIONS = {
     "monitoring": "动态监测",
     "eligibility": "待遇资格认证",
     "benefits": "资金发放",
+    "elderly": "养老服务",
     "stats": "统计决策",
     "system": "系统管理",
 }

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class ElderlyConfig(AppConfig):
+    name = "huimin.elderly"
+    label = "elderly"
+    verbose_name = "养老服务"
+
+    def ready(self):
+        from huimin.core import menu, roles
+        from huimin.core.roles import BusinessLine, Role
+        from huimin.elderly import capabilities as c
+        from huimin.registry import panels
+
+        line = BusinessLine.ELDERLY
+        roles.extend(Role.ASSISTANT, c.VIEW, line=line)
+        roles.extend(Role.CLERK, c.VIEW, c.CONFIRM, c.ASSESS, line=line)
+        roles.extend(Role.REVIEWER, c.VIEW, c.CONFIRM, c.ASSESS, line=line)
+        roles.extend(Role.APPROVER, c.VIEW, c.CONFIRM, c.ASSESS, line=line)
+        roles.extend(Role.STATISTICIAN, c.VIEW, line=line)
+
+        menu.register("elderly", "老年人名册", "elderly_register", "elderly:register", c.VIEW)
+        panels.register_fragment("养老服务", "elderly:household_panel", capability=c.VIEW)
+
+        from huimin.elderly.registry_hooks import repoint_person
+        from huimin.registry import dedup
+
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)

@@ -1,0 +1,5 @@
+"""Capabilities of 养老服务 (given to business roles on the 养老服务 line in ElderlyConfig.ready)."""
+
+VIEW = "elderly.view"  # the older people's register, a person's categories and assessments (masked)
+CONFIRM = "elderly.confirm"  # derive, confirm, reject and add 特殊困难老年人 categories (township and county staff)
+ASSESS = "elderly.assess"  # record a 老年人能力综合评估

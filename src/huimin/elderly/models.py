@@ -1,0 +1,206 @@
+"""养老服务 (1): the older people's register and its 特殊困难老年人 categories, and the 老年人能力综合评估 of
+GB/T 42195-2022. The register itself is the registry (every living person aged ≥ the register age); what this
+app keeps is what the registry does not: categories with their source and date, and the assessments."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+
+from huimin.core.models import Region
+from huimin.registry.models import Person
+
+
+class Parameter(models.Model):
+    """A figure of 养老服务 as data (seeded from huimin.elderly.defaults.PARAMETERS)."""
+
+    class Code(models.TextChoices):
+        REGISTER_AGE = "register_age", "老年人起算年龄（周岁，含）"
+        REASSESS_MONTHS = "reassess_months", "能力评估复评间隔（月）"
+
+    code = models.CharField("参数", max_length=30, choices=Code.choices, unique=True)
+    value = models.PositiveSmallIntegerField("数值", validators=[MaxValueValidator(150)])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "养老服务参数"
+
+    def __str__(self):
+        return f"{self.get_code_display()} {self.value}"
+
+
+class Category(models.Model):
+    """A 特殊困难老年人 category. ``rules`` says how the data can suggest it (huimin.elderly.rules.DERIVATIONS):
+    a list of {"kind": …, parameters}; an empty list means only the township can 认定 it."""
+
+    code = models.CharField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50)
+    rules = models.JSONField("推定规则", default=list, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "特殊困难老年人类别"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CategoryMark(models.Model):
+    """One category of one older person: suggested by the data (待确认) or 认定 by the township, with its source
+    and date; confirmed or rejected by township (or county) staff. Never deleted: a suggestion the data no
+    longer supports lapses."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "已否定"
+        LAPSED = "lapsed", "已失效"
+
+    class Source(models.TextChoices):
+        DERIVED = "derived", "数据推定"
+        TOWNSHIP = "township", "乡镇认定"
+
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="marks")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    source_date = models.DateField("来源日期")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    decided_on = models.DateField("确认日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "特殊困难老年人认定"
+        constraints = [models.UniqueConstraint(fields=["person", "category"], name="elderly_one_mark_per_category")]
+        indexes = [models.Index(fields=["category", "status"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.category.name}（{self.get_status_display()}）"
+
+
+# --- 老年人能力综合评估 (GB/T 42195-2022) ------------------------------------------------------------------------
+
+
+class Domain(models.Model):
+    """一级指标: 自理能力, 基础运动能力, 精神状态, 感知觉与社会参与."""
+
+    code = models.CharField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "能力评估一级指标"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Item(models.Model):
+    """二级指标 with its options: ``options`` is a list of {"score": n, "label": "…"} (the score is what the
+    assessor records; every score an item can take is listed)."""
+
+    domain = models.ForeignKey(Domain, verbose_name="一级指标", on_delete=models.PROTECT, related_name="items")
+    code = models.CharField("代码", max_length=30, unique=True)
+    number = models.CharField("条目编号", max_length=10)
+    name = models.CharField("名称", max_length=50)
+    options = models.JSONField("选项")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "能力评估二级指标"
+        ordering = ["domain__order", "order", "id"]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+    def scores(self) -> list[int]:
+        return sorted(int(o["score"]) for o in self.options)
+
+    @property
+    def max_score(self) -> int:
+        return max(self.scores())
+
+
+class Level(models.Model):
+    """能力等级 by total score; ``rank`` 0 is the best (能力完好), higher is more dependent."""
+
+    code = models.CharField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=20)
+    min_total = models.PositiveSmallIntegerField("总分下限（含）")
+    max_total = models.PositiveSmallIntegerField("总分上限（含）")
+    rank = models.PositiveSmallIntegerField("失能程度序号", unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "能力等级"
+        ordering = ["rank"]
+
+    def __str__(self):
+        return self.name
+
+
+class Adjustment(models.Model):
+    """A circumstance that raises the level by one (GB/T 42195-2022 评估结果的等级变更)."""
+
+    code = models.CharField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=100)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "能力等级变更情形"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Assessment(models.Model):
+    scope_region_field = "region"
+
+    class Reason(models.TextChoices):
+        INITIAL = "initial", "首次评估"
+        REGULAR = "regular", "常规复评"
+        CHANGE = "change", "状况变化后即时评估"
+
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="评估时居住地", on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField("评估日期")
+    reason = models.CharField("评估原因", max_length=10, choices=Reason.choices, default=Reason.INITIAL)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="评估员", on_delete=models.PROTECT, related_name="+"
+    )
+    second_assessor = models.CharField("第二评估员", max_length=50, blank=True)
+    domain_totals = models.JSONField("一级指标得分", default=dict)
+    total = models.PositiveSmallIntegerField("总分")
+    coma = models.BooleanField("处于昏迷状态", default=False)
+    adjustments = models.ManyToManyField(Adjustment, verbose_name="等级变更情形", blank=True, related_name="+")
+    base_level = models.ForeignKey(Level, verbose_name="按总分的等级", on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey(Level, verbose_name="能力等级", on_delete=models.PROTECT, related_name="+")
+    next_due = models.DateField("复评到期日")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "老年人能力评估"
+        indexes = [models.Index(fields=["person", "-assessed_on"])]
+        constraints = [models.CheckConstraint(condition=Q(total__lte=90), name="elderly_assessment_total_le_90")]
+
+    def __str__(self):
+        return f"{self.person_id} {self.assessed_on} {self.level.name}"
+
+
+class Score(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="scores")
+    item = models.ForeignKey(Item, verbose_name="二级指标", on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField("得分")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "能力评估得分"
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="elderly_one_score_per_item")]
+
+    def __str__(self):
+        return f"{self.item_id}={self.score}"
