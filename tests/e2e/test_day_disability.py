@@ -142,7 +142,8 @@ def test_the_two_subsidies_from_the_window_to_the_bank_and_the_portal(open_page,
         log_out(page)
         enrolments = Enrolment.objects.filter(person=head).exclude(programme__code="dibao")
         assert sorted(enrolments.values_list("programme__code", "monthly_amount")) == [
-            ("disability_living", 80), ("severe_care", 100)
+            ("disability_living", 80),
+            ("severe_care", 100),
         ]
         assert set(Application.objects.filter(number__in=numbers.values()).values_list("stage", flat=True)) == {
             Stage.ENROLLED
@@ -182,7 +183,9 @@ def test_the_two_subsidies_from_the_window_to_the_bank_and_the_portal(open_page,
         content = download.value.path().read_text(encoding="utf-8-sig")
         sent = list(csv.DictReader(io.StringIO(content)))
         assert sorted((r["项目"], r["金额"], r["账号"]) for r in sent) == [
-            (LIVING, "80.00", ACCOUNT), ("最低生活保障", "600.00", ACCOUNT), (CARE, "100.00", ACCOUNT)
+            (LIVING, "80.00", ACCOUNT),
+            ("最低生活保障", "600.00", ACCOUNT),
+            (CARE, "100.00", ACCOUNT),
         ]
         answer = tmp_path / "回盘.csv"
         answer.write_text("流水号,结果,原因\r\n" + "".join(f"{r['流水号']},成功,\r\n" for r in sent), encoding="utf-8")
