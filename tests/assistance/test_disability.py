@@ -557,3 +557,14 @@ def test_the_application_page_shows_the_means_test_only_where_the_programme_has_
     dibao = apply(users, household, people)
     page = login(users["clerk_a"]).get(f"/assistance/applications/{dibao.pk}/").content.decode()
     assert "家庭经济状况核对" in page and "逢进必核" in page and "核对授权书" in page and "入户调查" in page
+
+
+@pytest.mark.django_db
+def test_the_enrolment_basis_names_the_certificate_category(users, staff, standards, make_household):
+    """The basis shows the category by its name (肢体残疾), never its code (4)."""
+    household, people = make_household()
+    with at(2026, 5, 12):
+        app = approve(staff, to_decision(staff, subsidy(staff, household, certify(people[0], "4", 1))))
+    items = dict(Enrolment.objects.get(application=app).basis_items())
+    assert items["残疾类别"] == "肢体残疾" and items["残疾等级"] == "1"
+    assert items["计算公式"] == "重度残疾人护理补贴（重度残疾人）"
