@@ -541,3 +541,30 @@ def test_the_federation_reviews_on_the_application_page(users, staff, standards,
     assert app.stage == Stage.DECISION and app.details["agency"]["category"] == "6"
     page = client.get(f"/assistance/applications/{app.pk}/").content.decode()
     assert "县残联审核：精神残疾2级" in page
+
+
+@pytest.mark.django_db
+def test_the_application_page_shows_the_means_test_only_where_the_programme_has_it(
+    users, staff, standards, make_household, login
+):
+    """The subsidies have no 核对 and no 入户调查: their page does not say that 逢进必核 blocks the approval, nor ask
+    for the household's 核对授权书; a 低保 application's page still does."""
+    household, people = make_household()
+    care = subsidy(staff, household, certify(people[0]))
+    page = login(staff["clerk"]).get(f"/assistance/applications/{care.pk}/").content.decode()
+    assert "家庭经济状况核对" not in page and "逢进必核" not in page and "核对授权书" not in page
+    assert "入户调查" not in page and "到核对系统核对该家庭" not in page
+    dibao = apply(users, household, people)
+    page = login(users["clerk_a"]).get(f"/assistance/applications/{dibao.pk}/").content.decode()
+    assert "家庭经济状况核对" in page and "逢进必核" in page and "核对授权书" in page and "入户调查" in page
+
+
+@pytest.mark.django_db
+def test_the_enrolment_basis_names_the_certificate_category(users, staff, standards, make_household):
+    """The basis shows the category by its name (肢体残疾), never its code (4)."""
+    household, people = make_household()
+    with at(2026, 5, 12):
+        app = approve(staff, to_decision(staff, subsidy(staff, household, certify(people[0], "4", 1))))
+    items = dict(Enrolment.objects.get(application=app).basis_items())
+    assert items["残疾类别"] == "肢体残疾" and items["残疾等级"] == "1"
+    assert items["计算公式"] == "重度残疾人护理补贴（重度残疾人）"

@@ -236,3 +236,15 @@ def test_aged_allowance_bands_starting_at_the_same_age_keep_the_order_they_were_
     bands = [(80, 89, narrow), (80, None, open_ended)]
     assert calc.aged_allowance(birth_date=D(1940, 1, 1), month=D(2026, 1, 1), bands=bands).amount == 100
     assert calc.aged_allowance(birth_date=D(1930, 1, 1), month=D(2026, 1, 1), bands=bands).amount == 300
+
+
+def test_each_subsidy_alone_explains_itself_with_the_category_named():
+    """Each subsidy is its own programme: the 护理补贴's explanation does not show the household's income (an
+    approver read 低保或低收入家庭：否 for a 低保 household's holder), and the category is its name, not its code."""
+    care = calc.disability_subsidies(grade=1, category="4", low_income=False, living=None, care=CARE, only="care")
+    assert care.formula == "重度残疾人护理补贴（重度残疾人）"
+    assert care.inputs == {"残疾等级": 1, "残疾类别": "肢体残疾"} and care.amount == Decimal("80.00")
+    living = calc.disability_subsidies(grade=3, category="5", low_income=True, living=LIVING, care=None, only="living")
+    assert living.formula == "困难残疾人生活补贴（低保/低收入家庭残疾人）"
+    assert living.inputs == {"残疾等级": 3, "残疾类别": "智力残疾", "低保或低收入家庭": "是"}
+    assert living.amount == Decimal("90.00")

@@ -14,6 +14,7 @@ from django.db.models import Q
 from huimin.core.conclusions import Conclusion
 from huimin.core.models import Region
 from huimin.core.roles import BusinessLine
+from huimin.registry.codes import DisabilityCategory
 from huimin.registry.models import Household, Person
 
 
@@ -516,7 +517,7 @@ class Enrolment(models.Model):
         "serious_illness": "分类施保·重病患者（人）",
         "input_changes": "审批时修改的计算依据",
         "input_reason": "修改理由",
-        "disability_category": "残疾类别（代码）",
+        "disability_category": "残疾类别",
         "disability_grade": "残疾等级",
         "formula": "计算公式",
         "detail": "计算明细",
@@ -550,6 +551,8 @@ def basis_items(basis: dict) -> list[tuple[str, str]]:
             continue
         if key == "grade" and value in CareGrade.values:
             value = CareGrade(value).label
+        elif key == "disability_category" and value in DisabilityCategory.values:
+            value = DisabilityCategory(value).label
         out.append((label, str(value)))
     return out
 

@@ -279,12 +279,7 @@ def application_detail(request, pk):
             "calc_q": request.GET,
             "app": app,
             "events": app.events.all(),
-            "verification": verification_conclusion(app),
-            "verification_url": verification_link.household_page(request.user, app.household_id, app.programme.code),
-            "verification_history": verification_history(app),
-            "authorisations": verification_link.authorisations(app.household_id, day),
-            "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
-            "visits": app.visits.prefetch_related("photos"),
+            **_means_test_context(request, app, day),
             **_visit_context(app, actions),
             "objections": app.objections.all(),
             "notifications": app.notifications.all(),
@@ -300,6 +295,29 @@ def application_detail(request, pk):
             **_certificate_context(app),
         },
     )
+
+
+def _means_test_context(request, app: Application, day: datetime.date) -> dict:
+    """The 核对 and 入户调查 sections: shown for a programme whose stages have them (or a file that has them
+    anyway); a programme without them (the disability subsidies) is not told that 逢进必核 blocks its approval."""
+    verification, history = verification_conclusion(app), verification_history(app)
+    visits = app.visits.prefetch_related("photos")
+    stages = app.programme.stages or []
+    means_tested = Stage.VERIFY in stages or bool(verification or history)
+    return {
+        "means_tested": means_tested,
+        "verification": verification,
+        "verification_history": history,
+        "verification_url": (
+            verification_link.household_page(request.user, app.household_id, app.programme.code)
+            if means_tested
+            else None
+        ),
+        "authorisations": verification_link.authorisations(app.household_id, day) if means_tested else None,
+        "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
+        "visited": Stage.VISIT in stages or visits.exists(),
+        "visits": visits,
+    }
 
 
 def _visit_context(app: Application, actions: set[str]) -> dict:

@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from huimin.registry.codes import DisabilityCategory
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MONTHS = Decimal(12)
@@ -202,7 +204,9 @@ def disability_subsidies(
     "care") gives one of the two subsidies, each paid as its own programme."""
     if grade is None or grade not in (1, 2, 3, 4):
         return Result(ZERO, "无有效残疾等级，不享受残疾人两项补贴", {"残疾等级": grade or "无"})
-    inputs = {"残疾等级": grade, "残疾类别": category or "—", "低保或低收入家庭": "是" if low_income else "否"}
+    inputs = {"残疾等级": grade, "残疾类别": _CATEGORY_LABELS.get(category, category) or "—"}
+    if only != "care":  # the 护理补贴 alone does not depend on the household's income: not shown as an input
+        inputs["低保或低收入家庭"] = "是" if low_income else "否"
     total, used, parts = ZERO, [], []
     if low_income and only != "care":
         if living is None:
@@ -218,7 +222,15 @@ def disability_subsidies(
         total += care.monthly
         used.append(care)
         parts.append(f"护理补贴 {yuan(care.monthly)}")
-    return Result(yuan(total), "生活补贴（低保/低收入家庭残疾人）+ 护理补贴（重度残疾人）", inputs, used, parts)
+    formula = {
+        "living": "困难残疾人生活补贴（低保/低收入家庭残疾人）",
+        "care": "重度残疾人护理补贴（重度残疾人）",
+    }.get(only, "生活补贴（低保/低收入家庭残疾人）+ 护理补贴（重度残疾人）")
+    return Result(yuan(total), formula, inputs, used, parts)
+
+
+# the 残疾人证's category codes by their names, as a person reads them (names given as names are shown as given)
+_CATEGORY_LABELS = dict(DisabilityCategory.choices)
 
 
 def age_on(birth: datetime.date, day: datetime.date) -> int:
