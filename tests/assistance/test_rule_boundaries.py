@@ -131,7 +131,7 @@ def test_stage_lists_are_validated_by_name():
 
 
 def test_the_actions_of_each_stage_and_who_may_take_them():
-    assert {a.code for a in workflow.allowed_actions(Stage.ACCEPT)} == {"accept", "not_accept", "advance"}
+    assert {a.code for a in workflow.allowed_actions(Stage.ACCEPT)} == {"accept", "not_accept", "advance", "forward"}
     assert {a.code for a in workflow.allowed_actions(Stage.PUBLICITY)} == {
         "refuse", "resolve_objection", "approve", "advance"}  # fmt: skip
     approve = workflow.ACTIONS["approve"]

@@ -19,8 +19,8 @@ YEARLY = StandardValue(Decimal("9000"), "year", "年标准", 4)
 def test_a_standard_by_the_year_is_a_twelfth_a_month_and_describes_itself():
     assert YEARLY.monthly == Decimal(750) and YEARLY.yearly == Decimal(9000)
     assert STD.monthly == Decimal(740) and STD.yearly == Decimal(8880)
-    assert YEARLY.describe() == {"标准": "年标准", "数值": "9000元/年", "标准记录": 4}
-    assert STD.describe() == {"标准": "低保标准（城市）", "数值": "740元/月", "标准记录": 1}
+    assert YEARLY.describe() == {"标准": "年标准", "数值": "9000 元/年", "标准记录": 4}
+    assert STD.describe() == {"标准": "低保标准（城市）", "数值": "740 元/月", "标准记录": 1}
     assert RATE.describe() == {"标准": "分类施保加发比例", "数值": "0.1", "标准记录": 3}
 
 
