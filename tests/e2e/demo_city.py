@@ -9,7 +9,7 @@ from django.utils import timezone
 from huimin.assistance import services
 from huimin.assistance.models import Application, Enrolment, Programme, Stage
 from huimin.core.models import User
-from huimin.core.roles import Role
+from huimin.core.roles import BusinessLine, Role
 from huimin.demo import generator, loader
 from huimin.registry.models import Household
 from huimin.verification import services as verification
@@ -35,7 +35,10 @@ def demo_city(seeded, settings, tmp_path, monkeypatch):
 
 
 def staff(role, region_code) -> User:
-    return User.objects.with_role(role).filter(region_id=region_code).order_by("username").first()
+    """The 社会救助 line's account of ``role`` at the region (the demo also has 残疾人福利 and 养老服务 staff)."""
+    return (
+        User.objects.with_role(role, BusinessLine.ASSISTANCE).filter(region_id=region_code).order_by("username").first()
+    )
 
 
 def household_with_staff():
