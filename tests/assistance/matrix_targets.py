@@ -20,6 +20,7 @@ from huimin.registry.models import Household, Membership, Person
 from tests.conftest import COUNTY, OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
 from tests.security.matrix import outside_region
 
+OVERLAP = {"form": "add", "code": "care_grade", "max_grade": "2", "effective_from": "2099-01-01", "basis": "矩阵"}
 POLICY = {"form": "policy", "key": "grace_months", "value": "3", "effective_from": "2026-01-01"}
 
 
@@ -91,5 +92,10 @@ def assistance_targets(users) -> dict:
             lambda user: {"data": POLICY | {"region": user.region_id}},
             lambda user: {"data": POLICY | {"region": outside_region(user)}},
             lambda user: {"data": POLICY | {"region": outside_region(user)}},
+        ),
+        "assistance_overlap_form": (
+            lambda user: {"data": OVERLAP | {"region": user.region_id}},
+            lambda user: {"data": OVERLAP | {"region": outside_region(user)}},
+            lambda user: {"data": OVERLAP | {"region": outside_region(user)}},
         ),
     }

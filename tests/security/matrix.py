@@ -161,6 +161,8 @@ MATRIX: dict[str, Entry] = {
     "assistance:delegations": Entry("assistance.view"),
     "assistance:delegation_end": Entry("assistance.delegate", method="POST", target="assistance_delegation"),
     "assistance:settings": Entry("assistance.configure"),
+    "assistance:overlap_rules": Entry("assistance.view"),
+    "assistance:forwarded": Entry("assistance.view"),
     "assistance:household": Entry("assistance.view", target="assistance_household"),
     "assistance:household_panel": Entry("assistance.view", target="assistance_household"),
     "assistance:public_publicity": Entry(PUBLIC),
@@ -295,6 +297,7 @@ WRITE_CASES: dict[str, Write] = {
     "benefits:fund_add": Write("benefits_fund_form"),
     "benefits:restandard_apply": Write("benefits_restandard_form"),
     "assistance:settings": Write("assistance_policy_form"),
+    "assistance:overlap_rules": Write("assistance_overlap_form", capability="assistance.configure"),
     "api:create_household": Write("api_household_create"),
     "api:update_person": Write("api_person_move", method="PATCH", capability=roles.PEOPLE_EDIT),
 }

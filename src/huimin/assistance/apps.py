@@ -27,6 +27,8 @@ class AssistanceConfig(AppConfig):
         menu.register("assistance", "到期复核", "assistance_reviews", "assistance:reviews_due", w.VIEW)
         menu.register("assistance", "近亲属备案", "assistance_relatives", "assistance:relatives", w.VIEW)
         menu.register("assistance", "权限下放", "assistance_delegations", "assistance:delegations", w.VIEW)
+        menu.register("assistance", "已转出申请", "assistance_forwarded", "assistance:forwarded", w.VIEW)
+        menu.register("assistance", "待遇衔接规则", "assistance_overlap_rules", "assistance:overlap_rules", w.VIEW)
         menu.register("assistance", "政策参数与工作日", "assistance_settings", "assistance:settings", w.CONFIGURE)
 
         from huimin.assistance.registry_hooks import PROGRAMME_FILTER, repoint_person

@@ -15,6 +15,8 @@ class AssistanceErrorCode(StrEnum):
     DUTY_CONFLICT = "assistance.duty_conflict"  # 职责分离: the actor did a step the programme keeps apart
     NOT_ELIGIBLE = "assistance.not_eligible"  # a rule of who may receive the programme (OverlapRule) refuses
     OVERLAP = "assistance.overlap"  # an overlap rule (OverlapRule) refuses the programme beside another one
+    # a programme whose condition rule (OverlapRule) is in force nowhere at the place and day (ended, not replaced)
+    RULE_NOT_CONFIGURED = "assistance.rule_not_configured"
     ALREADY_RECEIVING = "assistance.already_receiving"  # the person already receives the programme
     CERTIFICATE_INVALID = "assistance.certificate_invalid"  # a 残疾人证 that cannot be the holder's
     OTHER_COUNTY = "assistance.other_county"  # a county department acting on another county's application

@@ -663,6 +663,8 @@ class OverlapRule(models.Model):
     basis = models.CharField("依据", max_length=300)
     created_by = models.CharField("设置人", max_length=150, blank=True)
     created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    ended_by = models.CharField("停止人", max_length=150, blank=True)
+    end_reason = models.CharField("停止理由", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "待遇衔接规则"

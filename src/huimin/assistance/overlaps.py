@@ -14,6 +14,10 @@ from huimin.core.access import BusinessRuleError
 from huimin.registry.codes import DisabilityCategory
 
 GRADE_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+# The rule without which a programme has no condition at all: when none of its rows is in force at a place and
+# day (a region ended its own and the national one too is ended), the application is refused, not let through.
+CONDITION_RULES = {"disability_living": "living_low_income", "severe_care": "care_grade"}
+CONFIGURE_HINT = "请县级以上残疾人福利审批人在「待遇衔接规则」页面设置"
 
 
 def kind_label(kind: str) -> str:
@@ -75,7 +79,7 @@ def grade_qualifies(rule: OverlapRule, grade: int | None, category: str) -> bool
     return category in extended and grade <= int(params.get("extended_max_grade", 0))
 
 
-def _grade_text(rule: OverlapRule) -> str:
+def grade_text(rule: OverlapRule) -> str:
     params = rule.params or {}
     text = f"残疾等级为一至{GRADE_NAMES.get(int(params.get('max_grade', 4)), '')[0]}级"
     extended = params.get("extended_categories") or []
@@ -100,13 +104,20 @@ def check_eligible(
     force: who qualifies (requires, grade) and what it may not stand beside (excludes). The ``higher_of`` rules
     need the amounts and are applied at approval (``higher_of``)."""
     order = [OverlapRule.Kind.EXCLUDES, OverlapRule.Kind.GRADE, OverlapRule.Kind.REQUIRES]  # most telling first
-    rules = [r for r in rules_in_force(programme.kind, region_code, day) if r.kind in order]
+    in_force = rules_in_force(programme.kind, region_code, day)
+    condition = CONDITION_RULES.get(programme.kind)
+    if condition and not any(r.code == condition for r in in_force):
+        raise BusinessRuleError(
+            AssistanceErrorCode.RULE_NOT_CONFIGURED,
+            f"本地区{day:%Y年%m月%d日}没有有效的“{programme.name}”享受条件规则，暂不能办理：{CONFIGURE_HINT}",
+        )
+    rules = [r for r in in_force if r.kind in order]
     for rule in sorted(rules, key=lambda r: order.index(r.kind)):
         if rule.kind == OverlapRule.Kind.GRADE and not grade_qualifies(rule, grade, category):
             shown = f"{GRADE_NAMES.get(grade, '无')}（{DisabilityCategory(category).label}）" if grade else "无有效等级"
             raise BusinessRuleError(
                 AssistanceErrorCode.NOT_ELIGIBLE,
-                f"{person.name}的残疾等级为{shown}，不符合{programme.name}的条件：须{_grade_text(rule)}" + _cite(rule),
+                f"{person.name}的残疾等级为{shown}，不符合{programme.name}的条件：须{grade_text(rule)}" + _cite(rule),
             )
         if rule.kind == OverlapRule.Kind.REQUIRES and not current_enrolments(person, household, rule.other_kinds):
             raise BusinessRuleError(

@@ -55,6 +55,7 @@ from huimin.assistance.actions.enrol import (
     suspend,
 )
 from huimin.assistance.actions.inputs import file_inputs
+from huimin.assistance.actions.overlap_rules import add_overlap_rule, end_overlap_rule
 from huimin.assistance.actions.policy import (
     POLICY_LIMITS,
     set_policy,
@@ -83,6 +84,7 @@ __all__ = [
     "POLICY_LIMITS",
     "accept",
     "add_member",
+    "add_overlap_rule",
     "adjust",
     "agency_review",
     "approve",
@@ -92,6 +94,7 @@ __all__ = [
     "check_verification",
     "close_expired_grace",
     "create_application",
+    "end_overlap_rule",
     "current_visit",
     "declare_near_relative",
     "end_delegation",

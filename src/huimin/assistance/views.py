@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.assistance import documents, duties, rules, services, verification_link, workflow
+from huimin.assistance import documents, duties, overlaps, rules, services, verification_link, workflow
 from huimin.assistance.access import access_application_by_id, access_enrolment_by_id, of_my_lines
+from huimin.assistance.actions.agency import county_name
 from huimin.assistance.models import (
     OPEN_STAGES,
     Application,
@@ -22,10 +23,13 @@ from huimin.assistance.models import (
     DutySeparation,
     DutyStep,
     Enrolment,
+    Forwarding,
     ManualVerification,
     NearRelative,
     Objection,
+    OverlapRule,
     Programme,
+    ProgrammeKind,
     RegionPolicy,
     Stage,
     VisitPhoto,
@@ -33,11 +37,11 @@ from huimin.assistance.models import (
 )
 from huimin.assistance.verification_link import verification_conclusion, verification_history
 from huimin.core import audit, masking, regions, workdays
-from huimin.core.access import by_line
+from huimin.core.access import by_line, visible_configuration
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
-from huimin.core.roles import EXPORT, has_capability
+from huimin.core.roles import EXPORT, BusinessLine, has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
@@ -838,3 +842,119 @@ def household_panel(request, pk):
 @capability_required(workflow.VIEW)
 def household_assistance(request, pk):
     return render(request, "assistance/household.html", _panel_context(request, pk))
+
+
+# --- the overlap rules (待遇衔接规则) ---------------------------------------------------------------------
+
+
+def _can_set_overlap_rules(user) -> bool:
+    region = getattr(user, "region", None)
+    return bool(
+        region
+        and regions.CITY <= region.level <= regions.COUNTY
+        and has_capability(user, workflow.CONFIGURE, BusinessLine.DISABILITY)
+    )
+
+
+@capability_required(workflow.VIEW)
+def overlap_rules(request):
+    """The rules in force and their history as configuration rows are shown (national, the actor's region and
+    above, his subtree); the 残疾人福利 approver of a county or city adds his region's row or ends one."""
+    user = request.user
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "end":
+                rule = get_object_or_404(visible_configuration(OverlapRule.objects.all(), user), pk=_id(p.get("rule")))
+                services.end_overlap_rule(user, rule, effective_to=_date(p.get("effective_to")),
+                                          reason=p.get("reason", ""))  # fmt: skip
+            else:
+                services.add_overlap_rule(
+                    user, code=p.get("code", ""), region_code=p.get("region", ""),
+                    effective_from=_date(p.get("effective_from")), basis=p.get("basis", ""), name=p.get("name", ""),
+                    other_kinds=p.getlist("other_kinds"), max_grade=p.get("max_grade"),
+                    extended_categories=p.getlist("extended_categories"),
+                    extended_max_grade=p.get("extended_max_grade"),
+                )  # fmt: skip
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已保存")
+            return redirect("assistance:overlap_rules")
+    today = timezone.localdate()
+    rows = list(
+        visible_configuration(OverlapRule.objects.select_related("region"), user).order_by(
+            "programme_kind", "code", "region_id", "-effective_from", "-pk"
+        )
+    )
+    for row in rows:
+        row.other_text = overlaps.kinds_text(row.other_kinds) if row.other_kinds else ""
+        row.grade_text = overlaps.grade_text(row) if row.kind == OverlapRule.Kind.GRADE else ""
+    # in force for the actor's own region today: the row each code resolves to there
+    here = user.region_id or ""
+    in_force_ids = {
+        r.pk for kind in {r.programme_kind for r in rows} for r in overlaps.rules_in_force(kind, here, today)
+    } if here else set()  # fmt: skip
+    current = [r for r in rows if r.pk in in_force_ids]
+    history = [r for r in rows if r.pk not in in_force_ids]
+    can_set = _can_set_overlap_rules(user)
+    writable = (
+        Region.objects.filter(code__startswith=user.region.prefix, level__in=(regions.CITY, regions.COUNTY))
+        .order_by("code")[:200]
+        if can_set else []
+    )  # fmt: skip
+    return render(
+        request,
+        "assistance/overlap_rules.html",
+        {"current": current, "history": history, "can_set": can_set, "regions_choice": writable,
+         "templates": OverlapRule.objects.filter(region__isnull=True).order_by("programme_kind", "code"),
+         "kind_labels": [label for _, label in ProgrammeKind.choices], "categories": DisabilityCategory.choices,
+         "today": today, "ended_ids": {r.pk for r in rows if r.effective_to is not None},
+         "writable_ids": {r.pk for r in rows if r.region_id and in_scope(user, r.region_id)} if can_set else set()},
+    )  # fmt: skip
+
+
+# --- 跨县通办: the applications a county forwarded away ----------------------------------------------------------
+
+
+FORWARDED_HEADERS = ["转办日期", "申请编号", "救助项目", "申请人", "受理地", "转至", "转办人", "转办说明", "当前环节"]
+
+
+@capability_required(workflow.VIEW)
+def forwarded_list(request):
+    """已转出申请: the Forwarding rows whose sending place lies in the actor's region, of his lines. The sending
+    county keeps only these rows: the list shows what they hold (the applicant's name masked, the county it went
+    to, who forwarded it) and the application's stage, never the receiving county's file."""
+    user = request.user
+    qs = by_line(
+        scoped(Forwarding.objects.all(), user, "from_region", capability=workflow.VIEW),
+        user,
+        workflow.VIEW,
+        "application__programme__business_line",
+    ).select_related("application__programme", "application__applicant", "from_region", "to_region")
+    qs = qs.defer(*(f"application__{f}" for f in PROTECTED_DEFER))
+    since, until = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    qs = qs.order_by("-at", "-pk")
+
+    def row(f):
+        app = f.application
+        return [
+            timezone.localtime(f.at).date(), app.number, app.programme.name, masking.mask("name", app.applicant.name),
+            f.from_region.name, f"{county_name(f.to_region_id)}（{f.to_region.name}）", f.actor, f.reasons,
+            app.get_stage_display(),
+        ]  # fmt: skip
+
+    if _wants_export(request):
+        audit.record("assistance.export.forwarded", detail=f"{qs.count()} 条")
+        return xlsx_response("已转出申请", "已转出申请", FORWARDED_HEADERS, (row(f) for f in qs.iterator()))
+    page = _page(request, qs)
+    return render(
+        request,
+        "assistance/forwarded.html",
+        {"page": page, "rows": [row(f) for f in page], "headers": FORWARDED_HEADERS, "filters": request.GET,
+         "can_export": has_capability(user, EXPORT)},
+    )  # fmt: skip
