@@ -151,13 +151,15 @@ def test_a_file_with_a_bad_row_is_rejected_whole_with_line_numbers(client, issue
     body = response.json()
     assert body["status"] == "rejected" and body["snapshot"] is None and body["error_rows"] == 1
     assert body["errors"][0]["row"] == 3 and body["errors"][0]["column"] == "月份"
-    assert "月份格式应为 YYYY-MM" in body["errors"][0]["message"]
+    assert "月份“2026-13”无法识别" in body["errors"][0]["message"]
     assert not Snapshot.objects.exists()
     partial = _feed(client, token, [valid_row("wages"), bad], valid_only="true")
     assert partial.status_code == 201 and partial.json()["status"] == "partial"
     assert Snapshot.objects.get().row_count == 1
     unreadable = _feed(client, token, [valid_row("wages")], name="wages.txt")
-    assert unreadable.status_code == 400 and "不支持的文件格式" in unreadable.json()["message"]
+    # refused unread: kept in the upload history as 已拒收, the reason in its errors (row 0: the whole file)
+    assert unreadable.status_code == 422 and unreadable.json()["status"] == "rejected"
+    assert "不支持的文件格式" in unreadable.json()["errors"][0]["message"]
     missing = client.post("/api/verification/feeds/wages", {"as_of": AS_OF.isoformat()}, **bearer(token))
     assert missing.status_code == 400 and missing.json()["code"] == "invalid"
 

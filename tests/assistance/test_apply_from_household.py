@@ -45,8 +45,8 @@ def test_the_action_is_a_registered_hook():
 
 def test_the_link_opens_the_form_with_the_household_chosen_and_applies(users, login, make_household):
     household, people = make_household(names=("欧阳明", "李四"))
-    client = login(users["clerk_a"])
-    with at(2026, 11, 23):
+    with at(2026, 11, 23):  # the login too: a session opened on another day would have expired
+        client = login(users["clerk_a"])
         form = client.get(_action_link(_household_page(client, household)))
         page = form.content.decode()
         assert form.context["household"] == household

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from huimin.assistance import services
 from huimin.assistance.models import Enrolment, Stage
@@ -180,9 +181,10 @@ def test_bad_visit_figures_and_report_income_are_refused_and_nothing_is_written(
 
     household, people = make_household()
     app = walk(users, apply(users, household, people), Stage.VERIFY)
+    applied_on = timezone.localdate(app.created_at)  # the application's day in Beijing
     with pytest.raises(ServiceError, match="家庭月人均收入格式不正确"):
         services.record_verification(
-            users["clerk_a"], app, report_number="HD-1", report_date=app.created_at.date(), conclusion="eligible",
+            users["clerk_a"], app, report_number="HD-1", report_date=applied_on, conclusion="eligible",
             reasons="无车无房", income_per_head="三百",
         )  # fmt: skip
     assert not ManualVerification.objects.exists()
@@ -193,7 +195,7 @@ def test_bad_visit_figures_and_report_income_are_refused_and_nothing_is_written(
     ):
         with pytest.raises(ServiceError, match=message):
             services.record_visit(
-                users["clerk_a"], app, visit_date=app.created_at.date(), visitors="王五、赵六", findings="属实",
+                users["clerk_a"], app, visit_date=applied_on, visitors="王五、赵六", findings="属实",
                 members=members, care_grade=grade,
             )  # fmt: skip
     assert not HomeVisit.objects.exists()

@@ -133,8 +133,8 @@ def test_invalid_params_are_refused_with_nothing_written(staff, kwargs, message)
 
 @pytest.mark.django_db
 def test_the_page_lists_and_adds_and_never_overwrites(staff, client, make_user):
-    client.force_login(staff["approver"])
-    with at(2026, 6, 10):
+    with at(2026, 6, 10):  # logged in that day: a session opened on another day would have expired
+        client.force_login(staff["approver"])
         data = {"code": "care_grade", "region": COUNTY, "effective_from": "2026-07-01", "basis": "县文件",
                 "max_grade": "2", "extended_categories": ["智力残疾"], "extended_max_grade": "3"}  # fmt: skip
         assert client.post(reverse("assistance:overlap_rules"), data).status_code == 302

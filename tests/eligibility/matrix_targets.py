@@ -6,19 +6,20 @@ import datetime
 from huimin.assistance.models import Programme
 from huimin.core import regions
 from huimin.eligibility.models import CertificateChange
-from huimin.verification.models import Snapshot
 from tests.conftest import VILLAGE_A1, VILLAGE_B1
-from tests.eligibility.conftest import SUBSIDIES, enrol, make_person
+from tests.eligibility.conftest import SUBSIDIES, enrol, make_person, upload
 
 
 def eligibility_targets(users) -> dict:
     for code, name in SUBSIDIES.items():
         Programme.objects.get_or_create(code=code, defaults=dict(name=name, kind=code, scope="person"))
-    snapshot = Snapshot.objects.create(source="disability", as_of=datetime.date(2026, 1, 1), row_count=0,
-                                       path="/nonexistent.parquet", sha256="0" * 64)  # fmt: skip
-    made = {}
+    made, people = {}, {}
     for village in (VILLAGE_A1, VILLAGE_B1):
-        person = make_person(village, grade=1)
+        people[village] = make_person(village, grade=1)
+    # a real extract through the ingest path: the 核对, monitoring and statistics pages read the latest snapshot
+    snapshot = upload([{"person": p, "grade": 1} for p in people.values()], datetime.date(2026, 1, 1))
+    for village in (VILLAGE_A1, VILLAGE_B1):
+        person = people[village]
         enrolment = enrol(person, "severe_care", users=users)
         notice = CertificateChange.objects.create(
             enrolment=enrolment, person=person, region_id=village,

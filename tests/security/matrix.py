@@ -112,7 +112,19 @@ MATRIX: dict[str, Entry] = {
     "api:act_on_warning": Entry("monitoring.handle", method="POST", target="api_warning_act"),
     # no file: refused inside (400), 404 outside
     "api:attach_warning_evidence": Entry("monitoring.handle", method="POST", target="api_warning"),
-    "api:start_discovery": Entry("monitoring.handle", method="POST", target="api_warning"),
+    # a well-formed body, so the warning's scope decides (404 outside) before the rules refuse (400 inside)
+    "api:start_discovery": Entry(
+        "monitoring.handle",
+        method="POST",
+        target="api_warning",
+        data={
+            "programme": "temp_urgent",
+            "applicant": 1,
+            "consent_by": 1,
+            "consent_on": "2026-01-01",
+            "consent_note": "口头同意",
+        },
+    ),  # fmt: skip
     "api:list_survival_overdue": Entry("eligibility.view"),
     "api:confirm_survival": Entry(
         "eligibility.confirm", method="POST", target="eligibility_person", data={"channel": "visit"}

@@ -133,9 +133,10 @@ def test_departmental_feed_refuses_a_zip_bomb(settings, tmp_path, users, small_x
     from huimin.verification.models import Snapshot, Upload
 
     settings.VAR_DIR = tmp_path
-    with pytest.raises(ServiceError, match="压缩炸弹"):
-        services.ingest_file(users["approver"], "wages", _bomb(), "w.xlsx", datetime.date(2026, 1, 1))
-    assert not Upload.objects.exists() and not Snapshot.objects.exists()
+    upload = services.ingest_file(users["approver"], "wages", _bomb(), "w.xlsx", datetime.date(2026, 1, 1))
+    # refused unread: kept in the upload history as 已拒收 with the reason, and no snapshot
+    assert upload.status == Upload.Status.REJECTED and "压缩炸弹" in upload.errors[0]["message"]
+    assert not Snapshot.objects.exists()
 
 
 def test_bank_return_refuses_a_zip_bomb(small_xlsx_limit):
