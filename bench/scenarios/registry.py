@@ -108,7 +108,8 @@ def _copy_persons(count: int, rng: random.Random) -> list[str]:
     from huimin.registry import persons
 
     pinyin = lru_cache(maxsize=None)(persons.pinyin_of)
-    columns = ["name", "name_pinyin", "name_initials", "id_number", "id_number_bidx", "no_id_reason", "sex",
+    columns = ["name", "name_pinyin", "name_initials", "id_number", "id_number_bidx", "id_number_sfx",
+               "disability_cert_no_bidx", "no_id_reason", "sex",
                "birth_date", "ethnicity", "region_id", "has_residence_permit", "is_urban", "urban_rural_overridden",
                "phone", "phone_bidx", "bank_account", "bank_name", "labour_ability", "health", "serious_illness",
                "disability_category", "disability_cert_no", "marital_status", "education", "special_statuses",
@@ -126,7 +127,8 @@ def _copy_persons(count: int, rng: random.Random) -> list[str]:
                     name = names[len(numbers) % len(names)]
                     full, initials = pinyin(name)
                     copy.write_row(
-                        (name, full, initials, crypto.encrypt(number), crypto.blind_index("id_number", number), "",
+                        (name, full, initials, crypto.encrypt(number), crypto.blind_index("id_number", number),
+                         crypto.suffix_index("id_number", number, 6), "", "",
                          "1" if int(number[16]) % 2 else "2", birth, "01", county + "000000", False, False, False,
                          "", "", "", "", "able", "healthy", "", "", "", "90", "", "[]", False, now, now)
                     )  # fmt: skip
