@@ -44,7 +44,7 @@ def make_enrolment(
         persons.append(
             Person.objects.create(
                 name=f"待遇{n}-{i}",
-                id_number=idnumbers.make("411702", datetime.date(1960 + i, 1, 1), 100 + 2 * n + i * 400),
+                id_number=idnumbers.make("411702", datetime.date(1960 + i, 1, 1), (100 + 2 * n + i * 400) % 1000),
                 region_id=region,
                 household=household,
                 bank_account=account if i == 0 else "",
