@@ -13,9 +13,7 @@ def payments_for(person) -> list[dict] | None:
     """The person's payments, or None when the benefits app (or its portal hook) is not present."""
     if person is None or not apps.is_installed("huimin.benefits"):
         return None
-    try:
-        module = importlib.import_module("huimin.benefits.portal")
-    except ImportError:
-        return None
+    # benefits is installed, so its portal module must import: a broken import is a bug to see, not "no payments"
+    module = importlib.import_module("huimin.benefits.portal")
     provider = getattr(module, "payments_for", None)
     return list(provider(person)) if provider else None

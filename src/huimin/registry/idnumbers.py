@@ -63,5 +63,7 @@ def parse(value: str) -> IdNumber:
 
 def make(region6: str, birth: datetime.date, sequence: int) -> str:
     """Build a valid number (for synthetic data and tests): sequence 0–999, odd = male."""
+    if not 0 <= sequence <= 999:
+        raise ValueError(f"顺序码须在 0–999 之间，得到 {sequence}")
     body = f"{region6}{birth:%Y%m%d}{sequence:03d}"
     return body + ric.calc_check_digit(body + "0")
