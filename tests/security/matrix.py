@@ -58,6 +58,9 @@ MATRIX: dict[str, Entry] = {
     "core:user_reset_password": Entry(roles.USERS_MANAGE, method="POST", target="user"),
     "core:audit": Entry(roles.AUDIT_VIEW),
     "core:audit_verify": Entry(roles.AUDIT_VIEW, method="POST"),
+    "core:duty_rules": Entry(roles.DUTIES_MANAGE),
+    "core:duty_rule_add": Entry(roles.DUTIES_MANAGE, method="POST", data={"procedure": ""}),
+    "core:duty_rule_end": Entry(roles.DUTIES_MANAGE, method="POST", kwargs={"pk": 999999}),
     # registry pages
     "registry:persons": Entry(roles.PEOPLE_VIEW),
     "registry:person": Entry(roles.PEOPLE_VIEW, target="person"),

@@ -16,7 +16,13 @@ class CoreConfig(AppConfig):
             "system", "三员账号变更申请", "account_requests", "core:account_requests", "accounts.system.confirm"
         )
 
-        from huimin.core import logins, system_accounts, todos
+        menu.register("system", "职责分离规则", "duty_rules", "core:duty_rules", "duties.manage")
+
+        from django.db.models.signals import post_migrate
+
+        from huimin.core import duties, logins, system_accounts, todos
+
+        post_migrate.connect(duties.ensure_defaults, sender=self, dispatch_uid="core.duties.ensure_defaults")
 
         todos.register(system_accounts.todos)
         logins.connect()

@@ -261,3 +261,34 @@ class TaskWorkerBeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DutyRule(models.Model):
+    """职责分离 of a procedure outside the programme machinery (a settlement, a correction, a decision on an
+    organisation …; ``core.duties``): on one case the same person may not do both ``first`` and ``second``. The
+    procedures and their steps are registered by the apps; the rules are data. A rule is never deleted: ending it
+    keeps it as history, with who and why. (The application workflow's rules are per programme:
+    ``assistance.DutySeparation``.)"""
+
+    procedure = models.CharField("业务流程", max_length=60)
+    first = models.CharField("前一环节", max_length=40)
+    second = models.CharField("后一环节", max_length=40)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    created_by = models.CharField("设置人", max_length=150)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    ended_by = models.CharField("停用人", max_length=150, blank=True)
+    ended_at = models.DateTimeField("停用时间", null=True, blank=True)
+    end_reason = models.CharField("停用理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "职责分离规则（其他业务）"
+        ordering = ["procedure", "first", "second", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "first", "second"], condition=Q(ended_at__isnull=True), name="core_duty_rule_once"
+            ),
+            models.CheckConstraint(condition=~Q(first=models.F("second")), name="core_duty_rule_two_steps"),
+        ]
+
+    def __str__(self):
+        return f"{self.procedure}：{self.first}≠{self.second}"

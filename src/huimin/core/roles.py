@@ -57,6 +57,7 @@ KEYS_MANAGE = "keys.manage"
 API_CLIENTS_MANAGE = "api.clients"  # issue, limit and revoke API tokens of departments and partner systems
 REGIONS_VIEW = "regions.view"
 REGIONS_MANAGE = "regions.manage"
+DUTIES_MANAGE = "duties.manage"  # add or end 职责分离 rules of the procedures of one's business line (core.duties)
 
 _BUSINESS_COMMON = {PEOPLE_VIEW, REGIONS_VIEW}
 
@@ -64,7 +65,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ASSISTANT: frozenset(_BUSINESS_COMMON | {PEOPLE_EDIT}),
     Role.CLERK: frozenset(_BUSINESS_COMMON | {PEOPLE_EDIT, PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
     Role.REVIEWER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
-    Role.APPROVER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT}),
+    Role.APPROVER: frozenset(_BUSINESS_COMMON | {PEOPLE_MERGE, PEOPLE_BANK_CONFIRM, PII_UNMASK, EXPORT, DUTIES_MANAGE}),
     Role.STATISTICIAN: frozenset(_BUSINESS_COMMON | {EXPORT}),
     Role.FEDERATION_REVIEWER: frozenset(_BUSINESS_COMMON),
     Role.SYSADMIN: frozenset({USERS_VIEW, USERS_MANAGE, REGIONS_VIEW, REGIONS_MANAGE, SYSTEM_ACCOUNTS_CONFIRM}),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.core import views
+from huimin.core import duty_views, views
 
 app_name = "core"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("duties/", duty_views.duty_rules, name="duty_rules"),
+    path("duties/add/", duty_views.duty_rule_add, name="duty_rule_add"),
+    path("duties/<int:pk>/end/", duty_views.duty_rule_end, name="duty_rule_end"),
 ]
