@@ -322,6 +322,8 @@ NO_REGION_WRITES: dict[str, str] = {
     "logout": "ends one's own session",
     "core:user_create": "the region is a choice of the form limited to one's subtree (refused by the form, 400)",
     "core:audit_verify": "reads the audit chain, writes nothing",
+    "core:duty_rule_add": "职责分离 rules belong to a procedure of a business line, not to a region (tests/core/test_duties.py)",
+    "core:duty_rule_end": "职责分离 rules belong to a procedure of a business line, not to a region (tests/core/test_duties.py)",
     "api:create_application": "the household named is fetched in scope (404); covered by tests/api",
     "api:upload_feed": "a staff member's feed holds for his own region (tests/verification/test_region_writes.py)",
     "apiclients:client_issue": "API clients are the security officer's city-wide business",
