@@ -10,8 +10,19 @@ from huimin.marriage import periods
 
 D = datetime.date
 days = st.dates(min_value=D(1990, 1, 1), max_value=D(2100, 12, 31))
-edges = st.sampled_from([D(2024, 1, 31), D(2024, 2, 28), D(2024, 2, 29), D(2025, 2, 28), D(2026, 12, 31),
-                         D(2027, 12, 1), D(2028, 1, 30), D(2100, 2, 28), D(2000, 2, 29)])  # fmt: skip
+edges = st.sampled_from(
+    [
+        D(2024, 1, 31),
+        D(2024, 2, 28),
+        D(2024, 2, 29),
+        D(2025, 2, 28),
+        D(2026, 12, 31),
+        D(2027, 12, 1),
+        D(2028, 1, 30),
+        D(2100, 2, 28),
+        D(2000, 2, 29),
+    ]
+)
 
 
 def test_the_issues_days():
@@ -25,7 +36,11 @@ def test_the_issues_days():
     assert not periods.lapsed(received, on(60))
     w = periods.windows(received)
     assert (w.cooling_start, w.cooling_end, w.register_start, w.register_end) == (
-        D(2026, 12, 11), D(2027, 1, 9), D(2027, 1, 10), D(2027, 2, 8))
+        D(2026, 12, 11),
+        D(2027, 1, 9),
+        D(2027, 1, 10),
+        D(2027, 2, 8),
+    )
 
 
 def test_leap_february():

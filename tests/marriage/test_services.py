@@ -48,20 +48,31 @@ def test_bride_legal_age_is_20_to_the_day(clerk, office):
 def test_declaration_guardianship_and_sexes(clerk, office):
     groom, bride = man(D(1990, 1, 1), 5), woman(D(1990, 1, 1), 8)
     assert [r.code for r in services.check_marriage(clerk, office, groom, bride, no_kinship_declared=False)] == [
-        "kinship"]  # fmt: skip
+        "kinship"
+    ]
     ward = services.PartyInput(groom.name, groom.id_number, under_guardianship=True)
     assert [r.code for r in services.check_marriage(clerk, office, ward, bride, no_kinship_declared=True)] == [
-        "capacity"]  # fmt: skip
+        "capacity"
+    ]
     two_men = services.check_marriage(clerk, office, groom, man(D(1990, 1, 1), 7), no_kinship_declared=True)
     assert "sexes" in [r.code for r in two_men]
 
 
 @at(2026, 6, 15)
-def test_subsisting_marriage_anywhere_in_the_archive_names_the_office_not_the_spouse(clerk, office, other_office,
-                                                                                    other_clerk):  # fmt: skip
+def test_subsisting_marriage_anywhere_in_the_archive_names_the_office_not_the_spouse(
+    clerk, office, other_office, other_clerk
+):
     groom, first_wife = man(D(1980, 1, 1), 9), woman(D(1982, 1, 1), 10, name="王芳")
-    services.do_digitise(other_clerk, other_office, kind="marriage", number="(1998)西民结字第0012号",
-                         registered_on=D(1998, 5, 1), status="valid", male=groom, female=first_wife)  # fmt: skip
+    services.do_digitise(
+        other_clerk,
+        other_office,
+        kind="marriage",
+        number="(1998)西民结字第0012号",
+        registered_on=D(1998, 5, 1),
+        status="valid",
+        male=groom,
+        female=first_wife,
+    )
     reasons = services.check_marriage(clerk, office, groom, woman(D(1990, 1, 1), 12), no_kinship_declared=True)
     assert [r.message for r in reasons] == ["男方张伟存在有效婚姻登记记录（登记机关：西平县婚姻登记处）"]
     assert "王芳" not in reasons[0].message
@@ -75,8 +86,12 @@ def test_subsisting_marriage_anywhere_in_the_archive_names_the_office_not_the_sp
 
 @at(2026, 6, 15)
 def test_registration_numbers_the_certificate_and_updates_the_registry(clerk, office):
-    person = Person.objects.create(name="张伟", id_number=man(D(1990, 1, 1), 13).id_number, region_id=VILLAGE_A1,
-                                   marital_status=codes.MaritalStatus.UNMARRIED)  # fmt: skip
+    person = Person.objects.create(
+        name="张伟",
+        id_number=man(D(1990, 1, 1), 13).id_number,
+        region_id=VILLAGE_A1,
+        marital_status=codes.MaritalStatus.UNMARRIED,
+    )
     r1 = _register(clerk, office, man(D(1990, 1, 1), 13), woman(D(1990, 1, 1), 14))
     r2 = _register(clerk, office, man(D(1990, 1, 1), 15), woman(D(1990, 1, 1), 16))
     assert (r1.number, r2.number) == ("J411702-2026-000001", "J411702-2026-000002")
@@ -90,8 +105,14 @@ def test_registration_numbers_the_certificate_and_updates_the_registry(clerk, of
 
 def test_a_refused_registration_is_recorded_with_its_reasons(clerk, office):
     with at(2026, 6, 15):
-        refusal = services.do_refuse(clerk, office, man(D(2005, 1, 1), 17), woman(D(2000, 1, 1), 20),
-                                     no_kinship_declared=True, note="当事人未携带户口簿")  # fmt: skip
+        refusal = services.do_refuse(
+            clerk,
+            office,
+            man(D(2005, 1, 1), 17),
+            woman(D(2000, 1, 1), 20),
+            no_kinship_declared=True,
+            note="当事人未携带户口簿",
+        )
     assert [r["code"] for r in refusal.reasons] == ["age", "officer"]
     with at(2026, 6, 15), pytest.raises(BusinessRuleError, match="不予登记须写明理由"):
         services.do_refuse(clerk, office, man(D(1990, 1, 1), 19), woman(D(1990, 1, 1), 22), no_kinship_declared=True)
@@ -102,8 +123,9 @@ def test_an_officer_of_another_line_may_not_register(make_user, office, regions)
 
     assistance_clerk = make_user("a_clerk", Role.CLERK, "411702000000")
     with pytest.raises(Forbidden):
-        services.check_marriage(assistance_clerk, office, man(D(1990, 1, 1), 21), woman(D(1990, 1, 1), 24),
-                                no_kinship_declared=True)  # fmt: skip
+        services.check_marriage(
+            assistance_clerk, office, man(D(1990, 1, 1), 21), woman(D(1990, 1, 1), 24), no_kinship_declared=True
+        )
 
 
 # --- 协议离婚 ------------------------------------------------------------------------------------------------------
@@ -183,7 +205,9 @@ def test_correction_needs_a_second_officer(clerk, head, office):
         services.do_decide(head, req, True)
     with pytest.raises(Forbidden):
         services.do_decide(clerk, req, True)
-    req2 = services.do_request(clerk, record, Request.What.CORRECTION, "录入错误", field="female_name", new_value="李娅")
+    req2 = services.do_request(
+        clerk, record, Request.What.CORRECTION, "录入错误", field="female_name", new_value="李娅"
+    )
     services.do_decide(head, req2, True)
     record.refresh_from_db()
     assert record.female_name == "李娅"

@@ -25,8 +25,10 @@ def _pdf(template: str, context: dict) -> bytes:
 
 def certificate_pdf(record, verify_url: str) -> bytes:
     title = "结婚证" if record.kind == "marriage" else "离婚证"
-    return _pdf("marriage/pdf/certificate.html", {"record": record, "title": title, "verify_url": verify_url,
-                                                  "qr": qr_data_uri(verify_url)})  # fmt: skip
+    return _pdf(
+        "marriage/pdf/certificate.html",
+        {"record": record, "title": title, "verify_url": verify_url, "qr": qr_data_uri(verify_url)},
+    )
 
 
 def refusal_pdf(refusal) -> bytes:

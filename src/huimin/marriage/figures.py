@@ -24,32 +24,38 @@ def _avg_age(qs, side: str) -> float | None:
 
 def year_figures(actor, year: int) -> dict:
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    records = scoped(Record.objects.filter(registered_on__range=(start, end), source=Record.Source.REGISTERED), actor,
-                     capability=cap.VIEW)  # fmt: skip
+    records = scoped(
+        Record.objects.filter(registered_on__range=(start, end), source=Record.Source.REGISTERED),
+        actor,
+        capability=cap.VIEW,
+    )
     by_month = {m: {"marriage": 0, "divorce": 0} for m in range(1, 13)}
     for row in records.annotate(m=ExtractMonth("registered_on")).values("m", "kind").annotate(n=Count("id")):
         by_month[row["m"]][row["kind"]] = row["n"]
     by_office = list(
-        records.values(name=F("office_name")).annotate(
-            marriage=Count("id", filter=Q(kind="marriage")), divorce=Count("id", filter=Q(kind="divorce"))
-        ).order_by("name")
-    )  # fmt: skip
+        records.values(name=F("office_name"))
+        .annotate(marriage=Count("id", filter=Q(kind="marriage")), divorce=Count("id", filter=Q(kind="divorce")))
+        .order_by("name")
+    )
     marriages = records.filter(kind="marriage")
     apps = scoped(DivorceApplication.objects.filter(received_on__range=(start, end)), actor, "office__region", cap.VIEW)
     app_counts = dict(apps.values_list("status").annotate(n=Count("id")))
     appts = scoped(Appointment.objects.filter(day__range=(start, end)), actor, "office__region", cap.VIEW)
     appt_counts = dict(appts.values_list("status").annotate(n=Count("id")))
     refusals = scoped(Refusal.objects.filter(day__range=(start, end)), actor, "office__region", cap.VIEW).count()
-    booked = sum(n for s, n in appt_counts.items() if s != Appointment.Status.CANCELLED) - appts.filter(
-        walk_in=True
-    ).count()
+    booked = (
+        sum(n for s, n in appt_counts.items() if s != Appointment.Status.CANCELLED) - appts.filter(walk_in=True).count()
+    )
     no_shows = appt_counts.get(Appointment.Status.NO_SHOW, 0)
     return {
         "year": year,
         "by_month": [{"month": m, **v} for m, v in by_month.items()],
         "by_office": by_office,
-        "totals": {"marriage": marriages.count(), "divorce": records.filter(kind="divorce").count(),
-                   "refusals": refusals},  # fmt: skip
+        "totals": {
+            "marriage": marriages.count(),
+            "divorce": records.filter(kind="divorce").count(),
+            "refusals": refusals,
+        },
         "first_age": {"male": _avg_age(marriages, "male"), "female": _avg_age(marriages, "female")},
         "applications": {s.label: app_counts.get(s.value, 0) for s in DivorceApplication.Status},
         "appointments": {s.label: appt_counts.get(s.value, 0) for s in Appointment.Status},

@@ -127,9 +127,13 @@ class Record(ProtectedLookupMixin, models.Model):
     first_marriage_male = models.BooleanField("男方初婚", default=True)
     first_marriage_female = models.BooleanField("女方初婚", default=True)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记员", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     verify_token = models.CharField("核验码", max_length=32, unique=True)
     scan = models.FileField("档案扫描件", upload_to="marriage/archive/%Y/", blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -138,26 +142,34 @@ class Record(ProtectedLookupMixin, models.Model):
     male_id_number = ProtectedField("男方身份证号", kind="id_number")
     male_id_number_bidx = BlindIndexField()
     male_birth_date = models.DateField("男方出生日期", null=True, blank=True)
-    male_person = models.ForeignKey(Person, verbose_name="男方（人员库）", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")  # fmt: skip
+    male_person = models.ForeignKey(
+        Person, verbose_name="男方（人员库）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     female_name = models.CharField("女方姓名", max_length=50)
     female_id_number = ProtectedField("女方身份证号", kind="id_number")
     female_id_number_bidx = BlindIndexField()
     female_birth_date = models.DateField("女方出生日期", null=True, blank=True)
-    female_person = models.ForeignKey(Person, verbose_name="女方（人员库）", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")  # fmt: skip
+    female_person = models.ForeignKey(
+        Person, verbose_name="女方（人员库）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "婚姻登记档案"
         indexes = [
-            models.Index(fields=["male_id_number_bidx"], condition=Q(kind="marriage", status="valid"),
-                         name="marriage_subsisting_male"),
-            models.Index(fields=["female_id_number_bidx"], condition=Q(kind="marriage", status="valid"),
-                         name="marriage_subsisting_female"),
+            models.Index(
+                fields=["male_id_number_bidx"],
+                condition=Q(kind="marriage", status="valid"),
+                name="marriage_subsisting_male",
+            ),
+            models.Index(
+                fields=["female_id_number_bidx"],
+                condition=Q(kind="marriage", status="valid"),
+                name="marriage_subsisting_female",
+            ),
             models.Index(fields=["region", "registered_on"]),
             models.Index(fields=["male_name"]),
             models.Index(fields=["female_name"]),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return self.number
@@ -174,6 +186,9 @@ class Counter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year", "prefix"], name="marriage_counter_unique")]
 
+    def __str__(self):
+        return f"{self.office_id}-{self.year}-{self.prefix}: {self.last}"
+
 
 class Refusal(models.Model):
     """不予登记: the officer's reasons (each a rule's article and message), printable for the parties."""
@@ -187,12 +202,16 @@ class Refusal(models.Model):
     female_name = models.CharField("女方姓名", max_length=50)
     reasons = models.JSONField("不予登记理由", default=list)
     note = models.CharField("登记员说明", max_length=300, blank=True)
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记员", on_delete=models.PROTECT,
-                                related_name="+")  # fmt: skip
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记员", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "不予登记"
+
+    def __str__(self):
+        return f"不予登记 {self.male_name}、{self.female_name} {self.day}"
 
 
 class DivorceApplication(models.Model):
@@ -209,8 +228,9 @@ class DivorceApplication(models.Model):
 
     number = models.CharField("申请编号", max_length=30, unique=True)
     office = models.ForeignKey(Office, verbose_name="受理机关", on_delete=models.PROTECT)
-    marriage = models.ForeignKey(Record, verbose_name="婚姻登记记录", on_delete=models.PROTECT,
-                                 related_name="divorce_applications")  # fmt: skip
+    marriage = models.ForeignKey(
+        Record, verbose_name="婚姻登记记录", on_delete=models.PROTECT, related_name="divorce_applications"
+    )
     received_on = models.DateField("受理日期")
     cooling_end = models.DateField("冷静期届满日")
     register_end = models.DateField("登记期限届满日")
@@ -218,14 +238,19 @@ class DivorceApplication(models.Model):
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.COOLING)
     closed_on = models.DateField("办结日期", null=True, blank=True)
     withdrawn_by = models.CharField("撤回方", max_length=50, blank=True)
-    record = models.OneToOneField(Record, verbose_name="离婚登记", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")  # fmt: skip
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="受理人", on_delete=models.PROTECT,
-                                related_name="+")  # fmt: skip
+    record = models.OneToOneField(
+        Record, verbose_name="离婚登记", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="受理人", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "离婚登记申请"
         indexes = [models.Index(fields=["status", "register_end"])]
+
+    def __str__(self):
+        return self.number
 
 
 class Counselling(models.Model):
@@ -237,6 +262,9 @@ class Counselling(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "婚姻家庭辅导"
+
+    def __str__(self):
+        return f"辅导 {self.day} {self.counsellor}"
 
 
 class Request(models.Model):
@@ -262,14 +290,18 @@ class Request(models.Model):
     reason = models.CharField("理由", max_length=300)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     certificate_number = models.CharField("补发证件编号", max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "待审批事项"
+
+    def __str__(self):
+        return f"{self.get_what_display()} {self.record_id}"
 
 
 SEX_MALE, SEX_FEMALE = codes.Sex.MALE, codes.Sex.FEMALE

@@ -61,15 +61,28 @@ def check_marriage(f: MarriageFacts) -> list[Reason]:
         label = SEX_LABEL.get(p.sex, "一方")
         need = MIN_AGE.get(p.sex)
         if need is not None and age_on(p.birth_date, f.day) < need:
-            reasons.append(Reason("age", ART_AGE,
-                f"{label}{p.name}未达法定婚龄：{f.day:%Y年%m月%d日}年满 {age_on(p.birth_date, f.day)} 周岁，"
-                f"{label}须年满 {need} 周岁（{legal_age_date(p.birth_date, p.sex):%Y年%m月%d日}起可登记）"))  # fmt: skip
+            reasons.append(
+                Reason(
+                    "age",
+                    ART_AGE,
+                    f"{label}{p.name}未达法定婚龄：{f.day:%Y年%m月%d日}年满 {age_on(p.birth_date, f.day)} 周岁，"
+                    f"{label}须年满 {need} 周岁（{legal_age_date(p.birth_date, p.sex):%Y年%m月%d日}起可登记）",
+                )
+            )
         for office in p.subsisting_offices:
-            reasons.append(Reason("subsisting", ART_BIGAMY, f"{label}{p.name}存在有效婚姻登记记录（登记机关：{office}）"))
+            reasons.append(
+                Reason("subsisting", ART_BIGAMY, f"{label}{p.name}存在有效婚姻登记记录（登记机关：{office}）")
+            )
         if p.under_guardianship:
-            reasons.append(Reason("capacity", ART_CAPACITY,
-                f"{label}{p.name}为无民事行为能力或限制民事行为能力人，不能独立作出结婚的意思表示"))  # fmt: skip
+            reasons.append(
+                Reason(
+                    "capacity",
+                    ART_CAPACITY,
+                    f"{label}{p.name}为无民事行为能力或限制民事行为能力人，不能独立作出结婚的意思表示",
+                )
+            )
     if not f.no_kinship_declared:
-        reasons.append(Reason("kinship", ART_KINSHIP,
-            "双方未签署无直系血亲和三代以内旁系血亲关系的声明（《申请结婚登记声明书》）"))  # fmt: skip
+        reasons.append(
+            Reason("kinship", ART_KINSHIP, "双方未签署无直系血亲和三代以内旁系血亲关系的声明（《申请结婚登记声明书》）")
+        )
     return reasons

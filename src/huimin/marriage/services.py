@@ -3,7 +3,8 @@ runs in one transaction and writes the audit entry; a refusal is a Chinese messa
 
 - offices and appointments: ``capacity``, ``book`` (portal or walk-in), ``cancel``, ``serve``, ``daily``;
 - 结婚登记: ``check_marriage`` (the reasons, writes nothing), ``do_register_marriage``, ``do_refuse``;
-- 协议离婚: ``do_receive_divorce``, ``do_withdraw``, ``do_register_divorce``, ``book_counselling``, ``ending_this_week``;
+- 协议离婚: ``do_receive_divorce``, ``do_withdraw``, ``do_register_divorce``, ``book_counselling``,
+  ``ending_this_week``;
 - other acts: ``do_request`` / ``do_decide`` (补领, 更正: two officers), ``do_judgment`` (撤销/无效);
 - the archive: ``do_digitise``, ``search``, ``own_records``, ``subsisting_offices``.
 """
@@ -100,17 +101,19 @@ def add_special_date(actor, office: Office, day: datetime.date | None, name: str
     if day is None or not name.strip() or not 0 <= value <= 2000:
         raise BusinessRuleError(E.INPUT, "请填写日期、名称和当日可预约数（0–2000）")
     with transaction.atomic():
-        row, _ = SpecialDate.objects.update_or_create(office=office, day=day,
-                                                      defaults={"name": name.strip()[:30], "capacity": value})
-        audit.record("marriage.special_date", row, after={"day": day, "capacity": value},
-                     region_code=office.region_id)
+        row, _ = SpecialDate.objects.update_or_create(
+            office=office, day=day, defaults={"name": name.strip()[:30], "capacity": value}
+        )
+        audit.record("marriage.special_date", row, after={"day": day, "capacity": value}, region_code=office.region_id)
     return row
 
 
 def booked_count(office: Office, day: datetime.date) -> int:
-    return Appointment.objects.filter(office=office, day=day, walk_in=False).exclude(
-        status=Appointment.Status.CANCELLED
-    ).count()
+    return (
+        Appointment.objects.filter(office=office, day=day, walk_in=False)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .count()
+    )
 
 
 def days_open(office: Office, start: datetime.date, count: int = 14) -> list[dict]:
@@ -123,8 +126,17 @@ def days_open(office: Office, start: datetime.date, count: int = 14) -> list[dic
     return out
 
 
-def book(office: Office, kind: str, day: datetime.date, name: str, id_number: str, *, partner_name: str = "",
-         walk_in: bool = False, actor=None) -> Appointment:  # fmt: skip
+def book(
+    office: Office,
+    kind: str,
+    day: datetime.date,
+    name: str,
+    id_number: str,
+    *,
+    partner_name: str = "",
+    walk_in: bool = False,
+    actor=None,
+) -> Appointment:
     """A resident's appointment (``actor`` None: the portal, the resident verified) or a walk-in taken at the
     window by an officer (served even when the day is fully booked)."""
     if kind not in Kind.values:
@@ -142,26 +154,46 @@ def book(office: Office, kind: str, day: datetime.date, name: str, id_number: st
         if not walk_in:
             total, why = capacity(office, day)
             if not total:
-                raise BusinessRuleError(E.NOT_CONFIGURED, f"{office.name}{day:%Y年%m月%d日}不办公（{why}），请选择其他日期")
+                raise BusinessRuleError(
+                    E.NOT_CONFIGURED, f"{office.name}{day:%Y年%m月%d日}不办公（{why}），请选择其他日期"
+                )
             if booked_count(office, day) >= total:
-                raise BusinessRuleError(E.FULL, f"{office.name}{day:%Y年%m月%d日}{why}的预约已满（{total} 个），请选择其他日期")
-            if Appointment.objects.filter(office=office, day=day, status=Appointment.Status.BOOKED,
-                                          **Appointment.lookup("id_number", parsed.number)).exists():  # fmt: skip
+                raise BusinessRuleError(
+                    E.FULL, f"{office.name}{day:%Y年%m月%d日}{why}的预约已满（{total} 个），请选择其他日期"
+                )
+            if Appointment.objects.filter(
+                office=office,
+                day=day,
+                status=Appointment.Status.BOOKED,
+                **Appointment.lookup("id_number", parsed.number),
+            ).exists():
                 raise BusinessRuleError(E.INPUT, "您当天在该机关已有预约")
         appointment = Appointment.objects.create(
-            number=f"Y{day:%y%m%d}{secrets.token_hex(3).upper()}", office=office, kind=kind, day=day,
-            name=name.strip(), id_number=parsed.number, partner_name=partner_name.strip(), walk_in=walk_in,
+            number=f"Y{day:%y%m%d}{secrets.token_hex(3).upper()}",
+            office=office,
+            kind=kind,
+            day=day,
+            name=name.strip(),
+            id_number=parsed.number,
+            partner_name=partner_name.strip(),
+            walk_in=walk_in,
             status=Appointment.Status.SERVED if walk_in else Appointment.Status.BOOKED,
             closed_at=timezone.now() if walk_in else None,
-        )  # fmt: skip
-        audit.record("marriage.appointment.book", appointment, after={"kind": kind, "day": day, "walk_in": walk_in},
-                     region_code=office.region_id)  # fmt: skip
+        )
+        audit.record(
+            "marriage.appointment.book",
+            appointment,
+            after={"kind": kind, "day": day, "walk_in": walk_in},
+            region_code=office.region_id,
+        )
     return appointment
 
 
 def own_appointments(id_number: str):
-    return Appointment.objects.filter(**Appointment.lookup("id_number", id_number)).select_related("office").order_by(
-        "-day"
+    return (
+        Appointment.objects.filter(**Appointment.lookup("id_number", id_number))
+        .select_related("office")
+        .order_by("-day")
     )
 
 
@@ -208,15 +240,20 @@ def daily(day: datetime.date | None = None) -> dict:
         ).update(status=DivorceApplication.Status.WAITING)
         lapsing = list(
             DivorceApplication.objects.select_for_update()
-            .filter(status__in=[DivorceApplication.Status.COOLING, DivorceApplication.Status.WAITING],
-                    register_end__lt=day)  # fmt: skip
+            .filter(
+                status__in=[DivorceApplication.Status.COOLING, DivorceApplication.Status.WAITING], register_end__lt=day
+            )
             .select_related("office")
         )
         for application in lapsing:
             application.status, application.closed_on = DivorceApplication.Status.LAPSED, application.register_end
             application.save(update_fields=["status", "closed_on"])
-            audit.record("marriage.divorce.lapse", application, region_code=application.office.region_id,
-                         detail=f"登记期限 {application.register_end} 届满未办理离婚登记，视为撤回离婚登记申请")  # fmt: skip
+            audit.record(
+                "marriage.divorce.lapse",
+                application,
+                region_code=application.office.region_id,
+                detail=f"登记期限 {application.register_end} 届满未办理离婚登记，视为撤回离婚登记申请",
+            )
     return {"no_shows": no_shows, "waiting": waiting, "lapsed": len(lapsing)}
 
 
@@ -236,24 +273,35 @@ def subsisting_offices(id_number: str) -> list[str]:
     key = _bidx(id_number)
     valid = Record.objects.filter(kind="marriage", status=Record.Status.VALID)
     return list(
-        valid.filter(male_id_number_bidx=key).values_list("office_name", flat=True).union(
-            valid.filter(female_id_number_bidx=key).values_list("office_name", flat=True), all=True
-        )
-    )  # fmt: skip
+        valid.filter(male_id_number_bidx=key)
+        .values_list("office_name", flat=True)
+        .union(valid.filter(female_id_number_bidx=key).values_list("office_name", flat=True), all=True)
+    )
 
 
 def _party_facts(p: PartyInput, label: str) -> tuple[idnumbers.IdNumber, rules.PartyFacts]:
     if not p.name.strip():
         raise BusinessRuleError(E.INPUT, f"请填写{label}姓名")
     parsed = _id(p.id_number, label)
-    facts = rules.PartyFacts(name=p.name.strip(), sex=parsed.sex, birth_date=parsed.birth_date,
-                             subsisting_offices=tuple(subsisting_offices(parsed.number)),
-                             under_guardianship=p.under_guardianship)  # fmt: skip
+    facts = rules.PartyFacts(
+        name=p.name.strip(),
+        sex=parsed.sex,
+        birth_date=parsed.birth_date,
+        subsisting_offices=tuple(subsisting_offices(parsed.number)),
+        under_guardianship=p.under_guardianship,
+    )
     return parsed, facts
 
 
-def check_marriage(actor, office: Office, male: PartyInput, female: PartyInput, *, no_kinship_declared: bool,
-                   day: datetime.date | None = None) -> list[rules.Reason]:  # fmt: skip
+def check_marriage(
+    actor,
+    office: Office,
+    male: PartyInput,
+    female: PartyInput,
+    *,
+    no_kinship_declared: bool,
+    day: datetime.date | None = None,
+) -> list[rules.Reason]:
     """The reasons registration must be refused (empty: it may proceed). Writes nothing."""
     _need(actor, cap.REGISTER, "办理结婚登记")
     if not in_scope(actor, office.region_id):
@@ -284,9 +332,15 @@ def set_marital_status(person: Person | None, status: str, day: datetime.date, n
         return
     before = person.marital_status
     Person.objects.filter(pk=person.pk).update(marital_status=status, updated_at=timezone.now())
-    LifeEvent.objects.create(person=person, household_id=person.household_id, kind=codes.EventKind.UPDATE,
-                             occurred_on=day, note=note, recorded_by="婚姻登记",
-                             detail={"field": "marital_status", "before": before, "after": status})  # fmt: skip
+    LifeEvent.objects.create(
+        person=person,
+        household_id=person.household_id,
+        kind=codes.EventKind.UPDATE,
+        occurred_on=day,
+        note=note,
+        recorded_by="婚姻登记",
+        detail={"field": "marital_status", "before": before, "after": status},
+    )
 
 
 def _had_marriage(number: str) -> bool:
@@ -294,8 +348,15 @@ def _had_marriage(number: str) -> bool:
     return Record.objects.filter(Q(male_id_number_bidx=key) | Q(female_id_number_bidx=key), kind="marriage").exists()
 
 
-def do_register_marriage(actor, office: Office, male: PartyInput, female: PartyInput, *, no_kinship_declared: bool,
-                         appointment: Appointment | None = None) -> Record:  # fmt: skip
+def do_register_marriage(
+    actor,
+    office: Office,
+    male: PartyInput,
+    female: PartyInput,
+    *,
+    no_kinship_declared: bool,
+    appointment: Appointment | None = None,
+) -> Record:
     day = today()
     reasons = check_marriage(actor, office, male, female, no_kinship_declared=no_kinship_declared, day=day)
     if reasons:
@@ -310,41 +371,74 @@ def do_register_marriage(actor, office: Office, male: PartyInput, female: PartyI
                 raise BusinessRuleError(E.REFUSED, f"不予登记：{label}存在有效婚姻登记记录（登记机关：{found[0]}）")
         mp, fp = _person(m.number), _person(f.number)
         record = Record.objects.create(
-            kind="marriage", number=next_number(office, PREFIX["marriage"], day.year), office=office,
-            office_name=office.name, region_id=office.region_id, registered_on=day, officer=actor,
+            kind="marriage",
+            number=next_number(office, PREFIX["marriage"], day.year),
+            office=office,
+            office_name=office.name,
+            region_id=office.region_id,
+            registered_on=day,
+            officer=actor,
             verify_token=secrets.token_urlsafe(16),
-            first_marriage_male=not _had_marriage(m.number), first_marriage_female=not _had_marriage(f.number),
-            male_name=male.name.strip(), male_id_number=m.number, male_birth_date=m.birth_date, male_person=mp,
-            female_name=female.name.strip(), female_id_number=f.number, female_birth_date=f.birth_date,
+            first_marriage_male=not _had_marriage(m.number),
+            first_marriage_female=not _had_marriage(f.number),
+            male_name=male.name.strip(),
+            male_id_number=m.number,
+            male_birth_date=m.birth_date,
+            male_person=mp,
+            female_name=female.name.strip(),
+            female_id_number=f.number,
+            female_birth_date=f.birth_date,
             female_person=fp,
-        )  # fmt: skip
+        )
         for person in (mp, fp):
             set_marital_status(person, codes.MaritalStatus.MARRIED, day, f"结婚登记（{record.number}）")
         if appointment is not None:
             Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.BOOKED).update(
                 status=Appointment.Status.SERVED, closed_at=timezone.now()
             )
-        audit.record("marriage.register", record, after={"number": record.number, "office": office.name},
-                     region_code=office.region_id)  # fmt: skip
+        audit.record(
+            "marriage.register",
+            record,
+            after={"number": record.number, "office": office.name},
+            region_code=office.region_id,
+        )
     return record
 
 
-def do_refuse(actor, office: Office, male: PartyInput, female: PartyInput, *, no_kinship_declared: bool,
-              note: str = "", kind: str = Kind.MARRIAGE) -> Refusal:  # fmt: skip
+def do_refuse(
+    actor,
+    office: Office,
+    male: PartyInput,
+    female: PartyInput,
+    *,
+    no_kinship_declared: bool,
+    note: str = "",
+    kind: str = Kind.MARRIAGE,
+) -> Refusal:
     """不予登记: the rules' reasons (computed again here) and the officer's own, recorded for the written notice."""
     day = today()
-    reasons = [r.as_dict() for r in check_marriage(actor, office, male, female,
-                                                   no_kinship_declared=no_kinship_declared, day=day)]  # fmt: skip
+    reasons = [
+        r.as_dict()
+        for r in check_marriage(actor, office, male, female, no_kinship_declared=no_kinship_declared, day=day)
+    ]
     if note.strip():
         reasons.append({"code": "officer", "article": "", "message": note.strip()})
     if not reasons:
         raise BusinessRuleError(E.INPUT, "未发现不予登记的情形：不予登记须写明理由")
     with transaction.atomic():
-        refusal = Refusal.objects.create(office=office, kind=kind, day=day, male_name=male.name.strip(),
-                                         female_name=female.name.strip(), reasons=reasons, note=note.strip(),
-                                         officer=actor)  # fmt: skip
-        audit.record("marriage.refuse", refusal, after={"reasons": [r["message"] for r in reasons]},
-                     region_code=office.region_id)  # fmt: skip
+        refusal = Refusal.objects.create(
+            office=office,
+            kind=kind,
+            day=day,
+            male_name=male.name.strip(),
+            female_name=female.name.strip(),
+            reasons=reasons,
+            note=note.strip(),
+            officer=actor,
+        )
+        audit.record(
+            "marriage.refuse", refusal, after={"reasons": [r["message"] for r in reasons]}, region_code=office.region_id
+        )
     return refusal
 
 
@@ -354,7 +448,9 @@ def do_refuse(actor, office: Office, male: PartyInput, female: PartyInput, *, no
 def _marriage_for_divorce(number: str) -> Record:
     record = Record.objects.filter(number=number.strip(), kind="marriage").first()
     if record is None:
-        raise BusinessRuleError(E.RECORD_STATE, f"未找到结婚证字号为「{number}」的婚姻登记档案：请先在档案中补录（历史档案数字化）")
+        raise BusinessRuleError(
+            E.RECORD_STATE, f"未找到结婚证字号为「{number}」的婚姻登记档案：请先在档案中补录（历史档案数字化）"
+        )
     if record.status != Record.Status.VALID:
         raise BusinessRuleError(E.RECORD_STATE, f"该婚姻登记记录{record.get_status_display()}，不能申请离婚登记")
     return record
@@ -378,12 +474,21 @@ def do_receive_divorce(actor, office: Office, marriage_number: str, agreement: s
         if open_ is not None:
             raise BusinessRuleError(E.APPLICATION_STATE, f"该婚姻已有未办结的离婚登记申请（{open_.number}）")
         application = DivorceApplication.objects.create(
-            number=f"LH{office.region_id[:6]}{day:%Y%m%d}{secrets.token_hex(2).upper()}", office=office,
-            marriage=record, received_on=day, cooling_end=w.cooling_end, register_end=w.register_end,
-            agreement=agreement.strip(), officer=actor,
-        )  # fmt: skip
-        audit.record("marriage.divorce.receive", application, region_code=office.region_id,
-                     after={"received_on": day, "cooling_end": w.cooling_end, "register_end": w.register_end})  # fmt: skip
+            number=f"LH{office.region_id[:6]}{day:%Y%m%d}{secrets.token_hex(2).upper()}",
+            office=office,
+            marriage=record,
+            received_on=day,
+            cooling_end=w.cooling_end,
+            register_end=w.register_end,
+            agreement=agreement.strip(),
+            officer=actor,
+        )
+        audit.record(
+            "marriage.divorce.receive",
+            application,
+            region_code=office.region_id,
+            after={"received_on": day, "cooling_end": w.cooling_end, "register_end": w.register_end},
+        )
     return application
 
 
@@ -407,14 +512,24 @@ def do_withdraw(actor, application: DivorceApplication, party: str) -> DivorceAp
         _open(application)
         w = periods.windows(application.received_on)
         if not periods.may_withdraw(application.received_on, day):
-            raise BusinessRuleError(E.WINDOW_ENDED, f"冷静期已于 {w.cooling_end:%Y年%m月%d日} 届满"
-                                    f"（受理日 {w.received:%Y年%m月%d日} 次日起三十日），不能再撤回；"
-                                    f"未在 {w.register_end:%Y年%m月%d日} 前共同办理离婚登记的，视为撤回申请")  # fmt: skip
+            raise BusinessRuleError(
+                E.WINDOW_ENDED,
+                f"冷静期已于 {w.cooling_end:%Y年%m月%d日} 届满"
+                f"（受理日 {w.received:%Y年%m月%d日} 次日起三十日），不能再撤回；"
+                f"未在 {w.register_end:%Y年%m月%d日} 前共同办理离婚登记的，视为撤回申请",
+            )
         application.status, application.closed_on, application.withdrawn_by = (
-            DivorceApplication.Status.WITHDRAWN, day, party.strip())
+            DivorceApplication.Status.WITHDRAWN,
+            day,
+            party.strip(),
+        )
         application.save(update_fields=["status", "closed_on", "withdrawn_by"])
-        audit.record("marriage.divorce.withdraw", application, region_code=application.office.region_id,
-                     detail=f"{party.strip()}于冷静期第 {periods.day_number(application.received_on, day)} 日撤回")  # fmt: skip
+        audit.record(
+            "marriage.divorce.withdraw",
+            application,
+            region_code=application.office.region_id,
+            detail=f"{party.strip()}于冷静期第 {periods.day_number(application.received_on, day)} 日撤回",
+        )
     return application
 
 
@@ -427,46 +542,76 @@ def do_register_divorce(actor, application: DivorceApplication) -> Record:
         _open(application)
         w = periods.windows(application.received_on)
         if day < w.register_start:
-            raise BusinessRuleError(E.COOLING_OFF, f"冷静期未满：自 {w.cooling_start:%Y年%m月%d日} 起至 "
-                                    f"{w.cooling_end:%Y年%m月%d日} 止，请于 {w.register_start:%Y年%m月%d日} 至 "
-                                    f"{w.register_end:%Y年%m月%d日} 期间双方共同到场办理")  # fmt: skip
+            raise BusinessRuleError(
+                E.COOLING_OFF,
+                f"冷静期未满：自 {w.cooling_start:%Y年%m月%d日} 起至 "
+                f"{w.cooling_end:%Y年%m月%d日} 止，请于 {w.register_start:%Y年%m月%d日} 至 "
+                f"{w.register_end:%Y年%m月%d日} 期间双方共同到场办理",
+            )
         if periods.lapsed(application.received_on, day):
-            raise BusinessRuleError(E.WINDOW_ENDED, f"登记期限已于 {w.register_end:%Y年%m月%d日} 届满"
-                                    f"（冷静期届满后三十日），未办理离婚登记，视为撤回离婚登记申请")  # fmt: skip
+            raise BusinessRuleError(
+                E.WINDOW_ENDED,
+                f"登记期限已于 {w.register_end:%Y年%m月%d日} 届满"
+                f"（冷静期届满后三十日），未办理离婚登记，视为撤回离婚登记申请",
+            )
         marriage = Record.objects.select_for_update().get(pk=application.marriage_id)
         if marriage.status != Record.Status.VALID:
             raise BusinessRuleError(E.RECORD_STATE, f"该婚姻登记记录{marriage.get_status_display()}")
         office = application.office
         record = Record.objects.create(
-            kind="divorce", number=next_number(office, PREFIX["divorce"], day.year), office=office,
-            office_name=office.name, region_id=office.region_id, registered_on=day, officer=actor, marriage=marriage,
-            agreement=application.agreement, verify_token=secrets.token_urlsafe(16),
-            **{f"{s}_{f}": getattr(marriage, f"{s}_{f}") for s in ("male", "female")
-               for f in ("name", "id_number", "birth_date", "person_id")},
-        )  # fmt: skip
+            kind="divorce",
+            number=next_number(office, PREFIX["divorce"], day.year),
+            office=office,
+            office_name=office.name,
+            region_id=office.region_id,
+            registered_on=day,
+            officer=actor,
+            marriage=marriage,
+            agreement=application.agreement,
+            verify_token=secrets.token_urlsafe(16),
+            **{
+                f"{s}_{f}": getattr(marriage, f"{s}_{f}")
+                for s in ("male", "female")
+                for f in ("name", "id_number", "birth_date", "person_id")
+            },
+        )
         marriage.status, marriage.status_on, marriage.status_basis = Record.Status.DISSOLVED, day, record.number
         marriage.save(update_fields=["status", "status_on", "status_basis"])
-        application.status, application.closed_on, application.record = DivorceApplication.Status.REGISTERED, day, record
+        application.status, application.closed_on, application.record = (
+            DivorceApplication.Status.REGISTERED,
+            day,
+            record,
+        )
         application.save(update_fields=["status", "closed_on", "record"])
         for person in (marriage.male_person, marriage.female_person):
             set_marital_status(person, codes.MaritalStatus.DIVORCED, day, f"离婚登记（{record.number}）")
-        audit.record("marriage.divorce.register", record, after={"number": record.number, "marriage": marriage.number},
-                     region_code=office.region_id)  # fmt: skip
+        audit.record(
+            "marriage.divorce.register",
+            record,
+            after={"number": record.number, "marriage": marriage.number},
+            region_code=office.region_id,
+        )
     return record
 
 
-def book_counselling(actor, application: DivorceApplication, day: datetime.date, counsellor: str, note: str = "",
-                     attended: bool = False) -> Counselling:  # fmt: skip
+def book_counselling(
+    actor, application: DivorceApplication, day: datetime.date, counsellor: str, note: str = "", attended: bool = False
+) -> Counselling:
     _need(actor, cap.REGISTER, "预约婚姻家庭辅导")
     if not counsellor.strip():
         raise BusinessRuleError(E.INPUT, "请填写辅导员")
     with transaction.atomic():
         application = _lock(application)
         _open(application)
-        row = Counselling.objects.create(application=application, day=day, counsellor=counsellor.strip(),
-                                         note=note.strip(), attended=attended)  # fmt: skip
-        audit.record("marriage.divorce.counselling", row, region_code=application.office.region_id,
-                     after={"day": day, "attended": attended})  # fmt: skip
+        row = Counselling.objects.create(
+            application=application, day=day, counsellor=counsellor.strip(), note=note.strip(), attended=attended
+        )
+        audit.record(
+            "marriage.divorce.counselling",
+            row,
+            region_code=application.office.region_id,
+            after={"day": day, "attended": attended},
+        )
     return row
 
 
@@ -495,11 +640,21 @@ def do_request(actor, record: Record, what: str, reason: str, *, field: str = ""
     else:
         raise BusinessRuleError(E.INPUT, "未知的申请事项")
     with transaction.atomic():
-        row = Request.objects.create(what=what, record=record, field=field, new_value=new_value.strip(),
-                                     old_value=str(getattr(record, field, "")) if field else "",
-                                     reason=reason.strip(), requested_by=actor)  # fmt: skip
-        audit.record(f"marriage.{what}.request", row, region_code=record.region_id,
-                     after={"field": field, "new": new_value.strip()})  # fmt: skip
+        row = Request.objects.create(
+            what=what,
+            record=record,
+            field=field,
+            new_value=new_value.strip(),
+            old_value=str(getattr(record, field, "")) if field else "",
+            reason=reason.strip(),
+            requested_by=actor,
+        )
+        audit.record(
+            f"marriage.{what}.request",
+            row,
+            region_code=record.region_id,
+            after={"field": field, "new": new_value.strip()},
+        )
     return row
 
 
@@ -519,16 +674,25 @@ def do_decide(actor, request: Request, approve: bool, note: str = "") -> Request
             before = {request.field: getattr(record, request.field)}
             setattr(record, request.field, request.new_value)
             record.save(update_fields=[request.field])
-            audit.record("marriage.correction.apply", record, before=before, after={request.field: request.new_value},
-                         region_code=record.region_id)  # fmt: skip
+            audit.record(
+                "marriage.correction.apply",
+                record,
+                before=before,
+                after={request.field: request.new_value},
+                region_code=record.region_id,
+            )
         if approve and request.what == Request.What.REISSUE:
             office = record.office or Office.objects.filter(region_id=record.region_id).first()
             if office is None:
                 raise BusinessRuleError(E.NOT_CONFIGURED, f"该区划未配置婚姻登记机关：{CONFIGURE_HINT}")
             request.certificate_number = next_number(office, PREFIX["reissue"], today().year)
         request.save()
-        audit.record(f"marriage.{request.what}.{'approve' if approve else 'reject'}", request, detail=note,
-                     region_code=record.region_id)  # fmt: skip
+        audit.record(
+            f"marriage.{request.what}.{'approve' if approve else 'reject'}",
+            request,
+            detail=note,
+            region_code=record.region_id,
+        )
     return request
 
 
@@ -548,16 +712,31 @@ def do_judgment(actor, record: Record, status: str, court: str, judgment_no: str
         record.save(update_fields=["status", "status_on", "status_basis"])
         for person in (record.male_person, record.female_person):
             set_marital_status(person, codes.MaritalStatus.UNMARRIED, day, f"婚姻{record.get_status_display()}")
-        audit.record("marriage.judgment", record, after={"status": status, "basis": record.status_basis},
-                     region_code=record.region_id)  # fmt: skip
+        audit.record(
+            "marriage.judgment",
+            record,
+            after={"status": status, "basis": record.status_basis},
+            region_code=record.region_id,
+        )
     return record
 
 
 # --- the archive ------------------------------------------------------------------------------------------------
 
 
-def do_digitise(actor, office: Office, *, kind: str, number: str, registered_on: datetime.date, status: str,
-                male: PartyInput, female: PartyInput, office_name: str = "", scan=None) -> Record:  # fmt: skip
+def do_digitise(
+    actor,
+    office: Office,
+    *,
+    kind: str,
+    number: str,
+    registered_on: datetime.date,
+    status: str,
+    male: PartyInput,
+    female: PartyInput,
+    office_name: str = "",
+    scan=None,
+) -> Record:
     """A paper record entered with its indexed fields (and its scan), so the subsisting-marriage check covers it."""
     _need(actor, cap.REGISTER, "录入历史婚姻登记档案")
     if not in_scope(actor, office.region_id):
@@ -575,20 +754,39 @@ def do_digitise(actor, office: Office, *, kind: str, number: str, registered_on:
         if not p.name.strip():
             raise BusinessRuleError(E.INPUT, f"请填写{label}姓名")
         parsed = _id(p.id_number, label)
-        parties.update({f"{s}_name": p.name.strip(), f"{s}_id_number": parsed.number,
-                        f"{s}_birth_date": parsed.birth_date, f"{s}_person": _person(parsed.number)})  # fmt: skip
+        parties.update(
+            {
+                f"{s}_name": p.name.strip(),
+                f"{s}_id_number": parsed.number,
+                f"{s}_birth_date": parsed.birth_date,
+                f"{s}_person": _person(parsed.number),
+            }
+        )
     if Record.objects.filter(number=number.strip()).exists():
         raise BusinessRuleError(E.INPUT, f"证件字号「{number.strip()}」已在档案中")
     with transaction.atomic():
-        record = Record(kind=kind, number=number.strip(), office=office, office_name=office_name.strip() or office.name,
-                        region_id=office.region_id, registered_on=registered_on, status=status,
-                        source=Record.Source.ARCHIVE, officer=actor, verify_token=secrets.token_urlsafe(16),
-                        **parties)  # fmt: skip
+        record = Record(
+            kind=kind,
+            number=number.strip(),
+            office=office,
+            office_name=office_name.strip() or office.name,
+            region_id=office.region_id,
+            registered_on=registered_on,
+            status=status,
+            source=Record.Source.ARCHIVE,
+            officer=actor,
+            verify_token=secrets.token_urlsafe(16),
+            **parties,
+        )
         if scan is not None:
             record.scan.save(scan.name, scan, save=False)
         record.save()
-        audit.record("marriage.archive.digitise", record, after={"number": record.number, "status": status},
-                     region_code=office.region_id)  # fmt: skip
+        audit.record(
+            "marriage.archive.digitise",
+            record,
+            after={"number": record.number, "status": status},
+            region_code=office.region_id,
+        )
     return record
 
 

@@ -4,6 +4,7 @@ and shows only a certificate's validity."""
 import datetime
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +27,6 @@ from huimin.marriage.access import (
     access_refusal_by_id,
     access_request_by_id,
 )
-from django.db.models import Q
-
 from huimin.marriage.models import Appointment, DivorceApplication, Kind, Record, Request, SpecialDate
 from huimin.marriage.services import PartyInput
 
@@ -45,12 +44,19 @@ def index(request):
     offices = services.offices_for(request.user)
     appointments = Appointment.objects.filter(office__in=offices, day=day).select_related("office").order_by("number")
     pending = Request.objects.filter(record__region__in=offices.values("region"), status=Request.Status.PENDING)
-    return render(request, "marriage/index.html", {
-        "today": day, "offices": offices, "appointments": appointments,
-        "ending": services.ending_this_week(request.user, day), "pending": pending.select_related("record"),
-        "may_register": has_capability(request.user, cap.REGISTER),
-        "may_approve": has_capability(request.user, cap.APPROVE),
-    })  # fmt: skip
+    return render(
+        request,
+        "marriage/index.html",
+        {
+            "today": day,
+            "offices": offices,
+            "appointments": appointments,
+            "ending": services.ending_this_week(request.user, day),
+            "pending": pending.select_related("record"),
+            "may_register": has_capability(request.user, cap.REGISTER),
+            "may_approve": has_capability(request.user, cap.APPROVE),
+        },
+    )
 
 
 @capability_required(cap.VIEW)
@@ -58,14 +64,20 @@ def office(request, pk):
     office = access_office_by_id(request.user, pk)
     start = _date(request.GET.get("from", "")) or services.today()
     day = _date(request.GET.get("day", "")) or services.today()
-    return render(request, "marriage/office.html", {
-        "office": office, "days": services.days_open(office, start), "day": day,
-        "appointments": Appointment.objects.filter(office=office, day=day).order_by("number"),
-        "specials": SpecialDate.objects.filter(Q(office__isnull=True) | Q(office=office)).order_by("-day")[:30],
-        "kinds": Kind.choices,
-        "may_register": has_capability(request.user, cap.REGISTER),
-        "may_approve": has_capability(request.user, cap.APPROVE),
-    })  # fmt: skip
+    return render(
+        request,
+        "marriage/office.html",
+        {
+            "office": office,
+            "days": services.days_open(office, start),
+            "day": day,
+            "appointments": Appointment.objects.filter(office=office, day=day).order_by("number"),
+            "specials": SpecialDate.objects.filter(Q(office__isnull=True) | Q(office=office)).order_by("-day")[:30],
+            "kinds": Kind.choices,
+            "may_register": has_capability(request.user, cap.REGISTER),
+            "may_approve": has_capability(request.user, cap.APPROVE),
+        },
+    )
 
 
 @require_POST
@@ -74,8 +86,9 @@ def special_add(request, pk):
     office = access_office_by_id(request.user, pk, capability=cap.APPROVE)
     p = request.POST
     try:
-        services.add_special_date(request.user, office, _date(p.get("day", "")), p.get("name", ""),
-                                  p.get("capacity", ""))  # fmt: skip
+        services.add_special_date(
+            request.user, office, _date(p.get("day", "")), p.get("name", ""), p.get("capacity", "")
+        )
         messages.success(request, "特殊日期已保存")
     except ServiceError as exc:
         show_refusal(request, exc)
@@ -88,8 +101,16 @@ def walk_in(request, pk):
     office = access_office_by_id(request.user, pk, capability=cap.REGISTER)
     p = request.POST
     try:
-        a = services.book(office, p.get("kind", ""), services.today(), p.get("name", ""), p.get("id_number", ""),
-                          partner_name=p.get("partner_name", ""), walk_in=True, actor=request.user)  # fmt: skip
+        a = services.book(
+            office,
+            p.get("kind", ""),
+            services.today(),
+            p.get("name", ""),
+            p.get("id_number", ""),
+            partner_name=p.get("partner_name", ""),
+            walk_in=True,
+            actor=request.user,
+        )
         messages.success(request, f"现场取号 {a.number}（{a.get_kind_display()}）")
     except ServiceError as exc:
         show_refusal(request, exc)
@@ -109,24 +130,27 @@ def register(request, pk):
     office = access_office_by_id(request.user, pk, capability=cap.REGISTER)
     appointment = None
     if request.GET.get("appointment") or request.POST.get("appointment"):
-        appointment = access_appointment_by_id(request.user, request.GET.get("appointment") or
-                                               request.POST.get("appointment"))  # fmt: skip
+        appointment = access_appointment_by_id(
+            request.user, request.GET.get("appointment") or request.POST.get("appointment")
+        )
     context = {"office": office, "appointment": appointment, "post": request.POST, "reasons": None}
     if request.method == "POST":
         male, female, declared = _parties(request.POST)
         action = request.POST.get("action", "check")
         try:
             if action == "refuse":
-                refusal = services.do_refuse(request.user, office, male, female, no_kinship_declared=declared,
-                                             note=request.POST.get("note", ""))  # fmt: skip
+                refusal = services.do_refuse(
+                    request.user, office, male, female, no_kinship_declared=declared, note=request.POST.get("note", "")
+                )
                 messages.warning(request, "已作出不予登记决定，请打印告知书交当事人")
                 return redirect("marriage:refusal", pk=refusal.pk)
             reasons = services.check_marriage(request.user, office, male, female, no_kinship_declared=declared)
             if reasons or action == "check":
                 context["reasons"] = reasons
                 return render(request, "marriage/register.html", context, status=400 if reasons else 200)
-            record = services.do_register_marriage(request.user, office, male, female, no_kinship_declared=declared,
-                                                   appointment=appointment)  # fmt: skip
+            record = services.do_register_marriage(
+                request.user, office, male, female, no_kinship_declared=declared, appointment=appointment
+            )
             messages.success(request, f"结婚登记完成，结婚证字号 {record.number}")
             return redirect("marriage:record", pk=record.pk)
         except ServiceError as exc:
@@ -143,29 +167,53 @@ def records(request):
         qs = qs.filter(kind=request.GET["kind"])
     if request.GET.get("export") == "xlsx" and has_capability(request.user, EXPORT):
         audit.record("marriage.records.export", detail=f"导出婚姻登记档案（{q and '按条件'}）")
-        rows = ((r.number, r.get_kind_display(), r.office_name, r.registered_on, r.male_name, r.female_name,
-                 r.get_status_display(), r.get_source_display()) for r in qs[:50000])  # fmt: skip
-        return xlsx_response("婚姻登记档案.xlsx", "档案", ["字号", "类别", "登记机关", "登记日期", "男方", "女方", "状态", "来源"],
-                             rows)  # fmt: skip
+        rows = (
+            (
+                r.number,
+                r.get_kind_display(),
+                r.office_name,
+                r.registered_on,
+                r.male_name,
+                r.female_name,
+                r.get_status_display(),
+                r.get_source_display(),
+            )
+            for r in qs[:50000]
+        )
+        return xlsx_response(
+            "婚姻登记档案.xlsx", "档案", ["字号", "类别", "登记机关", "登记日期", "男方", "女方", "状态", "来源"], rows
+        )
     if q:
         audit.record("marriage.records.search", detail="婚姻登记档案检索")
-    return render(request, "marriage/records.html", {"page": page_of(request, qs), "q": q,
-                                                     "kind": request.GET.get("kind", ""),
-                                                     "offices": services.offices_for(request.user)})  # fmt: skip
+    return render(
+        request,
+        "marriage/records.html",
+        {
+            "page": page_of(request, qs),
+            "q": q,
+            "kind": request.GET.get("kind", ""),
+            "offices": services.offices_for(request.user),
+        },
+    )
 
 
 @capability_required(cap.VIEW)
 def record(request, pk):
     record = access_record_by_id(request.user, pk)
     audit.record("marriage.record.view", record, region_code=record.region_id)
-    return render(request, "marriage/record.html", {
-        "record": record, "requests": record.requests.select_related("requested_by", "decided_by"),
-        "correctable": services.CORRECTABLE, "judgments": [(Record.Status.ANNULLED, "撤销婚姻"),
-                                                           (Record.Status.VOID, "婚姻无效")],
-        "may_register": has_capability(request.user, cap.REGISTER),
-        "may_approve": has_capability(request.user, cap.APPROVE),
-        "applications": record.divorce_applications.all(),
-    })  # fmt: skip
+    return render(
+        request,
+        "marriage/record.html",
+        {
+            "record": record,
+            "requests": record.requests.select_related("requested_by", "decided_by"),
+            "correctable": services.CORRECTABLE,
+            "judgments": [(Record.Status.ANNULLED, "撤销婚姻"), (Record.Status.VOID, "婚姻无效")],
+            "may_register": has_capability(request.user, cap.REGISTER),
+            "may_approve": has_capability(request.user, cap.APPROVE),
+            "applications": record.divorce_applications.all(),
+        },
+    )
 
 
 def _verify_url(request, record) -> str:
@@ -198,8 +246,14 @@ def record_request(request, pk):
     record = access_record_by_id(request.user, pk, capability=cap.REGISTER)
     p = request.POST
     try:
-        services.do_request(request.user, record, p.get("what", ""), p.get("reason", ""), field=p.get("field", ""),
-                            new_value=p.get("new_value", ""))  # fmt: skip
+        services.do_request(
+            request.user,
+            record,
+            p.get("what", ""),
+            p.get("reason", ""),
+            field=p.get("field", ""),
+            new_value=p.get("new_value", ""),
+        )
         messages.success(request, "已提交，待另一名登记员或负责人审批")
     except ServiceError as exc:
         show_refusal(request, exc)
@@ -212,8 +266,14 @@ def judgment(request, pk):
     record = access_record_by_id(request.user, pk, capability=cap.APPROVE)
     p = request.POST
     try:
-        services.do_judgment(request.user, record, p.get("status", ""), p.get("court", ""), p.get("judgment_no", ""),
-                             _date(p.get("day", "")) or services.today())  # fmt: skip
+        services.do_judgment(
+            request.user,
+            record,
+            p.get("status", ""),
+            p.get("court", ""),
+            p.get("judgment_no", ""),
+            _date(p.get("day", "")) or services.today(),
+        )
         messages.success(request, "法院判决已登记")
     except ServiceError as exc:
         show_refusal(request, exc)
@@ -241,16 +301,28 @@ def digitise(request, pk):
         p = request.POST
         male, female, _ = _parties(p)
         try:
-            r = services.do_digitise(request.user, office, kind=p.get("kind", ""), number=p.get("number", ""),
-                                     registered_on=_date(p.get("registered_on", "")), status=p.get("status", ""),
-                                     male=male, female=female, office_name=p.get("office_name", ""),
-                                     scan=request.FILES.get("scan"))  # fmt: skip
+            r = services.do_digitise(
+                request.user,
+                office,
+                kind=p.get("kind", ""),
+                number=p.get("number", ""),
+                registered_on=_date(p.get("registered_on", "")),
+                status=p.get("status", ""),
+                male=male,
+                female=female,
+                office_name=p.get("office_name", ""),
+                scan=request.FILES.get("scan"),
+            )
             messages.success(request, f"档案 {r.number} 已录入")
             return redirect("marriage:record", pk=r.pk)
         except ServiceError as exc:
             show_refusal(request, exc)
-            return render(request, "marriage/digitise.html", {"office": office, "post": p,
-                                                              "statuses": Record.Status.choices}, status=400)  # fmt: skip
+            return render(
+                request,
+                "marriage/digitise.html",
+                {"office": office, "post": p, "statuses": Record.Status.choices},
+                status=400,
+            )
     return render(request, "marriage/digitise.html", {"office": office, "post": {}, "statuses": Record.Status.choices})
 
 
@@ -258,15 +330,23 @@ def digitise(request, pk):
 def divorces(request):
     from huimin.core.scope import scoped
 
-    qs = scoped(DivorceApplication.objects.select_related("office", "marriage"), request.user, "office__region",
-                cap.VIEW).order_by("-received_on", "-id")  # fmt: skip
+    qs = scoped(
+        DivorceApplication.objects.select_related("office", "marriage"), request.user, "office__region", cap.VIEW
+    ).order_by("-received_on", "-id")
     status = request.GET.get("status", "")
     if status in DivorceApplication.Status.values:
         qs = qs.filter(status=status)
-    return render(request, "marriage/divorces.html", {
-        "page": page_of(request, qs), "status": status, "statuses": DivorceApplication.Status.choices,
-        "ending": services.ending_this_week(request.user), "offices": services.offices_for(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "marriage/divorces.html",
+        {
+            "page": page_of(request, qs),
+            "status": status,
+            "statuses": DivorceApplication.Status.choices,
+            "ending": services.ending_this_week(request.user),
+            "offices": services.offices_for(request.user),
+        },
+    )
 
 
 @capability_required(cap.REGISTER)
@@ -274,8 +354,9 @@ def divorce_new(request, pk):
     office = access_office_by_id(request.user, pk, capability=cap.REGISTER)
     if request.method == "POST":
         try:
-            a = services.do_receive_divorce(request.user, office, request.POST.get("marriage_number", ""),
-                                            request.POST.get("agreement", ""))  # fmt: skip
+            a = services.do_receive_divorce(
+                request.user, office, request.POST.get("marriage_number", ""), request.POST.get("agreement", "")
+            )
             messages.success(request, f"已受理离婚登记申请 {a.number}")
             return redirect("marriage:divorce", pk=a.pk)
         except ServiceError as exc:
@@ -288,10 +369,18 @@ def divorce_new(request, pk):
 def divorce(request, pk):
     a = access_divorce_by_id(request.user, pk)
     day = services.today()
-    return render(request, "marriage/divorce.html", {
-        "a": a, "w": periods.windows(a.received_on), "today": day, "day_no": periods.day_number(a.received_on, day),
-        "may_register": has_capability(request.user, cap.REGISTER), "counselling": a.counselling.all(),
-    })  # fmt: skip
+    return render(
+        request,
+        "marriage/divorce.html",
+        {
+            "a": a,
+            "w": periods.windows(a.received_on),
+            "today": day,
+            "day_no": periods.day_number(a.received_on, day),
+            "may_register": has_capability(request.user, cap.REGISTER),
+            "counselling": a.counselling.all(),
+        },
+    )
 
 
 @require_POST
@@ -308,8 +397,14 @@ def divorce_act(request, pk, action):
             messages.success(request, f"离婚登记完成，离婚证字号 {r.number}")
             return redirect("marriage:record", pk=r.pk)
         elif action == "counselling":
-            services.book_counselling(request.user, a, _date(p.get("day", "")) or services.today(),
-                                      p.get("counsellor", ""), p.get("note", ""), p.get("attended") == "on")  # fmt: skip
+            services.book_counselling(
+                request.user,
+                a,
+                _date(p.get("day", "")) or services.today(),
+                p.get("counsellor", ""),
+                p.get("note", ""),
+                p.get("attended") == "on",
+            )
             messages.success(request, "婚姻家庭辅导已记录")
         else:
             raise Http404
@@ -331,4 +426,3 @@ def verify(request, token):
     """Public: whether a certificate is valid. No persons, no ID numbers."""
     record = Record.objects.filter(verify_token=token).first()
     return render(request, "marriage/verify.html", {"record": record}, status=200 if record else 404)
-
