@@ -90,7 +90,7 @@ def test_marriage_day(open_page, make_user, regions, sms, settings):  # noqa: F8
             windows = page.locator("[data-testid=marriage-divorce]").inner_text()
             assert "2026年5月12日 至 2026年6月10日" in windows and "2026年6月11日 至 2026年7月10日" in windows
             page.get_by_role("button", name="办理离婚登记").click()
-            assert "冷静期未满" in page.get_by_role("alert").inner_text()
+            assert "冷静期未满" in page.get_by_role("alert").first.inner_text()
 
         with open_page(DESKTOP) as public:  # no login
             public.goto(f"/marriage/verify/{record.verify_token}/")
