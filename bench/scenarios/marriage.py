@@ -249,6 +249,12 @@ def run(size: str, workdir=None) -> dict:
 
 if __name__ == "__main__":
     import json
+    import pathlib
     import sys
 
-    print(json.dumps(run(sys.argv[1] if len(sys.argv) > 1 else "small"), ensure_ascii=False, indent=2))
+    size = sys.argv[1] if len(sys.argv) > 1 else "small"
+    outcome = run(size)
+    out_dir = pathlib.Path(__file__).resolve().parents[1] / "results"
+    out = out_dir / f"marriage-{datetime.date.today():%Y-%m-%d}{'' if size == 'full' else '-' + size}.json"
+    out.write_text(json.dumps(outcome, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(outcome, ensure_ascii=False, indent=2))

@@ -111,33 +111,30 @@ def load_marriage(as_of: datetime.date, seed: int = 20) -> dict[str, int]:
                     source=Record.Source.ARCHIVE,
                 )
             )
-        Record.objects.bulk_create(rows + archive, batch_size=500)
-        marriages = list(Record.objects.filter(office=office, source=Record.Source.ARCHIVE, status="valid"))
-        rng.shuffle(marriages)
-        divorces = []
-        for m in marriages[: int(len(marriages) * DIVORCE_SHARE)]:
+        # some subsisting archive marriages were dissolved at this office in the demo year: decided before the
+        # insert (status and basis set on the archive rows), the divorce records inserted after, pointing at them
+        valid = [r for r in archive if r.status == "valid"]
+        rng.shuffle(valid)
+        dissolved = {}
+        for m in valid[: int(len(valid) * DIVORCE_SHARE)]:
             day = start + datetime.timedelta(days=rng.randrange(300))
             n = seq[(day.year, "L")] = seq.get((day.year, "L"), 0) + 1
-            divorces.append(
-                Record(
-                    kind="divorce",
-                    number=office.number_format.format(prefix="L", area=county[:6], year=day.year, seq=n),
-                    office=office,
-                    office_name=office.name,
-                    region_id=county,
-                    registered_on=day,
-                    marriage=m,
-                    verify_token=secrets.token_urlsafe(16),
-                    **{
-                        f"{s}_{f}": getattr(m, f"{s}_{f}")
-                        for s in ("male", "female")
-                        for f in ("name", "id_number", "birth_date")
-                    },
-                )
+            number = office.number_format.format(prefix="L", area=county[:6], year=day.year, seq=n)
+            m.status, m.status_on, m.status_basis = Record.Status.DISSOLVED, day, number
+            dissolved[m.number] = (m, number, day)
+        Record.objects.bulk_create(rows + archive, batch_size=500)
+        pks = dict(Record.objects.filter(number__in=list(dissolved)).values_list("number", "pk"))
+        divorces = [
+            Record(
+                kind="divorce", number=number, office=office, office_name=office.name, region_id=county,
+                registered_on=day, marriage_id=pks[m.number], verify_token=secrets.token_urlsafe(16),
+                **{f"{s}_{f}": getattr(m, f"{s}_{f}") for s in ("male", "female") for f in ("name", "id_number",
+                                                                                           "birth_date")},
             )
-            m.status, m.status_on, m.status_basis = Record.Status.DISSOLVED, day, divorces[-1].number
+            for m, number, day in dissolved.values()
+        ]  # fmt: skip
         Record.objects.bulk_create(divorces, batch_size=500)
-        Record.objects.bulk_update(marriages, ["status", "status_on", "status_basis"], batch_size=500)
+        marriages = list(Record.objects.filter(office=office, source=Record.Source.ARCHIVE, status="valid"))
         Counter.objects.bulk_create(Counter(office=office, year=y, prefix=p, last=n) for (y, p), n in seq.items())
         counts["records"] += len(rows) + len(divorces)
         counts["archive"] += len(archive)
