@@ -127,3 +127,37 @@ def test_search_by_id_number_name_and_number_stays_in_the_county(client, office,
     assert client.get(reverse("marriage:index")).status_code == 200
     assert client.get(reverse("marriage:office", args=[office.pk])).status_code == 200
     assert client.get(reverse("marriage:office", args=[other_office.pk])).status_code == 404
+
+
+@at(2026, 5, 11)
+def test_digitising_a_paper_record_with_its_scan_covers_the_check(client, office, clerk, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huimin.marriage import services
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(clerk)
+    groom, bride = man(D(1970, 1, 1), 51), woman(D(1972, 1, 1), 52)
+    data = {"kind": "marriage", "number": "（1995）驿结字第0001号", "registered_on": "1995-10-01", "status": "valid",
+            "male_name": groom.name, "male_id_number": groom.id_number, "female_name": bride.name,
+            "female_id_number": bride.id_number}  # fmt: skip
+    bad = client.post(reverse("marriage:digitise", args=[office.pk]),
+                      {**data, "scan": SimpleUploadedFile("x.exe", b"MZ")})  # fmt: skip
+    assert bad.status_code == 400 and not Record.objects.exists()
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    client.post(reverse("marriage:digitise", args=[office.pk]), {**data, "scan": scan})
+    record = Record.objects.get()
+    assert record.source == Record.Source.ARCHIVE and record.scan.name.endswith(".pdf")
+    assert services.subsisting_offices(groom.id_number) == ["驿城区婚姻登记处"]
+
+
+def test_the_daily_command(office, clerk):
+    from django.core.management import call_command
+
+    with at(2026, 5, 11):
+        from huimin.marriage import services
+
+        services.book(office, "marriage", D(2026, 5, 11), "甲", man(D(1990, 1, 1), 53).id_number)
+    out = io.StringIO()
+    call_command("marriage_daily", "--date", "2026-05-12", stdout=out)
+    assert "预约未到 1 个" in out.getvalue()
