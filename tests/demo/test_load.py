@@ -28,11 +28,23 @@ def test_load_builds_a_city(loaded):
     towns = Region.objects.filter(level=4, code__startswith="4117")
     assert towns.count() >= 20 and Region.objects.filter(level=5, code__startswith="4117").count() >= 60
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
-    assert User.objects.with_role(Role.CLERK).count() == towns.count()
+    assert User.objects.with_role(Role.CLERK, BusinessLine.ASSISTANCE).count() == towns.count()
     assert not User.objects.filter(must_change_password=True).exists()
     # the sequences moved past the explicit ids: an ordinary save still works
     household = Household.objects.first()
     Person.objects.create(name="新登记", region=household.region, id_number="", household=household)
+    # 婚姻登记: an office per county, a year of registrations and a digitised archive, numbered gap-free
+    from huimin.marriage.models import Counter, Office, Record
+
+    assert Office.objects.count() == Region.objects.filter(level=3, code__startswith="4117").count()
+    assert Record.objects.filter(source="archive").exists() and Record.objects.filter(kind="divorce").exists()
+    for c in Counter.objects.filter(prefix="J"):
+        assert (
+            Record.objects.filter(
+                office=c.office, kind="marriage", number__startswith=f"J{c.office.region_id[:6]}-{c.year}-"
+            ).count()
+            == c.last
+        )
 
 
 def test_the_two_subsidies_in_meishans_proportions_and_by_the_rules(loaded):
@@ -70,7 +82,7 @@ def test_the_two_subsidies_in_meishans_proportions_and_by_the_rules(loaded):
 
 
 def test_demo_staff_hold_roles_per_business_line(loaded, client):
-    township_clerk = User.objects.with_role(Role.CLERK).first()
+    township_clerk = User.objects.with_role(Role.CLERK, BusinessLine.ASSISTANCE).first()
     assert {line for _, line in township_clerk.role_pairs} == set(loader.TOWNSHIP_LINES)  # a 民政所 does several
     elderly = User.objects.with_role(Role.APPROVER, BusinessLine.ELDERLY).first()
     assert elderly.username.startswith(loader.ELDERLY_PREFIX) and elderly.role_pairs == (
@@ -139,7 +151,9 @@ def test_logins_command_lists_the_accounts(loaded, capsys):
         assert "审批人（养老服务）" in lines[f"{loader.ELDERLY_PREFIX}{county[:6]}"]
         assert "残联审核人（残疾人福利）" in lines[f"{loader.FEDERATION_PREFIX}{county[:6]}"]
         assert "审批人（残疾人福利）" in lines[f"{loader.DISABILITY_PREFIX}{county[:6]}"]
-    clerk = User.objects.with_role(Role.CLERK).order_by("region_id", "username").first()
+        assert "经办员（婚姻登记）" in lines[f"{loader.MARRIAGE_CLERK_PREFIX}{county[:6]}"]
+        assert "审批人（婚姻登记）" in lines[f"{loader.MARRIAGE_HEAD_PREFIX}{county[:6]}"]
+    clerk = User.objects.with_role(Role.CLERK, BusinessLine.ASSISTANCE).order_by("region_id", "username").first()
     assert "经办员（社会救助）、经办员（儿童福利）、经办员（残疾人福利）、经办员（养老服务）" in lines[clerk.username]
 
 

@@ -18,6 +18,7 @@ from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.elderly.matrix_targets import elderly_targets
 from tests.eligibility.matrix_targets import eligibility_targets
+from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import (
     LINE_BOUND,
@@ -156,6 +157,7 @@ def targets(users):
         | monitoring_targets(users)
         | eligibility_targets(users)
         | elderly_targets(users)
+        | marriage_targets(users)
     )
 
 
@@ -210,6 +212,7 @@ def _line_users(make_user) -> dict:
         ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ELDERLY),
         DISABILITY_CLERK: make_user(DISABILITY_CLERK, Role.CLERK, TOWN_A, line=line),
         FEDERATION_REVIEWER: make_user(FEDERATION_REVIEWER, Role.FEDERATION_REVIEWER, COUNTY, line=line),
+        MARRIAGE_APPROVER: marriage_user(make_user),  # a county 婚姻登记处负责人
     }
 
 
@@ -302,6 +305,7 @@ def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets,
     callers = {role: users[username] for role, username in ROLE_USERS.items()} | {
         ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=line),
         "clerk_elderly": make_user("clerk_elderly", Role.CLERK, TOWN_A, line=line),
+        MARRIAGE_APPROVER: marriage_user(make_user),
     }
     for role, user in callers.items():
         if capability is not None and capability not in capabilities_of(user):

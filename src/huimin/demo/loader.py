@@ -31,6 +31,7 @@ DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
 APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
+MARRIAGE_CLERK_PREFIX, MARRIAGE_HEAD_PREFIX = "hy", "hz"  # the county's 婚姻登记员 and 婚姻登记处负责人
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
@@ -87,6 +88,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.elderly import load_elderly
 
         load_elderly(as_of)
+        from huimin.demo.marriage import load_marriage
+
+        load_marriage(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -628,6 +632,11 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         # the county's 养老服务 office: an approver of that line only, without 社会救助 duties
         line = BusinessLine.ELDERLY
         accounts.append((f"{ELDERLY_PREFIX}{county[:6]}", f"{name}养老服务科审批人", _on(Role.APPROVER, line), county))
+        # the county's 婚姻登记处: a 婚姻登记员 and the office head (the second officer of 补领 and 更正)
+        married = BusinessLine.MARRIAGE
+        accounts.append((f"{MARRIAGE_CLERK_PREFIX}{county[:6]}", f"{name}婚姻登记员", _on(Role.CLERK, married), county))
+        accounts.append((f"{MARRIAGE_HEAD_PREFIX}{county[:6]}", f"{name}婚姻登记处负责人", _on(Role.APPROVER, married),
+                         county))  # fmt: skip
         # 残疾人两项补贴: the 县残联 reviews the certificate, the 民政 残疾人福利 office approves
         disabled = BusinessLine.DISABILITY
         accounts.append((f"{FEDERATION_PREFIX}{county[:6]}", f"{name}残联审核人",

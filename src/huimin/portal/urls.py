@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.portal import views
+from huimin.portal import marriage, views
 
 app_name = "portal"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("applications/<str:number>/", views.application, name="application"),
     path("track/", views.track, name="track"),
     path("survival/", views.survival_confirm, name="survival_confirm"),
+    path("marriage/", marriage.index, name="marriage"),
+    path("marriage/<str:number>/", marriage.appointment, name="marriage_appointment"),
+    path("marriage/<str:number>/cancel/", marriage.cancel, name="marriage_cancel"),
 ]
