@@ -22,10 +22,18 @@ def credit_code(n: int, county6: str = "411702") -> str:
 
 def make_org(authority: str = COUNTY, *, registered_on=datetime.date(2020, 3, 1), **fields) -> Organisation:
     n = next(_SEQ)
-    values = {"name": f"驿城区第{n}协会", "kind": "social_group", "credit_code": credit_code(n, authority[:6]),
-              "authority_id": authority, "region_id": fields.pop("region_id", VILLAGE_A1 if authority == COUNTY
-              else authority), "legal_rep": "张三", "capital": 5, "domicile": "驿城区某路1号", "scope": "行业服务",
-              "registered_on": registered_on}  # fmt: skip
+    values = {
+        "name": f"驿城区第{n}协会",
+        "kind": "social_group",
+        "credit_code": credit_code(n, authority[:6]),
+        "authority_id": authority,
+        "region_id": fields.pop("region_id", VILLAGE_A1 if authority == COUNTY else authority),
+        "legal_rep": "张三",
+        "capital": 5,
+        "domicile": "驿城区某路1号",
+        "scope": "行业服务",
+        "registered_on": registered_on,
+    }
     return Organisation.objects.create(**(values | fields))
 
 

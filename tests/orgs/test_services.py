@@ -19,8 +19,17 @@ FIGURES = {"income": "120000", "expenditure": "100000", "net_assets": "50000", "
 
 
 def _register_data(n=901, **over):
-    return {"name": "驿城区新协会", "kind": "social_group", "credit_code": credit_code(n), "legal_rep": "李四",
-            "capital": "3", "domicile": "驿城区某路", "scope": "服务", "region": VILLAGE_A1, "supervisor": ""} | over  # fmt: skip
+    return {
+        "name": "驿城区新协会",
+        "kind": "social_group",
+        "credit_code": credit_code(n),
+        "legal_rep": "李四",
+        "capital": "3",
+        "domicile": "驿城区某路",
+        "scope": "服务",
+        "region": VILLAGE_A1,
+        "supervisor": "",
+    } | over
 
 
 # --- filings ------------------------------------------------------------------------------------------------------
@@ -69,10 +78,22 @@ def test_a_credit_code_registered_or_pending_is_refused(staff, org):
 
 def test_a_change_applies_only_what_changed_and_a_cancellation_ends_the_organisation(staff, org):
     with pytest.raises(BusinessRuleError, match="至少变更一项"):
-        services.submit_filing(staff["clerk"], "change", "", {"legal_rep": org.legal_rep}, ["变更登记申请书",
-                               "会员（代表）大会或理事会决议", "变更事项证明"], org_pk=org.pk)  # fmt: skip
-    change = services.submit_filing(staff["clerk"], "change", "", {"legal_rep": "王五", "domicile": org.domicile},
-                                    ["变更登记申请书", "会员（代表）大会或理事会决议", "变更事项证明"], org_pk=org.pk)  # fmt: skip
+        services.submit_filing(
+            staff["clerk"],
+            "change",
+            "",
+            {"legal_rep": org.legal_rep},
+            ["变更登记申请书", "会员（代表）大会或理事会决议", "变更事项证明"],
+            org_pk=org.pk,
+        )
+    change = services.submit_filing(
+        staff["clerk"],
+        "change",
+        "",
+        {"legal_rep": "王五", "domicile": org.domicile},
+        ["变更登记申请书", "会员（代表）大会或理事会决议", "变更事项证明"],
+        org_pk=org.pk,
+    )
     assert change.data == {"legal_rep": "王五"}
     services.decide_filing(staff["approver"], change.pk, True)
     org.refresh_from_db()
@@ -123,8 +144,7 @@ def test_an_annual_report_goes_filed_prechecked_decided_by_two_people(staff, org
 def test_the_same_person_may_not_precheck_and_decide(staff, org, make_user):
     from huimin.core.roles import BusinessLine, Role
 
-    both = make_user("o_both", Role.REVIEWER, COUNTY, line=BusinessLine.ORGS,
-                     also=[(Role.APPROVER, BusinessLine.ORGS)])  # fmt: skip
+    both = make_user("o_both", Role.REVIEWER, COUNTY, line=BusinessLine.ORGS, also=[(Role.APPROVER, BusinessLine.ORGS)])
     report = services.file_report(org, 2025, FIGURES)
     services.precheck_report(both, report.pk, True)
     with pytest.raises(BusinessRuleError, match="同一人不能既初审年度报告又作出年检结论"):
@@ -155,9 +175,11 @@ def test_the_filing_rate_counts_filed_reports_against_ninety_percent(staff):
 
 
 def test_non_filers_enter_the_abnormal_list_only_after_the_deadline(staff, org):
-    with time_machine.travel(datetime.datetime(2026, 5, 31, 18, tzinfo=BEIJING), tick=False):
-        with pytest.raises(BusinessRuleError, match="期限届满后"):
-            services.enter_non_filers(staff["approver"], 2025)
+    with (
+        time_machine.travel(datetime.datetime(2026, 5, 31, 18, tzinfo=BEIJING), tick=False),
+        pytest.raises(BusinessRuleError, match="期限届满后"),
+    ):
+        services.enter_non_filers(staff["approver"], 2025)
     assert services.enter_non_filers(staff["approver"], 2025) == 1  # 15 July
     assert services.enter_non_filers(staff["approver"], 2025) == 0  # already on the list
     entry = CreditEntry.objects.get(org=org)
@@ -179,9 +201,11 @@ def test_an_abnormal_entry_moves_to_the_serious_list_on_its_second_anniversary(s
     serious = CreditEntry.objects.get(list="serious")
     assert serious.moved_from == entry and serious.entered_on == datetime.date(2028, 7, 15)
     assert CreditEntry.objects.get(pk=entry.pk).exited_on == datetime.date(2028, 7, 15)
-    with time_machine.travel(datetime.datetime(2033, 7, 14, 9, tzinfo=BEIJING), tick=False):
-        with pytest.raises(BusinessRuleError, match="满5年"):
-            services.exit_credit(staff["approver"], serious.pk, "信用修复")
+    with (
+        time_machine.travel(datetime.datetime(2033, 7, 14, 9, tzinfo=BEIJING), tick=False),
+        pytest.raises(BusinessRuleError, match="满5年"),
+    ):
+        services.exit_credit(staff["approver"], serious.pk, "信用修复")
     with time_machine.travel(datetime.datetime(2033, 7, 15, 9, tzinfo=BEIJING), tick=False):
         services.exit_credit(staff["approver"], serious.pk, "信用修复")
 
@@ -215,8 +239,9 @@ def test_online_donations_need_the_public_fundraising_qualification(staff, org):
 def test_service_hours_lie_between_half_an_hour_and_a_day(staff, org, hours, ok):
     from huimin.registry import idnumbers
 
-    v = services.register_volunteer(staff["clerk"], org.pk, "赵六", idnumbers.make("411702", datetime.date(1990, 1, 1),
-                                    21), "", VILLAGE_A1)  # fmt: skip
+    v = services.register_volunteer(
+        staff["clerk"], org.pk, "赵六", idnumbers.make("411702", datetime.date(1990, 1, 1), 21), "", VILLAGE_A1
+    )
     a = services.add_activity(staff["clerk"], org.pk, "敬老院探访", "2026-07-12", VILLAGE_A1)
     if ok:
         services.record_hours(staff["clerk"], a.pk, v.pk, hours)
@@ -229,8 +254,9 @@ def test_service_hours_lie_between_half_an_hour_and_a_day(staff, org, hours, ok)
 def test_hours_are_confirmed_by_someone_other_than_who_recorded_them(staff, org):
     from huimin.registry import idnumbers
 
-    v = services.register_volunteer(staff["clerk"], org.pk, "赵六", idnumbers.make("411702", datetime.date(1990, 1, 1),
-                                    21), "", VILLAGE_A1)  # fmt: skip
+    v = services.register_volunteer(
+        staff["clerk"], org.pk, "赵六", idnumbers.make("411702", datetime.date(1990, 1, 1), 21), "", VILLAGE_A1
+    )
     with pytest.raises(BusinessRuleError, match="已在"):
         services.register_volunteer(staff["clerk"], org.pk, "赵六", v.id_number, "", VILLAGE_A1)
     a = services.add_activity(staff["clerk"], org.pk, "敬老院探访", "2026-07-12", VILLAGE_A1)
