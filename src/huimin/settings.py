@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "huimin.eligibility",
     "huimin.elderly",
     "huimin.marriage",
+    "huimin.orgs",
     "huimin.stats",
 ]
 

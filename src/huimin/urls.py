@@ -25,6 +25,7 @@ urlpatterns = [
     path("eligibility/", include("huimin.eligibility.urls")),
     path("elderly/", include("huimin.elderly.urls")),
     path("marriage/", include("huimin.marriage.urls")),
+    path("orgs/", include("huimin.orgs.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

@@ -20,6 +20,7 @@ from tests.elderly.matrix_targets import elderly_targets
 from tests.eligibility.matrix_targets import eligibility_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
 from tests.monitoring.matrix_targets import monitoring_targets
+from tests.orgs.matrix_targets import orgs_targets
 from tests.security.matrix import (
     LINE_BOUND,
     MATRIX,
@@ -158,6 +159,7 @@ def targets(users):
         | eligibility_targets(users)
         | elderly_targets(users)
         | marriage_targets(users)
+        | orgs_targets(users)
     )
 
 
@@ -204,6 +206,9 @@ ELDERLY_APPROVER = "approver_elderly"
 # a township 残疾人福利 经办员 and the county's 残联审核人: the programme machinery's capabilities on another line
 DISABILITY_CLERK = "clerk_disability"
 FEDERATION_REVIEWER = "federation_reviewer"
+# the county's 社会组织 审批人 (登记管理机关) and 初审人 (业务主管单位)
+ORGS_APPROVER = "approver_orgs"
+ORGS_REVIEWER = "reviewer_orgs"
 
 
 def _line_users(make_user) -> dict:
@@ -213,6 +218,8 @@ def _line_users(make_user) -> dict:
         DISABILITY_CLERK: make_user(DISABILITY_CLERK, Role.CLERK, TOWN_A, line=line),
         FEDERATION_REVIEWER: make_user(FEDERATION_REVIEWER, Role.FEDERATION_REVIEWER, COUNTY, line=line),
         MARRIAGE_APPROVER: marriage_user(make_user),  # a county 婚姻登记处负责人
+        ORGS_APPROVER: make_user(ORGS_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ORGS),
+        ORGS_REVIEWER: make_user(ORGS_REVIEWER, Role.REVIEWER, COUNTY, line=BusinessLine.ORGS),
     }
 
 
@@ -302,11 +309,11 @@ def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets,
     pair = targets[kind]
     failures, tried = [], []
     line = BusinessLine.ELDERLY  # the 养老服务 line's staff: a county approver and a township clerk
-    callers = {role: users[username] for role, username in ROLE_USERS.items()} | {
-        ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=line),
-        "clerk_elderly": make_user("clerk_elderly", Role.CLERK, TOWN_A, line=line),
-        MARRIAGE_APPROVER: marriage_user(make_user),
-    }
+    callers = (
+        {role: users[username] for role, username in ROLE_USERS.items()}
+        | _line_users(make_user)
+        | {"clerk_elderly": make_user("clerk_elderly", Role.CLERK, TOWN_A, line=line)}
+    )
     for role, user in callers.items():
         if capability is not None and capability not in capabilities_of(user):
             continue

@@ -13,6 +13,7 @@ SECTIONS = {
     "benefits": "资金发放",
     "elderly": "养老服务",
     "marriage": "婚姻登记",
+    "orgs": "社会组织",
     "stats": "统计决策",
     "system": "系统管理",
 }

@@ -33,6 +33,8 @@ APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usern
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
 MARRIAGE_CLERK_PREFIX, MARRIAGE_HEAD_PREFIX = "hy", "hz"  # the county's 婚姻登记员 and 婚姻登记处负责人
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
+# the county's 社会组织 registration: its clerk (受理), the 业务主管单位's pre-checker and the approver (决定)
+ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
 # the 民政所 审核人 also does the 初审 of the 残疾人两项补贴
@@ -91,6 +93,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.marriage import load_marriage
 
         load_marriage(as_of)
+        from huimin.demo.orgs import load_orgs
+
+        load_orgs(as_of, seed)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -643,6 +648,12 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                          _on(Role.FEDERATION_REVIEWER, disabled), county))  # fmt: skip
         accounts.append((f"{DISABILITY_PREFIX}{county[:6]}", f"{name}残疾人福利审批人", _on(Role.APPROVER, disabled),
                          county))  # fmt: skip
+        orgs = BusinessLine.ORGS
+        accounts += [
+            (f"{ORGS_CLERK_PREFIX}{county[:6]}", f"{name}社会组织登记经办", _on(Role.CLERK, orgs), county),
+            (f"{ORGS_REVIEWER_PREFIX}{county[:6]}", f"{name}业务主管单位初审人", _on(Role.REVIEWER, orgs), county),
+            (f"{ORGS_APPROVER_PREFIX}{county[:6]}", f"{name}社会组织登记审批人", _on(Role.APPROVER, orgs), county),
+        ]
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),

@@ -101,4 +101,11 @@ class Command(BaseCommand):
         for (level, roles), count in shown.items():
             if level > regions.COUNTY and count > LOCAL_SHOWN:
                 self.stdout.write(f"  ……{regions.LEVEL_NAMES[level]}{roles}共 {count} 个")
+        from huimin.demo.orgs import DEMO_ORG_PASSWORD
+        from huimin.orgs.models import Organisation
+
+        first = Organisation.objects.exclude(portal_password="").order_by("pk").first()
+        if first:
+            self.stdout.write(f"社会组织网上年报（/orgs/portal/）：{first.name}，统一社会信用代码 {first.credit_code}，"
+                              f"年报填报密码 {DEMO_ORG_PASSWORD}（各县第一家社会组织同此密码）")  # fmt: skip
         return None
