@@ -139,8 +139,10 @@ def test_every_reason_in_words_ineligible_first():
     )
     assert texts["no_members"] == "家庭没有在世成员记录，无法计算人均收入"
     assert texts["deceased"] == "1 名成员有死亡记录，需核实家庭成员"
-    assert texts["no_standard"].startswith("该地区在核对基准日没有有效的核对收入标准")
-    assert "「保障标准」页面" in texts["no_standard"] and "「核对规则阈值」页面" in texts["no_standard"]
+    assert texts["no_standard"] == (  # names the page and the role that can configure it
+        "该地区在核对基准日没有有效的核对收入标准（当地低保标准或其倍数未设置），无法比对收入和金融资产；"
+        "请县级审批人在「保障标准」页面设置当地低保标准，或在「核对规则阈值」页面设置倍数"
+    )
     assert rules.reason_summary(reasons[:2]) == texts["income_standard"] + "；" + texts["deposit_months"]
 
 
