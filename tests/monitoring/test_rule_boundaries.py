@@ -11,7 +11,7 @@ from tests.monitoring.test_rule_windows import STD, _facts, _pop
 
 D = datetime.date
 PARAMS = {r["code"]: r["params"] for r in RULES}
-NOV_1 = D(2026, 11, 1)
+NOV_1, NOV_20, NOV_30 = D(2026, 11, 1), D(2026, 11, 20), D(2026, 11, 30)
 AS_OF = D(2026, 12, 6)  # the window: 2025-12 … 2026-11 (November is the last complete month)
 DIBAO = {"person_key": "k1", "person_id": 1, "household_id": 10, "category": "dibao"}
 OTHER = {"person_key": "k2", "person_id": 2, "household_id": 20, "category": "dibao"}
@@ -181,3 +181,136 @@ def test_also_enrolled_programmes_parameter_default_and_fact():
     assert _facts("also_enrolled", p | {"programmes": ["dibao"]}, AS_OF, pop) == []
     default = {k: v for k, v in p.items() if k != "programmes"}  # 特困 集中供养 when not set
     assert len(_facts("also_enrolled", default, AS_OF, pop)) == 1
+
+
+# --- deaths -----------------------------------------------------------------------------------------------------
+
+
+def test_a_death_fact_carries_its_day_and_no_amount():
+    death = {"person_key": "k1", "death_date": NOV_1, "reporter": "火化"}
+    facts = _facts("death", PARAMS["death_of_recipient"], AS_OF, _pop(DIBAO), deaths=[death])
+    assert [(f["record_key"], f["occurred_on"], f["value"]) for f in facts] == [("2026-11-01", NOV_1, 0)]
+
+
+# --- deposits: parameters, defaults, the look-back day, the fact ------------------------------------------------
+
+DEP = PARAMS["large_deposits"]  # 24 months, 存款/理财/证券, balances of the last 366 days
+LINE = 24 * STD  # one member
+
+
+def _balance(fen, product="存款", on=NOV_30, key="k1", institution="中国农业银行"):
+    return {"person_key": key, "institution": institution, "product": product, "balance": fen, "as_of": on}
+
+
+def _dep(params, balances, pop=None):
+    return _facts("deposits", params, AS_OF, pop or _pop(DIBAO), deposits=balances)
+
+
+def test_deposit_products_default_to_all_three():
+    default = {k: v for k, v in DEP.items() if k != "products"}
+    for product in ("存款", "理财", "证券"):
+        assert _dep(default, [_balance(LINE + 1, product)]), product
+    assert _dep(default, [_balance(LINE + 1, "保险")]) == []
+
+
+def test_deposit_months_parameter_and_its_default():
+    twelve = DEP | {"months": 12}
+    assert _dep(twelve, [_balance(12 * STD + 1)])
+    assert _dep(twelve, [_balance(12 * STD)]) == []
+    default = {k: v for k, v in DEP.items() if k != "months"}  # 24 when not set
+    assert _dep(default, [_balance(LINE + 1)])
+    assert _dep(default, [_balance(LINE)]) == []
+
+
+def test_deposit_look_back_day_is_outside_the_day_after_inside():
+    edge = AS_OF - datetime.timedelta(days=366)
+    assert _dep(DEP, [_balance(LINE + 1, on=edge)]) == []
+    assert _dep(DEP, [_balance(LINE + 1, on=edge + datetime.timedelta(days=1))])
+    no_window = {k: v for k, v in DEP.items() if k != "lookback_days"}  # every balance up to the run's day
+    assert _dep(no_window, [_balance(LINE + 1, on=D(2020, 1, 1))])
+
+
+def test_deposit_fact_names_the_largest_holder_and_the_latest_statement_day():
+    pop = _pop(DIBAO | {"members": 2}, DIBAO | {"person_key": "k3", "person_id": 3, "members": 2}, OTHER)
+    facts = _dep(DEP, [_balance(LINE, on=D(2026, 10, 31)), _balance(LINE + 1, key="k3", on=D(2026, 11, 15))], pop)
+    assert [(f["person_id"], f["household_id"], f["occurred_on"], f["value"]) for f in facts] == [
+        (3, 10, D(2026, 11, 15), 2 * LINE + 1)
+    ]
+
+
+# --- medical bills: the floor, its default, the fact ------------------------------------------------------------
+
+MED = PARAMS["big_medical_bills"]
+
+
+def _bill(fen, on=NOV_20, key="k9"):
+    return {"person_key": key, "settled_on": on, "total_cost": fen * 2, "self_paid": fen, "diagnosis": "恶性肿瘤"}
+
+
+def test_medical_floor_parameter_and_its_default():
+    low = MED | {"min_self_paid_yuan": 10_000}
+    assert _facts("medical", low, AS_OF, _pop(REGISTERED), medical=[_bill(10_000_00)])
+    assert _facts("medical", low, AS_OF, _pop(REGISTERED), medical=[_bill(9_999_99)]) == []
+    default = {k: v for k, v in MED.items() if k != "min_self_paid_yuan"}  # 30,000 元 when not set
+    assert _facts("medical", default, AS_OF, _pop(REGISTERED), medical=[_bill(30_000_00)])
+    assert _facts("medical", default, AS_OF, _pop(REGISTERED), medical=[_bill(29_999_99)]) == []
+
+
+def test_medical_fact_names_the_largest_payer_and_the_first_bill():
+    pop = _pop(REGISTERED, REGISTERED | {"person_key": "k8", "person_id": 8})
+    bills = [_bill(10_000_00, D(2026, 10, 1)), _bill(25_000_00, D(2026, 11, 2), key="k8")]
+    facts = _facts("medical", MED, AS_OF, pop, medical=bills)
+    assert [(f["person_id"], f["record_key"], f["occurred_on"], f["value"]) for f in facts] == [
+        (8, "2026-10-01", D(2026, 10, 1), 35_000_00)
+    ]
+
+
+# --- 资金长期未支取 -------------------------------------------------------------------------------------------------
+
+NW = PARAMS["no_withdrawal"]  # 6 months: on 6 December, June … November
+
+
+def _stmt(month, credited=630_00, withdrawn=0, key="k1"):
+    return {"person_key": key, "account_no": f"a-{key}", "month": month, "credited": credited,
+            "withdrawn": withdrawn, "balance": None}  # fmt: skip
+
+
+SIX = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+
+
+def _idle(params, statements, pop=None):
+    facts = _facts("no_withdrawal", params, AS_OF, pop or _pop(DIBAO), benefit_account=statements)
+    return [(f["person_id"], f["household_id"], f["record_key"], f["occurred_on"], f["value"]) for f in facts]
+
+
+def test_no_withdrawal_occurred_the_month_after_the_last_withdrawal_or_the_window_start():
+    assert _idle(NW, [_stmt("2026-03", withdrawn=100_00)] + [_stmt(m) for m in SIX]) == [
+        (1, 10, "最后支取2026-03", D(2026, 4, 1), 6 * 630_00)
+    ]
+    # never withdrawn: the window's first month
+    assert _idle(NW, [_stmt(m) for m in SIX]) == [(1, 10, "最后支取无", D(2026, 6, 1), 6 * 630_00)]
+    # a withdrawal of one fen is a withdrawal
+    assert _idle(NW, [_stmt("2026-05", withdrawn=1)] + [_stmt(m) for m in SIX])[0][2] == "最后支取2026-05"
+
+
+def test_no_withdrawal_months_parameter_and_its_default():
+    assert _idle(NW | {"months": 1}, [_stmt("2026-11")])
+    assert _idle(NW | {"months": 3}, [_stmt(m) for m in SIX[-3:]])
+    assert _idle(NW | {"months": 3}, [_stmt(m) for m in SIX[-2:]]) == []
+    default = {k: v for k, v in NW.items() if k != "months"}  # 6 when not set
+    assert _idle(default, [_stmt(m) for m in SIX])
+    assert _idle(default, [_stmt(m) for m in SIX[1:]]) == []
+
+
+def test_no_withdrawal_credit_boundaries_and_missing_figures():
+    assert _idle(NW, [_stmt(m, credited=0) for m in SIX]) == []  # nothing came in
+    assert _idle(NW, [_stmt(m, credited=0) for m in SIX[:-1]] + [_stmt("2026-11", credited=1)])  # one fen did
+    assert _idle(NW, [_stmt(m, credited=None) for m in SIX]) == []  # no credit reported: nothing came in
+    assert _idle(NW, [_stmt(m, withdrawn=None) for m in SIX])  # no withdrawal reported: none was made
+
+
+def test_no_withdrawal_each_household_its_own_accounts():
+    pop = _pop(DIBAO, OTHER)
+    statements = [_stmt("2026-03", withdrawn=100_00)] + [_stmt(m) for m in SIX]
+    statements += [_stmt(m, withdrawn=630_00, key="k2") for m in SIX]  # household 20 withdraws every month
+    assert _idle(NW, statements, pop) == [(1, 10, "最后支取2026-03", D(2026, 4, 1), 6 * 630_00)]
