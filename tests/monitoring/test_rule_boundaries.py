@@ -314,3 +314,90 @@ def test_no_withdrawal_each_household_its_own_accounts():
     statements = [_stmt("2026-03", withdrawn=100_00)] + [_stmt(m) for m in SIX]
     statements += [_stmt(m, withdrawn=630_00, key="k2") for m in SIX]  # household 20 withdraws every month
     assert _idle(NW, statements, pop) == [(1, 10, "最后支取2026-03", D(2026, 4, 1), 6 * 630_00)]
+
+
+# --- the run's day, vehicles, companies -------------------------------------------------------------------------
+
+
+def test_an_event_on_the_run_s_day_counts_the_day_after_does_not():
+    assert _facts("medical", MED, AS_OF, _pop(REGISTERED), medical=[_bill(60_000_00, AS_OF)])
+    later = AS_OF + datetime.timedelta(days=1)
+    assert _facts("medical", MED, AS_OF, _pop(REGISTERED), medical=[_bill(60_000_00, later)]) == []
+
+
+def _car(value_fen, kind="小型轿车"):
+    return {"person_key": "k1", "plate_no": "豫Q12345", "vehicle_type": kind, "value": value_fen,
+            "registered_on": NOV_1, "status": "正常"}  # fmt: skip
+
+
+def test_vehicle_parameters_default_to_no_floor_and_no_excluded_type():
+    bare = {"categories": ["dibao"]}
+    assert _facts("vehicle", bare, AS_OF, _pop(DIBAO), vehicles=[_car(50)])  # half a 元: no floor
+    assert _facts("vehicle", bare, AS_OF, _pop(DIBAO), vehicles=[_car(50_000_00, "普通二轮摩托车")])
+    assert _facts("vehicle", bare | {"exclude_types": [""]}, AS_OF, _pop(DIBAO), vehicles=[_car(50_000_00)])
+    typed = PARAMS["vehicle_registered"]
+    assert _facts("vehicle", typed, AS_OF, _pop(DIBAO), vehicles=[_car(50_000_00, None)])  # no type recorded
+
+
+def test_a_company_fact_carries_its_capital_or_zero():
+    rule = next(r for r in RULES if r["kind"] == "company")
+    firm = {"person_key": "k1", "credit_code": "91411702MA0000000X", "company_name": "某公司", "role": "股东",
+            "registered_capital": None, "established_on": NOV_1, "status": "存续"}  # fmt: skip
+    params = rule["params"] | {"min_capital_yuan": 0}
+    facts = _facts("company", params, AS_OF, _pop(DIBAO), business=[firm])
+    assert [(f["record_key"], f["occurred_on"], f["value"]) for f in facts] == [("91411702MA0000000X", NOV_1, 0)]
+
+
+# --- 残疾人两项补贴 应享未享: parameters, defaults, record keys, the issue day ------------------------------------
+
+UNC = PARAMS["subsidy_unclaimed"]
+ISSUED = D(2020, 1, 1)
+
+
+def _holder(pid, category="registered"):
+    return {"person_key": f"k{pid}", "person_id": pid, "household_id": 100 + pid, "category": category}
+
+
+def _cert_of(pid, grade, on=ISSUED):
+    return {"person_key": f"k{pid}", "cert_no": f"c{pid}", "category": "4", "grade": grade, "issued_on": on,
+            "status": "有效"}  # fmt: skip
+
+
+def _unclaimed(params, pop, certs, as_of=AS_OF):
+    return sorted((f["person_id"], f["record_key"]) for f in _facts("subsidy_unclaimed", params, as_of, pop,
+                                                                     disability=certs))  # fmt: skip
+
+
+def test_unclaimed_record_keys_name_the_reason():
+    pop = _pop(_holder(1), _holder(2, "dibao"), _holder(3))
+    certs = [_cert_of(1, 2), _cert_of(2, 4), _cert_of(3, 3)]
+    assert _unclaimed(UNC, pop, certs) == [(1, "持2级及以上残疾人证未享受补贴"), (2, "低保家庭残疾人未享受补贴")]
+
+
+def test_unclaimed_grade_parameter_and_its_default():
+    pop = _pop(_holder(1), _holder(2), _holder(3))
+    certs = [_cert_of(1, 1), _cert_of(2, 2), _cert_of(3, 3)]
+    assert [p for p, _ in _unclaimed(UNC | {"max_grade": 1}, pop, certs)] == [1]
+    default = {k: v for k, v in UNC.items() if k != "max_grade"}  # grade 1–2 when not set
+    assert [p for p, _ in _unclaimed(default, pop, certs)] == [1, 2]
+
+
+def test_unclaimed_low_income_parameter_and_its_default():
+    pop = _pop(_holder(1, "dibao"), _holder(2, "edge"))
+    certs = [_cert_of(1, 4), _cert_of(2, 4)]
+    assert [p for p, _ in _unclaimed(UNC | {"low_income_categories": ["edge"]}, pop, certs)] == [2]
+    default = {k: v for k, v in UNC.items() if k != "low_income_categories"}  # 低保 when not set
+    assert [p for p, _ in _unclaimed(default, pop, certs)] == [1]
+
+
+def test_unclaimed_subsidy_categories_parameter():
+    pop = _pop(_holder(1), _holder(1, "disability_living"))
+    assert _unclaimed(UNC, pop, [_cert_of(1, 1)]) == []  # a recipient
+    only_care = UNC | {"subsidy_categories": ["severe_care"]}  # 生活补贴 then does not count as receiving one
+    assert [p for p, _ in _unclaimed(only_care, pop, [_cert_of(1, 1)])] == [1]
+
+
+def test_a_certificate_issued_on_the_run_s_day_is_in_force_the_next_day_s_is_not():
+    pop = _pop(_holder(1))
+    assert _unclaimed(UNC, pop, [_cert_of(1, 1, AS_OF)])
+    assert _unclaimed(UNC, pop, [_cert_of(1, 1, AS_OF + datetime.timedelta(days=1))]) == []
