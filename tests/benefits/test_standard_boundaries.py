@@ -114,3 +114,43 @@ def test_in_effect_on_the_first_and_the_last_day(seeded):
     assert standards.in_effect("price_subsidy", datetime.date(2020, 12, 31)) == [row]  # the last day
     assert standards.in_effect("price_subsidy", datetime.date(2021, 1, 1)) == []
     assert standards.in_effect("price_subsidy", datetime.date(2019, 12, 31)) == []
+
+
+def _band(low, high, amount):
+    return Standard.objects.create(kind="aged_allowance", region_id=YANGQUAN, value=Decimal(amount), age_from=low,
+                                   age_to=high, effective_from=D2020)  # fmt: skip
+
+
+def test_find_age_bands_include_both_ends_and_an_open_band(seeded):
+    eighty, ninety, hundred = _band(80, 89, "100"), _band(90, 99, "200"), _band(100, None, "500")
+    young = _band(None, 79, "0")
+    cases = {79: young, 80: eighty, 89: eighty, 90: ninety, 99: ninety, 100: hundred, 120: hundred}
+    for age, row in cases.items():
+        assert standards.find("aged_allowance", YANGQUAN, D2020, age=age) == row, age
+    assert standards.find("aged_allowance", YANGQUAN, D2020) is not None  # no age asked: a row of the kind
+
+
+def test_find_in_preloaded_rows_checks_kind_and_both_ends_of_the_period(seeded):
+    row = _row("dibao", Decimal("600"))
+    row.effective_to = datetime.date(2020, 12, 31)
+    row.save()
+    other = _row("tekun_basic", Decimal("780"))
+    rows = [row, other]  # preloaded without any filter
+    assert standards.find("dibao", YANGQUAN, datetime.date(2020, 12, 31), rows=rows) == row  # the last day
+    assert standards.find("dibao", YANGQUAN, datetime.date(2021, 1, 1), rows=rows) is None
+    assert standards.find("dibao", YANGQUAN, datetime.date(2019, 12, 31), rows=rows) is None
+    assert standards.find("orphan_scattered", YANGQUAN, D2020, rows=rows) is None  # no row of the kind
+
+
+def test_find_area_latest_date_and_creation_order(seeded):
+    rural = _row("dibao", Decimal("400"), area="rural")
+    assert standards.find("dibao", YANGQUAN, D2020) is None  # no area asked: an area's own row does not fit
+    assert standards.find("dibao", YANGQUAN, D2020, urban=False) == rural
+    both = _row("dibao", Decimal("500"), area="all")
+    assert standards.find("dibao", YANGQUAN, D2020, urban=False) == rural  # the exact area beats 城乡统一
+    assert standards.find("dibao", YANGQUAN, D2020, urban=True) == both
+    newer = Standard.objects.create(kind="dibao", region_id=YANGQUAN, area="all", value=Decimal("550"),
+                                    effective_from=datetime.date(2022, 1, 1))  # fmt: skip
+    assert standards.find("dibao", YANGQUAN, datetime.date(2023, 1, 1), urban=True) == newer
+    again = _row("dibao", Decimal("560"), area="all")  # the same day as ``both``: the later row decides
+    assert standards.find("dibao", YANGQUAN, datetime.date(2021, 1, 1), urban=True) == again
