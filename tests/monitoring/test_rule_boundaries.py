@@ -222,6 +222,11 @@ def test_deposit_months_parameter_and_its_default():
     assert _dep(default, [_balance(LINE)]) == []
 
 
+def test_a_balance_dated_the_run_s_day_counts_the_next_day_s_does_not():
+    assert _dep(DEP, [_balance(LINE + 1, on=AS_OF)])
+    assert _dep(DEP, [_balance(LINE + 1, on=AS_OF + datetime.timedelta(days=1))]) == []
+
+
 def test_deposit_look_back_day_is_outside_the_day_after_inside():
     edge = AS_OF - datetime.timedelta(days=366)
     assert _dep(DEP, [_balance(LINE + 1, on=edge)]) == []
