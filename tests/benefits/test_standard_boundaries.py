@@ -154,3 +154,10 @@ def test_find_area_latest_date_and_creation_order(seeded):
     assert standards.find("dibao", YANGQUAN, datetime.date(2023, 1, 1), urban=True) == newer
     again = _row("dibao", Decimal("560"), area="all")  # the same day as ``both``: the later row decides
     assert standards.find("dibao", YANGQUAN, datetime.date(2021, 1, 1), urban=True) == again
+
+
+def test_find_the_later_dated_row_wins_whatever_the_order_of_entry(seeded):
+    newer = Standard.objects.create(kind="dibao", region_id=YANGQUAN, area="all", value=Decimal("550"),
+                                    effective_from=datetime.date(2022, 1, 1))  # fmt: skip
+    _row("dibao", Decimal("500"), area="all")  # dated 2020, entered after
+    assert standards.find("dibao", YANGQUAN, datetime.date(2023, 1, 1)) == newer

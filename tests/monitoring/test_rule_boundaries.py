@@ -406,3 +406,8 @@ def test_a_certificate_issued_on_the_run_s_day_is_in_force_the_next_day_s_is_not
     pop = _pop(_holder(1))
     assert _unclaimed(UNC, pop, [_cert_of(1, 1, AS_OF)])
     assert _unclaimed(UNC, pop, [_cert_of(1, 1, AS_OF + datetime.timedelta(days=1))]) == []
+
+
+def test_a_rule_without_categories_watches_everybody():
+    bare = {k: v for k, v in MED.items() if k != "categories"}
+    assert _facts("medical", bare, AS_OF, _pop(REGISTERED), medical=[_bill(60_000_00)])
