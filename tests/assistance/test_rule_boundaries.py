@@ -165,3 +165,55 @@ def test_working_days_left_count_the_regions_own_calendar(regions):
     WorkdayOverride.objects.create(region_id=COUNTY, day=D(2026, 11, 21), is_workday=True)  # a working Saturday
     assert rules.workdays_left(friday, tuesday, VILLAGE_A1) == plain + 1
     assert rules.workdays_left(friday, tuesday, "411721001001") == plain  # another county's calendar
+
+
+# --- written against mutmut's survivors of 2026-12-06 (docs/testing.md) ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_due_date_counts_the_regions_own_calendar(regions):
+    from huimin.assistance.models import WorkdayOverride
+
+    friday = D(2026, 11, 20)
+    plain = rules.due_date(friday, 2, VILLAGE_A1)  # Monday, Tuesday
+    assert plain == D(2026, 11, 24)
+    WorkdayOverride.objects.create(region_id=COUNTY, day=D(2026, 11, 21), is_workday=True)  # a working Saturday
+    assert rules.due_date(friday, 2, VILLAGE_A1) == D(2026, 11, 23)
+    assert rules.due_date(friday, 2, "411721001001") == plain  # another county's calendar
+    assert rules.due_date(friday, None, VILLAGE_A1) is None
+
+
+@pytest.mark.django_db
+def test_the_later_dated_policy_figure_wins_whatever_the_order_of_entry(regions):
+    RegionPolicy.objects.filter(key="grace_months").delete()
+    _policy("2", D(2026, 3, 1), region=COUNTY)
+    _policy("1", D(2026, 1, 1), region=COUNTY)  # entered later, dated earlier
+    assert rules.policy_value("grace_months", VILLAGE_A1, D(2026, 3, 1)) == 2
+    _policy("3", D(2026, 3, 1), region=COUNTY)  # the same day as "2", entered later: a correction
+    assert rules.policy_value("grace_months", VILLAGE_A1, D(2026, 3, 1)) == 3
+
+
+@pytest.mark.django_db
+def test_benefits_stop_from_the_month_after_death_or_the_regions_months(regions):
+    RegionPolicy.objects.filter(key="death_stop_months").delete()
+    assert rules.death_stop_month(VILLAGE_A1, D(2026, 11, 30)) == D(2026, 12, 1)  # the last day of a month
+    assert rules.death_stop_month(VILLAGE_A1, D(2026, 12, 1)) == D(2027, 1, 1)  # the first day, across the year
+    RegionPolicy.objects.create(key="death_stop_months", value="2", effective_from=D(2026, 12, 1), region_id=COUNTY)
+    assert rules.death_stop_month(VILLAGE_A1, D(2026, 11, 30)) == D(2026, 12, 1)  # before the figure holds
+    assert rules.death_stop_month(VILLAGE_A1, D(2026, 12, 1)) == D(2027, 2, 1)
+    assert rules.death_stop_month("411721001001", D(2026, 12, 1)) == D(2027, 1, 1)  # another county
+    RegionPolicy.objects.create(key="death_stop_months", value="0", effective_from=D(2026, 12, 2), region_id=COUNTY)
+    assert rules.death_stop_month(VILLAGE_A1, D(2026, 12, 2)) == D(2027, 1, 1)  # never the month of death
+
+
+@pytest.mark.django_db
+def test_a_delegation_is_of_its_programme_and_county_and_the_latest_start_wins(regions):
+    dibao = Programme.objects.get(code="dibao")
+    other = Programme.objects.filter(delegable=True).exclude(pk=dibao.pk).first()
+    Delegation.objects.filter(programme__in=[dibao, other]).delete()
+    Delegation.objects.create(programme=other, county_id=COUNTY, effective_from=D(2026, 1, 1))
+    Delegation.objects.create(programme=dibao, county_id="411721000000", effective_from=D(2026, 1, 1))
+    assert rules.active_delegation(dibao, VILLAGE_A1, D(2026, 3, 1)) is None  # another programme, county
+    later = Delegation.objects.create(programme=dibao, county_id=COUNTY, effective_from=D(2026, 2, 1))
+    Delegation.objects.create(programme=dibao, county_id=COUNTY, effective_from=D(2026, 1, 1))  # entered after
+    assert rules.active_delegation(dibao, VILLAGE_A1, D(2026, 3, 1)) == later

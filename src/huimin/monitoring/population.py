@@ -67,15 +67,21 @@ def refresh(registry: bool = True) -> pa.Table:
         rows[(person_id, category)] = (household_id, region, _standard(basis), enrolment_id, code)
     for person_id, household_id, region in _flagged_for_poverty_monitoring():
         rows.setdefault((person_id, Category.POVERTY), (household_id, region, None, None, None))
+    # the rows as stored, read as tuples: only new or changed rows are written (a daily run changes few of them,
+    # and upserting every row each day cost seconds per ten thousand)
+    stored = {
+        (p, c): (pk, (h, r, s, e, current))
+        for pk, p, c, h, r, s, e, current in MonitoredPerson.objects.values_list(
+            "pk", "person_id", "category", "household_id", "region_id", "standard", "enrolment_id", "is_current")
+    }  # fmt: skip
+    changed = [key for key, (h, r, s, e, _) in rows.items() if stored.get(key, (None, None))[1] != (h, r, s, e, True)]
     MonitoredPerson.objects.bulk_create(
         [MonitoredPerson(person_id=p, category=c, household_id=h, region_id=r, standard=s, enrolment_id=e,
-                         is_current=True) for (p, c), (h, r, s, e, _) in rows.items()],
+                         is_current=True) for (p, c) in changed for h, r, s, e, _ in [rows[(p, c)]]],
         batch_size=2000, update_conflicts=True, unique_fields=["person", "category"],
         update_fields=["household", "region", "standard", "enrolment_id", "is_current", "refreshed_at"],
     )  # fmt: skip
-    current = {pc for pc in rows}
-    stale = [m.pk for m in MonitoredPerson.objects.filter(is_current=True).only("person_id", "category")
-             if (m.person_id, m.category) not in current]  # fmt: skip
+    stale = [pk for key, (pk, values) in stored.items() if values[4] and key not in rows]
     MonitoredPerson.objects.filter(pk__in=stale).update(is_current=False)
     table = _arrow(rows)
     if registry:
@@ -122,24 +128,24 @@ def _arrow(rows: dict) -> pa.Table:
         Person.objects.filter(household_id__in=households, merged_into__isnull=True, is_deceased=False)
         .values("household_id").annotate(n=Count("id", filter=Q(is_deceased=False))).values_list("household_id", "n")
     )  # fmt: skip
-    persons = {
-        p.pk: p for p in Person.objects.filter(pk__in=person_ids).only("id", "id_number", "id_number_bidx",
-                                                                       "disability_grade")
+    persons = {  # tuples, not model instances: tens of thousands of rows at each run
+        pk: (number, bidx, grade) for pk, number, bidx, grade in Person.objects.filter(pk__in=person_ids)
+        .values_list("id", "id_number", "id_number_bidx", "disability_grade")
     }  # fmt: skip
     cols = {name: [] for name in SCHEMA.names}
     for (person_id, category), (household_id, region, standard, _, code) in sorted(rows.items()):
-        person = persons[person_id]
-        if not person.id_number_bidx:
+        number, bidx, grade = persons[person_id]
+        if not bidx:
             continue  # no ID number: departmental records cannot be matched
-        cols["person_key"].append(person.id_number_bidx)
-        cols["canonical_key"].append(canonical_key(person.id_number, person.id_number_bidx))
+        cols["person_key"].append(bidx)
+        cols["canonical_key"].append(canonical_key(number, bidx))
         cols["person_id"].append(person_id)
         cols["household_id"].append(household_id)
         cols["category"].append(str(category))
         cols["region_code"].append(region)
         cols["standard_fen"].append(int(standard * 100) if standard is not None else None)
         cols["members"].append(sizes.get(household_id, 0))
-        cols["disability_grade"].append(person.disability_grade)
+        cols["disability_grade"].append(grade)
         cols["programme"].append(code)
     return pa.table(cols, schema=SCHEMA)
 
