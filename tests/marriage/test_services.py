@@ -201,7 +201,7 @@ def test_ending_this_week_and_counselling(clerk, application):
 def test_correction_needs_a_second_officer(clerk, head, office):
     record = _register(clerk, office, man(D(1990, 1, 1), 25), woman(D(1990, 1, 1), 28))
     req = services.do_request(head, record, Request.What.CORRECTION, "录入错误", field="female_name", new_value="李娅")
-    with pytest.raises(BusinessRuleError, match="不能为同一人"):
+    with pytest.raises(BusinessRuleError, match="同一人不能既申请补领或更正又审批补领或更正"):
         services.do_decide(head, req, True)
     with pytest.raises(Forbidden):
         services.do_decide(clerk, req, True)

@@ -28,3 +28,11 @@ class EligibilityConfig(AppConfig):
         todos.register(certificate_notices)
         todos.register(survival_overdue)
         verification.on_snapshot(services.on_ingest)
+
+        from huimin.core import daily
+
+        def eligibility_daily(day):
+            r = services.daily(day)
+            return f"残疾人证变更 {r['certificates']} 条；生存认证逾期停保 {r['suspended']} 人"
+
+        daily.register("eligibility.daily", "待遇资格：残疾人证变更、生存认证逾期停保", eligibility_daily)

@@ -13,5 +13,4 @@ class MarriageErrorCode(StrEnum):
     WINDOW_ENDED = "marriage.window_ended"  # withdrawal after the period / registration after the window
     APPLICATION_STATE = "marriage.application_state"  # the application was withdrawn, lapsed or registered
     RECORD_STATE = "marriage.record_state"  # the record does not allow the act (not subsisting …)
-    SAME_OFFICER = "marriage.same_officer"  # the requester may not approve his own request
     INPUT = "marriage.input"  # a required field is missing or malformed

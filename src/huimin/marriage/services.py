@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from huimin.core import audit
+from huimin.core import audit, duties
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.roles import BusinessLine
 from huimin.core.scope import in_scope, scoped
@@ -665,8 +665,7 @@ def do_decide(actor, request: Request, approve: bool, note: str = "") -> Request
         request = Request.objects.select_for_update().select_related("record").get(pk=request.pk)
         if request.status != Request.Status.PENDING:
             raise BusinessRuleError(E.RECORD_STATE, f"该事项{request.get_status_display()}")
-        if request.requested_by_id == actor.pk:
-            raise BusinessRuleError(E.SAME_OFFICER, "申请人与审批人不能为同一人：请由另一名登记员或负责人审批")
+        duties.check(actor, "marriage.request", "decide", {"request": request.requested_by.username})
         record = Record.objects.select_for_update().get(pk=request.record_id)
         request.status = Request.Status.APPROVED if approve else Request.Status.REJECTED
         request.decided_by, request.decided_at = actor, timezone.now()
