@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "huimin.monitoring",
     "huimin.eligibility",
     "huimin.elderly",
+    "huimin.supervision",
+    "huimin.eldercare",
     "huimin.stats",
 ]
 

@@ -24,6 +24,8 @@ urlpatterns = [
     path("monitoring/", include("huimin.monitoring.urls")),
     path("eligibility/", include("huimin.eligibility.urls")),
     path("elderly/", include("huimin.elderly.urls")),
+    path("supervision/", include("huimin.supervision.urls")),
+    path("eldercare/", include("huimin.eldercare.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"
