@@ -26,7 +26,8 @@ def inspected(staff):
                         count=1, seed=1, per_subject=1)  # fmt: skip
     planned = row.inspections.get()
     inspector = staff["inspector1"] if planned.inspector_id == staff["inspector1"].pk else staff["inspector2"]
-    return services.record_inspection(inspector, planned.pk, inspected_on="2026-11-20", summary="消防通道堵塞"), inspector
+    done = services.record_inspection(inspector, planned.pk, inspected_on="2026-11-20", summary="消防通道堵塞")
+    return done, inspector
 
 
 def test_only_a_drawn_inspector_records(staff, inspected):

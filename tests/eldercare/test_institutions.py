@@ -161,7 +161,8 @@ def test_retrofit_from_application_to_one_payment(staff, monkeypatch):
     with pytest.raises(Forbidden):  # a clerk does not assess
         services.retrofit_act(staff["clerk"], row.pk, "assess", {"date": "2026-10-05"})
     reviewer = staff["township_reviewer"]
-    services.retrofit_act(reviewer, row.pk, "assess", {"date": "2026-10-05", "items": "扶手、防滑", "estimated_cost": "4200"})
+    assessment = {"date": "2026-10-05", "items": "扶手、防滑", "estimated_cost": "4200"}
+    services.retrofit_act(reviewer, row.pk, "assess", assessment)
     services.retrofit_act(staff["clerk"], row.pk, "start", {"date": "2026-10-10", "contractor": "安居装修"})
     with pytest.raises(BusinessRuleError):  # finished before it started
         services.retrofit_act(staff["clerk"], row.pk, "finish", {"date": "2026-10-09"})
