@@ -31,6 +31,7 @@ DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
 APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
+INSPECTOR_PREFIX = "jc"  # the county's 养老机构 inspectors (养老服务 审核人)
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
@@ -87,6 +88,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.elderly import load_elderly
 
         load_elderly(as_of)
+        from huimin.demo.eldercare import load_eldercare
+
+        load_eldercare(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -628,6 +632,10 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         # the county's 养老服务 office: an approver of that line only, without 社会救助 duties
         line = BusinessLine.ELDERLY
         accounts.append((f"{ELDERLY_PREFIX}{county[:6]}", f"{name}养老服务科审批人", _on(Role.APPROVER, line), county))
+        # its 养老机构 inspectors, the pool of the 双随机 draws
+        for i in (1, 2, 3):
+            accounts.append((f"{INSPECTOR_PREFIX}{county[:6]}{i}", f"{name}养老机构检查员{i}", _on(Role.REVIEWER, line),
+                             county))  # fmt: skip
         # 残疾人两项补贴: the 县残联 reviews the certificate, the 民政 残疾人福利 office approves
         disabled = BusinessLine.DISABILITY
         accounts.append((f"{FEDERATION_PREFIX}{county[:6]}", f"{name}残联审核人",

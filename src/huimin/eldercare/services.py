@@ -95,8 +95,10 @@ def _choice(value, choices, what: str) -> str:
 
 
 def _region(actor, code) -> Region:
-    code = regions.full_code(str(code or "").strip()) if str(code or "").strip() else ""
-    if not code or not in_scope(actor, code):
+    if not str(code or "").strip():
+        raise BusinessRuleError(E.REQUIRED, "请选择所在的乡镇（街道）或村（社区）")
+    code = regions.full_code(str(code).strip())
+    if not in_scope(actor, code):
         raise NotInScope("区划不存在或不在您的管辖范围内")
     region = Region.objects.filter(code=code).first()
     if region is None:
@@ -197,6 +199,8 @@ def admit(actor, institution_pk, *, person_pk, bed_type, admitted_on) -> Residen
 
     with transaction.atomic():
         institution = access_institution_by_id(actor, institution_pk, capability=cap.REGISTER, for_update=True)
+        if not str(person_pk or "").strip():
+            raise BusinessRuleError(E.REQUIRED, "请填写入住老人（人员库编号）")
         person = access_person_by_id(actor, person_pk)
         bed_type = _choice(bed_type, BedType, "床位类型")
         day = _date(admitted_on, "入住日期")
@@ -385,6 +389,8 @@ def apply_retrofit(actor, *, person_pk, applied_on) -> Retrofit:
     from huimin.registry.access import access_person_by_id
 
     require_capability(actor, cap.REGISTER, "受理适老化改造申请")
+    if not str(person_pk or "").strip():
+        raise BusinessRuleError(E.REQUIRED, "请填写申请的老年人（人员库编号）")
     with transaction.atomic():
         person = access_person_by_id(actor, person_pk)
         day = _date(applied_on, "申请日期")
@@ -429,7 +435,8 @@ def retrofit_act(actor, pk, action: str, data: dict) -> Retrofit:
         raise BusinessRuleError(E.BAD_CHOICE, "没有这项操作")
     capability, sources, target = RETROFIT_ACTIONS[action]
     with transaction.atomic():
-        row = access_retrofit_by_id(actor, pk, capability=capability, for_update=True)
+        row = access_retrofit_by_id(actor, pk, capability=cap.REGISTER, for_update=True)  # outside: 404 first
+        require_capability(actor, capability, ACTION_LABELS[action])
         if row.status not in sources:
             raise BusinessRuleError(E.STATE, f"该申请{row.get_status_display()}，不能{ACTION_LABELS[action]}")
         day = _date(data.get("date"), f"{ACTION_LABELS[action]}日期")

@@ -175,7 +175,7 @@ def facilities(request):
         qs = qs.filter(kind=kind)
     month = services.today().replace(day=1)
     last = (month - datetime.timedelta(days=1)).replace(day=1)
-    qs = qs.annotate(last_visits=Sum("uses__visits", filter=Q(uses__month=last)))
+    qs = qs.annotate(last_visits=Sum("uses__visits", filter=Q(uses__month=last))).order_by("region_id", "name")
     return render(request, "eldercare/facilities.html", {
         "page": page_of(request, qs, PAGE), "kinds": Facility.Kind.choices, "kind": kind, "last": last,
         "statuses": Facility.Status.choices, "today": services.today(),

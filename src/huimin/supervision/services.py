@@ -77,9 +77,11 @@ def _line(line) -> str:
 
 
 def _region(actor, region) -> Region:
-    code = getattr(region, "code", region)
-    code = regions.full_code(str(code or "").strip()) if code else ""
-    if not code or not in_scope(actor, code):
+    code = str(getattr(region, "code", region) or "").strip()
+    if not code:
+        raise BusinessRuleError(E.TEXT_REQUIRED, "请选择区划")
+    code = regions.full_code(code)
+    if not in_scope(actor, code):
         raise NotInScope("区划不存在或不在您的管辖范围内")
     found = Region.objects.filter(code=code).first()
     if found is None:
@@ -92,6 +94,8 @@ def _subject(actor, kind: str, pk, line: str, capability: str) -> tuple[str, str
     if subjects.get(kind) is None:
         raise BusinessRuleError(E.UNKNOWN_KIND, f"抽查对象类别“{kind}”未登记")
     require_capability(actor, capability, "办理监督检查", line=line)
+    if not str(pk or "").strip():
+        raise BusinessRuleError(E.TEXT_REQUIRED, f"请选择{subjects.label_of(kind)}")
     found = subjects.resolve(kind, pk)
     if found is None or not in_scope(actor, found[1]):
         raise NotInScope(f"{subjects.label_of(kind)}不存在或不在您的管辖范围内")
