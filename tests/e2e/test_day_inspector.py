@@ -35,7 +35,7 @@ def test_inspector_day(open_page, users, make_user):
         page.get_by_text("已抽取 2 个对象").wait_for()
         page.get_by_role("button", name="公开抽查结果").click()
         page.get_by_role("link", name="查看公示").click()
-        page.get_by_role("link", name="复核").click()
+        page.get_by_role("link", name="复核", exact=True).click()
         assert "复核一致" in page.locator("[data-testid=verify-result]").inner_text()
         log_out(page)
 
