@@ -4,6 +4,7 @@ would have done it."""
 
 import datetime
 
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from huimin.core import regions
@@ -35,7 +36,7 @@ def load_eldercare(as_of: datetime.date) -> dict[str, int]:
     from huimin.elderly.services import register
 
     counts = {"institutions": 0, "residents": 0, "facilities": 0, "draws": 0, "retrofits": 0}
-    day = as_of
+    day = min(as_of, timezone.localdate())
     line = BusinessLine.ELDERLY
     for approver in User.objects.with_role(Role.APPROVER, line).order_by("region_id"):
         county = approver.region_id
@@ -94,12 +95,12 @@ def load_eldercare(as_of: datetime.date) -> dict[str, int]:
                 planned = draw.inspections.order_by("pk").first()
                 inspector = User.objects.get(pk=planned.inspector_id)
                 with acting_as(actor_for(inspector)):
-                    supervision.record_inspection(inspector, planned.pk, inspected_on=day,
+                    supervision.record_inspection(inspector, planned.pk, inspected_on=timezone.localdate(),
                                                   summary="消防设施完好；厨房留样记录不全")  # fmt: skip
                     supervision.add_finding(inspector, planned.pk, description="食品留样记录不全", severity="general")
                     supervision.add_risk(inspector, subject=(planned.subject_kind, planned.subject_id), line=line,
                                          category="food", level="general", description="食品留样不规范",
-                                         identified_on=day)  # fmt: skip
+                                         identified_on=timezone.localdate())  # fmt: skip
             made = 0
             resident_ids = set(Resident.objects.values_list("person_id", flat=True))
             for person in older[::-1]:
