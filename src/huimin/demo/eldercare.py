@@ -44,7 +44,8 @@ def load_eldercare(as_of: datetime.date) -> dict[str, int]:
         if not towns:
             continue
         with acting_as(actor_for(approver)):
-            older = list(register(approver, day).filter(household__isnull=False).order_by("pk")[:200])
+            since = day - datetime.timedelta(days=400)  # older people then, so on every admission date too
+            older = list(register(approver, since).filter(household__isnull=False).order_by("pk")[:200])
             homes = []
             for n, (suffix, kind, nursing, general) in enumerate(INSTITUTIONS):
                 town = towns[n % len(towns)]
