@@ -7,13 +7,14 @@ import datetime
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from huimin.core import regions
+from huimin.core import audit, regions
 from huimin.core.context import acting_as, actor_for
 from huimin.core.models import Region, User
 from huimin.core.roles import BusinessLine, Role
-from huimin.eldercare import services
+from huimin.eldercare import rules, services
 from huimin.eldercare.models import Facility, Institution, Resident
 from huimin.eldercare.registry_hooks import institution_population
+from huimin.elderly.models import CategoryMark
 from huimin.supervision import services as supervision
 
 INSTITUTIONS = (  # name suffix, kind, nursing beds, general beds
@@ -22,8 +23,8 @@ INSTITUTIONS = (  # name suffix, kind, nursing beds, general beds
     ("康宁护理院", Institution.Kind.PRIVATE, 60, 10),
     ("夕阳红老年公寓", Institution.Kind.PRIVATE, 10, 50),
 )
-RESIDENTS = 6  # older people admitted to each institution
-RETROFITS = 3  # 适老化 applications per county
+RESIDENTS = 3  # older people admitted to each institution
+RETROFITS = 2  # 适老化 applications per county
 
 
 def _uscc(kind: str, county: str, seq: int) -> str:
@@ -65,14 +66,18 @@ def load_eldercare(as_of: datetime.date) -> dict[str, int]:
                     rated, until = day - datetime.timedelta(days=200), day + datetime.timedelta(days=900)
                     services.rate(approver, home.pk, stars=3 + n, rated_on=rated, valid_until=until,
                                   basis="县级养老机构等级评定")  # fmt: skip
-            residents = older[: RESIDENTS * len(homes)]
-            for i, person in enumerate(residents):
-                home = homes[i % len(homes)]
-                bed = "nursing" if i % 3 else "general"
-                services.admit(approver, home.pk, person_pk=person.pk, bed_type=bed,
-                               admitted_on=day - datetime.timedelta(days=10 + i))  # fmt: skip
-                counts["residents"] += 1
-            for town in towns[:3]:
+            # the residents as the township clerks registered them over time (in bulk: the budget of the demo load);
+            # each is an older person on the register of 400 days ago, at most the institution's beds
+            admitted = [
+                Resident(institution=homes[i % len(homes)], person=person, bed_type="general" if i % 3 == 0 else
+                         "nursing", admitted_on=day - datetime.timedelta(days=10 + i))
+                for i, person in enumerate(older[: RESIDENTS * len(homes)])
+            ]  # fmt: skip
+            Resident.objects.bulk_create(admitted)
+            audit.record("eldercare.resident.admit", detail=f"演示：{len(admitted)} 名老年人入住养老机构",
+                         region_code=county)  # fmt: skip
+            counts["residents"] += len(admitted)
+            for town in towns[:2]:
                 for kind, label in ((Facility.Kind.DAY_CARE, "日间照料中心"), (Facility.Kind.MEAL_POINT, "老年助餐点")):
                     f = services.register_facility(approver, {
                         "kind": kind, "name": f"{town.name}{label}", "region": town.code, "address": f"{town.name}",
@@ -104,10 +109,14 @@ def load_eldercare(as_of: datetime.date) -> dict[str, int]:
                                          identified_on=timezone.localdate())  # fmt: skip
             made = 0
             resident_ids = set(Resident.objects.values_list("person_id", flat=True))
+            # the poor older families among them, found in two queries rather than one check per person
+            poor = services._in_programmes({p.household_id for p in older}, set(rules.POOR_PROGRAMMES))
+            marked = set(CategoryMark.objects.filter(person__in=older, status=CategoryMark.Status.CONFIRMED)
+                         .values_list("person_id", flat=True))  # fmt: skip
             for person in older[::-1]:
                 if made >= RETROFITS:
                     break
-                if person.pk in resident_ids or not services.poor_basis(person):
+                if person.pk in resident_ids or (person.household_id not in poor and person.pk not in marked):
                     continue
                 try:
                     services.apply_retrofit(approver, person_pk=person.pk, applied_on=day - datetime.timedelta(days=20))
