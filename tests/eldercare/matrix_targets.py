@@ -44,8 +44,18 @@ def _set(region_code: str, seq: int, user):
     complaint = Complaint.objects.create(line=LINE, subject_kind=KIND, subject_id=home.pk, subject_label=home.name,
                                          region_id=region_code, received_on=datetime.date(2026, 1, 1),
                                          channel="phone", content="x", recorded_by=user)  # fmt: skip
-    return {"home": home, "resident": resident, "facility": facility, "retrofit": retrofit, "draw": draw,
-            "inspection": inspection, "finding": finding, "risk": risk, "complaint": complaint, "person": person}
+    return {
+        "home": home,
+        "resident": resident,
+        "facility": facility,
+        "retrofit": retrofit,
+        "draw": draw,
+        "inspection": inspection,
+        "finding": finding,
+        "risk": risk,
+        "complaint": complaint,
+        "person": person,
+    }
 
 
 def eldercare_targets(users) -> dict:
@@ -66,22 +76,45 @@ def eldercare_targets(users) -> dict:
         "eldercare_resident": by("resident", left_on="2026-02-01"),
         "eldercare_facility": by("facility"),
         "eldercare_retrofit": by("retrofit"),
-        "eldercare_retrofit_act": by("retrofit", action="assess", date="2026-02-01", items="扶手",
-                                     estimated_cost="100"),  # fmt: skip
-        "eldercare_region_form": tuple({"data": {"region": code, "name": "矩阵", "kind": "day_care", "address": "x",
-                                                 "status_since": "2026-01-01"}}
-                                       for code in (VILLAGE_A1, VILLAGE_B1, OTHER_COUNTY)),  # fmt: skip
-        "eldercare_person_form": tuple({"data": {"person": s["person"].pk, "applied_on": "2026-02-01"}}
-                                       for s in (a, b, c)),  # fmt: skip
+        "eldercare_retrofit_act": by(
+            "retrofit", action="assess", date="2026-02-01", items="扶手", estimated_cost="100"
+        ),  # fmt: skip
+        "eldercare_region_form": tuple(
+            {"data": {"region": code, "name": "矩阵", "kind": "day_care", "address": "x", "status_since": "2026-01-01"}}
+            for code in (VILLAGE_A1, VILLAGE_B1, OTHER_COUNTY)
+        ),  # fmt: skip
+        "eldercare_person_form": tuple(
+            {"data": {"person": s["person"].pk, "applied_on": "2026-02-01"}} for s in (a, b, c)
+        ),  # fmt: skip
         "supervision_draw": by("draw"),
-        "supervision_draw_form": tuple({"data": {"kind": KIND, "region": code, "purpose": "矩阵", "period": "Q4",
-                                                 "count": "1", "per_subject": "1"}}
-                                       for code in (TOWN_A, TOWN_B, OTHER_COUNTY)),  # fmt: skip
+        "supervision_draw_form": tuple(
+            {
+                "data": {
+                    "kind": KIND,
+                    "region": code,
+                    "purpose": "矩阵",
+                    "period": "Q4",
+                    "count": "1",
+                    "per_subject": "1",
+                }
+            }
+            for code in (TOWN_A, TOWN_B, OTHER_COUNTY)
+        ),  # fmt: skip
         "supervision_inspection": by("inspection"),
         "supervision_finding": by("finding"),
         "supervision_risk": by("risk"),
         "supervision_complaint": by("complaint"),
-        "supervision_subject_form": tuple(subject(s, category="fire", level="general", description="x",
-                                                  identified_on="2026-01-01", channel="phone", content="x",
-                                                  received_on="2026-01-01") for s in (a, b, c)),  # fmt: skip
+        "supervision_subject_form": tuple(
+            subject(
+                s,
+                category="fire",
+                level="general",
+                description="x",
+                identified_on="2026-01-01",
+                channel="phone",
+                content="x",
+                received_on="2026-01-01",
+            )
+            for s in (a, b, c)
+        ),  # fmt: skip
     }
