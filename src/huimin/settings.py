@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "huimin.elderly",
     "huimin.marriage",
     "huimin.orgs",
+    "huimin.supervision",
+    "huimin.eldercare",
     "huimin.stats",
 ]
 

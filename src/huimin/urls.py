@@ -26,6 +26,8 @@ urlpatterns = [
     path("elderly/", include("huimin.elderly.urls")),
     path("marriage/", include("huimin.marriage.urls")),
     path("orgs/", include("huimin.orgs.urls")),
+    path("supervision/", include("huimin.supervision.urls")),
+    path("eldercare/", include("huimin.eldercare.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

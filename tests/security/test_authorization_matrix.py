@@ -16,6 +16,7 @@ from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
+from tests.eldercare.matrix_targets import eldercare_targets
 from tests.elderly.matrix_targets import elderly_targets
 from tests.eligibility.matrix_targets import eligibility_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
@@ -160,6 +161,7 @@ def targets(users):
         | elderly_targets(users)
         | marriage_targets(users)
         | orgs_targets(users)
+        | eldercare_targets(users)
     )
 
 

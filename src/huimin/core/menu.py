@@ -14,6 +14,7 @@ SECTIONS = {
     "elderly": "养老服务",
     "marriage": "婚姻登记",
     "orgs": "社会组织",
+    "supervision": "监督检查",
     "stats": "统计决策",
     "system": "系统管理",
 }

@@ -74,7 +74,31 @@ def disability_coverage(user, region: Region, month: datetime.date) -> Decimal |
     return None if result.ratio is None else _q(result.ratio * HUNDRED)
 
 
+def _beds(region: Region, month: datetime.date):
+    from huimin.eldercare.indicators import bed_figures
+
+    return bed_figures(region.prefix, month_end(month))
+
+
+def beds_per_thousand(user, region: Region, month: datetime.date) -> Decimal | None:
+    """每千名老年人养老床位数: beds of the operating institutions ÷ older people on the register × 1000."""
+    return _beds(region, month).per_thousand
+
+
+def nursing_bed_share(user, region: Region, month: datetime.date) -> Decimal | None:
+    """护理型床位占比: nursing beds ÷ all beds of the operating institutions × 100%."""
+    return _beds(region, month).nursing_share
+
+
+def institution_occupancy(user, region: Region, month: datetime.date) -> Decimal | None:
+    """养老机构入住率: residents on the month's last day ÷ beds × 100%."""
+    return _beds(region, month).occupancy
+
+
 METHODS = {
+    "beds_per_thousand": beds_per_thousand,
+    "nursing_bed_share": nursing_bed_share,
+    "institution_occupancy": institution_occupancy,
     "dibao_rural_urban_ratio": dibao_rural_urban_ratio,
     "tekun_dibao_ratio": tekun_dibao_ratio,
     "review_on_time": review_on_time,
