@@ -236,6 +236,26 @@ MATRIX: dict[str, Entry] = {
     "eligibility:certificates": Entry("eligibility.view"),
     "eligibility:certificate_ack": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
     "eligibility:policies": Entry("eligibility.view"),  # its POST (eligibility.policy) is tested in tests/eligibility
+    # 居家社区养老服务 (huimin.homecare)
+    "homecare:catalogue": Entry("homecare.view"),
+    "homecare:providers": Entry("homecare.view"),
+    "homecare:provider": Entry("homecare.view", target="homecare_provider"),
+    "homecare:orders": Entry("homecare.view"),
+    "homecare:order_new": Entry("homecare.manage"),
+    "homecare:order": Entry("homecare.view", target="homecare_order"),
+    "homecare:records": Entry("homecare.view"),
+    "homecare:record_confirm": Entry("homecare.manage", method="POST", target="homecare_record"),
+    "homecare:followups": Entry("homecare.view"),
+    "homecare:followup": Entry("homecare.manage", method="POST", target="homecare_followup"),
+    "homecare:settlements": Entry("homecare.view"),
+    "homecare:settlement": Entry("homecare.view", target="homecare_settlement"),
+    "homecare:settlement_advance": Entry("homecare.settle", method="POST", target="homecare_settlement_act"),
+    "homecare:alarms": Entry("homecare.view"),
+    "homecare:alarm_acknowledge": Entry("homecare.alarm", method="POST", target="homecare_alarm"),
+    "homecare:alarm_close": Entry("homecare.alarm", method="POST", target="homecare_alarm_close"),
+    "homecare:devices": Entry("homecare.view"),
+    "homecare:dashboard": Entry("homecare.view"),
+    "api:report_device_event": Entry("homecare.report", method="POST", data={"serial": "M-1", "kind": "heartbeat"}),
     # 养老服务 (huimin.elderly)
     "elderly:register": Entry("elderly.view"),
     "elderly:derive": Entry("elderly.confirm", method="POST"),
@@ -301,6 +321,7 @@ WRITE_CASES: dict[str, Write] = {
     "verification:batches": Write("verification_batch_form"),
     "monitoring:rule_edit": Write("monitoring_rule_write"),
     "elderly:derive": Write("elderly_derive_form"),
+    "homecare:settlements": Write("homecare_settlement_form", capability="homecare.settle"),
     "elderly:assess": Write("elderly_assess", capability="elderly.assess"),
     "benefits:standard_add": Write("benefits_standard_form"),
     "benefits:price_index": Write("benefits_price_index_form"),
@@ -326,6 +347,7 @@ NO_REGION_WRITES: dict[str, str] = {
     "portal:logout": "a resident's own session",
     "portal:survival_confirm": "a resident's own 生存认证 (tests/eligibility/test_portal.py)",
     "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
+    "api:report_device_event": "a provider's own devices: its client's provider, not a region (tests/homecare)",
     "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
 }
 

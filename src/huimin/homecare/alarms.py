@@ -22,7 +22,11 @@ EVENT_KINDS = {**{k: v for k, v in Alarm.Kind.choices if k != Alarm.Kind.SILENT}
 
 
 def _covers_time(shift: DutyShift, moment: datetime.time) -> bool:
-    if shift.starts <= shift.ends:
+    """Whether the shift's hours hold ``moment``: from ``starts`` (included) to ``ends`` (excluded); equal times
+    are the whole day."""
+    if shift.starts == shift.ends:
+        return True
+    if shift.starts < shift.ends:
         return shift.starts <= moment < shift.ends
     return moment >= shift.starts or moment < shift.ends  # across midnight
 
