@@ -48,7 +48,11 @@ def homecare_targets(users) -> dict:
         "homecare_followup": each(3, {"data": {"satisfied": "1"}}),
         "homecare_alarm": each(4),
         "homecare_alarm_close": each(4, {"data": {"outcome": "visited"}}),
-        "homecare_settlement": ({"kwargs": {"pk": home.pk}}, {"kwargs": {"pk": other.pk}}, {"kwargs": {"pk": other.pk}}),
+        "homecare_settlement": (
+            {"kwargs": {"pk": home.pk}},
+            {"kwargs": {"pk": other.pk}},
+            {"kwargs": {"pk": other.pk}},
+        ),
         "homecare_settlement_act": tuple({"kwargs": {"pk": s.pk, "action": "review"}} for s in (home, other, other)),
         "homecare_settlement_form": (
             {"data": {"region": COUNTY, "month": "2026-11"}},

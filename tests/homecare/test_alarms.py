@@ -70,7 +70,8 @@ def test_a_silent_device_raises_its_own_alarm_once(device):
 
 @pytest.fixture
 def token(device):
-    ApiClient.objects.create(name="服务商1系统", department="服务商1", token_prefix="hc1", token_hash=token_hash("hc1-secret"),
+    digest = token_hash("hc1-secret")
+    ApiClient.objects.create(name="服务商1系统", department="服务商1", token_prefix="hc1", token_hash=digest,
                              operations=["report_device_event"], region_prefixes=["411702"],
                              rate_limit_per_minute=1000)  # fmt: skip
     device.provider.api_client = ApiClient.objects.get(name="服务商1系统")

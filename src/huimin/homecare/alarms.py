@@ -141,7 +141,8 @@ def silent_devices(now: datetime.datetime | None = None) -> int:
     count = 0
     open_silent = Alarm.objects.filter(kind=Alarm.Kind.SILENT).exclude(status=Alarm.Status.CLOSED)
     candidates = Device.objects.filter(is_active=True, last_seen_at__isnull=False).exclude(
-        pk__in=open_silent.values("device_id"))
+        pk__in=open_silent.values("device_id")
+    )
     for device in candidates.only("pk", "last_seen_at", "heartbeat_minutes", "person_id", "region_id",
                                   "provider_id", "family_name", "family_phone"):  # fmt: skip
         if now - device.last_seen_at <= datetime.timedelta(minutes=device.heartbeat_minutes):
@@ -164,7 +165,11 @@ def acknowledge(actor, alarm_id) -> Alarm:
     alarm = access_alarm_by_id(actor, alarm_id, capability=cap.ALARM, for_update=True)
     if alarm.status != Alarm.Status.OPEN:
         raise BusinessRuleError(E.STATE, f"告警当前为“{alarm.get_status_display()}”，不能再响应")
-    alarm.status, alarm.acknowledged_at, alarm.acknowledged_by = Alarm.Status.ACKNOWLEDGED, timezone.now(), actor.username
+    alarm.status, alarm.acknowledged_at, alarm.acknowledged_by = (
+        Alarm.Status.ACKNOWLEDGED,
+        timezone.now(),
+        actor.username,
+    )
     alarm.save()
     audit.record("homecare.alarm.acknowledge", alarm, region_code=alarm.region_id)
     return alarm

@@ -35,8 +35,8 @@ def load(setting_model=None, item_model=None, price_model=None) -> None:
         setting_model.objects.get_or_create(key=key, region=None, effective_from=SINCE,
                                             defaults={"value": Decimal(value), "source": source})  # fmt: skip
     for order, (code, name, unit, max_minutes, description, price) in enumerate(ITEMS):
-        item, _ = item_model.objects.get_or_create(code=code, defaults={
-            "name": name, "unit": unit, "max_minutes": max_minutes, "description": description, "order": order})  # fmt: skip
+        fields = {"name": name, "unit": unit, "max_minutes": max_minutes, "description": description, "order": order}
+        item, _ = item_model.objects.get_or_create(code=code, defaults=fields)
         price_model.objects.get_or_create(item=item, region=None, effective_from=SINCE,
                                           defaults={"unit_price": Decimal(price), "source": PRICE_SOURCE})  # fmt: skip
 

@@ -47,8 +47,9 @@ class ServiceItem(models.Model):
     code = models.CharField("代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=30)
     unit = models.CharField("计价单位", max_length=10, choices=Unit.choices, default=Unit.VISIT)
-    max_minutes = models.PositiveSmallIntegerField("单次时长上限（分钟）", default=240,
-                                                   validators=[MinValueValidator(1), MaxValueValidator(1440)])  # fmt: skip
+    max_minutes = models.PositiveSmallIntegerField(
+        "单次时长上限（分钟）", default=240, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
     description = models.CharField("服务内容", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("顺序", default=0)
     is_active = models.BooleanField("启用", default=True)
@@ -272,6 +273,9 @@ class FollowUp(models.Model):
         verbose_name = verbose_name_plural = "质量回访"
         ordering = ["-drawn_at", "-id"]
 
+    def __str__(self):
+        return f"回访 {self.record_id}"
+
 
 class Settlement(models.Model):
     """The monthly settlement of a county: what each provider is owed from subsidies. Built, reviewed and
@@ -315,6 +319,9 @@ class SettlementLine(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "结算明细"
         ordering = ["provider__name"]
+
+    def __str__(self):
+        return f"{self.provider_id} {self.subsidy}"
 
 
 # --- 智慧养老: devices and alarms ------------------------------------------------------------------------------
@@ -432,4 +439,3 @@ class Alarm(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}告警 {self.device.serial}"
-

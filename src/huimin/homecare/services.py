@@ -128,8 +128,8 @@ def set_price(actor, item_code: str, region_code: str | None, effective_from, un
     require_writable_region(actor, region, "该区划的单价")
     day = _date(effective_from, "起始日期")
     value = _decimal(unit_price, "单价", high=Decimal("100000"))
-    row, created = Price.objects.update_or_create(item=item, region=region, effective_from=day, defaults={
-        "unit_price": value, "source": _text(source, "依据", 200, required=False), "created_by": actor.username})  # fmt: skip
+    fields = {"unit_price": value, "source": _text(source, "依据", 200, required=False), "created_by": actor.username}
+    row, _ = Price.objects.update_or_create(item=item, region=region, effective_from=day, defaults=fields)
     audit.record("homecare.price.set", row, after={"item": item.code, "region": region_code or "", "from": day,
                  "price": value}, region_code=region_code or "")  # fmt: skip
     return row

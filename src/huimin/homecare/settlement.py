@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
-from django.db.models.functions import Lead
 from django.db.models.expressions import RowRange
+from django.db.models.functions import Lead
 from django.utils import timezone
 
 from huimin.core import audit, regions
@@ -21,7 +21,7 @@ from huimin.core.models import Region
 from huimin.homecare import capabilities as cap
 from huimin.homecare.access import access_settlement_by_id
 from huimin.homecare.error_codes import HomecareErrorCode as E
-from huimin.homecare.models import RecordFlag, Rule, ServiceRecord, Settlement, SettlementLine, Setting
+from huimin.homecare.models import RecordFlag, Rule, ServiceRecord, Setting, Settlement, SettlementLine
 from huimin.homecare.services import month_bounds, setting
 from huimin.registry.codes import EventKind
 from huimin.registry.models import LifeEvent

@@ -4,7 +4,7 @@ import datetime
 import statistics
 
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -265,8 +265,8 @@ def followups(request):
         else:
             messages.success(request, f"已抽取 {len(drawn)} 条服务记录待回访")
             return redirect("homecare:followups")
-    qs = scoped(FollowUp.objects.select_related("record__order__person", "record__order__item", "record__provider"),
-                request.user, region_field="record__region", capability=cap.VIEW).order_by("called_at", "-id")  # fmt: skip
+    qs = FollowUp.objects.select_related("record__order__person", "record__order__item", "record__provider")
+    qs = scoped(qs, request.user, region_field="record__region", capability=cap.VIEW).order_by("called_at", "-id")
     return render(request, "homecare/followups.html", {
         "page": page_of(request, qs, PAGE), "regions": _regions(request.user), "month": f"{services.today():%Y-%m}",
         "may_manage": has_capability(request.user, cap.MANAGE),

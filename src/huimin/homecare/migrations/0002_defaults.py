@@ -4,8 +4,11 @@ from django.db import migrations
 def load(apps, schema_editor):
     from huimin.homecare.defaults import load as load_defaults
 
-    load_defaults(apps.get_model("homecare", "Setting"), apps.get_model("homecare", "ServiceItem"),
-                  apps.get_model("homecare", "Price"))
+    load_defaults(
+        apps.get_model("homecare", "Setting"),
+        apps.get_model("homecare", "ServiceItem"),
+        apps.get_model("homecare", "Price"),
+    )
 
 
 class Migration(migrations.Migration):
