@@ -87,6 +87,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.elderly import load_elderly
 
         load_elderly(as_of)
+        from huimin.demo.homecare import load_homecare
+
+        load_homecare(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
