@@ -96,3 +96,16 @@ def test_the_api_accepts_a_providers_events(client, token, device):
     bad = client.post("/api/homecare/events", {"serial": "SOS-1", "kind": "party"}, content_type="application/json",
                       headers=headers)  # fmt: skip
     assert bad.status_code == 400 and "不支持" in bad.json()["message"]
+
+
+def test_a_provider_is_linked_only_to_a_client_granted_the_event_operation(device, staff):
+    from huimin.core.access import BusinessRuleError
+    from huimin.homecare import services
+
+    granted = ApiClient.objects.create(name="甲", department="服务商1", token_prefix="a1", token_hash="a" * 64,
+                                       operations=["report_device_event"])  # fmt: skip
+    other = ApiClient.objects.create(name="乙", department="统计局", token_prefix="b1", token_hash="b" * 64,
+                                     operations=["list_persons"])  # fmt: skip
+    with pytest.raises(BusinessRuleError, match="接口客户端"):
+        services.link_client(staff["clerk"], device.provider_id, other.pk)
+    assert services.link_client(staff["clerk"], device.provider_id, granted.pk).api_client == granted

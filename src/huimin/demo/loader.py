@@ -31,6 +31,7 @@ DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
 APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
+HOMECARE_BUILDER_PREFIX, HOMECARE_CHECKER_PREFIX = "yj", "yf"  # 居家养老结算: builds, reviews (yl approves)
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
@@ -631,6 +632,11 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         # the county's 养老服务 office: an approver of that line only, without 社会救助 duties
         line = BusinessLine.ELDERLY
         accounts.append((f"{ELDERLY_PREFIX}{county[:6]}", f"{name}养老服务科审批人", _on(Role.APPROVER, line), county))
+        # 职责分离 of the 居家养老 settlement: one builds, another reviews, the 养老服务 审批人 approves
+        accounts.append((f"{HOMECARE_BUILDER_PREFIX}{county[:6]}", f"{name}居家养老结算经办", _on(Role.REVIEWER, line),
+                         county))  # fmt: skip
+        accounts.append((f"{HOMECARE_CHECKER_PREFIX}{county[:6]}", f"{name}居家养老结算复核", _on(Role.REVIEWER, line),
+                         county))  # fmt: skip
         # 残疾人两项补贴: the 县残联 reviews the certificate, the 民政 残疾人福利 office approves
         disabled = BusinessLine.DISABILITY
         accounts.append((f"{FEDERATION_PREFIX}{county[:6]}", f"{name}残联审核人",

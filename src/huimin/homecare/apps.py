@@ -25,3 +25,9 @@ class HomecareConfig(AppConfig):
         menu.register("elderly", "服务结算", "homecare_settlements", "homecare:settlements", c.VIEW)
         menu.register("elderly", "智慧养老告警", "homecare_alarms", "homecare:alarms", c.VIEW)
         menu.register("elderly", "居家养老统计", "homecare_dashboard", "homecare:dashboard", c.VIEW)
+
+        from huimin.homecare.registry_hooks import repoint_person
+        from huimin.registry import dedup
+
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)

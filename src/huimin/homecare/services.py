@@ -199,6 +199,30 @@ def add_worker(actor, provider_id, code: str, name: str) -> Worker:
     return worker
 
 
+def clients() -> list:
+    """The active API clients granted the device-event operation (the API clients app, read through the
+    provider's foreign key, not imported; a handful of rows, filtered here since SQLite has no JSON contains)."""
+    model = Provider._meta.get_field("api_client").related_model
+    return [c for c in model.objects.filter(is_active=True).order_by("name") if OPERATION in c.operations]
+
+
+OPERATION = "report_device_event"
+
+
+@transaction.atomic
+def link_client(actor, provider_id, client_id) -> Provider:
+    """关联 the provider's system: its API client's token then reports the provider's device events."""
+    provider = access_provider_by_id(actor, provider_id, capability=cap.MANAGE, for_update=True)
+    client = next((c for c in clients() if str(c.pk) == str(client_id or "")), None)
+    if client is None:
+        _refuse(E.INVALID, "请选择已授权“设备事件上报（服务商）”接口的客户端（由安全保密员在「接口客户端」页面签发）")
+    before = {"api_client": provider.api_client_id}
+    provider.api_client = client
+    provider.save(update_fields=["api_client"])
+    audit.record("homecare.provider.link_client", provider, before=before, after={"api_client": client.pk})
+    return provider
+
+
 def contract_for(provider: Provider, region_code: str, day: datetime.date) -> Contract | None:
     """The provider's contract covering the place on the day (the most specific region, the latest start)."""
     rows = Contract.objects.filter(provider=provider, starts_on__lte=day, ends_on__gte=day)

@@ -131,7 +131,10 @@ def provider_detail(request, pk):
             raise Http404
         p = _post(request)
         try:
-            if p.get("form") == "worker":
+            if p.get("form") == "client":
+                services.link_client(request.user, provider.pk, p.get("client"))
+                messages.success(request, "已关联接口客户端")
+            elif p.get("form") == "worker":
                 services.add_worker(request.user, provider.pk, p.get("code", ""), p.get("name", ""))
                 messages.success(request, "已登记服务人员")
             else:
@@ -144,6 +147,7 @@ def provider_detail(request, pk):
     return render(request, "homecare/provider.html", {
         "provider": provider, "contracts": provider.contracts.select_related("region"),
         "workers": provider.workers.all(), "regions": _regions(request.user), "today": services.today(),
+        "clients": services.clients(),
         "may_manage": has_capability(request.user, cap.MANAGE),
     })  # fmt: skip
 
