@@ -89,7 +89,7 @@ def load_homecare(as_of: datetime.date, seed: int = 18) -> dict[str, int]:
                 records.append(_record(order, workers[i % 3], start, minutes, confirmed=rng.random() > 0.05))
         # impossible: the first worker of the county in two places at once
         first = records[0]
-        records.append(_record(orders[2], first.worker, first.started_at + datetime.timedelta(minutes=10), 45))
+        records.append(_record(orders[-1], first.worker, first.started_at + datetime.timedelta(minutes=10), 45))
         ServiceRecord.objects.bulk_create(records)
         counts["records"] += len(records)
         devices = Device.objects.bulk_create([
