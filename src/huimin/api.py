@@ -121,4 +121,7 @@ mount("/eligibility", eligibility_router)
 from huimin.elderly.api import router as elderly_router  # noqa: E402
 
 mount("/elderly", elderly_router)
+from huimin.homecare.api import router as homecare_router  # noqa: E402
+
+mount("/homecare", homecare_router)
 apikit.serve(api)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "huimin.orgs",
     "huimin.supervision",
     "huimin.eldercare",
+    "huimin.homecare",
     "huimin.stats",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("orgs/", include("huimin.orgs.urls")),
     path("supervision/", include("huimin.supervision.urls")),
     path("eldercare/", include("huimin.eldercare.urls")),
+    path("homecare/", include("huimin.homecare.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

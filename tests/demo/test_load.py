@@ -149,6 +149,8 @@ def test_logins_command_lists_the_accounts(loaded, capsys):
         assert "发放经办" in lines[f"{loader.BUILDER_PREFIX}{county[:6]}"]
         assert "发放复核" in lines[f"{loader.CHECKER_PREFIX}{county[:6]}"]
         assert "审批人（养老服务）" in lines[f"{loader.ELDERLY_PREFIX}{county[:6]}"]
+        assert "居家养老结算经办" in lines[f"{loader.HOMECARE_BUILDER_PREFIX}{county[:6]}"]
+        assert "居家养老结算复核" in lines[f"{loader.HOMECARE_CHECKER_PREFIX}{county[:6]}"]
         assert "残联审核人（残疾人福利）" in lines[f"{loader.FEDERATION_PREFIX}{county[:6]}"]
         assert "审批人（残疾人福利）" in lines[f"{loader.DISABILITY_PREFIX}{county[:6]}"]
         assert "经办员（婚姻登记）" in lines[f"{loader.MARRIAGE_CLERK_PREFIX}{county[:6]}"]

@@ -19,6 +19,7 @@ from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.eldercare.matrix_targets import eldercare_targets
 from tests.elderly.matrix_targets import elderly_targets
 from tests.eligibility.matrix_targets import eligibility_targets
+from tests.homecare.matrix_targets import homecare_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.orgs.matrix_targets import orgs_targets
@@ -162,6 +163,7 @@ def targets(users):
         | marriage_targets(users)
         | orgs_targets(users)
         | eldercare_targets(users)
+        | homecare_targets(users)
     )
 
 

@@ -33,6 +33,7 @@ APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usern
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
 MARRIAGE_CLERK_PREFIX, MARRIAGE_HEAD_PREFIX = "hy", "hz"  # the county's 婚姻登记员 and 婚姻登记处负责人
 INSPECTOR_PREFIX = "jc"  # the county's 养老机构 inspectors (养老服务 审核人)
+HOMECARE_BUILDER_PREFIX, HOMECARE_CHECKER_PREFIX = "yj", "yf"  # 居家养老结算: builds, reviews (yl approves)
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # the county's 社会组织 registration: its clerk (受理), the 业务主管单位's pre-checker and the approver (决定)
 ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
@@ -100,6 +101,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.eldercare import load_eldercare
 
         load_eldercare(as_of)
+        from huimin.demo.homecare import load_homecare
+
+        load_homecare(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -650,6 +654,11 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         for i in (1, 2, 3):
             accounts.append((f"{INSPECTOR_PREFIX}{county[:6]}{i}", f"{name}养老机构检查员{i}", _on(Role.REVIEWER, line),
                              county))  # fmt: skip
+        # 职责分离 of the 居家养老 settlement: one builds, another reviews, the 养老服务 审批人 approves
+        accounts.append((f"{HOMECARE_BUILDER_PREFIX}{county[:6]}", f"{name}居家养老结算经办", _on(Role.REVIEWER, line),
+                         county))  # fmt: skip
+        accounts.append((f"{HOMECARE_CHECKER_PREFIX}{county[:6]}", f"{name}居家养老结算复核", _on(Role.REVIEWER, line),
+                         county))  # fmt: skip
         # 残疾人两项补贴: the 县残联 reviews the certificate, the 民政 残疾人福利 office approves
         disabled = BusinessLine.DISABILITY
         accounts.append((f"{FEDERATION_PREFIX}{county[:6]}", f"{name}残联审核人",

@@ -1,0 +1,36 @@
+"""智慧养老 API: a provider's system reports its devices' events with the bearer token of the provider's API
+client (huimin.apiclients; the client is linked to the provider on 「服务商与合同」). A heartbeat only keeps the
+device alive; any other event raises an alarm, dispatched to the responder on duty."""
+
+import datetime
+
+from ninja import Field, Router, Schema
+
+from huimin.apikit import ERRORS, api_auth
+from huimin.homecare import alarms
+from huimin.homecare import capabilities as cap
+
+router = Router(tags=["居家养老"])
+
+
+class EventIn(Schema):
+    serial: str = Field(max_length=40, description="设备编号")
+    kind: str = Field(description="事件类型：heartbeat（心跳）、button、fall、smoke、gas、water")
+    occurred_at: datetime.datetime | None = Field(None, description="设备记录的发生时间（缺省为接收时间）")
+    event_id: str = Field("", max_length=60, description="服务商系统的事件编号（重复上报同一编号只产生一条告警）")
+
+
+class EventOut(Schema):
+    alarm: int | None = Field(description="告警编号（心跳为空）")
+    status: str = ""
+    responder: str = Field("", description="派发的值班响应人类型")
+
+
+@router.post("/events", response={200: EventOut, **ERRORS}, auth=api_auth(cap.REPORT),
+             summary="设备事件上报（服务商）")  # fmt: skip
+def report_device_event(request, payload: EventIn):
+    alarm = alarms.report_event(request.auth, payload.serial.strip(), payload.kind.strip(), payload.occurred_at,
+                                payload.event_id.strip())  # fmt: skip
+    if alarm is None:
+        return {"alarm": None}
+    return {"alarm": alarm.pk, "status": alarm.status, "responder": alarm.responder}

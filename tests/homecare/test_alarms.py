@@ -1,0 +1,111 @@
+"""智慧养老 alarms: reported through the API with a provider's token, dispatched by the roster, escalated exactly
+at the minute boundary, a silent device raising its own alarm (the clock moved with time_machine)."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from huimin.apiclients.models import ApiClient
+from huimin.apiclients.tokens import token_hash
+from huimin.homecare import alarms
+from huimin.homecare.models import Alarm, Device, DutyShift
+from tests.conftest import COUNTY, VILLAGE_A1
+from tests.homecare.helpers import BEIJING, older, provider
+
+pytestmark = pytest.mark.django_db
+T0 = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def device(regions):
+    p, _, _ = provider(COUNTY, 1)
+    person = older(VILLAGE_A1)
+    day = datetime.date(2026, 1, 1)
+    DutyShift.objects.create(region=None, level=1, responder="family", starts=datetime.time(0), ends=datetime.time(0),
+                             effective_from=day)  # fmt: skip
+    DutyShift.objects.create(region_id=COUNTY, level=2, responder="assistant", name="王协理", phone="123",
+                             starts=datetime.time(0), ends=datetime.time(0), effective_from=day)  # fmt: skip
+    return Device.objects.create(serial="SOS-1", kind="button", person=person, region_id=VILLAGE_A1, provider=p,
+                                 heartbeat_minutes=30, family_name="李女儿", family_phone="139",
+                                 installed_on=day, last_seen_at=T0)  # fmt: skip
+
+
+def _alarm(device, now=T0) -> Alarm:
+    return alarms._raise(device, "button", now, now)
+
+
+def test_unacknowledged_alarm_escalates_exactly_at_the_minute_boundary(device):
+    with time_machine.travel(T0, tick=False):
+        alarm = _alarm(device)
+    assert (alarm.level, alarm.responder, alarm.responder_name) == (1, "family", "李女儿")
+    with time_machine.travel(T0 + datetime.timedelta(minutes=15) - datetime.timedelta(seconds=1), tick=False):
+        assert alarms.escalate() == 0
+    with time_machine.travel(T0 + datetime.timedelta(minutes=15), tick=False):
+        assert alarms.escalate() == 1
+    alarm.refresh_from_db()
+    assert (alarm.level, alarm.responder, alarm.responder_name) == (2, "assistant", "王协理")
+    assert alarm.escalated_at == T0 + datetime.timedelta(minutes=15)
+
+
+def test_an_acknowledged_alarm_does_not_escalate(device, staff):
+    with time_machine.travel(T0, tick=False):
+        alarm = _alarm(device)
+        alarms.acknowledge(staff["assistant"], alarm.pk)
+    with time_machine.travel(T0 + datetime.timedelta(hours=1), tick=False):
+        assert alarms.escalate() == 0
+        closed = alarms.close(staff["assistant"], alarm.pk, "visited", "上门查看，老人无恙")
+    assert closed.status == Alarm.Status.CLOSED
+
+
+def test_a_silent_device_raises_its_own_alarm_once(device):
+    with time_machine.travel(T0 + datetime.timedelta(minutes=30), tick=False):  # exactly the interval
+        assert alarms.silent_devices() == 0
+    with time_machine.travel(T0 + datetime.timedelta(minutes=30, seconds=1), tick=False):
+        assert alarms.minutely() == {"escalated": 0, "silent": 1}
+        assert alarms.silent_devices() == 0  # one open silent alarm is enough
+    alarm = Alarm.objects.get(device=device)
+    assert alarm.kind == Alarm.Kind.SILENT and alarm.occurred_at == T0
+
+
+@pytest.fixture
+def token(device):
+    digest = token_hash("hc1-secret")
+    ApiClient.objects.create(name="服务商1系统", department="服务商1", token_prefix="hc1", token_hash=digest,
+                             operations=["report_device_event"], region_prefixes=["411702"],
+                             rate_limit_per_minute=1000)  # fmt: skip
+    device.provider.api_client = ApiClient.objects.get(name="服务商1系统")
+    device.provider.save()
+    return "hc1-secret"
+
+
+def test_the_api_accepts_a_providers_events(client, token, device):
+    headers = {"Authorization": f"Bearer {token}"}
+    r = client.post("/api/homecare/events", {"serial": "SOS-1", "kind": "fall", "event_id": "e1"},
+                    content_type="application/json", headers=headers)  # fmt: skip
+    assert r.status_code == 200, r.content
+    again = client.post("/api/homecare/events", {"serial": "SOS-1", "kind": "fall", "event_id": "e1"},
+                        content_type="application/json", headers=headers)  # fmt: skip
+    assert again.json()["alarm"] == r.json()["alarm"] and Alarm.objects.count() == 1
+    beat = client.post("/api/homecare/events", {"serial": "SOS-1", "kind": "heartbeat"},
+                       content_type="application/json", headers=headers)  # fmt: skip
+    assert beat.status_code == 200 and beat.json()["alarm"] is None
+    unknown = client.post("/api/homecare/events", {"serial": "NOPE", "kind": "fall"},
+                          content_type="application/json", headers=headers)  # fmt: skip
+    assert unknown.status_code == 400 and unknown.json()["code"] == "homecare.device_unknown"
+    bad = client.post("/api/homecare/events", {"serial": "SOS-1", "kind": "party"}, content_type="application/json",
+                      headers=headers)  # fmt: skip
+    assert bad.status_code == 400 and "不支持" in bad.json()["message"]
+
+
+def test_a_provider_is_linked_only_to_a_client_granted_the_event_operation(device, staff):
+    from huimin.core.access import BusinessRuleError
+    from huimin.homecare import services
+
+    granted = ApiClient.objects.create(name="甲", department="服务商1", token_prefix="a1", token_hash="a" * 64,
+                                       operations=["report_device_event"])  # fmt: skip
+    other = ApiClient.objects.create(name="乙", department="统计局", token_prefix="b1", token_hash="b" * 64,
+                                     operations=["list_persons"])  # fmt: skip
+    with pytest.raises(BusinessRuleError, match="接口客户端"):
+        services.link_client(staff["clerk"], device.provider_id, other.pk)
+    assert services.link_client(staff["clerk"], device.provider_id, granted.pk).api_client == granted
