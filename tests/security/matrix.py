@@ -245,6 +245,12 @@ MATRIX: dict[str, Entry] = {
     "elderly:mark_decide": Entry("elderly.confirm", method="POST", target="elderly_mark_decide"),
     "elderly:assessment": Entry("elderly.view", target="elderly_assessment"),
     "elderly:household_panel": Entry("elderly.view", target="elderly_household"),
+    "elderly:allowance": Entry("elderly.view"),
+    "elderly:allowance_confirm": Entry("elderly.allowance", method="POST", target="elderly_allowance_confirm"),
+    "elderly:allowance_enrolled": Entry("elderly.view"),
+    "elderly:allowance_bands": Entry("elderly.view"),
+    "elderly:allowance_band_add": Entry("elderly.allowance_policy", method="POST", target="elderly_allowance_band"),
+    "elderly:allowance_policy_add": Entry("elderly.allowance_policy", method="POST", target="elderly_allowance_policy"),
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),

@@ -374,6 +374,7 @@ def do_confirm(actor, checked: Checked, *, mode: str = AllowanceBatch.Mode.TOWNS
             beneficiary_id=line.person_id,
             region_id=line.region_id,
             channel=Channel.PROACTIVE,
+            created_by=actor,
             reason=f"{reasons}（{line.kind_label}）",
             stage=AppStage.ENROLLED,
             stage_entered_on=now.date(),

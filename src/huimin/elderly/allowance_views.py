@@ -19,7 +19,7 @@ from huimin.core.masking import mask
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import in_scope, user_prefixes
+from huimin.core.scope import in_scope, require_in_scope, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.elderly import allowance
@@ -108,6 +108,7 @@ def _export_proposal(prop):
 @capability_required(cap.ALLOWANCE)
 @require_POST
 def confirm(request):
+    require_in_scope(request.user, request.POST.get("region", "").strip())
     code = request.POST.get("region", "").strip()
     picked = request.POST.getlist("person")
     ids = None
@@ -204,6 +205,7 @@ def _date(value) -> datetime.date | None:
 @capability_required(cap.ALLOWANCE_POLICY)
 @require_POST
 def band_add(request):
+    require_in_scope(request.user, request.POST.get("region", "").strip())
     code = request.POST.get("region", "").strip()
     post = request.POST
     try:
@@ -235,6 +237,7 @@ def band_add(request):
 @capability_required(cap.ALLOWANCE_POLICY)
 @require_POST
 def policy_add(request):
+    require_in_scope(request.user, request.POST.get("region", "").strip())
     code = request.POST.get("region", "").strip()
     try:
         allowance.set_policy(
