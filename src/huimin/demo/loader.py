@@ -83,6 +83,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         departments_load.load_thresholds(city_mod.CITY_CODE, datetime.date(2020, 1, 1))
         load_policies()
         departmental_rows = departments_load.load_snapshots(department_files, as_of)
+        from huimin.demo.allowance import load_allowance
+
+        load_allowance(_add_months(as_of.replace(day=1), -(PAYROLL_MONTHS - 1)))  # 高龄津贴 on the demo payrolls
         payrolls = load_payrolls(as_of)
         from huimin.demo.elderly import load_elderly
 
