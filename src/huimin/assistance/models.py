@@ -523,6 +523,8 @@ class Enrolment(models.Model):
         "input_reason": "修改理由",
         "disability_category": "残疾类别",
         "disability_grade": "残疾等级",
+        "ability_level": "老年人能力评估等级",
+        "low_income": "经济困难（低保、特困）",
         "formula": "计算公式",
         "detail": "计算明细",
         "calculated": "按标准计算（元）",

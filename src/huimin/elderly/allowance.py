@@ -125,6 +125,7 @@ class BandTable:
         self.month = month
         self.rows = standards.in_effect(KIND, month)
         self._cache: dict[str, list[Band]] = {}
+        self._bands: dict[tuple[str, int], Band | None] = {}
 
     def at(self, region_code: str) -> list[Band]:
         if region_code not in self._cache:
@@ -143,7 +144,10 @@ class BandTable:
         return self._cache[region_code]
 
     def band(self, region_code: str, age: int) -> Band | None:
-        return next((b for b in self.at(region_code) if b.holds(age)), None)
+        key = (region_code, age)
+        if key not in self._bands:
+            self._bands[key] = next((b for b in self.at(region_code) if b.holds(age)), None)
+        return self._bands[key]
 
     def lowest(self) -> int | None:
         lows = [r.age_from for r in self.rows if r.age_from is not None]
@@ -250,16 +254,16 @@ def proposal(region_code: str, month: datetime.date | None = None, *, band_low: 
         return result
     prog = programme()
     policies = list(AllowancePolicy.objects.filter(effective_from__lte=month))
-    rule_cache: dict[str, str] = {}
+    rule_cache: dict[str, tuple[datetime.date, datetime.date]] = {}
 
     def refs(place: str) -> tuple[datetime.date, datetime.date]:
         """(the day deciding next month's band, the day deciding this month's) at ``place`` (by its county)."""
-        county = place[:6]
-        if county not in rule_cache:
-            found = policy(regions.full_code(county), month, policies)
-            rule_cache[county] = found.start_rule if found else AllowancePolicy.Start.NEXT_MONTH
-        rule = rule_cache[county]
-        return reference_day(month, rule), reference_day(add_months(month, -1), rule)
+        found = rule_cache.get(place)
+        if found is None:
+            row = policy(regions.full_code(place[:6]), month, policies)
+            rule = row.start_rule if row else AllowancePolicy.Start.NEXT_MONTH
+            found = rule_cache[place] = (reference_day(month, rule), reference_day(add_months(month, -1), rule))
+        return found
 
     for pid, name, birth, place, household_id in _candidates(prefix, born_by(last_of(month), lowest), prog.pk):
         ref, before = refs(place)

@@ -29,6 +29,10 @@ class ElderlyConfig(AppConfig):
         menu.register("elderly", "高龄津贴标准", "elderly_allowance_bands", "elderly:allowance_bands", c.VIEW)
         panels.register_fragment("养老服务", "elderly:household_panel", capability=c.VIEW)
 
+        from huimin.elderly import subsidies
+
+        subsidies.connect()  # 养老服务补贴 and 护理补贴: the 能力评估 level and 低保/特困 recorded on application
+
         from huimin.elderly.registry_hooks import repoint_person
         from huimin.registry import dedup
 
