@@ -167,6 +167,13 @@ def test_bulk_confirm_enrols_without_application_and_the_payroll_pays_it(client,
     assert (batch.enrolled, batch.total, batch.confirmed_by) == (3, Decimal("150.00"), "ga_clerk")
     assert AuditEntry.objects.filter(action="elderly.allowance.confirm").count() == 1
     assert set(_new_ids(TOWN_A)) == set()  # confirmed: no longer proposed
+    # the statistics' 高龄津贴覆盖率: 3 of the county's 4 older persons in a band receive it in February
+    from huimin.stats.indicators import aged_allowance_coverage
+
+    assert allowance.coverage(COUNTY, D(2026, 2, 1)) == (4, 3) and allowance.coverage(TOWN_A, D(2026, 2, 1)) == (3, 3)
+    assert allowance.coverage(COUNTY, D(2026, 1, 1)) == (4, 0)  # paid from February
+    county = Region.objects.get(code=COUNTY)
+    assert aged_allowance_coverage(users["approver"], county, D(2026, 2, 1)) == Decimal("75.00")
     assert b.pk in _new_ids(TOWN_B)
     # the one monthly payroll pays it, out of the 高龄津贴 fund
     payroll = benefit_services.build(users["approver"], region_code=COUNTY, month=D(2026, 2, 1))

@@ -453,6 +453,32 @@ def auto_confirm(actor, day: datetime.date | None = None) -> list[AllowanceBatch
     return done
 
 
+# --- statistics ----------------------------------------------------------------------------------------------
+
+
+def coverage(region_code: str, month: datetime.date) -> tuple[int, int] | None:
+    """(persons living under ``region_code`` in a band in ``month``, of them receiving 高龄津贴 that month), by the
+    band table and rule in force there; None when no band is set. Two counts (stats' 高龄津贴覆盖率)."""
+    from django.db.models import Exists, OuterRef
+
+    from huimin.registry.models import Person
+
+    month = first_of(month)
+    lowest = BandTable(month).lowest()
+    if lowest is None:
+        return None
+    found = policy(region_code, month)
+    ref = reference_day(month, found.start_rule if found else AllowancePolicy.Start.NEXT_MONTH)
+    paid = Enrolment.objects.filter(
+        person_id=OuterRef("pk"), programme__code=PROGRAMME, start_month__lte=month
+    ).exclude(status=Enrolment.Status.STOPPED)
+    eligible = Person.objects.filter(
+        birth_date__lte=born_by(ref, lowest), is_deceased=False, merged_into__isnull=True, household__isnull=False,
+        region__code__startswith=regions.prefix_of(region_code),
+    )  # fmt: skip
+    return eligible.count(), eligible.filter(Exists(paid)).count()
+
+
 # --- policy --------------------------------------------------------------------------------------------------
 
 

@@ -74,12 +74,23 @@ def disability_coverage(user, region: Region, month: datetime.date) -> Decimal |
     return None if result.ratio is None else _q(result.ratio * HUNDRED)
 
 
+def aged_allowance_coverage(user, region: Region, month: datetime.date) -> Decimal | None:
+    """高龄津贴覆盖率 (免申即享): older persons in a band that month who receive the allowance."""
+    from huimin.elderly.allowance import coverage
+
+    found = coverage(region.code, month)
+    if not found or not found[0]:
+        return None
+    return _q(Decimal(found[1]) / found[0] * HUNDRED)
+
+
 METHODS = {
     "dibao_rural_urban_ratio": dibao_rural_urban_ratio,
     "tekun_dibao_ratio": tekun_dibao_ratio,
     "review_on_time": review_on_time,
     "warning_closure": warning_closure,
     "disability_coverage": disability_coverage,
+    "aged_allowance_coverage": aged_allowance_coverage,
 }
 
 
