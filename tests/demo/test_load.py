@@ -47,6 +47,10 @@ def test_the_aged_allowance_is_confirmed_and_on_the_demo_payrolls(loaded):
     assert set(enrolled.values_list("monthly_amount", flat=True)) <= {50, 100, 300}
     paid = PayrollLine.objects.filter(programme_code="aged_allowance", amount__gt=0)
     assert paid.values("enrolment_id").distinct().count() == enrolled.count()
+    # 养老服务补贴 and 护理补贴: a few applications through the chain, the 护理补贴 at the 重度失能 standard
+    care = Enrolment.objects.filter(programme__code="elderly_care")
+    assert Enrolment.objects.filter(programme__code="elderly_service").exists() and care.exists()
+    assert set(care.values_list("monthly_amount", flat=True)) == {200}
 
 
 def test_the_two_subsidies_in_meishans_proportions_and_by_the_rules(loaded):

@@ -35,7 +35,7 @@ DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福�
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
 # the 民政所 审核人 also does the 初审 of the 残疾人两项补贴
-TOWNSHIP_REVIEWER_LINES = (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY)
+TOWNSHIP_REVIEWER_LINES = (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY, BusinessLine.ELDERLY)
 
 
 class DemoLoadError(Exception):
@@ -90,6 +90,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.elderly import load_elderly
 
         load_elderly(as_of)
+        from huimin.demo.allowance import load_subsidies as load_elderly_subsidies
+
+        load_elderly_subsidies(as_of)  # 养老服务补贴 and 护理补贴: standards and a few applications approved
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",

@@ -71,8 +71,14 @@ POLICY = dict(
 )
 
 
-def load(programme_model, policy_model) -> None:
+def load(programme_model, policy_model, duty_model=None) -> None:
+    """The programmes (with the default 职责分离 rules where ``duty_model`` is given) and the national rule."""
     for row in PROGRAMMES:
         programme_model.objects.update_or_create(code=row["code"], defaults=row)
+    if duty_model is not None:
+        from huimin.assistance.defaults import load_duty_separation, load_write_off_separation
+
+        load_duty_separation(programme_model, duty_model)
+        load_write_off_separation(programme_model, duty_model)
     if not policy_model.objects.filter(region__isnull=True).exists():
         policy_model.objects.create(region=None, **POLICY)

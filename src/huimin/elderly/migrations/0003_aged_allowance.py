@@ -10,7 +10,9 @@ def load(apps, schema_editor):
     from huimin.elderly.allowance_defaults import load as load_programmes
 
     programme = apps.get_model("assistance", "Programme")
-    load_programmes(programme, apps.get_model("elderly", "AllowancePolicy"))
+    load_programmes(
+        programme, apps.get_model("elderly", "AllowancePolicy"), apps.get_model("assistance", "DutySeparation")
+    )
     load_defaults(programme, apps.get_model("benefits", "ProgrammeFund"))
 
 
