@@ -83,6 +83,11 @@ def seeded(db):
 
     eligibility_defaults.ensure()
     assistance_defaults.ensure()
+    from huimin.assistance.models import DutySeparation, Programme
+    from huimin.elderly import allowance_defaults
+    from huimin.elderly.models import AllowancePolicy
+
+    allowance_defaults.load(Programme, AllowancePolicy, DutySeparation)  # 高龄津贴 and the 养老服务 subsidies
     from huimin.benefits import funds as benefits_funds
 
     benefits_funds.load_defaults()  # which programmes the monthly payroll pays, out of which fund

@@ -82,6 +82,9 @@ def enrol_in(users, code, household, person, amount="500.00", start=datetime.dat
 
 def other_programme(kind, code):
     line = {"orphan": "children", "de_facto_child": "children", "elderly_care": "elderly"}[kind]
+    existing = Programme.objects.filter(code=code).first()  # 养老服务 ships its 护理补贴 programme (elderly_care)
+    if existing is not None:
+        return existing
     return Programme.objects.create(
         code=code, name={"orphan": "孤儿基本生活费", "elderly_care": "经济困难失能老年人护理补贴"}.get(kind, code),
         kind=kind, scope="person", stages=["accept", "review", "decision"], business_line=line, means_tested=False,

@@ -47,6 +47,24 @@ def test_load_builds_a_city(loaded):
         )
 
 
+def test_the_aged_allowance_is_confirmed_and_on_the_demo_payrolls(loaded):
+    """高龄津贴 免申即享: each county's bands are set, one month's proposal confirmed by the county's 养老服务 approver,
+    and its recipients are paid by the demo payrolls out of the 高龄津贴 fund."""
+    from huimin.assistance.models import Enrolment
+    from huimin.benefits.models import PayrollLine
+    from huimin.elderly.models import AllowanceBatch
+
+    enrolled = Enrolment.objects.filter(programme__code="aged_allowance")
+    assert enrolled.count() > 0 and AllowanceBatch.objects.filter(confirmed_by__startswith="yl").exists()
+    assert set(enrolled.values_list("monthly_amount", flat=True)) <= {50, 100, 300}
+    paid = PayrollLine.objects.filter(programme_code="aged_allowance", amount__gt=0)
+    assert paid.values("enrolment_id").distinct().count() == enrolled.count()
+    # 养老服务补贴 and 护理补贴: a few applications through the chain, the 护理补贴 at the 重度失能 standard
+    care = Enrolment.objects.filter(programme__code="elderly_care")
+    assert Enrolment.objects.filter(programme__code="elderly_service").exists() and care.exists()
+    assert set(care.values_list("monthly_amount", flat=True)) == {200}
+
+
 def test_the_two_subsidies_in_meishans_proportions_and_by_the_rules(loaded):
     """31,604 生活补贴 and 38,611 护理补贴 recipients per 2.95 million people (眉山), each enrolled as the chain leaves
     them: a valid certificate of his own, 生活补贴 in a 低保 household and never beside 特困, 护理补贴 for grade 1–2;

@@ -7,7 +7,7 @@ from huimin.core.context import SYSTEM, acting_as
 from huimin.elderly.models import Assessment, Category, CategoryMark, Level
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
-from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
+from tests.conftest import COUNTY, OTHER_COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.elderly.helpers import scores_for_total
 
 
@@ -30,6 +30,29 @@ def _assessment(person, assessor) -> Assessment:
                                          next_due=datetime.date(2027, 1, 5))  # fmt: skip
 
 
+def allowance_targets() -> dict:
+    """高龄津贴 (huimin.elderly.allowance): writes that name their region in the body."""
+    band = {"age_from": "80", "age_to": "89", "value": "50", "effective_from": "2026-01-01"}
+    policy = {"start_rule": "next_month", "auto_confirm": "0", "effective_from": "2026-01-01"}
+    return {
+        "elderly_allowance_confirm": (
+            {"data": {"region": TOWN_A, "scope": "all"}},
+            {"data": {"region": TOWN_B, "scope": "all"}},
+            {"data": {"region": OTHER_COUNTY, "scope": "all"}},
+        ),
+        "elderly_allowance_band": (
+            {"data": {"region": COUNTY, **band}},
+            {"data": {"region": TOWN_B, **band}},
+            {"data": {"region": OTHER_COUNTY, **band}},
+        ),
+        "elderly_allowance_policy": (
+            {"data": {"region": COUNTY, **policy}},
+            {"data": {"region": TOWN_B, **policy}},
+            {"data": {"region": OTHER_COUNTY, **policy}},
+        ),
+    }
+
+
 def elderly_targets(users) -> dict:
     a, mark_a = _older(VILLAGE_A1, 1)
     b, mark_b = _older(VILLAGE_B1, 2)
@@ -37,7 +60,7 @@ def elderly_targets(users) -> dict:
     assess = {"assessed_on": "2026-01-10", "scores": scores_for_total(70)}
     form = {"assessed_on": "2026-01-10", **{f"item_{k}": v for k, v in assess["scores"].items()}}
     add = {"category": "family_planning", "basis": "计生证明", "source_date": "2026-01-10"}
-    return {
+    return allowance_targets() | {
         "elderly_person": ({"kwargs": {"pk": a.pk}}, {"kwargs": {"pk": b.pk}}, {"kwargs": {"pk": c.pk}}),
         "elderly_assess": (
             {"kwargs": {"pk": a.pk}, "data": form},

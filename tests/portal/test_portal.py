@@ -311,3 +311,33 @@ def test_an_online_application_with_a_certificate_of_someone_else_is_refused(cli
     response = client.post("/portal/apply/severe_care/", {"reason": "需长期照护"})
     assert response.status_code == 400 and "与持证人身份证号不一致" in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_an_older_resident_applies_online_for_the_elderly_subsidies(client, sms, family, users):
+    """全程网办 of the 养老服务 subsidies, mirroring the disability ones: the 养老服务 hook refuses a younger resident
+    and records the 能力评估 level and 低保 of an older one; no 核对 authorisation is asked."""
+    from huimin.assistance.models import Enrolment, EnrolmentMember, Programme
+
+    household, (wang, *_) = family
+    verify(client, sms, "王芳", wang.id_number, "13800138000")
+    response = client.post("/portal/apply/elderly_service/", {"reason": "经济困难"}, follow=True)
+    assert "未满 60 周岁" in response.content.decode() and not Application.objects.exists()
+    wang.birth_date = datetime.date(1950, 3, 1)
+    wang.save()
+    dibao = Programme.objects.get(code="dibao")
+    first = datetime.date(2026, 1, 1)
+    app = Application.objects.create(number="T-dibao", programme=dibao, household=household, applicant=wang,
+                                     region=household.region, channel="window", reason="测试", stage=Stage.ENROLLED,
+                                     stage_entered_on=first, created_by=users["approver"])  # fmt: skip
+    enrolment = Enrolment.objects.create(programme=dibao, household=household, application=app,
+                                         region=household.region, monthly_amount="300.00",
+                                         basis={"standard": "测试"}, start_month=first)  # fmt: skip
+    EnrolmentMember.objects.create(enrolment=enrolment, person=wang, added_on=first)
+    page = client.get("/portal/apply/elderly_service/").content.decode()
+    assert "经济困难老年人养老服务补贴" in page and "家庭经济状况核对授权" not in page
+    response = client.post("/portal/apply/elderly_service/", {"reason": "经济困难"})
+    online = Application.objects.get(channel="online")
+    assert response.status_code == 302 and online.beneficiary == wang and online.programme.business_line == "elderly"
+    assert online.details["ability"] == {"level": "", "name": "未评估", "assessed_on": "", "assessment": None,
+                                         "low_income": True}  # fmt: skip
+    assert not VerificationConsent.objects.exists()

@@ -319,6 +319,12 @@ MATRIX: dict[str, Entry] = {
     "marriage:divorce_act": Entry("marriage.register", method="POST", target="marriage_divorce_act"),
     "marriage:stats": Entry("marriage.view"),
     "marriage:verify": Entry(PUBLIC, kwargs={"token": "x"}),
+    "elderly:allowance": Entry("elderly.view"),
+    "elderly:allowance_confirm": Entry("elderly.allowance", method="POST", target="elderly_allowance_confirm"),
+    "elderly:allowance_enrolled": Entry("elderly.view"),
+    "elderly:allowance_bands": Entry("elderly.view"),
+    "elderly:allowance_band_add": Entry("elderly.allowance_policy", method="POST", target="elderly_allowance_band"),
+    "elderly:allowance_policy_add": Entry("elderly.allowance_policy", method="POST", target="elderly_allowance_policy"),
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),

@@ -12,8 +12,9 @@ class AssistanceConfig(AppConfig):
         from huimin.core.roles import BusinessLine, Role
 
         # The programme machinery serves every line whose programmes it runs: 社会救助 (低保, 特困 …) and 残疾人福利
-        # (残疾人两项补贴). A capability counts on the line of the programme acted on (Programme.business_line).
-        for line in (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY):
+        # (残疾人两项补贴), 养老服务 (经济困难老年人养老服务补贴, 护理补贴). A capability counts on the line of the
+        # programme acted on (Programme.business_line).
+        for line in (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY, BusinessLine.ELDERLY):
             roles.extend(Role.ASSISTANT, w.VIEW, w.APPLY, line=line)
             roles.extend(Role.CLERK, w.VIEW, w.APPLY, w.ACCEPT, w.VERIFY, w.VISIT, w.REVIEW, w.FORWARD, line=line)
             roles.extend(Role.REVIEWER, w.VIEW, w.VERIFY, w.REVIEW, w.CONFIRM_DELEGATED, line=line)

@@ -18,3 +18,18 @@ def register_stopped(hook: Callable) -> None:
 def stopped(enrolment, change) -> None:
     for hook in STOPPED:
         hook(enrolment, change)
+
+
+# programme kind -> (programme, household, beneficiary, day) -> dict: what an application of that kind records of
+# facts another app holds (养老服务: the latest 能力评估 level and the household's 低保/特困, huimin.elderly.subsidies),
+# raising ServiceError (a Chinese message) when the person may not apply. Called on application, before writing.
+APPLICATION_DETAILS: dict[str, Callable] = {}
+
+
+def register_details(kind: str, hook: Callable) -> None:
+    APPLICATION_DETAILS[kind] = hook
+
+
+def application_details(programme, household, beneficiary, day) -> dict:
+    hook = APPLICATION_DETAILS.get(programme.kind)
+    return hook(programme, household, beneficiary, day) if hook and beneficiary is not None else {}

@@ -30,6 +30,9 @@ class ProgrammeKind(models.TextChoices):
     ORPHAN = "orphan", "孤儿基本生活费"
     DE_FACTO_CHILD = "de_facto_child", "事实无人抚养儿童基本生活费"
     ELDERLY_CARE = "elderly_care", "经济困难失能老年人护理补贴"
+    # 养老服务 line: 高龄津贴 is enrolled without application (免申即享, huimin.elderly.allowance)
+    AGED_ALLOWANCE = "aged_allowance", "高龄津贴"
+    ELDERLY_SERVICE = "elderly_service", "经济困难老年人养老服务补贴"
 
 
 # The programme kinds that rest on a 残疾人证 (the certificate is checked on application and by the 县残联).
@@ -242,6 +245,7 @@ class Channel(models.TextChoices):
     VILLAGE = "village", "村（居）委会代为申请"
     ONLINE = "online", "网上申请"
     DISCOVERY = "discovery", "主动发现"  # started by the township from a 动态监测 warning, with the family's consent
+    PROACTIVE = "proactive", "免申即享"  # no application: the township confirmed the registry's proposal (高龄津贴)
 
 
 class Application(models.Model):
@@ -519,6 +523,8 @@ class Enrolment(models.Model):
         "input_reason": "修改理由",
         "disability_category": "残疾类别",
         "disability_grade": "残疾等级",
+        "ability_level": "老年人能力评估等级",
+        "low_income": "经济困难（低保、特困）",
         "formula": "计算公式",
         "detail": "计算明细",
         "calculated": "按标准计算（元）",

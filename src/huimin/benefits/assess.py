@@ -16,8 +16,13 @@ CALCULATED = {
     "tekun": "特困供养",
     "disability_living": "困难残疾人生活补贴",
     "severe_care": "重度残疾人护理补贴",
+    "elderly_service": "经济困难老年人养老服务补贴",
+    "elderly_care": "经济困难失能老年人护理补贴",
 }
 NEEDS = {"dibao": ("income_per_head", "members"), "tekun": ("grade",)}  # inputs taken from the application's file
+ELDERLY_CARE_KINDS = {"moderate": StandardKind.ELDERLY_CARE_MODERATE, "severe": StandardKind.ELDERLY_CARE_SEVERE,
+                      "complete": StandardKind.ELDERLY_CARE_TOTAL}  # fmt: skip
+_LEVEL_CODES = {name: code for code, name in calculators.ABILITY_LEVELS.items()}  # a stored basis holds the name
 CARE_KINDS = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
 
 
@@ -56,6 +61,11 @@ def inputs_of(data, members_default: int | None = None) -> dict:
         "grade": (data.get("grade") or "self").strip(),
         "disability_grade": _int(data.get("disability_grade"), "残疾等级") or None,
         "disability_category": str(data.get("disability_category") or "").strip(),
+        # 养老服务 subsidies: the latest 能力评估 level and whether the household is 低保/特困 (read on application)
+        "ability_level": _LEVEL_CODES.get(
+            str(data.get("ability_level") or "").strip(), str(data.get("ability_level") or "").strip()
+        ),
+        "low_income": str(data.get("low_income") or "").strip() in ("1", "True", "true", "是"),
     }
 
 
@@ -102,6 +112,15 @@ def calculate(kind: str, region_code: str, day: datetime.date, urban: bool | Non
             extend_care_to_grade_3_4_intellectual_mental=not living,
             only="living" if living else "care",
         )
+    if kind in ("elderly_service", "elderly_care"):
+        level = inputs["ability_level"]
+        service = kind == "elderly_service"
+        care_kind = ELDERLY_CARE_KINDS.get(level)
+        return calculators.elderly_subsidy(
+            kind="service" if service else "care", level=level, low_income=inputs["low_income"],
+            service=need(StandardKind.ELDERLY_SERVICE) if service and inputs["low_income"] else None,
+            care=need(care_kind) if not service and care_kind and inputs["low_income"] else None,
+        )  # fmt: skip
     raise ServiceError("该项目没有按标准计算的公式")
 
 
@@ -116,6 +135,10 @@ def basis_of(result: Result, inputs: dict, kind: str) -> dict:
     if kind == "dibao":
         basis |= {"income_per_head": inputs["income_per_head"], "members": str(inputs["members"])}
         basis |= {g: str(n) for g, n in inputs["classified"].items() if n}
+    elif kind in ("elderly_service", "elderly_care"):
+        level = inputs["ability_level"]
+        basis["ability_level"] = calculators.ABILITY_LEVELS.get(level, level)
+        basis["low_income"] = "是" if inputs["low_income"] else "否"
     elif kind in ("disability_living", "severe_care"):
         basis |= {"disability_grade": str(inputs["disability_grade"] or ""),
                   "disability_category": inputs["disability_category"]}  # fmt: skip

@@ -254,6 +254,35 @@ def aged_allowance(
     return Result(ZERO, "年龄未达到高龄津贴的任何年龄段", {"年龄": age})
 
 
+# --- 养老服务: 经济困难老年人养老服务补贴 and 护理补贴 ------------------------------------------------------------
+
+ABILITY_LEVELS = {"intact": "能力完好", "mild": "轻度失能", "moderate": "中度失能", "severe": "重度失能",
+                  "complete": "完全失能"}  # fmt: skip
+CARE_LEVELS = ("moderate", "severe", "complete")  # the levels the 护理补贴 pays (by its standard per level)
+
+
+def elderly_subsidy(
+    *, kind: str, level: str, low_income: bool, service: StandardValue | None = None, care: StandardValue | None = None
+) -> Result:
+    """经济困难老年人养老服务补贴 (``kind`` "service": a flat standard for an older person of a 低保/特困 household)
+    or 护理补贴 (``kind`` "care": the standard of his latest 能力评估 level, 中度 to 完全失能, same condition)."""
+    inputs = {
+        "能力等级": ABILITY_LEVELS.get(level, level or "未评估"),
+        "经济困难（低保、特困）": "是" if low_income else "否",
+    }
+    if not low_income:
+        return Result(ZERO, "不属于经济困难老年人（低保、特困家庭），不享受", inputs)
+    if kind == "service":
+        if service is None:
+            raise CalculationError("未设置经济困难老年人养老服务补贴标准")
+        return Result(yuan(service.monthly), "经济困难老年人养老服务补贴：按标准发放", inputs, [service])
+    if level not in CARE_LEVELS:
+        return Result(ZERO, "能力评估等级未达中度失能，不享受护理补贴", inputs)
+    if care is None:
+        raise CalculationError(f"未设置{ABILITY_LEVELS[level]}护理补贴标准")
+    return Result(yuan(care.monthly), f"护理补贴：按{ABILITY_LEVELS[level]}标准发放", inputs, [care])
+
+
 # --- 临时救助 ----------------------------------------------------------------------------------------------
 
 

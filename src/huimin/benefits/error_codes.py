@@ -10,3 +10,4 @@ class BenefitsErrorCode(StrEnum):
     MONTH_INVALID = "benefits.month_invalid"  # a month that is not YYYY-MM
     RECOVERY_STATE = "benefits.recovery_state"  # the 追缴's status does not allow the action
     RECOVERY_AMOUNT = "benefits.recovery_amount"  # a repayment above what is outstanding
+    BAND_OVERLAP = "benefits.band_overlap"  # a 高龄津贴 age band overlaps another of the same region and time

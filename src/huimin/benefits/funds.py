@@ -32,6 +32,9 @@ DEFAULTS = [
     ("tekun_central", ASSISTANCE_FUND),
     ("disability_living", DISABILITY_FUND),
     ("severe_care", DISABILITY_FUND),
+    ("aged_allowance", "高龄津贴资金"),
+    ("elderly_service", "经济困难老年人养老服务补贴资金"),
+    ("elderly_care", "经济困难失能老年人护理补贴资金"),
 ]
 DEFAULT_FROM = datetime.date(2000, 1, 1)
 DEFAULT_SOURCE = "国家默认（各地按本地资金渠道另行配置）"

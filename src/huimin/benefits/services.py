@@ -83,9 +83,11 @@ def add_standard(
     age_from=None,
     age_to=None,
     source: str = "",
+    capability: str = caps.STANDARDS,
 ) -> tuple[Standard, standards.Warning | None]:
-    """A new effective-dated row (earlier rows stay as they were: the later ``effective_from`` wins)."""
-    require_capability(actor, caps.STANDARDS, "设置保障标准")
+    """A new effective-dated row (earlier rows stay as they were: the later ``effective_from`` wins).
+    ``capability``: what the actor must hold (养老服务 sets its 高龄津贴 bands with its own)."""
+    require_capability(actor, capability, "设置保障标准")
     region = _region_in_scope(actor, region_code)
     if kind not in StandardKind.values:
         raise ServiceError("请选择标准类别")
@@ -117,6 +119,8 @@ def add_standard(
         raise ServiceError("高龄津贴须填写起始年龄")
     if ages[0] is not None and ages[1] is not None and ages[1] < ages[0]:
         raise ServiceError("截止年龄不能小于起始年龄")
+    if kind == StandardKind.AGED_ALLOWANCE:
+        _check_band_overlap(region, area, ages[0], ages[1], effective_from, effective_to)
     row = Standard.objects.create(
         kind=kind,
         region=region,
@@ -142,6 +146,27 @@ def add_standard(
         region_code=region.code,
     )
     return row, warning
+
+
+def _check_band_overlap(region, area, low: int, high: int | None, start, end) -> None:
+    """高龄津贴: two bands of one region and area in force at the same time may not share an age (a row with the
+    same starting age replaces the earlier one from its date)."""
+    rows = Standard.objects.filter(kind=StandardKind.AGED_ALLOWANCE, region=region, area=area).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=start)
+    )
+    if end is not None:
+        rows = rows.filter(effective_from__lte=end)
+    for row in rows.exclude(age_from=low).order_by("age_from", "pk"):
+        if row.age_from <= (high if high is not None else 10**4) and low <= (
+            row.age_to if row.age_to is not None else 10**4
+        ):
+            theirs = f"{row.age_from}岁以上" if row.age_to is None else f"{row.age_from}–{row.age_to}岁"
+            mine = f"{low}岁以上" if high is None else f"{low}–{high}岁"
+            raise BusinessRuleError(
+                BenefitsErrorCode.BAND_OVERLAP,
+                f"高龄津贴年龄段“{mine}”与已设置的“{theirs}”档（第 {row.pk} 号设置，"
+                f"{row.effective_from:%Y年%m月%d日}起）重叠：同一区划同一时间每个年龄只能属于一个年龄段",
+            )
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
 # the 民政所 审核人 also does the 初审 of the 残疾人两项补贴
-TOWNSHIP_REVIEWER_LINES = (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY)
+TOWNSHIP_REVIEWER_LINES = (BusinessLine.ASSISTANCE, BusinessLine.DISABILITY, BusinessLine.ELDERLY)
 
 
 class DemoLoadError(Exception):
@@ -88,6 +88,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         departments_load.load_thresholds(city_mod.CITY_CODE, datetime.date(2020, 1, 1))
         load_policies()
         departmental_rows = departments_load.load_snapshots(department_files, as_of)
+        from huimin.demo.allowance import load_allowance
+
+        load_allowance(_add_months(as_of.replace(day=1), -(PAYROLL_MONTHS - 1)))  # 高龄津贴 on the demo payrolls
         payrolls = load_payrolls(as_of)
         from huimin.demo.elderly import load_elderly
 
@@ -104,6 +107,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.homecare import load_homecare
 
         load_homecare(as_of)
+        from huimin.demo.allowance import load_subsidies as load_elderly_subsidies
+
+        load_elderly_subsidies(as_of)  # 养老服务补贴 and 护理补贴: standards and a few applications approved
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",

@@ -18,9 +18,20 @@ class ElderlyConfig(AppConfig):
         roles.extend(Role.REVIEWER, c.VIEW, c.CONFIRM, c.ASSESS, line=line)
         roles.extend(Role.APPROVER, c.VIEW, c.CONFIRM, c.ASSESS, line=line)
         roles.extend(Role.STATISTICIAN, c.VIEW, line=line)
+        # 高龄津贴 免申即享: the township or county confirms the month's proposal; the county or city sets the bands
+        roles.extend(Role.CLERK, c.ALLOWANCE, line=line)
+        roles.extend(Role.REVIEWER, c.ALLOWANCE, line=line)
+        roles.extend(Role.APPROVER, c.ALLOWANCE, c.ALLOWANCE_POLICY, line=line)
 
         menu.register("elderly", "老年人名册", "elderly_register", "elderly:register", c.VIEW)
+        menu.register("elderly", "高龄津贴名单", "elderly_allowance", "elderly:allowance", c.VIEW)
+        menu.register("elderly", "高龄津贴享受人员", "elderly_allowance_enrolled", "elderly:allowance_enrolled", c.VIEW)
+        menu.register("elderly", "高龄津贴标准", "elderly_allowance_bands", "elderly:allowance_bands", c.VIEW)
         panels.register_fragment("养老服务", "elderly:household_panel", capability=c.VIEW)
+
+        from huimin.elderly import subsidies
+
+        subsidies.connect()  # 养老服务补贴 and 护理补贴: the 能力评估 level and 低保/特困 recorded on application
 
         from huimin.elderly.registry_hooks import repoint_person
         from huimin.registry import dedup

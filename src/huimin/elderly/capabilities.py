@@ -3,3 +3,5 @@
 VIEW = "elderly.view"  # the older people's register, a person's categories and assessments (masked)
 CONFIRM = "elderly.confirm"  # derive, confirm, reject and add 特殊困难老年人 categories (township and county staff)
 ASSESS = "elderly.assess"  # record a 老年人能力综合评估
+ALLOWANCE = "elderly.allowance"  # confirm the month's 高龄津贴 proposal (免申即享) for one's township or county
+ALLOWANCE_POLICY = "elderly.allowance_policy"  # 高龄津贴 bands, amounts and rules (county or city approver)

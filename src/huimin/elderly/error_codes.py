@@ -12,3 +12,4 @@ class ElderlyErrorCode(StrEnum):
     ASSESSMENT_SCORE = "elderly.assessment_score"  # a score is not one of the item's options
     ASSESSMENT_DATE = "elderly.assessment_date"  # the assessment date is missing or in the future
     NOT_CONFIGURED = "elderly.not_configured"  # the assessment items, levels or parameters are missing
+    NOT_ELIGIBLE = "elderly.not_eligible"  # not an 经济困难 older person, or not assessed as needing care

@@ -204,3 +204,70 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.item_id}={self.score}"
+
+
+# --- 高龄津贴 免申即享 (huimin.elderly.allowance) ------------------------------------------------------------
+# The bands and amounts are benefits Standard rows (kind aged_allowance, age_from/age_to); the enrolments are
+# assistance Enrolment rows of the programme ``aged_allowance`` (paid by the one monthly payroll). What is kept here:
+# the region's rules of the allowance, and each township decision (a batch confirmation) with what it enrolled.
+
+
+class AllowancePolicy(models.Model):
+    """高龄津贴's rules as data per region (the row without a region is the national default; the most specific
+    region, then the latest effective date wins — core.regions.in_force)."""
+
+    class Start(models.TextChoices):
+        NEXT_MONTH = "next_month", "达到年龄段的次月起发放"
+        BIRTH_MONTH = "birth_month", "达到年龄段的当月起发放"
+
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="适用区划（空为全国默认）",
+    )
+    start_rule = models.CharField("起始（调档）月份", max_length=12, choices=Start.choices, default=Start.NEXT_MONTH)
+    auto_confirm = models.BooleanField("自动确认（不经乡镇逐月确认）", default=False)
+    effective_from = models.DateField("生效日期")
+    basis = models.CharField("依据", max_length=200, blank=True)
+    created_by = models.CharField("设置人", max_length=150, blank=True)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "高龄津贴规则"
+        ordering = ["region_id", "-effective_from", "-id"]
+
+    def __str__(self):
+        return f"高龄津贴规则（{self.region_id or '全国默认'}，{self.get_start_rule_display()}）"
+
+
+class AllowanceBatch(models.Model):
+    """One 免申即享 decision: a township (or the region's automatic confirmation) confirmed the month's proposal —
+    who was enrolled, whose band changed, whose allowance stopped or moved with them. Never changed or deleted."""
+
+    scope_region_field = "region"
+
+    class Mode(models.TextChoices):
+        TOWNSHIP = "township", "乡镇确认"
+        AUTO = "auto", "按规则自动确认"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="确认范围")
+    month = models.DateField("发放月份")
+    mode = models.CharField("确认方式", max_length=10, choices=Mode.choices, default=Mode.TOWNSHIP)
+    enrolled = models.PositiveIntegerField("新纳入人数", default=0)
+    regraded = models.PositiveIntegerField("调档人数", default=0)
+    stopped = models.PositiveIntegerField("停发人数", default=0)
+    moved = models.PositiveIntegerField("随迁人数", default=0)
+    total = models.DecimalField("新纳入月发放额（元）", max_digits=14, decimal_places=2, default=0)
+    enrolment_ids = models.JSONField("纳入的在保记录", default=list, blank=True)
+    confirmed_by = models.CharField("确认人", max_length=150)
+    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "高龄津贴确认记录"
+        ordering = ["-month", "-id"]
+
+    def __str__(self):
+        return f"高龄津贴 {self.month:%Y-%m} {self.region_id} 纳入 {self.enrolled} 人"

@@ -34,8 +34,12 @@ MAX_ATTEMPTS = 5
 MAX_CODES_PER_HOUR = 5
 VERIFY_PER_ID_PER_HOUR = 8
 VERIFY_PER_IP_PER_HOUR = 30
-PORTAL_KINDS = ("dibao", "temporary", "disability_living", "severe_care")  # 全程网办
-PORTAL_REFUSAL = "网上可申请最低生活保障、临时救助和残疾人两项补贴，其他项目请到乡镇（街道）窗口申请"
+# 全程网办 (the 养老服务 subsidies as the disability ones: the 养老服务 hook checks age, 低保/特困 and 能力评估)
+PORTAL_KINDS = ("dibao", "temporary", "disability_living", "severe_care", "elderly_service", "elderly_care")
+PORTAL_REFUSAL = (
+    "网上可申请最低生活保障、临时救助、残疾人两项补贴和经济困难老年人养老服务补贴、护理补贴，"
+    "其他项目请到乡镇（街道）窗口申请"
+)
 PORTAL_USERNAME = "portal-online"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_MEMBERS = 8

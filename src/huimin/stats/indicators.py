@@ -95,6 +95,16 @@ def institution_occupancy(user, region: Region, month: datetime.date) -> Decimal
     return _beds(region, month).occupancy
 
 
+def aged_allowance_coverage(user, region: Region, month: datetime.date) -> Decimal | None:
+    """高龄津贴覆盖率 (免申即享): older persons in a band that month who receive the allowance."""
+    from huimin.elderly.allowance import coverage
+
+    found = coverage(region.code, month)
+    if not found or not found[0]:
+        return None
+    return _q(Decimal(found[1]) / found[0] * HUNDRED)
+
+
 METHODS = {
     "beds_per_thousand": beds_per_thousand,
     "nursing_bed_share": nursing_bed_share,
@@ -104,6 +114,7 @@ METHODS = {
     "review_on_time": review_on_time,
     "warning_closure": warning_closure,
     "disability_coverage": disability_coverage,
+    "aged_allowance_coverage": aged_allowance_coverage,
 }
 
 

@@ -5,7 +5,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.assistance import overlaps, workflow
+from huimin.assistance import enrolment_hooks, overlaps, workflow
 from huimin.assistance.actions import agency
 from huimin.assistance.actions.common import (
     authority_for,
@@ -77,6 +77,7 @@ def create_application(
     if duplicate.exists():
         raise ServiceError(f"该家庭已有一件“{programme.name}”申请正在办理，不能重复申请")
     details = check_certificate_programme(programme, household, beneficiary) if beneficiary is not None else {}
+    details |= enrolment_hooks.application_details(programme, household, beneficiary, today())
     covered = [beneficiary.pk] if beneficiary else members
     relatives = [  # a declaration marks only applications where the declaring staff member works
         r

@@ -159,6 +159,11 @@ def calculated_amount(app: Application, entered: dict, day=None):
     verified = app.details.get("agency") or app.details.get("certificate") or {}
     if verified:  # the 残疾人证 as the 县残联 verified it (or as read on application)
         resolved.values.update(disability_grade=verified.get("grade"), disability_category=verified.get("category"))
+    ability = app.details.get("ability")
+    if (
+        ability
+    ):  # 养老服务 subsidies: the 能力评估 level and 低保/特困 as read on application (huimin.elderly.subsidies)
+        resolved.values.update(ability_level=ability.get("level"), low_income="1" if ability.get("low_income") else "")
     region, month, members = app.region, start_month(app, day or today()), len(covered_ids(app))
     for values in inputs.candidates(resolved):
         result, calc_inputs = calculation_link.calculate(
