@@ -3,3 +3,5 @@
 VIEW = "elderly.view"  # the older people's register, a person's categories and assessments (masked)
 CONFIRM = "elderly.confirm"  # derive, confirm, reject and add 特殊困难老年人 categories (township and county staff)
 ASSESS = "elderly.assess"  # record a 老年人能力综合评估
+VISIT = "elderly.visit"  # record a 探访 (协理员 and township staff), an event, a referral
+MANAGE_VISITS = "elderly.visits_manage"  # visitors, assignments, tier overrides, closing referrals (township/county)
