@@ -148,14 +148,14 @@ def schedule(prefix: str, day: datetime.date, register_age: int, person_ids=None
     person): tier, frequency, last visit, open event, current visitor and due date."""
     persons = Person.objects.filter(rules.elderly_q(day, register_age))
     if prefix:
-        persons = persons.filter(region_id__startswith=prefix)
+        persons = persons.filter(region__code__startswith=prefix)
     if person_ids is not None:
         persons = persons.filter(pk__in=person_ids)
     people = list(persons.values_list("pk", "region_id", "birth_date"))
     ids = [p[0] for p in people]
     if not ids:
         return []
-    within = {"person__region_id__startswith": prefix} if prefix else {}
+    within = {"person__region__code__startswith": prefix} if prefix else {}
     if person_ids is not None:
         within = {"person_id__in": ids}
     marks = defaultdict(set)
@@ -254,7 +254,7 @@ def coverage(prefix: str, month: datetime.date, register_age: int, level: int = 
     rows = schedule(prefix, last, register_age)
     visited_qs = Visit.objects.filter(visited_on__range=(first, last))
     if prefix:
-        visited_qs = visited_qs.filter(person__region_id__startswith=prefix)
+        visited_qs = visited_qs.filter(person__region__code__startswith=prefix)
     seen = set(visited_qs.values_list("person_id", flat=True).distinct())
     out: dict[str, Coverage] = {}
     for d in rows:

@@ -6,26 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_federation_reviewer_role'),
+        ("core", "0006_federation_reviewer_role"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReceivedSubmission',
+            name="ReceivedSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='业务')),
-                ('key', models.CharField(max_length=64, verbose_name='提交标识')),
-                ('object_id', models.CharField(blank=True, max_length=40, verbose_name='记录')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='接收时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=40, verbose_name="业务")),
+                ("key", models.CharField(max_length=64, verbose_name="提交标识")),
+                ("object_id", models.CharField(blank=True, max_length=40, verbose_name="记录")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="接收时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已接收的提交',
-                'verbose_name_plural': '已接收的提交',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key'), name='core_submission_once')],
+                "verbose_name": "已接收的提交",
+                "verbose_name_plural": "已接收的提交",
+                "constraints": [models.UniqueConstraint(fields=("kind", "key"), name="core_submission_once")],
             },
         ),
     ]
