@@ -17,6 +17,7 @@ from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.elderly.matrix_targets import elderly_targets
+from tests.elderly.visit_matrix_targets import visit_targets
 from tests.eligibility.matrix_targets import eligibility_targets
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import (
@@ -156,6 +157,7 @@ def targets(users):
         | monitoring_targets(users)
         | eligibility_targets(users)
         | elderly_targets(users)
+        | visit_targets(users)
     )
 
 

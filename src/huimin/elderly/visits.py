@@ -425,12 +425,14 @@ def check_visit(actor, data: dict, key: str = "") -> tuple[Person, Visitor, dict
     idempotency.check_key(SUBMISSION_KIND, key)
     from huimin.elderly.services import _require_elderly, register_age
 
+    person = access_elderly_person_by_id(actor, _int(data.get("person")) or -1, capability=cap.VISIT)
     visitor = visitor_of(actor)
     if visitor is None:
         visitor = Visitor.objects.filter(pk=_int(data.get("visitor")), is_active=True).first()
-        if visitor is None or not in_scope(actor, visitor.township_id):
+        if visitor is None:
             raise ServiceError("请选择探访人员（您的账号未关联探访人员：可在「探访人员」页面由乡镇经办员关联）")
-    person = access_elderly_person_by_id(actor, _int(data.get("person")) or -1, capability=cap.VISIT)
+        if not in_scope(actor, visitor.township_id):
+            raise NotInScope("探访人员不存在或不在您的管辖范围内")
     day = data.get("visited_on")
     if not isinstance(day, datetime.date):
         raise BusinessRuleError(E.VISIT_DATE, "请填写探访日期（格式 2026-01-31）")
