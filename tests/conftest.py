@@ -90,6 +90,9 @@ def seeded(db):
     from huimin.elderly import defaults as elderly_defaults
 
     elderly_defaults.ensure()
+    from huimin.elderly import visit_defaults
+
+    visit_defaults.ensure()
     stats_defaults.ensure()
 
 
