@@ -186,6 +186,15 @@ def test_coverage_by_village(staff, visitor):
         rows = visits.coverage(VILLAGE_A1[:9], datetime.date(2026, 11, 1), services.register_age())
     (row,) = [r for r in rows if r.region_id == VILLAGE_A1]
     assert (row.due, row.visited, row.rate) == (2, 1, 0.5)
+    from decimal import Decimal
+
+    from huimin.core.models import Region
+    from huimin.stats.indicators import elderly_visit_rate
+
+    with at(2026, 11, 30):
+        town = Region.objects.get(code=TOWN_A)
+        assert elderly_visit_rate(staff["approver"], town, datetime.date(2026, 11, 1)) == Decimal("50.00")
+        assert elderly_visit_rate(staff["approver"], town, datetime.date(2026, 5, 1)) == Decimal("0.00")
 
 
 def test_pages_render(login, staff, visitor):
@@ -207,3 +216,22 @@ def test_pages_render(login, staff, visitor):
     assert ref.status == "done"
     sw = client.get("/sw.js")
     assert sw.status_code == 200 and sw["Service-Worker-Allowed"] == "/" and b"huimin-offline-v1" in sw.content
+
+
+def test_two_periods_unvisited_raise_one_monitoring_warning(staff, visitor, settings, tmp_path):
+    from huimin.monitoring import services as monitoring
+    from huimin.monitoring.models import MonitoringRun, Warning
+
+    settings.VAR_DIR = tmp_path
+    late = make_person(VILLAGE_A1, datetime.date(1950, 1, 1))
+    in_time = make_person(VILLAGE_A1, datetime.date(1950, 1, 1))
+    never_assigned = make_person(VILLAGE_A1, datetime.date(1950, 1, 1))
+    for p in (late, in_time, never_assigned):
+        _mark(p, "living_alone")
+    _visit(staff["assistant"], late, datetime.date(2026, 9, 20))  # 2 × 30 days end on 11-19
+    _visit(staff["assistant"], in_time, datetime.date(2026, 9, 21))  # … on 11-20: one period missed only
+    monitoring.run(None, MonitoringRun.Kind.FULL, datetime.date(2026, 11, 20))
+    (w,) = Warning.objects.filter(rule__code="elderly_unvisited")
+    assert (w.person_id, w.direction, w.region_id, w.record_key) == (late.pk, "care", VILLAGE_A1, "末次探访 2026-09-20")
+    monitoring.run(None, MonitoringRun.Kind.FULL, datetime.date(2026, 11, 20))
+    assert Warning.objects.filter(rule__code="elderly_unvisited").count() == 1  # not raised twice

@@ -267,12 +267,18 @@ def coverage(prefix: str, month: datetime.date, register_age: int, level: int = 
     return [out[k] for k in sorted(out)]
 
 
-def unvisited_facts(day: datetime.date, periods: int = 2, prefix: str = "") -> list[dict]:
-    """For 动态监测: older people not seen for ``periods`` whole periods of their tier on ``day`` — one fact each
-    (person_id, household_id, region_id, record_key naming the last visit, occurred_on = the due date missed)."""
+def unvisited_facts(
+    day: datetime.date, periods: int = 2, prefix: str = "", tiers_: list[str] | None = None
+) -> list[dict]:
+    """For 动态监测: older people of the given tiers (all when None) not seen for ``periods`` whole periods of their
+    tier on ``day``, among those visiting has started for (assigned to a visitor or visited once; the others are on
+    the overdue list as 未分配) — one fact each (person_id, household_id, region_id, record_key naming the last
+    visit, occurred_on = the first due date missed, value = periods missed)."""
     from huimin.elderly.services import register_age
 
-    rows = [d for d in schedule(prefix, day, register_age()) if d.periods_missed(day) >= periods]
+    wanted = None if tiers_ is None else set(RiskTier.objects.filter(code__in=tiers_).values_list("pk", flat=True))
+    rows = [d for d in schedule(prefix, day, register_age()) if d.periods_missed(day) >= periods
+            and (d.visitor_id or d.last_visited) and (wanted is None or d.tier_id in wanted)]  # fmt: skip
     households = dict(Person.objects.filter(pk__in=[d.person_id for d in rows]).values_list("pk", "household_id"))
     out = []
     for d in rows:

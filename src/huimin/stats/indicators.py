@@ -74,12 +74,23 @@ def disability_coverage(user, region: Region, month: datetime.date) -> Decimal |
     return None if result.ratio is None else _q(result.ratio * HUNDRED)
 
 
+def elderly_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
+    """月探访率: older people of a tier visited at least monthly who were visited in the month (探访关爱)."""
+    from huimin.elderly import visits
+    from huimin.elderly.services import register_age
+
+    rows = visits.coverage(region.prefix, month, register_age(), level=regions.TOWNSHIP)
+    due = sum(r.due for r in rows)
+    return _q(Decimal(sum(r.visited for r in rows)) / due * HUNDRED) if due else None
+
+
 METHODS = {
     "dibao_rural_urban_ratio": dibao_rural_urban_ratio,
     "tekun_dibao_ratio": tekun_dibao_ratio,
     "review_on_time": review_on_time,
     "warning_closure": warning_closure,
     "disability_coverage": disability_coverage,
+    "elderly_visit_rate": elderly_visit_rate,
 }
 
 
