@@ -25,8 +25,7 @@ from huimin.core.services import ServiceError
 from huimin.engine import backends, tables
 from huimin.engine import monitoring as engine
 from huimin.monitoring import capabilities as cap
-from huimin.monitoring import elderly_link
-from huimin.monitoring import population
+from huimin.monitoring import elderly_link, population
 from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.error_codes import MonitoringErrorCode
 from huimin.monitoring.models import Direction, MonitoringRun, Warning, WarningEvent, WarningRule
