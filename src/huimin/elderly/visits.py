@@ -116,7 +116,7 @@ def event_due_at(occurred_at: datetime.datetime, hours: int) -> datetime.datetim
     return occurred_at + datetime.timedelta(hours=hours)
 
 
-@dataclass
+@dataclass(slots=True)
 class Due:
     person_id: int
     region_id: str
@@ -182,9 +182,9 @@ def schedule(prefix: str, day: datetime.date, register_age: int, person_ids=None
         .annotate(m=Max("occurred_at")).values_list("person_id", "m")
     )  # fmt: skip
     all_tiers = tiers()
-    by_id = {t.pk: t for t in all_tiers}
     rows = frequencies(day)
     freq_cache: dict[tuple[int, str], VisitFrequency | None] = {}
+    periods = {r.period_days: datetime.timedelta(days=r.period_days) for r in rows}
     tier_cache: dict[tuple[frozenset, int | None], RiskTier] = {}
     out = []
     for pid, village, born in people:
@@ -211,8 +211,8 @@ def schedule(prefix: str, day: datetime.date, register_age: int, person_ids=None
             and (visited is None or visited < timezone.localtime(ev).date())
         ):
             event_due = event_due_at(ev, freq.event_hours)
-        out.append(Due(pid, village, by_id[tier_id].pk, period, visited, base,
-                       due_on(base, period) if period else None, event_due, visitor_id))  # fmt: skip
+        out.append(Due(pid, village, tier_id, period, visited, base, base + periods[period] if period else None,
+                       event_due, visitor_id))  # fmt: skip
     return out
 
 
@@ -247,11 +247,15 @@ class Coverage:
         return self.visited / self.due if self.due else None
 
 
-def coverage(prefix: str, month: datetime.date, register_age: int, level: int = regions.VILLAGE) -> list[Coverage]:
+def coverage(
+    prefix: str, month: datetime.date, register_age: int, level: int = regions.VILLAGE, rows: list[Due] | None = None
+) -> list[Coverage]:
     """月探访率 by region at ``level`` (village or township) for the month of ``month``: of the older people whose
-    tier is visited at least monthly (on the month's last day), the share visited in the month."""
+    tier is visited at least monthly (on the month's last day), the share visited in the month. ``rows``: the
+    schedule on the month's last day when the caller has it already."""
     first, last = month_bounds(month)
-    rows = schedule(prefix, last, register_age)
+    if rows is None:
+        rows = schedule(prefix, last, register_age)
     visited_qs = Visit.objects.filter(visited_on__range=(first, last))
     if prefix:
         visited_qs = visited_qs.filter(person__region__code__startswith=prefix)
