@@ -1,7 +1,9 @@
 """Pages of 探访关爱: the visitor's round (the offline visit form), a person's visits, the township's overdue list,
 the county's 月探访率, visitors and their assignments, a visit with its referrals."""
 
+import dataclasses
 import datetime
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
@@ -222,11 +224,11 @@ def visits_overdue(request):
             for d in rows])  # fmt: skip
     page = page_of(request, rows, PAGE)
     persons = Person.objects.select_related("region").in_bulk([d.person_id for d in page.object_list])
-    for d in page.object_list:
-        d.person = persons[d.person_id]
-        d.tier_name = tier_names.get(d.tier_id, "")
-        d.visitor_name = visitor_names.get(d.visitor_id, "")
-        d.late = d.days_overdue(day)
+    page.object_list = [
+        SimpleNamespace(**dataclasses.asdict(d), person=persons[d.person_id], tier_name=tier_names.get(d.tier_id, ""),
+                        visitor_name=visitor_names.get(d.visitor_id, ""), late=d.days_overdue(day))
+        for d in page.object_list
+    ]  # fmt: skip
     return render(request, "elderly/visit_overdue.html", {"page": page, "today": day, "total": len(rows),
                                                           "regions": _regions(request),
                                                           "region": request.GET.get("region", "")})  # fmt: skip
