@@ -98,6 +98,9 @@ def seeded(db):
     from huimin.homecare import defaults as homecare_defaults
 
     homecare_defaults.ensure()
+    from huimin.elderly import visit_defaults
+
+    visit_defaults.ensure()
     stats_defaults.ensure()
 
 

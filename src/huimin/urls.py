@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("pii/<str:model_label>/<int:pk>/<str:field_name>/", pii.reveal, name="pii_reveal"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", core_views.service_worker, name="service_worker"),
     path("system/", include("huimin.core.urls")),
     path("registry/", include("huimin.registry.urls")),
     path("api/", api.urls),

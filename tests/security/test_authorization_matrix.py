@@ -18,6 +18,7 @@ from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.eldercare.matrix_targets import eldercare_targets
 from tests.elderly.matrix_targets import elderly_targets
+from tests.elderly.visit_matrix_targets import visit_targets
 from tests.eligibility.matrix_targets import eligibility_targets
 from tests.homecare.matrix_targets import homecare_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
@@ -164,6 +165,7 @@ def targets(users):
         | orgs_targets(users)
         | eldercare_targets(users)
         | homecare_targets(users)
+        | visit_targets(users)
     )
 
 

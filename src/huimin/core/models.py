@@ -292,3 +292,21 @@ class DutyRule(models.Model):
 
     def __str__(self):
         return f"{self.procedure}：{self.first}≠{self.second}"
+
+
+class ReceivedSubmission(models.Model):
+    """A submission received once (huimin.core.idempotency): a form entered offline carries a key the browser
+    made for it; the same key sent again is answered as already received, not written twice."""
+
+    kind = models.CharField("业务", max_length=40)
+    key = models.CharField("提交标识", max_length=64)
+    user = models.ForeignKey("core.User", verbose_name="提交人", on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField("记录", max_length=40, blank=True)
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已接收的提交"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_submission_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

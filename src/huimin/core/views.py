@@ -302,3 +302,22 @@ def audit_verify(request):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def service_worker(request):
+    """The service worker (static/huimin/js/sw.js) served from the site root so that its scope covers every page
+    that keeps itself for offline use; never cached by the browser's HTTP cache, so an update reaches phones."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    path = finders.find("huimin/js/sw.js")
+    if path:
+        with open(path, "rb") as f:
+            body = f.read()
+    else:  # collected static files only (production)
+        with staticfiles_storage.open("huimin/js/sw.js") as f:
+            body = f.read()
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response

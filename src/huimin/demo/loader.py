@@ -110,6 +110,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.allowance import load_subsidies as load_elderly_subsidies
 
         load_elderly_subsidies(as_of)  # 养老服务补贴 and 护理补贴: standards and a few applications approved
+        from huimin.demo.elderly_visits import load_visits
+
+        load_visits(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -685,7 +688,9 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         for i in range(0, len(villages), VILLAGES_PER_ASSISTANT):
             v = villages[i]
             # one assistant per few villages; an account has one region, so it is scoped to the first village
-            accounts.append((f"xl{v['code']}", f"{v['name']}协理员", _on(Role.ASSISTANT), v["code"]))
+            # 协理员 of 社会救助 and of 养老服务 (探访关爱)
+            roles = _on(Role.ASSISTANT, BusinessLine.ASSISTANCE, BusinessLine.ELDERLY)
+            accounts.append((f"xl{v['code']}", f"{v['name']}协理员", roles, v["code"]))
     return accounts
 
 

@@ -13,3 +13,6 @@ class ElderlyErrorCode(StrEnum):
     ASSESSMENT_DATE = "elderly.assessment_date"  # the assessment date is missing or in the future
     NOT_CONFIGURED = "elderly.not_configured"  # the assessment items, levels or parameters are missing
     NOT_ELIGIBLE = "elderly.not_eligible"  # not an 经济困难 older person, or not assessed as needing care
+    VISIT_DATE = "elderly.visit_date"  # the visit date is missing or in the future
+    OUTSIDE_VILLAGES = "elderly.outside_villages"  # the older person lives outside the visitor's villages
+    VISIT_CONFLICT = "elderly.visit_conflict"  # someone else visited the person since the form was loaded

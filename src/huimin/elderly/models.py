@@ -271,3 +271,203 @@ class AllowanceBatch(models.Model):
 
     def __str__(self):
         return f"高龄津贴 {self.month:%Y-%m} {self.region_id} 纳入 {self.enrolled} 人"
+
+
+# --- 探访关爱 (huimin.elderly.visits) ----------------------------------------------------------------------------
+
+
+class RiskTier(models.Model):
+    """A risk tier of 探访关爱. A person falls in the highest ``rank`` tier whose ``categories`` (confirmed
+    特殊困难老年人 category codes) he has, or whose ``min_level_rank`` his latest ability level reaches; the tier
+    with neither is everybody else's. The township may override it for one person, with a reason."""
+
+    code = models.CharField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=30)
+    rank = models.PositiveSmallIntegerField("风险序号（大者优先）", unique=True)
+    categories = models.JSONField("对应类别代码", default=list, blank=True)
+    min_level_rank = models.PositiveSmallIntegerField("能力等级序号不低于", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访风险等级"
+        ordering = ["-rank"]
+
+    def __str__(self):
+        return self.name
+
+
+class VisitFrequency(models.Model):
+    """How often a tier is visited in a region (empty region: everywhere), from a date: one visit every
+    ``period_days`` days, and — where ``event_hours`` is set — within that many hours of an event."""
+
+    tier = models.ForeignKey(RiskTier, verbose_name="风险等级", on_delete=models.PROTECT, related_name="frequencies")
+    region = models.ForeignKey(
+        Region, verbose_name="适用区划（空为全部）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period_days = models.PositiveSmallIntegerField("探访周期（天）")
+    event_hours = models.PositiveSmallIntegerField("突发情况后探访时限（小时）", null=True, blank=True)
+    effective_from = models.DateField("生效日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访频次"
+        constraints = [
+            models.CheckConstraint(condition=Q(period_days__gte=1), name="elderly_visit_period_positive"),
+            models.UniqueConstraint(fields=["tier", "region", "effective_from"], name="elderly_one_frequency"),
+        ]
+
+    def __str__(self):
+        return f"{self.tier.name} 每 {self.period_days} 天"
+
+
+class TierOverride(models.Model):
+    """The township's tier for one person instead of the derived one, with its reason (one current row; ended
+    rows are kept)."""
+
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    tier = models.ForeignKey(RiskTier, verbose_name="风险等级", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("理由", max_length=200)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确定人", on_delete=models.PROTECT,
+                                   related_name="+")  # fmt: skip
+    decided_on = models.DateField("确定日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访风险等级调整"
+        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(ended_on__isnull=True),
+                                               name="elderly_one_current_override")]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.person_id} {self.tier.name}"
+
+
+class Visitor(models.Model):
+    """A person who visits older people: 协理员, 村干部, volunteer or social worker, with the villages he covers;
+    linked to his user account where he has one (then he records his visits himself)."""
+
+    scope_region_field = "township"
+
+    class Kind(models.TextChoices):
+        ASSISTANT = "assistant", "民政协理员"
+        CADRE = "cadre", "村（居）干部"
+        VOLUNTEER = "volunteer", "志愿者"
+        SOCIAL_WORKER = "social_worker", "社会工作者"
+
+    name = models.CharField("姓名", max_length=50)
+    kind = models.CharField("身份", max_length=15, choices=Kind.choices)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    township = models.ForeignKey(Region, verbose_name="所属乡镇（街道）", on_delete=models.PROTECT, related_name="+")
+    villages = models.ManyToManyField(Region, verbose_name="负责村（社区）", related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="系统账号", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="elderly_visitor",
+    )  # fmt: skip
+    is_active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访人员"
+        ordering = ["township_id", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class VisitAssignment(models.Model):
+    """Who visits an older person, from when (one current row per person; ended rows are kept)."""
+
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    visitor = models.ForeignKey(Visitor, verbose_name="探访人员", on_delete=models.PROTECT, related_name="assignments")
+    since = models.DateField("起始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访包联"
+        constraints = [models.UniqueConstraint(fields=["person"], condition=Q(ended_on__isnull=True),
+                                               name="elderly_one_current_visitor")]  # fmt: skip
+        indexes = [models.Index(fields=["visitor", "ended_on"])]
+
+    def __str__(self):
+        return f"{self.person_id} → {self.visitor_id}"
+
+
+class VisitEvent(models.Model):
+    """Something that calls for a visit within the tier's ``event_hours`` (a fall, a hospital stay, a death in the
+    family, a disaster); a visit after it answers it."""
+
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    what = models.CharField("情况", max_length=100)
+    occurred_at = models.DateTimeField("发生时间")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访突发情况"
+        indexes = [models.Index(fields=["person", "-occurred_at"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.what}"
+
+
+class Visit(models.Model):
+    scope_region_field = "region"
+
+    class Condition(models.TextChoices):
+        GOOD = "good", "良好"
+        FAIR = "fair", "一般"
+        POOR = "poor", "较差"
+
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="+")
+    visitor = models.ForeignKey(Visitor, verbose_name="探访人员", on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField("探访日期")
+    seen_in_person = models.BooleanField("见到本人", default=True)
+    living = models.CharField("居住条件", max_length=5, choices=Condition.choices)
+    health = models.CharField("健康状况", max_length=5, choices=Condition.choices)
+    needs = models.CharField("发现的需求", max_length=500, blank=True)
+    note = models.CharField("情况说明", max_length=500, blank=True)
+    photo = models.FileField("现场照片", upload_to="elderly/visits/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+    offline = models.BooleanField("离线录入", default=False)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访记录"
+        indexes = [models.Index(fields=["person", "-visited_on"]), models.Index(fields=["region", "visited_on"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.visited_on}"
+
+
+class Referral(models.Model):
+    """A need found on a visit, handed on — to 临时救助 (an application proposed through
+    ``huimin.elderly.visits.REFERRAL_HOOKS``), a service order or a medical visit — and followed to an outcome."""
+
+    scope_region_field = "region"
+
+    class Kind(models.TextChoices):
+        ASSISTANCE = "assistance", "临时救助"
+        SERVICE = "service", "养老服务工单"
+        MEDICAL = "medical", "就医协助"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        DONE = "done", "已解决"
+        UNRESOLVED = "unresolved", "未能解决"
+
+    visit = models.ForeignKey(Visit, verbose_name="探访记录", on_delete=models.PROTECT, related_name="referrals")
+    person = models.ForeignKey(Person, verbose_name="老年人", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("转介去向", max_length=12, choices=Kind.choices)
+    need = models.CharField("需求", max_length=300)
+    target = models.CharField("对方记录", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField("结果", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="转介人", on_delete=models.PROTECT,
+                                   related_name="+")  # fmt: skip
+    created_on = models.DateField("转介日期")
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "探访转介"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.need}"

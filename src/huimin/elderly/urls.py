@@ -1,6 +1,7 @@
 from django.urls import path
 
 from huimin.elderly import allowance_views, views
+from huimin.elderly import visit_views as v
 
 app_name = "elderly"
 
@@ -20,4 +21,16 @@ urlpatterns = [
     path("allowance/bands/", allowance_views.bands_page, name="allowance_bands"),
     path("allowance/bands/add/", allowance_views.band_add, name="allowance_band_add"),
     path("allowance/policy/add/", allowance_views.policy_add, name="allowance_policy_add"),
+    # 探访关爱
+    path("visits/round/", v.visit_round, name="visit_round"),
+    path("visits/overdue/", v.visits_overdue, name="visits_overdue"),
+    path("visits/coverage/", v.visits_coverage, name="visits_coverage"),
+    path("visits/<int:pk>/", v.visit_detail, name="visit"),
+    path("visits/<int:pk>/photo/", v.visit_photo, name="visit_photo"),
+    path("visitors/", v.visitor_list, name="visitors"),
+    path("visitors/<int:pk>/", v.visitor_detail, name="visitor"),
+    path("persons/<int:pk>/visits/", v.person_visits, name="person_visits"),
+    path("persons/<int:pk>/visits/tier/", v.person_tier, name="person_tier"),
+    path("persons/<int:pk>/visits/event/", v.person_event, name="person_event"),
+    path("referrals/<int:pk>/close/", v.referral_close, name="referral_close"),
 ]

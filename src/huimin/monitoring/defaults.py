@@ -105,6 +105,8 @@ CATEGORY_NAMES = {"dibao": "低保", "tekun": "特困", "edge": "低保边缘", 
 
 LABELS = {
     "categories": "监测类别",
+    "periods": "连续未探访周期数",
+    "tiers": "探访风险等级（high 高风险、key 重点关爱、general 一般）",
     "lookback_days": "回看天数",
     "min_value_yuan": "最低价值（元）",
     "uses": "用途",

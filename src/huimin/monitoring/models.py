@@ -12,6 +12,7 @@ from huimin.registry.models import Household, Person
 class Direction(models.TextChoices):
     ENTER = "enter", "应保"
     EXIT = "exit", "应退"
+    CARE = "care", "关爱"  # 养老服务: an older person not visited (huimin.monitoring.elderly_link)
 
 
 class Category(models.TextChoices):

@@ -25,7 +25,7 @@ from huimin.core.services import ServiceError
 from huimin.engine import backends, tables
 from huimin.engine import monitoring as engine
 from huimin.monitoring import capabilities as cap
-from huimin.monitoring import population
+from huimin.monitoring import elderly_link, population
 from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.error_codes import MonitoringErrorCode
 from huimin.monitoring.models import Direction, MonitoringRun, Warning, WarningEvent, WarningRule
@@ -153,9 +153,15 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
                 keys = ibis.memtable(keys)
                 t = engine.restrict(t, engine.household_keys(pop_expr, keys))
         rules = list(WarningRule.objects.filter(is_active=True).select_related("region"))
-        found = facts_for(t, pop_expr, rules, as_of)
+        found = facts_for(t, pop_expr, [r for r in rules if r.kind != elderly_link.KIND], as_of)
+        extra_regions = {}
+        for rule in rules:
+            if rule.kind == elderly_link.KIND:  # 养老服务: facts from the visits, not from a feed
+                table, where = elderly_link.facts(rule, as_of)
+                found.append((rule, table))
+                extra_regions.update(where)
         workers.heartbeat(mrun)
-        raised, facts = _raise(mrun, found, pop)
+        raised, facts = _raise(mrun, found, pop, extra_regions)
     except Exception as exc:
         MonitoringRun.objects.filter(pk=mrun.pk).update(status=MonitoringRun.Status.FAILED, error=str(exc)[:2000],
                                                         seconds=time.perf_counter() - started)  # fmt: skip
@@ -212,10 +218,11 @@ def fact_key(rule_code: str, person_id, household_id, record_key) -> str:
     return f"{rule_code}:{person_id}:{household_id}:{record_key or ''}"[:200]
 
 
-def _raise(mrun: MonitoringRun, found, pop: pa.Table) -> tuple[int, int]:
-    """Create the warnings of the facts not yet warned, in batches (each its own transaction)."""
+def _raise(mrun: MonitoringRun, found, pop: pa.Table, extra_regions: dict | None = None) -> tuple[int, int]:
+    """Create the warnings of the facts not yet warned, in batches (each its own transaction). ``extra_regions``:
+    the village of households outside the monitored population (the older people of 养老服务)."""
     category = {}
-    region = {}
+    region = dict(extra_regions or {})
     for p, h, c, r in zip(*(pop[n].to_pylist() for n in ("person_id", "household_id", "category", "region_code")),
                           strict=True):  # fmt: skip
         category.setdefault((p, h), c)
@@ -654,9 +661,14 @@ def dry_run(actor, rule: WarningRule, params: dict | None = None, as_of: datetim
     require_capability(actor, cap.RULES, "试运行预警规则")
     as_of = as_of or timezone.localdate()
     pop = population.refresh()
-    t = _bind(backends.connect(), pop, verification.current_snapshots(as_of))
-    facts = engine.evaluate(t, t.persons, rule.kind, params if params is not None else rule.params, as_of)
-    table = facts.to_pyarrow()
+    if rule.kind == elderly_link.KIND:
+        table, where = elderly_link.facts(rule, as_of)
+        pop = pa.table({"household_id": pa.array(list(where), pa.int64()),
+                        "region_code": pa.array(list(where.values()), pa.string())})  # fmt: skip
+    else:
+        t = _bind(backends.connect(), pop, verification.current_snapshots(as_of))
+        facts = engine.evaluate(t, t.persons, rule.kind, params if params is not None else rule.params, as_of)
+        table = facts.to_pyarrow()
     keys = [fact_key(rule.code, p, h, r) for p, h, r in zip(table["person_id"].to_pylist(),
             table["household_id"].to_pylist(), table["record_key"].to_pylist(), strict=True)]  # fmt: skip
     warned = set(Warning.objects.filter(fact_key__in=keys).values_list("fact_key", flat=True))

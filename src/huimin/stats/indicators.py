@@ -105,6 +105,16 @@ def aged_allowance_coverage(user, region: Region, month: datetime.date) -> Decim
     return _q(Decimal(found[1]) / found[0] * HUNDRED)
 
 
+def elderly_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
+    """月探访率: older people of a tier visited at least monthly who were visited in the month (探访关爱)."""
+    from huimin.elderly import visits
+    from huimin.elderly.services import register_age
+
+    rows = visits.coverage(region.prefix, month, register_age(), level=regions.TOWNSHIP)
+    due = sum(r.due for r in rows)
+    return _q(Decimal(sum(r.visited for r in rows)) / due * HUNDRED) if due else None
+
+
 METHODS = {
     "beds_per_thousand": beds_per_thousand,
     "nursing_bed_share": nursing_bed_share,
@@ -115,6 +125,7 @@ METHODS = {
     "warning_closure": warning_closure,
     "disability_coverage": disability_coverage,
     "aged_allowance_coverage": aged_allowance_coverage,
+    "elderly_visit_rate": elderly_visit_rate,
 }
 
 
