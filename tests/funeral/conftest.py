@@ -32,7 +32,10 @@ def staff(users, make_user):
     }
 
 
-def make_policies(region=COUNTY, effective=D(2026, 1, 1)):
+JANUARY = D(2026, 1, 1)
+
+
+def make_policies(region=COUNTY, effective=JANUARY):
     """本地户籍居民: the four basic services up to 1000 元; 低保 and 特困: seven services up to 2000 元;
     重点优抚对象: seven up to 2500 元."""
     every = list(Service.values)
@@ -56,8 +59,8 @@ def policies(regions):
 
 @pytest.fixture
 def home(regions):
-    return Facility.objects.create(name="驿城区殡仪馆", kind="funeral_home", region_id=COUNTY, licence_no="驻民殡〔2010〕1号",
-                                   capacity=3000, cold_storage=40)  # fmt: skip
+    return Facility.objects.create(name="驿城区殡仪馆", kind="funeral_home", region_id=COUNTY,
+                                   licence_no="驻民殡〔2010〕1号", capacity=3000, cold_storage=40)  # fmt: skip
 
 
 @pytest.fixture

@@ -83,8 +83,9 @@ class WaiverPolicy(models.Model):
     group = models.CharField("对象类别", max_length=10, choices=Group.choices)
     services = models.JSONField("减免项目", default=list)
     cap = models.DecimalField("减免上限（元/人）", max_digits=10, decimal_places=2)
-    programmes = models.JSONField("认定依据（救助项目）", default=list, blank=True,
-                                  help_text="低保、特困：在这些救助项目中在保即属本类别（对象库的项目代码）")  # fmt: skip
+    programmes = models.JSONField(
+        "认定依据（救助项目）", default=list, blank=True, help_text="低保、特困：在这些项目中在保即属本类别"
+    )
     effective_from = models.DateField("生效日期")
     basis = models.CharField("政策依据", max_length=200, blank=True)
     created_by = models.CharField("设置人", max_length=150, blank=True)
@@ -234,6 +235,9 @@ class Inspection(models.Model):
         ordering = ["-year", "facility_id"]
         constraints = [models.UniqueConstraint(fields=["facility", "year"], name="funeral_one_inspection_a_year")]
 
+    def __str__(self):
+        return f"{self.facility_id} {self.year} 年检"
+
 
 class BurialReport(models.Model):
     """A report of an illegal burial (乱埋乱葬、硬化大墓、散埋乱葬), verified and dealt with by the township."""
@@ -260,3 +264,6 @@ class BurialReport(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "违规殡葬举报"
         ordering = ["status", "-reported_on", "-id"]
+
+    def __str__(self):
+        return f"举报 {self.location}"

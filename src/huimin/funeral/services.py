@@ -304,9 +304,9 @@ def checklist(record: Record) -> list[dict]:
 
     items = []
     person = Person.objects.get(pk=record.person_id)
+    status = f"已登记（{person.death_date:%Y-%m-%d}）" if person.is_deceased else "待乡镇确认"
     items.append({"name": "对象库死亡登记", "where": "乡镇（街道）民政", "what": "确认死亡预警后登记",
-                  "done": person.is_deceased,
-                  "status": f"已登记（{person.death_date:%Y-%m-%d}）" if person.is_deceased else "待乡镇确认"})  # fmt: skip
+                  "done": person.is_deceased, "status": status})  # fmt: skip
     warnings = list(Warning.objects.filter(pk__in=record.signal.get("warnings", [])).select_related("rule"))
     if warnings:
         done = all(w.status == Warning.Status.CLOSED for w in warnings)
@@ -559,8 +559,8 @@ def statistics(actor, year: int) -> list[dict]:
     out = []
     for county, r in sorted(rows.items()):
         deaths = len(r["deaths"])
-        out.append({**r, "name": names.get(county, county), "deaths": deaths,
-                    "rate": (Decimal(r["cremations"] * 100) / deaths).quantize(Decimal("0.1")) if deaths else None})  # fmt: skip
+        rate = (Decimal(r["cremations"] * 100) / deaths).quantize(Decimal("0.1")) if deaths else None
+        out.append({**r, "name": names.get(county, county), "deaths": deaths, "rate": rate})
     return out
 
 

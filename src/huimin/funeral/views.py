@@ -74,10 +74,14 @@ def record_list(request):
         if not has_capability(request.user, EXPORT):
             raise Http404
         audit.record("funeral.export.records", detail=f"{qs.count()} 条")
-        rows = [(r.number, r.person.name, r.region.name, r.get_cause_display(), r.death_date, r.facility.name,
-                 r.get_disposal_display(), r.disposed_on, r.get_group_display(), r.waiver) for r in qs[:20000]]  # fmt: skip
-        return xlsx_response("遗体处置记录", "遗体处置记录", ["记录编号", "逝者", "户籍所在地", "死亡原因类别",
-                             "死亡日期", "殡葬服务单位", "处置方式", "火化/安葬日期", "减免类别", "减免金额（元）"], rows)  # fmt: skip
+        rows = [
+            (r.number, r.person.name, r.region.name, r.get_cause_display(), r.death_date, r.facility.name,
+             r.get_disposal_display(), r.disposed_on, r.get_group_display(), r.waiver)
+            for r in qs[:20000]
+        ]  # fmt: skip
+        headers = ["记录编号", "逝者", "户籍所在地", "死亡原因类别", "死亡日期", "殡葬服务单位", "处置方式",
+                   "火化/安葬日期", "减免类别", "减免金额（元）"]  # fmt: skip
+        return xlsx_response("遗体处置记录", "遗体处置记录", headers, rows)
     return render(request, "funeral/records.html", {
         "page": page_of(request, qs, PAGE), "filters": f, "facilities": _facilities(request.user),
         "disposals": Record.Disposal.choices,
@@ -212,7 +216,8 @@ def settlement_detail(request, pk):
     items = Record.objects.filter(settlement=s).select_related("person").order_by("disposed_on", "id")
     return render(request, "funeral/settlement.html", {
         "s": s, "items": items,
-        "may_review": has_capability(request.user, cap.REVIEW), "may_approve": has_capability(request.user, cap.APPROVE),
+        "may_review": has_capability(request.user, cap.REVIEW),
+        "may_approve": has_capability(request.user, cap.APPROVE),
     })  # fmt: skip
 
 
