@@ -18,6 +18,7 @@ from tests.benefits.matrix_targets import benefits_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.elderly.matrix_targets import elderly_targets
 from tests.eligibility.matrix_targets import eligibility_targets
+from tests.funeral.matrix_targets import funeral_targets
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.security.matrix import (
     LINE_BOUND,
@@ -156,6 +157,7 @@ def targets(users):
         | monitoring_targets(users)
         | eligibility_targets(users)
         | elderly_targets(users)
+        | funeral_targets(users)
     )
 
 
@@ -202,6 +204,19 @@ ELDERLY_APPROVER = "approver_elderly"
 # a township 残疾人福利 经办员 and the county's 残联审核人: the programme machinery's capabilities on another line
 DISABILITY_CLERK = "clerk_disability"
 FEDERATION_REVIEWER = "federation_reviewer"
+# 殡葬管理: a township 经办员 (records, settlements, supervision), the county's 审核人 and 审批人
+FUNERAL_CLERK = "clerk_funeral"
+FUNERAL_REVIEWER = "reviewer_funeral"
+FUNERAL_APPROVER = "approver_funeral"
+
+
+def _funeral_users(make_user) -> dict:
+    line = BusinessLine.FUNERAL
+    return {
+        FUNERAL_CLERK: make_user(FUNERAL_CLERK, Role.CLERK, TOWN_A, line=line),
+        FUNERAL_REVIEWER: make_user(FUNERAL_REVIEWER, Role.REVIEWER, COUNTY, line=line),
+        FUNERAL_APPROVER: make_user(FUNERAL_APPROVER, Role.APPROVER, COUNTY, line=line),
+    }
 
 
 def _line_users(make_user) -> dict:
@@ -210,6 +225,7 @@ def _line_users(make_user) -> dict:
         ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ELDERLY),
         DISABILITY_CLERK: make_user(DISABILITY_CLERK, Role.CLERK, TOWN_A, line=line),
         FEDERATION_REVIEWER: make_user(FEDERATION_REVIEWER, Role.FEDERATION_REVIEWER, COUNTY, line=line),
+        **_funeral_users(make_user),
     }
 
 
@@ -302,6 +318,7 @@ def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets,
     callers = {role: users[username] for role, username in ROLE_USERS.items()} | {
         ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=line),
         "clerk_elderly": make_user("clerk_elderly", Role.CLERK, TOWN_A, line=line),
+        **_funeral_users(make_user),
     }
     for role, user in callers.items():
         if capability is not None and capability not in capabilities_of(user):

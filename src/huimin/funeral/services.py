@@ -179,12 +179,9 @@ def check_record(actor, data: dict) -> RecordInput:
     require_capability(actor, cap.RECORD, "登记遗体处置")
     from huimin.funeral.access import access_facility_by_id
 
-    try:
-        facility = access_facility_by_id(actor, data.get("facility"), capability=cap.RECORD)
-    except Exception as exc:  # noqa: BLE001 - an unknown facility is a form error, not a 404 page
-        if not str(data.get("facility") or "").strip():
-            raise ServiceError("请选择殡葬服务单位") from exc
-        raise
+    if not str(data.get("facility") or "").strip():
+        raise ServiceError("请选择殡葬服务单位")
+    facility = access_facility_by_id(actor, data.get("facility"), capability=cap.RECORD)
     person = _find_person(actor, data.get("id_number"))
     if Record.objects.filter(person=person).exists():
         raise BusinessRuleError(E.ALREADY_RECORDED, f"{person.name} 已有遗体处置记录，不能重复登记")
@@ -410,6 +407,8 @@ def prepare_settlement(actor, facility_id, month) -> Settlement:
     """The month's waivers of one funeral home not yet settled become a settlement 待审核."""
     from huimin.funeral.access import access_facility_by_id
 
+    if not str(facility_id or "").strip():
+        raise ServiceError("请选择殡葬服务单位")
     facility = access_facility_by_id(actor, facility_id, capability=cap.SETTLE, for_update=True)
     month = month_of(month)
     if month >= today().replace(day=1):
@@ -474,6 +473,8 @@ def act_on_settlement(actor, settlement: Settlement, action: str, note: str = ""
 def record_inspection(actor, data: dict) -> Inspection:
     from huimin.funeral.access import access_facility_by_id
 
+    if not str(data.get("facility") or "").strip():
+        raise ServiceError("请选择公墓")
     facility = access_facility_by_id(actor, data.get("facility"), capability=cap.SUPERVISE)
     if not facility.is_cemetery:
         raise BusinessRuleError(E.INSPECTION_STATE, "年检只适用于公墓")
