@@ -65,15 +65,19 @@ def funeral_targets(users) -> dict:
         "funeral_record": by_pk(records),
         "funeral_settlement": by_pk(settlements),
         "funeral_settlement_review": by_pk(settlements, action="review"),
-        "funeral_report_handle": tuple({"kwargs": {"pk": r.pk}, "data": {"status": "rectified", "outcome": "已整治"}}
-                                       for r in reports),  # fmt: skip
+        "funeral_report_handle": tuple(
+            {"kwargs": {"pk": r.pk}, "data": {"status": "rectified", "outcome": "已整治"}} for r in reports
+        ),  # fmt: skip
         "funeral_record_form": facility_form(homes, {"id_number": records[0].person.id_number, "step": "save"}),
         "funeral_settlement_form": facility_form(homes, {"month": "2026-01"}),
-        "funeral_inspection_form": facility_form(cemeteries, {"inspected_on": "2026-01-10", "result": "passed",
-                                                              "findings": "合格"}),  # fmt: skip
-        "funeral_policy_form": region_form({"group": "general", "services": ["cremation"], "cap": "500",
-                                            "effective_from": "2026-01-01"}),  # fmt: skip
+        "funeral_inspection_form": facility_form(
+            cemeteries, {"inspected_on": "2026-01-10", "result": "passed", "findings": "合格"}
+        ),  # fmt: skip
+        "funeral_policy_form": region_form(
+            {"group": "general", "services": ["cremation"], "cap": "500", "effective_from": "2026-01-01"}
+        ),  # fmt: skip
         "funeral_facility_form": region_form({"name": "新馆", "kind": "funeral_home", "licence_no": "N1"}),
-        "funeral_report_form": region_form({"location": "北地", "reported_on": "2026-01-05", "reporter": "群众",
-                                            "description": "散埋"}),  # fmt: skip
+        "funeral_report_form": region_form(
+            {"location": "北地", "reported_on": "2026-01-05", "reporter": "群众", "description": "散埋"}
+        ),  # fmt: skip
     }
