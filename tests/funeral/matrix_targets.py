@@ -40,8 +40,11 @@ def funeral_targets(users) -> dict:
     cemeteries = {code: _facility(code, "public_cemetery") for code in (TOWN_A, TOWN_B, OTHER_COUNTY)}
     records = [_record(VILLAGE_A1, homes[TOWN_A], 1), _record(VILLAGE_B1, homes[TOWN_B], 2),
                _record(OTHER_COUNTY, homes[OTHER_COUNTY], 3)]  # fmt: skip
-    settlements = [Settlement.objects.create(facility=homes[c], month=D(2026, 1, 1), records=1, total=Decimal("600"),
-                                             prepared_by="someone") for c in (TOWN_A, TOWN_B, OTHER_COUNTY)]  # fmt: skip
+    settlements = [
+        Settlement.objects.create(facility=homes[c], month=D(2026, 1, 1), records=1, total=Decimal("600"),
+                                  prepared_by="someone")
+        for c in (TOWN_A, TOWN_B, OTHER_COUNTY)
+    ]  # fmt: skip
     reports = [_report(c) for c in (VILLAGE_A1, VILLAGE_B1, OTHER_COUNTY)]
 
     def by_pk(objs, **kwargs):
