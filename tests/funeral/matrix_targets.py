@@ -22,7 +22,8 @@ def _record(region_code: str, facility: Facility, seq: int) -> Record:
     person = Person.objects.create(name=f"逝者{seq}", region_id=region_code, household=household,
                                    id_number=idnumbers.make("411702", D(1940, 2, 2), 950 + seq))  # fmt: skip
     return Record.objects.create(
-        number=f"BZM{seq}", facility=facility, person=person, region_id=region_code, cause="disease",
+        number=f"BZM{seq}", facility=facility, person=person, region_id=region_code, deceased_name=person.name,
+        deceased_id_number=person.id_number, cause="disease",
         death_date=D(2026, 1, 2), death_place="家中", certificate="medical", certificate_no="X", family_name="家属",
         family_relation="子", family_phone="13800000000", received_on=D(2026, 1, 2), disposal="cremation",
         disposed_on=D(2026, 1, 3), ashes="stored", fees={"cremation": "600.00"}, group="general",

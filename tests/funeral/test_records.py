@@ -100,7 +100,7 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_written(staff, policies,
 
 def test_out_of_scope_and_wrong_facility_are_refused(staff, policies, home, cemetery):
     other = resident(5, region=OTHER_COUNTY)
-    with pytest.raises(ServiceError, match="不在本辖区"):
+    with pytest.raises(ServiceError, match="逝者在其他县（区）的对象库登记"):
         services.check_record(staff["clerk"], record_data(home, other))
     with pytest.raises(ServiceError, match="不能火化遗体"):
         services.check_record(staff["clerk"], record_data(cemetery, resident(6)))
@@ -111,6 +111,19 @@ def test_out_of_scope_and_wrong_facility_are_refused(staff, policies, home, ceme
     home.licence_valid_until = D(2026, 11, 30)  # valid through the day of cremation
     home.save()
     services.check_record(staff["clerk"], record_data(home, resident(8)))
+
+
+def test_a_deceased_the_registry_does_not_hold_is_recorded_by_name_without_a_signal(staff, policies, home):
+    number = idnumbers.make("411702", D(1950, 5, 5), 777)
+    with pytest.raises(ServiceError, match="请填写逝者姓名"):
+        services.do_record(staff["clerk"], {**record_data(home, resident(13)), "id_number": number})
+    record = services.do_record(staff["clerk"], {**record_data(home, resident(14)), "id_number": number,
+                                                 "name": "赵未登"})  # fmt: skip
+    assert record.person_id is None and record.deceased_name == "赵未登" and record.region_id == COUNTY
+    assert record.group == "general" and record.waiver == Decimal("1000.00") and record.signal["warnings"] == []
+    assert not Warning.objects.exists()
+    with pytest.raises(ServiceError, match="已有遗体处置记录"):
+        services.do_record(staff["clerk"], {**record_data(home, resident(15)), "id_number": number, "name": "赵"})
 
 
 def test_a_second_record_of_the_same_person_is_refused(staff, policies, home):

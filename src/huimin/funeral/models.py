@@ -4,7 +4,7 @@ settlements with each funeral home, cemetery inspections and illegal burial repo
 from django.db import models
 from django.db.models import Q
 
-from huimin.core.fields import BlindIndexField, ProtectedField
+from huimin.core.fields import BlindIndexField, ProtectedField, ProtectedLookupMixin
 from huimin.core.models import Region
 from huimin.registry.models import Person
 
@@ -141,7 +141,7 @@ class Settlement(models.Model):
         return f"{self.facility} {self.month:%Y年%m月}"
 
 
-class Record(models.Model):
+class Record(ProtectedLookupMixin, models.Model):
     """The record of one body: received (接运), kept (存放), then cremated or buried, with the deceased linked to
     the registry, the death's certificate and the family's contact. Its creation is the death signal
     (``services.do_record``: 动态监测's death warning, through ``monitoring.services.raise_for_record``)."""
@@ -173,8 +173,15 @@ class Record(models.Model):
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, related_name="records", verbose_name="殡葬服务单位"
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="逝者")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="逝者户籍所在地")
+    # the deceased: a registry person (linked, the death signal goes to 动态监测), or one the registry does not hold
+    # (most deaths are of people never in 社会救助's registry): then only the name and ID number, and the region is
+    # the facility's
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="对象库人员")  # fmt: skip
+    deceased_name = models.CharField("逝者姓名", max_length=50)
+    deceased_id_number = ProtectedField("逝者身份证号", kind="id_number")
+    deceased_id_number_bidx = BlindIndexField()
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="所在区划")
     cause = models.CharField("死亡原因类别", max_length=10, choices=Cause.choices)
     death_date = models.DateField("死亡日期")
     death_place = models.CharField("死亡地点", max_length=100)
@@ -204,7 +211,9 @@ class Record(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "遗体处置记录"
         ordering = ["-disposed_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["person"], name="funeral_one_record_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["deceased_id_number_bidx"], name="funeral_one_record_per_deceased"),
+        ]
         indexes = [models.Index(fields=["facility", "disposed_on"])]
 
     def __str__(self):

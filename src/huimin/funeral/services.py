@@ -117,7 +117,7 @@ def policies_in_force(region_code: str, day: datetime.date) -> list[WaiverPolicy
             if regions.covers(p.region_id, region_code) and p.effective_from <= day]  # fmt: skip
 
 
-def waiver_for(person: Person, region_code: str, fees: dict, day: datetime.date, youfu_cert_no: str = ""):
+def waiver_for(person: Person | None, region_code: str, fees: dict, day: datetime.date, youfu_cert_no: str = ""):
     """The waiver of a record: for each group the deceased belongs to (everyone local is 本地户籍居民; 低保 and
     特困 by a current enrolment; 重点优抚对象 by the declared 优抚证), the policy in force and its waiver; the
     largest applies. Refused, naming who configures it, when no policy is in force for 本地户籍居民."""
@@ -126,7 +126,7 @@ def waiver_for(person: Person, region_code: str, fees: dict, day: datetime.date,
     if general is None:
         raise BusinessRuleError(E.NOT_CONFIGURED, "本地区尚未设置惠民殡葬减免政策（本地户籍居民），"
                                 "请县级民政部门审批人在「殡葬管理 › 惠民殡葬政策」中设置")  # fmt: skip
-    household = _household_of(person)
+    household = _household_of(person) if person else None
     candidates = [rules.compute(fees, general, Group.GENERAL, "户籍在本地")]
     for group in (Group.DIBAO, Group.TEKUN):
         policy = rules.policy_for(rows, region_code, group, day)
@@ -159,16 +159,14 @@ class RecordInput:
     waiver: rules.Waiver
 
 
-def _find_person(actor, id_number: str) -> Person:
-    id_number = (id_number or "").strip().upper()
-    try:
-        idnumbers.parse(id_number)
-    except idnumbers.IdNumberError as exc:
-        raise ServiceError(f"逝者身份证号有误：{exc}") from exc
-    found = scoped(Person.objects.filter(**Person.lookup("id_number", id_number)), actor, "region", cap.RECORD)
-    person = found.filter(merged_into__isnull=True).select_related("region").first()
-    if person is None:
-        raise ServiceError("对象库中没有该身份证号的人员（或不在本辖区）：请先由户籍所在地在对象库登记，或核对身份证号")
+def _find_person(actor, id_number: str) -> Person | None:
+    """The registry's person of the ID number, in the actor's region; None when the registry holds nobody of it
+    (a deceased never in 社会救助's registry). One held in another county is refused: its own county records it,
+    so that the death reaches the right township."""
+    everyone = Person.objects.filter(**Person.lookup("id_number", id_number), merged_into__isnull=True)
+    person = scoped(everyone, actor, "region", cap.RECORD).select_related("region").first()
+    if person is None and everyone.exists():
+        raise ServiceError("逝者在其他县（区）的对象库登记：请由其户籍所在地民政部门登记，或核对身份证号")
     return person
 
 
@@ -182,9 +180,17 @@ def check_record(actor, data: dict) -> RecordInput:
     if not str(data.get("facility") or "").strip():
         raise ServiceError("请选择殡葬服务单位")
     facility = access_facility_by_id(actor, data.get("facility"), capability=cap.RECORD)
-    person = _find_person(actor, data.get("id_number"))
-    if Record.objects.filter(person=person).exists():
-        raise BusinessRuleError(E.ALREADY_RECORDED, f"{person.name} 已有遗体处置记录，不能重复登记")
+    id_number = (data.get("id_number") or "").strip().upper()
+    try:
+        idnumbers.parse(id_number)
+    except idnumbers.IdNumberError as exc:
+        raise ServiceError(f"逝者身份证号有误：{exc}") from exc
+    person = _find_person(actor, id_number)
+    name = person.name if person else (data.get("name") or "").strip()[:50]
+    if not name:
+        raise ServiceError("对象库中没有该身份证号的人员：请填写逝者姓名（按未在对象库登记的逝者办理）")
+    if Record.objects.filter(**Record.lookup("deceased_id_number", id_number)).exists():
+        raise BusinessRuleError(E.ALREADY_RECORDED, f"{name} 已有遗体处置记录，不能重复登记")
     f = {
         "cause": _choice(data.get("cause"), Record.Cause, "死亡原因类别"),
         "death_date": _date(data.get("death_date"), "死亡日期"),
@@ -216,11 +222,12 @@ def check_record(actor, data: dict) -> RecordInput:
         raise ServiceError(f"存放天数应在 0 至 {MAX_STORAGE_DAYS} 天之间")
     day = today()
     death, received, disposed = f["death_date"], f["received_on"], f["disposed_on"]
-    if death > day or (person.birth_date and death < person.birth_date):
+    birth = person.birth_date if person else idnumbers.parse(id_number).birth_date
+    if death > day or (birth and death < birth):
         raise BusinessRuleError(E.DEATH_DATE, "死亡日期不合法（不能晚于今天或早于出生日期）")
     if received < death or disposed < received or disposed > day:
         raise BusinessRuleError(E.DEATH_DATE, "日期应依次为：死亡日期 ≤ 接运日期 ≤ 火化/安葬日期 ≤ 今天")
-    if person.is_deceased and person.death_date != death:
+    if person and person.is_deceased and person.death_date != death:
         raise BusinessRuleError(E.DECEASED_STATE, f"对象库登记 {person.name} 的死亡日期为 "
                                 f"{person.death_date:%Y年%m月%d日}，与本记录不符，请核对死亡证明")  # fmt: skip
     if f["disposal"] == Record.Disposal.CREMATION:
@@ -232,13 +239,15 @@ def check_record(actor, data: dict) -> RecordInput:
         raise BusinessRuleError(E.FACILITY_LICENCE, f"{facility.name} 的许可已于 "
                                 f"{facility.licence_valid_until:%Y年%m月%d日} 到期，不能办理")  # fmt: skip
     fees = {}
-    for code, name in Service.choices:
+    for code, label in Service.choices:
         raw = str(data.get(f"fee_{code}") or "").strip()
         if raw:
-            fees[code] = _money(raw, f"{name}收费")
+            fees[code] = _money(raw, f"{label}收费")
     if not fees:
         raise ServiceError("请至少填写一项基本服务收费（未收费的项目留空）")
-    waiver = waiver_for(person, person.region_id, fees, disposed, f["youfu_cert_no"])
+    region = person.region_id if person else facility.region_id
+    waiver = waiver_for(person, region, fees, disposed, f["youfu_cert_no"])
+    f.update(deceased_name=name, deceased_id_number=id_number, region_id=region)
     return RecordInput(facility=facility, person=person, fields=f, fees=fees, waiver=waiver)
 
 
@@ -250,8 +259,7 @@ def do_record(actor, data: dict) -> Record:
     checked = check_record(actor, data)
     person, f = checked.person, checked.fields
     record = Record.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}", facility=checked.facility, person=person,
-        region_id=person.region_id, fees={k: str(v) for k, v in checked.fees.items()}, group=checked.waiver.group,
+        number=f"tmp-{timezone.now().timestamp()}", facility=checked.facility, person=person, fees={k: str(v) for k, v in checked.fees.items()}, group=checked.waiver.group,
         waiver=checked.waiver.amount, waiver_basis=checked.waiver.as_basis(), created_by=_who(actor), **f,
     )  # fmt: skip
     record.number = f"BZ{f['disposed_on']:%Y}{record.pk:07d}"
@@ -261,7 +269,9 @@ def do_record(actor, data: dict) -> Record:
         "death_date": f["death_date"].isoformat(), "as_of": today().isoformat(),
         "certificate": f"{Record.Certificate(f['certificate']).label} {f['certificate_no']}",
     }  # fmt: skip
-    if person.is_deceased:
+    if person is None:
+        signal = {"warnings": [], "note": "逝者未在对象库登记，无需推送"}
+    elif person.is_deceased:
         signal = {"warnings": [], "note": "对象库已登记死亡，无需推送"}
     else:
         warnings = monitoring.raise_for_record(actor, person, kind="death", occurred_on=f["death_date"],
@@ -272,7 +282,7 @@ def do_record(actor, data: dict) -> Record:
     record.signal = signal
     record.save(update_fields=["number", "signal"])
     audit.record("funeral.record.create", record, after={
-        "person": person.pk, "disposal": f["disposal"], "death_date": f["death_date"].isoformat(),
+        "person": person.pk if person else None, "disposal": f["disposal"], "death_date": f["death_date"].isoformat(),
         "group": record.group, "waiver": str(record.waiver), "warnings": signal["warnings"],
     })  # fmt: skip
     return record
@@ -300,10 +310,11 @@ def checklist(record: Record) -> list[dict]:
     from huimin.monitoring.models import Warning
 
     items = []
-    person = Person.objects.get(pk=record.person_id)
-    status = f"已登记（{person.death_date:%Y-%m-%d}）" if person.is_deceased else "待乡镇确认"
-    items.append({"name": "对象库死亡登记", "where": "乡镇（街道）民政", "what": "确认死亡预警后登记",
-                  "done": person.is_deceased, "status": status})  # fmt: skip
+    person = Person.objects.filter(pk=record.person_id).first()
+    if person is not None:
+        status = f"已登记（{person.death_date:%Y-%m-%d}）" if person.is_deceased else "待乡镇确认"
+        items.append({"name": "对象库死亡登记", "where": "乡镇（街道）民政", "what": "确认死亡预警后登记",
+                      "done": person.is_deceased, "status": status})  # fmt: skip
     warnings = list(Warning.objects.filter(pk__in=record.signal.get("warnings", [])).select_related("rule"))
     if warnings:
         done = all(w.status == Warning.Status.CLOSED for w in warnings)
@@ -547,9 +558,10 @@ def statistics(actor, year: int) -> list[dict]:
 
     for person_id, code in dead.values_list("pk", "region_id"):
         row(code)["deaths"].add(person_id)
-    for person_id, code, disposal, waiver in records.values_list("person_id", "region_id", "disposal", "waiver"):
+    rows_ = records.values_list("pk", "person_id", "region_id", "disposal", "waiver")
+    for pk, person_id, code, disposal, waiver in rows_:
         r = row(code)
-        r["deaths"].add(person_id)
+        r["deaths"].add(person_id or f"record-{pk}")
         r["cremations" if disposal == Record.Disposal.CREMATION else "burials"] += 1
         r["waived"] += waiver
     paid = scoped(Record.objects.filter(settlement__status=Settlement.Status.APPROVED, settlement__month__gte=start,

@@ -58,7 +58,7 @@ def record_list(request):
     f = {k: request.GET.get(k, "").strip() for k in ("q", "facility", "disposal", "month")}
     qs = scoped(Record.objects.select_related("facility", "person", "region"), request.user, "region", cap.VIEW)
     if f["q"]:
-        qs = qs.filter(person__name__contains=f["q"]) | qs.filter(number=f["q"])
+        qs = qs.filter(deceased_name__contains=f["q"]) | qs.filter(number=f["q"])
     if f["facility"].isdigit():
         qs = qs.filter(facility_id=int(f["facility"]))
     if f["disposal"] in Record.Disposal.values:
@@ -75,11 +75,11 @@ def record_list(request):
             raise Http404
         audit.record("funeral.export.records", detail=f"{qs.count()} 条")
         rows = [
-            (r.number, r.person.name, r.region.name, r.get_cause_display(), r.death_date, r.facility.name,
+            (r.number, r.deceased_name, r.region.name, r.get_cause_display(), r.death_date, r.facility.name,
              r.get_disposal_display(), r.disposed_on, r.get_group_display(), r.waiver)
             for r in qs[:20000]
         ]  # fmt: skip
-        headers = ["记录编号", "逝者", "户籍所在地", "死亡原因类别", "死亡日期", "殡葬服务单位", "处置方式",
+        headers = ["记录编号", "逝者", "所在区划", "死亡原因类别", "死亡日期", "殡葬服务单位", "处置方式",
                    "火化/安葬日期", "减免类别", "减免金额（元）"]  # fmt: skip
         return xlsx_response("遗体处置记录", "遗体处置记录", headers, rows)
     return render(request, "funeral/records.html", {
@@ -213,7 +213,7 @@ def settlement_list(request):
 @capability_required(cap.VIEW)
 def settlement_detail(request, pk):
     s = access_settlement_by_id(request.user, pk)
-    items = Record.objects.filter(settlement=s).select_related("person").order_by("disposed_on", "id")
+    items = Record.objects.filter(settlement=s).order_by("disposed_on", "id")
     return render(request, "funeral/settlement.html", {
         "s": s, "items": items,
         "may_review": has_capability(request.user, cap.REVIEW),
