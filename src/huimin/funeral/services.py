@@ -259,7 +259,8 @@ def do_record(actor, data: dict) -> Record:
     checked = check_record(actor, data)
     person, f = checked.person, checked.fields
     record = Record.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}", facility=checked.facility, person=person, fees={k: str(v) for k, v in checked.fees.items()}, group=checked.waiver.group,
+        number=f"tmp-{timezone.now().timestamp()}", facility=checked.facility, person=person,
+        fees={k: str(v) for k, v in checked.fees.items()}, group=checked.waiver.group,
         waiver=checked.waiver.amount, waiver_basis=checked.waiver.as_basis(), created_by=_who(actor), **f,
     )  # fmt: skip
     record.number = f"BZ{f['disposed_on']:%Y}{record.pk:07d}"
