@@ -31,6 +31,7 @@ DEMO_SOURCE = "演示城市（合成数据）"
 VILLAGES_PER_ASSISTANT = 3
 APPROVER_PREFIX, BUILDER_PREFIX, CHECKER_PREFIX = "sp", "ff", "fh"  # demo usernames: prefix + county code
 ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
+FUNERAL_CLERK_PREFIX, FUNERAL_REVIEWER_PREFIX, FUNERAL_APPROVER_PREFIX = "bz", "bs", "bp"  # the 殡葬管理科
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
@@ -87,6 +88,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.elderly import load_elderly
 
         load_elderly(as_of)
+        from huimin.demo.funeral import load_funeral
+
+        load_funeral(as_of, seed)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -634,6 +638,12 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                          _on(Role.FEDERATION_REVIEWER, disabled), county))  # fmt: skip
         accounts.append((f"{DISABILITY_PREFIX}{county[:6]}", f"{name}残疾人福利审批人", _on(Role.APPROVER, disabled),
                          county))  # fmt: skip
+        # 殡葬管理: the county's office (the funeral home's records and settlements): 经办, 审核, 审批 apart
+        funeral = BusinessLine.FUNERAL
+        for prefix, title, role in ((FUNERAL_CLERK_PREFIX, "殡葬管理经办员", Role.CLERK),
+                                    (FUNERAL_REVIEWER_PREFIX, "殡葬管理审核人", Role.REVIEWER),
+                                    (FUNERAL_APPROVER_PREFIX, "殡葬管理审批人", Role.APPROVER)):  # fmt: skip
+            accounts.append((f"{prefix}{county[:6]}", f"{name}{title}", _on(role, funeral), county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),
