@@ -27,3 +27,9 @@ class FuneralConfig(AppConfig):
         menu.register("funeral", "惠民殡葬政策", "funeral_policies", "funeral:policies", c.VIEW)
         menu.register("funeral", "殡葬监管", "funeral_supervision", "funeral:supervision", c.VIEW)
         menu.register("funeral", "殡葬统计", "funeral_stats", "funeral:stats", c.VIEW)
+
+        from huimin.funeral.services import repoint_person
+        from huimin.registry import dedup
+
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)

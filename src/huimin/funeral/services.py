@@ -289,6 +289,11 @@ def do_record(actor, data: dict) -> Record:
     return record
 
 
+def repoint_person(keep: Person, drop: Person) -> None:
+    """After the registry merges ``drop`` into ``keep``, a record of ``drop`` is ``keep``'s."""
+    Record.objects.filter(person=drop).update(person=keep)
+
+
 # --- the 身后事联办 checklist -------------------------------------------------------------------------------------
 
 AFTER_DEATH = (
