@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "huimin.supervision",
     "huimin.eldercare",
     "huimin.homecare",
+    "huimin.funeral",
     "huimin.stats",
 ]
 

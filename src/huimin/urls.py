@@ -30,6 +30,7 @@ urlpatterns = [
     path("supervision/", include("huimin.supervision.urls")),
     path("eldercare/", include("huimin.eldercare.urls")),
     path("homecare/", include("huimin.homecare.urls")),
+    path("funeral/", include("huimin.funeral.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

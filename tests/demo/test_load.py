@@ -127,7 +127,7 @@ def test_protected_fields_hold_ciphertext_and_are_searchable(loaded):
 
 
 def test_demo_accounts_log_in_and_see_their_lists(loaded, client):
-    clerk = User.objects.with_role(Role.CLERK).first()
+    clerk = User.objects.with_role(Role.CLERK, BusinessLine.ASSISTANCE).first()
     done = client.post("/login/", {"username": clerk.username, "password": loader.DEMO_PASSWORD})
     assert done.status_code == 302
     assert client.get("/").status_code == 200

@@ -413,6 +413,19 @@ MATRIX: dict[str, Entry] = {
     "stats:indicator_target": Entry("stats.manage", method="POST", target="stats_indicator"),
     "benefits:restandard": Entry("benefits.standards", query="?kind=dibao&month=2026-01&preview=1"),
     "benefits:restandard_apply": Entry("benefits.standards", method="POST"),
+    # 殡葬管理 (huimin.funeral)
+    "funeral:records": Entry("funeral.view"),
+    "funeral:record_new": Entry("funeral.record"),
+    "funeral:record": Entry("funeral.view", target="funeral_record"),
+    "funeral:facilities": Entry("funeral.view"),
+    "funeral:policies": Entry("funeral.view"),
+    "funeral:settlements": Entry("funeral.view"),
+    "funeral:settlement": Entry("funeral.view", target="funeral_settlement"),
+    "funeral:settlement_act": Entry("funeral.review", method="POST", target="funeral_settlement_review"),
+    "funeral:supervision": Entry("funeral.view"),
+    "funeral:inspection_add": Entry("funeral.supervise", method="POST"),
+    "funeral:report_handle": Entry("funeral.supervise", method="POST", target="funeral_report_handle"),
+    "funeral:stats": Entry("funeral.view"),
 }
 
 
@@ -458,6 +471,12 @@ WRITE_CASES: dict[str, Write] = {
     "assistance:overlap_rules": Write("assistance_overlap_form", capability="assistance.configure"),
     "api:create_household": Write("api_household_create"),
     "api:update_person": Write("api_person_move", method="PATCH", capability=roles.PEOPLE_EDIT),
+    "funeral:record_new": Write("funeral_record_form"),
+    "funeral:settlements": Write("funeral_settlement_form", capability="funeral.settle"),
+    "funeral:inspection_add": Write("funeral_inspection_form"),
+    "funeral:policies": Write("funeral_policy_form", capability="funeral.configure"),
+    "funeral:facilities": Write("funeral_facility_form", capability="funeral.configure"),
+    "funeral:supervision": Write("funeral_report_form", capability="funeral.supervise"),
 }
 
 # POST entries that name no region: why an out-of-region write cannot be expressed for them

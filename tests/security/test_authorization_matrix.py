@@ -20,6 +20,7 @@ from tests.eldercare.matrix_targets import eldercare_targets
 from tests.elderly.matrix_targets import elderly_targets
 from tests.elderly.visit_matrix_targets import visit_targets
 from tests.eligibility.matrix_targets import eligibility_targets
+from tests.funeral.matrix_targets import funeral_targets
 from tests.homecare.matrix_targets import homecare_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
 from tests.monitoring.matrix_targets import monitoring_targets
@@ -166,6 +167,7 @@ def targets(users):
         | eldercare_targets(users)
         | homecare_targets(users)
         | visit_targets(users)
+        | funeral_targets(users)
     )
 
 
@@ -215,6 +217,19 @@ FEDERATION_REVIEWER = "federation_reviewer"
 # the county's 社会组织 审批人 (登记管理机关) and 初审人 (业务主管单位)
 ORGS_APPROVER = "approver_orgs"
 ORGS_REVIEWER = "reviewer_orgs"
+# 殡葬管理: a township 经办员 (records, settlements, supervision), the county's 审核人 and 审批人
+FUNERAL_CLERK = "clerk_funeral"
+FUNERAL_REVIEWER = "reviewer_funeral"
+FUNERAL_APPROVER = "approver_funeral"
+
+
+def _funeral_users(make_user) -> dict:
+    line = BusinessLine.FUNERAL
+    return {
+        FUNERAL_CLERK: make_user(FUNERAL_CLERK, Role.CLERK, TOWN_A, line=line),
+        FUNERAL_REVIEWER: make_user(FUNERAL_REVIEWER, Role.REVIEWER, COUNTY, line=line),
+        FUNERAL_APPROVER: make_user(FUNERAL_APPROVER, Role.APPROVER, COUNTY, line=line),
+    }
 
 
 def _line_users(make_user) -> dict:
@@ -226,6 +241,7 @@ def _line_users(make_user) -> dict:
         MARRIAGE_APPROVER: marriage_user(make_user),  # a county 婚姻登记处负责人
         ORGS_APPROVER: make_user(ORGS_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ORGS),
         ORGS_REVIEWER: make_user(ORGS_REVIEWER, Role.REVIEWER, COUNTY, line=BusinessLine.ORGS),
+        **_funeral_users(make_user),
     }
 
 

@@ -15,6 +15,7 @@ SECTIONS = {
     "marriage": "婚姻登记",
     "orgs": "社会组织",
     "supervision": "监督检查",
+    "funeral": "殡葬管理",
     "stats": "统计决策",
     "system": "系统管理",
 }

@@ -34,6 +34,7 @@ ELDERLY_PREFIX = "yl"  # the county's 养老服务 approver
 MARRIAGE_CLERK_PREFIX, MARRIAGE_HEAD_PREFIX = "hy", "hz"  # the county's 婚姻登记员 and 婚姻登记处负责人
 INSPECTOR_PREFIX = "jc"  # the county's 养老机构 inspectors (养老服务 审核人)
 HOMECARE_BUILDER_PREFIX, HOMECARE_CHECKER_PREFIX = "yj", "yf"  # 居家养老结算: builds, reviews (yl approves)
+FUNERAL_CLERK_PREFIX, FUNERAL_REVIEWER_PREFIX, FUNERAL_APPROVER_PREFIX = "bz", "bs", "bp"  # the 殡葬管理科
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # the county's 社会组织 registration: its clerk (受理), the 业务主管单位's pre-checker and the approver (决定)
 ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
@@ -113,6 +114,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.elderly_visits import load_visits
 
         load_visits(as_of)
+        from huimin.demo.funeral import load_funeral
+
+        load_funeral(as_of, seed)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -680,6 +684,12 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
             (f"{ORGS_REVIEWER_PREFIX}{county[:6]}", f"{name}业务主管单位初审人", _on(Role.REVIEWER, orgs), county),
             (f"{ORGS_APPROVER_PREFIX}{county[:6]}", f"{name}社会组织登记审批人", _on(Role.APPROVER, orgs), county),
         ]
+        # 殡葬管理: the county's office (the funeral home's records and settlements): 经办, 审核, 审批 apart
+        funeral = BusinessLine.FUNERAL
+        for prefix, title, role in ((FUNERAL_CLERK_PREFIX, "殡葬管理经办员", Role.CLERK),
+                                    (FUNERAL_REVIEWER_PREFIX, "殡葬管理审核人", Role.REVIEWER),
+                                    (FUNERAL_APPROVER_PREFIX, "殡葬管理审批人", Role.APPROVER)):  # fmt: skip
+            accounts.append((f"{prefix}{county[:6]}", f"{name}{title}", _on(role, funeral), county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),

@@ -110,6 +110,9 @@ class MonitoringRun(WorkerFields):
     class Kind(models.TextChoices):
         INCREMENTAL = "incremental", "增量"
         FULL = "full", "全量"
+        # a departmental record pushed by an app above (殡葬's cremation record: ``services.raise_for_record``):
+        # no engine run, no watermark; incremental runs never start from it
+        RECORD = "record", "部门记录推送"
 
     class Status(models.TextChoices):
         RUNNING = "running", "运行中"

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from huimin.assistance import rules as assistance_rules
 from huimin.assistance import services as assistance
 from huimin.assistance.actions.common import check_upload
-from huimin.assistance.models import CURRENT_STATUSES, Enrolment, EnrolmentChange
+from huimin.assistance.models import CURRENT_STATUSES, Enrolment, EnrolmentChange, EnrolmentMember
 from huimin.core import audit, regions, workers
 from huimin.core.access import BusinessRuleError, require_capability, require_writable_region
 from huimin.core.context import SYSTEM, acting_as, actor_for
@@ -28,9 +28,9 @@ from huimin.monitoring import capabilities as cap
 from huimin.monitoring import elderly_link, population
 from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.error_codes import MonitoringErrorCode
-from huimin.monitoring.models import Direction, MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
 from huimin.registry import services as registry
-from huimin.registry.models import Person
+from huimin.registry.models import Household, Person
 from huimin.verification import services as verification
 from huimin.verification.models import Report, Snapshot
 
@@ -60,7 +60,8 @@ def _bind(con, pop: pa.Table, snapshots: dict[str, list[Snapshot]]):
 
 
 def last_done_run() -> MonitoringRun | None:
-    return MonitoringRun.objects.filter(status=MonitoringRun.Status.DONE).order_by("-id").first()
+    return (MonitoringRun.objects.filter(status=MonitoringRun.Status.DONE)
+            .exclude(kind=MonitoringRun.Kind.RECORD).order_by("-id").first())  # fmt: skip
 
 
 def _watermark_ids(value) -> list[int]:
@@ -506,6 +507,8 @@ def source_row(w: Warning) -> dict:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    if isinstance(w.detail.get("source"), dict):  # a record pushed by a department's app (raise_for_record)
+        return {**w.detail["source"], "warning": w.pk}
     key = w.person.id_number_bidx if w.person else None
     ids = _watermark_ids((w.run.watermark or {}).get("deaths"))
     for snap in Snapshot.objects.filter(pk__in=ids).select_related("upload").order_by("-as_of", "-id"):
@@ -547,6 +550,71 @@ def confirm_death(actor, warning: Warning, note: str = "") -> Warning:
     w.detail = {**w.detail, "death_confirmed": {"by": _actor_name(actor), "source": row}}
     to = Warning.Status.VERIFYING if w.status == Warning.Status.PENDING else w.status
     return _move(actor, w, to, note=f"已确认死亡（{w.occurred_on:%Y年%m月%d日}），对象库已登记")
+
+
+# --- departmental records pushed by an app (the death signal of 殡葬) ---------------------------------------------
+
+
+def _categories_of(person: Person) -> dict[str, int]:
+    """category → household of the person in the monitored population, read now (as ``population.refresh``
+    derives it, for one person); a living person in none is ``registered`` in his own household."""
+    found: dict[str, int] = {}
+    members = EnrolmentMember.objects.filter(
+        person=person, removed_on__isnull=True, enrolment__status__in=CURRENT_STATUSES,
+        enrolment__programme__kind__in=list(population.KIND_TO_CATEGORY),
+    ).values_list("enrolment__programme__kind", "enrolment__household_id")  # fmt: skip
+    for kind, household_id in members:
+        found.setdefault(population.KIND_TO_CATEGORY[kind], household_id)
+    if not found and person.household_id and not person.is_deceased:
+        found[Category.REGISTERED] = person.household_id
+    return found
+
+
+def raise_for_record(actor, person: Person, *, kind: str, occurred_on: datetime.date, record_key: str,
+                     source: dict) -> list[Warning]:  # fmt: skip
+    """A departmental record pushed by an app above monitoring (殡葬's record of a body: the death signal) raises
+    the warnings the active rules of ``kind`` would raise for it in a run — same rules, categories, regions,
+    household sizes, deadlines and fact keys (``record_key`` as the engine makes it, the date), so a later feed
+    of the same death is not warned twice. ``source`` is kept as the record the warning rests on
+    (``source_row``, then the registry's life event when the death is confirmed). Returns the new warnings (none
+    when no rule covers the person, or the fact is already warned). Runs in the caller's transaction."""
+    categories = _categories_of(person)
+    rules_ = [r for r in WarningRule.objects.filter(is_active=True, kind=kind).select_related("region")
+              if set(r.params.get("categories", [])) & set(categories)]  # fmt: skip
+    pending = []
+    for rule in rules_:
+        category = next(c for c in rule.params.get("categories", []) if c in categories)
+        household = Household.objects.select_related("region").get(pk=categories[category])
+        if rule.region_id and not household.region_id.startswith(rule.region.prefix):
+            continue
+        minimum = int(rule.params.get("min_members") or 0)
+        if minimum and household.memberships.filter(ended_on__isnull=True).count() < minimum:
+            continue
+        key = fact_key(rule.code, person.pk, household.pk, record_key)
+        if Warning.objects.filter(fact_key=key, status__in=Warning.OPEN).exists():
+            continue
+        pending.append((rule, category, household, key))
+    if not pending:
+        return []
+    today = timezone.localdate()
+    mrun = MonitoringRun.objects.create(
+        kind=MonitoringRun.Kind.RECORD, as_of=today, status=MonitoringRun.Status.DONE, population=1,
+        facts=len(pending), raised=len(pending), new_records=1, created_by=_actor_name(actor),
+        watermark={"record": source}, **workers.this_worker(),
+    )  # fmt: skip
+    raised = []
+    for rule, category, household, key in pending:
+        township = regions.ancestor_code(household.region_id, regions.TOWNSHIP)
+        w = Warning.objects.create(
+            rule=rule, run=mrun, fact_key=key, household=household, person=person, region_id=household.region_id,
+            township_id=township, category=category, direction=rule.direction, severity=rule.severity,
+            record_key=record_key[:100], occurred_on=occurred_on, detail={"value": 0, "source": source},
+            due_on=assistance_rules.due_date(today, rule.deadline_days, township),
+        )  # fmt: skip
+        audit.record("monitoring.warning.raised", w, after={"rule": rule.code, "person": person.pk,
+                                                             "source": source.get("source", "")})  # fmt: skip
+        raised.append(w)
+    return raised
 
 
 def overdue(queryset, day: datetime.date | None = None):
