@@ -90,6 +90,9 @@ def seeded(db):
     from huimin.elderly import defaults as elderly_defaults
 
     elderly_defaults.ensure()
+    from huimin.children import defaults as children_defaults
+
+    children_defaults.ensure()
     stats_defaults.ensure()
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "huimin.monitoring",
     "huimin.eligibility",
     "huimin.elderly",
+    "huimin.children",
     "huimin.stats",
 ]
 

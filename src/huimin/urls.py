@@ -24,6 +24,7 @@ urlpatterns = [
     path("monitoring/", include("huimin.monitoring.urls")),
     path("eligibility/", include("huimin.eligibility.urls")),
     path("elderly/", include("huimin.elderly.urls")),
+    path("children/", include("huimin.children.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

@@ -16,6 +16,15 @@ CALCULATED = {
     "tekun": "特困供养",
     "disability_living": "困难残疾人生活补贴",
     "severe_care": "重度残疾人护理补贴",
+    "orphan": "散居孤儿基本生活费",
+    "orphan_institution": "机构养育孤儿基本生活费",
+    "de_facto_child": "事实无人抚养儿童基本生活费",
+}
+# the 儿童福利 allowances: a flat standard per child by the child's status (huimin.children)
+CHILD_STANDARDS = {
+    "orphan": ("orphan_scattered", StandardKind.ORPHAN_SCATTERED),
+    "orphan_institution": ("orphan_institution", StandardKind.ORPHAN_INSTITUTION),
+    "de_facto_child": ("de_facto", StandardKind.DE_FACTO_CHILD),
 }
 NEEDS = {"dibao": ("income_per_head", "members"), "tekun": ("grade",)}  # inputs taken from the application's file
 CARE_KINDS = {"full": StandardKind.CARE_FULL, "half": StandardKind.CARE_HALF, "self": StandardKind.CARE_SELF}
@@ -102,6 +111,9 @@ def calculate(kind: str, region_code: str, day: datetime.date, urban: bool | Non
             extend_care_to_grade_3_4_intellectual_mental=not living,
             only="living" if living else "care",
         )
+    if kind in CHILD_STANDARDS:
+        status, std_kind = CHILD_STANDARDS[kind]
+        return calculators.child_living(standard=need(std_kind), status=status)
     raise ServiceError("该项目没有按标准计算的公式")
 
 
@@ -116,6 +128,8 @@ def basis_of(result: Result, inputs: dict, kind: str) -> dict:
     if kind == "dibao":
         basis |= {"income_per_head": inputs["income_per_head"], "members": str(inputs["members"])}
         basis |= {g: str(n) for g, n in inputs["classified"].items() if n}
+    elif kind in CHILD_STANDARDS:
+        pass
     elif kind in ("disability_living", "severe_care"):
         basis |= {"disability_grade": str(inputs["disability_grade"] or ""),
                   "disability_category": inputs["disability_category"]}  # fmt: skip

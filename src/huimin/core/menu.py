@@ -12,6 +12,7 @@ SECTIONS = {
     "eligibility": "待遇资格认证",
     "benefits": "资金发放",
     "elderly": "养老服务",
+    "children": "儿童福利",
     "stats": "统计决策",
     "system": "系统管理",
 }
