@@ -1,11 +1,11 @@
 """The defaults of 儿童福利, every one a row a city changes as data.
 
 Categories: 孤儿 (民发〔2010〕54号: both parents dead or declared missing), 事实无人抚养儿童 (民发〔2019〕62号: both
-parents in one of the listed situations, or one dead/missing and the other in a listed situation), 困境儿童 (国发
-〔2016〕36号: disability, serious illness, or a family in 低保/特困), 农村留守儿童 (国发〔2016〕13号: both parents, or one
-with the other unable to care, out working, rural child under 16). Deadlines are procedural defaults: 应急处置 within
-24 hours (未成年人保护法 §81 强制报告 → 及时处置), assessment within 7 days, plan within 15, approvals within 5, a
-referral answered within 10, visits monthly.
+parents in one of the listed situations, or one dead/missing and the other in a listed situation), 困境儿童
+(国发〔2016〕36号: disability, serious illness, or a guardian unable to care), 农村留守儿童 (国发〔2016〕13号: both
+parents, or one with the other unable to care, out working; a rural child under 16). Deadlines are procedural
+defaults: 应急处置 within 24 hours (未成年人保护法 §81 强制报告 → 及时处置), assessment within 7 days, plan within 15,
+approvals within 5, a referral answered within 10, visits monthly.
 """
 
 DE_FACTO_STATUSES = ["imprisoned", "compulsory", "severe_disability", "serious_illness", "deprived", "deported",
@@ -91,8 +91,10 @@ def load(category_model=None, parameter_model=None, item_model=None, level_model
     for code, value in PARAMETERS.items():
         parameter_model.objects.get_or_create(code=code, defaults={"value": value})
     for order, (code, name, options) in enumerate(RISK_ITEMS):
-        item_model.objects.get_or_create(code=code, defaults={
-            "name": name, "order": order, "options": [{"score": s, "label": label} for s, label in options]})  # fmt: skip
+        item_model.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "order": order, "options": [{"score": s, "label": label} for s, label in options]},
+        )
     for code, name, low, rank in RISK_LEVELS:
         level_model.objects.get_or_create(code=code, defaults={"name": name, "min_total": low, "rank": rank})
 
@@ -103,10 +105,11 @@ def ensure() -> None:
 
     if not Category.objects.exists():
         load()
-        from huimin.assistance.models import DutySeparation, Programme
-        from huimin.benefits.models import ProgrammeFund
+        from django.apps import apps
 
-        load_programmes(Programme, DutySeparation, ProgrammeFund)
+        get = apps.get_model  # benefits lies beside children: its fund table is reached by name
+        load_programmes(get("assistance", "Programme"), get("assistance", "DutySeparation"),
+                        get("benefits", "ProgrammeFund"))  # fmt: skip
 
 
 # --- 基本生活费 on the programme machinery (assistance.Programme rows on the 儿童福利 line) -------------------------

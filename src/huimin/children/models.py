@@ -170,6 +170,9 @@ class RegisterVisit(models.Model):
         verbose_name = verbose_name_plural = "名册走访"
         ordering = ["-visited_on", "-id"]
 
+    def __str__(self):
+        return f"{self.entry_id} {self.visited_on}"
+
 
 # --- 一人一案 --------------------------------------------------------------------------------------------------
 
@@ -289,6 +292,9 @@ class Assignment(models.Model):
                                     name="children_one_open_assignment"),
         ]  # fmt: skip
 
+    def __str__(self):
+        return f"{self.case_id} {self.get_role_display()} {self.user_id}"
+
 
 class CaseAssessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
@@ -302,6 +308,9 @@ class CaseAssessment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "个案评估"
         ordering = ["-assessed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.assessed_on} {self.total}"
 
 
 class Plan(models.Model):
@@ -326,6 +335,9 @@ class Plan(models.Model):
         verbose_name = verbose_name_plural = "帮扶计划"
         ordering = ["-submitted_at", "-id"]
 
+    def __str__(self):
+        return f"{self.case_id} {self.goal}"
+
 
 class Intervention(models.Model):
     """One intervention of a plan: service, provider, goal, timeframe and how success is measured."""
@@ -348,6 +360,9 @@ class Intervention(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "帮扶措施"
         ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.service
 
 
 class Referral(models.Model):
@@ -381,6 +396,9 @@ class Referral(models.Model):
         verbose_name = verbose_name_plural = "转介"
         ordering = ["-referred_on", "-id"]
 
+    def __str__(self):
+        return f"{self.get_agency_display()} {self.agency_name}"
+
 
 class GuardianshipAction(models.Model):
     """监护干预: 临时监护 by the civil-affairs bureau, a report to the court (撤销监护资格), 委托照料 …"""
@@ -401,6 +419,9 @@ class GuardianshipAction(models.Model):
         verbose_name = verbose_name_plural = "监护干预"
         ordering = ["-taken_on", "-id"]
 
+    def __str__(self):
+        return self.get_kind_display()
+
 
 class FollowUp(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="followups")
@@ -412,3 +433,6 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "回访"
         ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.visited_on}"

@@ -48,7 +48,9 @@ def today() -> datetime.date:
 def parameter(code: str) -> int:
     row = Parameter.objects.filter(code=code).first()
     if row is None:
-        raise BusinessRuleError(E.NOT_CONFIGURED, f"未设置儿童福利参数“{Parameter.Code(code).label}”，{CONFIGURE_WHERE}")
+        raise BusinessRuleError(
+            E.NOT_CONFIGURED, f"未设置儿童福利参数“{Parameter.Code(code).label}”，{CONFIGURE_WHERE}"
+        )
     return row.value
 
 
@@ -93,9 +95,11 @@ def _users_on_line(capability: str):
     from huimin.core.roles import LINE_CAPABILITIES
 
     roles_with = [role for (role, line), caps in LINE_CAPABILITIES.items() if line == LINE and capability in caps]
-    return get_user_model().objects.filter(
-        is_active=True, role_assignments__line=LINE, role_assignments__role__in=roles_with
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__line=LINE, role_assignments__role__in=roles_with)
+        .distinct()
+    )
 
 
 def directors_for(region_code: str):
@@ -313,8 +317,19 @@ def check_report(actor, child, *, source: str, concern: str, anonymous: bool, re
 
 
 @transaction.atomic
-def report_case(actor, child, *, source: str, concern: str, anonymous: bool = False, reporter_name: str = "",
-                reporter_contact: str = "", worker=None, supervisor=None, at: datetime.datetime | None = None) -> Case:  # fmt: skip
+def report_case(
+    actor,
+    child,
+    *,
+    source: str,
+    concern: str,
+    anonymous: bool = False,
+    reporter_name: str = "",
+    reporter_contact: str = "",
+    worker=None,
+    supervisor=None,
+    at: datetime.datetime | None = None,
+) -> Case:
     """发现报告: opens a case with its 应急处置 deadline. The worker is the reporting 儿童主任 (or the one named, or
     the child's register 儿童主任); the supervisor is the one named (otherwise the county office assigns one)."""
     at = at or timezone.now()
@@ -425,8 +440,15 @@ def assess(actor, case: Case, answers: dict, needs: str = "", day: datetime.date
     day = day or today()
     total = check_assessment(answers)
     level = level_for(total)
-    row = CaseAssessment.objects.create(case=case, assessed_on=day, by=actor, total=total, level=level,
-                                        answers={k: int(v) for k, v in answers.items()}, needs=needs[:2000])  # fmt: skip
+    row = CaseAssessment.objects.create(
+        case=case,
+        assessed_on=day,
+        by=actor,
+        total=total,
+        level=level,
+        answers={k: int(v) for k, v in answers.items()},
+        needs=needs[:2000],
+    )
     case.risk_level = level
     if case.status == Case.Status.ASSESSMENT:
         case.status = Case.Status.PLANNING
@@ -488,7 +510,9 @@ def decide_plan(actor, plan: Plan, approve: bool, note: str = "", at=None) -> Pl
     if plan.status != Plan.Status.SUBMITTED or case.status != Case.Status.PLAN_REVIEW:
         raise BusinessRuleError(E.CASE_STATE, "该帮扶计划不在待审批状态")
     if plan.author_id == actor.pk:
-        raise BusinessRuleError(E.SELF_APPROVAL, "帮扶计划的制定人不能审批自己制定的计划，请由督导员或县级儿童福利工作人员审批")
+        raise BusinessRuleError(
+            E.SELF_APPROVAL, "帮扶计划的制定人不能审批自己制定的计划，请由督导员或县级儿童福利工作人员审批"
+        )
     if not approve:
         note = _required(note, "退回理由")
     at = at or timezone.now()
@@ -600,7 +624,9 @@ def decide_closure(actor, case: Case, approve: bool, note: str = "", at=None) ->
     _require_supervisor(actor, case, "审批结案")
     _require_status(case, Case.Status.CLOSURE_REVIEW, what="审批结案")
     if case.closure_requested_by_id == actor.pk:
-        raise BusinessRuleError(E.SELF_APPROVAL, "结案申请人不能审批自己的结案申请，请由督导员或县级儿童福利工作人员审批")
+        raise BusinessRuleError(
+            E.SELF_APPROVAL, "结案申请人不能审批自己的结案申请，请由督导员或县级儿童福利工作人员审批"
+        )
     if approve:
         case.status, case.closed_at, case.closed_by = Case.Status.CLOSED, at or timezone.now(), actor
         case.next_visit_due = None
@@ -668,6 +694,10 @@ def task_list(actor, *, overdue_only: bool = False, day=None) -> list[Task]:
 # --- KPIs ------------------------------------------------------------------------------------------------------
 
 
+def _mean(values: list) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
 def kpis(actor, day=None) -> dict:
     """Caseload per worker, report → first response (hours), opening → closure (days), cases with an approved
     plan, visits done vs due — over the cases the actor sees, by township."""
@@ -675,8 +705,10 @@ def kpis(actor, day=None) -> dict:
     cases = list(visible_cases(actor).select_related("region"))
     by_town: dict[str, dict] = {}
     for c in cases:
-        t = by_town.setdefault(regions.prefix_of(c.region_id, regions.TOWNSHIP), {
-            "cases": 0, "open": 0, "response_hours": [], "closure_days": [], "with_plan": 0, "done": 0, "due": 0})  # fmt: skip
+        t = by_town.setdefault(
+            regions.prefix_of(c.region_id, regions.TOWNSHIP),
+            {"cases": 0, "open": 0, "response_hours": [], "closure_days": [], "with_plan": 0, "done": 0, "due": 0},
+        )
         t["cases"] += 1
         t["open"] += c.status != Case.Status.CLOSED
         if c.first_response_at:
@@ -695,13 +727,12 @@ def kpis(actor, day=None) -> dict:
         t["due"] += len(done) + (1 if c.next_visit_due and c.next_visit_due < day else 0)
     from huimin.core.models import Region
 
-    names = dict(Region.objects.filter(code__in=[p.ljust(12, "0") for p in by_town]).values_list("code", "name"))
+    names = dict(Region.objects.filter(code__in=[regions.full_code(p) for p in by_town]).values_list("code", "name"))
     rows = []
     for prefix, t in sorted(by_town.items()):
         rows.append({
-            "township": names.get(prefix.ljust(12, "0"), prefix), "cases": t["cases"], "open": t["open"],
-            "response_hours": round(sum(t["response_hours"]) / len(t["response_hours"]), 1) if t["response_hours"] else None,
-            "closure_days": round(sum(t["closure_days"]) / len(t["closure_days"]), 1) if t["closure_days"] else None,
+            "township": names.get(regions.full_code(prefix), prefix), "cases": t["cases"], "open": t["open"],
+            "response_hours": _mean(t["response_hours"]), "closure_days": _mean(t["closure_days"]),
             "with_plan": t["with_plan"], "visits_done": t["done"], "visits_due": t["due"],
         })  # fmt: skip
     load = (Assignment.objects.filter(case__in=[c for c in cases if c.status != Case.Status.CLOSED],
@@ -712,4 +743,3 @@ def kpis(actor, day=None) -> dict:
         name = a["user__full_name"] or a["user__username"]
         caseload[name] = caseload.get(name, 0) + 1
     return {"townships": rows, "caseload": caseload}
-

@@ -15,9 +15,9 @@ from huimin.children.models import (
     Assignment,
     Case,
     Category,
+    Guardian,
     GuardianshipAction,
     GuardianStatus,
-    Guardian,
     Intervention,
     Plan,
     Referral,
@@ -66,8 +66,19 @@ def register_list(request):
         from huimin.core.masking import mask
 
         audit.record("children.export.register", detail=f"{qs.count()} 条")
-        rows = [(e.person.name, mask("id_number", e.person.id_number), e.person.birth_date, e.category.name,
-                 e.get_placement_display(), e.region.name, e.director.full_name, e.next_visit_due) for e in qs]  # fmt: skip
+        rows = [
+            (
+                e.person.name,
+                mask("id_number", e.person.id_number),
+                e.person.birth_date,
+                e.category.name,
+                e.get_placement_display(),
+                e.region.name,
+                e.director.full_name,
+                e.next_visit_due,
+            )
+            for e in qs
+        ]
         return xlsx_response("儿童名册", "儿童名册", ["姓名", "身份证号", "出生日期", "名册", "安置方式", "居住地",
                                                       "儿童主任", "下次走访"], rows)  # fmt: skip
     return render(request, "children/register.html", {
@@ -95,9 +106,15 @@ def enter(request):
                 relation = key if key != "other" else request.POST.get("other_relation") or "other"
                 gid = request.POST.get(f"{key}_id_number", "").strip()
                 gperson = _person_by_id_number(request.user, gid) if gid else None
-                guardians.append(services.GuardianInput(
-                    relation=relation, status=status, name=request.POST.get(f"{key}_name", ""),
-                    person_id=gperson.pk if gperson else None, since=_date(request.POST.get(f"{key}_since"))))  # fmt: skip
+                guardians.append(
+                    services.GuardianInput(
+                        relation=relation,
+                        status=status,
+                        name=request.POST.get(f"{key}_name", ""),
+                        person_id=gperson.pk if gperson else None,
+                        since=_date(request.POST.get(f"{key}_since")),
+                    )
+                )
             director = get_user_model().objects.filter(pk=request.POST.get("director") or None).first()
             evidence = [{"name": n, "reference": r} for n, r in zip(request.POST.getlist("evidence_name"),
                         request.POST.getlist("evidence_reference"), strict=False) if n.strip()]  # fmt: skip
@@ -231,25 +248,31 @@ def _interventions(post) -> list[dict]:
 ACTIONS = {
     "respond": lambda u, c, p: services.respond(u, c, p.get("action", "")),
     "assess": lambda u, c, p: services.assess(
-        u, c, {i.code: p.get(f"item_{i.code}") for i in RiskItem.objects.all()}, p.get("needs", "")),
+        u, c, {i.code: p.get(f"item_{i.code}") for i in RiskItem.objects.all()}, p.get("needs", "")
+    ),
     "plan": lambda u, c, p: services.submit_plan(u, c, p.get("goal", ""), _interventions(p)),
     "plan_approve": lambda u, c, p: services.decide_plan(u, _plan(c, p), True, p.get("note", "")),
     "plan_return": lambda u, c, p: services.decide_plan(u, _plan(c, p), False, p.get("note", "")),
-    "refer": lambda u, c, p: services.refer(u, c, agency=p.get("agency", ""), agency_name=p.get("agency_name", ""),
-                                            reason=p.get("reason", "")),
-    "referral_accept": lambda u, c, p: services.answer_referral(u, _referral(c, p), accepted=True,
-                                                                response=p.get("response", "")),
-    "referral_reject": lambda u, c, p: services.answer_referral(u, _referral(c, p), accepted=False,
-                                                                response=p.get("response", "")),
+    "refer": lambda u, c, p: services.refer(
+        u, c, agency=p.get("agency", ""), agency_name=p.get("agency_name", ""), reason=p.get("reason", "")
+    ),
+    "referral_accept": lambda u, c, p: services.answer_referral(
+        u, _referral(c, p), accepted=True, response=p.get("response", "")
+    ),
+    "referral_reject": lambda u, c, p: services.answer_referral(
+        u, _referral(c, p), accepted=False, response=p.get("response", "")
+    ),
     "service_done": lambda u, c, p: services.complete_intervention(u, _intervention(c, p), p.get("result", "")),
     "intervene": lambda u, c, p: services.intervene(u, c, kind=p.get("kind", ""), note=p.get("note", "")),
-    "follow_up": lambda u, c, p: services.follow_up(u, c, visited_on=_date(p.get("visited_on")),
-                                                    note=p.get("note", "")),
+    "follow_up": lambda u, c, p: services.follow_up(
+        u, c, visited_on=_date(p.get("visited_on")), note=p.get("note", "")
+    ),
     "closure_request": lambda u, c, p: services.request_closure(u, c, p.get("reason", "")),
     "closure_approve": lambda u, c, p: services.decide_closure(u, c, True, p.get("note", "")),
     "closure_return": lambda u, c, p: services.decide_closure(u, c, False, p.get("note", "")),
-    "assign": lambda u, c, p: services.assign(u, c, get_user_model().objects.filter(pk=p.get("user") or None)
-                                              .first(), p.get("role", "")),
+    "assign": lambda u, c, p: services.assign(
+        u, c, get_user_model().objects.filter(pk=p.get("user") or None).first(), p.get("role", "")
+    ),
 }
 DONE = {"respond": "已登记应急处置", "assess": "已登记评估", "plan": "已提交帮扶计划", "plan_approve": "已批准帮扶计划",
         "plan_return": "已退回帮扶计划", "refer": "已转介", "referral_accept": "已登记转介接收",

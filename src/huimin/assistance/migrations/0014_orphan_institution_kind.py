@@ -4,20 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0013_overlap_rule_end'),
+        ("assistance", "0013_overlap_rule_end"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='overlaprule',
-            name='programme_kind',
-            field=models.CharField(choices=[('dibao', '最低生活保障'), ('tekun', '特困人员救助供养'), ('temporary', '临时救助'), ('edge', '低保边缘家庭'), ('expense', '支出型困难家庭'), ('disability_living', '困难残疾人生活补贴'), ('severe_care', '重度残疾人护理补贴'), ('orphan', '孤儿基本生活费'), ('orphan_institution', '机构养育孤儿基本生活费'), ('de_facto_child', '事实无人抚养儿童基本生活费'), ('elderly_care', '经济困难失能老年人护理补贴')], max_length=20, verbose_name='适用项目'),
+            model_name="overlaprule",
+            name="programme_kind",
+            field=models.CharField(
+                choices=[
+                    ("dibao", "最低生活保障"),
+                    ("tekun", "特困人员救助供养"),
+                    ("temporary", "临时救助"),
+                    ("edge", "低保边缘家庭"),
+                    ("expense", "支出型困难家庭"),
+                    ("disability_living", "困难残疾人生活补贴"),
+                    ("severe_care", "重度残疾人护理补贴"),
+                    ("orphan", "孤儿基本生活费"),
+                    ("orphan_institution", "机构养育孤儿基本生活费"),
+                    ("de_facto_child", "事实无人抚养儿童基本生活费"),
+                    ("elderly_care", "经济困难失能老年人护理补贴"),
+                ],
+                max_length=20,
+                verbose_name="适用项目",
+            ),
         ),
         migrations.AlterField(
-            model_name='programme',
-            name='kind',
-            field=models.CharField(choices=[('dibao', '最低生活保障'), ('tekun', '特困人员救助供养'), ('temporary', '临时救助'), ('edge', '低保边缘家庭'), ('expense', '支出型困难家庭'), ('disability_living', '困难残疾人生活补贴'), ('severe_care', '重度残疾人护理补贴'), ('orphan', '孤儿基本生活费'), ('orphan_institution', '机构养育孤儿基本生活费'), ('de_facto_child', '事实无人抚养儿童基本生活费'), ('elderly_care', '经济困难失能老年人护理补贴')], max_length=20, verbose_name='类别'),
+            model_name="programme",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("dibao", "最低生活保障"),
+                    ("tekun", "特困人员救助供养"),
+                    ("temporary", "临时救助"),
+                    ("edge", "低保边缘家庭"),
+                    ("expense", "支出型困难家庭"),
+                    ("disability_living", "困难残疾人生活补贴"),
+                    ("severe_care", "重度残疾人护理补贴"),
+                    ("orphan", "孤儿基本生活费"),
+                    ("orphan_institution", "机构养育孤儿基本生活费"),
+                    ("de_facto_child", "事实无人抚养儿童基本生活费"),
+                    ("elderly_care", "经济困难失能老年人护理补贴"),
+                ],
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
     ]

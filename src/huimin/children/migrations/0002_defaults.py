@@ -8,10 +8,15 @@ def load(apps, schema_editor):
     from huimin.children import defaults
 
     get = apps.get_model
-    defaults.load(get("children", "Category"), get("children", "Parameter"), get("children", "RiskItem"),
-                  get("children", "RiskLevel"))
-    defaults.load_programmes(get("assistance", "Programme"), get("assistance", "DutySeparation"),
-                             get("benefits", "ProgrammeFund"))
+    defaults.load(
+        get("children", "Category"),
+        get("children", "Parameter"),
+        get("children", "RiskItem"),
+        get("children", "RiskLevel"),
+    )
+    defaults.load_programmes(
+        get("assistance", "Programme"), get("assistance", "DutySeparation"), get("benefits", "ProgrammeFund")
+    )
 
 
 class Migration(migrations.Migration):
