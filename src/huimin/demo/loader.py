@@ -83,6 +83,15 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         departments_load.load_thresholds(city_mod.CITY_CODE, datetime.date(2020, 1, 1))
         load_policies()
         departmental_rows = departments_load.load_snapshots(department_files, as_of)
+        from huimin.demo.children import load_children
+        from huimin.demo.children import load_standards as load_children_standards
+
+        load_children_standards(
+            Region.objects.filter(code__in={r["parent"] for r in tables["regions"] if r["level"] == 4}).values_list(
+                "code", flat=True
+            )
+        )
+        load_children(as_of)  # before the payrolls: the orphans' 基本生活费 is paid with the rest
         payrolls = load_payrolls(as_of)
         from huimin.demo.elderly import load_elderly
 
@@ -634,6 +643,8 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                          _on(Role.FEDERATION_REVIEWER, disabled), county))  # fmt: skip
         accounts.append((f"{DISABILITY_PREFIX}{county[:6]}", f"{name}残疾人福利审批人", _on(Role.APPROVER, disabled),
                          county))  # fmt: skip
+        # the county's 儿童福利科: sees every child protection case of the county, approves plans and closures
+        accounts.append((f"et{county[:6]}", f"{name}儿童福利科", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),
@@ -643,6 +654,9 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
             v = villages[i]
             # one assistant per few villages; an account has one region, so it is scoped to the first village
             accounts.append((f"xl{v['code']}", f"{v['name']}协理员", _on(Role.ASSISTANT), v["code"]))
+        for v in villages:  # every village has its 儿童主任 (the township clerk, on the 儿童福利 line, is the 督导员)
+            accounts.append((f"ez{v['code']}", f"{v['name']}儿童主任", _on(Role.ASSISTANT, BusinessLine.CHILDREN),
+                             v["code"]))  # fmt: skip
     return accounts
 
 
