@@ -22,3 +22,9 @@ class ChildrenConfig(AppConfig):
 
         menu.register("children", "儿童名册", "children_register", "children:register", c.VIEW)
         menu.register("children", "儿童保护个案", "children_cases", "children:cases", c.CASE_REPORT)
+
+        from huimin.children.registry_hooks import repoint_person
+        from huimin.registry import dedup
+
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)
