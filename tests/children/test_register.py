@@ -100,3 +100,20 @@ def test_a_child_leaves_at_the_18th_birthday_idempotently_and_is_listed_before(s
         assert services.daily(datetime.date(2026, 12, 12))["ended"] == 0
     entry.refresh_from_db()
     assert entry.status == "ended" and entry.ended_on == born.replace(year=2026) and "18" in entry.end_reason
+
+
+def test_the_daily_command_and_a_person_merge(staff, capsys):
+    from django.core.management import call_command
+
+    from huimin.children.registry_hooks import repoint_person
+
+    child = make_person(VILLAGE_A1, datetime.date(2008, 11, 1))  # 18 on 2026-11-01
+    twin = make_person(VILLAGE_A1, datetime.date(2012, 1, 1))
+    kept = services.register_child(staff["supervisor"], twin, "orphan", guardians=ORPHAN, director=staff["director"])
+    RegisterEntry.objects.create(person=child, category=kept.category, region_id=VILLAGE_A1,
+                                 director=staff["director"], entered_on=datetime.date(2020, 1, 1),
+                                 next_visit_due=TODAY, created_by="t")  # fmt: skip
+    call_command("children_daily", "--date", "2026-11-20")
+    assert "退出儿童名册 1 人" in capsys.readouterr().out
+    repoint_person(child, twin)  # the twin was a duplicate of the (now adult) child
+    assert RegisterEntry.objects.filter(person=child).count() == 2
