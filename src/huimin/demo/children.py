@@ -81,7 +81,9 @@ def load_children(as_of: datetime.date) -> dict[str, int]:
             entries = []
             # the oldest first (some come of age within the transitions' window), the left-behind the youngest
             picked = [(c, list(GUARDIANS)[n % 3]) for n, c in enumerate(children[: PER_REGISTER * 3])]
-            picked += [(c, "left_behind") for c in children[::-1][:PER_REGISTER]]
+            under_16 = datetime.date(day.year - 16, day.month, 1) + datetime.timedelta(days=31)
+            picked += [(c, "left_behind") for c in children[PER_REGISTER * 3 :][::-1][:PER_REGISTER]
+                       if c.birth_date > under_16]  # fmt: skip
             for n, (child, category) in enumerate(picked):
                 entry = services.register_child(
                     office, child, category, guardians=GUARDIANS[category], director=directors[child.region_id],
@@ -110,7 +112,8 @@ def _enrol(programme, entry, office, day, application, enrolment, member, change
     amount = Decimal(STANDARDS[programme.code])
     start = (day.replace(day=1) - datetime.timedelta(days=70)).replace(day=1)
     child = entry.person
-    note = "演示历史数据：该儿童在导入前已按规定程序审批纳入，此记录由演示城市生成，非真实办理"
+    from huimin.demo.loader import HISTORY_NOTE as note  # the demo's history is recognised by this note
+
     app = application.objects.create(
         number=f"ET{child.pk:010d}", programme=programme, household_id=child.household_id, applicant=child,
         beneficiary=child, region_id=child.region_id, channel="window", reason=note, stage="enrolled",
