@@ -101,6 +101,9 @@ def seeded(db):
     from huimin.elderly import visit_defaults
 
     visit_defaults.ensure()
+    from huimin.children import defaults as children_defaults
+
+    children_defaults.ensure()
     stats_defaults.ensure()
 
 

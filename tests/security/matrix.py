@@ -338,6 +338,17 @@ MATRIX: dict[str, Entry] = {
     "elderly:person_tier": Entry("elderly.visits_manage", method="POST", target="elderly_person_tier"),
     "elderly:person_event": Entry("elderly.visit", method="POST", target="elderly_person_event"),
     "elderly:referral_close": Entry("elderly.visits_manage", method="POST", target="elderly_referral"),
+    # 儿童福利 (huimin.children): a case exists only for its assigned staff and the county office
+    "children:register": Entry("children.view"),
+    "children:enter": Entry("children.register"),
+    "children:transitions": Entry("children.view"),
+    "children:entry": Entry("children.view", target="children_entry"),
+    "children:entry_visit": Entry("children.view", method="POST", target="children_entry_visit"),
+    "children:cases": Entry("children.case_report"),
+    "children:report": Entry("children.case_report"),
+    "children:kpis": Entry("children.case_report"),
+    "children:case": Entry("children.case_report", target="children_case"),
+    "children:case_act": Entry("children.case_report", method="POST", target="children_case_act"),
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),

@@ -15,6 +15,7 @@ from huimin.registry.models import Person
 from tests.api.matrix_targets import api_targets
 from tests.assistance.matrix_targets import assistance_targets
 from tests.benefits.matrix_targets import benefits_targets
+from tests.children.matrix_targets import CHILDREN_APPROVER, CHILDREN_CLERK, children_targets
 from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.eldercare.matrix_targets import eldercare_targets
 from tests.elderly.matrix_targets import elderly_targets
@@ -168,6 +169,7 @@ def targets(users):
         | homecare_targets(users)
         | visit_targets(users)
         | funeral_targets(users)
+        | children_targets(users)
     )
 
 
@@ -232,9 +234,12 @@ def _funeral_users(make_user) -> dict:
     }
 
 
-def _line_users(make_user) -> dict:
+def _line_users(make_user, users) -> dict:
     line = BusinessLine.DISABILITY
     return {
+        # the 儿童福利 staff the children targets made (a township 督导员 assigned to the township A case)
+        CHILDREN_CLERK: users[CHILDREN_CLERK],
+        CHILDREN_APPROVER: users[CHILDREN_APPROVER],
         ELDERLY_APPROVER: make_user(ELDERLY_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ELDERLY),
         DISABILITY_CLERK: make_user(DISABILITY_CLERK, Role.CLERK, TOWN_A, line=line),
         FEDERATION_REVIEWER: make_user(FEDERATION_REVIEWER, Role.FEDERATION_REVIEWER, COUNTY, line=line),
@@ -272,7 +277,7 @@ def test_every_role_gets_what_the_capability_table_says(client, users, targets, 
     township user gets 404 for the same object in another township. Each caller's requests are rolled back,
     so what one role changes (a role assigned, an account disabled) never colours the next one's answer."""
     entry = MATRIX[name]
-    line_users = _line_users(make_user)
+    line_users = _line_users(make_user, users)
     users = {**users, **line_users}
     staff = [*ROLE_USERS, *line_users]
     callers = ([None] if entry.capability != PUBLIC else []) + (staff if entry.capability != PUBLIC else [])
@@ -333,7 +338,7 @@ def test_out_of_region_writes_are_404_and_change_nothing(client, users, targets,
     line = BusinessLine.ELDERLY  # the 养老服务 line's staff: a county approver and a township clerk
     callers = (
         {role: users[username] for role, username in ROLE_USERS.items()}
-        | _line_users(make_user)
+        | _line_users(make_user, users)
         | {"clerk_elderly": make_user("clerk_elderly", Role.CLERK, TOWN_A, line=line)}
     )
     for role, user in callers.items():

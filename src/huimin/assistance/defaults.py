@@ -208,7 +208,7 @@ OVERLAP_RULES = [
         name="特困供养、孤儿及事实无人抚养儿童不享受生活补贴",
         programme_kind="disability_living",
         kind="excludes",
-        other_kinds=["tekun", "orphan", "de_facto_child"],
+        other_kinds=["tekun", "orphan", "orphan_institution", "de_facto_child"],
         params={},
         basis=f"{REFINED}：纳入特困人员救助供养或享受孤儿、事实无人抚养儿童基本生活保障的残疾人，不享受困难残疾人"
         "生活补贴，可享受重度残疾人护理补贴",

@@ -18,6 +18,15 @@ CALCULATED = {
     "severe_care": "重度残疾人护理补贴",
     "elderly_service": "经济困难老年人养老服务补贴",
     "elderly_care": "经济困难失能老年人护理补贴",
+    "orphan": "散居孤儿基本生活费",
+    "orphan_institution": "机构养育孤儿基本生活费",
+    "de_facto_child": "事实无人抚养儿童基本生活费",
+}
+# the 儿童福利 allowances: a flat standard per child by the child's status (huimin.children)
+CHILD_STANDARDS = {
+    "orphan": ("orphan_scattered", StandardKind.ORPHAN_SCATTERED),
+    "orphan_institution": ("orphan_institution", StandardKind.ORPHAN_INSTITUTION),
+    "de_facto_child": ("de_facto", StandardKind.DE_FACTO_CHILD),
 }
 NEEDS = {"dibao": ("income_per_head", "members"), "tekun": ("grade",)}  # inputs taken from the application's file
 ELDERLY_CARE_KINDS = {"moderate": StandardKind.ELDERLY_CARE_MODERATE, "severe": StandardKind.ELDERLY_CARE_SEVERE,
@@ -121,6 +130,9 @@ def calculate(kind: str, region_code: str, day: datetime.date, urban: bool | Non
             service=need(StandardKind.ELDERLY_SERVICE) if service and inputs["low_income"] else None,
             care=need(care_kind) if not service and care_kind and inputs["low_income"] else None,
         )  # fmt: skip
+    if kind in CHILD_STANDARDS:
+        status, std_kind = CHILD_STANDARDS[kind]
+        return calculators.child_living(standard=need(std_kind), status=status)
     raise ServiceError("该项目没有按标准计算的公式")
 
 
@@ -139,6 +151,8 @@ def basis_of(result: Result, inputs: dict, kind: str) -> dict:
         level = inputs["ability_level"]
         basis["ability_level"] = calculators.ABILITY_LEVELS.get(level, level)
         basis["low_income"] = "是" if inputs["low_income"] else "否"
+    elif kind in CHILD_STANDARDS:
+        pass
     elif kind in ("disability_living", "severe_care"):
         basis |= {"disability_grade": str(inputs["disability_grade"] or ""),
                   "disability_category": inputs["disability_category"]}  # fmt: skip

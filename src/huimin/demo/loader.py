@@ -92,6 +92,15 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.allowance import load_allowance
 
         load_allowance(_add_months(as_of.replace(day=1), -(PAYROLL_MONTHS - 1)))  # 高龄津贴 on the demo payrolls
+        from huimin.demo.children import load_children
+        from huimin.demo.children import load_standards as load_children_standards
+
+        load_children_standards(
+            Region.objects.filter(code__in={r["parent"] for r in tables["regions"] if r["level"] == 4}).values_list(
+                "code", flat=True
+            )
+        )
+        load_children(as_of)  # before the payrolls: the orphans' 基本生活费 is paid with the rest
         payrolls = load_payrolls(as_of)
         from huimin.demo.elderly import load_elderly
 
@@ -690,6 +699,8 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                                     (FUNERAL_REVIEWER_PREFIX, "殡葬管理审核人", Role.REVIEWER),
                                     (FUNERAL_APPROVER_PREFIX, "殡葬管理审批人", Role.APPROVER)):  # fmt: skip
             accounts.append((f"{prefix}{county[:6]}", f"{name}{title}", _on(role, funeral), county))
+        # the county's 儿童福利科: sees every child protection case of the county, approves plans and closures
+        accounts.append((f"et{county[:6]}", f"{name}儿童福利科", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),
@@ -701,6 +712,9 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
             # 协理员 of 社会救助 and of 养老服务 (探访关爱)
             roles = _on(Role.ASSISTANT, BusinessLine.ASSISTANCE, BusinessLine.ELDERLY)
             accounts.append((f"xl{v['code']}", f"{v['name']}协理员", roles, v["code"]))
+        for v in villages:  # every village has its 儿童主任 (the township clerk, on the 儿童福利 line, is the 督导员)
+            accounts.append((f"ez{v['code']}", f"{v['name']}儿童主任", _on(Role.ASSISTANT, BusinessLine.CHILDREN),
+                             v["code"]))  # fmt: skip
     return accounts
 
 

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class ChildrenConfig(AppConfig):
+    name = "huimin.children"
+    label = "children"
+    verbose_name = "儿童福利"
+
+    def ready(self):
+        from huimin.children import capabilities as c
+        from huimin.core import menu, roles
+        from huimin.core.roles import BusinessLine, Role
+
+        line = BusinessLine.CHILDREN
+        # 儿童主任 (village assistant), 儿童督导员 (township clerk/reviewer), the county children's office (approver)
+        roles.extend(Role.ASSISTANT, c.VIEW, c.CASE_REPORT, c.CASE_WORK, line=line)
+        roles.extend(Role.CLERK, c.VIEW, c.REGISTER, c.CASE_REPORT, c.CASE_WORK, c.CASE_SUPERVISE, line=line)
+        roles.extend(Role.REVIEWER, c.VIEW, c.REGISTER, c.CASE_REPORT, c.CASE_WORK, c.CASE_SUPERVISE, line=line)
+        roles.extend(Role.APPROVER, c.VIEW, c.REGISTER, c.CASE_REPORT, c.CASE_WORK, c.CASE_SUPERVISE, c.CASE_ALL,
+                     line=line)  # fmt: skip
+        roles.extend(Role.STATISTICIAN, c.VIEW, line=line)
+
+        menu.register("children", "儿童名册", "children_register", "children:register", c.VIEW)
+        menu.register("children", "儿童保护个案", "children_cases", "children:cases", c.CASE_REPORT)
+
+        from huimin.children.registry_hooks import repoint_person
+        from huimin.registry import dedup
+
+        if repoint_person not in dedup.MERGE_HOOKS:
+            dedup.MERGE_HOOKS.append(repoint_person)

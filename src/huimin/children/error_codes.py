@@ -1,0 +1,18 @@
+"""Stable codes of 儿童福利's business-rule refusals (the API's ``code``; docs/children.md lists them)."""
+
+from enum import StrEnum
+
+
+class ChildrenErrorCode(StrEnum):
+    NOT_A_CHILD = "children.not_a_child"  # the person is 18 or older (or dead, or has no birth date) on the date
+    CATEGORY_UNKNOWN = "children.category_unknown"  # no such register category
+    CRITERIA = "children.criteria"  # the category's criteria are not met (e.g. no guardian in a listed status)
+    ALREADY_REGISTERED = "children.already_registered"  # the child is already in this register
+    GUARDIAN_IS_CHILD = "children.guardian_is_child"  # a guardian recorded is the child himself
+    DIRECTOR = "children.director"  # the 儿童主任 named is not a 儿童福利 assistant of the child's village
+    CASE_STATE = "children.case_state"  # the case's state does not allow the step
+    PLAN_EMPTY = "children.plan_empty"  # a case plan with no intervention
+    SELF_APPROVAL = "children.self_approval"  # the author of a plan (or the closure request) approves it
+    REQUIRED = "children.required"  # a required field is missing
+    ASSESSMENT_ITEMS = "children.assessment_items"  # an assessment item has no (or an unknown) answer
+    NOT_CONFIGURED = "children.not_configured"  # parameters, risk items or levels missing
