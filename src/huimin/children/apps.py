@@ -28,3 +28,12 @@ class ChildrenConfig(AppConfig):
 
         if repoint_person not in dedup.MERGE_HOOKS:
             dedup.MERGE_HOOKS.append(repoint_person)
+
+        from huimin.children import services
+        from huimin.core import daily
+
+        def children_daily(day):
+            result = services.daily(day)
+            return f"退出儿童名册 {result['ended']} 人；停发基本生活费 {result['stopped']} 人"
+
+        daily.register("children.daily", "儿童福利：年满18周岁退出名册、停发基本生活费", children_daily)
