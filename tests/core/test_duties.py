@@ -88,3 +88,23 @@ def test_only_an_approver_of_the_procedures_line_manages_its_rules(procedure, ma
     assert "测试结算" not in client.get("/system/duties/").content.decode()
     client.force_login(funeral_approver)
     assert "测试结算" in client.get("/system/duties/").content.decode()
+
+
+def test_a_procedure_of_several_lines_is_managed_by_an_approver_of_any_of_them(
+    db, monkeypatch, make_user, regions, client
+):
+    shared = duties.Procedure(
+        code="test.shared", label="测试共用流程", line=(BusinessLine.FUNERAL, BusinessLine.MARRIAGE),
+        steps={"record": "登记", "close": "验收"}, doing={"record": "登记", "close": "验收"},
+    )  # fmt: skip
+    monkeypatch.setitem(duties.PROCEDURES, shared.code, shared)
+    marriage = make_user("ma", Role.APPROVER, COUNTY, line=BusinessLine.MARRIAGE)
+    orgs = make_user("oa", Role.APPROVER, COUNTY, line=BusinessLine.ORGS)
+    rule = duties.add_rule(marriage, shared.code, "record", "close")
+    with pytest.raises(Forbidden):
+        duties.end_rule(orgs, rule.pk, "不归本条线")
+    duties.end_rule(make_user("fa", Role.APPROVER, COUNTY, line=BusinessLine.FUNERAL), rule.pk, "试行")
+    client.force_login(orgs)
+    assert "测试共用流程" not in client.get("/system/duties/").content.decode()
+    client.force_login(marriage)
+    assert "测试共用流程" in client.get("/system/duties/").content.decode()

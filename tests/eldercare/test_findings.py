@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 
-from huimin.core.access import BusinessRuleError, NotInScope
+from huimin.core import duties
+from huimin.core.access import BusinessRuleError, Forbidden, NotInScope
+from huimin.core.models import DutyRule
 from huimin.core.roles import BusinessLine
-from huimin.supervision import services
+from huimin.supervision import services, subjects
 from huimin.supervision.models import Finding, Rectification
 from tests.clock import at
 from tests.conftest import COUNTY, VILLAGE_A1, VILLAGE_B1
@@ -75,11 +77,25 @@ def test_rectification_is_closed_by_a_second_person(staff, inspected):
     services.record_rectification(reviewer, finding.pk, rectified_on="2026-11-20", note="补充照片")
     with pytest.raises(BusinessRuleError) as refused:
         services.close_finding(reviewer, finding.pk)
-    assert refused.value.code == "supervision.same_person"
+    assert refused.value.code == duties.DUTY_CONFLICT
+    assert str(refused.value) == (
+        "同一人不能既登记整改又验收销号（职责分离：“检查发现问题整改验收”的登记整改与验收销号须由不同工作人员办理）"
+    )
     assert Finding.objects.get(pk=finding.pk).status == "submitted"
     closed = services.close_finding(staff["approver"], finding.pk)
     assert closed.status == "closed" and closed.closed_by == staff["approver"]
     assert list(Rectification.objects.values_list("decision", flat=True)) == ["returned", "accepted"]
+
+
+def test_the_rectification_rule_is_data_on_the_lines_that_supervise_and_cannot_be_ended(staff):
+    procedure = duties.procedure_of(subjects.RECTIFICATION)
+    assert LINE in procedure.lines  # eldercare registered its kind on the 养老服务 line
+    rule = DutyRule.objects.get(procedure=subjects.RECTIFICATION, ended_at__isnull=True)
+    assert (rule.first, rule.second) == ("record", "close")
+    with pytest.raises(BusinessRuleError, match="必须由两人办理"):
+        duties.end_rule(staff["approver"], rule.pk, "人手不足")
+    with pytest.raises(Forbidden):  # a 社会救助 approver does not manage supervision's rules
+        duties.add_rule(staff["assistance_approver"], subjects.RECTIFICATION, "close", "record")
 
 
 def test_a_rectification_in_another_township_does_not_exist(staff, inspected):

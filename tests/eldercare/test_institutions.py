@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from huimin.core import duties
 from huimin.core.access import BusinessRuleError, Forbidden, NotInScope
+from huimin.core.roles import BusinessLine, Role
 from huimin.eldercare import indicators, services
 from huimin.eldercare.models import Institution, Resident, Retrofit
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
-from tests.conftest import TOWN_A, VILLAGE_A1, VILLAGE_B1
+from tests.conftest import COUNTY, TOWN_A, VILLAGE_A1, VILLAGE_B1
 from tests.eldercare.helpers import institution, uscc
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +130,10 @@ def test_rating_and_abnormal_list(staff):
     services.list_abnormal(staff["approver"], home.pk, reason="逾期未整改重大隐患")
     with pytest.raises(BusinessRuleError) as refused:
         services.unlist_abnormal(staff["approver"], home.pk, note="已整改")
-    assert refused.value.code == "eldercare.same_person"
+    assert refused.value.code == duties.DUTY_CONFLICT
+    assert str(refused.value) == (
+        "同一人不能既列入异常名录又移出异常名录（职责分离：“养老机构异常名录”的列入与移出须由不同工作人员办理）"
+    )
     services.unlist_abnormal(staff["approver2"], home.pk, note="已整改")
     kinds = [e["text"][:6] for e in services.credit_record(home)]
     assert any(k.startswith("移出异常") for k in kinds) and any(k.startswith("等级评定") for k in kinds)
@@ -170,7 +175,10 @@ def test_retrofit_from_application_to_one_payment(staff, monkeypatch):
     services.retrofit_act(staff["approver"], row.pk, "accept", {"date": "2026-10-25"})
     with pytest.raises(BusinessRuleError) as refused:  # the one who accepted may not approve the money
         services.retrofit_act(staff["approver"], row.pk, "approve", {"date": "2026-10-26", "subsidy": "4000"})
-    assert refused.value.code == "eldercare.same_person"
+    assert refused.value.code == duties.DUTY_CONFLICT
+    assert str(refused.value) == (
+        "同一人不能既验收改造又审批补贴（职责分离：“适老化改造补贴”的验收与审批补贴须由不同工作人员办理）"
+    )
     with pytest.raises(BusinessRuleError) as refused:  # above the assessed cost
         services.retrofit_act(staff["approver2"], row.pk, "approve", {"date": "2026-10-26", "subsidy": "4200.01"})
     assert refused.value.code == "eldercare.over_cap"
@@ -181,6 +189,28 @@ def test_retrofit_from_application_to_one_payment(staff, monkeypatch):
     assert refused.value.code == "eldercare.state"
     row = Retrofit.objects.get(pk=row.pk)
     assert (row.status, row.subsidy, row.paid_on) == ("paid", Decimal("4200.00"), datetime.date(2026, 11, 1))
+
+
+def test_retrofit_duties_are_data_the_assessor_never_approves_and_an_added_rule_holds(staff, monkeypatch, make_user):
+    approver3 = make_user("ec_approver3", Role.APPROVER, COUNTY, line=BusinessLine.ELDERLY)
+    person = _older()
+    _poor_family(monkeypatch, person)
+    row = services.apply_retrofit(staff["clerk"], person_pk=person.pk, applied_on="2026-10-01")
+    services.retrofit_act(staff["approver"], row.pk, "assess", {"date": "2026-10-05", "items": "扶手",
+                                                               "estimated_cost": "3000"})  # fmt: skip
+    services.retrofit_act(staff["clerk"], row.pk, "start", {"date": "2026-10-10", "contractor": "安居装修"})
+    services.retrofit_act(staff["clerk"], row.pk, "finish", {"date": "2026-10-20"})
+    services.retrofit_act(staff["approver2"], row.pk, "accept", {"date": "2026-10-25"})
+    with pytest.raises(BusinessRuleError) as refused:  # the assessor may not approve the money
+        services.retrofit_act(staff["approver"], row.pk, "approve", {"date": "2026-10-26", "subsidy": "3000"})
+    assert str(refused.value).startswith("同一人不能既评估改造又审批补贴")
+    assert Retrofit.objects.get(pk=row.pk).status == "accepted"
+    duties.add_rule(staff["approver"], services.RETROFIT, "approve", "pay", "审批人不登记发放")
+    services.retrofit_act(approver3, row.pk, "approve", {"date": "2026-10-26", "subsidy": "3000"})
+    with pytest.raises(BusinessRuleError) as refused:  # the added rule: whoever approved does not record the payment
+        services.retrofit_act(approver3, row.pk, "pay", {"date": "2026-11-01"})
+    assert refused.value.code == duties.DUTY_CONFLICT
+    assert services.retrofit_act(staff["clerk"], row.pk, "pay", {"date": "2026-11-01"}).status == "paid"
 
 
 def test_payment_list_export(login, staff, monkeypatch):

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from huimin.core import duties
 from huimin.core.access import BusinessRuleError
+from huimin.core.models import DutyRule
 from huimin.homecare import settlement
 from huimin.homecare.models import RecordFlag, Rule, Setting, Settlement
 from huimin.registry.codes import EventKind
@@ -122,20 +124,41 @@ def test_settlement_sums_confirmed_unflagged_records_capped_per_order(setup, sta
     assert s.total == Decimal("172.00") and s.records == 14 and s.flagged == 2
 
 
+def _refused(actor, pk, action) -> str:
+    with pytest.raises(BusinessRuleError) as refused:
+        settlement.advance(actor, pk, action)
+    assert refused.value.code == duties.DUTY_CONFLICT
+    return str(refused.value)
+
+
 def test_three_people_build_review_and_approve(setup, staff):
     record(setup["o"], setup["w"], at(2026, 11, 3), 60)
     s = settlement.build(staff["clerk"], COUNTY, NOV)
-    with pytest.raises(BusinessRuleError, match="职责分离"):
-        settlement.advance(staff["clerk"], s.pk, "review")
+    assert _refused(staff["clerk"], s.pk, "review") == (
+        "同一人不能既生成服务结算又复核服务结算（职责分离：“居家养老服务结算”的生成结算与复核须由不同工作人员办理）"
+    )
     settlement.advance(staff["reviewer"], s.pk, "review")
-    with pytest.raises(BusinessRuleError, match="职责分离"):
-        settlement.advance(staff["reviewer"], s.pk, "approve")
-    with pytest.raises(BusinessRuleError, match="职责分离"):
-        settlement.advance(staff["clerk"], s.pk, "approve")
+    assert _refused(staff["reviewer"], s.pk, "approve").startswith("同一人不能既复核服务结算又审批服务结算")
+    assert _refused(staff["clerk"], s.pk, "approve").startswith("同一人不能既生成服务结算又审批服务结算")
+    assert Settlement.objects.get(pk=s.pk).status == Settlement.Status.REVIEWED  # nothing written
     s = settlement.advance(staff["approver"], s.pk, "approve")
     assert s.status == Settlement.Status.APPROVED
     with pytest.raises(BusinessRuleError, match="不能重新生成"):
         settlement.build(staff["approver"], COUNTY, NOV)
+
+
+def test_the_settlement_rules_are_data_and_the_approval_pairs_cannot_be_ended(setup, staff):
+    rules = DutyRule.objects.filter(procedure=settlement.PROCEDURE, ended_at__isnull=True)
+    assert set(rules.values_list("first", "second")) == {("build", "review"), ("build", "approve"),
+                                                          ("review", "approve")}  # fmt: skip
+    for first in ("build", "review"):
+        with pytest.raises(BusinessRuleError, match="必须由两人办理"):
+            duties.end_rule(staff["approver"], rules.get(first=first, second="approve").pk, "人手不足")
+    duties.end_rule(staff["approver"], rules.get(first="build", second="review").pk, "乡镇人手不足，生成人自行复核")
+    record(setup["o"], setup["w"], at(2026, 11, 3), 60)
+    s = settlement.build(staff["clerk"], COUNTY, NOV)
+    settlement.advance(staff["clerk"], s.pk, "review")  # the rule ended: the builder may review
+    _refused(staff["clerk"], s.pk, "approve")  # but still not approve
 
 
 def test_a_township_cannot_settle_a_county_and_a_township_is_no_county(setup, staff):

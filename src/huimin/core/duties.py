@@ -6,7 +6,9 @@ An app registers each procedure once, in its ``AppConfig.ready``: its steps in o
 each step, and its default rules. The rules themselves are data (``core.models.DutyRule``): the defaults are
 written when the database is migrated (``ensure_defaults``, on ``post_migrate``) and an approver of the
 procedure's business line adds or ends rules on the page 「职责分离规则」, each change kept as history with its
-audit entry. The pairs a procedure declares ``required`` cannot be ended: what changes money keeps two people.
+audit entry. A machinery that serves several lines (supervision) names them all (``line`` a tuple): an approver
+of any of them manages its rules. The pairs a procedure declares ``required`` cannot be ended: what changes money
+or a decision keeps two people.
 
 A service asks ``check(actor, procedure, step, done_by)`` before it writes, ``done_by`` saying who did the earlier
 steps of this case (``{"compute": "zhang", "review": ""}``): a conflict refuses with
@@ -32,11 +34,16 @@ NOT_REGISTERED = "core.duty_procedure_unknown"
 class Procedure:
     code: str  # "<app>.<procedure>", e.g. "homecare.settlement"
     label: str  # 服务结算
-    line: str  # the business line whose approver manages its rules
+    line: str | tuple[str, ...]  # the business line (or lines, for a machinery serving several) whose approver
+    # manages its rules
     steps: dict[str, str]  # step code → label, in the procedure's order
     doing: dict[str, str]  # step code → how a refusal names doing it (审核结算)
     defaults: tuple[tuple[str, str, str], ...] = ()  # (first, second, basis)
     required: frozenset[frozenset[str]] = field(default_factory=frozenset)  # pairs that may not be ended
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return (self.line,) if isinstance(self.line, str) else tuple(self.line)
 
     def ordered(self, a: str, b: str) -> tuple[str, str]:
         order = list(self.steps)
@@ -108,7 +115,7 @@ def check(actor, procedure: str, step: str, done_by: Mapping[str, str | None]) -
 
 
 def _require_manager(actor, p: Procedure) -> None:
-    if not has_capability(actor, DUTIES_MANAGE, p.line):
+    if not any(has_capability(actor, DUTIES_MANAGE, line) for line in p.lines):
         raise Forbidden(f"您的角色不能设置“{p.label}”的职责分离规则（需该业务条线的审批人）")
 
 

@@ -15,7 +15,7 @@ from huimin.core.services import ServiceError
 
 def _my_procedures(user) -> list[duties.Procedure]:
     lines = lines_with(user, DUTIES_MANAGE)
-    return [p for p in duties.PROCEDURES.values() if lines is None or p.line in lines]
+    return [p for p in duties.PROCEDURES.values() if lines is None or lines.intersection(p.lines)]
 
 
 @capability_required(DUTIES_MANAGE)
@@ -26,7 +26,7 @@ def duty_rules(request):
     for rule in rows:
         by_code.setdefault(rule.procedure, []).append(rule)
     groups = []
-    for p in sorted(procedures, key=lambda p: (p.line, p.code)):
+    for p in sorted(procedures, key=lambda p: (p.lines, p.code)):
         rules = by_code.get(p.code, [])
         for rule in rules:
             rule.first_label, rule.second_label = (

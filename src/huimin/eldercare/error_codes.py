@@ -16,6 +16,5 @@ class EldercareErrorCode(StrEnum):
     NOT_ELIGIBLE = "eldercare.not_eligible"  # 适老化: the family is not a poor older family
     ALREADY_APPLIED = "eldercare.already_applied"  # 适老化: the household has an open or paid application
     STATE = "eldercare.state"  # the object's state does not allow the action
-    SAME_PERSON = "eldercare.same_person"  # 职责分离: the approver accepted or assessed the works himself
     OVER_CAP = "eldercare.over_cap"  # the subsidy exceeds the cap or the assessed cost
     ABNORMAL = "eldercare.abnormal"  # already (or not) on the 异常 list

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit, regions
+from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
@@ -267,6 +267,9 @@ def current_rating(institution, day=None) -> Rating | None:
     return institution.ratings.filter(rated_on__lte=day, valid_until__gte=day).order_by("-rated_on", "-pk").first()
 
 
+ABNORMAL = "eldercare.abnormal"  # core.duties procedure (registered in EldercareConfig.ready)
+
+
 def list_abnormal(actor, institution_pk, *, reason) -> Abnormal:
     with transaction.atomic():
         institution = access_institution_by_id(actor, institution_pk, capability=cap.APPROVE, for_update=True)
@@ -284,8 +287,7 @@ def unlist_abnormal(actor, institution_pk, *, note) -> Abnormal:
         row = institution.abnormal.filter(removed_on__isnull=True).first()
         if row is None:
             raise BusinessRuleError(E.ABNORMAL, f"{institution.name}不在异常名录中")
-        if row.listed_by_id == actor.pk:
-            raise BusinessRuleError(E.SAME_PERSON, "同一人不能既列入又移出异常名录（职责分离：须由另一名审批人移出）")
+        duties.check(actor, ABNORMAL, "remove", {"list": row.listed_by.username})
         row.removed_on, row.removed_by, row.removal_note = today(), actor, _text(note, "移出原因")
         row.save()
         audit.record("eldercare.abnormal.remove", institution, detail=row.removal_note)
@@ -426,6 +428,10 @@ RETROFIT_ACTIONS = {
     "approve": (cap.APPROVE, (Retrofit.Status.ACCEPTED,), Retrofit.Status.APPROVED),
     "pay": (cap.REGISTER, (Retrofit.Status.APPROVED,), Retrofit.Status.PAID),
 }
+# the steps of core.duties procedure eldercare.retrofit (registered in EldercareConfig.ready) → who did each
+RETROFIT = "eldercare.retrofit"
+RETROFIT_STEPS = {"apply": "recorded_by", "assess": "assessed_by", "accept": "accepted_by", "approve": "approved_by",
+                  "pay": "paid_by"}  # fmt: skip
 ACTION_LABELS = {"assess": "入户评估", "reject": "不予改造", "start": "开工", "finish": "完工", "accept": "验收",
                  "approve": "审批补贴", "pay": "登记发放"}  # fmt: skip
 
@@ -440,6 +446,9 @@ def retrofit_act(actor, pk, action: str, data: dict) -> Retrofit:
         if row.status not in sources:
             raise BusinessRuleError(E.STATE, f"该申请{row.get_status_display()}，不能{ACTION_LABELS[action]}")
         day = _date(data.get("date"), f"{ACTION_LABELS[action]}日期")
+        if action in RETROFIT_STEPS:  # 职责分离: the rules of core.duties procedure eldercare.retrofit
+            done_by = {step: getattr(row, who) for step, who in RETROFIT_STEPS.items()}
+            duties.check(actor, RETROFIT, action, {step: u.username for step, u in done_by.items() if u})
         if action == "assess":
             row.items = _text(data.get("items"), "改造项目", 2000)
             row.estimated_cost = _money(data.get("estimated_cost"), "评估费用")
@@ -459,10 +468,6 @@ def retrofit_act(actor, pk, action: str, data: dict) -> Retrofit:
             row.accepted_by, row.accepted_on = actor, day
             row.note = str(data.get("note", "")).strip()[:200]
         elif action == "approve":
-            if actor.pk in (row.accepted_by_id, row.assessed_by_id):
-                raise BusinessRuleError(
-                    E.SAME_PERSON, "同一人不能既评估或验收改造又审批补贴（职责分离：须由另一名审批人审批）"
-                )
             amount = _money(data.get("subsidy"), "补贴金额")
             cap_amount = min(rules.RETROFIT_SUBSIDY_CAP, row.estimated_cost)
             if amount > cap_amount:

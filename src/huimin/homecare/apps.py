@@ -7,7 +7,7 @@ class HomecareConfig(AppConfig):
     verbose_name = "居家社区养老服务"
 
     def ready(self):
-        from huimin.core import menu, roles
+        from huimin.core import duties, menu, roles
         from huimin.core.roles import BusinessLine, Role
         from huimin.homecare import capabilities as c
 
@@ -25,6 +25,16 @@ class HomecareConfig(AppConfig):
         menu.register("elderly", "服务结算", "homecare_settlements", "homecare:settlements", c.VIEW)
         menu.register("elderly", "智慧养老告警", "homecare_alarms", "homecare:alarms", c.VIEW)
         menu.register("elderly", "居家养老统计", "homecare_dashboard", "homecare:dashboard", c.VIEW)
+
+        duties.register(duties.Procedure(
+            code="homecare.settlement", label="居家养老服务结算", line=line,
+            steps={"build": "生成结算", "review": "复核", "approve": "审批"},
+            doing={"build": "生成服务结算", "review": "复核服务结算", "approve": "审批服务结算"},
+            defaults=(("build", "review", "结算由生成人以外的人员复核"),
+                      ("build", "approve", "服务补贴资金须由生成人以外的人员审批"),
+                      ("review", "approve", "服务补贴资金须由复核人以外的人员审批")),
+            required=frozenset({frozenset(("build", "approve")), frozenset(("review", "approve"))}),
+        ))  # fmt: skip
 
         from huimin.homecare.registry_hooks import repoint_person
         from huimin.registry import dedup

@@ -10,5 +10,4 @@ class HomecareErrorCode(StrEnum):
     NOT_ELDERLY = "homecare.not_elderly"  # an order for someone younger than 60 (or dead) on the date
     CONTRACT = "homecare.contract"  # the provider has no contract for the region covering the date
     STATE = "homecare.state"  # the object's state does not allow the action
-    DUTIES_SEPARATED = "homecare.duties_separated"  # the same person may not build, review and approve
     DEVICE_UNKNOWN = "homecare.device_unknown"  # an event for a device that is not this provider's

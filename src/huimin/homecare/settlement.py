@@ -3,8 +3,8 @@
 ``check_month`` flags the records of a county and month that break a rule (one INSERT … SELECT per rule, the
 rules as queries in ``RULES``); ``build`` then sums, per provider, the subsidies of the records that are
 confirmed and unflagged — one aggregate query (per order, capped at the order's monthly allowance, then per
-provider). Built, reviewed and approved by three different people (职责分离, as the monthly payroll); exported
-for payment once approved."""
+provider). Built, reviewed and approved by three different people (职责分离, as the monthly payroll: core.duties
+procedure ``homecare.settlement``); exported for payment once approved."""
 
 import datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from django.db.models.expressions import RowRange
 from django.db.models.functions import Lead
 from django.utils import timezone
 
-from huimin.core import audit, regions
+from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope
 from huimin.core.models import Region
 from huimin.homecare import capabilities as cap
@@ -27,6 +27,7 @@ from huimin.registry.codes import EventKind
 from huimin.registry.models import LifeEvent
 
 DAY_MINUTES = 1440
+PROCEDURE = "homecare.settlement"  # core.duties: registered in HomecareConfig.ready
 
 
 def records_of(region_code: str, month: datetime.date):
@@ -158,17 +159,6 @@ _NEXT = {
 }
 
 
-def separate_duties(actor, settlement: Settlement, action: str) -> None:
-    """职责分离 (as the payroll's): who built the settlement neither reviews nor approves it; the reviewer does
-    not approve it."""
-    me = actor.username
-    if action == "review" and me == settlement.built_by:
-        raise BusinessRuleError(E.DUTIES_SEPARATED, "职责分离：本月结算由您生成，须由其他人员复核")
-    if action == "approve" and me in (settlement.built_by, settlement.reviewed_by):
-        doing = "生成" if me == settlement.built_by else "复核"
-        raise BusinessRuleError(E.DUTIES_SEPARATED, f"职责分离：本月结算由您{doing}，须由生成人、复核人以外的人员审批")
-
-
 @transaction.atomic
 def advance(actor, settlement_id, action: str) -> Settlement:
     if action not in _NEXT:
@@ -178,7 +168,9 @@ def advance(actor, settlement_id, action: str) -> Settlement:
     settlement = access_settlement_by_id(actor, settlement_id, capability=cap.SETTLE, for_update=True)
     if settlement.status != before:
         raise BusinessRuleError(E.STATE, f"结算当前为“{settlement.get_status_display()}”，不能{label}")
-    separate_duties(actor, settlement, action)
+    # 职责分离 (data on 「职责分离规则」; by default as the payroll's): who built the settlement neither reviews nor
+    # approves it, the reviewer does not approve it
+    duties.check(actor, PROCEDURE, action, {"build": settlement.built_by, "review": settlement.reviewed_by})
     now = timezone.now()
     if action == "review":
         settlement.reviewed_by, settlement.reviewed_at = actor.username, now

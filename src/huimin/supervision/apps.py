@@ -13,6 +13,9 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         from huimin.core import menu
         from huimin.supervision import capabilities as c
+        from huimin.supervision import subjects
+
+        subjects.register_duties()  # its lines grow as business apps register their subject kinds
 
         menu.register("supervision", "双随机抽查", "supervision_draws", "supervision:draws", c.VIEW)
         menu.register("supervision", "检查记录", "supervision_inspections", "supervision:inspections", c.VIEW)

@@ -16,6 +16,5 @@ class SupervisionErrorCode(StrEnum):
     BAD_DATE = "supervision.bad_date"  # a date missing, malformed, in the future or out of order
     BAD_DEADLINE = "supervision.bad_deadline"  # a rectification deadline outside what the severity allows
     FINDING_STATE = "supervision.finding_state"  # the finding's state does not allow the action
-    SAME_PERSON = "supervision.same_person"  # 职责分离: the closer recorded the rectification himself
     TEXT_REQUIRED = "supervision.text_required"  # a description, note or reason is required
     BAD_CHOICE = "supervision.bad_choice"  # a severity, risk category, level or channel that does not exist

@@ -8,7 +8,8 @@ a Chinese message (``BusinessRuleError`` with a code of ``error_codes.py``) and 
 - ``record_inspection(actor, inspection_id=None, *, subject=None, line=None, inspected_on, summary)``;
 - ``add_finding(actor, inspection_id, *, description, severity, deadline=None)``;
 - ``record_rectification(actor, finding_id, *, rectified_on, note)``;
-- ``close_finding(actor, finding_id, *, accept=True, note="")`` — by a second person (职责分离);
+- ``close_finding(actor, finding_id, *, accept=True, note="")`` — by a second person (职责分离: core.duties
+  procedure ``supervision.rectification``);
 - ``add_risk`` / ``resolve_risk``, ``add_complaint`` / ``handle_complaint``; ``overdue(actor, day)``;
   ``record_of(kind, id)`` (what supervision knows of one subject, for its credit record).
 """
@@ -21,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit, regions
+from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, NotInScope, by_line, require_capability
 from huimin.core.models import Region, User
 from huimin.core.roles import BusinessLine, has_capability
@@ -340,14 +341,14 @@ def record_rectification(actor, finding_id, *, rectified_on, note) -> Rectificat
 
 def close_finding(actor, finding_id, *, accept: bool = True, note: str = "") -> Finding:
     """验收 the pending rectification: accepted → the finding is closed (销号); returned → open again. By a second
-    person: whoever recorded the rectification may not accept or return it (职责分离)."""
+    person: whoever recorded the rectification may not accept or return it (职责分离, rules of
+    ``supervision.rectification`` on 「职责分离规则」)."""
     with transaction.atomic():
         finding = access_finding_by_id(actor, finding_id, capability=cap.CLOSE, for_update=True)
         if finding.status != Finding.Status.SUBMITTED:
             raise BusinessRuleError(E.FINDING_STATE, f"该问题{finding.get_status_display()}，没有待验收的整改")
         pending = finding.rectifications.filter(decision=Rectification.Decision.PENDING).order_by("-pk").first()
-        if pending.recorded_by_id == actor.pk:
-            raise BusinessRuleError(E.SAME_PERSON, "同一人不能既登记整改又验收销号（职责分离：须由另一名工作人员验收）")
+        duties.check(actor, subjects.RECTIFICATION, "close", {"record": pending.recorded_by.username})
         if not accept and not str(note or "").strip():
             raise BusinessRuleError(E.TEXT_REQUIRED, "退回重改须写明原因")
         day = today()

@@ -3,12 +3,18 @@ supervision machinery imports no business app.
 
 ``register(kind, label, resolver, url_name, line, population)``: ``resolver(ids) -> {id: (label, region_code)}``
 names the subjects that exist (a missing id is absent from the answer); ``url_name`` is the page of one subject
-(reversed with ``pk``); ``line`` the business line whose roles supervise it."""
+(reversed with ``pk``); ``line`` the business line whose roles supervise it.
+
+The 职责分离 of a rectification (core.duties procedure ``supervision.rectification``: whoever recorded it neither
+accepts nor returns it) is registered here, on the lines of the kinds registered so far: an approver of any of
+them manages its rules on 「职责分离规则」."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+
+from huimin.core import duties
 
 Resolver = Callable[[Iterable[int]], dict[int, tuple[str, str]]]
 
@@ -30,6 +36,21 @@ def register(kind: str, label: str, resolver: Resolver, url_name: str, line: str
     """``population(region_code) -> [(kind, id, label)]``, when given, lists the subjects a draw in a region may
     pick from (the draw page offers it); without it the caller of ``services.draw`` passes the list."""
     _KINDS[kind] = SubjectKind(kind, label, resolver, url_name, line, population)
+    register_duties()
+
+
+RECTIFICATION = "supervision.rectification"
+
+
+def register_duties() -> duties.Procedure:
+    lines = tuple(sorted({k.line for k in _KINDS.values() if k.line}))
+    return duties.register(duties.Procedure(
+        code=RECTIFICATION, label="检查发现问题整改验收", line=lines,
+        steps={"record": "登记整改", "close": "验收销号"},
+        doing={"record": "登记整改", "close": "验收销号"},
+        defaults=(("record", "close", "整改须由登记人以外的工作人员验收"),),
+        required=frozenset({frozenset(("record", "close"))}),
+    ))  # fmt: skip
 
 
 def get(kind: str) -> SubjectKind | None:
