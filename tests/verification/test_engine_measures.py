@@ -98,7 +98,8 @@ SOURCES = {
         _vehicle("b1", "豫A00005", 160_000_00, D(2020, 1, 1)),
     ],
     "real_estate": [
-        _dwelling("a1", "房1", AS_OF),
+        _dwelling("a1", "房0", AS_OF),  # registered on the day
+        _dwelling("a1", "房1", D(2020, 1, 1)),
         _dwelling("a2", "房1", D(2020, 1, 1)),  # co-owned with a1: one dwelling
         _dwelling("a2", "房2", D(2020, 1, 1)),
         _dwelling("a1", "房3", D(2026, 12, 7)),  # the day after
@@ -106,7 +107,8 @@ SOURCES = {
         _dwelling("b1", "房5", D(2020, 1, 1)),
     ],
     "business": [
-        _company("a1", "C1", AS_OF),
+        _company("a1", "C0", AS_OF),  # established on the day
+        _company("a1", "C1", D(2020, 1, 1)),
         _company("a2", "C1", D(2020, 1, 1)),  # the same company: once
         _company("a1", "C2", D(2026, 12, 7)),
         _company("a1", "C3", D(2020, 1, 1), status="注销"),
@@ -134,8 +136,8 @@ HOUSEHOLD_10 = {
     "deposits_fen": 100_00 + 200_00,
     "vehicle_count": 2,
     "vehicle_value_fen": 10_000_00 + 20_000_00,
-    "dwelling_count": 2,
-    "company_count": 1,
+    "dwelling_count": 3,
+    "company_count": 2,
     "medical_fen": 2_00 + 4_00,
     "deceased_count": 0,  # a3 is not a living member: the 死亡 rule reads living members' deaths
 }
