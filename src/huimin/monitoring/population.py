@@ -1,10 +1,13 @@
 """The low-income population: members of current 低保, 特困, 低保边缘 and 支出型 enrolments (assistance) and
 persons flagged 防返贫监测 in the registry, with their category, household, standard and household size."""
 
+import io
 from decimal import Decimal
 
 import pyarrow as pa
-from django.db import transaction
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from huimin.assistance.models import CURRENT_STATUSES, EnrolmentMember
@@ -91,20 +94,32 @@ def refresh(registry: bool = True) -> pa.Table:
 
 def _registered(taken: set[int]) -> pa.Table:
     """Every living, un-merged registry person with an ID number and a household, who is in no category above, as
-    category ``registered``. Read column by column (no model instances): the whole registry is read at each run.
+    category ``registered``. Read column by column (no model instances): the whole registry is read at each run —
+    on PostgreSQL with ``COPY … TO STDOUT`` straight into Arrow, elsewhere (SQLite, the demo) row by row.
     The canonical key is the blind index itself (enrolled_twice, the only rule that needs the 15→18-digit form,
     watches enrolled persons only)."""
-    sizes = dict(
-        Person.objects.filter(merged_into__isnull=True, is_deceased=False, household__isnull=False)
-        .values("household_id").annotate(n=Count("id")).values_list("household_id", "n")
-    )  # fmt: skip
-    cols = {name: [] for name in SCHEMA.names}
+    people, sizes = _registry_queries()
+    if connection.vendor == "postgresql":
+        return _registered_copied(people, sizes, taken)
+    return _registered_iterated(people, sizes, taken)
+
+
+def _registry_queries():
+    """The registry persons to read (``_PEOPLE``'s columns, by id) and the living size of every household."""
+    living = Person.objects.filter(merged_into__isnull=True, is_deceased=False, household__isnull=False)
+    sizes = living.values("household_id").annotate(n=Count("id")).values_list("household_id", "n").order_by()
     people = (
-        Person.objects.filter(merged_into__isnull=True, is_deceased=False, household__isnull=False,
-                              household__is_active=True).exclude(id_number_bidx="")
+        living.filter(household__is_active=True).exclude(id_number_bidx="")
         .values_list("id", "household_id", "household__region_id", "id_number_bidx", "disability_grade")
         .order_by("id")
     )  # fmt: skip
+    return people, sizes
+
+
+def _registered_iterated(people, sizes, taken: set[int]) -> pa.Table:
+    """``_registered`` row by row (SQLite, the demo)."""
+    sizes = dict(sizes)
+    cols = {name: [] for name in SCHEMA.names}
     for person_id, household_id, region, bidx, grade in people.iterator(chunk_size=20_000):
         if person_id in taken or not bidx:
             continue
@@ -119,6 +134,64 @@ def _registered(taken: set[int]) -> pa.Table:
         cols["disability_grade"].append(grade)
         cols["programme"].append(None)
     return pa.table(cols, schema=SCHEMA)
+
+
+_PEOPLE = pa.schema([("person_id", pa.int64()), ("household_id", pa.int64()), ("region_code", pa.string()),
+                     ("person_key", pa.string()), ("disability_grade", pa.int64())])  # fmt: skip
+_SIZES = pa.schema([("household_id", pa.int64()), ("members", pa.int64())])
+
+
+def _copy(queryset, schema: pa.Schema) -> pa.Table:
+    """The rows of a ``values_list`` queryset as an Arrow table of ``schema`` (its columns in that order), read
+    with PostgreSQL ``COPY (SELECT …) TO STDOUT`` (CSV): no Python object per row. The query's parameters are
+    bound on the client by psycopg (COPY takes none)."""
+    import psycopg
+
+    sql, params = queryset.query.sql_with_params()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        sql = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
+        with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for data in copy:
+                buffer.write(data)
+    if buffer.tell() == 0:
+        return schema.empty_table()
+    buffer.seek(0)
+    return pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=schema.names),
+        # CSV from COPY: NULL is an empty unquoted field, an empty string is quoted
+        convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True,
+                                             quoted_strings_can_be_null=False),
+    )  # fmt: skip
+
+
+def _registered_copied(people, sizes, taken: set[int]) -> pa.Table:
+    """``_registered`` on PostgreSQL: the same rows, in the same order (by person id)."""
+    found = _copy(people, _PEOPLE)
+    keep = pc.invert(pc.is_in(found["person_id"], value_set=pa.array(sorted(taken), pa.int64())))
+    keep = pc.and_(keep, pc.fill_null(pc.not_equal(found["person_key"], ""), False))
+    found = found.filter(keep)
+    household_sizes = _copy(sizes, _SIZES)
+    at = pc.index_in(found["household_id"], value_set=household_sizes["household_id"])
+    members = pc.fill_null(pc.take(household_sizes["members"], at), 0)
+    n = found.num_rows
+    return pa.table(
+        {
+            "person_key": found["person_key"],
+            "canonical_key": found["person_key"],
+            "person_id": found["person_id"],
+            "household_id": found["household_id"],
+            "category": pa.array([str(Category.REGISTERED)] * n, pa.string()),
+            "region_code": found["region_code"],
+            "standard_fen": pa.nulls(n, pa.int64()),
+            "members": members,
+            "disability_grade": found["disability_grade"],
+            "programme": pa.nulls(n, pa.string()),
+        },
+        schema=SCHEMA,
+    )
 
 
 def _arrow(rows: dict) -> pa.Table:
@@ -152,8 +225,6 @@ def _arrow(rows: dict) -> pa.Table:
 
 def _flagged_for_poverty_monitoring():
     """(person, household, region) of living registry persons flagged 防返贫监测 by another department."""
-    from django.db import connection
-
     people = Person.objects.filter(merged_into__isnull=True, household__isnull=False, is_deceased=False)
     if connection.features.supports_json_field_contains:
         people = people.filter(special_statuses__contains=["poverty_monitoring"])
