@@ -17,9 +17,6 @@ from huimin.core.scope import in_scope, scoped
 from huimin.orgs import capabilities as cap
 from huimin.orgs import defaults, rules
 from huimin.orgs.error_codes import OrgsErrorCode as E
-from huimin.orgs.supervision_hooks import KIND as SUPERVISION_KIND
-from huimin.supervision import services as supervision
-from huimin.supervision.models import Finding
 from huimin.orgs.models import (
     Activity,
     AnnualReport,
@@ -37,6 +34,9 @@ from huimin.orgs.models import (
     SocialWorkStation,
     Volunteer,
 )
+from huimin.orgs.supervision_hooks import KIND as SUPERVISION_KIND
+from huimin.supervision import services as supervision
+from huimin.supervision.models import Finding
 
 FILING = "orgs.filing"
 REPORT = "orgs.annual_report"
@@ -474,7 +474,9 @@ def enter_credit(actor, org_pk, rule_code: str, decided_on, decision_no: str = "
     if rule.code == "from_abnormal":
         raise BusinessRuleError(E.CREDIT_STATE, "“列入活动异常名录满2年”由系统按期自动转入，不能手工列入")
     if rule.code == OVERDUE_FINDING:
-        raise BusinessRuleError(E.CREDIT_STATE, "“抽查发现问题逾期未整改”须在组织页面的监督检查记录中，就逾期的问题列入")
+        raise BusinessRuleError(
+            E.CREDIT_STATE, "“抽查发现问题逾期未整改”须在组织页面的监督检查记录中，就逾期的问题列入"
+        )
     day = today()
     decided = _date(decided_on, "决定日期", not_after=day)
     return _enter(org, rule, decided, (decision_no or "").strip()[:60], (note or "").strip()[:300], actor.username, day)
@@ -510,7 +512,8 @@ def enter_for_finding(actor, org_pk, finding_pk, decided_on=None, decision_no: s
         raise BusinessRuleError(E.CREDIT_STATE, f"该问题{finding.get_status_display()}，不是逾期未整改的问题")
     if finding.deadline >= day:
         raise BusinessRuleError(
-            E.CREDIT_STATE, f"该问题的整改期限至 {finding.deadline:%Y年%m月%d日}，期限届满后仍未整改才能列入活动异常名录"
+            E.CREDIT_STATE,
+            f"该问题的整改期限至 {finding.deadline:%Y年%m月%d日}，期限届满后仍未整改才能列入活动异常名录",
         )
     decided = _date(decided_on or day, "决定日期", not_after=day)
     note = f"{inspection.inspected_on:%Y-%m-%d} 抽查发现：{finding.description}（整改期限 {finding.deadline:%Y-%m-%d}）"

@@ -191,7 +191,10 @@ def inspection_record(request, pk):
         request,
         redirect("supervision:inspection", pk),
         lambda: services.record_inspection(
-            request.user, pk, inspected_on=p.get("inspected_on"), summary=p.get("summary"),
+            request.user,
+            pk,
+            inspected_on=p.get("inspected_on"),
+            summary=p.get("summary"),
             joint_with=p.get("joint_with", ""),
         ),
         "已登记检查情况",

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_spot_check_rule'),
+        ("orgs", "0003_spot_check_rule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='creditentry',
-            name='finding_id',
-            field=models.PositiveBigIntegerField(blank=True, help_text='因抽查发现问题逾期未整改列入时，该问题（监督检查）的编号', null=True, verbose_name='抽查发现问题编号'),
+            model_name="creditentry",
+            name="finding_id",
+            field=models.PositiveBigIntegerField(
+                blank=True,
+                help_text="因抽查发现问题逾期未整改列入时，该问题（监督检查）的编号",
+                null=True,
+                verbose_name="抽查发现问题编号",
+            ),
         ),
     ]

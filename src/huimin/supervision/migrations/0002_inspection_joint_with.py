@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0001_initial'),
+        ("supervision", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspection',
-            name='joint_with',
-            field=models.CharField(blank=True, help_text='与其他部门联合检查时填写部门名称，多个用“、”分隔', max_length=200, verbose_name='联合检查部门'),
+            model_name="inspection",
+            name="joint_with",
+            field=models.CharField(
+                blank=True,
+                help_text="与其他部门联合检查时填写部门名称，多个用“、”分隔",
+                max_length=200,
+                verbose_name="联合检查部门",
+            ),
         ),
     ]
