@@ -273,7 +273,7 @@ def load_orgs(as_of: datetime.date, seed: int = 1) -> dict[str, int]:
         if k % 5  # four in five townships have theirs
     ]
     SocialWorkStation.objects.bulk_create(stations)
-    draws = load_spot_checks(as_of)
+    draws = load_spot_checks()
     return {
         "spot_check_draws": draws,
         "organisations": len(orgs),
@@ -284,7 +284,7 @@ def load_orgs(as_of: datetime.date, seed: int = 1) -> dict[str, int]:
     }
 
 
-def load_spot_checks(as_of: datetime.date) -> int:
+def load_spot_checks() -> int:
     """Each county's yearly 双随机 spot check of its organisations (4%, rounded up), drawn and published by its
     approver through huimin.supervision, with two inspections recorded: one joint with the 市场监管局, one that
     found a problem to rectify."""
@@ -294,7 +294,7 @@ def load_spot_checks(as_of: datetime.date) -> int:
     from huimin.supervision import services as supervision
 
     line = BusinessLine.ORGS
-    day = min(as_of, timezone.localdate())
+    day = timezone.localdate()  # the draw is made and published today: its inspections cannot be earlier
     made = 0
     for approver in User.objects.with_role(Role.APPROVER, line).order_by("region_id"):
         county = approver.region_id
