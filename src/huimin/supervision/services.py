@@ -96,7 +96,9 @@ def _subject(actor, kind: str, pk, line: str, capability: str) -> tuple[str, str
     """(label, region code) of a registered subject inside the actor's region (404 otherwise)."""
     if subjects.get(kind) is None:
         raise BusinessRuleError(E.UNKNOWN_KIND, f"抽查对象类别“{kind}”未登记")
-    require_capability(actor, capability, "办理监督检查", line=line)
+    require_capability(actor, capability, "办理监督检查")
+    if not has_capability(actor, capability, line):  # another line's subject does not exist for him (404)
+        raise NotInScope(f"{subjects.label_of(kind)}不存在或不在您的管辖范围内")
     if not str(pk or "").strip():
         raise BusinessRuleError(E.TEXT_REQUIRED, f"请选择{subjects.label_of(kind)}")
     found = subjects.resolve(kind, pk)
