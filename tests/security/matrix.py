@@ -22,6 +22,13 @@ LINE_BOUND = {
         "assistance_application_pdf", "assistance_objection", "assistance_enrolment", "assistance_enrolment_act",
     )
 }  # fmt: skip
+# the supervision targets are 养老机构's (tests/eldercare/matrix_targets.py): the 社会组织 line's staff, who hold the
+# same supervision capabilities on their own line, must find them absent (404)
+LINE_BOUND |= {
+    kind: roles.BusinessLine.ELDERLY
+    for kind in ("supervision_draw", "supervision_inspection", "supervision_finding", "supervision_risk",
+                 "supervision_complaint")
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -273,10 +273,51 @@ def load_orgs(as_of: datetime.date, seed: int = 1) -> dict[str, int]:
         if k % 5  # four in five townships have theirs
     ]
     SocialWorkStation.objects.bulk_create(stations)
+    draws = load_spot_checks()
     return {
+        "spot_check_draws": draws,
         "organisations": len(orgs),
         "reports": len(reports),
         "credit": len(credit) + 2,
         "volunteers": len(volunteers),
         "stations": len(stations),
     }
+
+
+def load_spot_checks() -> int:
+    """Each county's yearly 双随机 spot check of its organisations (4%, rounded up), drawn and published by its
+    approver through huimin.supervision, with two inspections recorded: one joint with the 市场监管局, one that
+    found a problem to rectify."""
+    from huimin.core.context import acting_as, actor_for
+    from huimin.orgs import rules
+    from huimin.orgs.supervision_hooks import organisation_population
+    from huimin.supervision import services as supervision
+
+    line = BusinessLine.ORGS
+    day = timezone.localdate()  # the draw is made and published today: its inspections cannot be earlier
+    made = 0
+    for approver in User.objects.with_role(Role.APPROVER, line).order_by("region_id"):
+        county = approver.region_id
+        population = organisation_population(county)
+        inspectors = supervision.eligible_inspectors(line, county)
+        if not population or len(inspectors) < 2:
+            continue
+        with acting_as(actor_for(approver)):
+            draw = supervision.draw(
+                approver, purpose="社会组织年度双随机抽查（章程执行、财务管理、活动开展）", line=line, region=county,
+                period=f"{day.year}年度", population=population, inspectors=inspectors,
+                ratio=rules.SPOT_CHECK_TARGET, seed=int(county[:6]) * 10000 + day.year,
+            )  # fmt: skip
+            supervision.publish(approver, draw.pk)
+        made += 1
+        for n, planned in enumerate(draw.inspections.order_by("pk")[:2]):
+            inspector = User.objects.get(pk=planned.inspector_id)
+            with acting_as(actor_for(inspector)):
+                supervision.record_inspection(
+                    inspector, planned.pk, inspected_on=day, joint_with="" if n else "市场监管局",
+                    summary="章程执行、财务管理和活动开展情况良好" if not n else "理事会未按章程按期换届",
+                )  # fmt: skip
+                if n:
+                    supervision.add_finding(inspector, planned.pk, description="理事会未按章程按期换届",
+                                            severity="general")  # fmt: skip
+    return made

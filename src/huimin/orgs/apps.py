@@ -10,12 +10,22 @@ class OrgsConfig(AppConfig):
         from huimin.core import daily, duties, menu, roles
         from huimin.core.roles import BusinessLine, Role
         from huimin.orgs import capabilities as c
+        from huimin.orgs import rules, supervision_hooks
+        from huimin.supervision import capabilities as s
+        from huimin.supervision import subjects
 
         line = BusinessLine.ORGS
-        roles.extend(Role.CLERK, c.VIEW, c.REGISTER, line=line)
-        roles.extend(Role.REVIEWER, c.VIEW, c.PRECHECK, line=line)
-        roles.extend(Role.APPROVER, c.VIEW, c.DECIDE, c.REGISTER, line=line)
-        roles.extend(Role.STATISTICIAN, c.VIEW, line=line)
+        # 双随机 spot checks (huimin.supervision): the approver draws and closes findings as the second person, the
+        # reviewer inspects, the clerk records an organisation's rectification
+        roles.extend(Role.CLERK, c.VIEW, c.REGISTER, s.VIEW, s.RECTIFY, line=line)
+        roles.extend(Role.REVIEWER, c.VIEW, c.PRECHECK, s.VIEW, s.INSPECT, s.RECTIFY, s.CLOSE, line=line)
+        roles.extend(Role.APPROVER, c.VIEW, c.DECIDE, c.REGISTER, s.VIEW, s.DRAW, s.INSPECT, s.CLOSE, line=line)
+        roles.extend(Role.STATISTICIAN, c.VIEW, s.VIEW, line=line)
+
+        subjects.register(supervision_hooks.KIND, "社会组织", supervision_hooks.resolve_organisations, "orgs:org", line,
+                          supervision_hooks.organisation_population,
+                          note=f"年度抽查比例不低于 {rules.SPOT_CHECK_TARGET * 100:.0f}%（比例填 "
+                          f"{rules.SPOT_CHECK_TARGET}，向上取整）")  # fmt: skip
 
         menu.register("orgs", "社会组织", "orgs_list", "orgs:list", c.VIEW)
         menu.register("orgs", "登记申请", "orgs_filings", "orgs:filings", c.VIEW)

@@ -33,6 +33,16 @@ CREDIT_RULES = [
         "exit_on_correction": "整改完成并经登记管理机关核实后移出",
     },
     {
+        "code": "inspection_overdue",
+        "list": "abnormal",
+        "label": "抽查发现问题逾期未整改",
+        "order": 4,
+        "basis": "《社会组织信用信息管理办法》第十条；双随机抽查",
+        "entry_workdays": 5,
+        "move_after_years": 2,
+        "exit_on_correction": "问题整改完成并经验收销号后，由登记管理机关决定移出",
+    },
+    {
         "code": "from_abnormal",
         "list": "serious",
         "label": "被列入活动异常名录满2年仍未移出",

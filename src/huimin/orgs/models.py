@@ -197,6 +197,9 @@ class CreditEntry(models.Model):
     due_by = models.DateField("录入时限")
     note = models.CharField("说明", max_length=300, blank=True)
     report_year = models.PositiveSmallIntegerField("未报年度", null=True, blank=True)
+    finding_id = models.PositiveBigIntegerField(
+        "抽查发现问题编号", null=True, blank=True, help_text="因抽查发现问题逾期未整改列入时，该问题（监督检查）的编号"
+    )
     exited_on = models.DateField("移出日期", null=True, blank=True)
     exit_reason = models.CharField("移出理由", max_length=300, blank=True)
     exited_by = models.CharField("移出人", max_length=150, blank=True)

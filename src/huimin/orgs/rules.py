@@ -15,6 +15,25 @@ REPORT_DEADLINE = (5, 31)
 MIN_CAPITAL = {"social_group": Decimal("3"), "service_org": Decimal("0"), "foundation": Decimal("200")}  # 万元
 FILING_TARGET = Decimal("0.90")  # 年检率 ≥ 90% (001)
 SPOT_CHECK_TARGET = Decimal("0.04")  # 抽查 ≥ 4% a year (001)
+JOINT_CHECK_TARGET = Decimal("0.06")  # 联合抽查 ≥ 6% a year
+
+
+def rate(count: int, total: int) -> Decimal:
+    """``count / total`` (0 of none)."""
+    return Decimal(count) / Decimal(total) if total else Decimal(0)
+
+
+def percent(count: int, total: int) -> str:
+    """``count / total`` in per cent with two decimals, rounded down (so a rate below a target never shows as it)."""
+    from decimal import ROUND_DOWN
+
+    return f"{(rate(count, total) * 100).quantize(Decimal('0.01'), rounding=ROUND_DOWN)}%"
+
+
+def target_met(count: int, total: int, target: Decimal) -> bool:
+    """Whether ``count`` of ``total`` reaches ``target`` — exactly the target counts as met (compared without
+    rounding: count ≥ total × target). Nothing to check (total 0) is met."""
+    return Decimal(count) >= Decimal(total) * target
 
 
 def clean_credit_code(raw: str) -> str:

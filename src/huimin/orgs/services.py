@@ -34,6 +34,9 @@ from huimin.orgs.models import (
     SocialWorkStation,
     Volunteer,
 )
+from huimin.orgs.supervision_hooks import KIND as SUPERVISION_KIND
+from huimin.supervision import services as supervision
+from huimin.supervision.models import Finding
 
 FILING = "orgs.filing"
 REPORT = "orgs.annual_report"
@@ -396,6 +399,40 @@ def filing_rate(actor, year: int) -> dict:
     return {"year": year, "target": rules.FILING_TARGET, "rows": out}
 
 
+def existing_in(actor, year: int):
+    """Organisations of the actor's region that existed in ``year``: registered by its end, not ended before it."""
+    return organisations(actor).filter(
+        Q(status=Organisation.Status.ACTIVE) | Q(ended_on__year__gte=year), registered_on__year__lte=year
+    )
+
+
+def spot_check_rate(actor, year: int) -> dict:
+    """The 双随机 spot-check rate of ``year`` per registration authority: organisations drawn in the draws
+    published in the year among the organisations that existed in it, against 4% (``rules.SPOT_CHECK_TARGET``);
+    and organisations inspected jointly with other departments (联合抽查) in the year, against 6%
+    (``rules.JOINT_CHECK_TARGET``). Exactly the target counts as met."""
+    drawn = supervision.drawn_in(SUPERVISION_KIND, year)
+    joint = supervision.joint_checked_in(SUPERVISION_KIND, year)
+    rows: dict[str, dict] = {}
+    for org_id, authority_id in existing_in(actor, year).values_list("pk", "authority_id"):
+        row = rows.setdefault(authority_id, {"total": 0, "drawn": 0, "joint": 0})
+        row["total"] += 1
+        row["drawn"] += org_id in drawn
+        row["joint"] += org_id in joint
+    names = dict(Region.objects.filter(code__in=rows).values_list("code", "name"))
+    out = []
+    for code, row in sorted(rows.items()):
+        out.append(row | {
+            "authority": names.get(code, code), "code": code,
+            "rate": rules.rate(row["drawn"], row["total"]), "pct": rules.percent(row["drawn"], row["total"]),
+            "met": rules.target_met(row["drawn"], row["total"], rules.SPOT_CHECK_TARGET),
+            "joint_rate": rules.rate(row["joint"], row["total"]),
+            "joint_pct": rules.percent(row["joint"], row["total"]),
+            "joint_met": rules.target_met(row["joint"], row["total"], rules.JOINT_CHECK_TARGET),
+        })  # fmt: skip
+    return {"year": year, "target": rules.SPOT_CHECK_TARGET, "joint_target": rules.JOINT_CHECK_TARGET, "rows": out}
+
+
 # --- credit ----------------------------------------------------------------------------------------------------
 
 
@@ -408,7 +445,8 @@ def _rule(code: str) -> CreditRule:
     return rule
 
 
-def _enter(org, rule, decided_on, decision_no, note, by: str, day, moved_from=None, report_year=None) -> CreditEntry:
+def _enter(org, rule, decided_on, decision_no, note, by: str, day, moved_from=None, report_year=None,
+           finding_id=None) -> CreditEntry:  # fmt: skip
     if CreditEntry.objects.filter(org=org, rule=rule, exited_on__isnull=True).exists():
         raise BusinessRuleError(E.CREDIT_STATE, f"{org.name}已因“{rule.label}”列入{rule.get_list_display()}")
     entry = CreditEntry.objects.create(
@@ -423,6 +461,7 @@ def _enter(org, rule, decided_on, decision_no, note, by: str, day, moved_from=No
         note=note,
         moved_from=moved_from,
         report_year=report_year,
+        finding_id=finding_id,
     )
     audit.record("orgs.credit.enter", entry, after={"list": rule.list, "rule": rule.code, "late": entry.late})
     return entry
@@ -434,9 +473,52 @@ def enter_credit(actor, org_pk, rule_code: str, decided_on, decision_no: str = "
     rule = _rule(rule_code)
     if rule.code == "from_abnormal":
         raise BusinessRuleError(E.CREDIT_STATE, "“列入活动异常名录满2年”由系统按期自动转入，不能手工列入")
+    if rule.code == OVERDUE_FINDING:
+        raise BusinessRuleError(
+            E.CREDIT_STATE, "“抽查发现问题逾期未整改”须在组织页面的监督检查记录中，就逾期的问题列入"
+        )
     day = today()
     decided = _date(decided_on, "决定日期", not_after=day)
     return _enter(org, rule, decided, (decision_no or "").strip()[:60], (note or "").strip()[:300], actor.username, day)
+
+
+OVERDUE_FINDING = "inspection_overdue"  # the CreditRule of a spot-check finding left unrectified past its deadline
+
+
+def overdue_findings(org: Organisation, day: datetime.date | None = None) -> list[Finding]:
+    """The spot-check findings of ``org`` still awaiting rectification after their deadline (from the day after
+    it, as supervision's 逾期未整改)."""
+    day = day or today()
+    return [f for f in supervision.record_of(SUPERVISION_KIND, org.pk)["findings"]
+            if f.status == Finding.Status.OPEN and f.deadline < day]  # fmt: skip
+
+
+@transaction.atomic
+def enter_for_finding(actor, org_pk, finding_pk, decided_on=None, decision_no: str = "") -> CreditEntry:
+    """列入活动异常名录 (reason ``inspection_overdue``) an organisation for a finding of an inspection of it that is
+    still 待整改 after its deadline. The approver (``orgs.decide``); the finding must be one he may see."""
+    from huimin.supervision.access import access_finding_by_id
+    from huimin.supervision.capabilities import VIEW as SUPERVISION_VIEW
+
+    org = _org_for(actor, org_pk, cap.DECIDE, for_update=True)
+    if org.status != Organisation.Status.ACTIVE:
+        raise BusinessRuleError(E.ORG_STATE, f"{org.name}{org.get_status_display()}，不能列入名录")
+    finding = access_finding_by_id(actor, finding_pk, capability=SUPERVISION_VIEW)
+    inspection = finding.inspection
+    if inspection.subject_kind != SUPERVISION_KIND or inspection.subject_id != org.pk:
+        raise NotInScope("检查发现问题不存在或不属于该社会组织")
+    day = today()
+    if finding.status != Finding.Status.OPEN:
+        raise BusinessRuleError(E.CREDIT_STATE, f"该问题{finding.get_status_display()}，不是逾期未整改的问题")
+    if finding.deadline >= day:
+        raise BusinessRuleError(
+            E.CREDIT_STATE,
+            f"该问题的整改期限至 {finding.deadline:%Y年%m月%d日}，期限届满后仍未整改才能列入活动异常名录",
+        )
+    decided = _date(decided_on or day, "决定日期", not_after=day)
+    note = f"{inspection.inspected_on:%Y-%m-%d} 抽查发现：{finding.description}（整改期限 {finding.deadline:%Y-%m-%d}）"
+    return _enter(org, _rule(OVERDUE_FINDING), decided, (decision_no or "").strip()[:60], note[:300], actor.username,
+                  day, finding_id=finding.pk)  # fmt: skip
 
 
 @transaction.atomic
@@ -476,6 +558,8 @@ def exit_credit(actor, entry_pk, reason: str) -> CreditEntry:
             raise BusinessRuleError(
                 E.CREDIT_EXIT, f"{entry.org.name}尚未补报 {entry.report_year} 年度工作报告，不能移出"
             )
+    if entry.finding_id and Finding.objects.filter(pk=entry.finding_id).exclude(status=Finding.Status.CLOSED).exists():
+        raise BusinessRuleError(E.CREDIT_EXIT, f"{entry.org.name}抽查发现的问题尚未整改验收销号，不能移出")
     if entry.list == CreditList.SERIOUS and rules.move_date(entry.entered_on, 5) > today():
         raise BusinessRuleError(
             E.CREDIT_EXIT,

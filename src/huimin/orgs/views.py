@@ -130,6 +130,8 @@ def org_detail(request, pk):
     reports = list(org.reports.order_by("-year"))
     for r in reports:
         r.problems = services.charity_problems(r)
+    record = services.supervision.record_of(services.SUPERVISION_KIND, org.pk)
+    overdue_ids = {f.pk for f in services.overdue_findings(org, day)}
     return render(
         request,
         "orgs/org.html",
@@ -147,7 +149,9 @@ def org_detail(request, pk):
             "donation_total": org.donations.aggregate(s=Sum("amount"))["s"],
             "volunteers": org.volunteers.all()[:100],
             "activities": org.activities.all()[:50],
-            "rules": CreditRule.objects.exclude(code="from_abnormal"),
+            "rules": CreditRule.objects.exclude(code__in=("from_abnormal", services.OVERDUE_FINDING)),
+            "record": record,
+            "overdue_ids": overdue_ids,
             "penalty_kinds": Penalty.Kind.choices,
             "grades": Grading.Grade.choices,
             "channels": Donation.Channel.choices,
@@ -279,6 +283,9 @@ def org_act(request, pk, action):
             user, pk, p.get("rule", ""), p.get("decided_on", ""), p.get("decision_no", ""), p.get("note", "")
         ),
         "charity": lambda: services.recognise_charity(user, pk, p.get("fundraising") == "1"),
+        "finding": lambda: services.enter_for_finding(
+            user, pk, p.get("finding", ""), p.get("decided_on", "") or None, p.get("decision_no", "")
+        ),
         "donation": lambda: services.record_donation(
             user,
             pk,
@@ -593,11 +600,15 @@ def station_list(request):
 def stats(request):
     day = services.today()
     year = _year(request, day.year - 1)
+    raw = request.GET.get("spot_year", "")
+    spot_year = int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else day.year
     return render(
         request,
         "orgs/stats.html",
         {
             "rate": services.filing_rate(request.user, year),
+            "spot": services.spot_check_rate(request.user, spot_year),
+            "spot_years": range(day.year, day.year - 6, -1),
             "years": range(day.year - 1, day.year - 6, -1),
             "credit": {
                 v: services.organisations(request.user)

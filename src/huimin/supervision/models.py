@@ -65,6 +65,8 @@ class Inspection(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
     inspected_on = models.DateField("检查日期", null=True, blank=True)
     summary = models.TextField("检查情况", blank=True)
+    joint_with = models.CharField("联合检查部门", max_length=200, blank=True,
+                                  help_text="与其他部门联合检查时填写部门名称，多个用“、”分隔")  # fmt: skip
     recorded_by = models.ForeignKey(USER, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")  # fmt: skip
 

@@ -5,16 +5,19 @@ a Chinese message (``BusinessRuleError`` with a code of ``error_codes.py``) and 
 - ``draw(actor, *, purpose, line, region, period, population, inspectors, count=None, ratio=None, seed=None,
   per_subject=2) -> Draw`` (``check_draw`` validates only); ``publish(actor, draw_id)``; ``verify(draw)`` re-runs
   a draw from what it froze (no actor: anyone may);
-- ``record_inspection(actor, inspection_id=None, *, subject=None, line=None, inspected_on, summary)``;
+- ``record_inspection(actor, inspection_id=None, *, subject=None, line=None, inspected_on, summary,
+  co_inspector=None, joint_with="")`` (``joint_with``: the other departments of a 联合检查);
 - ``add_finding(actor, inspection_id, *, description, severity, deadline=None)``;
 - ``record_rectification(actor, finding_id, *, rectified_on, note)``;
 - ``close_finding(actor, finding_id, *, accept=True, note="")`` — by a second person (职责分离: core.duties
   procedure ``supervision.rectification``);
 - ``add_risk`` / ``resolve_risk``, ``add_complaint`` / ``handle_complaint``; ``overdue(actor, day)``;
-  ``record_of(kind, id)`` (what supervision knows of one subject, for its credit record).
+  ``record_of(kind, id)`` (what supervision knows of one subject, for its credit record);
+  ``drawn_in(kind, year)``, ``joint_checked_in(kind, year)`` (subject ids, for the spot-check rates).
 """
 
 import datetime
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -94,7 +97,9 @@ def _subject(actor, kind: str, pk, line: str, capability: str) -> tuple[str, str
     """(label, region code) of a registered subject inside the actor's region (404 otherwise)."""
     if subjects.get(kind) is None:
         raise BusinessRuleError(E.UNKNOWN_KIND, f"抽查对象类别“{kind}”未登记")
-    require_capability(actor, capability, "办理监督检查", line=line)
+    require_capability(actor, capability, "办理监督检查")
+    if not has_capability(actor, capability, line):  # another line's subject does not exist for him (404)
+        raise NotInScope(f"{subjects.label_of(kind)}不存在或不在您的管辖范围内")
     if not str(pk or "").strip():
         raise BusinessRuleError(E.TEXT_REQUIRED, f"请选择{subjects.label_of(kind)}")
     found = subjects.resolve(kind, pk)
@@ -275,9 +280,10 @@ def verify(row: Draw) -> Verification:
 
 
 def record_inspection(actor, inspection_id=None, *, subject=None, line=None, inspected_on, summary,
-                      co_inspector=None) -> Inspection:  # fmt: skip
+                      co_inspector=None, joint_with="") -> Inspection:  # fmt: skip
     """Record an inspection done: a planned one (by its drawn inspector or the co-inspector), or one not
-    planned by a draw of ``subject`` = (kind, id) on ``line``."""
+    planned by a draw of ``subject`` = (kind, id) on ``line``. ``joint_with``: the other departments of a joint
+    check (联合检查), names separated by “、” (blank: not joint)."""
     with transaction.atomic():
         if inspection_id is not None:
             row = access_inspection_by_id(actor, inspection_id, capability=cap.INSPECT, for_update=True)
@@ -296,9 +302,21 @@ def record_inspection(actor, inspection_id=None, *, subject=None, line=None, ins
             raise BusinessRuleError(E.BAD_DATE, "检查日期不能早于抽查日期")
         row.status, row.inspected_on, row.recorded_by = Inspection.Status.DONE, day, actor
         row.summary = _text(summary, "检查情况")
+        row.joint_with = joint_departments(joint_with)
         row.save()
-        audit.record("supervision.inspection.record", row, after={"inspected_on": day, "subject": row.subject_label})
+        audit.record("supervision.inspection.record", row, after={"inspected_on": day, "subject": row.subject_label,
+                     "joint_with": row.joint_with})  # fmt: skip
     return row
+
+
+def joint_departments(raw) -> str:
+    """The departments of a joint check as stored: names separated by “、” (commas and spaces accepted), without
+    repeats; '' when not joint."""
+    names = [n.strip() for n in re.split(r"[、,，;；\s]+", str(raw or "")) if n.strip()]
+    text = "、".join(dict.fromkeys(names))
+    if len(text) > 200:
+        raise BusinessRuleError(E.TEXT_REQUIRED, "联合检查部门最多 200 字")
+    return text
 
 
 def add_finding(actor, inspection_id, *, description, severity, deadline=None) -> Finding:
@@ -431,6 +449,18 @@ def handle_complaint(actor, complaint_id, *, outcome, note) -> Complaint:
         row.save()
         audit.record("supervision.complaint.handle", row, after={"outcome": outcome})
     return row
+
+
+def drawn_in(kind: str, year: int) -> set[int]:
+    """The ids of the subjects of ``kind`` drawn in the draws published in ``year`` (for a spot-check rate)."""
+    rows = Draw.objects.filter(subject_kind=kind, published=True, published_on__year=year).values_list("result")
+    return {r["id"] for (result,) in rows for r in result if r["kind"] == kind}
+
+
+def joint_checked_in(kind: str, year: int) -> set[int]:
+    """The ids of the subjects of ``kind`` inspected jointly with other departments (联合检查) in ``year``."""
+    qs = Inspection.objects.filter(subject_kind=kind, status=Inspection.Status.DONE, inspected_on__year=year)
+    return set(qs.exclude(joint_with="").values_list("subject_id", flat=True))
 
 
 def record_of(kind: str, pk: int) -> dict:

@@ -27,15 +27,18 @@ class SubjectKind:
     url_name: str
     line: str
     population: Callable[[str], list[tuple[str, int, str]]] | None = None
+    note: str = ""  # shown beside the kind on the draw form (e.g. the yearly ratio a business must reach)
 
 
 _KINDS: dict[str, SubjectKind] = {}
 
 
-def register(kind: str, label: str, resolver: Resolver, url_name: str, line: str = "", population=None) -> None:
+def register(kind: str, label: str, resolver: Resolver, url_name: str, line: str = "", population=None,
+             note: str = "") -> None:  # fmt: skip
     """``population(region_code) -> [(kind, id, label)]``, when given, lists the subjects a draw in a region may
-    pick from (the draw page offers it); without it the caller of ``services.draw`` passes the list."""
-    _KINDS[kind] = SubjectKind(kind, label, resolver, url_name, line, population)
+    pick from (the draw page offers it); without it the caller of ``services.draw`` passes the list. ``note`` is
+    shown with the kind on the draw form (what the business requires of its draws, e.g. a minimum ratio)."""
+    _KINDS[kind] = SubjectKind(kind, label, resolver, url_name, line, population, note)
     register_duties()
 
 

@@ -43,7 +43,8 @@ def _draw_regions(user):
 def draws(request):
     qs = _mine(Draw, request).select_related("created_by").order_by("-created_at", "-pk")
     return render(request, "supervision/draws.html", {
-        "page": page_of(request, qs, PAGE), "kinds": _kinds_for(request.user, cap.DRAW),
+        "page": page_of(request, qs, PAGE),
+        "kinds": [k for k in _kinds_for(request.user, cap.DRAW) if k.population is not None],
         "regions": _draw_regions(request.user) if has_capability(request.user, cap.DRAW) else [],
         "may_draw": has_capability(request.user, cap.DRAW),
     })  # fmt: skip
@@ -190,7 +191,11 @@ def inspection_record(request, pk):
         request,
         redirect("supervision:inspection", pk),
         lambda: services.record_inspection(
-            request.user, pk, inspected_on=p.get("inspected_on"), summary=p.get("summary")
+            request.user,
+            pk,
+            inspected_on=p.get("inspected_on"),
+            summary=p.get("summary"),
+            joint_with=p.get("joint_with", ""),
         ),
         "已登记检查情况",
     )
