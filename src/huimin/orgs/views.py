@@ -485,7 +485,7 @@ def activity_list(request):
         total=Sum("hours__hours"),
         pending=Count("hours", filter=Q(hours__confirmed_at__isnull=True)),
     )
-    return render(request, "orgs/activities.html", {"page": page_of(request, qs, PAGE)})
+    return render(request, "orgs/activities.html", {"page": page_of(request, qs.order_by("-held_on", "-pk"), PAGE)})
 
 
 @capability_required(cap.VIEW)
