@@ -5,7 +5,7 @@ historical models)."""
 import datetime
 
 SUBSIDY_STAGES = ["accept", "review", "decision"]
-SUBSIDY_DEADLINES = {"accept": 3, "review": 10, "decision": 10}
+SUBSIDY_DEADLINES = {"accept": 3, "review": 10, "decision": 10, "advance_file": 5}
 SUBSIDY_DOCS = [
     {"code": "application", "name": "经济困难老年人补贴申请表"},
     {"code": "identity", "name": "申请人身份证明"},
