@@ -92,6 +92,11 @@ def _every_planted_case_and_nothing_else(truth):
             # a 低保 household) is rightly 应享未享 — each warning must be one, and is not a planted case
             assert w.detail["value"] <= 2 or w.category == "dibao" or _in_dibao(w.person_id), w.detail
             continue
+        if w.direction == "care":
+            # 关爱 warnings (an older person not visited for two periods: 探访关爱) are not about eligibility and not
+            # planted; each must name a person of the older people's register who is overdue
+            assert w.rule.code == "elderly_unvisited" and w.person.age_on(w.raised_at.date()) >= 60, w.detail
+            continue
         by_household.setdefault(w.household.number, []).append(w)
     for case in truth:
         found = by_household.get(case["household_number"], [])
