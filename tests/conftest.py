@@ -104,6 +104,9 @@ def seeded(db):
     from huimin.children import defaults as children_defaults
 
     children_defaults.ensure()
+    from huimin.orgs import defaults as orgs_defaults
+
+    orgs_defaults.ensure()
     stats_defaults.ensure()
 
 

@@ -32,7 +32,7 @@ def test_payroll_staff_build_review_approve_and_pay_a_month(open_page, users, tm
         page.get_by_text("已生成 1 笔").wait_for()
         assert "612.30 元" in page.locator("main table").last.inner_text()
         page.get_by_role("button", name="复核通过").click()
-        page.get_by_text("职责分离").wait_for()  # the builder may not review the month
+        page.get_by_role("alert").filter(has_text="职责分离").wait_for()  # the builder may not review the month
         log_out(page)
 
         for who, steps in ((staff["reviewer"], ("复核通过",)), (staff["approver"], ("审批", "锁定"))):

@@ -536,7 +536,7 @@ def volunteer_certificate(request, pk):
         raise Http404("志愿者不存在或不在您的管辖范围内")
     rows = volunteer.hours.filter(confirmed_at__isnull=False).select_related("activity").order_by("activity__held_on")
     html = render_to_string(
-        "orgs/certificate.html",
+        "orgs/pdf/certificate.html",
         {
             "volunteer": volunteer,
             "rows": rows,
