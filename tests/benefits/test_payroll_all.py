@@ -97,21 +97,23 @@ def test_a_subsidy_starting_in_the_month_built_is_paid_one_starting_the_month_af
 
 
 def test_an_allowance_added_later_plugs_in_as_data(users, enrol, login):
-    """高龄津贴: a programme (assistance) and a 发放项目与资金来源 row — no code. Without the row its enrolments are
-    left out and the month page says so, naming the page and who configures it."""
-    aged = Programme.objects.create(code="aged_allowance", name="高龄津贴", kind="aged", scope="person", sort=70)
+    """A new allowance (百岁老人长寿补贴): a programme and a 发放项目与资金来源 row, no code. Without the row its
+    enrolments are left out and the month page says so, naming the page and who configures it."""
+    aged = Programme.objects.create(
+        code="centenarian_bonus", name="百岁老人长寿补贴", kind="aged", scope="person", sort=70
+    )
     person = enrol(amount="400.00").persons[0]
-    enrolment = enrol_person(users, person, programme="aged_allowance", amount="100.00")
+    enrolment = enrol_person(users, person, programme="centenarian_bonus", amount="100.00")
     payroll = _build(users)
     assert not PayrollLine.objects.filter(payroll=payroll, enrolment=enrolment).exists()
     page = login(users["approver"]).get(reverse("benefits:payroll_detail", args=[payroll.pk])).content.decode()
-    assert "高龄津贴（1 条在保记录）" in page and "发放项目与资金来源" in page and "审批人员" in page
+    assert "百岁老人长寿补贴（1 条在保记录）" in page and "发放项目与资金来源" in page and "审批人员" in page
 
-    funds.add_fund(users["approver"], programme_code=aged.code, region_code=COUNTY, fund_name="高龄津贴资金",
+    funds.add_fund(users["approver"], programme_code=aged.code, region_code=COUNTY, fund_name="长寿补贴资金",
                    effective_from=datetime.date(2026, 1, 1), shares={"county_share": "100"})  # fmt: skip
     payroll = _build(users)
     line = PayrollLine.objects.get(payroll=payroll, enrolment=enrolment)
-    assert line.amount == Decimal("100.00") and line.fund.fund_name == "高龄津贴资金"
+    assert line.amount == Decimal("100.00") and line.fund.fund_name == "长寿补贴资金"
     assert AuditEntry.objects.filter(action="benefits.fund.add").count() == 1
 
 
