@@ -51,7 +51,7 @@ def _dt(day: datetime.date) -> datetime.datetime:
 
 
 def load_orgs(as_of: datetime.date, seed: int = 1) -> dict[str, int]:
-    from huimin.orgs import rules
+    from huimin.orgs import defaults, rules
     from huimin.orgs.models import (
         Activity,
         AnnualReport,
@@ -65,6 +65,7 @@ def load_orgs(as_of: datetime.date, seed: int = 1) -> dict[str, int]:
     )
     from huimin.registry.models import Person
 
+    defaults.ensure()  # the credit-list reasons (a database emptied after migrate has lost them)
     rng = random.Random(seed)
     approvers = {u.region_id: u for u in User.objects.with_role(Role.APPROVER, BusinessLine.ORGS)}
     reviewers = {u.region_id: u for u in User.objects.with_role(Role.REVIEWER, BusinessLine.ORGS)}
