@@ -74,7 +74,7 @@ def test_the_user_pages_grant_and_revoke_roles_per_line(users, login):
     again = client.post(
         reverse("core:user_assign_role", args=[clerk.pk]), {"role": Role.CLERK, "line": ORGS}, follow=True
     )
-    assert "该账号已是养老服务条线的经办员" in again.content.decode()
+    assert "该账号已是社会组织条线的经办员" in again.content.decode()
     missing = client.post(reverse("core:user_assign_role", args=[clerk.pk]), {"role": Role.CLERK}, follow=True)
     assert "请选择业务条线" in missing.content.decode()
     assignment = clerk.role_assignments.get(line=ASSISTANCE)
