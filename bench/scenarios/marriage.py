@@ -70,8 +70,9 @@ def _number(k: int) -> tuple[str, datetime.date]:
     return idnumbers.make(AREAS[(k // 20_000_000) % len(AREAS)], birth, k % 1000), birth
 
 
-def _copy_archive(count: int) -> None:
-    """COPY ``count`` marriage records (80 % still subsisting); party k is male when k is odd."""
+def _copy_archive(count: int) -> bool:
+    """COPY ``count`` marriage records (80 % still subsisting); party k is male when k is odd. False: the archive
+    of a previous run was reused."""
     from django.db import connection
     from django.utils import timezone
 
@@ -103,11 +104,25 @@ def _copy_archive(count: int) -> None:
     ]
     now = timezone.now()
     with connection.cursor() as cursor:
+        # what a previous run registered goes; the archive is reused while it holds ``count`` records
         cursor.execute(
             "TRUNCATE marriage_request, marriage_divorceapplication, marriage_counselling, "
-            "marriage_refusal, marriage_appointment, marriage_counter, marriage_record, "
-            "marriage_specialdate, marriage_office RESTART IDENTITY CASCADE"
+            "marriage_refusal, marriage_appointment, marriage_counter, marriage_specialdate"
         )
+        cursor.execute("DELETE FROM marriage_record WHERE source <> 'archive' OR office_id IS NOT NULL")
+        cursor.execute("DELETE FROM marriage_office")
+        cursor.execute("SELECT count(*) FROM marriage_record")
+        if cursor.fetchone()[0] == count:
+            return False
+        cursor.execute("TRUNCATE marriage_record RESTART IDENTITY CASCADE")
+        # plain indexes are built after the COPY (one sort each instead of 2 × count insertions)
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'marriage_record' AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = 'marriage_record'::regclass)"
+        )
+        plain = cursor.fetchall()
+        for name, _ in plain:
+            cursor.execute(f'DROP INDEX "{name}"')
         with cursor.cursor.copy(f"COPY marriage_record ({', '.join(columns)}) FROM STDIN") as copy:
             for i in range(count):
                 male, mb = _number(2 * i + 1)
@@ -139,7 +154,10 @@ def _copy_archive(count: int) -> None:
                         fb,
                     )
                 )
+        for _, definition in plain:
+            cursor.execute(definition)
         cursor.execute("ANALYZE marriage_record")
+    return True
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -206,7 +224,7 @@ def run(size: str, workdir=None) -> dict:
     p = SIZES[size]
     rng = random.Random(20)
     t0 = time.perf_counter()
-    _copy_archive(p["records"])
+    copied = _copy_archive(p["records"])
     load_s = time.perf_counter() - t0
     _checks(20, p["records"], rng, index=True)  # warm the cache
     indexed = _checks(p["checks"], p["records"], rng, index=True)
@@ -218,7 +236,10 @@ def run(size: str, workdir=None) -> dict:
     return {
         "scenario": "marriage",
         "sizes": {"size": size, **p},
-        "timings_s": {"copy_archive": round(load_s, 1), "registrations_total": round(regs_s, 1)},
+        "timings_s": {
+            "copy_archive" if copied else "archive_reused": round(load_s, 1),
+            "registrations_total": round(regs_s, 1),
+        },
         "ratios": {
             "check_p50_ms": round(statistics.median(indexed), 2),
             "check_p95_ms": round(check_p95, 2),
