@@ -142,6 +142,11 @@ MATRIX: dict[str, Entry] = {
     ),
     "api:list_certificate_changes": Entry("eligibility.view"),
     "api:acknowledge_certificate_change": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
+    # 婚姻登记: the check and the verification read every region's records by law (regional=False, no target)
+    "api:marriage_slots": Entry("marriage.view", target="api_marriage_office"),
+    "api:check_subsisting": Entry("marriage.register", method="POST", data={"id_number": ""}),
+    "api:verify_certificate": Entry("marriage.view", kwargs={"number": "J0"}),
+    "api:search_marriage_records": Entry("marriage.view", method="POST", data={"q": ""}),
     "api:list_elderly": Entry("elderly.view"),
     "api:get_elderly_person": Entry("elderly.view", target="api_elderly_person"),
     "api:create_assessment": Entry("elderly.assess", method="POST", target="api_elderly_assess"),
@@ -517,6 +522,10 @@ NO_REGION_WRITES: dict[str, str] = {
     "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
     "api:report_device_event": "a provider's own devices: its client's provider, not a region (tests/homecare)",
     "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
+    "api:check_subsisting": "the subsisting-marriage check posted so the ID number stays out of URLs: reads every "
+    "region's records by law, writes only its audit entry (tests/marriage/test_api.py)",
+    "api:search_marriage_records": "a search posted so the ID number stays out of URLs: reads in one's scope, "
+    "writes nothing",
 }
 
 # object targets that belong to no region
