@@ -51,7 +51,7 @@ def stay_list(request):
     day = services.today()
     page = page_of(request, qs.order_by("-admitted_on", "-id"), PAGE)
     for s in page:
-        s.days = rules.stay_days(s.admitted_on, s.ended_on, day)
+        s.length = rules.stay_days(s.admitted_on, s.ended_on, day)
     return render(request, "relief/stays.html", {
         "page": page, "filters": f, "stations": _stations(request.user), "statuses": Stay.Status.choices,
     })  # fmt: skip
