@@ -28,8 +28,9 @@ def staff(users, make_user):
     return {
         "clerk": make_user("relief_clerk", Role.CLERK, COUNTY, line=line),
         "clerk_a": make_user("relief_clerk_a", Role.CLERK, TOWN_A, line=line),
-        "head": make_user("relief_head", Role.APPROVER, COUNTY, line=line,
-                          also=[(Role.CLERK, BusinessLine.ASSISTANCE)]),  # fmt: skip
+        "head": make_user(
+            "relief_head", Role.APPROVER, COUNTY, line=line, also=[(Role.CLERK, BusinessLine.ASSISTANCE)]
+        ),  # fmt: skip
         "approver": make_user("relief_approver", Role.APPROVER, COUNTY, line=line),
     }
 
@@ -39,7 +40,10 @@ def station(regions):
     return Station.objects.create(name="驿城区救助管理站", region_id=COUNTY, address="解放大道", beds=60)
 
 
-def make_period(days=90, region=COUNTY, effective=D(2026, 1, 1)):
+JANUARY = D(2026, 1, 1)
+
+
+def make_period(days=90, region=COUNTY, effective=JANUARY):
     return PlacementPeriod.objects.create(region_id=region, days=days, effective_from=effective,
                                           basis="驿城区流浪乞讨人员寻亲安置办法", created_by="t")  # fmt: skip
 
@@ -57,8 +61,9 @@ def photo(name="face.jpg", fmt="JPEG"):
 
 def intake_data(station_, **over):
     data = {
-        "station": str(station_.pk), "name": "", "sex": "1", "apparent_age": "60", "description": "身高约170厘米，偏瘦，左眉有疤",
-        "accent": "豫南口音", "found_place": "驿城区火车站广场", "found_by": "police", "found_by_detail": "火车站派出所",
+        "station": str(station_.pk), "name": "", "sex": "1", "apparent_age": "60",
+        "description": "身高约170厘米，偏瘦，左眉有疤", "accent": "豫南口音", "found_place": "驿城区火车站广场",
+        "found_by": "police", "found_by_detail": "火车站派出所",
         "found_on": "2026-12-01", "admitted_on": "2026-12-01", "health": "normal", "health_note": "",
         "belongings": "旧棉衣一件，现金12元",
     }  # fmt: skip

@@ -37,14 +37,25 @@ def relief_targets(users) -> dict:
     return {
         "relief_stay": tuple({"kwargs": {"pk": s.pk}} for s in stays),
         "relief_stay_act": tuple(
-            {"kwargs": {"pk": s.pk, "action": "day"}, "data": {"day": "2026-01-03", "meals": "3", "condition": "normal"}}
+            {
+                "kwargs": {"pk": s.pk, "action": "day"},
+                "data": {"day": "2026-01-03", "meals": "3", "condition": "normal"},
+            }
             for s in stays
         ),  # fmt: skip
-        "relief_search": tuple({"kwargs": {"pk": r.pk}, "data": {"outcome": "not_found", "note": "无结果"}}
-                               for r in searches),  # fmt: skip
+        "relief_search": tuple(
+            {"kwargs": {"pk": r.pk}, "data": {"outcome": "not_found", "note": "无结果"}} for r in searches
+        ),  # fmt: skip
         "relief_intake_form": station_form(
-            {"found_place": "车站", "found_by": "public", "found_on": "2026-01-02", "admitted_on": "2026-01-02",
-             "health": "normal", "id_number": "", "description": "偏瘦"}
+            {
+                "found_place": "车站",
+                "found_by": "public",
+                "found_on": "2026-01-02",
+                "admitted_on": "2026-01-02",
+                "health": "normal",
+                "id_number": "",
+                "description": "偏瘦",
+            }
         ),  # fmt: skip
         "relief_station_form": (
             lambda user: {"data": {"name": "新站", "region": user.region_id}},

@@ -252,3 +252,29 @@ def test_statistics_of_returns_and_lengths_of_stay(staff, station, household_of)
     [row] = services.statistics(staff["clerk"], 2026)
     assert (row["admitted"], row["in_station"], row["returned"], row["left"], row["to_return"]) == (3, 1, 1, 1, 2)
     assert str(row["rate"]) == "50.0" and row["stay"]["longest"] == 5 and row["stay"]["count"] == 2
+
+
+def test_the_demo_city_has_a_station_with_stays(settings, tmp_path, household_of):
+    """The relief part of the demo on its own (the whole city is tests/demo's): a station, the period, stays in
+    every state the pages show, made through the services."""
+    from huimin.core.models import Region
+    from huimin.demo.relief import load_relief
+    from tests.conftest import COUNTY
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    from huimin.core.models import RoleAssignment, User
+    from huimin.core.roles import BusinessLine, Role
+
+    county = Region.objects.get(code=COUNTY)
+    household_of(VILLAGE_A1)  # a registry person for the registry search to find
+    for username, role in (("lz_t", Role.CLERK), ("lp_t", Role.APPROVER)):
+        user = User.objects.create(username=username, full_name=username, region=county)
+        RoleAssignment.objects.create(user=user, role=role, line=BusinessLine.RELIEF)
+    counts = load_relief(D(2026, 12, 3), seed=1)
+    assert counts == {"stations": 1, "stays": 14}
+    statuses = set(Stay.objects.values_list("status", flat=True))
+    assert statuses == {"returned", "left", "in_station", "returning"}
+    due = services.placement_due(Stay.objects.get(status="in_station", admitted_on=D(2026, 8, 25)))
+    assert due["may"] and due["period"].days == 90
+    [row] = services.statistics(User.objects.get(username="lp_t"), 2026)
+    assert row["returned"] == 10 and row["in_station"] == 3

@@ -22,11 +22,11 @@ from tests.elderly.matrix_targets import elderly_targets
 from tests.elderly.visit_matrix_targets import visit_targets
 from tests.eligibility.matrix_targets import eligibility_targets
 from tests.funeral.matrix_targets import funeral_targets
-from tests.relief.matrix_targets import relief_targets
 from tests.homecare.matrix_targets import homecare_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.orgs.matrix_targets import orgs_targets
+from tests.relief.matrix_targets import relief_targets
 from tests.security.matrix import (
     LINE_BOUND,
     MATRIX,

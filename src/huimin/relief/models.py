@@ -173,6 +173,9 @@ class DailyRecord(models.Model):
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["stay", "day"], name="relief_one_record_a_day")]
 
+    def __str__(self):
+        return f"{self.stay_id} {self.day}"
+
 
 class Search(models.Model):
     """A 寻亲 search: in Huimin's registry (features, region-scoped), or asked of a department, the police or the
@@ -205,3 +208,6 @@ class Search(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "寻亲记录"
         ordering = ["-requested_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.requested_on}"

@@ -237,7 +237,7 @@ def registry_candidates(actor, stay: Stay, data: dict):
             raise ServiceError("区划代码应为 12 位数字")
         if not in_scope(actor, place):
             raise ServiceError("比对区划不在您的管辖范围内：对象库比对只查本辖区人员")
-        qs = qs.filter(region_id__startswith=regions.prefix_of(place))
+        qs = qs.filter(region__code__startswith=regions.prefix_of(place))
         criteria["region"] = place
     if not criteria:
         raise ServiceError("请至少填写一项比对条件（姓名、性别、估计年龄或区划）")
@@ -253,7 +253,11 @@ def search_registry(actor, stay: Stay, data: dict):
     search = Search.objects.create(stay=s, channel=Search.Channel.REGISTRY, requested_on=today(), criteria=criteria,
                                    candidates=len(found), created_by=_who(actor))  # fmt: skip
     if not found:
-        search.outcome, search.closed_on, search.outcome_note = Search.Outcome.NOT_FOUND, today(), "对象库无符合条件的人员"
+        search.outcome, search.closed_on, search.outcome_note = (
+            Search.Outcome.NOT_FOUND,
+            today(),
+            "对象库无符合条件的人员",
+        )
         search.save()
     audit.record("relief.search.registry", s, after={"criteria": criteria, "candidates": len(found)})
     return search, found[:MAX_CANDIDATES]
@@ -295,7 +299,8 @@ def close_search(actor, search: Search, data: dict) -> Search:
     return sr
 
 
-HOW_BY_CHANNEL = {Search.Channel.REGISTRY: Stay.Identified.REGISTRY, Search.Channel.DEPARTMENT: Stay.Identified.DEPARTMENT,
+HOW_BY_CHANNEL = {Search.Channel.REGISTRY: Stay.Identified.REGISTRY,
+                  Search.Channel.DEPARTMENT: Stay.Identified.DEPARTMENT,
                   Search.Channel.NATIONAL: Stay.Identified.NATIONAL, Search.Channel.POLICE: Stay.Identified.POLICE,
                   Search.Channel.MEDIA: Stay.Identified.SELF}  # fmt: skip
 
@@ -405,7 +410,7 @@ def leave(actor, stay: Stay, data: dict) -> Stay:
     return s
 
 
-# --- placement: 特困 供养 through the assistance machinery -------------------------------------------------------------
+# --- placement: 特困 供养 through the assistance machinery ---------------------------------------------------------
 
 
 def period_in_force(region_code: str, day: datetime.date) -> PlacementPeriod | None:
@@ -447,7 +452,9 @@ def place(actor, stay: Stay, data: dict):
     if not due["may"]:
         raise BusinessRuleError(E.PERIOD_NOT_REACHED, due["why"])
     if not has_capability(actor, workflow.APPLY, BusinessLine.ASSISTANCE):
-        raise BusinessRuleError(E.ASSISTANCE_ROLE, "登记特困供养申请须有“社会救助”业务条线的经办角色")
+        raise BusinessRuleError(
+            E.ASSISTANCE_ROLE, "登记特困供养申请须有“社会救助”业务条线的申请登记职责（经办员或协理员角色）"
+        )
     code = str(data.get("programme") or "").strip()
     programme = Programme.objects.filter(pk=code, kind="tekun", is_active=True).first() if code.isdigit() else None
     if programme is None:
@@ -464,7 +471,8 @@ def place(actor, stay: Stay, data: dict):
     birth = None
     if s.apparent_age is not None:
         birth = datetime.date(today().year - s.apparent_age, 1, 1)
-    member = {"name": s.name if s.name != "无名氏" else f"无名氏{s.number[-5:]}", "no_id_reason": "流浪乞讨人员，身份不明",
+    member = {"name": s.name if s.name != "无名氏" else f"无名氏{s.number[-5:]}",
+              "no_id_reason": "流浪乞讨人员，身份不明",
               "sex": s.sex, "birth_date": birth}  # fmt: skip
     household = registry.register_household(
         actor, region=region, members=[registry.MemberInput("01", member)], on=today(),

@@ -180,7 +180,9 @@ def stations(request):
     rows = list(_stations(request.user).order_by("region_id", "name"))
     open_counts = dict(
         Stay.objects.filter(station__in=rows, status__in=[Stay.Status.IN_STATION, Stay.Status.RETURNING])
-        .order_by().values_list("station_id").annotate(n=Count("id"))
+        .order_by()
+        .values_list("station_id")
+        .annotate(n=Count("id"))
     )
     for s in rows:
         s.open = open_counts.get(s.pk, 0)
@@ -205,4 +207,3 @@ def stats(request):
     total["rate"] = rules.return_rate(total["returned"], total["to_return"])
     return render(request, "relief/stats.html", {"rows": rows, "total": total, "year": year,
                                                  "years": range(this_year, this_year - 5, -1)})  # fmt: skip
-
