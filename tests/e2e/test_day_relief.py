@@ -20,6 +20,7 @@ from tests.e2e.conftest import DESKTOP, log_in_as
 from tests.relief.conftest import make_period
 
 D = datetime.date
+ZHOU = idnumbers.make("411702", D(1958, 5, 6), 3)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,7 +30,7 @@ def test_an_intake_at_the_station_through_identification_and_return_home(open_pa
     with at(2026, 12, 1):
         household = registry.register_household(
             users["clerk_a"], region=Region.objects.get(code=VILLAGE_A1), on=D(2026, 1, 5),
-            members=[registry.MemberInput(codes.HEAD, {"name": "周德顺", "id_number": idnumbers.make("411702", D(1958, 5, 6), 3)})],
+            members=[registry.MemberInput(codes.HEAD, {"name": "周德顺", "id_number": ZHOU})],
         )  # fmt: skip
         person = household.head
         Station.objects.create(name="驿城区救助管理站", region_id=COUNTY, address="解放大道 88 号", beds=60)
@@ -98,3 +99,42 @@ def test_an_intake_at_the_station_through_identification_and_return_home(open_pa
     stay = Stay.objects.get()
     assert stay.person == person and stay.status == Stay.Status.RETURNED and stay.returned_on == D(2026, 12, 3)
     assert AuditEntry.objects.filter(action="relief.stay.sensitive_read").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_station_head_places_a_person_unidentified_after_the_legal_period(open_page, users, make_user, tmp_path,
+                                                                               settings):  # fmt: skip
+    """The head of the station (审批人 on the line, 社会救助 协理员 for the application) sees the stations and the
+    period, opens a stay of 93 days with every search 未查明, and lodges the 特困 供养 application from it."""
+    from huimin.assistance.models import Application
+    from huimin.relief import services
+    from tests.relief.conftest import intake_data, photo
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    with at(2026, 9, 1):
+        station = Station.objects.create(name="驿城区救助管理站", region_id=COUNTY, beds=60)
+        make_period()
+        clerk = make_user("jzz_clerk", Role.CLERK, COUNTY, line=BusinessLine.RELIEF)
+        head = make_user("jzz_head", Role.APPROVER, COUNTY, line=BusinessLine.RELIEF,
+                         also=[(Role.ASSISTANT, BusinessLine.ASSISTANCE)], full_name="救助站站长")  # fmt: skip
+        stay = services.admit(clerk, intake_data(station, found_on="2026-09-01", admitted_on="2026-09-01"), photo())
+        search = services.request_search(clerk, stay, {"channel": "national", "requested_on": "2026-09-01"})
+        services.close_search(clerk, search, {"outcome": "not_found", "note": "全国救助寻亲网比对无结果"})
+
+    with at(2026, 12, 3), open_page(DESKTOP) as page:
+        log_in_as(page, head.username)
+        page.get_by_role("complementary").get_by_role("link", name="救助站与寻亲期限").click()
+        assert "90" in page.locator("[data-testid=relief-periods]").inner_text()
+        page.get_by_role("complementary").get_by_role("link", name="救助记录").click()
+        page.get_by_role("link", name=stay.number).click()
+        placement = page.locator("[data-testid=placement]")
+        assert "已届满，可转介" in placement.inner_text()
+        placement.get_by_label("供养机构所在村（社区）").select_option(VILLAGE_A1)
+        placement.get_by_label("供养机构", exact=True).fill("驿城区社会福利院")
+        placement.get_by_role("button", name="登记特困供养申请").click()
+        page.get_by_text("已登记特困供养申请").wait_for()
+        assert page.locator("[data-testid=stay-status]").inner_text() == "已转特困供养"
+
+    application = Application.objects.get()
+    assert application.programme.code == "tekun_central" and application.region_id == VILLAGE_A1
+    assert Stay.objects.get().application == application
