@@ -278,3 +278,14 @@ def test_the_demo_city_has_a_station_with_stays(settings, tmp_path, household_of
     assert due["may"] and due["period"].days == 90
     [row] = services.statistics(User.objects.get(username="lp_t"), 2026)
     assert row["returned"] == 10 and row["in_station"] == 3
+
+
+def test_the_household_page_shows_its_members_stays(client, staff, station, household_of):
+    household = household_of(VILLAGE_A1)
+    stay = services.admit(staff["clerk"], intake_data(station, id_number=household.head.id_number))
+    client.force_login(staff["clerk"])
+    page = client.get(f"/registry/households/{household.pk}/").content.decode()
+    assert 'data-testid="relief-panel"' in page and stay.number in page
+    client.force_login(staff["clerk_a"])  # a township account of the line: the county's stay is not his
+    page = client.get(f"/registry/households/{household.pk}/").content.decode()
+    assert 'data-testid="relief-panel"' not in page

@@ -26,8 +26,10 @@ class ReliefConfig(AppConfig):
         menu.register("relief", "救助站与寻亲期限", "relief_stations", "relief:stations", c.VIEW)
         menu.register("relief", "救助统计", "relief_stats", "relief:stats", c.VIEW)
 
-        from huimin.registry import dedup
-        from huimin.relief.services import repoint_person
+        from huimin.registry import dedup, panels
+        from huimin.relief.services import household_panel, repoint_person
+
+        panels.register("流浪乞讨救助", "relief/_household_panel.html", household_panel)
 
         if repoint_person not in dedup.MERGE_HOOKS:
             dedup.MERGE_HOOKS.append(repoint_person)

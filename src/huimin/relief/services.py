@@ -569,6 +569,15 @@ def statistics(actor, year: int) -> list[dict]:
     return out
 
 
+def household_panel(request, household) -> dict | None:
+    """The household page's 流浪乞讨救助 section: its members' stays the user may see (hidden when none)."""
+    if not has_capability(request.user, cap.VIEW):
+        return None
+    stays = scoped(Stay.objects.filter(person__household=household), request.user, "region", cap.VIEW)
+    stays = list(stays.select_related("station").order_by("-admitted_on")[:20])
+    return {"stays": stays} if stays else None
+
+
 def repoint_person(keep: Person, drop: Person) -> None:
     """After the registry merges ``drop`` into ``keep``, a stay of ``drop`` is ``keep``'s."""
     Stay.objects.filter(person=drop).update(person=keep)
