@@ -289,3 +289,15 @@ def test_the_household_page_shows_its_members_stays(client, staff, station, hous
     client.force_login(staff["clerk_a"])  # a township account of the line: the county's stay is not his
     page = client.get(f"/registry/households/{household.pk}/").content.decode()
     assert 'data-testid="relief-panel"' not in page
+
+
+def test_a_city_account_sees_the_stay_but_not_its_health_nor_its_photo(client, staff, station, make_user):
+    from huimin.core.roles import BusinessLine, Role
+
+    stay = admit(staff, station, health="ill", health_note="发热待查")
+    services.record_day(staff["clerk"], stay, {"day": "2026-12-02", "meals": "2", "condition": "ill", "note": "咳嗽"})
+    client.force_login(make_user("relief_city", Role.APPROVER, "411700000000", line=BusinessLine.RELIEF))
+    page = client.get(f"/relief/stays/{stay.pk}/").content.decode()
+    assert stay.number in page and "发热待查" not in page and "咳嗽" not in page and "仅救助站所在县" in page
+    assert client.get(f"/relief/stays/{stay.pk}/photo/").status_code == 404
+    assert not AuditEntry.objects.filter(action__in=["relief.stay.sensitive_read", "relief.stay.photo_read"]).exists()

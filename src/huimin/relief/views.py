@@ -84,12 +84,12 @@ def stay_detail(request, pk):
     stay = access_stay_by_id(request.user, pk)
     sensitive = may_see_sensitive(request.user, stay)
     if sensitive:
-        audit.record("relief.stay.sensitive_read", stay, detail="健康检查记录")
+        audit.record("relief.stay.sensitive_read", stay, detail="健康检查记录、在站日志")
     day = services.today()
     from huimin.assistance.models import Programme
 
     return render(request, "relief/stay.html", {
-        "s": stay, "sensitive": sensitive, "days": stay.days.all()[:60], "searches": stay.searches.all(),
+        "s": stay, "sensitive": sensitive, "days": list(stay.days.all()[:60]), "searches": stay.searches.all(),
         "stay_days": rules.stay_days(stay.admitted_on, stay.ended_on, day), "due": services.placement_due(stay, day),
         "health": Health.choices, "channels": [c for c in Search.Channel.choices if c[0] != "registry"],
         "methods": Stay.ReturnMethod.choices, "outcomes": [c for c in Search.Outcome.choices if c[0] != "pending"],
