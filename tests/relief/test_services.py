@@ -301,3 +301,11 @@ def test_a_city_account_sees_the_stay_but_not_its_health_nor_its_photo(client, s
     assert stay.number in page and "发热待查" not in page and "咳嗽" not in page and "仅救助站所在县" in page
     assert client.get(f"/relief/stays/{stay.pk}/photo/").status_code == 404
     assert not AuditEntry.objects.filter(action__in=["relief.stay.sensitive_read", "relief.stay.photo_read"]).exists()
+
+
+def test_an_id_number_held_in_another_county_is_kept_but_not_linked(staff, station, regions):
+    number = idnumbers.make("411721", D(1960, 5, 5), 31)
+    Person.objects.create(name="外县登记名", region_id=OTHER_COUNTY, id_number=number)
+    stay = services.admit(staff["clerk"], intake_data(station, id_number=number, name="自述名"))
+    assert stay.person is None and stay.name == "自述名" and stay.id_number == number
+    assert stay.identified == Stay.Identified.SELF

@@ -129,7 +129,10 @@ def admit(actor, data: dict, photo=None) -> Stay:
             parsed = idnumbers.parse(id_number)
         except idnumbers.IdNumberError as exc:
             raise ServiceError(f"身份证号有误：{exc}") from exc
-        person = Person.objects.filter(**Person.lookup("id_number", id_number), merged_into__isnull=True).first()
+        # the registry's person of the number, linked only inside the actor's region (one registered in another
+        # county stays unlinked: the stay keeps the number and the name he gives, and the registry reveals nothing)
+        everyone = Person.objects.filter(**Person.lookup("id_number", id_number), merged_into__isnull=True)
+        person = scoped(everyone, actor, "region").select_related("region").first()
         if person is not None and person.is_deceased:
             raise ServiceError("对象库登记该身份证号的人员已死亡，请核对身份证号")
         if _open_stay_of(person.pk if person else None, id_number):
