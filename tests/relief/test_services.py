@@ -157,6 +157,14 @@ def _old_stay(staff, station, admitted="2026-09-04"):
         return admit(staff, station, found_on=admitted, admitted_on=admitted)
 
 
+def _list_page(staff) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff["head"])
+    return client.get("/relief/").content.decode()
+
+
 def _tekun():
     from huimin.assistance.models import Programme
 
@@ -169,6 +177,10 @@ def test_placement_waits_for_the_legal_period_and_is_refused_the_day_before(staf
     with at(2026, 12, 2), pytest.raises(ServiceError, match="入站未满 90 天，2026年12月03日 起可转介"):
         services.place(staff["head"], stay, data)
     assert not Application.objects.exists() and not Household.objects.exists()
+    with at(2026, 12, 2):
+        client_page = _list_page(staff)
+    assert "寻亲期满" not in client_page
+    assert "寻亲期满，可转介特困供养" in _list_page(staff)
     stay, application = services.place(staff["head"], stay, data)  # 2026-12-03: the first day
     assert stay.status == Stay.Status.PLACED and stay.application == application
     assert application.programme.code == "tekun_central" and application.channel == "discovery"

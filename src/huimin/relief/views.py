@@ -50,8 +50,15 @@ def stay_list(request):
         qs = qs.filter(status=f["status"])
     day = services.today()
     page = page_of(request, qs.order_by("-admitted_on", "-id"), PAGE)
+    periods = list(PlacementPeriod.objects.order_by("pk"))
     for s in page:
         s.length = rules.stay_days(s.admitted_on, s.ended_on, day)
+        s.due = False
+        if s.is_open and not s.identified:
+            period = rules.period_for(
+                [p for p in periods if regions.covers(p.region_id, s.region_id)], s.region_id, day
+            )
+            s.due = period is not None and rules.may_place(s.admitted_on, period.days, day)
     return render(request, "relief/stays.html", {
         "page": page, "filters": f, "stations": _stations(request.user), "statuses": Stay.Status.choices,
     })  # fmt: skip
