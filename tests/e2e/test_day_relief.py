@@ -126,6 +126,7 @@ def test_the_station_head_places_a_person_unidentified_after_the_legal_period(op
         page.get_by_role("complementary").get_by_role("link", name="救助站与寻亲期限").click()
         assert "90" in page.locator("[data-testid=relief-periods]").inner_text()
         page.get_by_role("complementary").get_by_role("link", name="救助记录").click()
+        assert "寻亲期满，可转介特困供养" in page.locator("[data-testid=relief-stays]").inner_text()
         page.get_by_role("link", name=stay.number).click()
         placement = page.locator("[data-testid=placement]")
         assert "已届满，可转介" in placement.inner_text()
