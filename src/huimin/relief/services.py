@@ -15,6 +15,7 @@ writes ``audit.record``; bad input raises ServiceError with a Chinese message an
 """
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.db.models import Q
@@ -160,6 +161,8 @@ def admit(actor, data: dict, photo=None) -> Stay:
     if health != Health.NORMAL and not health_note:
         raise ServiceError("健康检查发现异常的，请填写检查记录和处置（如送医）")
     sex = person.sex if person else (data.get("sex") or codes.Sex.UNKNOWN)
+    if id_number and not person:
+        sex = parsed.sex or sex  # the number tells
     if sex not in codes.Sex.values:
         raise ServiceError("请选择性别")
     age = _int(data.get("apparent_age"), "估计年龄", 0, 120)
@@ -167,7 +170,7 @@ def admit(actor, data: dict, photo=None) -> Stay:
         birth, day = parsed.birth_date, today()
         age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day)) if birth else None
     stay = Stay(
-        number=f"tmp-{timezone.now().timestamp()}", station=station, region_id=station.region_id, person=person,
+        number=f"tmp-{uuid.uuid4().hex[:24]}", station=station, region_id=station.region_id, person=person,
         name=name, id_number=id_number, sex=sex, apparent_age=age, description=description,
         accent=_text(data, "accent", 50), found_place=found_place, found_by=found_by, found_by_detail=detail,
         found_on=found_on, admitted_on=admitted_on, health=health, health_note=health_note,
