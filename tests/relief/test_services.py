@@ -321,3 +321,24 @@ def test_an_id_number_held_in_another_county_is_kept_but_not_linked(staff, stati
     stay = services.admit(staff["clerk"], intake_data(station, id_number=number, name="自述名"))
     assert stay.person is None and stay.name == "自述名" and stay.id_number == number
     assert stay.identified == Stay.Identified.SELF
+
+
+def test_the_return_rate_indicator_of_the_stats(staff, station, household_of):
+    from huimin.core.models import Region
+    from huimin.stats.indicators import relief_return_rate
+    from huimin.stats.models import Indicator
+
+    assert Indicator.objects.get(code="relief_return_rate").default_target == 100
+    county = Region.objects.get(code="411702000000")
+    assert relief_return_rate(staff["approver"], county, D(2026, 12, 1)) is None  # nobody to return
+    stay = services.admit(staff["clerk"], intake_data(station, id_number=household_of(VILLAGE_A1).head.id_number))
+    services.arrange_return(staff["clerk"], stay, {"return_method": "escort", "receiver_name": "村委会",
+                            "receiver_relation": "当地村委会", "receiver_phone": "0396-1234567",
+                            "return_arranged_on": "2026-12-02"})  # fmt: skip
+    services.confirm_return(staff["clerk"], stay, {"returned_on": "2026-12-02", "receiver_confirmation": "回执"})
+    other = admit(staff, station)
+    services.identify(staff["clerk"], other, {"how": "police", "name": "钱六", "hometown": "息县",
+                                              "id_number": idnumbers.make("411528", D(1980, 2, 2), 41)})  # fmt: skip
+    services.leave(staff["clerk"], other, {"left_on": "2026-12-03", "left_reason": "坚持离站"})
+    assert str(relief_return_rate(staff["approver"], county, D(2026, 12, 1))) == "50.00"
+    assert relief_return_rate(staff["approver"], county, D(2026, 11, 1)) is None

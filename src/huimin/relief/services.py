@@ -575,6 +575,15 @@ def statistics(actor, year: int) -> list[dict]:
     return out
 
 
+def return_figures(prefix: str, start: datetime.date, end: datetime.date) -> tuple[int, int]:
+    """(returned with confirmation, identified stays ended) of the stays in the regions under ``prefix`` that ended
+    between ``start`` and ``end``: the two terms of the stats indicator 接送返回率."""
+    ended = Q(returned_on__range=(start, end)) | Q(left_on__range=(start, end)) | Q(placed_on__range=(start, end))
+    stays = Stay.objects.filter(ended, region__code__startswith=prefix).exclude(identified="")
+    returned = stays.filter(status=Stay.Status.RETURNED).count()
+    return returned, stays.count()
+
+
 def household_panel(request, household) -> dict | None:
     """The household page's 流浪乞讨救助 section: its members' stays the user may see (hidden when none)."""
     if not has_capability(request.user, cap.VIEW):
