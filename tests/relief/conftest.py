@@ -22,6 +22,11 @@ def _pinned_clock():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the photos taken in the tests go nowhere lasting
+
+
 @pytest.fixture
 def staff(users, make_user):
     line = BusinessLine.RELIEF

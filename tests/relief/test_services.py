@@ -266,16 +266,13 @@ def test_statistics_of_returns_and_lengths_of_stay(staff, station, household_of)
     assert str(row["rate"]) == "50.0" and row["stay"]["longest"] == 5 and row["stay"]["count"] == 2
 
 
-def test_the_demo_city_has_a_station_with_stays(settings, tmp_path, household_of):
+def test_the_demo_city_has_a_station_with_stays(household_of):
     """The relief part of the demo on its own (the whole city is tests/demo's): a station, the period, stays in
     every state the pages show, made through the services."""
-    from huimin.core.models import Region
+    from huimin.core.models import Region, RoleAssignment, User
+    from huimin.core.roles import BusinessLine, Role
     from huimin.demo.relief import load_relief
     from tests.conftest import COUNTY
-
-    settings.MEDIA_ROOT = str(tmp_path)
-    from huimin.core.models import RoleAssignment, User
-    from huimin.core.roles import BusinessLine, Role
 
     county = Region.objects.get(code=COUNTY)
     household_of(VILLAGE_A1)  # a registry person for the registry search to find
