@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "huimin.homecare",
     "huimin.funeral",
     "huimin.children",
+    "huimin.relief",
     "huimin.stats",
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("homecare/", include("huimin.homecare.urls")),
     path("funeral/", include("huimin.funeral.urls")),
     path("children/", include("huimin.children.urls")),
+    path("relief/", include("huimin.relief.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

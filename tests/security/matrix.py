@@ -450,6 +450,15 @@ MATRIX: dict[str, Entry] = {
     "funeral:inspection_add": Entry("funeral.supervise", method="POST"),
     "funeral:report_handle": Entry("funeral.supervise", method="POST", target="funeral_report_handle"),
     "funeral:stats": Entry("funeral.view"),
+    # 流浪乞讨救助 (huimin.relief)
+    "relief:stays": Entry("relief.view"),
+    "relief:intake": Entry("relief.intake"),
+    "relief:stay": Entry("relief.view", target="relief_stay"),
+    "relief:photo": Entry("relief.view", target="relief_stay"),
+    "relief:stay_act": Entry("relief.intake", method="POST", target="relief_stay_act"),
+    "relief:search_close": Entry("relief.intake", method="POST", target="relief_search"),
+    "relief:stations": Entry("relief.view"),
+    "relief:stats": Entry("relief.view"),
 }
 
 
@@ -502,6 +511,8 @@ WRITE_CASES: dict[str, Write] = {
     "funeral:policies": Write("funeral_policy_form", capability="funeral.configure"),
     "funeral:facilities": Write("funeral_facility_form", capability="funeral.configure"),
     "funeral:supervision": Write("funeral_report_form", capability="funeral.supervise"),
+    "relief:intake": Write("relief_intake_form"),
+    "relief:stations": Write("relief_station_form", capability="relief.configure"),
 }
 
 # POST entries that name no region: why an out-of-region write cannot be expressed for them

@@ -17,6 +17,7 @@ SECTIONS = {
     "supervision": "监督检查",
     "funeral": "殡葬管理",
     "children": "儿童福利",
+    "relief": "流浪乞讨救助",
     "stats": "统计决策",
     "system": "系统管理",
 }
