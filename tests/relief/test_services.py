@@ -41,7 +41,7 @@ def test_an_unidentified_person_is_taken_in_with_description_photo_and_health_ch
         ({}, None, "须上传照片"),
         ({"found_on": "2026-12-02", "admitted_on": "2026-12-01"}, "ok", "发现日期 ≤ 入站日期"),
         ({"admitted_on": "2026-12-04", "found_on": "2026-12-01"}, "ok", "入站日期 ≤ 今天"),
-        ({"admitted_on": "12/01/2026"}, "ok", "入站日期应为日期"),
+        ({"admitted_on": "12/01/2026"}, "ok", "入站日期“12/01/2026”不是有效日期"),
         ({"found_by": "aliens"}, "ok", "请选择发现/护送方"),
         ({"found_by_detail": ""}, "ok", "护送单位"),
         ({"health": "injured"}, "ok", "健康检查发现异常"),

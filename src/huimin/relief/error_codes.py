@@ -4,6 +4,7 @@ from enum import StrEnum
 
 
 class ReliefErrorCode(StrEnum):
+    INVALID = "relief.invalid"  # a date missing or malformed
     STAY_STATE = "relief.stay_state"  # the stay has ended (returned, placed, left) or is not in this state
     ALREADY_IN_STATION = "relief.already_in_station"  # the person is already staying at a station
     DATES = "relief.dates"  # found after admitted, admitted in the future, a daily record outside the stay

@@ -15,6 +15,7 @@ writes ``audit.record``; bad input raises ServiceError with a Chinese message an
 """
 
 import datetime
+import functools
 import uuid
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huimin.assistance.actions.common import check_upload
-from huimin.core import audit, regions
+from huimin.core import audit, parse, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope, require_writable_region
 from huimin.core.context import current_actor
 from huimin.core.models import Region
@@ -49,18 +50,7 @@ def _who(actor=None) -> str:
     return getattr(actor, "username", "") or "system"
 
 
-def _date(value, label: str, required: bool = True) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise ServiceError(f"请填写{label}")
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ServiceError(f"{label}应为日期（年-月-日）") from exc
+_date = functools.partial(parse.date, code=E.INVALID)
 
 
 def _choice(value, choices, label: str) -> str:
