@@ -210,7 +210,7 @@ def submit(actor, adoption: Adoption, day: datetime.date | None = None) -> Adopt
     """登记审查: the conditions of 民法典第一千零九十三条至第一千一百零四条 on the day; met → 待审批."""
     day = day or today()
     _require_office(actor, "审查收养登记")
-    adoption = Adoption.objects.select_for_update().select_related("child", "adopter").get(pk=adoption.pk)
+    adoption = Adoption.objects.select_for_update(of=("self",)).select_related("child", "adopter").get(pk=adoption.pk)
     if adoption.status != Adoption.Status.ASSESSED:
         raise BusinessRuleError(E.ADOPTION_STATE, "须先完成收养评估，才能提交登记审批")
     reasons = conditions(adoption, day)
@@ -223,7 +223,7 @@ def submit(actor, adoption: Adoption, day: datetime.date | None = None) -> Adopt
 
 
 def _certificate(adoption: Adoption, day: datetime.date) -> str:
-    n = Adoption.objects.filter(region_id__startswith=adoption.region_id[:6], registered_on__year=day.year).count()
+    n = Adoption.objects.filter(region__code__startswith=adoption.region_id[:6], registered_on__year=day.year).count()
     return f"收字（{day.year}）{adoption.region_id[:6]}第{n + 1:05d}号"
 
 
@@ -234,7 +234,9 @@ def decide(actor, adoption: Adoption, approve: bool, note: str = "", day: dateti
     day = day or today()
     _require_office(actor, "审批收养登记")
     adoption = (
-        Adoption.objects.select_for_update().select_related("child", "adopter", "submitted_by").get(pk=adoption.pk)
+        Adoption.objects.select_for_update(of=("self",))
+        .select_related("child", "adopter", "submitted_by")
+        .get(pk=adoption.pk)
     )
     if adoption.status != Adoption.Status.SUBMITTED:
         raise BusinessRuleError(E.ADOPTION_STATE, "该收养登记不在待审批状态")
@@ -266,7 +268,7 @@ def dissolve(actor, adoption: Adoption, kind: str, reason: str, day: datetime.da
     recorded; the child's placement continues as ``back_to``."""
     day = day or today()
     _require_office(actor, "办理解除收养登记")
-    adoption = Adoption.objects.select_for_update().select_related("child").get(pk=adoption.pk)
+    adoption = Adoption.objects.select_for_update(of=("self",)).select_related("child").get(pk=adoption.pk)
     if adoption.status != Adoption.Status.REGISTERED:
         raise BusinessRuleError(E.ADOPTION_STATE, "只有已登记的收养才能解除")
     if kind not in ("agreement", "court"):
@@ -322,7 +324,7 @@ def apply_family(actor, carer, *, address: str, phone: str = "", day: datetime.d
 def assess_family(actor, family: FosterFamily, answers: dict, home_visit_note: str) -> FosterFamily:
     """寄养家庭评估 (items as data, a home visit): every item 符合 → 已认定, otherwise 未通过评估."""
     require_capability(actor, cap.ADOPTION, "评估寄养家庭", line=LINE)
-    family = FosterFamily.objects.select_for_update().select_related("carer").get(pk=family.pk)
+    family = FosterFamily.objects.select_for_update(of=("self",)).select_related("carer").get(pk=family.pk)
     if family.status != FosterFamily.Status.APPLIED:
         raise BusinessRuleError(E.ADOPTION_STATE, f"该寄养家庭{family.get_status_display()}，不能再评估")
     rows, passed = _answers(FamilyAssessmentItem.Kind.FOSTER, answers)
@@ -391,7 +393,7 @@ def end_placement(actor, placement: FosterPlacement, reason: str, day: datetime.
     """The child returns to the institution (机构养育)."""
     day = day or today()
     require_capability(actor, cap.ADOPTION, "结束家庭寄养", line=LINE)
-    placement = FosterPlacement.objects.select_for_update().select_related("child").get(pk=placement.pk)
+    placement = FosterPlacement.objects.select_for_update(of=("self",)).select_related("child").get(pk=placement.pk)
     if placement.status != FosterPlacement.Status.ACTIVE:
         raise BusinessRuleError(E.ADOPTION_STATE, "寄养已结束")
     placement.status, placement.ended_on = FosterPlacement.Status.ENDED, day
