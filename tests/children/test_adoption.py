@@ -207,7 +207,8 @@ def test_a_foster_family_is_assessed_takes_two_children_at_most_and_is_visited_m
     family = _family(office["a"], born=datetime.date(1996, 11, 20))  # 30 today
     child = make_person(VILLAGE_A1, datetime.date(2019, 1, 1), name="寄养儿")
     with pytest.raises(BusinessRuleError, match="已认定"):
-        svc.place_in_family(office["a"], family, child, institution="市儿童福利院", started_on=datetime.date(2026, 11, 1))
+        svc.place_in_family(office["a"], family, child, institution="市儿童福利院",
+                            started_on=datetime.date(2026, 11, 1))  # fmt: skip
     answers = _all_pass("foster")
     answers["income"] = {"pass": "0", "note": "收入不稳定"}
     refused = svc.assess_family(office["a"], _family(office["a"]), answers, "入户")
