@@ -97,13 +97,16 @@ def is_office(actor) -> bool:
 
 def access_adoption_by_id(actor, pk, *, for_update: bool = False) -> Adoption:
     """An adoption in the actor's region (404 outside); a sealed one (registered or dissolved) exists only for the
-    adoption office, and each read of it is audited (``children.adoption.archive_read``)."""
+    adoption office, and each read of it is audited (``children.adoption.archive_read``; of an application in
+    progress: ``children.adoption.read``)."""
     queryset = Adoption.objects.select_related("child", "adopter", "spouse", "region")
     adoption = access_by_id(queryset, actor, pk, capability=cap.ADOPTION, for_update=for_update, what="收养登记")
     if adoption.sealed:
         if not is_office(actor):
             raise NotInScope("收养登记不存在或不在您的管辖范围内")
         audit.record("children.adoption.archive_read", adoption, detail=f"查阅收养档案 {adoption.number}")
+    else:
+        audit.record("children.adoption.read", adoption, detail=f"查阅收养登记申请 {adoption.number}")
     return adoption
 
 
@@ -250,7 +253,8 @@ def decide(actor, adoption: Adoption, approve: bool, note: str = "", day: dateti
         FosterPlacement.objects.filter(child=adoption.child, status=FosterPlacement.Status.ACTIVE).update(
             status=FosterPlacement.Status.ENDED, ended_on=day, end_reason="依法收养"
         )
-        place(actor, adoption.child, Placement.ADOPTED, day, f"收养登记证 {adoption.certificate_number}")
+        # the history is read by the child's 儿童主任: it names no adopter and no certificate (the archive is sealed)
+        place(actor, adoption.child, Placement.ADOPTED, day, "依法收养（收养档案已封存）")
     else:
         note = _required(note, "不予登记的理由")
         adoption.status = Adoption.Status.REFUSED
@@ -282,7 +286,7 @@ def dissolve(actor, adoption: Adoption, kind: str, reason: str, day: datetime.da
     adoption.dissolution_reason = reason[:300]
     adoption.dissolution_number = f"解字（{day.year}）{adoption.region_id[:6]}第{adoption.pk:05d}号"
     adoption.save()
-    place(actor, adoption.child, back_to, day, f"解除收养 {adoption.dissolution_number}")
+    place(actor, adoption.child, back_to, day, "解除收养")
     audit.record("children.adoption.dissolve", adoption, after={"kind": kind, "on": str(day)})
     return adoption
 
