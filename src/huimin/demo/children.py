@@ -130,7 +130,7 @@ def _foster_and_adopt(office, directors, orphan, day, taken, programme, counts) 
 
     registrar = User.objects.filter(username=f"{REGISTRAR_PREFIX}{office.region_id[:6]}").first()
     villages = list(directors)
-    women = _adults(villages, day, "2", 3, taken)
+    women = _adults(villages, day, "2", 4, taken)  # two foster carers, two adopters
     taken.update(p.pk for p in women)
     items = {kind: {i.code: {"pass": "1", "note": ""} for i in FamilyAssessmentItem.objects.filter(kind=kind)}
              for kind in ("adoption", "foster")}  # fmt: skip
@@ -166,12 +166,11 @@ def _foster_and_adopt(office, directors, orphan, day, taken, programme, counts) 
                               birth_date__gt=datetime.date(day.year - 7, 1, 1), birth_date__lt=day)
         .exclude(pk__in=taken).order_by("pk")[:2]
     )  # fmt: skip
-    if registrar is None or len(women) < 3 or not girls:
+    if registrar is None:
         return
-    for n, child in enumerate(girls):
+    for n, (child, adopter) in enumerate(zip(girls, women[2:], strict=False)):
         # a single woman adopting a girl (the same sex: no age gap required), the child's parents unable to care
-        adopter = women[2] if n == 0 else _adults(villages, day, "2", 1, taken)[0]
-        taken.update((adopter.pk, child.pk))
+        taken.add(child.pk)
         case = adoption.apply(
             office,
             child,
