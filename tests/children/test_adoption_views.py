@@ -59,3 +59,21 @@ def test_the_foster_pages(client, staff):
     assert family.status == "applied"  # no answers: refused
     client.force_login(staff["director"])  # a 儿童主任 neither registers nor assesses families
     assert client.get(reverse("children:foster")).status_code == 403
+
+
+def test_an_adopter_without_a_birth_date_is_named_on_the_page_not_a_server_error(client, staff):
+    from huimin.children import adoption as svc
+
+    child = make_person(VILLAGE_A1, datetime.date(2022, 1, 1))
+    adopter = make_person(VILLAGE_A1, None, name="无生日")
+    adoption = svc.apply(staff["county"], child, adopter, situation="hardship", sender="parents", sender_name="x")
+    answers = {i.code: {"pass": "1"} for i in FamilyAssessmentItem.objects.filter(kind="adoption")}
+    svc.assess(staff["county"], adoption, answers, home_visit_on=datetime.date(2026, 11, 19), home_visit_note="好",
+               police_clear=True, police_reference="", health_clear=True, health_reference="")  # fmt: skip
+    client.force_login(staff["county"])
+    page = client.get(reverse("children:adoption", args=[adoption.pk]))
+    assert page.status_code == 200 and "出生日期未登记" in page.content.decode()
+    dead = make_person(VILLAGE_A1, datetime.date(1980, 1, 1), is_deceased=True)
+    other = make_person(VILLAGE_A1, datetime.date(2021, 1, 1))
+    with pytest.raises(svc.BusinessRuleError, match="已死亡"):
+        svc.apply(staff["county"], other, dead, situation="hardship", sender="parents", sender_name="x")

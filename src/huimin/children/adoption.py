@@ -155,6 +155,9 @@ def apply(actor, child, adopter, *, situation: str, sender: str, sender_name: st
     check_child(child, day)
     if adopter.pk == child.pk or (spouse is not None and spouse.pk in (child.pk, adopter.pk)):
         raise BusinessRuleError(E.ADOPTION_CONDITIONS, "收养人、共同收养人与被收养人须为不同的人")
+    for adult in (adopter, spouse):
+        if adult is not None and (getattr(adult, "is_deceased", False) or getattr(adult, "merged_into_id", None)):
+            raise BusinessRuleError(E.ADOPTION_CONDITIONS, f"{adult.name}已死亡或已合并，不能作为收养人")
     if situation not in Adoption.Situation.values:
         raise BusinessRuleError(E.REQUIRED, "请选择被收养人情形（民法典第一千零九十三条）")
     if sender not in Adoption.Sender.values:

@@ -86,7 +86,10 @@ def adoption_detail(request, pk):
     items = list(FamilyAssessmentItem.objects.filter(kind=FamilyAssessmentItem.Kind.ADOPTION))
     answers = adoption.answers or {}
     rows = [(i, answers.get(i.code)) for i in items]
-    reasons = svc.conditions(adoption, day) if adoption.status == Adoption.Status.ASSESSED else []
+    try:
+        reasons = svc.conditions(adoption, day) if adoption.status == Adoption.Status.ASSESSED else []
+    except ServiceError as exc:  # e.g. the adopter's birth date missing
+        reasons = [str(exc)]
     return render(request, "children/adoption.html", {
         "a": adoption, "rows": rows, "reasons": reasons, "office": svc.is_office(request.user), "today": day,
         "adopter_age": svc.adopter_age(adoption, day), "history": svc.history(adoption.child),
