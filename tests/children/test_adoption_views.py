@@ -65,7 +65,9 @@ def test_an_adopter_without_a_birth_date_is_named_on_the_page_not_a_server_error
     from huimin.children import adoption as svc
 
     child = make_person(VILLAGE_A1, datetime.date(2022, 1, 1))
-    adopter = make_person(VILLAGE_A1, None, name="无生日")
+    adopter = make_person(VILLAGE_A1, datetime.date(1980, 1, 1), name="无生日")
+    adopter.birth_date = None  # the registry record has no birth date
+    adopter.save(update_fields=["birth_date"])
     adoption = svc.apply(staff["county"], child, adopter, situation="hardship", sender="parents", sender_name="x")
     answers = {i.code: {"pass": "1"} for i in FamilyAssessmentItem.objects.filter(kind="adoption")}
     svc.assess(staff["county"], adoption, answers, home_visit_on=datetime.date(2026, 11, 19), home_visit_note="好",
