@@ -362,6 +362,17 @@ MATRIX: dict[str, Entry] = {
     "children:kpis": Entry("children.case_report"),
     "children:case": Entry("children.case_report", target="children_case"),
     "children:case_act": Entry("children.case_report", method="POST", target="children_case_act"),
+    # 收养登记 and 家庭寄养: a registered adoption is sealed, the adoption office's alone (tests/children)
+    "children:adoptions": Entry("children.adoption"),
+    "children:adoption_apply": Entry("children.adoption"),
+    "children:adoption": Entry("children.adoption", target="children_adoption"),
+    "children:adoption_act": Entry("children.adoption", method="POST", target="children_adoption_act"),
+    "children:adoption_certificate": Entry("children.adoption", target="children_adoption_certificate"),
+    "children:foster": Entry("children.adoption"),
+    "children:foster_apply": Entry("children.adoption"),
+    "children:foster_family": Entry("children.adoption", target="children_foster_family"),
+    "children:foster_family_act": Entry("children.adoption", method="POST", target="children_foster_family_act"),
+    "children:foster_placement_act": Entry("children.view", method="POST", target="children_foster_placement_act"),
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),

@@ -712,6 +712,8 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                          _on(Role.APPROVER, relief) + _on(Role.ASSISTANT), county))  # fmt: skip
         # the county's 儿童福利科: sees every child protection case of the county, approves plans and closures
         accounts.append((f"et{county[:6]}", f"{name}儿童福利科", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
+        # the 收养登记员 of the same office: 登记审查 of an adoption, which the 儿童福利科 then approves (two people)
+        accounts.append((f"sy{county[:6]}", f"{name}收养登记员", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),
