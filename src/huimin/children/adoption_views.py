@@ -9,10 +9,11 @@ from huimin.children import adoption as svc
 from huimin.children import capabilities as cap
 from huimin.children.models import Adoption, FamilyAssessmentItem, FosterFamily, FosterPlacement, RegisterEntry
 from huimin.children.services import LINE, today
-from huimin.children.views import _date, _person_by_id_number
+from huimin.children.views import _person_by_id_number
 from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
+from huimin.core.parse import date_or_none as _date
 from huimin.core.roles import has_capability
 from huimin.core.services import ServiceError
 

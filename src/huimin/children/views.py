@@ -1,7 +1,5 @@
 """Thin views of 儿童福利: parse the request, call a service, render."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -30,6 +28,7 @@ from huimin.core import audit
 from huimin.core.access import NotInScope, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
+from huimin.core.parse import date_or_none
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import in_scope
 from huimin.core.services import ServiceError
@@ -38,13 +37,6 @@ from huimin.registry.dedup import find_by_id_number
 
 PAGE = 30
 LINE = services.LINE
-
-
-def _date(value) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 def _person_by_id_number(user, number: str):
@@ -114,7 +106,7 @@ def enter(request):
                         status=status,
                         name=request.POST.get(f"{key}_name", ""),
                         person_id=gperson.pk if gperson else None,
-                        since=_date(request.POST.get(f"{key}_since")),
+                        since=date_or_none(request.POST.get(f"{key}_since")),
                     )
                 )
             director = get_user_model().objects.filter(pk=request.POST.get("director") or None).first()
@@ -166,7 +158,7 @@ def entry_detail(request, pk):
 def entry_visit(request, pk):
     entry = access_entry_by_id(request.user, pk)
     try:
-        services.record_register_visit(request.user, entry, _date(request.POST.get("visited_on")),
+        services.record_register_visit(request.user, entry, date_or_none(request.POST.get("visited_on")),
                                        request.POST.get("note", ""))  # fmt: skip
     except ServiceError as exc:
         show_refusal(request, exc)
@@ -270,7 +262,7 @@ ACTIONS = {
     "service_done": lambda u, c, p: services.complete_intervention(u, _intervention(c, p), p.get("result", "")),
     "intervene": lambda u, c, p: services.intervene(u, c, kind=p.get("kind", ""), note=p.get("note", "")),
     "follow_up": lambda u, c, p: services.follow_up(
-        u, c, visited_on=_date(p.get("visited_on")), note=p.get("note", "")
+        u, c, visited_on=date_or_none(p.get("visited_on")), note=p.get("note", "")
     ),
     "closure_request": lambda u, c, p: services.request_closure(u, c, p.get("reason", "")),
     "closure_approve": lambda u, c, p: services.decide_closure(u, c, True, p.get("note", "")),

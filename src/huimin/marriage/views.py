@@ -1,8 +1,6 @@
 """Thin views of 婚姻登记: parse the request, call a service, render. The public verification page needs no login
 and shows only a certificate's validity."""
 
-import datetime
-
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -14,6 +12,7 @@ from huimin.core import audit
 from huimin.core.access import BusinessRuleError, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
+from huimin.core.parse import date_or_none
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
@@ -30,13 +29,6 @@ from huimin.marriage.access import (
 from huimin.marriage.error_codes import MarriageErrorCode
 from huimin.marriage.models import Appointment, DivorceApplication, Kind, Record, Request, SpecialDate
 from huimin.marriage.services import PartyInput
-
-
-def _date(value: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 @capability_required(cap.VIEW)
@@ -63,8 +55,8 @@ def index(request):
 @capability_required(cap.VIEW)
 def office(request, pk):
     office = access_office_by_id(request.user, pk)
-    start = _date(request.GET.get("from", "")) or services.today()
-    day = _date(request.GET.get("day", "")) or services.today()
+    start = date_or_none(request.GET.get("from", "")) or services.today()
+    day = date_or_none(request.GET.get("day", "")) or services.today()
     return render(
         request,
         "marriage/office.html",
@@ -88,7 +80,7 @@ def special_add(request, pk):
     p = request.POST
     try:
         services.add_special_date(
-            request.user, office, _date(p.get("day", "")), p.get("name", ""), p.get("capacity", "")
+            request.user, office, date_or_none(p.get("day", "")), p.get("name", ""), p.get("capacity", "")
         )
         messages.success(request, "特殊日期已保存")
     except ServiceError as exc:
@@ -280,7 +272,7 @@ def judgment(request, pk):
             p.get("status", ""),
             p.get("court", ""),
             p.get("judgment_no", ""),
-            _date(p.get("day", "")) or services.today(),
+            date_or_none(p.get("day", "")) or services.today(),
         )
         messages.success(request, "法院判决已登记")
     except ServiceError as exc:
@@ -314,7 +306,7 @@ def digitise(request, pk):
                 office,
                 kind=p.get("kind", ""),
                 number=p.get("number", ""),
-                registered_on=_date(p.get("registered_on", "")),
+                registered_on=date_or_none(p.get("registered_on", "")),
                 status=p.get("status", ""),
                 male=male,
                 female=female,
@@ -408,7 +400,7 @@ def divorce_act(request, pk, action):
             services.book_counselling(
                 request.user,
                 a,
-                _date(p.get("day", "")) or services.today(),
+                date_or_none(p.get("day", "")) or services.today(),
                 p.get("counsellor", ""),
                 p.get("note", ""),
                 p.get("attended") == "on",
