@@ -58,7 +58,7 @@ def test_a_forbidden_word_and_a_reserved_name_are_refused_with_their_rule(staff)
 
 def test_a_rule_added_after_the_proposal_is_applied_again_at_the_approval(staff):
     p = services.propose(staff["clerk_a"], Proposal.Type.NEW, {**NEW, "name": "金桂园", "kind": "community"})
-    services.add_rule(staff["approver"], "forbidden_word", "金桂", basis="与已撤销小区重名")
+    services.add_rule(staff["approver"], "forbidden_word", "金桂", "411702000000", "与已撤销小区重名")
     with pytest.raises(BusinessRuleError, match="含禁用词“金桂”"):
         services.decide(staff["approver"], p.pk, True, "驿政地名〔2026〕13号")
     assert not PlaceName.objects.filter(name="金桂园").exists()
@@ -170,3 +170,15 @@ def test_a_county_rule_holds_in_its_county_only(staff, regions):
         services.add_rule(staff["approver"], "forbidden_char", "龘龘")
     with pytest.raises(NotInScope):
         services.add_rule(staff["approver"], "reserved", "西平", region_code=OTHER_COUNTY)
+
+
+def test_a_county_approver_cannot_set_or_end_a_rule_for_everywhere(staff, make_user):
+    from huimin.core.roles import BusinessLine, Role
+
+    with pytest.raises(NotInScope):
+        services.add_rule(staff["approver"], "forbidden_word", "金桂")  # everywhere: the city's business
+    city = make_user("places_city", Role.APPROVER, "411700000000", line=BusinessLine.PLACES)
+    rule = services.add_rule(city, "forbidden_word", "金桂")
+    with pytest.raises(NotInScope):
+        services.end_rule(staff["approver"], rule.pk)
+    assert services.end_rule(city, rule.pk).ended_by == "places_city"

@@ -444,6 +444,21 @@ MATRIX: dict[str, Entry] = {
     "funeral:inspection_add": Entry("funeral.supervise", method="POST"),
     "funeral:report_handle": Entry("funeral.supervise", method="POST", target="funeral_report_handle"),
     "funeral:stats": Entry("funeral.view"),
+    # 区划地名 (huimin.places)
+    "places:list": Entry("places.view"),
+    "places:place": Entry("places.view", target="places_place"),
+    "places:place_act": Entry("places.propose", method="POST", target="places_place_sign"),
+    "places:proposals": Entry("places.view"),
+    "places:propose": Entry("places.propose"),
+    "places:proposal": Entry("places.view", target="places_proposal"),
+    "places:proposal_decide": Entry("places.approve", method="POST", target="places_proposal_decide"),
+    "places:signs": Entry("places.view"),
+    "places:sign_check": Entry("places.propose", method="POST", target="places_sign_check"),
+    "places:rules": Entry("places.view"),
+    "places:rule_end": Entry("places.configure", method="POST", target="places_rule_end"),
+    "places:changes": Entry("places.view"),
+    "places:change": Entry("places.view", target="places_change"),
+    "places:public_search": Entry(PUBLIC, query="?q=矩阵"),
 }
 
 
@@ -495,6 +510,9 @@ WRITE_CASES: dict[str, Write] = {
     "funeral:policies": Write("funeral_policy_form", capability="funeral.configure"),
     "funeral:facilities": Write("funeral_facility_form", capability="funeral.configure"),
     "funeral:supervision": Write("funeral_report_form", capability="funeral.supervise"),
+    "places:propose": Write("places_propose_form"),
+    "places:rules": Write("places_rule_form", capability="places.configure"),
+    "places:changes": Write("places_change_form", capability="places.regions"),
 }
 
 # POST entries that name no region: why an out-of-region write cannot be expressed for them

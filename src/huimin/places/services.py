@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huimin.core import audit, duties, regions
-from huimin.core.access import BusinessRuleError, NotInScope, require_capability
+from huimin.core.access import BusinessRuleError, NotInScope, require_capability, require_writable_region
 from huimin.core.models import Region
 from huimin.core.scope import in_scope, scoped
 from huimin.places import capabilities as cap
@@ -107,8 +107,9 @@ def add_rule(actor, kind: str, value: str, region_code: str = "", basis: str = "
     region = None
     if region_code:
         region = Region.objects.filter(code=region_code).first()
-        if region is None or not in_scope(actor, region.code):
+        if region is None:
             raise NotInScope("适用区划不存在或不在您的管辖范围内")
+    require_writable_region(actor, region, "适用区划")
     rule = NamingRule.objects.create(kind=kind, value=value, region=region, basis=_text(basis, "依据", 200,
                                      required=False), created_by=actor.username)  # fmt: skip
     audit.record("places.rule.add", rule, after={"kind": kind, "value": value, "region": region_code})
@@ -119,8 +120,9 @@ def add_rule(actor, kind: str, value: str, region_code: str = "", basis: str = "
 def end_rule(actor, pk) -> NamingRule:
     require_capability(actor, cap.CONFIGURE, "停用地名命名规则")
     rule = NamingRule.objects.select_for_update().filter(pk=pk).first()
-    if rule is None or (rule.region_id and not in_scope(actor, rule.region_id)):
+    if rule is None:
         raise NotInScope("该规则不存在或不在您的管辖范围内")
+    require_writable_region(actor, rule.region_id, "该规则")
     if rule.ended_at:
         raise BusinessRuleError(E.RULE_STATE, "该规则已停用")
     rule.ended_at, rule.ended_by = timezone.now(), actor.username

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from huimin.core import regions
-from huimin.core.access import show_refusal
+from huimin.core.access import can_write_region, show_refusal, visible_configuration
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
@@ -215,15 +215,16 @@ def rule_list(request):
             return redirect("places:rules")
         except ServiceError as exc:
             show_refusal(request, exc)
-    visible = Q(region__isnull=True)
-    for p in user_prefixes(request.user):
-        visible |= Q(region__code__startswith=p) | Q(region__code__in=regions.lineage(regions.full_code(p)))
-    qs = NamingRule.objects.filter(visible, ended_at__isnull=True).select_related("region")
+    qs = visible_configuration(NamingRule.objects.filter(ended_at__isnull=True), request.user).select_related("region")
+    rows = list(qs)
+    for r in rows:
+        r.writable = can_write_region(request.user, r.region_id)
     return render(
         request,
         "places/rules.html",
-        {"rules": qs, "kinds": NamingRule.Kind.choices, "may_configure": has_capability(request.user, cap.CONFIGURE),
-         "regions": _regions(request.user, (regions.CITY, regions.COUNTY))},
+        {"rules": rows, "kinds": NamingRule.Kind.choices, "may_configure": has_capability(request.user, cap.CONFIGURE),
+         "regions": _regions(request.user, (regions.CITY, regions.COUNTY)),
+         "may_write_everywhere": can_write_region(request.user, None)},
     )  # fmt: skip
 
 
