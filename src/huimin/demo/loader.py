@@ -38,6 +38,7 @@ FUNERAL_CLERK_PREFIX, FUNERAL_REVIEWER_PREFIX, FUNERAL_APPROVER_PREFIX = "bz", "
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # the county's 社会组织 registration: its clerk (受理), the 业务主管单位's pre-checker and the approver (决定)
 ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
+PLACES_CLERK_PREFIX, PLACES_APPROVER_PREFIX = "dm", "dp"  # the county's 区划地名科: proposes, approves
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
 # the 民政所 审核人 also does the 初审 of the 残疾人两项补贴
@@ -126,6 +127,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.funeral import load_funeral
 
         load_funeral(as_of, seed)
+        from huimin.demo.places import load_places
+
+        load_places(as_of)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -699,6 +703,13 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                                     (FUNERAL_REVIEWER_PREFIX, "殡葬管理审核人", Role.REVIEWER),
                                     (FUNERAL_APPROVER_PREFIX, "殡葬管理审批人", Role.APPROVER)):  # fmt: skip
             accounts.append((f"{prefix}{county[:6]}", f"{name}{title}", _on(role, funeral), county))
+        # 区划地名: the county's office proposes names and keeps the signs; its 审批人 approves (two people)
+        places = BusinessLine.PLACES
+        accounts.append(
+            (f"{PLACES_CLERK_PREFIX}{county[:6]}", f"{name}区划地名经办员", _on(Role.CLERK, places), county)
+        )
+        accounts.append((f"{PLACES_APPROVER_PREFIX}{county[:6]}", f"{name}区划地名审批人", _on(Role.APPROVER, places),
+                         county))  # fmt: skip
         # the county's 儿童福利科: sees every child protection case of the county, approves plans and closures
         accounts.append((f"et{county[:6]}", f"{name}儿童福利科", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
     for t in towns:
