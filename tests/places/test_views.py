@@ -74,6 +74,7 @@ def test_the_change_page_carries_out_a_merge_and_resolves_an_old_code(client, st
                            follow=True)  # fmt: skip
     page = response.content.decode()
     assert "撤并：顺河街道 → 老街街道" in page and "411702001001" in page and "411702002002" in page
+    assert "<td>用户 · 所属区划</td>" in page and "core.User" not in page  # the moved rows named in Chinese
     found = client.get(reverse("places:changes"), {"code": VILLAGE_A1}).content.decode()
     assert "411702001001（交通路社区，已撤销） → 现为 411702002002" in found
     assert changes.resolve(VILLAGE_A1).code == "411702002002"

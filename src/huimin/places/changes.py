@@ -151,3 +151,22 @@ def rename_region(actor, code: str, new_name: str, document: str, effective_on) 
     audit.record("places.region.rename", change, region_code=region.code, before={"name": old_name},
                  after={"name": new_name}, detail=document)  # fmt: skip
     return change
+
+
+def moved_rows(moved: dict[str, int]) -> list[tuple[str, int]]:
+    """A change's moved counts as a person reads them: 「家庭 · 所在村（社区）」 rather than the table's label."""
+    rows = []
+    for key, count in sorted(moved.items()):
+        label, _, attname = key.rpartition(".")
+        try:
+            model = apps.get_model(label)
+            field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+        except (LookupError, StopIteration, ValueError):
+            rows.append((key, count))
+            continue
+        if model._meta.auto_created:  # a many-to-many table: name the model that holds the relation
+            owner = model._meta.auto_created
+            rows.append((f"{owner._meta.verbose_name} · 所辖区划", count))
+        else:
+            rows.append((f"{model._meta.verbose_name} · {field.verbose_name}", count))
+    return rows

@@ -286,7 +286,7 @@ def change_detail(request, pk):
                           capability=cap.VIEW, region_field="new_region", what="区划变更")  # fmt: skip
     mappings = change.mappings.select_related("old_region", "new_region").order_by("old_region_id")
     return render(request, "places/change.html", {"change": change, "mappings": mappings,
-                                                  "moved": sorted(change.moved.items())})  # fmt: skip
+                                                  "moved": changes.moved_rows(change.moved)})  # fmt: skip
 
 
 # --- the public search ---------------------------------------------------------------------------------------------
