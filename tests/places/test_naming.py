@@ -182,3 +182,13 @@ def test_a_county_approver_cannot_set_or_end_a_rule_for_everywhere(staff, make_u
     with pytest.raises(NotInScope):
         services.end_rule(staff["approver"], rule.pk)
     assert services.end_rule(city, rule.pk).ended_by == "places_city"
+
+
+def test_with_the_uniqueness_rule_ended_a_second_name_of_the_kind_is_approved(staff, road, make_user):
+    from huimin.core.roles import BusinessLine, Role
+
+    city = make_user("places_city", Role.APPROVER, "411700000000", line=BusinessLine.PLACES)
+    services.end_rule(city, NamingRule.objects.get(kind="unique_in_county").pk)
+    p = services.propose(staff["clerk"], Proposal.Type.NEW, {**NEW, "name": "顺河路", "region": VILLAGE_B1})
+    services.decide(staff["approver"], p.pk, True, "驿政地名〔2026〕30号")
+    assert PlaceName.objects.filter(name="顺河路", kind="road", county_code="411702").count() == 2

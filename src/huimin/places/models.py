@@ -8,7 +8,6 @@ model meta, and must leave these pointing at the old codes."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from huimin.core.models import Region
 
@@ -48,11 +47,7 @@ class PlaceName(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "标准地名"
         ordering = ["county_code", "kind", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["county_code", "kind", "name"], condition=Q(is_active=True), name="places_name_once_in_county"
-            )
-        ]
+        indexes = [models.Index(fields=["county_code", "kind", "name"], name="places_name_in_county")]
 
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"
