@@ -55,6 +55,8 @@ def test_a_road_is_named_checked_approved_and_found_by_the_public(open_page, reg
         page.get_by_role("complementary").get_by_role("link", name="标准地名").click()
         page.get_by_role("link", name="滨河路").click()
         assert "Binhe Lu" in page.get_by_role("heading", level=1).inner_text()
+        page.get_by_role("complementary").get_by_role("link", name="地名统计").click()
+        assert "顺河街道" in page.locator("[data-testid=places-stats]").inner_text()
         log_out(page)
 
         page.goto("/places/search/")

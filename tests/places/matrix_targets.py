@@ -48,7 +48,11 @@ def places_targets(users) -> dict:
             lambda user: {"data": {**base, field: outside_region(user)}},
         )
 
+    from huimin.registry.models import Household
+
+    homes = [Household.objects.create(number=f"DMH{k}", region_id=code) for k, code in WHERE.items()]
     return {
+        "places_household": tuple({"kwargs": {"pk": h.pk}} for h in homes),
         "places_place": by_pk(places),
         "places_place_sign": with_data(places, {"kind": "road", "location": "东口"}, action="sign"),
         "places_proposal": by_pk(proposals),

@@ -80,3 +80,38 @@ def test_the_change_page_carries_out_a_merge_and_resolves_an_old_code(client, st
     assert changes.resolve(VILLAGE_A1).code == "411702002002"
     client.force_login(staff["clerk"])
     assert client.post(reverse("places:changes"), {"kind": "rename", "region": TOWN_B}).status_code == 403
+
+
+def test_the_household_page_panel_names_the_standard_name_its_address_uses(client, staff, road):
+    from huimin.registry.models import Household
+
+    linked = Household.objects.create(number="DMP1", region_id=VILLAGE_A1)
+    plain = Household.objects.create(number="DMP2", region_id=VILLAGE_A1)
+    services.link_address(staff["clerk_a"], road.pk, "DMP1", "3号")
+    client.force_login(staff["clerk_a"])
+    page = client.get(reverse("places:household_panel", args=[linked.pk])).content.decode()
+    assert "住址使用标准地名" in page and "顺河路</a>（Shunhe Lu，道路），门牌 3号" in page
+    assert "住址未关联标准地名" in client.get(reverse("places:household_panel", args=[plain.pk])).content.decode()
+    client.force_login(staff["clerk_b"])
+    assert client.get(reverse("places:household_panel", args=[linked.pk])).status_code == 404
+
+
+def test_the_statistics_count_names_signs_and_proposals_per_township(client, staff, road):
+    make_place("胡庙", kind="natural_village", region="411702002001", pinyin="Humiao")
+    make_place("西平路", region=OTHER_COUNTY)  # another county: not counted
+    NameHistory.objects.create(place=road, name="河沿街", pinyin="Heyan Jie", used_from="1990-01-01",
+                               used_until="2010-05-01", document="X")  # fmt: skip
+    services.propose(
+        staff["clerk_a"], "new", {"name": "建设路", "kind": "road", "region": VILLAGE_A1, "reason": "新建"}
+    )
+    client.force_login(staff["approver"])
+    page = client.get(reverse("places:stats")).content.decode()
+    import re
+
+    cells = [re.sub(r"<[^>]+>", "|", r) for r in re.findall(r"<tr><td>(.*?)</tr>", page)]
+    # columns: 区划, 自然村, 道路, 合计, 曾用名, 标志, 需维护, 待审批, 已批准
+    assert [c.replace("||", "|").strip("|").split("|") for c in cells] == [
+        ["顺河街道", "0", "1", "1", "1", "1", "0", "1", "0"],
+        ["老街街道", "1", "0", "1", "0", "0", "0", "0", "0"],
+    ]
+    assert "西平路" not in page

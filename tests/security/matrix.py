@@ -459,6 +459,8 @@ MATRIX: dict[str, Entry] = {
     "places:changes": Entry("places.view"),
     "places:change": Entry("places.view", target="places_change"),
     "places:public_search": Entry(PUBLIC, query="?q=矩阵"),
+    "places:stats": Entry("places.view"),
+    "places:household_panel": Entry("places.view", target="places_household"),
 }
 
 

@@ -26,6 +26,11 @@ class PlacesConfig(AppConfig):
         menu.register("places", "地名标志", "places_signs", "places:signs", c.VIEW)
         menu.register("places", "地名命名规则", "places_rules", "places:rules", c.VIEW)
         menu.register("places", "行政区划变更", "places_changes", "places:changes", c.VIEW)
+        menu.register("places", "地名统计", "places_stats", "places:stats", c.VIEW)
+
+        from huimin.registry import panels
+
+        panels.register_fragment("标准地名", "places:household_panel", capability=c.VIEW)
 
         duties.register(
             duties.Procedure(

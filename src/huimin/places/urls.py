@@ -19,4 +19,6 @@ urlpatterns = [
     path("changes/", views.change_list, name="changes"),
     path("changes/<int:pk>/", views.change_detail, name="change"),
     path("search/", views.public_search, name="public_search"),
+    path("stats/", views.stats, name="stats"),
+    path("households/<int:pk>/panel/", views.household_panel, name="household_panel"),
 ]

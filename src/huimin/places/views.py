@@ -17,7 +17,7 @@ from huimin.core.services import ServiceError
 from huimin.places import capabilities as cap
 from huimin.places import changes, rules, services
 from huimin.places.access import access_place_by_id, access_proposal_by_id, access_sign_by_id
-from huimin.places.models import NamingRule, PlaceKind, Proposal, RegionChange, Sign
+from huimin.places.models import AddressLink, NamingRule, PlaceKind, Proposal, RegionChange, Sign
 
 PAGE = 30
 
@@ -302,3 +302,57 @@ def public_search(request):
     return render(
         request, "places/public_search.html", {"page": page, "q": q, "kind": kind, "kinds": PlaceKind.choices}
     )
+
+
+# --- the household page's panel and the statistics ----------------------------------------------------------------
+
+
+@capability_required(cap.VIEW)
+def household_panel(request, pk):
+    """The household page's 标准地名 section: the standard name its address uses (loaded with htmx)."""
+    from huimin.registry.access import access_household_by_id
+
+    household = access_household_by_id(request.user, pk, capability=cap.VIEW)
+    link = AddressLink.objects.select_related("place").filter(household=household).first()
+    return render(request, "places/_household_panel.html", {"household": household, "link": link})
+
+
+@capability_required(cap.VIEW)
+def stats(request):
+    """Per township (the county's own rows on a line of their own): standard names by kind, signs needing work,
+    proposals pending and approved this year, former names."""
+    year = services.today().year
+    names = services.places(request.user).filter(is_active=True)
+    signs = scoped(Sign.objects.all(), request.user, "place__region", cap.VIEW)
+    proposals = scoped(Proposal.objects.all(), request.user, "region", cap.VIEW)
+    rows: dict[str, dict] = {}
+
+    def row(code):
+        town = code if regions.level_of(code) < regions.TOWNSHIP else regions.ancestor_code(code, regions.TOWNSHIP)
+        return rows.setdefault(town, {"kinds": {}, "signs": 0, "bad": 0, "pending": 0, "approved": 0, "history": 0})
+
+    for code, kind, n in names.values_list("region_id", "kind").annotate(n=Count("pk")).order_by():
+        r = row(code)
+        r["kinds"][kind] = r["kinds"].get(kind, 0) + n
+    for code, condition, n in signs.values_list("place__region_id", "condition").annotate(n=Count("pk")).order_by():
+        row(code)["signs"] += n
+        if condition != Sign.Condition.GOOD:
+            row(code)["bad"] += n
+    for code, status, n in (proposals.filter(proposed_at__year=year).values_list("region_id", "status")
+                            .annotate(n=Count("pk")).order_by()):  # fmt: skip
+        if status == Proposal.Status.SUBMITTED:
+            row(code)["pending"] += n
+        elif status == Proposal.Status.APPROVED:
+            row(code)["approved"] += n
+    for code, n in names.values_list("region_id").annotate(n=Count("history")).order_by():
+        row(code)["history"] += n
+    labels = regions.labels(rows, under=request.user.region_id)
+    kinds = [(k, label) for k, label in PlaceKind.choices if any(k in r["kinds"] for r in rows.values())]
+    table = [
+        {"label": labels.get(code, code), "kinds": [r["kinds"].get(k, 0) for k, _ in kinds],
+         "total": sum(r["kinds"].values()), **{k: r[k] for k in ("signs", "bad", "pending", "approved", "history")}}
+        for code, r in sorted(rows.items())
+    ]  # fmt: skip
+    totals = {k: sum(t[k] for t in table) for k in ("total", "signs", "bad", "pending", "approved", "history")}
+    totals["kinds"] = [sum(t["kinds"][i] for t in table) for i in range(len(kinds))]
+    return render(request, "places/stats.html", {"table": table, "kinds": kinds, "totals": totals, "year": year})
