@@ -277,3 +277,33 @@ def test_the_first_county_has_its_place_names_signs_and_addresses(loaded, client
     client.force_login(approver)
     pending = Proposal.objects.get(status="submitted")
     assert "符合现行命名规则" in client.get(reverse("places:proposal", args=[pending.pk])).content.decode()
+
+
+def test_a_township_merge_on_the_demo_city_moves_every_record_of_every_app(loaded):
+    from django.db.models import Sum
+
+    from huimin.places import changes
+    from huimin.stats.models import MonthlyFigure
+
+    approver = User.objects.with_role(Role.APPROVER, BusinessLine.PLACES).order_by("region_id").first()
+    old, into = Region.objects.filter(parent=approver.region, level=4).order_by("-code")[:2]
+    keys = changes.region_foreign_keys()
+
+    def under(prefix):
+        codes = Region.objects.filter(code__startswith=prefix).values("code")
+        return {f"{m._meta.label}.{a}": m._base_manager.filter(**{f"{a}__in": codes}).count() for m, a in keys}
+
+    def figures(prefix):
+        rows = MonthlyFigure.objects.filter(region__code__startswith=prefix)
+        return rows.aggregate(p=Sum("persons"), h=Sum("households"), paid=Sum("amount_paid"))
+
+    before_old, before_into = under(old.prefix), under(into.prefix)
+    stats_old, stats_into = figures(old.prefix), figures(into.prefix)
+    assert before_old["registry.Person.region_id"] > 0 and stats_old["p"]
+    change = changes.merge_township(approver, old.code, into.code, "豫政区划〔2026〕1号", "2026-11-01")
+    after_into = under(into.prefix)
+    assert not any(under(old.prefix).values())
+    assert after_into == {k: before_old[k] + before_into[k] for k in after_into}
+    merged = figures(into.prefix)
+    assert merged == {k: (stats_old[k] or 0) + (stats_into[k] or 0) for k in merged}
+    assert sum(change.moved.values()) == sum(before_old.values())

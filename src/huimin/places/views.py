@@ -117,10 +117,13 @@ def propose(request):
             kind = data.get("kind", "")
             region = data.get("region", "")
             name = data.get("name", "").strip()
+            checkable = kind in PlaceKind.values and _regions(
+                request.user, (regions.COUNTY, regions.TOWNSHIP, regions.VILLAGE)
+            ).filter(code=region)
             found = {
                 "pinyin": rules.standard_pinyin(name) if name else "",
-                "violations": services.violations(name, kind, region[:6]) if kind in PlaceKind.values else [],
-            }
+                "violations": services.violations(name, kind, region[:6]) if checkable else [],
+            }  # fmt: skip
         else:
             try:
                 p = services.propose(request.user, Proposal.Type.NEW, data)
