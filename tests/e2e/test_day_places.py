@@ -1,7 +1,8 @@
 """区划地名's day, through the real pages: the township's 地名 经办员 proposes a name for a new road — the naming
 check first refuses a name the county already has, then gives the pinyin of another — and submits it; the county's
 审批人 finds it among the proposals, reads the rules checked again and approves it with its 批准文号; a resident finds
-the new standard name on the public search without logging in. Every page is checked by axe-core (WCAG 2 AA)."""
+the new standard name on the public search without logging in. On the way the approver opens the statistics, the
+signs, the naming rules and the region changes (an unchanged code resolves to itself). Every page is checked by axe-core (WCAG 2 AA)."""
 
 import pytest
 
@@ -57,6 +58,16 @@ def test_a_road_is_named_checked_approved_and_found_by_the_public(open_page, reg
         assert "Binhe Lu" in page.get_by_role("heading", level=1).inner_text()
         page.get_by_role("complementary").get_by_role("link", name="地名统计").click()
         assert "顺河街道" in page.locator("[data-testid=places-stats]").inner_text()
+        for link, testid in (
+            ("地名标志", "signs"),
+            ("地名命名规则", "naming-rules"),
+            ("行政区划变更", "region-changes"),
+        ):
+            page.get_by_role("complementary").get_by_role("link", name=link).click()
+            page.locator(f"[data-testid={testid}]").wait_for()
+        page.get_by_label("按原区划代码查询现区划").fill(VILLAGE_A1)
+        page.get_by_role("button", name="查询").click()
+        assert "现为 411702001001" in page.locator("[data-testid=code-resolved]").inner_text()
         log_out(page)
 
         page.goto("/places/search/")
