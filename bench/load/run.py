@@ -5,14 +5,13 @@
 """
 
 import argparse
+import importlib
 import json
 import time
 
 import gevent
 from locust.env import Environment
 from locust.stats import StatsEntry
-
-from bench.load.locustfile import LOGGED_IN, Staff
 
 PERCENTILES = (0.5, 0.95, 0.99)
 
@@ -47,18 +46,22 @@ def main(argv=None) -> None:
     parser.add_argument("--spawn-rate", type=float, required=True)
     parser.add_argument("--seconds", type=float, required=True, help="measured time after the ramp-up")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--user-class", default="bench.load.locustfile:Staff", help="module:class of the users")
     args = parser.parse_args(argv)
+    module_name, class_name = args.user_class.split(":")
+    module = importlib.import_module(module_name)
+    logged_in = module.LOGGED_IN
 
-    env = Environment(user_classes=[Staff], host=args.host)
+    env = Environment(user_classes=[getattr(module, class_name)], host=args.host)
     runner = env.create_local_runner()
     t0 = time.monotonic()
     runner.start(args.users, spawn_rate=args.spawn_rate)
     ramp = args.users / args.spawn_rate
     gevent.sleep(ramp)
     deadline = time.monotonic() + 180
-    while LOGGED_IN[0] < args.users and time.monotonic() < deadline:  # every user spawned and logged in
+    while logged_in[0] < args.users and time.monotonic() < deadline:  # every user spawned and logged in
         gevent.sleep(0.2)
-    ramp_logged_in = LOGGED_IN[0]
+    ramp_logged_in = logged_in[0]
     ramp_stats = {"seconds": round(time.monotonic() - t0, 1), **_summary(env.stats, time.monotonic() - t0)}
     env.stats.reset_all()  # measure the steady state: 200 users logged in and working
     started = time.monotonic()

@@ -124,4 +124,7 @@ mount("/elderly", elderly_router)
 from huimin.homecare.api import router as homecare_router  # noqa: E402
 
 mount("/homecare", homecare_router)
+from huimin.marriage.api import router as marriage_router  # noqa: E402
+
+mount("/marriage", marriage_router)
 apikit.serve(api)

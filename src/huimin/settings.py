@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "huimin.funeral",
     "huimin.places",
     "huimin.children",
+    "huimin.relief",
     "huimin.stats",
 ]
 

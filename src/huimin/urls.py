@@ -33,6 +33,7 @@ urlpatterns = [
     path("funeral/", include("huimin.funeral.urls")),
     path("places/", include("huimin.places.urls")),
     path("children/", include("huimin.children.urls")),
+    path("relief/", include("huimin.relief.urls")),
 ]
 
 handler400 = "huimin.core.errors.bad_request"

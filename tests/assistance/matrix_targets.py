@@ -21,6 +21,7 @@ from tests.conftest import COUNTY, OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
 from tests.security.matrix import outside_region
 
 OVERLAP = {"form": "add", "code": "care_grade", "max_grade": "2", "effective_from": "2099-01-01", "basis": "矩阵"}
+VISIT = {"visit_date": "2026-01-06", "visitors": "甲、乙", "findings": "矩阵"}
 POLICY = {"form": "policy", "key": "grace_months", "value": "3", "effective_from": "2026-01-01"}
 
 
@@ -81,6 +82,10 @@ def assistance_targets(users) -> dict:
             {"kwargs": {"pk": e_out.pk, "action": "suspend"}},
         ),
         "assistance_household": ({"kwargs": {"pk": h_in.pk}}, {"kwargs": {"pk": h_out.pk}}),
+        "assistance_visit_form": (
+            {"data": VISIT | {"application": a_in.pk}},
+            {"data": VISIT | {"application": a_out.pk}},
+        ),
         # 申请救助 from the household page: the form opens with the household chosen (404 outside the region)
         "assistance_apply_household": ({"query": f"?household_id={h_in.pk}"}, {"query": f"?household_id={h_out.pk}"}),
         "assistance_delegation": (

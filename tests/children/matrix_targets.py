@@ -4,7 +4,15 @@
 
 import datetime
 
-from huimin.children.models import Assignment, Case, Category, RegisterEntry
+from huimin.children.models import (
+    Adoption,
+    Assignment,
+    Case,
+    Category,
+    FosterFamily,
+    FosterPlacement,
+    RegisterEntry,
+)
 from huimin.core.models import Region, RoleAssignment, User
 from huimin.core.roles import BusinessLine, Role
 from huimin.registry import idnumbers
@@ -37,6 +45,34 @@ def _child(region_code, seq, director, supervisor):
     return entry, case
 
 
+def _adoptions(region_code, seq, child):
+    """An adoption received (in progress) and one registered (sealed), and an approved foster family with a child."""
+    born = datetime.date(1985, 1, 1)
+    adopter = Person.objects.create(name=f"收养人{seq}", id_number=idnumbers.make("411702", born, 960 + seq),
+                                    birth_date=born, region_id=region_code)  # fmt: skip
+    other = Person.objects.create(name=f"被收养人{seq}", id_number=idnumbers.make("411702", datetime.date(2020, 1, 1),
+                                  970 + seq), birth_date=datetime.date(2020, 1, 1), region_id=region_code)  # fmt: skip
+    common = dict(region_id=region_code, situation="hardship", sender="parents", sender_name="生父母", adopter=adopter,
+                  applied_on=datetime.date(2026, 1, 5), created_by="matrix")  # fmt: skip
+    received = Adoption.objects.create(number=f"SYM{seq}", child=child, **common)
+    sealed = Adoption.objects.create(number=f"SYM{seq}R", child=other, status="registered",
+                                     certificate_number=f"收字M{seq}", registered_on=datetime.date(2026, 2, 1),
+                                     **common)  # fmt: skip
+    family = FosterFamily.objects.create(carer=adopter, region_id=region_code, address="矩阵", status="approved",
+                                         applied_on=datetime.date(2026, 1, 1), created_by="matrix")  # fmt: skip
+    placement = FosterPlacement.objects.create(
+        family=family,
+        child=child,
+        institution="福利院",
+        agreement_number=f"JYM{seq}",
+        started_on=datetime.date(2026, 1, 1),
+        term_ends_on=datetime.date(2026, 12, 31),
+        next_visit_due=datetime.date(2026, 2, 1),
+        created_by="matrix",
+    )
+    return received, sealed, family, placement
+
+
 def children_targets(users) -> dict:
     users[CHILDREN_CLERK] = clerk = _user(CHILDREN_CLERK, Role.CLERK, TOWN_A)
     users[CHILDREN_APPROVER] = _user(CHILDREN_APPROVER, Role.APPROVER, COUNTY)
@@ -44,6 +80,7 @@ def children_targets(users) -> dict:
     a = _child(VILLAGE_A1, 1, clerk, clerk)
     b = _child(VILLAGE_B1, 2, clerk_b, clerk_b)
     c = _child(OTHER_COUNTY, 3, clerk_b, clerk_b)
+    adoptions = [_adoptions(e.region_id, n, e.person) for n, (e, _) in enumerate((a, b, c), start=1)]
     visit = {"visited_on": "2026-01-10", "note": "矩阵走访"}
     act = {"kind": "warning", "note": "矩阵"}
     return {
@@ -51,4 +88,14 @@ def children_targets(users) -> dict:
         "children_entry_visit": tuple({"kwargs": {"pk": e.pk}, "data": visit} for e, _ in (a, b, c)),
         "children_case": tuple({"kwargs": {"pk": k.pk}} for _, k in (a, b, c)),
         "children_case_act": tuple({"kwargs": {"pk": k.pk, "action": "intervene"}, "data": act} for _, k in (a, b, c)),
+        "children_adoption": tuple({"kwargs": {"pk": r.pk}} for r, *_ in adoptions),
+        # 登记审查 of an application not yet assessed: refused inside (a message), 404 outside
+        "children_adoption_act": tuple({"kwargs": {"pk": r.pk, "action": "submit"}} for r, *_ in adoptions),
+        "children_adoption_certificate": tuple({"kwargs": {"pk": s.pk}} for _, s, *_ in adoptions),
+        "children_foster_family": tuple({"kwargs": {"pk": f.pk}} for *_, f, _ in adoptions),
+        # an assessment with no answers: refused inside, 404 outside
+        "children_foster_family_act": tuple({"kwargs": {"pk": f.pk, "action": "assess"}} for *_, f, _ in adoptions),
+        "children_foster_placement_act": tuple(
+            {"kwargs": {"pk": p.pk, "action": "visit"}, "data": visit} for *_, p in adoptions
+        ),  # fmt: skip
     }

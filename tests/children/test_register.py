@@ -113,7 +113,7 @@ def test_the_daily_command_and_a_person_merge(staff, capsys):
     RegisterEntry.objects.create(person=child, category=kept.category, region_id=VILLAGE_A1,
                                  director=staff["director"], entered_on=datetime.date(2020, 1, 1),
                                  next_visit_due=TODAY, created_by="t")  # fmt: skip
-    call_command("children_daily", "--date", "2026-11-20")
+    call_command("daily", "--date", "2026-11-20", "--only", "children.daily")
     assert "退出儿童名册 1 人" in capsys.readouterr().out
     repoint_person(child, twin)  # the twin was a duplicate of the (now adult) child
     assert RegisterEntry.objects.filter(person=child).count() == 2

@@ -1,14 +1,16 @@
 """乡镇经办员's day in the demo city, on the configuration it ships (no setup step): a household found on the 家庭
 list; 申请救助 from its page opens the application with the household chosen; 临时救助（急难型） is registered and
 accepted; the 核对 link opens the household in the 核对 system on that programme, where the adults' authorisations
-are registered and the check run; back from the 工作台, 核对完成; the visit is saved (保存入户调查, the case stays) and
-then submitted (提交乡镇审核). The reviewer's and approver's walks take the case on to the 决定书."""
+are registered and the check run; back from the 工作台, 核对完成; the visit is recorded offline on the 入户调查任务
+page (queued on the device, sent once online; the case stays) and then submitted (提交乡镇审核). The reviewer's and
+approver's walks take the case on to the 决定书."""
 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from huimin.assistance.models import Application, Stage
+from huimin.assistance.models import Application, HomeVisit, Stage
 from tests.clock import at
 from tests.e2e.conftest import DESKTOP, log_in_as
 from tests.e2e.demo_city import PASSWORD, REASON, household_with_staff
@@ -73,11 +75,22 @@ def test_clerk_takes_a_temporary_assistance_case_from_the_household_to_township_
         page.get_by_role("button", name="核对完成，进入下一环节").click()
         stage.filter(has_text="入户调查").wait_for()
 
-        # saving the visit keeps the case at 入户调查; submitting moves it on
-        page.get_by_label("调查人员").fill("王五、赵六")
-        page.get_by_label("调查情况").fill("房屋过火，生活用品损毁，家中无其他收入来源")
-        page.get_by_role("button", name="保存入户调查").click()
-        page.get_by_label("调查情况").wait_for()
+        # the visit is recorded in the village without signal on the 入户调查任务 page: kept on the device, sent once
+        # when the network returns; the case stays at 入户调查 until the clerk submits it from its page
+        page.get_by_role("complementary").get_by_role("link", name="入户调查任务").click()
+        form = page.get_by_test_id("visit-form")
+        form.wait_for()
+        page.context.set_offline(True)
+        form.get_by_label("申请").select_option(str(app.pk))
+        form.get_by_label("调查人员").fill("王五、赵六")
+        form.get_by_label("调查情况").fill("房屋过火，生活用品损毁，家中无其他收入来源")
+        page.get_by_test_id("visit-submit").click()
+        expect(page.locator("[data-offline-count]")).to_have_text("1")
+        assert not HomeVisit.objects.filter(application=app).exists()
+        page.context.set_offline(False)
+        expect(page.locator("[data-offline-count]")).to_have_text("0", timeout=30_000)
+        assert HomeVisit.objects.get(application=app).visitors == "王五、赵六"
+        page.get_by_test_id("round-cases").get_by_role("link", name=re.compile(app.applicant.name)).click()
         assert stage.inner_text() == "入户调查"
         page.get_by_role("button", name="提交乡镇审核").click()
         stage.filter(has_text="乡镇审核").wait_for()

@@ -2,7 +2,8 @@
 check first refuses a name the county already has, then gives the pinyin of another — and submits it; the county's
 审批人 finds it among the proposals, reads the rules checked again and approves it with its 批准文号; a resident finds
 the new standard name on the public search without logging in. On the way the approver opens the statistics, the
-signs, the naming rules and the region changes (an unchanged code resolves to itself). Every page is checked by axe-core (WCAG 2 AA)."""
+signs, the naming rules and the region changes (an unchanged code resolves to itself). Every page is checked by
+axe-core (WCAG 2 AA)."""
 
 import pytest
 

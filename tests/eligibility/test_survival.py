@@ -154,7 +154,7 @@ def test_the_daily_command(recipient, capsys):
     from django.core.management import call_command
 
     with at(2026, 3, 3):
-        call_command("eligibility_daily")
+        call_command("daily", "--only", "eligibility.daily")
     assert "生存认证逾期停保 1 人" in capsys.readouterr().out
     recipient.refresh_from_db()
     assert recipient.status == Enrolment.Status.SUSPENDED

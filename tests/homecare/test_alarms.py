@@ -109,3 +109,38 @@ def test_a_provider_is_linked_only_to_a_client_granted_the_event_operation(devic
     with pytest.raises(BusinessRuleError, match="接口客户端"):
         services.link_client(staff["clerk"], device.provider_id, other.pk)
     assert services.link_client(staff["clerk"], device.provider_id, granted.pk).api_client == granted
+
+
+def _post(client, token, **body):
+    return client.post("/api/homecare/events", body, content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+
+
+def test_heartbeats_keep_the_device_alive_without_an_audit_entry_each_and_an_alarm_is_audited(client, token, device):
+    from huimin.core.models import AuditEntry
+
+    with time_machine.travel(T0, tick=False):
+        assert _post(client, token, serial="SOS-1", kind="heartbeat").status_code == 200
+    with time_machine.travel(T0 + datetime.timedelta(seconds=30), tick=False):
+        assert _post(client, token, serial="SOS-1", kind="heartbeat").status_code == 200
+    device.refresh_from_db()
+    assert device.last_seen_at == T0 + datetime.timedelta(seconds=30)
+    assert not AuditEntry.objects.filter(action="api.call").exists()
+    with time_machine.travel(T0 + datetime.timedelta(minutes=1), tick=False):
+        alarm_id = _post(client, token, serial="SOS-1", kind="fall").json()["alarm"]
+        refused = _post(client, token, serial="NOPE", kind="heartbeat")
+    assert refused.status_code == 400 and refused.json()["code"] == "homecare.device_unknown"
+    raised = AuditEntry.objects.get(action="homecare.alarm.raise")
+    assert (raised.object_id, raised.actor) == (str(alarm_id), "api:服务商1系统")
+
+
+def test_a_client_s_last_use_is_written_once_a_minute(client, token, device):
+    with time_machine.travel(T0, tick=False):
+        _post(client, token, serial="SOS-1", kind="heartbeat")
+    first = ApiClient.objects.get(name="服务商1系统").last_used_at
+    with time_machine.travel(T0 + datetime.timedelta(seconds=59), tick=False):
+        _post(client, token, serial="SOS-1", kind="heartbeat")
+    assert ApiClient.objects.get(name="服务商1系统").last_used_at == first == T0
+    with time_machine.travel(T0 + datetime.timedelta(seconds=60), tick=False):
+        _post(client, token, serial="SOS-1", kind="heartbeat")
+    assert ApiClient.objects.get(name="服务商1系统").last_used_at == T0 + datetime.timedelta(seconds=60)

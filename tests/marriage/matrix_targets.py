@@ -7,7 +7,7 @@ import datetime
 from huimin.core.roles import BusinessLine, Role
 from huimin.marriage.models import DivorceApplication, Office, Record, Refusal, Request
 from huimin.registry import idnumbers
-from tests.conftest import COUNTY, OTHER_COUNTY
+from tests.conftest import COUNTY, OTHER_COUNTY, TOWN_A, TOWN_B
 
 MARRIAGE_APPROVER = "approver_marriage"
 D = datetime.date
@@ -63,7 +63,13 @@ def marriage_targets(users) -> dict:
     def pair(i, **extra):
         return tuple({"kwargs": {"pk": s[i].pk, **extra}} for s in (a, b, b))
 
+    # the API's offices: inside a township A caller's subtree, in township B, in another county
+    api_offices = [
+        Office.objects.create(code=f"api-{i}", name=f"接口{i}婚姻登记处", region_id=region)
+        for i, region in enumerate((TOWN_A, TOWN_B, OTHER_COUNTY))
+    ]
     return {
+        "api_marriage_office": tuple({"kwargs": {"pk": o.pk}} for o in api_offices),
         "marriage_office": pair(0),
         "marriage_record": pair(1),
         "marriage_divorce": pair(2),

@@ -244,3 +244,47 @@ def test_capacity_special_dates_cancellation_and_no_shows(office, clerk):
     walk = services.book(office, "marriage", monday, "乙", ids[1], walk_in=True, actor=clerk)  # served though full
     assert walk.status == Appointment.Status.SERVED
     assert services.daily(D(2026, 5, 12))["no_shows"] == 3
+
+
+@at(2026, 6, 15)
+def test_a_refused_registration_writes_nothing_and_keeps_the_numbers_gap_free(clerk, head, office):
+    first = _register(clerk, office, man(D(1990, 1, 1), 13), woman(D(1990, 1, 1), 14))
+    with pytest.raises(BusinessRuleError) as refused:
+        _register(clerk, office, man(D(1990, 1, 1), 13), woman(D(1991, 1, 1), 18))
+    assert refused.value.code == "marriage.refused" and Record.objects.count() == 1
+    second = _register(clerk, office, man(D(1990, 1, 1), 15), woman(D(1990, 1, 1), 16))
+    assert second.number == "J411702-2026-000002" and second.first_marriage_male and second.first_marriage_female
+    services.do_judgment(head, first, Record.Status.VOID, "驿城区人民法院", "（2026）民初3号", D(2026, 6, 15))
+    again = _register(clerk, office, man(D(1990, 1, 1), 13), woman(D(1991, 1, 1), 18))
+    assert again.number == "J411702-2026-000003"
+    assert not again.first_marriage_male and again.first_marriage_female  # married before, though not now
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_windows_registering_one_person_at_once_register_him_once(clerk, office):
+    """The parties' advisory locks: the second window waits for the first and then finds the marriage."""
+    import threading
+
+    from django.db import connection
+
+    groom = man(D(1990, 1, 1), 21)
+    brides = [woman(D(1991, 1, 1), 22), woman(D(1991, 1, 1), 24)]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def window(bride):
+        try:
+            barrier.wait()
+            with at(2026, 6, 15):
+                outcomes.append(_register(clerk, office, groom, bride).number)
+        except BusinessRuleError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=window, args=(b,)) for b in brides]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["J411702-2026-000001", "marriage.refused"]
+    assert Record.objects.count() == 1

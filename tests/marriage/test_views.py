@@ -159,5 +159,5 @@ def test_the_daily_command(office, clerk):
 
         services.book(office, "marriage", D(2026, 5, 11), "甲", man(D(1990, 1, 1), 53).id_number)
     out = io.StringIO()
-    call_command("marriage_daily", "--date", "2026-05-12", stdout=out)
+    call_command("daily", "--date", "2026-05-12", "--only", "marriage.daily", stdout=out)
     assert "预约未到 1 个" in out.getvalue()

@@ -142,6 +142,11 @@ MATRIX: dict[str, Entry] = {
     ),
     "api:list_certificate_changes": Entry("eligibility.view"),
     "api:acknowledge_certificate_change": Entry("eligibility.confirm", method="POST", target="eligibility_notice"),
+    # 婚姻登记: the check and the verification read every region's records by law (regional=False, no target)
+    "api:marriage_slots": Entry("marriage.view", target="api_marriage_office"),
+    "api:check_subsisting": Entry("marriage.register", method="POST", data={"id_number": ""}),
+    "api:verify_certificate": Entry("marriage.view", kwargs={"number": "J0"}),
+    "api:search_marriage_records": Entry("marriage.view", method="POST", data={"q": ""}),
     "api:list_elderly": Entry("elderly.view"),
     "api:get_elderly_person": Entry("elderly.view", target="api_elderly_person"),
     "api:create_assessment": Entry("elderly.assess", method="POST", target="api_elderly_assess"),
@@ -174,6 +179,7 @@ MATRIX: dict[str, Entry] = {
     "assistance:application_file": Entry("assistance.view", target="assistance_application_file"),
     "assistance:application_pdf": Entry("assistance.view", target="assistance_application_pdf"),
     "assistance:objection_resolve": Entry("assistance.view", method="POST", target="assistance_objection"),
+    "assistance:visit_round": Entry("assistance.visit"),
     "assistance:deadlines": Entry("assistance.view"),
     "assistance:publicity": Entry("assistance.view"),
     "assistance:enrolments": Entry("assistance.view"),
@@ -356,6 +362,17 @@ MATRIX: dict[str, Entry] = {
     "children:kpis": Entry("children.case_report"),
     "children:case": Entry("children.case_report", target="children_case"),
     "children:case_act": Entry("children.case_report", method="POST", target="children_case_act"),
+    # 收养登记 and 家庭寄养: a registered adoption is sealed, the adoption office's alone (tests/children)
+    "children:adoptions": Entry("children.adoption"),
+    "children:adoption_apply": Entry("children.adoption"),
+    "children:adoption": Entry("children.adoption", target="children_adoption"),
+    "children:adoption_act": Entry("children.adoption", method="POST", target="children_adoption_act"),
+    "children:adoption_certificate": Entry("children.adoption", target="children_adoption_certificate"),
+    "children:foster": Entry("children.adoption"),
+    "children:foster_apply": Entry("children.adoption"),
+    "children:foster_family": Entry("children.adoption", target="children_foster_family"),
+    "children:foster_family_act": Entry("children.adoption", method="POST", target="children_foster_family_act"),
+    "children:foster_placement_act": Entry("children.view", method="POST", target="children_foster_placement_act"),
     # benefit standards, payroll and bank files (huimin.benefits)
     "benefits:standards": Entry("benefits.view"),
     "benefits:standard_add": Entry("benefits.standards", method="POST"),
@@ -461,6 +478,15 @@ MATRIX: dict[str, Entry] = {
     "places:public_search": Entry(PUBLIC, query="?q=矩阵"),
     "places:stats": Entry("places.view"),
     "places:household_panel": Entry("places.view", target="places_household"),
+    # 流浪乞讨救助 (huimin.relief)
+    "relief:stays": Entry("relief.view"),
+    "relief:intake": Entry("relief.intake"),
+    "relief:stay": Entry("relief.view", target="relief_stay"),
+    "relief:photo": Entry("relief.view", target="relief_stay"),
+    "relief:stay_act": Entry("relief.intake", method="POST", target="relief_stay_act"),
+    "relief:search_close": Entry("relief.intake", method="POST", target="relief_search"),
+    "relief:stations": Entry("relief.view"),
+    "relief:stats": Entry("relief.view"),
 }
 
 
@@ -493,6 +519,7 @@ WRITE_CASES: dict[str, Write] = {
     "supervision:risk_add": Write("supervision_subject_form"),
     "supervision:complaint_add": Write("supervision_subject_form"),
     "elderly:visit_round": Write("elderly_visit_form", capability="elderly.visit"),
+    "assistance:visit_round": Write("assistance_visit_form", capability="assistance.visit"),
     "elderly:visitors": Write("elderly_visitor_form", capability="elderly.visits_manage"),
     "elderly:visitor": Write("elderly_visitor_assign", capability="elderly.visits_manage"),
     "elderly:visit": Write("elderly_visit_refer", capability="elderly.visit"),
@@ -515,6 +542,8 @@ WRITE_CASES: dict[str, Write] = {
     "places:propose": Write("places_propose_form"),
     "places:rules": Write("places_rule_form", capability="places.configure"),
     "places:changes": Write("places_change_form", capability="places.regions"),
+    "relief:intake": Write("relief_intake_form"),
+    "relief:stations": Write("relief_station_form", capability="relief.configure"),
 }
 
 # POST entries that name no region: why an out-of-region write cannot be expressed for them
@@ -535,6 +564,10 @@ NO_REGION_WRITES: dict[str, str] = {
     "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
     "api:report_device_event": "a provider's own devices: its client's provider, not a region (tests/homecare)",
     "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
+    "api:check_subsisting": "the subsisting-marriage check posted so the ID number stays out of URLs: reads every "
+    "region's records by law, writes only its audit entry (tests/marriage/test_api.py)",
+    "api:search_marriage_records": "a search posted so the ID number stays out of URLs: reads in one's scope, "
+    "writes nothing",
 }
 
 # object targets that belong to no region

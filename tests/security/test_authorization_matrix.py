@@ -27,6 +27,7 @@ from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, m
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.orgs.matrix_targets import orgs_targets
 from tests.places.matrix_targets import places_targets
+from tests.relief.matrix_targets import relief_targets
 from tests.security.matrix import (
     LINE_BOUND,
     MATRIX,
@@ -172,6 +173,7 @@ def targets(users):
         | funeral_targets(users)
         | places_targets(users)
         | children_targets(users)
+        | relief_targets(users)
     )
 
 
@@ -228,6 +230,9 @@ FUNERAL_APPROVER = "approver_funeral"
 # 区划地名: a township 经办员 (proposes names, keeps signs) and the county's 审批人 (names, rules, region changes)
 PLACES_CLERK = "clerk_places"
 PLACES_APPROVER = "approver_places"
+# 流浪乞讨救助: a 救助站 经办员 in township A (its own station) and the county's 审批人
+RELIEF_CLERK = "clerk_relief"
+RELIEF_APPROVER = "approver_relief"
 
 
 def _funeral_users(make_user) -> dict:
@@ -254,6 +259,8 @@ def _line_users(make_user, users) -> dict:
         **_funeral_users(make_user),
         PLACES_CLERK: make_user(PLACES_CLERK, Role.CLERK, TOWN_A, line=BusinessLine.PLACES),
         PLACES_APPROVER: make_user(PLACES_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.PLACES),
+        RELIEF_CLERK: make_user(RELIEF_CLERK, Role.CLERK, TOWN_A, line=BusinessLine.RELIEF),
+        RELIEF_APPROVER: make_user(RELIEF_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.RELIEF),
     }
 
 

@@ -22,6 +22,7 @@ class AssistanceConfig(AppConfig):
         roles.extend(Role.FEDERATION_REVIEWER, w.VIEW, w.AGENCY_REVIEW, line=BusinessLine.DISABILITY)
 
         menu.register("assistance", "救助申请", "assistance_applications", "assistance:applications", w.VIEW)
+        menu.register("assistance", "入户调查任务", "assistance_visits", "assistance:visit_round", w.VISIT)
         menu.register("assistance", "办理时限", "assistance_deadlines", "assistance:deadlines", w.VIEW)
         menu.register("assistance", "公示", "assistance_publicity", "assistance:publicity", w.VIEW)
         menu.register("assistance", "在保对象", "assistance_enrolments", "assistance:enrolments", w.VIEW)

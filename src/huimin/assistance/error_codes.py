@@ -25,6 +25,8 @@ class AssistanceErrorCode(StrEnum):
     VERIFICATION_DOCUMENT_REQUIRED = "assistance.verification_document_required"
     # submitting the 入户调查 with no saved record, too few visitors or no findings
     VISIT_INCOMPLETE = "assistance.visit_incomplete"
+    # an 入户调查 record entered offline while someone else saved the same case's record after the form was loaded
+    VISIT_CONFLICT = "assistance.visit_conflict"
 
 
 class DutyConflict(BusinessRuleError):

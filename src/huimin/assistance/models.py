@@ -30,6 +30,7 @@ class ProgrammeKind(models.TextChoices):
     ORPHAN = "orphan", "孤儿基本生活费"
     ORPHAN_INSTITUTION = "orphan_institution", "机构养育孤儿基本生活费"
     DE_FACTO_CHILD = "de_facto_child", "事实无人抚养儿童基本生活费"
+    FOSTER_CARE = "foster_care", "家庭寄养费"
     ELDERLY_CARE = "elderly_care", "经济困难失能老年人护理补贴"
     # 养老服务 line: 高龄津贴 is enrolled without application (免申即享, huimin.elderly.allowance)
     AGED_ALLOWANCE = "aged_allowance", "高龄津贴"

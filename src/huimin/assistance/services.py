@@ -67,11 +67,13 @@ from huimin.assistance.actions.verify import (
     record_verification,
 )
 from huimin.assistance.actions.visit import (
+    VisitConflict,
     current_visit,
     record_appraisal,
     record_visit,
     submit_visit,
     visit_problems,
+    visit_version,
 )
 
 __all__ = [
@@ -130,4 +132,6 @@ __all__ = [
     "suspend",
     "today",
     "visit_problems",
+    "visit_version",
+    "VisitConflict",
 ]

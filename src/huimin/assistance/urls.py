@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.assistance import public, views
+from huimin.assistance import public, views, visit_views
 
 app_name = "assistance"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("applications/<int:pk>/objections/<int:objection_pk>/", views.objection_resolve, name="objection_resolve"),
     path("applications/<int:pk>/files/<str:kind>/<int:file_pk>/", views.application_file, name="application_file"),
     path("applications/<int:pk>/pdf/<str:form>/", views.application_pdf, name="application_pdf"),
+    path("visits/", visit_views.visit_round, name="visit_round"),
     path("deadlines/", views.deadline_list, name="deadlines"),
     path("publicity/", views.publicity_list, name="publicity"),
     path("enrolments/", views.enrolment_list, name="enrolments"),

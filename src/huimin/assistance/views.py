@@ -41,6 +41,7 @@ from huimin.core.access import by_line, visible_configuration
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
+from huimin.core.parse import date_or_none
 from huimin.core.roles import EXPORT, BusinessLine, has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
@@ -56,13 +57,6 @@ DUE_SOON_WORKDAYS = 3
 
 def _page(request, qs):
     return page_of(request, qs, PAGE_SIZE)
-
-
-def _date(value) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def _id(value) -> int:
@@ -369,7 +363,7 @@ def _run_action(request, app: Application, action: str):
         return "已作出不予批准决定，并生成通知书"
     if action == "record_verification":
         services.record_verification(
-            user, app, report_number=p.get("report_number", ""), report_date=_date(p.get("report_date")),
+            user, app, report_number=p.get("report_number", ""), report_date=date_or_none(p.get("report_date")),
             conclusion=p.get("conclusion", ""), reasons=p.get("reasons", ""),
             report_file=request.FILES.get("report_file"), income_per_head=p.get("income_per_head", ""),
         )  # fmt: skip
@@ -384,7 +378,7 @@ def _run_action(request, app: Application, action: str):
         return "核对环节已完成"
     if action == "record_visit":
         services.record_visit(
-            user, app, visit_date=_date(p.get("visit_date")), visitors=p.get("visitors", ""),
+            user, app, visit_date=date_or_none(p.get("visit_date")), visitors=p.get("visitors", ""),
             findings=p.get("findings", ""), photos=request.FILES.getlist("photos"),
             members=p.get("members", ""), care_grade=p.get("care_grade", ""),
         )  # fmt: skip
@@ -395,7 +389,7 @@ def _run_action(request, app: Application, action: str):
         return f"入户调查已提交，进入{app.get_stage_display()}环节"
     if action == "record_appraisal":
         services.record_appraisal(
-            user, app, held_on=_date(p.get("held_on")), participants=p.get("participants", ""),
+            user, app, held_on=date_or_none(p.get("held_on")), participants=p.get("participants", ""),
             result=p.get("result", ""),
         )  # fmt: skip
         return "已记录民主评议"
@@ -429,11 +423,11 @@ def _run_action(request, app: Application, action: str):
         )  # fmt: skip
         return "已批准"
     if action == "advance":
-        services.record_advance(user, app, amount=p.get("amount", ""), paid_on=_date(p.get("paid_on")))
+        services.record_advance(user, app, amount=p.get("amount", ""), paid_on=date_or_none(p.get("paid_on")))
         return "已记录先行救助"
     if action == "case_by_case":
         services.record_case_by_case(
-            user, app, held_on=_date(p.get("held_on")), participants=p.get("participants", ""),
+            user, app, held_on=date_or_none(p.get("held_on")), participants=p.get("participants", ""),
             conclusion=p.get("conclusion", ""),
         )  # fmt: skip
         return "已记录一事一议"
@@ -735,7 +729,7 @@ def delegations(request):
                 programme=programme,
                 county_code=regions.ancestor_code(user.region_id, regions.COUNTY) if user.region else "",
                 township_code=request.POST.get("township") or None,
-                effective_from=_date(request.POST.get("effective_from")),
+                effective_from=date_or_none(request.POST.get("effective_from")),
                 max_amount=request.POST.get("max_amount") or None,
             )
         except ServiceError as exc:
@@ -758,7 +752,7 @@ def delegation_end(request, pk):
     delegation = get_object_or_404(Delegation, pk=pk)
     try:
         services.end_delegation(
-            request.user, delegation, _date(request.POST.get("effective_to")) or timezone.localdate()
+            request.user, delegation, date_or_none(request.POST.get("effective_to")) or timezone.localdate()
         )
     except ServiceError as exc:
         messages.error(request, str(exc))
@@ -786,12 +780,12 @@ def settings_page(request):
             elif p.get("form") == "policy":
                 services.set_policy(
                     user, key=p.get("key", ""), value=p.get("value", ""), region_code=p.get("region", ""),
-                    effective_from=_date(p.get("effective_from")),
+                    effective_from=date_or_none(p.get("effective_from")),
                     programme=Programme.objects.filter(pk=p.get("programme") or 0).first(), source=p.get("source", ""),
                 )  # fmt: skip
             else:
                 services.set_workday(
-                    user, day=_date(p.get("day")), is_workday=p.get("is_workday") == "1",
+                    user, day=date_or_none(p.get("day")), is_workday=p.get("is_workday") == "1",
                     region_code=p.get("region", ""), note=p.get("note", ""),
                 )  # fmt: skip
         except ServiceError as exc:
@@ -866,12 +860,13 @@ def overlap_rules(request):
         try:
             if p.get("form") == "end":
                 rule = get_object_or_404(visible_configuration(OverlapRule.objects.all(), user), pk=_id(p.get("rule")))
-                services.end_overlap_rule(user, rule, effective_to=_date(p.get("effective_to")),
+                services.end_overlap_rule(user, rule, effective_to=date_or_none(p.get("effective_to")),
                                           reason=p.get("reason", ""))  # fmt: skip
             else:
                 services.add_overlap_rule(
                     user, code=p.get("code", ""), region_code=p.get("region", ""),
-                    effective_from=_date(p.get("effective_from")), basis=p.get("basis", ""), name=p.get("name", ""),
+                    effective_from=date_or_none(p.get("effective_from")), basis=p.get("basis", ""),
+                    name=p.get("name", ""),
                     other_kinds=p.getlist("other_kinds"), max_grade=p.get("max_grade"),
                     extended_categories=p.getlist("extended_categories"),
                     extended_max_grade=p.get("extended_max_grade"),
@@ -933,7 +928,7 @@ def forwarded_list(request):
         "application__programme__business_line",
     ).select_related("application__programme", "application__applicant", "from_region", "to_region")
     qs = qs.defer(*(f"application__{f}" for f in PROTECTED_DEFER))
-    since, until = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    since, until = date_or_none(request.GET.get("from")), date_or_none(request.GET.get("to"))
     if since:
         qs = qs.filter(at__date__gte=since)
     if until:

@@ -21,12 +21,14 @@ CALCULATED = {
     "orphan": "散居孤儿基本生活费",
     "orphan_institution": "机构养育孤儿基本生活费",
     "de_facto_child": "事实无人抚养儿童基本生活费",
+    "foster_care": "家庭寄养费",
 }
 # the 儿童福利 allowances: a flat standard per child by the child's status (huimin.children)
 CHILD_STANDARDS = {
     "orphan": ("orphan_scattered", StandardKind.ORPHAN_SCATTERED),
     "orphan_institution": ("orphan_institution", StandardKind.ORPHAN_INSTITUTION),
     "de_facto_child": ("de_facto", StandardKind.DE_FACTO_CHILD),
+    "foster_care": ("foster", StandardKind.FOSTER_CARE),
 }
 NEEDS = {"dibao": ("income_per_head", "members"), "tekun": ("grade",)}  # inputs taken from the application's file
 ELDERLY_CARE_KINDS = {"moderate": StandardKind.ELDERLY_CARE_MODERATE, "severe": StandardKind.ELDERLY_CARE_SEVERE,

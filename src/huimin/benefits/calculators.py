@@ -182,10 +182,11 @@ def flat(*, standard: StandardValue, what: str) -> Result:
 
 
 def child_living(*, standard: StandardValue, status: str) -> Result:
-    labels = {"orphan_scattered": "散居孤儿", "orphan_institution": "机构养育孤儿", "de_facto": "事实无人抚养儿童"}
+    labels = {"orphan_scattered": "散居孤儿基本生活费", "orphan_institution": "机构养育孤儿基本生活费",
+              "de_facto": "事实无人抚养儿童基本生活费", "foster": "家庭寄养费"}  # fmt: skip
     if status not in labels:
         raise CalculationError("儿童类别不正确")
-    return flat(standard=standard, what=f"{labels[status]}基本生活费")
+    return flat(standard=standard, what=labels[status])
 
 
 def disability_subsidies(

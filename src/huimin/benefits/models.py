@@ -27,6 +27,7 @@ class StandardKind(models.TextChoices):
     ORPHAN_SCATTERED = "orphan_scattered", "散居孤儿基本生活费标准"
     ORPHAN_INSTITUTION = "orphan_institution", "机构养育孤儿基本生活费标准"
     DE_FACTO_CHILD = "de_facto_child", "事实无人抚养儿童基本生活费标准"
+    FOSTER_CARE = "foster_care", "家庭寄养费标准（每名寄养儿童）"
     AGED_ALLOWANCE = "aged_allowance", "高龄津贴（按年龄段）"
     ELDERLY_SERVICE = "elderly_service", "经济困难老年人养老服务补贴标准"
     ELDERLY_CARE_MODERATE = "elderly_care_moderate", "经济困难失能老年人护理补贴标准（中度失能）"

@@ -101,8 +101,10 @@ def load(category_model=None, parameter_model=None, item_model=None, level_model
 
 def ensure() -> None:
     """Load the defaults when the tables are empty (after a flush in tests, or a hand-made database)."""
-    from huimin.children.models import Category
+    from huimin.children.models import Category, FamilyAssessmentItem
 
+    if not FamilyAssessmentItem.objects.exists():
+        load_assessment_items(FamilyAssessmentItem)
     if not Category.objects.exists():
         load()
         from django.apps import apps
@@ -110,6 +112,8 @@ def ensure() -> None:
         get = apps.get_model  # benefits lies beside children: its fund table is reached by name
         load_programmes(get("assistance", "Programme"), get("assistance", "DutySeparation"),
                         get("benefits", "ProgrammeFund"))  # fmt: skip
+        load_foster_programme(get("assistance", "Programme"), get("assistance", "DutySeparation"),
+                              get("benefits", "ProgrammeFund"))  # fmt: skip
 
 
 # --- 基本生活费 on the programme machinery (assistance.Programme rows on the 儿童福利 line) -------------------------
@@ -151,3 +155,63 @@ def load_programmes(programme_model, duty_model, fund_model) -> None:
             fund_model.objects.create(programme_id=programme.pk, region=None, fund_name=CHILD_FUND,
                                       effective_from=datetime.date(2010, 1, 1),
                                       source="国家默认（各地按本地资金渠道另行配置）")  # fmt: skip
+
+
+# --- 收养评估 and 寄养家庭评估 items (民政部《收养评估办法（试行）》第六条; 《家庭寄养管理办法》第八条) ---
+ASSESSMENT_ITEMS = {
+    "adoption": [
+        ("motive", "收养动机"),
+        ("conduct", "道德品行"),
+        ("education", "受教育程度"),
+        ("health", "健康状况"),
+        ("economy", "经济及住房条件"),
+        ("marriage", "婚姻家庭关系"),
+        ("household", "共同生活家庭成员意愿"),
+        ("plan", "育儿计划"),
+        ("neighbourhood", "邻里关系与社区环境"),
+        ("attitude", "对被收养人的态度与融合情况"),
+    ],
+    "foster": [
+        ("residence", "有当地户籍与稳定住所，人均居住面积不低于当地平均水平"),
+        ("income", "经济收入稳定，家庭人均收入不低于当地平均水平"),
+        ("members", "家庭成员无犯罪记录、无不良嗜好、关系和睦"),
+        ("health", "家庭成员无传染病、精神疾病等"),
+        ("carer", "主要照料人有照料儿童的能力、经验，初中以上文化程度"),
+        ("consent", "共同生活的家庭成员同意寄养"),
+    ],
+}
+
+
+def load_assessment_items(item_model) -> None:
+    for kind, items in ASSESSMENT_ITEMS.items():
+        for order, (code, name) in enumerate(items):
+            item_model.objects.get_or_create(kind=kind, code=code, defaults={"name": name, "order": order})
+
+
+# 家庭寄养费 on the programme machinery: paid monthly to the foster family for the child (benefits.Standard of kind
+# 家庭寄养费标准), applied for on the ordinary assistance pages like the 基本生活费
+FOSTER_PROGRAMME = dict(code="foster_care", name="家庭寄养费", kind="foster_care", sort=73)
+FOSTER_DOCS = [
+    {"code": "agreement", "name": "家庭寄养协议"},
+    {"code": "identity", "name": "寄养儿童及主要照料人身份证明"},
+]
+FOSTER_FUND = "儿童福利机构家庭寄养经费"
+
+
+def load_foster_programme(programme_model, duty_model, fund_model) -> None:
+    import datetime
+
+    row = FOSTER_PROGRAMME
+    programme, created = programme_model.objects.get_or_create(code=row["code"], defaults={
+        **row, "scope": "person", "stages": ALLOWANCE_STAGES, "deadlines": ALLOWANCE_DEADLINES,
+        "publicity_days": 0, "review_cycle": {"default_months": 12}, "required_documents": FOSTER_DOCS,
+        "exclusive_group": "", "business_line": "children", "means_tested": False, "start_rule": "next_month",
+    })  # fmt: skip
+    if created:
+        for first, second in DUTIES:
+            duty_model.objects.create(programme=programme, first=first, second=second, created_by="系统默认",
+                                      basis="默认：受理与乡镇审核分离，审核与审批分离")  # fmt: skip
+    if not fund_model.objects.filter(programme_id=programme.pk).exists():
+        fund_model.objects.create(programme_id=programme.pk, region=None, fund_name=FOSTER_FUND,
+                                  effective_from=datetime.date(2014, 1, 1),
+                                  source="国家默认（各地按本地资金渠道另行配置）")  # fmt: skip

@@ -16,3 +16,6 @@ class ChildrenErrorCode(StrEnum):
     REQUIRED = "children.required"  # a required field is missing
     ASSESSMENT_ITEMS = "children.assessment_items"  # an assessment item has no (or an unknown) answer
     NOT_CONFIGURED = "children.not_configured"  # parameters, risk items or levels missing
+    ADOPTION_CONDITIONS = "children.adoption_conditions"  # 民法典第一千零九十三条至第一千一百零四条 not met
+    ADOPTION_STATE = "children.adoption_state"  # the adoption's (or foster family's) state does not allow the step
+    FOSTER_CONDITIONS = "children.foster_conditions"  # 《家庭寄养管理办法》: the carer's age, two children at most

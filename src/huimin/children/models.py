@@ -436,3 +436,221 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.visited_on}"
+
+
+# --- 安置 (placement history), 收养, 家庭寄养 ---------------------------------------------------------------------
+
+
+class PlacementRecord(models.Model):
+    """One period of a child's placement (亲属抚养, 家庭寄养, 机构养育, 依法收养 …): the child's placement history.
+    Written when a child enters a register, a foster placement starts or ends, an adoption is registered or
+    dissolved; the open period (``ended_on`` empty) is the current one."""
+
+    child = models.ForeignKey(Person, verbose_name="儿童", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("安置方式", max_length=15, choices=RegisterEntry.Placement.choices)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.CharField("登记人", max_length=150)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安置记录"
+        ordering = ["child_id", "-started_on", "-id"]
+
+    def __str__(self):
+        return f"{self.child_id} {self.get_kind_display()} {self.started_on}"
+
+
+class FamilyAssessmentItem(models.Model):
+    """An item of the family assessment as data: ``kind`` 收养评估 (民政部《收养评估办法（试行）》) or 寄养家庭评估
+    (《家庭寄养管理办法》第八条). Each is answered 符合/不符合 with a note; a family passes when every item does."""
+
+    class Kind(models.TextChoices):
+        ADOPTION = "adoption", "收养评估"
+        FOSTER = "foster", "寄养家庭评估"
+
+    kind = models.CharField("评估类别", max_length=10, choices=Kind.choices)
+    code = models.CharField("代码", max_length=30)
+    name = models.CharField("评估项目", max_length=100)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭评估项目"
+        ordering = ["kind", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="children_assessment_item_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class Adoption(models.Model):
+    """收养登记 (民法典第一千一百零五条): application → 收养评估 (items, home visit, police and health checks) →
+    登记审查 (the law's conditions) → 审批 by another person (core.duties ``children.adoption``) → 收养登记证; and
+    解除收养. Once registered the file is sealed (收养档案 "一案一档"): only the adoption office reads it, every read
+    audited, anyone else gets 404."""
+
+    scope_region_field = "region"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "已受理"
+        ASSESSED = "assessed", "已评估"
+        SUBMITTED = "submitted", "登记待审批"
+        REGISTERED = "registered", "已登记"
+        REFUSED = "refused", "不予登记"
+        DISSOLVED = "dissolved", "已解除"
+
+    class Situation(models.TextChoices):
+        ORPHAN = "orphan", "丧失父母的孤儿"
+        UNFOUND = "unfound", "查找不到生父母的未成年人"
+        HARDSHIP = "hardship", "生父母有特殊困难无力抚养的子女"
+
+    class Sender(models.TextChoices):
+        INSTITUTION = "institution", "儿童福利机构"
+        GUARDIAN = "guardian", "孤儿的监护人"
+        PARENTS = "parents", "生父母"
+
+    number = models.CharField("收养登记编号", max_length=30, unique=True)
+    child = models.ForeignKey(Person, verbose_name="被收养人", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="被收养人所在地", on_delete=models.PROTECT, related_name="+")
+    situation = models.CharField("被收养人情形", max_length=10, choices=Situation.choices)
+    child_disabled = models.BooleanField("残疾未成年人", default=False)
+    sender = models.CharField("送养人", max_length=15, choices=Sender.choices)
+    sender_name = models.CharField("送养人名称", max_length=100)
+    adopter = models.ForeignKey(Person, verbose_name="收养人", on_delete=models.PROTECT, related_name="+")
+    spouse = models.ForeignKey(Person, verbose_name="共同收养人（配偶）", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    has_spouse = models.BooleanField("收养人有配偶", default=False)
+    existing_children = models.PositiveSmallIntegerField("收养人现有子女数", default=0)
+    child_consents = models.BooleanField("被收养人同意（八周岁以上）", default=False)
+    status = models.CharField("状态", max_length=15, choices=Status.choices, default=Status.APPLIED, db_index=True)
+    applied_on = models.DateField("受理日期")
+    # 收养评估
+    answers = models.JSONField("评估项目结论", default=dict, blank=True)  # {item code: {"pass": bool, "note": ""}}
+    home_visit_on = models.DateField("入户调查日期", null=True, blank=True)
+    home_visit_note = models.CharField("入户调查情况", max_length=500, blank=True)
+    police_clear = models.BooleanField("无违法犯罪记录（公安机关出具）", null=True)
+    police_reference = models.CharField("无犯罪记录证明编号", max_length=100, blank=True)
+    health_clear = models.BooleanField("未患不应当收养子女的疾病（体检证明）", null=True)
+    health_reference = models.CharField("体检证明编号", max_length=100, blank=True)
+    assessment_passed = models.BooleanField("评估结论：通过", null=True)
+    assessed_on = models.DateField("评估日期", null=True, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评估人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    # 登记审查 and 审批 (two people)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记审查人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+    certificate_number = models.CharField("收养登记证字号", max_length=40, blank=True)
+    registered_on = models.DateField("登记日期", null=True, blank=True)
+    # 解除收养
+    dissolved_on = models.DateField("解除日期", null=True, blank=True)
+    dissolution_kind = models.CharField("解除方式", max_length=10, blank=True,
+                                        choices=[("agreement", "协议解除"), ("court", "人民法院判决解除")])  # fmt: skip
+    dissolution_reason = models.CharField("解除原因", max_length=300, blank=True)
+    dissolution_number = models.CharField("解除收养关系证明字号", max_length=40, blank=True)
+    created_by = models.CharField("受理人", max_length=150)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收养登记"
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child"], condition=models.Q(status__in=["applied", "assessed",
+                                    "submitted", "registered"]), name="children_one_open_adoption"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def sealed(self) -> bool:
+        return self.status in (self.Status.REGISTERED, self.Status.DISSOLVED)
+
+
+class FosterFamily(models.Model):
+    """A 寄养家庭: its 主要照料人 (a registry person), the assessment (items as data, a home visit) and its approval by
+    the county office; ``status`` 待评估 → 已认定 (may take children) → 已终止."""
+
+    scope_region_field = "region"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "待评估"
+        APPROVED = "approved", "已认定"
+        REFUSED = "refused", "未通过评估"
+        ENDED = "ended", "已终止"
+
+    carer = models.ForeignKey(Person, verbose_name="主要照料人", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="+")
+    address = models.CharField("家庭住址", max_length=200)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.APPLIED, db_index=True)
+    applied_on = models.DateField("申请日期")
+    answers = models.JSONField("评估项目结论", default=dict, blank=True)
+    home_visit_note = models.CharField("入户调查情况", max_length=500, blank=True)
+    assessed_on = models.DateField("评估日期", null=True, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评估人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=200, blank=True)
+    created_by = models.CharField("登记人", max_length=150)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "寄养家庭"
+        ordering = ["region_id", "id"]
+
+    def __str__(self):
+        return f"{self.carer_id} 寄养家庭"
+
+
+class FosterPlacement(models.Model):
+    """A child placed in a foster family by a 家庭寄养协议 (the institution, the family, the term, the monthly fee's
+    standard, paid through the 家庭寄养费 programme on the monthly payroll); visited monthly (``next_visit_due``)."""
+
+    scope_region_field = "family__region"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "寄养中"
+        ENDED = "ended", "已结束"
+
+    family = models.ForeignKey(FosterFamily, verbose_name="寄养家庭", on_delete=models.PROTECT,
+                               related_name="placements")  # fmt: skip
+    child = models.ForeignKey(Person, verbose_name="寄养儿童", on_delete=models.PROTECT, related_name="+")
+    institution = models.CharField("送养儿童福利机构", max_length=100)
+    agreement_number = models.CharField("寄养协议编号", max_length=40, unique=True)
+    started_on = models.DateField("寄养开始日期")
+    term_ends_on = models.DateField("协议期满日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    next_visit_due = models.DateField("下次回访日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+    created_by = models.CharField("登记人", max_length=150)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭寄养协议"
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child"], condition=models.Q(status="active"),
+                                    name="children_one_active_foster_placement"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return self.agreement_number
+
+
+class FosterVisit(models.Model):
+    """A monthly visit of a foster placement (《家庭寄养管理办法》第二十条: 每月至少一次)."""
+
+    placement = models.ForeignKey(FosterPlacement, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField("回访日期")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回访人", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("回访情况", max_length=500)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "寄养回访"
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.placement_id} {self.visited_on}"

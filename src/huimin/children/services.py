@@ -171,6 +171,15 @@ def register_child(actor, person, category_code: str, *, guardians: list[Guardia
         for e in evidence
     )  # fmt: skip
     audit.record("children.register.enter", entry, after={"category": category.code, "person": person.pk})
+    from huimin.children.adoption import place
+    from huimin.children.models import PlacementRecord
+
+    current = PlacementRecord.objects.filter(child=person, ended_on__isnull=True).first()
+    if current is None:
+        place(actor, person, placement, day, f"纳入{category.name}名册")
+    elif current.kind != placement:
+        entry.placement = current.kind  # the history is the truth: the entry shows the current placement
+        entry.save(update_fields=["placement"])
     return entry
 
 

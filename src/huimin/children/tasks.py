@@ -1,4 +1,4 @@
-"""The daily job of 儿童福利 as a task for ``huimin db_worker`` (or ``huimin children_daily`` from cron)."""
+"""The daily job of 儿童福利 as a task for ``huimin db_worker`` (or ``huimin daily`` from cron)."""
 
 from django_tasks import task
 

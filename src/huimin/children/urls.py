@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.children import views
+from huimin.children import adoption_views, views
 
 app_name = "children"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path("cases/kpis/", views.kpis, name="kpis"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
+    path("adoptions/", adoption_views.adoptions, name="adoptions"),
+    path("adoptions/apply/", adoption_views.adoption_apply, name="adoption_apply"),
+    path("adoptions/<int:pk>/", adoption_views.adoption_detail, name="adoption"),
+    path("adoptions/<int:pk>/certificate/", adoption_views.adoption_certificate, name="adoption_certificate"),
+    path("adoptions/<int:pk>/<str:action>/", adoption_views.adoption_act, name="adoption_act"),
+    path("foster/", adoption_views.foster, name="foster"),
+    path("foster/apply/", adoption_views.foster_apply, name="foster_apply"),
+    path("foster/families/<int:pk>/", adoption_views.foster_family, name="foster_family"),
+    path("foster/families/<int:pk>/<str:action>/", adoption_views.foster_family_act, name="foster_family_act"),
+    path("foster/placements/<int:pk>/<str:action>/", adoption_views.foster_placement_act, name="foster_placement_act"),
 ]

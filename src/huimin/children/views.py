@@ -15,10 +15,12 @@ from huimin.children.models import (
     Assignment,
     Case,
     Category,
+    FosterPlacement,
     Guardian,
     GuardianshipAction,
     GuardianStatus,
     Intervention,
+    PlacementRecord,
     Plan,
     Referral,
     RegisterEntry,
@@ -153,6 +155,9 @@ def entry_detail(request, pk):
         "entry": entry, "guardians": entry.guardians.all(), "evidence": entry.evidence.all(),
         "visits": entry.visits.select_related("by"), "today": services.today(),
         "others": RegisterEntry.objects.filter(person=entry.person).exclude(pk=entry.pk).select_related("category"),
+        "history": PlacementRecord.objects.filter(child=entry.person).order_by("-started_on", "-id"),
+        "fosters": FosterPlacement.objects.filter(child=entry.person, status=FosterPlacement.Status.ACTIVE)
+        .select_related("family__carer").prefetch_related("visits__by"),
     })  # fmt: skip
 
 

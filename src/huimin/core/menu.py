@@ -18,6 +18,7 @@ SECTIONS = {
     "funeral": "殡葬管理",
     "places": "区划地名",
     "children": "儿童福利",
+    "relief": "流浪乞讨救助",
     "stats": "统计决策",
     "system": "系统管理",
 }

@@ -20,7 +20,8 @@ from huimin.registry.models import Person
 LINE = BusinessLine.CHILDREN
 DIRECTOR_PREFIX = "ez"  # a village's 儿童主任 (an assistant of the 儿童福利 line): prefix + village code
 OFFICE_PREFIX = "et"  # the county's 儿童福利科 (approver of the 儿童福利 line): prefix + county code
-STANDARDS = {"orphan_scattered": "950", "orphan_institution": "1350", "de_facto_child": "950"}
+STANDARDS = {"orphan_scattered": "950", "orphan_institution": "1350", "de_facto_child": "950", "foster_care": "1200"}
+REGISTRAR_PREFIX = "sy"  # the county's 收养登记员 (approver of the 儿童福利 line): 登记审查, the office approves
 SOURCE = "驻马店市“十四五”民政事业发展规划：社会散居孤儿每人每月950元，集中养育孤儿每人每月1350元（演示数据）"
 PER_REGISTER = 3  # children per register and county
 GUARDIANS = {
@@ -67,7 +68,7 @@ def load_children(as_of: datetime.date) -> dict[str, int]:
     from huimin.assistance.models import Application, Enrolment, EnrolmentChange, EnrolmentMember, Programme
 
     day = min(as_of, timezone.localdate())
-    counts = {"registered": 0, "allowances": 0, "cases": 0}
+    counts = {"registered": 0, "allowances": 0, "cases": 0, "foster_families": 0, "fostered": 0, "adoptions": 0}
     programmes = {p.code: p for p in Programme.objects.filter(code__in=STANDARDS)}
     taken: set[int] = set()
     offices = User.objects.with_role(Role.APPROVER, LINE).filter(username__startswith=OFFICE_PREFIX)
@@ -105,17 +106,109 @@ def load_children(as_of: datetime.date) -> dict[str, int]:
                 _case(office, directors[child.region_id], supervisors.get(child.region_id[:9]), child, stage, day)
                 taken.add(child.pk)
                 counts["cases"] += 1
+            orphan = next((e for e in entries if e.placement == "institution"), None)
+            _foster_and_adopt(office, directors, orphan, day, taken, programmes.get("foster_care"), counts)
     return counts
 
 
-def _enrol(programme, entry, office, day, application, enrolment, member, change) -> None:
+def _adults(villages, day: datetime.date, sex: str, count: int, taken: set[int]) -> list[Person]:
+    return list(
+        Person.objects.filter(region_id__in=villages, sex=sex, is_deceased=False, merged_into__isnull=True,
+                              birth_date__gt=datetime.date(day.year - 55, 1, 1),
+                              birth_date__lt=datetime.date(day.year - 36, 1, 1))
+        .exclude(pk__in=taken).order_by("pk")[:count]
+    )  # fmt: skip
+
+
+def _foster_and_adopt(office, directors, orphan, day, taken, programme, counts) -> None:
+    """In each county: an approved 寄养家庭 fostering the institution's orphan (visited, its 家庭寄养费 on the
+    payroll) and a family waiting for its assessment; an adoption registered (its archive sealed) and one assessed,
+    waiting for the 登记审查 — all through huimin.children.adoption."""
+    from huimin.assistance.models import Application, Enrolment, EnrolmentChange, EnrolmentMember
+    from huimin.children import adoption
+    from huimin.children.models import FamilyAssessmentItem
+
+    registrar = User.objects.filter(username=f"{REGISTRAR_PREFIX}{office.region_id[:6]}").first()
+    villages = list(directors)
+    women = _adults(villages, day, "2", 4, taken)  # two foster carers, two adopters
+    taken.update(p.pk for p in women)
+    items = {kind: {i.code: {"pass": "1", "note": ""} for i in FamilyAssessmentItem.objects.filter(kind=kind)}
+             for kind in ("adoption", "foster")}  # fmt: skip
+    for n, carer in enumerate(women[:2]):
+        family = adoption.apply_family(office, carer, address=f"{carer.region.name}（演示地址）", phone="",
+                                       day=day - datetime.timedelta(days=60))  # fmt: skip
+        counts["foster_families"] += 1
+        if n == 1 or orphan is None:
+            continue  # waits for its assessment
+        adoption.assess_family(office, family, items["foster"], "演示：住房宽敞，家庭和睦，照料人有育儿经验")
+        start = day - datetime.timedelta(days=38)  # two days after the orphan entered the register
+        placement = adoption.place_in_family(office, family, orphan.person, institution="市儿童福利院（演示）",
+                                             started_on=start)  # fmt: skip
+        adoption.record_foster_visit(directors[carer.region_id], placement, day - datetime.timedelta(days=10),
+                                     "演示：儿童适应良好，按时就学")  # fmt: skip
+        counts["fostered"] += 1
+        if programme is not None:
+            _enrol(
+                programme,
+                orphan,
+                office,
+                day,
+                Application,
+                Enrolment,
+                EnrolmentMember,
+                EnrolmentChange,
+                applicant=carer,  # the 家庭寄养费 is applied for by the foster family, from the next month
+                start=(start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1),
+            )
+            counts["allowances"] += 1
+    girls = list(
+        Person.objects.filter(region_id__in=villages, sex="2", is_deceased=False, merged_into__isnull=True,
+                              birth_date__gt=datetime.date(day.year - 7, 1, 1), birth_date__lt=day)
+        .exclude(pk__in=taken).order_by("pk")[:2]
+    )  # fmt: skip
+    if registrar is None:
+        return
+    for n, (child, adopter) in enumerate(zip(girls, women[2:], strict=False)):
+        # a single woman adopting a girl (the same sex: no age gap required), the child's parents unable to care
+        taken.add(child.pk)
+        case = adoption.apply(
+            office,
+            child,
+            adopter,
+            situation="hardship",
+            sender="parents",
+            sender_name="生父母（演示）",
+            existing_children=0,
+            day=day - datetime.timedelta(days=30),
+        )
+        adoption.assess(
+            office,
+            case,
+            items["adoption"],
+            home_visit_on=day - datetime.timedelta(days=25),
+            home_visit_note="演示：入户调查，收养人住房与收入稳定",
+            police_clear=True,
+            police_reference="演示无犯罪记录证明",
+            health_clear=True,
+            health_reference="演示体检证明",
+        )
+        counts["adoptions"] += 1
+        if n == 1:
+            continue  # assessed, waiting for the 登记审查
+        adoption.submit(registrar, case, day=day - datetime.timedelta(days=10))
+        adoption.decide(office, case, True, "演示：准予登记", day=day - datetime.timedelta(days=8))
+
+
+def _enrol(programme, entry, office, day, application, enrolment, member, change, applicant=None,
+           start=None) -> None:  # fmt: skip
     amount = Decimal(STANDARDS[programme.code])
-    start = (day.replace(day=1) - datetime.timedelta(days=70)).replace(day=1)
+    start = start or (day.replace(day=1) - datetime.timedelta(days=70)).replace(day=1)
     child = entry.person
     from huimin.demo.loader import HISTORY_NOTE as note  # the demo's history is recognised by this note
 
     app = application.objects.create(
-        number=f"ET{child.pk:010d}", programme=programme, household_id=child.household_id, applicant=child,
+        number=f"{'JY' if applicant else 'ET'}{child.pk:010d}", programme=programme, household_id=child.household_id,
+        applicant=applicant or child,
         beneficiary=child, region_id=child.region_id, channel="window", reason=note, stage="enrolled",
         stage_entered_on=start, approved_amount=amount, decision_reasons=note, decided_by="演示历史",
         created_by=office,

@@ -39,6 +39,7 @@ DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福�
 # the county's 社会组织 registration: its clerk (受理), the 业务主管单位's pre-checker and the approver (决定)
 ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
 PLACES_CLERK_PREFIX, PLACES_APPROVER_PREFIX = "dm", "dp"  # the county's 区划地名科: proposes, approves
+RELIEF_CLERK_PREFIX, RELIEF_HEAD_PREFIX = "lz", "lp"  # the 救助管理站's 经办员 and its head (站长)
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
 # the 民政所 审核人 also does the 初审 of the 残疾人两项补贴
@@ -130,6 +131,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.places import load_places
 
         load_places(as_of)
+        from huimin.demo.relief import load_relief
+
+        load_relief(as_of, seed)
         audit.record(
             "demo.load",
             detail=f"载入演示城市：种子 {seed}，{len(tables['persons'])} 人，{len(tables['households'])} 户",
@@ -710,8 +714,17 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         )
         accounts.append((f"{PLACES_APPROVER_PREFIX}{county[:6]}", f"{name}区划地名审批人", _on(Role.APPROVER, places),
                          county))  # fmt: skip
+        # 流浪乞讨救助: the 救助管理站's 经办员, and its head, who also lodges the 特困 applications of those placed
+        # (a 社会救助 申请登记 duty: the line's 协理员 role, the one that lodges applications and nothing more)
+        relief = BusinessLine.RELIEF
+        accounts.append((f"{RELIEF_CLERK_PREFIX}{county[:6]}", f"{name}救助管理站经办员", _on(Role.CLERK, relief),
+                         county))  # fmt: skip
+        accounts.append((f"{RELIEF_HEAD_PREFIX}{county[:6]}", f"{name}救助管理站站长",
+                         _on(Role.APPROVER, relief) + _on(Role.ASSISTANT), county))  # fmt: skip
         # the county's 儿童福利科: sees every child protection case of the county, approves plans and closures
         accounts.append((f"et{county[:6]}", f"{name}儿童福利科", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
+        # the 收养登记员 of the same office: 登记审查 of an adoption, which the 儿童福利科 then approves (two people)
+        accounts.append((f"sy{county[:6]}", f"{name}收养登记员", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
     for t in towns:
         accounts.append((f"jb{t['code'][:9]}", f"{t['name']}经办员", _on(Role.CLERK, *TOWNSHIP_LINES), t["code"]))
         accounts.append((f"sh{t['code'][:9]}", f"{t['name']}审核人", _on(Role.REVIEWER, *TOWNSHIP_REVIEWER_LINES),

@@ -5,12 +5,13 @@ Who is in 特困集中供养, 低保 or 特困 is read through the registry's pr
 (``registry.search.PROGRAMME_FILTERS``, filled by assistance): this app imports nothing of assistance."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+import functools
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit, duties, regions
+from huimin.core import audit, duties, parse, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
@@ -41,22 +42,7 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _date(raw, what: str, *, required=True, not_future=True) -> datetime.date | None:
-    if isinstance(raw, datetime.date):
-        day = raw
-    else:
-        text = str(raw or "").strip()
-        if not text:
-            if required:
-                raise BusinessRuleError(E.BAD_DATE, f"请填写{what}")
-            return None
-        try:
-            day = datetime.date.fromisoformat(text)
-        except ValueError as exc:
-            raise BusinessRuleError(E.BAD_DATE, f"{what}“{text}”不是有效日期（格式：2026-01-31）") from exc
-    if not_future and day > today():
-        raise BusinessRuleError(E.BAD_DATE, f"{what}不能晚于今天")
-    return day
+_date = functools.partial(parse.date, code=E.BAD_DATE, not_future=True)
 
 
 def _text(value, what: str, limit: int = 200) -> str:
@@ -79,13 +65,7 @@ def _int(value, what: str, low: int = 0, high: int = 100000) -> int:
 
 
 def _money(value, what: str) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError) as exc:
-        raise BusinessRuleError(E.BAD_NUMBER, f"{what}须为金额（元，最多两位小数）") from exc
-    if amount <= 0:
-        raise BusinessRuleError(E.BAD_NUMBER, f"{what}须大于 0")
-    return amount
+    return parse.money(value, what, E.BAD_NUMBER, above=True)
 
 
 def _choice(value, choices, what: str) -> str:

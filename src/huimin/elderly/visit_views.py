@@ -6,12 +6,12 @@ import datetime
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from huimin.core import audit, idempotency, regions
+from huimin.core import audit, idempotency, offline, regions
 from huimin.core.access import access_by_id, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
@@ -75,10 +75,6 @@ def _visit_data(request) -> dict:
     }  # fmt: skip
 
 
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _round_people(request, visitor: Visitor | None, day):
     """The visitor's older people with their schedule and the id of their latest visit (for conflict detection)."""
     if visitor is None:
@@ -106,28 +102,10 @@ def visit_round(request):
     visitor = visits.visitor_of(request.user)
     if request.method == "POST":
         key = idempotency.key_from(request)
-        try:
-            visit = visits.do_visit(request.user, _visit_data(request), key)
-        except idempotency.AlreadyReceived as exc:
-            if _wants_json(request):
-                return JsonResponse({"status": "already_received", "message": str(exc), "visit": exc.object_id})
-            messages.info(request, str(exc))
-        except visits.VisitConflict as exc:
-            if _wants_json(request):
-                return JsonResponse({"status": "conflict", "code": exc.code, "message": str(exc),
-                                     "latest": exc.latest.pk}, status=409)  # fmt: skip
-            show_refusal(request, exc)
-        except ServiceError as exc:
-            if _wants_json(request):
-                return JsonResponse({"status": "refused", "code": getattr(exc, "code", "refused"),
-                                     "message": str(exc)}, status=400)  # fmt: skip
-            show_refusal(request, exc)
-        else:
-            text = f"已登记{visit.person.name}于 {visit.visited_on:%Y-%m-%d} 的探访"
-            if _wants_json(request):
-                return JsonResponse({"status": "received", "message": text, "visit": visit.pk}, status=201)
-            messages.success(request, text)
-        return redirect("elderly:visit_round")
+        return offline.answer(
+            request, lambda: visits.do_visit(request.user, _visit_data(request), key),
+            lambda visit: f"已登记{visit.person.name}于 {visit.visited_on:%Y-%m-%d} 的探访", "elderly:visit_round",
+        )  # fmt: skip
     day = visits.today()
     chosen = None
     if visitor is None:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from huimin.core import audit, idempotency, regions
+from huimin.core import audit, idempotency, offline, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.models import Region
 from huimin.core.scope import in_scope
@@ -54,16 +54,16 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-class VisitConflict(BusinessRuleError):
+class VisitConflict(offline.EditConflict):
     """Someone else recorded a visit of the person after the form was loaded; ``latest`` is that visit."""
 
     def __init__(self, latest: Visit):
-        self.latest = latest
         super().__init__(
             E.VISIT_CONFLICT,
             f"{latest.person.name}在您打开表单后已由{latest.visitor.name}于 {latest.visited_on:%Y-%m-%d} 探访"
             f"（录入于 {timezone.localtime(latest.created_at):%Y-%m-%d %H:%M}）。"
             "请核对后选择「仍然提交」或放弃本条记录",
+            latest,
         )
 
 

@@ -448,7 +448,7 @@ def on_ingest(snapshot: Snapshot) -> None:
 
 
 def daily(day: datetime.date | None = None) -> dict:
-    """What runs every day (``huimin eligibility_daily``, or the ``daily_task``): the certificate data read again
+    """What runs every day (``huimin daily``, or the ``daily_task``): the certificate data read again
     (an expiry passes without a new extract), then the suspension of those whose grace period has ended."""
     day = day or timezone.localdate()
     return {"certificates": apply_certificates(None, day), "suspended": suspend_unconfirmed(day)}

@@ -1,4 +1,4 @@
-"""The daily job of 待遇资格 as a task for ``huimin db_worker`` (or ``huimin eligibility_daily`` from cron)."""
+"""The daily job of 待遇资格 as a task for ``huimin db_worker`` (or ``huimin daily`` from cron)."""
 
 from django_tasks import task
 

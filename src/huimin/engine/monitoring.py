@@ -319,8 +319,9 @@ def touched(t: Tables, previous: dict[str, ibis.Table]) -> ibis.Table:
     parts = []
     for code, old in previous.items():
         cur = t.sources[code]
-        # null-safe: a record with an empty optional column (a blank 变动日期) is the same record, not a new one
-        parts.append(cur.anti_join(old, [cur[c].identical_to(old[c]) for c in cur.columns]).select("person_key"))
+        # a set difference (EXCEPT) is null-safe — a record with an empty optional column (a blank 变动日期) is the
+        # same record, not a new one — and hashes whole rows, faster than a join on every column
+        parts.append(cur.difference(old.select(*cur.columns), distinct=True).select("person_key"))
     if not parts:
         return None
     return ibis.union(*parts, distinct=True) if len(parts) > 1 else parts[0].distinct()

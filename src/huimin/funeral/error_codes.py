@@ -4,6 +4,7 @@ from enum import StrEnum
 
 
 class FuneralErrorCode(StrEnum):
+    INVALID = "funeral.invalid"  # a date or an amount missing or malformed
     ALREADY_RECORDED = "funeral.already_recorded"  # the deceased already has a record of a body
     DECEASED_STATE = "funeral.deceased_state"  # the person is merged, or registered dead on another date
     DEATH_DATE = "funeral.death_date"  # the date of death is missing, in the future or after the disposal

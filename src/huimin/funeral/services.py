@@ -12,14 +12,15 @@ writes ``audit.record``; a ``check_*`` validates and writes nothing.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from huimin.core import audit, regions
+from huimin.core import audit, parse, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope, require_writable_region
 from huimin.core.context import current_actor
 from huimin.core.models import Region
@@ -55,28 +56,11 @@ def _who(actor=None) -> str:
     return getattr(actor, "username", "") or "system"
 
 
-def _date(value, label: str, required: bool = True) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise ServiceError(f"请填写{label}")
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ServiceError(f"{label}应为日期（年-月-日）") from exc
+_date = functools.partial(parse.date, code=E.INVALID)
 
 
 def _money(value, label: str) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip() or "0").quantize(rules.CENT)
-    except (InvalidOperation, ValueError) as exc:
-        raise ServiceError(f"{label}应为金额（元）") from exc
-    if amount < 0 or amount > Decimal("100000"):
-        raise ServiceError(f"{label}应在 0 至 100000 元之间")
-    return amount
+    return parse.money(value, f"{label}", E.INVALID, maximum=Decimal("100000"), blank_is_zero=True)
 
 
 def _choice(value, choices, label: str) -> str:

@@ -7,6 +7,7 @@ device silent longer than its heartbeat interval."""
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from huimin.core import audit, regions
@@ -80,14 +81,18 @@ def report_event(principal, serial: str, kind: str, occurred_at: datetime.dateti
         raise BusinessRuleError(E.INVALID, f"事件类型“{kind}”不支持，应为：{'、'.join(EVENT_KINDS)}")
     now = timezone.now()
     occurred_at = occurred_at or now
+    devices = Device.objects.filter(serial=serial, provider=provider, is_active=True)
+    if kind == HEARTBEAT:  # one statement: the sign of life (never moved backwards)
+        alive = devices.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now)).update(last_seen_at=now)
+        if not alive and not devices.exists():
+            raise BusinessRuleError(E.DEVICE_UNKNOWN, f"设备“{serial}”未登记或不属于本服务商")
+        return None
     with transaction.atomic():
-        device = Device.objects.select_for_update().filter(serial=serial, provider=provider, is_active=True).first()
+        device = devices.select_for_update().first()
         if device is None:
             raise BusinessRuleError(E.DEVICE_UNKNOWN, f"设备“{serial}”未登记或不属于本服务商")
         if device.last_seen_at is None or device.last_seen_at < now:
             Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-        if kind == HEARTBEAT:
-            return None
         if event_id:
             existing = Alarm.objects.filter(device=device, event_id=event_id).first()
             if existing is not None:

@@ -3,6 +3,7 @@ confirmations and follow-up calls. ``check_*`` validates and writes nothing; the
 and are audited. Settlement: huimin.homecare.settlement; alarms: huimin.homecare.alarms."""
 
 import datetime
+import functools
 import random
 import secrets
 import zoneinfo
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_check
 
-from huimin.core import audit, regions
+from huimin.core import audit, parse, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope, require_writable_region
 from huimin.core.models import Region
 from huimin.homecare import capabilities as cap
@@ -79,13 +80,7 @@ def _decimal(value, label: str, *, low=Decimal(0), high=None) -> Decimal:
     return number.quantize(CENT, ROUND_HALF_UP)
 
 
-def _date(value, label: str) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        _refuse(E.INVALID, f"请填写{label}（格式 YYYY-MM-DD）")
+_date = functools.partial(parse.date, code=E.INVALID)
 
 
 def _datetime(value, label: str) -> datetime.datetime:

@@ -6,19 +6,21 @@ runs in one transaction and writes the audit entry; a refusal is a Chinese messa
 - 协议离婚: ``do_receive_divorce``, ``do_withdraw``, ``do_register_divorce``, ``book_counselling``,
   ``ending_this_week``;
 - other acts: ``do_request`` / ``do_decide`` (补领, 更正: two officers), ``do_judgment`` (撤销/无效);
-- the archive: ``do_digitise``, ``search``, ``own_records``, ``subsisting_offices``.
+- the archive: ``do_digitise``, ``search``, ``own_records``, ``subsisting_offices``;
+- what the API answers (huimin.marriage.api): ``subsisting_answer``, ``certificate_validity``, ``audit_search``.
 """
 
 import datetime
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from huimin.core import audit, duties
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
+from huimin.core.masking import mask
 from huimin.core.roles import BusinessLine
 from huimin.core.scope import in_scope, scoped
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, check_size
@@ -44,6 +46,7 @@ LINE = BusinessLine.MARRIAGE
 PREFIX = {"marriage": "J", "divorce": "L", "reissue": "BJ"}
 CONFIGURE_HINT = "请婚姻登记处负责人（婚姻登记条线审批人）在「婚姻登记 › 登记机关」页面配置"
 ALLOWED_SCANS = (".pdf", ".jpg", ".jpeg", ".png")
+ADVISORY_CLASS = 0x4D52  # the first key of 婚姻登记's advisory locks (pg_advisory_xact_lock(class, hashtext(bidx)))
 CORRECTABLE = {"male_name": "男方姓名", "female_name": "女方姓名", "office_name": "登记机关名称"}
 
 
@@ -267,30 +270,82 @@ class PartyInput:
     under_guardianship: bool = False
 
 
+_SUBSISTING_SQL = (
+    "SELECT office_name FROM {t} WHERE kind = 'marriage' AND status = 'valid' AND male_id_number_bidx = %s "
+    "UNION ALL "
+    "SELECT office_name FROM {t} WHERE kind = 'marriage' AND status = 'valid' AND female_id_number_bidx = %s"
+)
+
+
 def subsisting_offices(id_number: str) -> list[str]:
     """The 登记机关 of each subsisting marriage of the holder of ``id_number``, in every region and year, the
-    digitised archive included (two partial-index probes; the spouse is not read)."""
+    digitised archive included: one statement, two probes of the partial indexes ``marriage_subsisting_male`` /
+    ``_female`` (``kind='marriage' AND status='valid'``, on the blind index); the spouse is not read. Plain SQL: the
+    ORM's compilation cost more than the two index probes."""
     key = _bidx(id_number)
-    valid = Record.objects.filter(kind="marriage", status=Record.Status.VALID)
-    return list(
-        valid.filter(male_id_number_bidx=key)
-        .values_list("office_name", flat=True)
-        .union(valid.filter(female_id_number_bidx=key).values_list("office_name", flat=True), all=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBSISTING_SQL.format(t=Record._meta.db_table), [key, key])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class History:
+    """What the archive says of one party: the 登记机关 of each subsisting marriage, and whether he was ever married."""
+
+    subsisting: tuple[str, ...] = ()
+    married_before: bool = False
+
+
+def _histories(numbers: list[str]) -> dict[str, History]:
+    """Every party's history in one query (the blind indexes of both columns, any status)."""
+    keys = {_bidx(n): n for n in numbers}
+    found: dict[str, list] = {k: [] for k in keys}
+    rows = (
+        Record.objects.filter(Q(male_id_number_bidx__in=keys) | Q(female_id_number_bidx__in=keys), kind="marriage")
+        .order_by("pk")
+        .values_list("male_id_number_bidx", "female_id_number_bidx", "status", "office_name")
     )
+    for male, female, status, office_name in rows:
+        for key in {male, female} & keys.keys():
+            found[key].append((status, office_name))
+    return {
+        keys[k]: History(tuple(o for st, o in rows if st == Record.Status.VALID), bool(rows))
+        for k, rows in found.items()
+    }
 
 
-def _party_facts(p: PartyInput, label: str) -> tuple[idnumbers.IdNumber, rules.PartyFacts]:
+def _lock_parties(numbers: list[str]) -> None:
+    """Two windows must not register one person at once: a transaction-scoped advisory lock per party (its blind
+    index), taken in one order, so registrations of other couples at the same office do not wait. Without
+    PostgreSQL, the office row is what serialises them (the caller locks it)."""
+    with connection.cursor() as cursor:
+        for key in sorted({_bidx(n) for n in numbers}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [ADVISORY_CLASS, key])
+
+
+def _parse_party(p: PartyInput, label: str) -> idnumbers.IdNumber:
     if not p.name.strip():
         raise BusinessRuleError(E.INPUT, f"请填写{label}姓名")
-    parsed = _id(p.id_number, label)
-    facts = rules.PartyFacts(
+    return _id(p.id_number, label)
+
+
+def _facts(p: PartyInput, parsed: idnumbers.IdNumber, history: History) -> rules.PartyFacts:
+    return rules.PartyFacts(
         name=p.name.strip(),
         sex=parsed.sex,
         birth_date=parsed.birth_date,
-        subsisting_offices=tuple(subsisting_offices(parsed.number)),
+        subsisting_offices=history.subsisting,
         under_guardianship=p.under_guardianship,
     )
-    return parsed, facts
+
+
+def _reasons(male, female, m, f, histories, *, no_kinship_declared: bool, day: datetime.date):
+    facts = rules.MarriageFacts(
+        day=day,
+        parties=(_facts(male, m, histories[m.number]), _facts(female, f, histories[f.number])),
+        no_kinship_declared=no_kinship_declared,
+    )
+    return rules.check_marriage(facts)
 
 
 def check_marriage(
@@ -306,24 +361,49 @@ def check_marriage(
     _need(actor, cap.REGISTER, "办理结婚登记")
     if not in_scope(actor, office.region_id):
         raise NotInScope("婚姻登记机关不存在或不在您的管辖范围内")
-    day = day or today()
-    _, m = _party_facts(male, "男方")
-    _, f = _party_facts(female, "女方")
-    return rules.check_marriage(rules.MarriageFacts(day=day, parties=(m, f), no_kinship_declared=no_kinship_declared))
+    m, f = _parse_party(male, "男方"), _parse_party(female, "女方")
+    histories = _histories([m.number, f.number])
+    return _reasons(male, female, m, f, histories, no_kinship_declared=no_kinship_declared, day=day or today())
+
+
+_COUNTER_SQL = (
+    "INSERT INTO {t} (office_id, year, prefix, last) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (office_id, year, prefix) DO UPDATE SET last = {t}.last + 1 RETURNING last"
+)
 
 
 def next_number(office: Office, prefix: str, year: int) -> str:
-    """The next certificate number of ``office`` in ``year``: gap-free (the counter row is locked FOR UPDATE
-    until the registration commits; a rolled-back registration gives its number back)."""
-    Counter.objects.get_or_create(office=office, year=year, prefix=prefix)
-    counter = Counter.objects.select_for_update().get(office=office, year=year, prefix=prefix)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return office.number_format.format(prefix=prefix, area=office.region_id[:6], year=year, seq=counter.last)
+    """The next certificate number of ``office`` in ``year``: gap-free. On PostgreSQL one upsert that increments
+    the counter row and keeps it locked until the registration commits (a rolled-back registration gives its number
+    back); callers take it as late as they can, just before the insert, so the lock is held briefly."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _COUNTER_SQL.format(t=Counter._meta.db_table),
+                [office.pk, year, prefix],
+            )
+            seq = cursor.fetchone()[0]
+    else:
+        Counter.objects.get_or_create(office=office, year=year, prefix=prefix)
+        counter = Counter.objects.select_for_update().get(office=office, year=year, prefix=prefix)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        seq = counter.last
+    return office.number_format.format(prefix=prefix, area=office.region_id[:6], year=year, seq=seq)
 
 
 def _person(number: str) -> Person | None:
     return Person.objects.filter(merged_into__isnull=True, **Person.lookup("id_number", number)).first()
+
+
+def _persons(numbers: list[str]) -> dict[str, Person]:
+    """The registry persons holding ``numbers`` (one query; a merged duplicate is not one)."""
+    keys = {Person.lookup("id_number", n)["id_number_bidx"]: n for n in numbers}
+    found = Person.objects.filter(merged_into__isnull=True, id_number_bidx__in=keys).order_by("pk")
+    out: dict[str, Person] = {}
+    for person in found:
+        out.setdefault(keys[person.id_number_bidx], person)
+    return out
 
 
 def set_marital_status(person: Person | None, status: str, day: datetime.date, note: str) -> None:
@@ -343,11 +423,6 @@ def set_marital_status(person: Person | None, status: str, day: datetime.date, n
     )
 
 
-def _had_marriage(number: str) -> bool:
-    key = _bidx(number)
-    return Record.objects.filter(Q(male_id_number_bidx=key) | Q(female_id_number_bidx=key), kind="marriage").exists()
-
-
 def do_register_marriage(
     actor,
     office: Office,
@@ -357,30 +432,34 @@ def do_register_marriage(
     no_kinship_declared: bool,
     appointment: Appointment | None = None,
 ) -> Record:
+    """结婚登记. The parties are locked (``_lock_parties``), their history read once and the rules applied under
+    that lock, so the check cannot go stale; the certificate number is taken last. A refusal writes nothing."""
+    _need(actor, cap.REGISTER, "办理结婚登记")
+    if not in_scope(actor, office.region_id):
+        raise NotInScope("婚姻登记机关不存在或不在您的管辖范围内")
     day = today()
-    reasons = check_marriage(actor, office, male, female, no_kinship_declared=no_kinship_declared, day=day)
-    if reasons:
-        raise BusinessRuleError(E.REFUSED, "不予登记：" + "；".join(r.message for r in reasons))
-    m, f = idnumbers.parse(male.id_number), idnumbers.parse(female.id_number)
+    m, f = _parse_party(male, "男方"), _parse_party(female, "女方")
     with transaction.atomic():
-        # the parties' own check again under a lock: two windows registering one person at once
-        Office.objects.select_for_update().get(pk=office.pk)
-        for number, label in ((m.number, "男方"), (f.number, "女方")):
-            found = subsisting_offices(number)
-            if found:
-                raise BusinessRuleError(E.REFUSED, f"不予登记：{label}存在有效婚姻登记记录（登记机关：{found[0]}）")
-        mp, fp = _person(m.number), _person(f.number)
-        record = Record.objects.create(
+        if connection.vendor == "postgresql":
+            _lock_parties([m.number, f.number])
+        else:
+            Office.objects.select_for_update().get(pk=office.pk)
+        histories = _histories([m.number, f.number])
+        reasons = _reasons(male, female, m, f, histories, no_kinship_declared=no_kinship_declared, day=day)
+        if reasons:
+            raise BusinessRuleError(E.REFUSED, "不予登记：" + "；".join(r.message for r in reasons))
+        persons = _persons([m.number, f.number])
+        mp, fp = persons.get(m.number), persons.get(f.number)
+        record = Record(
             kind="marriage",
-            number=next_number(office, PREFIX["marriage"], day.year),
             office=office,
             office_name=office.name,
             region_id=office.region_id,
             registered_on=day,
             officer=actor,
             verify_token=secrets.token_urlsafe(16),
-            first_marriage_male=not _had_marriage(m.number),
-            first_marriage_female=not _had_marriage(f.number),
+            first_marriage_male=not histories[m.number].married_before,
+            first_marriage_female=not histories[f.number].married_before,
             male_name=male.name.strip(),
             male_id_number=m.number,
             male_birth_date=m.birth_date,
@@ -390,6 +469,8 @@ def do_register_marriage(
             female_birth_date=f.birth_date,
             female_person=fp,
         )
+        record.number = next_number(office, PREFIX["marriage"], day.year)
+        record.save(force_insert=True)
         for person in (mp, fp):
             set_marital_status(person, codes.MaritalStatus.MARRIED, day, f"结婚登记（{record.number}）")
         if appointment is not None:
@@ -808,3 +889,51 @@ def own_records(id_number: str):
     """A resident's own records (either party), any office (the portal)."""
     key = _bidx(id_number)
     return Record.objects.filter(Q(male_id_number_bidx=key) | Q(female_id_number_bidx=key)).order_by("-registered_on")
+
+
+# --- what the API answers ---------------------------------------------------------------------------------------
+
+
+def subsisting_answer(actor, id_number: str) -> dict:
+    """Whether the holder of ``id_number`` has a subsisting marriage on record, in every region and year: only
+    "存在有效婚姻登记记录（登记机关：…）" or none — never the spouse, the date or the 字号. Audited (the number
+    masked)."""
+    _need(actor, cap.REGISTER, "查询有效婚姻登记记录")
+    parsed = _id(id_number, "")
+    found = subsisting_offices(parsed.number)
+    audit.record(
+        "marriage.subsisting.check",
+        detail=f"查询 {mask('id_number', parsed.number)} 是否存在有效婚姻登记记录：{'有' if found else '无'}",
+    )
+    if found:
+        return {"subsisting": True, "message": f"存在有效婚姻登记记录（登记机关：{'、'.join(dict.fromkeys(found))}）"}
+    return {"subsisting": False, "message": "未发现有效婚姻登记记录"}
+
+
+def certificate_validity(actor, number: str) -> dict:
+    """Whether the certificate numbered ``number`` (结婚证, 离婚证, or one issued on 补领) is valid — nothing else
+    of the record. A 结婚证 is valid while the marriage subsists. Audited."""
+    _need(actor, cap.VIEW, "核验婚姻登记证件")
+    number = (number or "").strip()
+    record = Record.objects.filter(number=number).only("kind", "status").first() if number else None
+    if record is None and number:
+        reissued = (
+            Request.objects.filter(certificate_number=number, status=Request.Status.APPROVED)
+            .select_related("record")
+            .only("record__kind", "record__status")
+            .first()
+        )
+        record = reissued.record if reissued is not None else None
+    if record is None:
+        valid, message = False, "未查到该证件字号"
+    elif record.kind == "divorce" or record.status == Record.Status.VALID:
+        valid, message = True, "证件有效"
+    else:
+        valid, message = False, "证件已失效"
+    audit.record("marriage.certificate.verify", detail=f"核验证件字号 {number[:40]}：{message}")
+    return {"number": number, "valid": valid, "message": message}
+
+
+def audit_search(q: str) -> None:
+    """An officer's search of the archive (by ID number, name or 字号) is a sensitive read."""
+    audit.record("marriage.records.search", detail="婚姻登记档案检索")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from huimin.core import audit
-from huimin.core.access import show_refusal
+from huimin.core.access import BusinessRuleError, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
@@ -27,6 +27,7 @@ from huimin.marriage.access import (
     access_refusal_by_id,
     access_request_by_id,
 )
+from huimin.marriage.error_codes import MarriageErrorCode
 from huimin.marriage.models import Appointment, DivorceApplication, Kind, Record, Request, SpecialDate
 from huimin.marriage.services import PartyInput
 
@@ -144,15 +145,22 @@ def register(request, pk):
                 )
                 messages.warning(request, "已作出不予登记决定，请打印告知书交当事人")
                 return redirect("marriage:refusal", pk=refusal.pk)
-            reasons = services.check_marriage(request.user, office, male, female, no_kinship_declared=declared)
-            if reasons or action == "check":
-                context["reasons"] = reasons
-                return render(request, "marriage/register.html", context, status=400 if reasons else 200)
-            record = services.do_register_marriage(
-                request.user, office, male, female, no_kinship_declared=declared, appointment=appointment
-            )
-            messages.success(request, f"结婚登记完成，结婚证字号 {record.number}")
-            return redirect("marriage:record", pk=record.pk)
+            if action == "check":
+                reasons = services.check_marriage(request.user, office, male, female, no_kinship_declared=declared)
+            else:  # the registration applies the rules itself, under its lock: no second check before it
+                try:
+                    record = services.do_register_marriage(
+                        request.user, office, male, female, no_kinship_declared=declared, appointment=appointment
+                    )
+                except BusinessRuleError as exc:
+                    if exc.code != MarriageErrorCode.REFUSED:
+                        raise
+                    reasons = services.check_marriage(request.user, office, male, female, no_kinship_declared=declared)
+                else:
+                    messages.success(request, f"结婚登记完成，结婚证字号 {record.number}")
+                    return redirect("marriage:record", pk=record.pk)
+            context["reasons"] = reasons
+            return render(request, "marriage/register.html", context, status=400 if reasons else 200)
         except ServiceError as exc:
             show_refusal(request, exc)
             return render(request, "marriage/register.html", context, status=400)

@@ -16,6 +16,7 @@ from huimin.core.access import can_write_region, show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
+from huimin.core.parse import date_or_none
 from huimin.core.roles import EXPORT, has_capability
 from huimin.core.scope import in_scope, scoped, user_prefixes
 from huimin.core.services import ServiceError
@@ -215,15 +216,6 @@ def _discovery_context(request, w: Warning) -> dict:
     }  # fmt: skip
 
 
-def _date_or_none(raw):
-    import datetime
-
-    try:
-        return datetime.date.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        return None
-
-
 @capability_required(cap.HANDLE)
 @require_POST
 def warning_discover(request, pk):
@@ -232,7 +224,7 @@ def warning_discover(request, pk):
     try:
         found = discovery.start_application(
             request.user, w, programme_code=p.get("programme", ""), applicant_id=p.get("applicant"),
-            consent_by_id=p.get("consent_by"), consent_on=_date_or_none(p.get("consent_on")),
+            consent_by_id=p.get("consent_by"), consent_on=date_or_none(p.get("consent_on")),
             consent_note=p.get("consent_note", ""), reason=p.get("reason", ""),
             requested_amount=p.get("requested_amount") or None, beneficiary_id=p.get("beneficiary") or None,
         )  # fmt: skip

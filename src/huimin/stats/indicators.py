@@ -115,6 +115,15 @@ def elderly_visit_rate(user, region: Region, month: datetime.date) -> Decimal | 
     return _q(Decimal(sum(r.visited for r in rows)) / due * HUNDRED) if due else None
 
 
+def relief_return_rate(user, region: Region, month: datetime.date) -> Decimal | None:
+    """接送返回率: of the identified people whose stay at a 救助管理站 ended in the month, those returned home with the
+    receiving party's confirmation (流浪乞讨救助)."""
+    from huimin.relief.services import return_figures
+
+    returned, ended = return_figures(region.prefix, month, month_end(month))
+    return _q(Decimal(returned) / ended * HUNDRED) if ended else None
+
+
 METHODS = {
     "beds_per_thousand": beds_per_thousand,
     "nursing_bed_share": nursing_bed_share,
@@ -126,6 +135,7 @@ METHODS = {
     "disability_coverage": disability_coverage,
     "aged_allowance_coverage": aged_allowance_coverage,
     "elderly_visit_rate": elderly_visit_rate,
+    "relief_return_rate": relief_return_rate,
 }
 
 

@@ -17,6 +17,7 @@ a Chinese message (``BusinessRuleError`` with a code of ``error_codes.py``) and 
 """
 
 import datetime
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from huimin.core import audit, duties, regions
+from huimin.core import audit, duties, parse, regions
 from huimin.core.access import BusinessRuleError, NotInScope, by_line, require_capability
 from huimin.core.models import Region, User
 from huimin.core.roles import BusinessLine, has_capability
@@ -47,24 +48,7 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def parse_date(raw, what: str, *, required: bool = True, not_future: bool = True) -> datetime.date | None:
-    if isinstance(raw, datetime.datetime):
-        raw = raw.date()
-    if isinstance(raw, datetime.date):
-        day = raw
-    else:
-        text = str(raw or "").strip()
-        if not text:
-            if required:
-                raise BusinessRuleError(E.BAD_DATE, f"请填写{what}")
-            return None
-        try:
-            day = datetime.date.fromisoformat(text)
-        except ValueError as exc:
-            raise BusinessRuleError(E.BAD_DATE, f"{what}“{text}”不是有效日期（格式：2026-01-31）") from exc
-    if not_future and day > today():
-        raise BusinessRuleError(E.BAD_DATE, f"{what}不能晚于今天")
-    return day
+parse_date = functools.partial(parse.date, code=E.BAD_DATE, not_future=True)
 
 
 def _text(value, what: str) -> str:

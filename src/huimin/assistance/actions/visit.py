@@ -18,8 +18,31 @@ from huimin.assistance.actions.common import (
 )
 from huimin.assistance.error_codes import AssistanceErrorCode
 from huimin.assistance.models import Application, CareGrade, HomeVisit, Stage, VisitPhoto
+from huimin.core import idempotency, offline
 from huimin.core.access import BusinessRuleError
 from huimin.core.services import ServiceError
+
+SUBMISSION_KIND = "assistance.visit"
+
+
+class VisitConflict(offline.EditConflict):
+    """The case's 入户调查 record was saved by someone after the form was loaded (offline, hours before): the
+    submission is held until the person decides, never written over the other record silently."""
+
+    def __init__(self, application: Application, latest: HomeVisit):
+        super().__init__(
+            AssistanceErrorCode.VISIT_CONFLICT,
+            f"{application.applicant.name}的入户调查记录在您打开表单后已由{latest.recorded_by}修改"
+            f"（调查日期 {latest.visit_date:%Y-%m-%d}）。请核对后选择「仍然提交」（以本条覆盖）或放弃本条记录",
+            latest,
+        )
+
+
+def visit_version(app: Application) -> str:
+    """What the form remembers of the case's present record when it is loaded: the id of the latest saved
+    record-visit event ('' when none), so a later submission sees whether the record changed meanwhile."""
+    latest = app.events.filter(action="record_visit").order_by("-id").values_list("id", flat=True).first()
+    return str(latest or "")
 
 
 def visitor_names(visitors: str) -> list[str]:
@@ -49,17 +72,29 @@ def visit_problems(app: Application, visit: HomeVisit | None) -> list[str]:
 @transaction.atomic
 def record_visit(
     actor, application: Application, *, visit_date, visitors: str, findings: str, photos=(), members=None,
-    care_grade: str = "",
+    care_grade: str = "", key: str = "", known_version: str | None = None, confirm_conflict: bool = False,
 ) -> HomeVisit:  # fmt: skip
     """Save the 入户调查 record (a new one, or the present stage's record completed and more photos added); the
     case stays at 入户调查 until ``submit_visit``. ``members`` (the household members found living together) and
-    ``care_grade`` (生活自理能力等级) are what the approval's calculation takes from the visit; both optional."""
+    ``care_grade`` (生活自理能力等级) are what the approval's calculation takes from the visit; both optional.
+
+    A record entered offline carries ``key`` (core.idempotency: a second submit of it is refused, never saved
+    twice) and ``known_version`` (``visit_version`` when its form was loaded): when the record changed since, the
+    save is refused as ``VisitConflict`` unless ``confirm_conflict``."""
+    idempotency.check_key(SUBMISSION_KIND, key)
     app = locked_application(application)
     visitors, findings = check_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings,
                                      photos=photos)  # fmt: skip
     members, care_grade = check_visit_figures(members, care_grade)
-    return do_record_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings, photos=photos,
-                           members=members, care_grade=care_grade)  # fmt: skip
+    if known_version is not None and not confirm_conflict and visit_version(app) != known_version.strip():
+        latest = current_visit(app)
+        if latest is not None:
+            raise VisitConflict(app, latest)
+    received = idempotency.remember(SUBMISSION_KIND, key, actor)
+    visit = do_record_visit(actor, app, visit_date=visit_date, visitors=visitors, findings=findings, photos=photos,
+                            members=members, care_grade=care_grade)  # fmt: skip
+    idempotency.attach(received, visit)
+    return visit
 
 
 def check_visit_figures(members, care_grade: str) -> tuple[int | None, str]:

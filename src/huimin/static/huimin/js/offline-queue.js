@@ -5,7 +5,7 @@
  * 仍然提交 or 放弃), 400 refused (shown, kept until the user discards it). Any other answer (a login page after the
  * session expired, a server error) keeps the record for a later try.
  *
- * Usage (any business: 探访关爱 today, 儿童主任 visits later):
+ * Usage (any business: 探访关爱, the assistance 入户调查; the select marked data-offline-label names each record):
  *   <form data-offline-form="elderly-visit" ...>   + a status box ([data-offline-count], [data-offline-state],
  *   [data-offline-sync]) and a list ([data-offline-list]) on the page; then HuiminOffline.attach(form).
  */
@@ -61,7 +61,7 @@
       if (value instanceof File && !value.name) return; // no file chosen
       fields.push([key, value]);
     });
-    var person = this.form.querySelector("select[name=person]");
+    var person = this.form.querySelector("select[data-offline-label]") || this.form.querySelector("select[name=person]");
     var label = person && person.selectedOptions[0] ? person.selectedOptions[0].textContent : "记录";
     var record = { key: newKey(), queue: this.name, url: this.url, fields: fields, label: label.trim(),
                    status: "pending", message: "", created: new Date().toISOString() };

@@ -1,0 +1,23 @@
+"""The demo city's 收养 and 家庭寄养: in each county an approved foster family fostering the institution's orphan
+(visited, its 家庭寄养费 on the payroll), a family waiting for its assessment, an adoption registered (sealed) and
+one waiting for the 登记审查."""
+
+import pytest
+
+from huimin.assistance.models import Enrolment
+from huimin.children.models import Adoption, FosterFamily, FosterPlacement, FosterVisit, PlacementRecord
+from huimin.demo import loader
+
+
+@pytest.mark.django_db
+def test_the_demo_city_has_foster_families_and_adoptions():
+    loader.load(500, seed=3)
+    assert FosterFamily.objects.filter(status="approved").exists()
+    assert FosterFamily.objects.filter(status="applied").exists()
+    placement = FosterPlacement.objects.filter(status="active").first()
+    assert placement is not None and FosterVisit.objects.filter(placement=placement).exists()
+    assert [r.kind for r in PlacementRecord.objects.filter(child=placement.child)] == ["foster", "institution"]
+    assert Enrolment.objects.filter(programme__code="foster_care", person=placement.child).exists()
+    registered = Adoption.objects.filter(status="registered")
+    assert registered.exists() and all(a.certificate_number and a.submitted_by != a.decided_by for a in registered)
+    assert Adoption.objects.filter(status="assessed").exists()
