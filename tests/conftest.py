@@ -107,6 +107,9 @@ def seeded(db):
     from huimin.orgs import defaults as orgs_defaults
 
     orgs_defaults.ensure()
+    from huimin.places import defaults as places_defaults
+
+    places_defaults.ensure()
     stats_defaults.ensure()
 
 

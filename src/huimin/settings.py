@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "huimin.eldercare",
     "huimin.homecare",
     "huimin.funeral",
+    "huimin.places",
     "huimin.children",
     "huimin.relief",
     "huimin.stats",

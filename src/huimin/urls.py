@@ -31,6 +31,7 @@ urlpatterns = [
     path("eldercare/", include("huimin.eldercare.urls")),
     path("homecare/", include("huimin.homecare.urls")),
     path("funeral/", include("huimin.funeral.urls")),
+    path("places/", include("huimin.places.urls")),
     path("children/", include("huimin.children.urls")),
     path("relief/", include("huimin.relief.urls")),
 ]

@@ -257,3 +257,53 @@ def test_demo_has_older_people_with_confirmed_categories_and_assessments(loaded)
     assert CategoryMark.objects.filter(category__code="family_planning", source="township").exists()
     levels = set(Assessment.objects.values_list("level__code", flat=True))
     assert {"intact", "mild", "moderate", "severe", "complete"} <= levels
+
+
+def test_the_first_county_has_its_place_names_signs_and_addresses(loaded, client):
+    from huimin.places import rules
+    from huimin.places.models import AddressLink, NameHistory, PlaceName, Proposal, Sign
+
+    approver = User.objects.with_role(Role.APPROVER, BusinessLine.PLACES).order_by("region_id").first()
+    county6 = approver.region_id[:6]
+    places = PlaceName.objects.filter(county_code=county6)
+    assert places.count() >= 20 and set(places.values_list("county_code", flat=True)) == {county6}
+    assert {"road", "street", "community", "bridge", "natural_village"} <= set(places.values_list("kind", flat=True))
+    assert all(rules.pinyin_matches(p.name, p.pinyin) for p in places)
+    assert NameHistory.objects.filter(place__name="顺河路", name="河沿街").exists()
+    assert Sign.objects.filter(condition="outdated", text="河沿街").exists() and Sign.objects.count() >= 30
+    links = AddressLink.objects.select_related("household", "place")
+    assert 0 < links.count() <= 24 and all(a.household.address == f"{a.place.name}{a.detail}" for a in links)
+    assert Proposal.objects.filter(status="submitted", proposed_by__username=f"dm{county6}").count() == 1
+    client.force_login(approver)
+    pending = Proposal.objects.get(status="submitted")
+    assert "符合现行命名规则" in client.get(reverse("places:proposal", args=[pending.pk])).content.decode()
+
+
+def test_a_township_merge_on_the_demo_city_moves_every_record_of_every_app(loaded):
+    from django.db.models import Sum
+
+    from huimin.places import changes
+    from huimin.stats.models import MonthlyFigure
+
+    approver = User.objects.with_role(Role.APPROVER, BusinessLine.PLACES).order_by("region_id").first()
+    old, into = Region.objects.filter(parent=approver.region, level=4).order_by("-code")[:2]
+    keys = changes.region_foreign_keys()
+
+    def under(prefix):
+        codes = Region.objects.filter(code__startswith=prefix).values("code")
+        return {f"{m._meta.label}.{a}": m._base_manager.filter(**{f"{a}__in": codes}).count() for m, a in keys}
+
+    def figures(prefix):
+        rows = MonthlyFigure.objects.filter(region__code__startswith=prefix)
+        return rows.aggregate(p=Sum("persons"), h=Sum("households"), paid=Sum("amount_paid"))
+
+    before_old, before_into = under(old.prefix), under(into.prefix)
+    stats_old, stats_into = figures(old.prefix), figures(into.prefix)
+    assert before_old["registry.Person.region_id"] > 0 and stats_old["p"]
+    change = changes.merge_township(approver, old.code, into.code, "豫政区划〔2026〕1号", "2026-11-01")
+    after_into = under(into.prefix)
+    assert not any(under(old.prefix).values())
+    assert after_into == {k: before_old[k] + before_into[k] for k in after_into}
+    merged = figures(into.prefix)
+    assert merged == {k: (stats_old[k] or 0) + (stats_into[k] or 0) for k in merged}
+    assert sum(change.moved.values()) == sum(before_old.values())

@@ -26,6 +26,7 @@ from tests.homecare.matrix_targets import homecare_targets
 from tests.marriage.matrix_targets import MARRIAGE_APPROVER, marriage_targets, marriage_user
 from tests.monitoring.matrix_targets import monitoring_targets
 from tests.orgs.matrix_targets import orgs_targets
+from tests.places.matrix_targets import places_targets
 from tests.relief.matrix_targets import relief_targets
 from tests.security.matrix import (
     LINE_BOUND,
@@ -170,6 +171,7 @@ def targets(users):
         | homecare_targets(users)
         | visit_targets(users)
         | funeral_targets(users)
+        | places_targets(users)
         | children_targets(users)
         | relief_targets(users)
     )
@@ -225,6 +227,9 @@ ORGS_REVIEWER = "reviewer_orgs"
 FUNERAL_CLERK = "clerk_funeral"
 FUNERAL_REVIEWER = "reviewer_funeral"
 FUNERAL_APPROVER = "approver_funeral"
+# 区划地名: a township 经办员 (proposes names, keeps signs) and the county's 审批人 (names, rules, region changes)
+PLACES_CLERK = "clerk_places"
+PLACES_APPROVER = "approver_places"
 # 流浪乞讨救助: a 救助站 经办员 in township A (its own station) and the county's 审批人
 RELIEF_CLERK = "clerk_relief"
 RELIEF_APPROVER = "approver_relief"
@@ -252,6 +257,8 @@ def _line_users(make_user, users) -> dict:
         ORGS_APPROVER: make_user(ORGS_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.ORGS),
         ORGS_REVIEWER: make_user(ORGS_REVIEWER, Role.REVIEWER, COUNTY, line=BusinessLine.ORGS),
         **_funeral_users(make_user),
+        PLACES_CLERK: make_user(PLACES_CLERK, Role.CLERK, TOWN_A, line=BusinessLine.PLACES),
+        PLACES_APPROVER: make_user(PLACES_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.PLACES),
         RELIEF_CLERK: make_user(RELIEF_CLERK, Role.CLERK, TOWN_A, line=BusinessLine.RELIEF),
         RELIEF_APPROVER: make_user(RELIEF_APPROVER, Role.APPROVER, COUNTY, line=BusinessLine.RELIEF),
     }

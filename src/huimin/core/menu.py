@@ -16,6 +16,7 @@ SECTIONS = {
     "orgs": "社会组织",
     "supervision": "监督检查",
     "funeral": "殡葬管理",
+    "places": "区划地名",
     "children": "儿童福利",
     "relief": "流浪乞讨救助",
     "stats": "统计决策",

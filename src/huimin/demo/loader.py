@@ -38,6 +38,7 @@ FUNERAL_CLERK_PREFIX, FUNERAL_REVIEWER_PREFIX, FUNERAL_APPROVER_PREFIX = "bz", "
 DISABILITY_PREFIX, FEDERATION_PREFIX = "cj", "cl"  # the county's 残疾人福利 approver and the 县残联's reviewer
 # the county's 社会组织 registration: its clerk (受理), the 业务主管单位's pre-checker and the approver (决定)
 ORGS_CLERK_PREFIX, ORGS_REVIEWER_PREFIX, ORGS_APPROVER_PREFIX = "dj", "zg", "sz"
+PLACES_CLERK_PREFIX, PLACES_APPROVER_PREFIX = "dm", "dp"  # the county's 区划地名科: proposes, approves
 RELIEF_CLERK_PREFIX, RELIEF_HEAD_PREFIX = "lz", "lp"  # the 救助管理站's 经办员 and its head (站长)
 # a 民政所 clerk's lines
 TOWNSHIP_LINES = (BusinessLine.ASSISTANCE, BusinessLine.ELDERLY, BusinessLine.CHILDREN, BusinessLine.DISABILITY)
@@ -127,6 +128,9 @@ def load(persons: int, seed: int, as_of: datetime.date = generator.DEFAULT_AS_OF
         from huimin.demo.funeral import load_funeral
 
         load_funeral(as_of, seed)
+        from huimin.demo.places import load_places
+
+        load_places(as_of)
         from huimin.demo.relief import load_relief
 
         load_relief(as_of, seed)
@@ -703,6 +707,13 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
                                     (FUNERAL_REVIEWER_PREFIX, "殡葬管理审核人", Role.REVIEWER),
                                     (FUNERAL_APPROVER_PREFIX, "殡葬管理审批人", Role.APPROVER)):  # fmt: skip
             accounts.append((f"{prefix}{county[:6]}", f"{name}{title}", _on(role, funeral), county))
+        # 区划地名: the county's office proposes names and keeps the signs; its 审批人 approves (two people)
+        places = BusinessLine.PLACES
+        accounts.append(
+            (f"{PLACES_CLERK_PREFIX}{county[:6]}", f"{name}区划地名经办员", _on(Role.CLERK, places), county)
+        )
+        accounts.append((f"{PLACES_APPROVER_PREFIX}{county[:6]}", f"{name}区划地名审批人", _on(Role.APPROVER, places),
+                         county))  # fmt: skip
         # 流浪乞讨救助: the 救助管理站's 经办员, and its head, who also lodges the 特困 applications of those placed
         # (a 社会救助 申请登记 duty: the line's 协理员 role, the one that lodges applications and nothing more)
         relief = BusinessLine.RELIEF
