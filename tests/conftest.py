@@ -56,6 +56,18 @@ def pytest_collection_modifyitems(items):
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_city_loaded_once():
+    """Every ``huimin.demo.loader.load`` of the session goes through tests/demo_cache.py: the first load with given
+    arguments runs, the next identical ones put its copy back (seconds instead of a minute each)."""
+    from huimin.demo import loader
+    from tests import demo_cache
+
+    loader.load = demo_cache.load
+    yield
+    loader.load = demo_cache._real_load
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache (huimin.core.ratelimit); each test starts with none, whatever the

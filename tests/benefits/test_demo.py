@@ -101,8 +101,8 @@ def test_demo_enrolments_on_sqlite(tmp_path):
         # the 养老服务 and 儿童福利 standards the demo adds are not counted here
         standards_rows = con.execute(
             "SELECT count(*) FROM benefits_standard WHERE kind NOT IN ('orphan_scattered', 'orphan_institution', "
-            "'de_facto_child', 'aged_allowance', 'elderly_service', 'elderly_care_moderate', 'elderly_care_severe', "
-            "'elderly_care_total')"
+            "'de_facto_child', 'foster_care', 'aged_allowance', 'elderly_service', 'elderly_care_moderate', "
+            "'elderly_care_severe', 'elderly_care_total')"
         ).fetchone()[0]
         counties = con.execute("SELECT count(*) FROM core_region WHERE level = 3 AND code LIKE '4117%'").fetchone()[0]
     # 低保 and 特困 (urban, rural), and each county's two 残疾人 subsidy standards
