@@ -86,6 +86,7 @@ def children_targets(users) -> dict:
     return {
         "children_entry": tuple({"kwargs": {"pk": e.pk}} for e, _ in (a, b, c)),
         "children_entry_visit": tuple({"kwargs": {"pk": e.pk}, "data": visit} for e, _ in (a, b, c)),
+        "children_visit_form": tuple({"data": visit | {"entry": e.pk}} for e, _ in (a, b, c)),
         "children_case": tuple({"kwargs": {"pk": k.pk}} for _, k in (a, b, c)),
         "children_case_act": tuple({"kwargs": {"pk": k.pk, "action": "intervene"}, "data": act} for _, k in (a, b, c)),
         "children_adoption": tuple({"kwargs": {"pk": r.pk}} for r, *_ in adoptions),

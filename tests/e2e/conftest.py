@@ -23,6 +23,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = Path(os.environ.get("HUIMIN_TEST_ARTEFACTS", ROOT / "test-results"))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
+               "device_scale_factor": 2}  # fmt: skip
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 # The live server runs in a thread of this process; Playwright's sync API runs an event loop in the same one.

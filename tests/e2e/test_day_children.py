@@ -1,19 +1,23 @@
 """儿童福利's day, as the three people who work a child's case (一人一案): the village 儿童主任 records a school's
 发现报告, the 应急处置, the assessment and the plan; the township 督导员 approves the plan; the 儿童主任 refers the
 child to the education bureau (accepted), visits and asks to close; the county children's office approves the
-closure. A 督导员 of the same township who is not assigned gets 404, and every read of the case is audited."""
+closure. A 督导员 of the same township who is not assigned gets 404, and every read of the case is audited. Then
+the 儿童主任 records a register visit on a phone with the network cut; it arrives once when the network returns."""
 
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
-from huimin.children.models import Case
+from huimin.children import services
+from huimin.children.models import Case, RegisterVisit
 from huimin.core.models import AuditEntry
 from huimin.core.roles import BusinessLine, Role
 from tests.children.conftest import make_person
+from tests.children.test_register import ORPHAN
 from tests.clock import at
 from tests.conftest import COUNTY, TOWN_A, VILLAGE_A1
-from tests.e2e.conftest import DESKTOP, log_in_as, log_out
+from tests.e2e.conftest import DESKTOP, SMALL_PHONE, log_in_as, log_out
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -92,3 +96,21 @@ def test_a_case_from_report_to_approved_closure(open_page, regions, make_user):
     readers = set(AuditEntry.objects.filter(action="children.case.read", object_id=str(case.pk))
                   .values_list("actor", flat=True))  # fmt: skip
     assert readers == {"ch_director", "ch_supervisor", "ch_county"}
+
+    # the child is in the 孤儿 register: the 儿童主任 records his next visit on a phone in a village without signal
+    with at(2026, 11, 20):
+        entry = services.register_child(supervisor, child, "orphan", guardians=ORPHAN, director=director)
+    with at(2026, 11, 21), open_page(SMALL_PHONE) as page:
+        log_in_as(page, director.username)
+        page.goto("/children/visits/")
+        form = page.get_by_test_id("visit-form")
+        form.wait_for()
+        page.context.set_offline(True)
+        form.get_by_label("儿童").select_option(str(entry.pk))
+        form.get_by_label("走访情况").fill("祖母照料良好，按时上学")
+        page.get_by_test_id("visit-submit").click()
+        expect(page.locator("[data-offline-count]")).to_have_text("1")
+        assert not RegisterVisit.objects.filter(entry=entry).exists()
+        page.context.set_offline(False)
+        expect(page.locator("[data-offline-count]")).to_have_text("0", timeout=30_000)
+    assert RegisterVisit.objects.get(entry=entry).note == "祖母照料良好，按时上学"

@@ -12,11 +12,8 @@ from huimin.core.roles import BusinessLine, Role
 from huimin.elderly.models import Category, CategoryMark, Visit, VisitAssignment, Visitor
 from tests.clock import at
 from tests.conftest import TOWN_A, VILLAGE_A1
-from tests.e2e.conftest import DESKTOP, log_in_as
+from tests.e2e.conftest import DESKTOP, SMALL_PHONE, log_in_as
 from tests.elderly.conftest import make_person
-
-SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
-               "device_scale_factor": 2}  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -353,6 +353,7 @@ MATRIX: dict[str, Entry] = {
     "elderly:referral_close": Entry("elderly.visits_manage", method="POST", target="elderly_referral"),
     # 儿童福利 (huimin.children): a case exists only for its assigned staff and the county office
     "children:register": Entry("children.view"),
+    "children:visit_round": Entry("children.view"),
     "children:enter": Entry("children.register"),
     "children:transitions": Entry("children.view"),
     "children:entry": Entry("children.view", target="children_entry"),
@@ -520,6 +521,7 @@ WRITE_CASES: dict[str, Write] = {
     "supervision:complaint_add": Write("supervision_subject_form"),
     "elderly:visit_round": Write("elderly_visit_form", capability="elderly.visit"),
     "assistance:visit_round": Write("assistance_visit_form", capability="assistance.visit"),
+    "children:visit_round": Write("children_visit_form"),
     "elderly:visitors": Write("elderly_visitor_form", capability="elderly.visits_manage"),
     "elderly:visitor": Write("elderly_visitor_assign", capability="elderly.visits_manage"),
     "elderly:visit": Write("elderly_visit_refer", capability="elderly.visit"),

@@ -23,6 +23,7 @@ class ChildrenConfig(AppConfig):
         roles.extend(Role.STATISTICIAN, c.VIEW, line=line)
 
         menu.register("children", "儿童名册", "children_register", "children:register", c.VIEW)
+        menu.register("children", "走访任务", "children_visits", "children:visit_round", c.VIEW)
         menu.register("children", "儿童保护个案", "children_cases", "children:cases", c.CASE_REPORT)
         menu.register("children", "收养登记", "children_adoptions", "children:adoptions", c.ADOPTION)
         menu.register("children", "家庭寄养", "children_foster", "children:foster", c.ADOPTION)

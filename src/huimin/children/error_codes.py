@@ -18,4 +18,6 @@ class ChildrenErrorCode(StrEnum):
     NOT_CONFIGURED = "children.not_configured"  # parameters, risk items or levels missing
     ADOPTION_CONDITIONS = "children.adoption_conditions"  # 民法典第一千零九十三条至第一千一百零四条 not met
     ADOPTION_STATE = "children.adoption_state"  # the adoption's (or foster family's) state does not allow the step
+    # a visit entered offline while someone else recorded a visit of the same child after the form was loaded
+    VISIT_CONFLICT = "children.visit_conflict"
     FOSTER_CONDITIONS = "children.foster_conditions"  # 《家庭寄养管理办法》: the carer's age, two children at most

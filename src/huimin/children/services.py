@@ -32,7 +32,7 @@ from huimin.children.models import (
     RiskItem,
     RiskLevel,
 )
-from huimin.core import audit, regions
+from huimin.core import audit, idempotency, offline, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope
 from huimin.core.roles import BusinessLine, has_capability
 from huimin.core.scope import in_scope, scoped
@@ -201,14 +201,47 @@ def _end(entry: RegisterEntry, day: datetime.date, reason: str) -> None:
     audit.record("children.register.end", entry, after={"ended_on": str(day), "reason": reason[:200]})
 
 
+VISIT_SUBMISSION = "children.visit"
+
+
+class VisitConflict(offline.EditConflict):
+    """Someone recorded a visit of the child after the 儿童主任's form was loaded (offline, hours before): the
+    record is held for him to read the other visit and decide, never added silently."""
+
+    def __init__(self, latest: RegisterVisit):
+        super().__init__(
+            E.VISIT_CONFLICT,
+            f"{latest.entry.person.name}在您打开表单后已由{latest.by.full_name or latest.by.username}于 "
+            f"{latest.visited_on:%Y-%m-%d} 走访（{latest.note[:60]}）。请核对后选择「仍然提交」或放弃本条记录",
+            latest,
+        )
+
+
+def latest_visit_id(entry: RegisterEntry) -> str:
+    """What a visit form remembers of the child's visits when it is loaded ('' for none)."""
+    found = RegisterVisit.objects.filter(entry=entry).order_by("-id").values_list("id", flat=True).first()
+    return str(found or "")
+
+
 @transaction.atomic
-def record_register_visit(actor, entry: RegisterEntry, visited_on: datetime.date, note: str) -> RegisterVisit:
+def record_register_visit(actor, entry: RegisterEntry, visited_on: datetime.date, note: str, *, key: str = "",
+                          known_last: str | None = None, confirm_conflict: bool = False) -> RegisterVisit:  # fmt: skip
+    """A visit of a registered child. Entered offline it carries ``key`` (recorded once however often it is sent)
+    and ``known_last`` (``latest_visit_id`` when the form was loaded): a visit recorded by someone else since is a
+    ``VisitConflict`` unless ``confirm_conflict``."""
+    idempotency.check_key(VISIT_SUBMISSION, key)
     require_capability(actor, cap.VIEW, "登记走访", line=LINE)
     require_region_in_scope(actor, entry.region_id, "名册记录")
     note = _required(note, "走访情况")
     if visited_on is None or visited_on > today():
         raise BusinessRuleError(E.REQUIRED, "请填写走访日期（不能晚于今天）")
+    if known_last is not None and not confirm_conflict and latest_visit_id(entry) != known_last.strip():
+        latest = RegisterVisit.objects.filter(entry=entry).select_related("entry__person", "by").order_by("-id").first()
+        if latest is not None:
+            raise VisitConflict(latest)
+    received = idempotency.remember(VISIT_SUBMISSION, key, actor)
     visit = RegisterVisit.objects.create(entry=entry, visited_on=visited_on, by=actor, note=note[:500])
+    idempotency.attach(received, visit)
     entry.next_visit_due = max(entry.next_visit_due, visited_on + datetime.timedelta(days=parameter("visit_days")))
     entry.save(update_fields=["next_visit_due"])
     audit.record("children.register.visit", entry, after={"visited_on": str(visited_on)})

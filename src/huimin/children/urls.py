@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.children import adoption_views, views
+from huimin.children import adoption_views, views, visit_views
 
 app_name = "children"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.register_list, name="register"),
     path("enter/", views.enter, name="enter"),
     path("transitions/", views.transitions, name="transitions"),
+    path("visits/", visit_views.visit_round, name="visit_round"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/<int:pk>/visit/", views.entry_visit, name="entry_visit"),
     path("cases/", views.case_list, name="cases"),
