@@ -36,8 +36,8 @@ def test_the_round_lists_the_township_s_cases_awaiting_a_visit(login, users, cas
 
 
 def test_a_queued_record_is_saved_once_however_often_it_is_sent(login, users, case):
-    client = login(users["clerk_a"])
-    with at(2026, 11, 23, 15):
+    with at(2026, 11, 23, 15):  # logged in on the pinned day: a session from another day has expired
+        client = login(users["clerk_a"])
         first = client.post(URL, _form(case), HTTP_IDEMPOTENCY_KEY="visit-key-0001", **JSON)
         again = client.post(URL, _form(case), HTTP_IDEMPOTENCY_KEY="visit-key-0001", **JSON)
     assert (first.status_code, first.json()["status"]) == (201, "received")
@@ -52,8 +52,8 @@ def test_a_record_saved_by_someone_else_meanwhile_is_held_as_a_conflict_until_co
     with at(2026, 11, 23, 9):
         services.record_visit(users["clerk_a"], case, visit_date=case.created_at.date(), visitors="李四、王五",
                               findings="第一次记录")  # fmt: skip
-    client = login(users["clerk_a"])
     with at(2026, 11, 23, 15):
+        client = login(users["clerk_a"])
         held = client.post(URL, _form(case, findings="离线记录"), HTTP_IDEMPOTENCY_KEY="visit-key-0002", **JSON)
         assert held.status_code == 409 and "已由clerk_a修改" in held.json()["message"]
         assert HomeVisit.objects.get(application=case).findings == "第一次记录"
