@@ -116,6 +116,9 @@ def seeded(db):
     from huimin.children import defaults as children_defaults
 
     children_defaults.ensure()
+    from huimin.core import duties
+
+    duties.ensure_defaults()  # the two-person rules (written on post_migrate, which a flush does not send again)
     from huimin.orgs import defaults as orgs_defaults
 
     orgs_defaults.ensure()
