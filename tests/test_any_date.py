@@ -45,9 +45,8 @@ def _database_url_for_the_slice() -> str:
 @pytest.mark.parametrize("today", FAR_DATES)
 def test_date_sensitive_tests_pass_with_the_clock_moved(today):
     env = {**os.environ, "DATABASE_URL": _database_url_for_the_slice()}
-    # --reuse-db: the first date creates the slice's database, the next ones migrate it (keepdb) instead of
-    # building it again — most of each run's time otherwise
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not e2e", "--reuse-db",
+    # a fresh database each date: a reused one lacks what the migrations seeded once a transactional test flushed it
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not e2e", "--create-db",
                f"--today={today}"]  # fmt: skip
     result = subprocess.run(  # noqa: S603 — our own interpreter and test paths
         [*command, *DATE_SENSITIVE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
