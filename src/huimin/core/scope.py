@@ -79,3 +79,18 @@ def picked_region(request):
         if region is not None:
             return region
     return user.region
+
+
+def regions_of(user, levels):
+    """The regions at ``levels`` inside the user's scope, by code (a form's region choices)."""
+    from django.db.models import Q
+
+    from huimin.core.models import Region
+
+    prefixes = user_prefixes(user)
+    if not prefixes:
+        return Region.objects.none()
+    condition = Q()
+    for p in prefixes:
+        condition |= Q(code__startswith=p)
+    return Region.objects.filter(condition, level__in=levels).order_by("code")

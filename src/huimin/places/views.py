@@ -12,7 +12,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import has_capability
-from huimin.core.scope import scoped, user_prefixes
+from huimin.core.scope import regions_of, scoped, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.places import capabilities as cap
 from huimin.places import changes, rules, services
@@ -23,13 +23,7 @@ PAGE = 30
 
 
 def _regions(user, levels):
-    prefixes = user_prefixes(user)
-    if not prefixes:
-        return Region.objects.none()
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return Region.objects.filter(condition, level__in=levels, is_active=True).order_by("code")
+    return regions_of(user, levels).filter(is_active=True)
 
 
 def _label(rows) -> None:

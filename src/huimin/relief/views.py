@@ -10,10 +10,9 @@ from django.views.decorators.http import require_POST
 from huimin.core import audit, regions
 from huimin.core.access import Forbidden, show_refusal, visible_configuration
 from huimin.core.decorators import capability_required
-from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import has_capability
-from huimin.core.scope import scoped, user_prefixes
+from huimin.core.scope import regions_of, scoped
 from huimin.core.services import ServiceError
 from huimin.registry import codes
 from huimin.relief import capabilities as cap
@@ -25,13 +24,7 @@ PAGE = 30
 
 
 def _regions(user, levels):
-    prefixes = user_prefixes(user)
-    if not prefixes:
-        return Region.objects.none()
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return Region.objects.filter(condition, level__in=levels).order_by("code")
+    return regions_of(user, levels)
 
 
 def _stations(user, capability=cap.VIEW):
