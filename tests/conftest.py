@@ -2,6 +2,7 @@
 users of every role, and logged-in clients."""
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from huimin.core.models import Region
 from huimin.core.roles import Role
@@ -15,6 +16,11 @@ VILLAGE_B1 = "411702002001"
 OTHER_COUNTY = "411721000000"  # 西平县
 
 PASSWORD = "Test-Passw0rd!"
+
+# Property tests check what holds, not how fast examples are drawn: on a 2-core machine shared with the browser
+# walks, hypothesis's timing health checks and per-example deadline failed tests whose properties held.
+settings.register_profile("huimin", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("huimin")
 
 
 def pytest_addoption(parser):

@@ -12,20 +12,18 @@ order and provider. Baseline (timed on a sample, extrapolated linearly, in a tra
 load it with its order and contract through the ORM, look for an overlapping record of its worker and a death
 event, decide in Python, create its flags, add its subsidy into per-order totals.
 
-Alarms (timed): gunicorn (5 sync workers, DEBUG off) on this database; a thread pool offers ``RATE`` device events
+Alarms (timed): gunicorn (5 sync workers, DEBUG off) on this database; one asyncio loop offers ``RATE`` device events
 a second (open loop: each request is sent at its scheduled time) to ``POST /api/homecare/events`` with a
 provider's bearer token for ``seconds``; latency is measured by the client from send to answer.
 """
 
+import asyncio
 import datetime
 import os
 import statistics
 import subprocess
-import threading
 import time
-import urllib.request
 import zoneinfo
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -249,37 +247,53 @@ def _baseline(prefix: str, sample: int) -> tuple[float, int]:
     return time.perf_counter() - started, flagged
 
 
+async def _post(port: int, path: str, body: bytes, headers: dict) -> int:
+    """One HTTP/1.1 POST on its own connection (gunicorn's sync workers close each one); the status, 0 on failure."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {len(body)}\r\n{head}"
+               "Connection: close\r\n\r\n").encode() + body  # fmt: skip
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 30)
+        await reader.read()
+        writer.close()
+        return int(status_line.split()[1])
+    except (OSError, ValueError, IndexError, TimeoutError):
+        return 0
+
+
+async def _offer(port: int, bodies, headers: dict, rate: int, total: int, first: int = 0):
+    """Open loop: request i leaves at start + i/rate whatever the earlier ones are doing; latency is from its
+    scheduled departure to the status line. One event loop keeps the client's own CPU small beside the server."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.2
+    latencies, statuses = [], {}
+
+    async def one(i):
+        await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+        t0 = loop.time()
+        status = await _post(port, "/api/homecare/events", bodies(first + i), headers)
+        latencies.append((loop.time() - t0) * 1000)
+        statuses[status] = statuses.get(status, 0) + 1
+
+    await asyncio.gather(*(one(i) for i in range(total)))
+    return latencies, statuses, loop.time() - start
+
+
 def _alarms(prefix: str, seconds: int, workdir: Path) -> dict:
     port = _free_port()
     host = f"http://127.0.0.1:{port}"
     env = _env(os.environ["DATABASE_URL"], workdir)
     log_path = workdir / "gunicorn.log"
     server = None
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
     body_of = [f'{{"serial": "B{prefix}-{d}", "kind": "fall", "event_id": "%s"}}' for d in range(DEVICES)]
     headers = {"Authorization": f"Bearer {TOKEN}{prefix}", "Content-Type": "application/json"}
     run_id = str(int(time.time()))
 
-    def send(i: int, at: float):
-        delay = at - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        body = (body_of[i % DEVICES] % f"{run_id}-{i}").encode()
-        request = urllib.request.Request(host + "/api/homecare/events", data=body, headers=headers, method="POST")
-        t0 = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=30) as r:
-                status = r.status
-        except urllib.error.HTTPError as e:
-            status = e.code
-        except OSError:
-            status = 0
-        elapsed = (time.perf_counter() - t0) * 1000
-        with lock:
-            latencies.append(elapsed)
-            statuses[status] = statuses.get(status, 0) + 1
+    def bodies(i: int) -> bytes:
+        return (body_of[i % DEVICES] % f"{run_id}-{i}").encode()
 
     try:
         with log_path.open("w") as log:
@@ -288,18 +302,8 @@ def _alarms(prefix: str, seconds: int, workdir: Path) -> dict:
                 env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         _wait_ready(host, server, log_path)
-        with ThreadPoolExecutor(64) as pool:  # warm every worker (URLconf, the first connection)
-            start = time.perf_counter()
-            list(pool.map(lambda i: send(i, start), range(WORKERS * 4)))
-        latencies.clear()
-        statuses.clear()
-        total = RATE * seconds
-        with ThreadPoolExecutor(128) as pool:
-            start = time.perf_counter() + 0.5
-            futures = [pool.submit(send, i, start + i / RATE) for i in range(total)]
-            for f in futures:
-                f.result()
-        wall = time.perf_counter() - start
+        asyncio.run(_offer(port, bodies, headers, RATE, WORKERS * 8, first=10**8))  # warm every worker
+        latencies, statuses, wall = asyncio.run(_offer(port, bodies, headers, RATE, RATE * seconds))
     finally:
         _stop(server)
     ordered = sorted(latencies)

@@ -144,3 +144,34 @@ def test_a_client_s_last_use_is_written_once_a_minute(client, token, device):
     with time_machine.travel(T0 + datetime.timedelta(seconds=60), tick=False):
         _post(client, token, serial="SOS-1", kind="heartbeat")
     assert ApiClient.objects.get(name="服务商1系统").last_used_at == T0 + datetime.timedelta(seconds=60)
+
+
+def test_an_event_never_moves_the_sign_of_life_backwards_and_another_providers_device_is_unknown(client, token, device):
+    with time_machine.travel(T0 - datetime.timedelta(minutes=5), tick=False):  # a worker's clock behind
+        assert _post(client, token, serial="SOS-1", kind="heartbeat").status_code == 200
+        assert _post(client, token, serial="SOS-1", kind="fall", event_id="late").status_code == 200
+    device.refresh_from_db()
+    assert device.last_seen_at == T0
+    p2, _, _ = provider(COUNTY, 2)
+    Device.objects.create(serial="SOS-2", kind="button", person=device.person, region_id=VILLAGE_A1, provider=p2,
+                          installed_on=datetime.date(2026, 1, 1))  # fmt: skip
+    refused = _post(client, token, serial="SOS-2", kind="fall")
+    assert refused.status_code == 400 and refused.json()["code"] == "homecare.device_unknown"
+    assert not Alarm.objects.filter(device__serial="SOS-2").exists()
+
+
+def test_a_roster_of_another_place_never_answers_an_alarm(client, token, device):
+    from tests.conftest import OTHER_COUNTY, TOWN_A, TOWN_B
+
+    day = datetime.date(2026, 6, 1)
+    for region in (OTHER_COUNTY, TOWN_B):  # later and as specific, but elsewhere
+        DutyShift.objects.create(region_id=region, level=1, responder="provider", name="别处", phone="1",
+                                 starts=datetime.time(0), ends=datetime.time(0), effective_from=day)  # fmt: skip
+    with time_machine.travel(T0, tick=False):
+        first = Alarm.objects.get(pk=_post(client, token, serial="SOS-1", kind="fall", event_id="a").json()["alarm"])
+    assert (first.responder, first.responder_name) == ("family", "李女儿")
+    DutyShift.objects.create(region_id=TOWN_A, level=1, responder="provider", name="本乡服务商", phone="2",
+                             starts=datetime.time(0), ends=datetime.time(0), effective_from=day)  # fmt: skip
+    with time_machine.travel(T0, tick=False):
+        second = Alarm.objects.get(pk=_post(client, token, serial="SOS-1", kind="fall", event_id="b").json()["alarm"])
+    assert (second.responder, second.responder_name) == ("provider", "本乡服务商")

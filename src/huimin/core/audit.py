@@ -52,11 +52,13 @@ def record(
     actor: Actor | None = None,
 ) -> AuditEntry:
     actor = actor or current_actor()
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(id=1).first()
-        if head is None:  # only after a database flush; the migration creates the row
+    # no savepoint: an entry that cannot be written must undo the change it records, not be skipped
+    with transaction.atomic(savepoint=False):
+        head = AuditHead.objects.select_for_update().filter(id=1).order_by()[:1]
+        if not head:  # only after a database flush; the migration creates the row
             AuditHead.objects.get_or_create(id=1)
-            head = AuditHead.objects.select_for_update().get(id=1)
+            head = AuditHead.objects.select_for_update().filter(id=1)
+        head = head[0]
         entry = AuditEntry(
             seq=head.last_seq + 1,
             ts=timezone.now(),
