@@ -515,7 +515,7 @@ def daily_run_with_database(current, previous, as_of) -> dict:
     from huimin.engine import monitoring as engine
     from huimin.engine import tables
     from huimin.monitoring import population, services
-    from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent, WarningRule
+    from huimin.monitoring.models import MonitoringRun, Warning, WarningEvent
 
     out = {}
     started = time.perf_counter()
@@ -527,7 +527,7 @@ def daily_run_with_database(current, previous, as_of) -> dict:
     keys = engine.touched(t, prev).to_pyarrow()
     keys = ibis.memtable(keys)
     restricted = engine.restrict(t, engine.household_keys(t.persons, keys))
-    rules = list(WarningRule.objects.filter(is_active=True).select_related("region"))
+    rules, _visit_rules = services.active_rules()  # the 探访 rule reads visits, not this feed: not in the run here
     found = services.facts_for(restricted, t.persons, rules, as_of)
     out["rules"] = time.perf_counter() - started
     mrun = MonitoringRun.objects.create(kind=MonitoringRun.Kind.INCREMENTAL, as_of=as_of, created_by=PG_USER)

@@ -87,6 +87,13 @@ def _changed_sources(con, t, watermark: dict, current: dict[str, list[Snapshot]]
     return previous
 
 
+def active_rules() -> tuple[list[WarningRule], list[WarningRule]]:
+    """The active rules: those the engine evaluates over the departmental feeds, and the 养老服务 ones whose facts
+    come from the visits (``elderly_link``), not from a feed."""
+    rules = list(WarningRule.objects.filter(is_active=True).select_related("region"))
+    return [r for r in rules if r.kind != elderly_link.KIND], [r for r in rules if r.kind == elderly_link.KIND]
+
+
 def facts_for(t, pop_expr, rules, as_of) -> list[tuple[WarningRule, pa.Table]]:
     return [(rule, t_to_arrow(t, engine.evaluate(t, pop_expr, rule.kind, rule.params, as_of))) for rule in rules]
 
@@ -153,14 +160,13 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
                 new_records = keys.num_rows
                 keys = ibis.memtable(keys)
                 t = engine.restrict(t, engine.household_keys(pop_expr, keys))
-        rules = list(WarningRule.objects.filter(is_active=True).select_related("region"))
-        found = facts_for(t, pop_expr, [r for r in rules if r.kind != elderly_link.KIND], as_of)
+        feed_rules, visit_rules = active_rules()
+        found = facts_for(t, pop_expr, feed_rules, as_of)
         extra_regions = {}
-        for rule in rules:
-            if rule.kind == elderly_link.KIND:  # 养老服务: facts from the visits, not from a feed
-                table, where = elderly_link.facts(rule, as_of)
-                found.append((rule, table))
-                extra_regions.update(where)
+        for rule in visit_rules:
+            table, where = elderly_link.facts(rule, as_of)
+            found.append((rule, table))
+            extra_regions.update(where)
         workers.heartbeat(mrun)
         raised, facts = _raise(mrun, found, pop, extra_regions)
     except Exception as exc:
