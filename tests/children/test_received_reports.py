@@ -81,6 +81,14 @@ def test_a_report_without_a_known_child_waits_for_the_township_supervisor_to_ide
     assert exc.value.code == "children.report_state"
 
 
+def test_identified_by_the_county_office_the_case_goes_to_the_child_s_township_supervisors(staff):
+    report = _receive()
+    case = reports.identify(staff["county"], report, make_person(VILLAGE_A1, datetime.date(2017, 2, 1)))
+    assert {a.user_id for a in case.assignments.filter(role="supervisor")} == {staff["supervisor"].pk,
+                                                                                staff["other"].pk}  # fmt: skip
+    assert case in services.visible_cases(staff["county"])
+
+
 def test_a_report_closed_with_a_reason_is_kept(staff):
     report = _receive()
     with pytest.raises(BusinessRuleError):

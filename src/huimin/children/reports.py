@@ -18,7 +18,7 @@ from django.utils import timezone
 from huimin.children import capabilities as cap
 from huimin.children import rules, services
 from huimin.children.error_codes import ChildrenErrorCode as E
-from huimin.children.models import Case, ReceivedReport
+from huimin.children.models import Assignment, Case, ReceivedReport
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.idempotency import KEY_RE
@@ -216,7 +216,8 @@ def _describe(report: ReceivedReport) -> str:
 @transaction.atomic
 def identify(actor, report: ReceivedReport, child) -> Case:
     """The 督导员 (or the county office) found the child in the registry: the case opens through ``report_case``,
-    from the moment the report was received, the 督导员 its supervisor."""
+    from the moment the report was received, the 督导员 its supervisor (the county office: the child's township
+    督导员, as when a report opens a case on receipt)."""
     require_capability(actor, cap.CASE_SUPERVISE, "核实发现报告", line=services.LINE)
     report = _locked_pending(report, "核实立案")
     supervisor = None if services.sees_all(actor) else actor
@@ -225,6 +226,9 @@ def identify(actor, report: ReceivedReport, child) -> Case:
         reporter_name=report.reporter_name or ("" if report.anonymous else report.channel),
         reporter_contact=report.reporter_contact, supervisor=supervisor, at=report.received_at,
     )  # fmt: skip
+    if supervisor is None:  # the county office identified him: the child's township 督导员 supervise, as on receipt
+        for user in township_supervisors(child.region_id):
+            services._assign(case, user, Assignment.Role.SUPERVISOR)
     report.status, report.case = ReceivedReport.Status.OPENED, case
     report.resolved_by, report.resolved_at = services._by(actor), timezone.now()
     report.resolution = f"核实为{child.name}，立案 {case.number}"
