@@ -127,4 +127,7 @@ mount("/homecare", homecare_router)
 from huimin.marriage.api import router as marriage_router  # noqa: E402
 
 mount("/marriage", marriage_router)
+from huimin.children.api import router as children_router  # noqa: E402
+
+mount("/children", children_router)
 apikit.serve(api)

@@ -11,6 +11,7 @@ from huimin.children.models import (
     Category,
     FosterFamily,
     FosterPlacement,
+    ReceivedReport,
     RegisterEntry,
 )
 from huimin.core.models import Region, RoleAssignment, User
@@ -73,6 +74,18 @@ def _adoptions(region_code, seq, child):
     return received, sealed, family, placement
 
 
+def _received(region_code, seq):
+    """A 发现报告 from the portal waiting to be identified."""
+    at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    return ReceivedReport.objects.create(number=f"BGM{seq}", source="portal", channel="网上报告（群众）",
+                                         region_id=region_code, child_age=8, concern="矩阵", anonymous=True,
+                                         received_at=at)  # fmt: skip
+
+
+def _report_api(region_code):
+    return {"data": {"village": region_code, "concern": "矩阵", "child_age": 8, "source": "school"}}
+
+
 def children_targets(users) -> dict:
     users[CHILDREN_CLERK] = clerk = _user(CHILDREN_CLERK, Role.CLERK, TOWN_A)
     users[CHILDREN_APPROVER] = _user(CHILDREN_APPROVER, Role.APPROVER, COUNTY)
@@ -81,6 +94,7 @@ def children_targets(users) -> dict:
     b = _child(VILLAGE_B1, 2, clerk_b, clerk_b)
     c = _child(OTHER_COUNTY, 3, clerk_b, clerk_b)
     adoptions = [_adoptions(e.region_id, n, e.person) for n, (e, _) in enumerate((a, b, c), start=1)]
+    received = [_received(code, n) for n, code in enumerate((VILLAGE_A1, VILLAGE_B1, OTHER_COUNTY), start=1)]
     visit = {"visited_on": "2026-01-10", "note": "矩阵走访"}
     act = {"kind": "warning", "note": "矩阵"}
     return {
@@ -89,6 +103,10 @@ def children_targets(users) -> dict:
         "children_visit_form": tuple({"data": visit | {"entry": e.pk}} for e, _ in (a, b, c)),
         "children_case": tuple({"kwargs": {"pk": k.pk}} for _, k in (a, b, c)),
         "children_case_act": tuple({"kwargs": {"pk": k.pk, "action": "intervene"}, "data": act} for _, k in (a, b, c)),
+        "children_received_report": tuple({"kwargs": {"pk": r.pk}} for r in received),
+        # 办结 without a reason: refused inside (a message), 404 outside
+        "children_received_report_act": tuple({"kwargs": {"pk": r.pk, "action": "close"}} for r in received),
+        "children_report_api": (_report_api(VILLAGE_A1), _report_api(VILLAGE_B1), _report_api(OTHER_COUNTY)),
         "children_adoption": tuple({"kwargs": {"pk": r.pk}} for r, *_ in adoptions),
         # 登记审查 of an application not yet assessed: refused inside (a message), 404 outside
         "children_adoption_act": tuple({"kwargs": {"pk": r.pk, "action": "submit"}} for r, *_ in adoptions),

@@ -1,11 +1,14 @@
 """A resident's day on the portal, on a 390 × 844 phone and at 1366 × 768: verifying with name, ID number and the
 text-message code (read from the demo's notice on the page), seeing the household's 低保 paid for March (the bank's
-answer: 已到账), and applying for 临时救助 with a photo of a document and the 核对 authorisation of each adult; a
+answer: 已到账), applying for 临时救助 with a photo of a document and the 核对 authorisation of each adult, and
+reporting a neighbour's child at risk anonymously (a receipt, no name kept); a
 township clerk then finds the application in the 受理 queue (checked once, after the phone's walk)."""
 
 import pytest
 
 from huimin.assistance.models import Application, ApplicationDocument
+from huimin.children.models import ReceivedReport
+from tests.conftest import VILLAGE_A1
 from tests.e2e.conftest import DESKTOP, PHONE, log_in_as
 from tests.portal.conftest import photo_bytes, programmes, sms  # noqa: F401 (fixtures)
 from tests.portal.test_payments import paid_month  # noqa: F401 (fixture)
@@ -50,6 +53,18 @@ def test_resident_sees_payments_and_applies(open_page, users, paid_month, sms, s
         shown = phone.get_by_role("main").inner_text()
         assert app.number in shown and "待受理" in shown
         assert ApplicationDocument.objects.filter(application=app).count() == 1
+
+        # she reports, anonymously, a neighbour's child left alone: a receipt, nothing read back, no name kept
+        phone.goto("/portal/me/")
+        phone.get_by_role("link", name="报告困境儿童/侵害未成年人线索（可匿名）").click()
+        phone.get_by_label("大致年龄（周岁）").fill("6")
+        phone.get_by_label("儿童所在村（社区）").select_option(VILLAGE_A1)
+        phone.get_by_label("发现的情况").fill("邻居家孩子连续几天独自在家，无人做饭")
+        phone.get_by_label("匿名报告（不记录我的姓名和联系方式）").check()
+        phone.get_by_role("button", name="提交报告").click()
+        receipt = phone.locator("[data-testid=child-report-receipt]").inner_text()
+        report = ReceivedReport.objects.get()
+        assert report.number in receipt and report.anonymous and report.reporter_name == report.reporter_contact == ""
 
     if viewport == "desktop":
         return

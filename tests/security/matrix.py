@@ -101,6 +101,8 @@ MATRIX: dict[str, Entry] = {
     "api:search_persons": Entry(roles.PEOPLE_VIEW, method="POST", data={"q": ""}),
     "api:get_person": Entry(roles.PEOPLE_VIEW, target="person"),
     "api:update_person": Entry(roles.PEOPLE_VIEW, target="person"),  # GET of the same path; PATCH in tests/registry
+    # a partner's 发现报告 (tests/children/test_api.py); an empty body is refused (400) to whoever may call it
+    "api:report_child_case": Entry("children.case_report", method="POST"),
     "api:list_households": Entry(roles.PEOPLE_VIEW),
     "api:search_households": Entry(roles.PEOPLE_VIEW, method="POST", data={"q": ""}),
     "api:create_household": Entry(roles.PEOPLE_EDIT, method="POST", data={"region": ""}),
@@ -233,6 +235,8 @@ MATRIX: dict[str, Entry] = {
     "portal:track": Entry(PUBLIC),
     "portal:survival_confirm": Entry(PUBLIC, method="POST"),
     "portal:marriage": Entry(PUBLIC),
+    # 报告困境儿童: anyone, anonymously too; answered with a receipt only (tests/portal/test_child_report.py)
+    "portal:child_report": Entry(PUBLIC),
     "portal:marriage_appointment": Entry(PUBLIC, kwargs={"number": "Y0"}),
     "portal:marriage_cancel": Entry(PUBLIC, method="POST", kwargs={"number": "Y0"}),
     # 低收入人口动态监测 (huimin.monitoring)
@@ -363,6 +367,11 @@ MATRIX: dict[str, Entry] = {
     "children:kpis": Entry("children.case_report"),
     "children:case": Entry("children.case_report", target="children_case"),
     "children:case_act": Entry("children.case_report", method="POST", target="children_case_act"),
+    # 发现报告 received from the portal and the API: the township 督导员 and the county office identify the child
+    "children:received_report": Entry("children.case_supervise", target="children_received_report"),
+    "children:received_report_act": Entry(
+        "children.case_supervise", method="POST", target="children_received_report_act"
+    ),
     # 收养登记 and 家庭寄养: a registered adoption is sealed, the adoption office's alone (tests/children)
     "children:adoptions": Entry("children.adoption"),
     "children:adoption_apply": Entry("children.adoption"),
@@ -522,6 +531,7 @@ WRITE_CASES: dict[str, Write] = {
     "elderly:visit_round": Write("elderly_visit_form", capability="elderly.visit"),
     "assistance:visit_round": Write("assistance_visit_form", capability="assistance.visit"),
     "children:visit_round": Write("children_visit_form"),
+    "api:report_child_case": Write("children_report_api"),
     "elderly:visitors": Write("elderly_visitor_form", capability="elderly.visits_manage"),
     "elderly:visitor": Write("elderly_visitor_assign", capability="elderly.visits_manage"),
     "elderly:visit": Write("elderly_visit_refer", capability="elderly.visit"),

@@ -21,3 +21,6 @@ class ChildrenErrorCode(StrEnum):
     # a visit entered offline while someone else recorded a visit of the same child after the form was loaded
     VISIT_CONFLICT = "children.visit_conflict"
     FOSTER_CONDITIONS = "children.foster_conditions"  # 《家庭寄养管理办法》: the carer's age, two children at most
+    # a report received from the portal or the API: a value that is not one (an ID number, an age, a text too long)
+    INVALID = "children.invalid"
+    REPORT_STATE = "children.report_state"  # the received report was already identified (立案) or closed

@@ -8,6 +8,7 @@ Nothing here is deleted: a register entry ends (成年, 情况变化), a case en
 from django.conf import settings
 from django.db import models
 
+from huimin.core.fields import ProtectedField
 from huimin.core.models import Region
 from huimin.registry.models import Household, Person
 
@@ -266,6 +267,55 @@ class Case(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "儿童保护个案"
         ordering = ["-reported_at", "-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class ReceivedReport(models.Model):
+    """A 发现报告 received from outside the office — the resident portal (anyone, anonymously too) or a partner's
+    system through the API (a school, a hospital, the police) — with its receipt number. A child found in the
+    registry by his ID number inside the region opens a case at once (``case``); otherwise the report waits 待核实
+    for the township 督导员 or the county office to identify the child in the registry, which opens the case, or to
+    close it with a reason. The reporter reads nothing back: the receipt number is a receipt, not a key."""
+
+    scope_region_field = "region"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待核实"
+        OPENED = "opened", "已立案"
+        CLOSED = "closed", "已核实不立案"
+
+    number = models.CharField("受理回执号", max_length=30, unique=True)
+    source = models.CharField("报告来源", max_length=15, choices=Case.Source.choices)
+    channel = models.CharField("报告渠道", max_length=100)  # 网上报告, or the API client's name
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT, related_name="+")
+    child_name = models.CharField("儿童姓名", max_length=50, blank=True)
+    child_age = models.PositiveSmallIntegerField("儿童大致年龄", null=True, blank=True)
+    child_id_number = ProtectedField("儿童身份证号", kind="id_number", blind_index=False)
+    address = models.CharField("所在地址", max_length=200, blank=True)
+    concern = models.TextField("报告情况")
+    # the reporter: shown only to the staff handling the report; empty when anonymous
+    anonymous = models.BooleanField("匿名报告", default=False)
+    reporter_name = models.CharField("报告人", max_length=50, blank=True)
+    reporter_contact = models.CharField("报告人联系方式", max_length=50, blank=True)
+    received_at = models.DateTimeField("接收时间")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    case = models.OneToOneField(Case, verbose_name="个案", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="received_report")  # fmt: skip
+    resolved_by = models.CharField("核实人", max_length=150, blank=True)
+    resolved_at = models.DateTimeField("核实时间", null=True, blank=True)
+    resolution = models.CharField("核实情况", max_length=300, blank=True)
+    # a partner system's Idempotency-Key: the same key sent again by the same channel gets the same receipt
+    submission_key = models.CharField("提交标识", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发现报告（网上及接口）"
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "submission_key"], condition=~models.Q(submission_key=""),
+                                    name="children_report_once"),
+        ]  # fmt: skip
 
     def __str__(self):
         return self.number

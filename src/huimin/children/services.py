@@ -380,20 +380,31 @@ def report_case(
                            reporter_name=reporter_name, day=day)  # fmt: skip
     check_assignee(child.region_id, worker, cap.CASE_WORK, "个案工作者")
     check_assignee(child.region_id, supervisor, cap.CASE_SUPERVISE, "督导员")
-    hours = parameter("emergency_hours")
-    case = Case.objects.create(
-        number=_number(day), child=child, region_id=child.region_id, source=source, anonymous=anonymous,
-        reporter_name="" if anonymous else reporter_name.strip()[:50],
-        reporter_contact="" if anonymous else reporter_contact.strip()[:50], concern=concern, reported_at=at,
-        emergency_due=at + datetime.timedelta(hours=hours), created_by=_by(actor),
-    )  # fmt: skip
     if worker is None and has_capability(actor, cap.CASE_WORK, LINE) and actor.region.level == regions.VILLAGE:
         worker = actor
+    return open_case(child, source=source, concern=concern, anonymous=anonymous, reporter_name=reporter_name,
+                     reporter_contact=reporter_contact, worker=worker, supervisors=[supervisor], at=at,
+                     created_by=_by(actor))  # fmt: skip
+
+
+def open_case(child, *, source: str, concern: str, anonymous: bool, reporter_name: str, reporter_contact: str,
+              worker, supervisors, at: datetime.datetime, created_by: str) -> Case:  # fmt: skip
+    """Writes a case whose report was checked (``report_case`` for staff, ``reports`` for a report received from
+    the portal or the API): the case, its 应急处置 deadline from the moment of the report, its assignments (the
+    worker, else the child's register 儿童主任; the supervisors) and the audit entry. The reporter is not stored
+    when anonymous."""
+    case = Case.objects.create(
+        number=_number(timezone.localtime(at).date()), child=child, region_id=child.region_id, source=source,
+        anonymous=anonymous, reporter_name="" if anonymous else reporter_name.strip()[:50],
+        reporter_contact="" if anonymous else reporter_contact.strip()[:50], concern=concern, reported_at=at,
+        emergency_due=at + datetime.timedelta(hours=parameter("emergency_hours")), created_by=created_by,
+    )  # fmt: skip
     if worker is None:
         entry = RegisterEntry.objects.filter(person=child, status=RegisterEntry.Status.ACTIVE).first()
         worker = entry.director if entry else None
     _assign(case, worker, Assignment.Role.WORKER)
-    _assign(case, supervisor, Assignment.Role.SUPERVISOR)
+    for supervisor in supervisors:
+        _assign(case, supervisor, Assignment.Role.SUPERVISOR)
     audit.record("children.case.report", case, after={"source": source, "anonymous": anonymous})
     return case
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.children import adoption_views, views, visit_views
+from huimin.children import adoption_views, report_views, views, visit_views
 
 app_name = "children"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("cases/", views.case_list, name="cases"),
     path("cases/report/", views.report, name="report"),
     path("cases/kpis/", views.kpis, name="kpis"),
+    path("reports/<int:pk>/", report_views.report_detail, name="received_report"),
+    path("reports/<int:pk>/<str:action>/", report_views.report_act, name="received_report_act"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
     path("adoptions/", adoption_views.adoptions, name="adoptions"),

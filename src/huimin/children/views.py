@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from huimin.children import capabilities as cap
-from huimin.children import services
+from huimin.children import reports, services
 from huimin.children.access import access_case_by_id, access_entry_by_id
 from huimin.children.models import (
     Assignment,
@@ -181,6 +181,8 @@ def case_list(request):
         "page": page_of(request, cases, PAGE), "statuses": Case.Status.choices, "status": status,
         "tasks": services.task_list(request.user, overdue_only=overdue_only), "overdue_only": overdue_only,
         "sees_all": services.sees_all(request.user),
+        "received": reports.pending(request.user)[:100] if has_capability(request.user, cap.CASE_SUPERVISE, LINE)
+        else None,
     })  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huimin.portal import marriage, views
+from huimin.portal import children, marriage, views
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<str:number>/", views.application, name="application"),
     path("track/", views.track, name="track"),
     path("survival/", views.survival_confirm, name="survival_confirm"),
+    path("report-child/", children.child_report, name="child_report"),
     path("marriage/", marriage.index, name="marriage"),
     path("marriage/<str:number>/", marriage.appointment, name="marriage_appointment"),
     path("marriage/<str:number>/cancel/", marriage.cancel, name="marriage_cancel"),
