@@ -2,13 +2,15 @@
 persons flagged 防返贫监测 in the registry, with their category, household, standard and household size."""
 
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
 
 from huimin.assistance.models import CURRENT_STATUSES, EnrolmentMember
 from huimin.core import crypto
@@ -58,18 +60,22 @@ def refresh(registry: bool = True) -> pa.Table:
     """Re-derive MonitoredPerson rows (upsert; rows no longer in scope are marked not current, never deleted) and
     return the population as the engine's Arrow table — with, unless ``registry`` is False, every other living
     registry person as category ``registered`` (主动发现: the 应保 rules watch the whole registry)."""
-    rows = {}
-    members = (
-        EnrolmentMember.objects.filter(removed_on__isnull=True, enrolment__status__in=CURRENT_STATUSES,
-                                       enrolment__programme__kind__in=list(KIND_TO_CATEGORY))
-        .values_list("person_id", "enrolment__household_id", "enrolment__household__region_id",
-                     "enrolment__programme__kind", "enrolment__basis", "enrolment_id", "enrolment__programme__code")
+    rows, persons = {}, {}
+    current = EnrolmentMember.objects.filter(removed_on__isnull=True, enrolment__status__in=CURRENT_STATUSES,
+                                             enrolment__programme__kind__in=list(KIND_TO_CATEGORY))  # fmt: skip
+    members = current.annotate(id_token=_TOKEN).values_list(
+        "person_id", "enrolment__household_id", "enrolment__household__region_id", "enrolment__programme__kind",
+        "enrolment__basis", "enrolment_id", "enrolment__programme__code", *_PERSON,
     )  # fmt: skip
-    for person_id, household_id, region, kind, basis, enrolment_id, code in members:
+    for person_id, household_id, region, kind, basis, enrolment_id, code, *person in members:
         category = KIND_TO_CATEGORY[kind]
         rows[(person_id, category)] = (household_id, region, _standard(basis), enrolment_id, code)
-    for person_id, household_id, region in _flagged_for_poverty_monitoring():
+        persons[person_id] = person
+    flagged = _flagged_for_poverty_monitoring()
+    for person_id, household_id, region, *person in flagged.rows:
         rows.setdefault((person_id, Category.POVERTY), (household_id, region, None, None, None))
+        persons[person_id] = person
+    _decrypt_numbers(persons)
     # the rows as stored, read as tuples: only new or changed rows are written (a daily run changes few of them,
     # and upserting every row each day cost seconds per ten thousand)
     stored = {
@@ -86,7 +92,7 @@ def refresh(registry: bool = True) -> pa.Table:
     )  # fmt: skip
     stale = [pk for key, (pk, values) in stored.items() if values[4] and key not in rows]
     MonitoredPerson.objects.filter(pk__in=stale).update(is_current=False)
-    table = _arrow(rows)
+    table = _arrow(rows, persons, _household_sizes(current.values("enrolment__household_id"), flagged.households))
     if registry:
         table = pa.concat_tables([table, _registered({p for p, c in rows if c not in ALLOWANCES})])
     return table
@@ -194,17 +200,31 @@ def _registered_copied(people, sizes, taken: set[int]) -> pa.Table:
     )
 
 
-def _arrow(rows: dict) -> pa.Table:
-    person_ids = {p for p, _ in rows}
-    households = {h for h, *_ in rows.values()}
-    sizes = dict(
-        Person.objects.filter(household_id__in=households, merged_into__isnull=True, is_deceased=False)
-        .values("household_id").annotate(n=Count("id", filter=Q(is_deceased=False))).values_list("household_id", "n")
-    )  # fmt: skip
-    persons = {  # tuples, not model instances: tens of thousands of rows at each run
-        pk: (number, bidx, grade) for pk, number, bidx, grade in Person.objects.filter(pk__in=person_ids)
-        .values_list("id", "id_number", "id_number_bidx", "disability_grade")
-    }  # fmt: skip
+# the ID number's ciphertext as stored (no per-row decryption: _decrypt_numbers takes them all at once)
+_TOKEN = Cast("person__id_number", TextField())
+_PERSON = ("id_token", "person__id_number_bidx", "person__disability_grade")
+
+
+def _decrypt_numbers(persons: dict) -> None:
+    """Replace each (ciphertext, blind index, grade) of ``persons`` by (ID number, …) with the bulk decryption."""
+    ids = [pk for pk, (token, _, _) in persons.items() if token]
+    for pk, number in zip(ids, crypto.decrypt_many([persons[pk][0] for pk in ids]), strict=True):
+        persons[pk] = (number, *persons[pk][1:])
+
+
+def _household_sizes(*households) -> dict:
+    """The living members of the households the querysets ``households`` name, joined in the database (tens of
+    thousands of ids in an IN list cost seconds to send and plan)."""
+    in_any = Q()
+    for queryset in households:
+        in_any |= Q(household_id__in=queryset)
+    living = Person.objects.filter(in_any, merged_into__isnull=True, is_deceased=False)
+    return dict(living.values("household_id").annotate(n=Count("id")).values_list("household_id", "n").order_by())
+
+
+def _arrow(rows: dict, persons: dict, sizes: dict) -> pa.Table:
+    """The enrolled and flagged rows as the engine's table; ``persons`` holds each one's (ID number, its blind
+    index, disability grade)."""
     cols = {name: [] for name in SCHEMA.names}
     for (person_id, category), (household_id, region, standard, _, code) in sorted(rows.items()):
         number, bidx, grade = persons[person_id]
@@ -223,13 +243,22 @@ def _arrow(rows: dict) -> pa.Table:
     return pa.table(cols, schema=SCHEMA)
 
 
-def _flagged_for_poverty_monitoring():
-    """(person, household, region) of living registry persons flagged 防返贫监测 by another department."""
+@dataclass
+class _Flagged:
+    rows: list  # (person, household, region, ID number, blind index, disability grade)
+    households: object  # a queryset of their households' ids
+
+
+def _flagged_for_poverty_monitoring() -> _Flagged:
+    """Living registry persons flagged 防返贫监测 by another department."""
     people = Person.objects.filter(merged_into__isnull=True, household__isnull=False, is_deceased=False)
+    people = people.annotate(id_token=Cast("id_number", TextField()))
+    fields = ("id", "household_id", "household__region_id", "id_token", "id_number_bidx", "disability_grade")
     if connection.features.supports_json_field_contains:
         people = people.filter(special_statuses__contains=["poverty_monitoring"])
-        return people.values_list("id", "household_id", "household__region_id")
+        return _Flagged(list(people.values_list(*fields)), people.values("household_id"))
     # SQLite (the demo) cannot look inside a JSON list: match the text, then confirm in Python
     people = people.filter(special_statuses__icontains="poverty_monitoring")
-    rows = people.values_list("id", "household_id", "household__region_id", "special_statuses")
-    return [(p, h, r) for p, h, r, statuses in rows if "poverty_monitoring" in statuses]
+    rows = people.values_list(*fields, "special_statuses")
+    kept = [tuple(row) for *row, statuses in rows if "poverty_monitoring" in statuses]
+    return _Flagged(kept, Person.objects.filter(pk__in=[r[0] for r in kept]).values("household_id"))
