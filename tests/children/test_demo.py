@@ -1,11 +1,18 @@
 """The demo city's 收养 and 家庭寄养: in each county an approved foster family fostering the institution's orphan
 (visited, its 家庭寄养费 on the payroll), a family waiting for its assessment, an adoption registered (sealed) and
-one waiting for the 登记审查."""
+one waiting for the 登记审查; and a report from the portal waiting for the township 督导员 to identify the child."""
 
 import pytest
 
 from huimin.assistance.models import Enrolment
-from huimin.children.models import Adoption, FosterFamily, FosterPlacement, FosterVisit, PlacementRecord
+from huimin.children.models import (
+    Adoption,
+    FosterFamily,
+    FosterPlacement,
+    FosterVisit,
+    PlacementRecord,
+    ReceivedReport,
+)
 from huimin.demo import loader
 
 
@@ -21,3 +28,5 @@ def test_the_demo_city_has_foster_families_and_adoptions():
     registered = Adoption.objects.filter(status="registered")
     assert registered.exists() and all(a.certificate_number and a.submitted_by != a.decided_by for a in registered)
     assert Adoption.objects.filter(status="assessed").exists()
+    waiting = ReceivedReport.objects.filter(status=ReceivedReport.Status.PENDING)
+    assert waiting.exists() and all(r.anonymous and not r.reporter_name and not r.reporter_contact for r in waiting)

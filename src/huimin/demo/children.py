@@ -12,7 +12,7 @@ from django.utils import timezone
 from huimin.children import services
 from huimin.children.models import Case
 from huimin.children.services import GuardianInput as G
-from huimin.core.context import acting_as, actor_for
+from huimin.core.context import Actor, acting_as, actor_for
 from huimin.core.models import User
 from huimin.core.roles import BusinessLine, Role
 from huimin.registry.models import Person
@@ -108,7 +108,23 @@ def load_children(as_of: datetime.date) -> dict[str, int]:
                 counts["cases"] += 1
             orphan = next((e for e in entries if e.placement == "institution"), None)
             _foster_and_adopt(office, directors, orphan, day, taken, programmes.get("foster_care"), counts)
+        if directors:
+            _waiting_report(min(directors), day)
+            counts["waiting_reports"] = counts.get("waiting_reports", 0) + 1
     return counts
+
+
+def _waiting_report(village_code: str, day: datetime.date) -> None:
+    """An anonymous report from the portal naming no ID number: it waits 待核实 for the township 督导员."""
+    from huimin.children import reports
+
+    with acting_as(Actor(None, "anonymous", "public", "")):
+        reports.receive(
+            None, source=Case.Source.PORTAL, channel=reports.PORTAL_CHANNEL, village_code=village_code,
+            concern="邻居反映：一名约八岁的男孩近一周常独自在村口徘徊到深夜，衣着单薄，疑似无人照看。",
+            child_name="小明（不知全名）", child_age=8, address="村口小卖部附近", anonymous=True,
+            at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(20, 15))),
+        )  # fmt: skip
 
 
 def _adults(villages, day: datetime.date, sex: str, count: int, taken: set[int]) -> list[Person]:
