@@ -123,7 +123,7 @@ def test_register_counts_on_the_months_last_day(staff):
     orphan = make_person(VILLAGE_A1, datetime.date(2015, 1, 1))
     _entry(orphan, "orphan", datetime.date(2026, 10, 31), director=staff["director"])  # entered on the last day
     _entry(make_person(VILLAGE_B1, datetime.date(2014, 1, 1)), "orphan", datetime.date(2026, 3, 1),
-           ended=datetime.date(2026, 10, 31), director=staff["director"])  # left on the last day: not counted  # fmt: skip
+           ended=datetime.date(2026, 10, 31), director=staff["director"])  # fmt: skip  # left on the last day
     _entry(make_person(VILLAGE_B1, datetime.date(2012, 1, 1)), "left_behind", datetime.date(2026, 1, 5),
            director=staff["director"])  # fmt: skip
     assert _value("children_register_orphan", COUNTY, OCT) == Decimal(1)
@@ -135,7 +135,8 @@ def test_register_counts_on_the_months_last_day(staff):
 
 def test_adoption_counts_are_the_years_up_to_the_month(staff):
     def adoption(n, registered, dissolved=None):
-        child, adopter = make_person(VILLAGE_A1, datetime.date(2020, 1, 1)), make_person(VILLAGE_A1, datetime.date(1980, 1, 1))
+        child = make_person(VILLAGE_A1, datetime.date(2020, 1, 1))
+        adopter = make_person(VILLAGE_A1, datetime.date(1980, 1, 1))
         Adoption.objects.create(
             number=f"SY-T{n}", child=child, region_id=VILLAGE_A1, situation="orphan", sender="guardian",
             sender_name="监护人", adopter=adopter, applied_on=registered, created_by="t", registered_on=registered,
