@@ -127,41 +127,50 @@ def relief_return_rate(user, region: Region, month: datetime.date) -> Decimal | 
 # --- 儿童福利 (huimin.children.figures: the same computation as the 个案工作指标 page) ------------------------------
 
 
-def _case_figures(region: Region, month: datetime.date):
+def _case_figures(user, region: Region, month: datetime.date):
+    """The six case indicators of one region and month are one computation: kept on the request's user object for
+    the page being drawn (a new request computes afresh)."""
     from huimin.children import figures as children
 
-    return children.total(children.region_cases(region.prefix), start=month, end=add_months(month, 1))
+    cache = getattr(user, "_children_case_figures", None) if user is not None else {}
+    if cache is None:
+        cache = {}
+        user._children_case_figures = cache
+    key = (region.prefix, month)
+    if key not in cache:
+        cache[key] = children.total(children.region_cases(region.prefix), start=month, end=add_months(month, 1))
+    return cache[key]
 
 
 def children_open_cases(user, region: Region, month: datetime.date) -> Decimal | None:
     """儿童保护在办个案数: cases reported before the month's end and not closed by then."""
-    f = _case_figures(region, month)
+    f = _case_figures(user, region, month)
     return Decimal(f.open) if f.cases else None
 
 
 def children_caseload(user, region: Region, month: datetime.date) -> Decimal | None:
     """人均在办个案数: open cases at the month's end ÷ the workers assigned to them then."""
-    return _case_figures(region, month).caseload_per_worker
+    return _case_figures(user, region, month).caseload_per_worker
 
 
 def children_response_hours(user, region: Region, month: datetime.date) -> Decimal | None:
     """报告到首次响应平均时长（小时）: cases first responded to in the month."""
-    return _case_figures(region, month).mean_response_hours
+    return _case_figures(user, region, month).mean_response_hours
 
 
 def children_closure_days(user, region: Region, month: datetime.date) -> Decimal | None:
     """立案到结案平均天数: cases closed in the month."""
-    return _case_figures(region, month).mean_closure_days
+    return _case_figures(user, region, month).mean_closure_days
 
 
 def children_plan_share(user, region: Region, month: datetime.date) -> Decimal | None:
     """在办个案已批准帮扶计划比例: of the open cases at the month's end, those with a plan approved by then."""
-    return _case_figures(region, month).plan_share
+    return _case_figures(user, region, month).plan_share
 
 
 def children_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
     """个案回访完成率: follow-up visits due in the month made by its end ÷ visits due in the month."""
-    return _case_figures(region, month).visit_rate
+    return _case_figures(user, region, month).visit_rate
 
 
 def _register(code: str):
