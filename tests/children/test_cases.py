@@ -121,6 +121,6 @@ def test_overdue_steps_are_on_the_workers_and_supervisors_lists_and_kpis_count(s
         assert [(t.case.pk, t.what) for t in tasks] == [(case.pk, "应急处置")]
         assert services.task_list(staff["other"], overdue_only=True) == []
         services.respond(staff["director"], case, "已处置")
-    k = services.kpis(staff["county"])
+        k = services.kpis(staff["county"])
     assert k["townships"][0]["cases"] == 1 and k["townships"][0]["response_hours"] == 48.0
     assert k["caseload"] == {"王主任": 1}

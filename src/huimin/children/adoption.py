@@ -9,6 +9,7 @@ record the 收养评估 (home visit, police and health checks); the county's ado
 reads it (every read audited), anyone else gets 404.
 """
 
+import copy
 import datetime
 import secrets
 
@@ -29,9 +30,14 @@ from huimin.children.models import (
 )
 from huimin.children.rules import age_on
 from huimin.children.services import LINE, _by, _required, check_child, parameter, today
-from huimin.core import audit, duties
+from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, NotInScope, access_by_id, require_capability, require_region_in_scope
-from huimin.core.roles import has_capability
+from huimin.core.models import Region
+from huimin.core.roles import Role, has_capability
+from huimin.core.services import ServiceError
+from huimin.registry import codes as registry_codes
+from huimin.registry import services as registry
+from huimin.registry.models import Household, Membership, Person
 
 PROCEDURE = "children.adoption"
 Placement = RegisterEntry.Placement
@@ -147,8 +153,11 @@ def conditions(adoption: Adoption, day: datetime.date) -> list[str]:
 @transaction.atomic
 def apply(actor, child, adopter, *, situation: str, sender: str, sender_name: str, has_spouse: bool = False,
           spouse=None, existing_children: int = 0, child_disabled: bool = False, child_consents: bool = False,
+          surname: str = Adoption.Surname.KEEP, new_name: str = "",
           day: datetime.date | None = None) -> Adoption:  # fmt: skip
-    """受理 a 收养登记 application (the parties appear in person, 民法典第一千一百零五条)."""
+    """受理 a 收养登记 application (the parties appear in person, 民法典第一千一百零五条), with the name the parties
+    agreed (第一千一百一十二条). The adopter (or the co-adopting spouse) must have a household in the registry: the
+    child moves into it on registration."""
     day = day or today()
     require_capability(actor, cap.ADOPTION, "受理收养登记", line=LINE)
     require_region_in_scope(actor, child.region_id, "被收养人")
@@ -167,6 +176,8 @@ def apply(actor, child, adopter, *, situation: str, sender: str, sender_name: st
         has_spouse = True
     if existing_children < 0 or existing_children > 20:
         raise BusinessRuleError(E.REQUIRED, "收养人现有子女数不正确")
+    new_name = check_name(child, adopter, spouse, surname, new_name)
+    adopters_household(adopter, spouse)
     if (
         Adoption.objects.filter(child=child)
         .exclude(status__in=(Adoption.Status.REFUSED, Adoption.Status.DISSOLVED))
@@ -177,7 +188,7 @@ def apply(actor, child, adopter, *, situation: str, sender: str, sender_name: st
         number=f"SY{day:%Y%m%d}-{secrets.token_hex(3).upper()}", child=child, region_id=child.region_id,
         situation=situation, child_disabled=child_disabled, sender=sender, sender_name=sender_name[:100],
         adopter=adopter, spouse=spouse, has_spouse=has_spouse, existing_children=existing_children,
-        child_consents=child_consents, applied_on=day, created_by=_by(actor),
+        child_consents=child_consents, applied_on=day, created_by=_by(actor), surname=surname, new_name=new_name,
     )  # fmt: skip
     audit.record("children.adoption.apply", adoption, after={"child": child.pk, "adopter": adopter.pk})
     return adoption
@@ -228,6 +239,188 @@ def submit(actor, adoption: Adoption, day: datetime.date | None = None) -> Adopt
     return adoption
 
 
+# --- the registry follows the registration (through the registry's own services) -----------------------------------
+
+ADOPTED_CHILD = {"1": "17", "2": "27"}  # GB/T 4761: 养子或继子, 养女或继女 (a child of unknown sex: 养子或继子)
+CHILD_OF_HEAD = {"10", "17", "20", "27", "70", "71"}  # the adopter is the head's child (or child-in-law)
+REGISTRY_PAGE = "“社会救助对象 › 登记家庭”"
+
+
+def check_name(child, adopter, spouse, surname: str, new_name: str) -> str:
+    """民法典第一千一百一十二条: 养子女可以随养父或者养母的姓氏，经当事人协商一致，也可以保留原姓氏. The record says
+    what the parties agreed; the name changes only when they agreed on the adopter's (or the co-adopting spouse's)
+    surname."""
+    if surname not in Adoption.Surname.values:
+        raise BusinessRuleError(E.REQUIRED, "请选择被收养人的姓氏（民法典第一千一百一十二条）")
+    new_name = (new_name or "").strip()
+    if surname == Adoption.Surname.KEEP:
+        return ""
+    if not new_name:
+        raise BusinessRuleError(E.REQUIRED, "随养父或者养母的姓氏的，请填写登记后的姓名")
+    if len(new_name) > 50:
+        raise BusinessRuleError(E.REQUIRED, "登记后的姓名过长")
+    surnames = [p.name[:1] for p in (adopter, spouse) if p is not None and p.name]
+    if not any(new_name.startswith(first) for first in surnames):
+        raise BusinessRuleError(
+            E.ADOPTION_CONDITIONS,
+            f"登记后的姓名“{new_name}”不是随养父或者养母的姓氏（民法典第一千一百一十二条）；保留原姓氏的请选择“保留原姓氏”",
+        )
+    return new_name
+
+
+def adopters_household(adopter, spouse) -> Household:
+    """The adopter's current household in the registry (else the co-adopting spouse's); refused without one."""
+    for person in (adopter, spouse):
+        if person is None:
+            continue
+        household = Household.objects.filter(persons__pk=person.pk).first()
+        if household is not None and household.is_active:
+            return household
+    names = "、".join(p.name for p in (adopter, spouse) if p is not None)
+    raise BusinessRuleError(
+        E.ADOPTER_HOUSEHOLD,
+        f"收养人{names}在对象库中没有在册的家庭，被收养人登记后无法迁入：请先由村（社区）或乡镇工作人员在{REGISTRY_PAGE}"
+        "（/registry/households/new/）登记收养人的家庭，再受理或审批",
+    )
+
+
+def _relation_to_head(household: Household, adopter, spouse, child) -> str:
+    """The child's relation to the head of the adopter's household: the head's 养子/养女 when the head adopts (or is
+    the adopter's spouse), the head's grandchild when the adopter is the head's child, else 其他亲属."""
+    adopted = ADOPTED_CHILD.get(child.sex, "17")
+    parents = {adopter.pk} | ({spouse.pk} if spouse is not None else set())
+    if household.head_id in parents:
+        return adopted
+    mine = Membership.objects.filter(household=household, person_id__in=parents, ended_on__isnull=True)
+    relations = set(mine.values_list("relation", flat=True))
+    if registry_codes.HEAD in relations or "02" in relations:
+        return adopted
+    return "30" if relations & CHILD_OF_HEAD else "80"
+
+
+def _registry_actor(actor, *region_codes: str):
+    """For the registration's registry change only: the officer acting as a 协理员 of the 儿童福利 line over the
+    smallest region holding ``region_codes`` (held in memory, never saved — as the portal's online 协理员), so the
+    registry's services apply their checks unchanged although the adoption office holds no ``people.edit``. The
+    audit chain still names the officer."""
+    for level in (regions.VILLAGE, regions.TOWNSHIP, regions.COUNTY, regions.CITY, regions.PROVINCE):
+        prefixes = {regions.prefix_of(code, level) for code in region_codes}
+        if len(prefixes) == 1:
+            region = Region.objects.filter(code=regions.full_code(prefixes.pop())).first()
+            if region is not None:
+                break
+    else:
+        region = None
+    if region is None:
+        raise BusinessRuleError(E.ADOPTER_HOUSEHOLD, "收养人家庭所在区划不在本系统中，请由户籍登记机关办理迁移")
+    acting = copy.copy(actor)
+    acting.role_pairs = ((Role.ASSISTANT, LINE),)
+    acting.region = region
+    return acting
+
+
+def _current_relation(child) -> tuple[Household | None, str]:
+    membership = Membership.objects.filter(person=child, ended_on__isnull=True).select_related("household").first()
+    if membership is not None:
+        return membership.household, membership.relation
+    household = Household.objects.filter(pk=child.household_id).first() if child.household_id else None
+    if household is None:
+        return None, ""
+    return household, registry_codes.HEAD if household.head_id == child.pk else ""
+
+
+def move_into_adopters_household(actor, adoption: Adoption, day: datetime.date) -> None:
+    """On registration: the child joins the adopter's household (registry.add_member: his old membership ends, the
+    life events 迁出/迁入 are written) with his relation to its head, and takes the agreed name (registry.update_person)
+    when the parties agreed on the adopter's surname. The registry's timeline says 依法收养 and names no certificate:
+    the 字号 stays in the sealed archive (this record). Inside the approval's transaction: a refusal writes nothing."""
+    child = Person.objects.select_for_update().get(pk=adoption.child_id)
+    household = adopters_household(adoption.adopter, adoption.spouse)
+    before, relation_before = _current_relation(child)
+    adoption.household_from, adoption.relation_from = before, relation_before
+    adoption.household_to = household
+    acting = _registry_actor(actor, *{code for code in (child.region_id, household.region_id)})
+    notes = []
+    if before is not None and before.pk == household.pk:
+        adoption.relation_to = relation_before
+        notes.append(f"已在收养人家庭（户编号 {household.number}），未迁移")
+    else:
+        relation = _relation_to_head(household, adoption.adopter, adoption.spouse, child)
+        if before is not None and relation_before == registry_codes.HEAD:
+            others = Membership.objects.filter(household=before, ended_on__isnull=True).exclude(person=child)
+            if others.exists():
+                raise BusinessRuleError(
+                    E.ADOPTER_HOUSEHOLD,
+                    f"被收养人{child.name}是家庭 {before.number} 的户主，须先在对象库变更该户户主，再审批",
+                )
+            if Membership.objects.filter(person=child, ended_on__isnull=True).exists():
+                registry.move_out(acting, child, on=day, destination=household.number, note="依法收养")
+                child.refresh_from_db()
+        try:
+            registry.add_member(acting, household, registry.MemberInput(relation=relation, person=child), on=day,
+                                note="依法收养")  # fmt: skip
+        except BusinessRuleError:
+            raise
+        except ServiceError as exc:  # a registry refusal: the approval writes nothing
+            raise BusinessRuleError(E.ADOPTER_HOUSEHOLD, f"被收养人迁入收养人家庭未能办理：{exc}") from exc
+        adoption.relation_to = relation
+        label = dict(registry_codes.RELATION_CHOICES).get(relation, relation)
+        notes.append(f"迁入收养人家庭（户编号 {household.number}），与户主关系：{label}")
+    if adoption.surname == Adoption.Surname.ADOPTER and adoption.new_name and adoption.new_name != child.name:
+        adoption.former_name = child.name
+        child.refresh_from_db()
+        try:
+            registry.update_person(acting, child, {"name": adoption.new_name}, on=day)
+        except BusinessRuleError:
+            raise
+        except ServiceError as exc:
+            raise BusinessRuleError(E.ADOPTER_HOUSEHOLD, f"被收养人姓名变更未能办理：{exc}") from exc
+        notes.append(f"姓名由“{adoption.former_name}”变更为“{adoption.new_name}”（民法典第一千一百一十二条）")
+    adoption.registry_note = "；".join(notes)[:300]
+
+
+def move_back(actor, adoption: Adoption, day: datetime.date) -> None:
+    """On 解除: the child returns to the household recorded before the registration, with his relation there, if it
+    is still open and he is still in the adopter's household; otherwise nothing moves in the registry and the
+    record says so (and the adoption office's 工作台 lists it until the registry staff move him)."""
+    child = Person.objects.select_for_update().get(pk=adoption.child_id)
+    back, here = adoption.household_from, adoption.household_to
+    if here is None:
+        adoption.registry_note = (adoption.registry_note + "；解除时未办理户籍迁移（登记时未迁入收养人家庭）")[:300]
+        return
+    if child.household_id != here.pk:
+        adoption.registry_note = (adoption.registry_note + "；解除时被收养人已不在收养人家庭，户籍未迁移")[:300]
+        return
+    if back is None or not back.is_active:
+        why = f"原家庭（户编号 {back.number}）已注销" if back is not None else "登记前未在册家庭"
+        adoption.registry_note = (
+            adoption.registry_note + f"；{why}，被收养人仍在收养人家庭，待对象库工作人员办理迁移"
+        )[:300]
+        return
+    acting = _registry_actor(actor, child.region_id, back.region_id)
+    head = adoption.relation_from == registry_codes.HEAD or not adoption.relation_from
+    relation = "99" if head else adoption.relation_from
+    try:
+        registry.add_member(acting, back, registry.MemberInput(relation=relation, person=child), on=day,
+                            note="解除收养关系")  # fmt: skip
+        back.refresh_from_db()
+        if adoption.relation_from == registry_codes.HEAD and back.head_id is None:
+            registry.change_head(acting, back, child, on=day, note="解除收养关系，恢复原户主")
+    except BusinessRuleError:
+        raise
+    except ServiceError as exc:
+        raise BusinessRuleError(E.ADOPTER_HOUSEHOLD, f"被收养人迁回原家庭未能办理：{exc}") from exc
+    adoption.registry_note = (adoption.registry_note + f"；解除后迁回原家庭（户编号 {back.number}）")[:300]
+
+
+def registry_pending(actor):
+    """Dissolved adoptions in the actor's region whose child is still in the adopter's household."""
+    from django.db.models import F
+
+    return visible_adoptions(actor).filter(status=Adoption.Status.DISSOLVED, household_to__isnull=False,
+                                           child__household=F("household_to"))  # fmt: skip
+
+
 def _certificate(adoption: Adoption, day: datetime.date) -> str:
     n = Adoption.objects.filter(region__code__startswith=adoption.region_id[:6], registered_on__year=day.year).count()
     return f"收字（{day.year}）{adoption.region_id[:6]}第{n + 1:05d}号"
@@ -253,6 +446,7 @@ def decide(actor, adoption: Adoption, approve: bool, note: str = "", day: dateti
             raise BusinessRuleError(E.ADOPTION_CONDITIONS, "不予登记：" + "；".join(reasons))
         adoption.certificate_number, adoption.registered_on = _certificate(adoption, day), day
         adoption.status = Adoption.Status.REGISTERED
+        move_into_adopters_household(actor, adoption, day)
         FosterPlacement.objects.filter(child=adoption.child, status=FosterPlacement.Status.ACTIVE).update(
             status=FosterPlacement.Status.ENDED, ended_on=day, end_reason="依法收养"
         )
@@ -275,7 +469,11 @@ def dissolve(actor, adoption: Adoption, kind: str, reason: str, day: datetime.da
     recorded; the child's placement continues as ``back_to``."""
     day = day or today()
     _require_office(actor, "办理解除收养登记")
-    adoption = Adoption.objects.select_for_update(of=("self",)).select_related("child").get(pk=adoption.pk)
+    adoption = (
+        Adoption.objects.select_for_update(of=("self",))
+        .select_related("child", "household_from", "household_to")
+        .get(pk=adoption.pk)
+    )
     if adoption.status != Adoption.Status.REGISTERED:
         raise BusinessRuleError(E.ADOPTION_STATE, "只有已登记的收养才能解除")
     if kind not in ("agreement", "court"):
@@ -288,6 +486,7 @@ def dissolve(actor, adoption: Adoption, kind: str, reason: str, day: datetime.da
     adoption.status, adoption.dissolved_on, adoption.dissolution_kind = Adoption.Status.DISSOLVED, day, kind
     adoption.dissolution_reason = reason[:300]
     adoption.dissolution_number = f"解字（{day.year}）{adoption.region_id[:6]}第{adoption.pk:05d}号"
+    move_back(actor, adoption, day)
     adoption.save()
     place(actor, adoption.child, back_to, day, "解除收养")
     audit.record("children.adoption.dissolve", adoption, after={"kind": kind, "on": str(day)})

@@ -47,6 +47,9 @@ def adoptions(request):
     status = request.GET.get("status", "").strip()
     if status in Adoption.Status.values:
         qs = qs.filter(status=status)
+    pending = request.GET.get("registry") == "pending"
+    if pending:
+        qs = svc.registry_pending(request.user).select_related("child", "adopter", "region")
     return render(request, "children/adoptions.html", {
         "page": page_of(request, qs, PAGE), "statuses": Adoption.Status.choices, "status": status,
         "office": svc.is_office(request.user),
@@ -68,7 +71,8 @@ def adoption_apply(request):
                 request.user, child, adopter, situation=p.get("situation", ""), sender=p.get("sender", ""),
                 sender_name=p.get("sender_name", ""), has_spouse=p.get("has_spouse") == "1", spouse=spouse,
                 existing_children=_int(p.get("existing_children"), -1), child_disabled=p.get("child_disabled") == "1",
-                child_consents=p.get("child_consents") == "1",
+                child_consents=p.get("child_consents") == "1", surname=p.get("surname", "keep"),
+                new_name=p.get("new_name", ""),
             )  # fmt: skip
         except ServiceError as exc:
             show_refusal(request, exc)
@@ -77,6 +81,7 @@ def adoption_apply(request):
             return redirect("children:adoption", adoption.pk)
     return render(request, "children/adoption_apply.html", {
         "situations": Adoption.Situation.choices, "senders": Adoption.Sender.choices, "entered": entered,
+        "surnames": Adoption.Surname.choices,
     }, status=400 if entered else 200)  # fmt: skip
 
 

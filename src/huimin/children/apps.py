@@ -33,6 +33,11 @@ class ChildrenConfig(AppConfig):
 
         duties.register(procedure())
 
+        from huimin.children.todos import adoption_registry_pending
+        from huimin.core import todos
+
+        todos.register(adoption_registry_pending)
+
         from huimin.children.registry_hooks import repoint_person
         from huimin.registry import dedup
 

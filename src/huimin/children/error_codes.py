@@ -20,6 +20,8 @@ class ChildrenErrorCode(StrEnum):
     ADOPTION_STATE = "children.adoption_state"  # the adoption's (or foster family's) state does not allow the step
     # a visit entered offline while someone else recorded a visit of the same child after the form was loaded
     VISIT_CONFLICT = "children.visit_conflict"
+    # the adopter (or the co-adopting spouse) has no current household in the registry to receive the child
+    ADOPTER_HOUSEHOLD = "children.adopter_household"
     FOSTER_CONDITIONS = "children.foster_conditions"  # 《家庭寄养管理办法》: the carer's age, two children at most
     # a report received from the portal or the API: a value that is not one (an ID number, an age, a text too long)
     INVALID = "children.invalid"

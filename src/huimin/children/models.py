@@ -554,6 +554,10 @@ class Adoption(models.Model):
         UNFOUND = "unfound", "查找不到生父母的未成年人"
         HARDSHIP = "hardship", "生父母有特殊困难无力抚养的子女"
 
+    class Surname(models.TextChoices):
+        KEEP = "keep", "保留原姓氏"
+        ADOPTER = "adopter", "随养父或者养母的姓氏"
+
     class Sender(models.TextChoices):
         INSTITUTION = "institution", "儿童福利机构"
         GUARDIAN = "guardian", "孤儿的监护人"
@@ -602,6 +606,18 @@ class Adoption(models.Model):
                                         choices=[("agreement", "协议解除"), ("court", "人民法院判决解除")])  # fmt: skip
     dissolution_reason = models.CharField("解除原因", max_length=300, blank=True)
     dissolution_number = models.CharField("解除收养关系证明字号", max_length=40, blank=True)
+    # 民法典第一千一百一十二条: the name the parties agreed (kept unless they agreed on the adopter's surname)
+    surname = models.CharField("被收养人姓氏", max_length=10, choices=Surname.choices, default=Surname.KEEP)
+    new_name = models.CharField("登记后姓名", max_length=50, blank=True)
+    former_name = models.CharField("登记前姓名", max_length=50, blank=True)
+    # the registry change made with the registration (registry services), undone on 解除 when possible
+    household_from = models.ForeignKey(Household, verbose_name="登记前家庭", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    relation_from = models.CharField("登记前与户主关系", max_length=2, blank=True)
+    household_to = models.ForeignKey(Household, verbose_name="迁入家庭（收养人家庭）", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    relation_to = models.CharField("迁入后与户主关系", max_length=2, blank=True)
+    registry_note = models.CharField("户籍变动情况", max_length=300, blank=True)
     created_by = models.CharField("受理人", max_length=150)
 
     class Meta:

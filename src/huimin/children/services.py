@@ -747,52 +747,27 @@ def task_list(actor, *, overdue_only: bool = False, day=None) -> list[Task]:
 # --- KPIs ------------------------------------------------------------------------------------------------------
 
 
-def _mean(values: list) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
-
-
 def kpis(actor, day=None) -> dict:
-    """Caseload per worker, report → first response (hours), opening → closure (days), cases with an approved
-    plan, visits done vs due — over the cases the actor sees, by township."""
-    day = day or today()
-    cases = list(visible_cases(actor).select_related("region"))
-    by_town: dict[str, dict] = {}
-    for c in cases:
-        t = by_town.setdefault(
-            regions.prefix_of(c.region_id, regions.TOWNSHIP),
-            {"cases": 0, "open": 0, "response_hours": [], "closure_days": [], "with_plan": 0, "done": 0, "due": 0},
-        )
-        t["cases"] += 1
-        t["open"] += c.status != Case.Status.CLOSED
-        if c.first_response_at:
-            t["response_hours"].append((c.first_response_at - c.reported_at).total_seconds() / 3600)
-        if c.closed_at:
-            t["closure_days"].append((c.closed_at - c.reported_at).days)
-    approved = set(Plan.objects.filter(case__in=cases, status=Plan.Status.APPROVED).values_list("case_id", flat=True))
-    visits = {}
-    for f in FollowUp.objects.filter(case__in=cases):
-        visits.setdefault(f.case_id, []).append(f)
-    for c in cases:
-        t = by_town[regions.prefix_of(c.region_id, regions.TOWNSHIP)]
-        t["with_plan"] += c.pk in approved
-        done = visits.get(c.pk, [])
-        t["done"] += len(done)
-        t["due"] += len(done) + (1 if c.next_visit_due and c.next_visit_due < day else 0)
+    """Caseload per worker, report → first response (hours), opening → closure (days), open cases with an approved
+    plan, visits done vs due — over the cases the actor sees, by township, through ``day``. The same computation as
+    the ``stats`` indicators (huimin.children.figures)."""
+    from huimin.children import figures
     from huimin.core.models import Region
 
+    day = day or today()
+    by_town = figures.case_figures(visible_cases(actor), start=None, end=day + datetime.timedelta(days=1),
+                                   level=regions.TOWNSHIP)  # fmt: skip
     names = dict(Region.objects.filter(code__in=[regions.full_code(p) for p in by_town]).values_list("code", "name"))
     rows = []
-    for prefix, t in sorted(by_town.items()):
+    caseload: dict[int, int] = {}
+    for prefix, f in sorted(by_town.items()):
         rows.append({
-            "township": names.get(regions.full_code(prefix), prefix), "cases": t["cases"], "open": t["open"],
-            "response_hours": _mean(t["response_hours"]), "closure_days": _mean(t["closure_days"]),
-            "with_plan": t["with_plan"], "visits_done": t["done"], "visits_due": t["due"],
+            "township": names.get(regions.full_code(prefix), prefix), "cases": f.cases, "open": f.open,
+            "response_hours": f.mean_response_hours, "closure_days": f.mean_closure_days,
+            "with_plan": f.open_with_plan, "plan_share": f.plan_share, "visits_done": f.visits_done,
+            "visits_due": f.visits_due, "caseload_per_worker": f.caseload_per_worker,
         })  # fmt: skip
-    load = (Assignment.objects.filter(case__in=[c for c in cases if c.status != Case.Status.CLOSED],
-                                      ended_at__isnull=True, role=Assignment.Role.WORKER)
-            .values("user__full_name", "user__username").order_by("user__username"))  # fmt: skip
-    caseload: dict[str, int] = {}
-    for a in load:
-        name = a["user__full_name"] or a["user__username"]
-        caseload[name] = caseload.get(name, 0) + 1
-    return {"townships": rows, "caseload": caseload}
+        for user_id, n in f.caseload.items():
+            caseload[user_id] = caseload.get(user_id, 0) + n
+    users = get_user_model().objects.filter(pk__in=caseload).order_by("username")
+    return {"townships": rows, "caseload": {u.full_name or u.username: caseload[u.pk] for u in users}}

@@ -103,7 +103,10 @@ def load_children(as_of: datetime.date) -> dict[str, int]:
             middle = [c for c in children if c.pk not in taken]
             for child in middle[: len(STAGES)]:  # the stages cycle over the counties: every stage in the city
                 stage = STAGES[counts["cases"] % len(STAGES)]
-                _case(office, directors[child.region_id], supervisors.get(child.region_id[:9]), child, stage, day)
+                # spread over the last three months, so the statistics' case indicators have a trend
+                back = datetime.timedelta(days=35 * (counts["cases"] % 3))
+                _case(office, directors[child.region_id], supervisors.get(child.region_id[:9]), child, stage,
+                      day - back)  # fmt: skip
                 taken.add(child.pk)
                 counts["cases"] += 1
             orphan = next((e for e in entries if e.placement == "institution"), None)
@@ -212,6 +215,7 @@ def _foster_and_adopt(office, directors, orphan, day, taken, programme, counts) 
         if n == 1:
             continue  # assessed, waiting for the 登记审查
         adoption.submit(registrar, case, day=day - datetime.timedelta(days=10))
+        # registered in the adopter's household (the registry's services move the child); counted in the statistics
         adoption.decide(office, case, True, "演示：准予登记", day=day - datetime.timedelta(days=8))
 
 

@@ -124,6 +124,75 @@ def relief_return_rate(user, region: Region, month: datetime.date) -> Decimal | 
     return _q(Decimal(returned) / ended * HUNDRED) if ended else None
 
 
+# --- 儿童福利 (huimin.children.figures: the same computation as the 个案工作指标 page) ------------------------------
+
+
+def _case_figures(user, region: Region, month: datetime.date):
+    """The six case indicators of one region and month are one computation: kept on the request's user object for
+    the page being drawn (a new request computes afresh)."""
+    from huimin.children import figures as children
+
+    cache = getattr(user, "_children_case_figures", None) if user is not None else {}
+    if cache is None:
+        cache = {}
+        user._children_case_figures = cache
+    key = (region.prefix, month)
+    if key not in cache:
+        cache[key] = children.total(children.region_cases(region.prefix), start=month, end=add_months(month, 1))
+    return cache[key]
+
+
+def children_open_cases(user, region: Region, month: datetime.date) -> Decimal | None:
+    """儿童保护在办个案数: cases reported before the month's end and not closed by then."""
+    f = _case_figures(user, region, month)
+    return Decimal(f.open) if f.cases else None
+
+
+def children_caseload(user, region: Region, month: datetime.date) -> Decimal | None:
+    """人均在办个案数: open cases at the month's end ÷ the workers assigned to them then."""
+    return _case_figures(user, region, month).caseload_per_worker
+
+
+def children_response_hours(user, region: Region, month: datetime.date) -> Decimal | None:
+    """报告到首次响应平均时长（小时）: cases first responded to in the month."""
+    return _case_figures(user, region, month).mean_response_hours
+
+
+def children_closure_days(user, region: Region, month: datetime.date) -> Decimal | None:
+    """立案到结案平均天数: cases closed in the month."""
+    return _case_figures(user, region, month).mean_closure_days
+
+
+def children_plan_share(user, region: Region, month: datetime.date) -> Decimal | None:
+    """在办个案已批准帮扶计划比例: of the open cases at the month's end, those with a plan approved by then."""
+    return _case_figures(user, region, month).plan_share
+
+
+def children_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
+    """个案回访完成率: follow-up visits due in the month made by its end ÷ visits due in the month."""
+    return _case_figures(user, region, month).visit_rate
+
+
+def _register(code: str):
+    def count(user, region: Region, month: datetime.date) -> Decimal | None:
+        from huimin.children.figures import register_count
+
+        return Decimal(register_count(region.prefix, code, month_end(month)))
+
+    count.__doc__ = f"Children in the register {code} on the month's last day."
+    return count
+
+
+def _adoptions(which: int):
+    def count(user, region: Region, month: datetime.date) -> Decimal | None:
+        from huimin.children.figures import adoption_counts
+
+        return Decimal(adoption_counts(region.prefix, month_end(month))[which])
+
+    count.__doc__ = "收养登记 (0) or 解除收养 (1) registered from 1 January to the month's end."
+    return count
+
+
 METHODS = {
     "beds_per_thousand": beds_per_thousand,
     "nursing_bed_share": nursing_bed_share,
@@ -136,6 +205,18 @@ METHODS = {
     "aged_allowance_coverage": aged_allowance_coverage,
     "elderly_visit_rate": elderly_visit_rate,
     "relief_return_rate": relief_return_rate,
+    "children_open_cases": children_open_cases,
+    "children_caseload": children_caseload,
+    "children_response_hours": children_response_hours,
+    "children_closure_days": children_closure_days,
+    "children_plan_share": children_plan_share,
+    "children_visit_rate": children_visit_rate,
+    "children_register_orphan": _register("orphan"),
+    "children_register_de_facto": _register("de_facto"),
+    "children_register_distressed": _register("distressed"),
+    "children_register_left_behind": _register("left_behind"),
+    "children_adoptions_registered": _adoptions(0),
+    "children_adoptions_dissolved": _adoptions(1),
 }
 
 
