@@ -93,3 +93,58 @@ def engine_snapshots(city: Path, out: Path, progress=None) -> dict[str, int]:
         if progress:
             progress(i, len(codes), county, 0)
     return totals
+
+
+CATEGORY = {"dibao": "dibao", "tekun_scattered": "tekun", "tekun_concentrated": "tekun", "dibao_edge": "edge",
+            "expense_hardship": "expense"}  # fmt: skip
+PER_PERSON = ("tekun_scattered", "tekun_concentrated")  # 特困 enrols the person (the head here), not the household
+
+
+def population(city: Path, county: str) -> pa.Table:
+    """The watched population of one county of a partitioned demo city, as ``monitoring.population.refresh``
+    returns it: the members of the 低保, 特困 (the enrolled person), 低保边缘 and 支出型 households in their
+    category and everybody else as ``registered``. (The 残疾人两项补贴 recipients' own categories are left out.)"""
+    from huimin.monitoring.population import SCHEMA
+    from huimin.registry import idnumbers
+
+    city = Path(city)
+    hh_files = counties.files(city / "households", county)
+    p_files = counties.files(city / "persons", county)
+    if not hh_files or not p_files:
+        return SCHEMA.empty_table()
+    hh = pa.concat_tables(
+        pq.read_table(f, columns=["household_id", "village_code", "programme", "standard", "size", "head_person_id"])
+        for f in hh_files
+    )
+    persons = pa.concat_tables(
+        pq.read_table(f, columns=["person_id", "household_id", "id_number", "disability_grade"]) for f in p_files
+    )
+    order = np.argsort(hh["household_id"].to_numpy())
+    ids = hh["household_id"].to_numpy()[order]
+    at = order[np.searchsorted(ids, persons["household_id"].to_numpy())]
+    programme = hh["programme"].to_numpy(zero_copy_only=False)[at]
+    head = hh["head_person_id"].to_numpy()[at]
+    pid = persons["person_id"].to_numpy()
+    category = np.array([CATEGORY.get(p, "registered") for p in programme.tolist()], dtype=object)
+    off = np.isin(programme, PER_PERSON) & (pid != head)
+    category[off] = "registered"
+    watched = category != "registered"
+    standard = pc.multiply(hh["standard"].cast(pa.float64()), 100).to_numpy(zero_copy_only=False)[at]
+    numbers = persons["id_number"].to_numpy(zero_copy_only=False)
+    canonical = np.array([idnumbers.parse(n).number if len(n) == 15 else n for n in numbers.tolist()], dtype=object)
+    grade = persons["disability_grade"].cast(pa.int64())
+    return pa.table(
+        {
+            "person_key": persons["id_number"],
+            "canonical_key": pa.array(canonical, pa.string()),
+            "person_id": persons["person_id"],
+            "household_id": persons["household_id"],
+            "category": pa.array(category, pa.string()),
+            "region_code": pa.array(hh["village_code"].to_numpy(zero_copy_only=False)[at], pa.string()),
+            "standard_fen": pa.array(np.round(standard).astype(np.int64), mask=~watched),
+            "members": pa.array(hh["size"].to_numpy()[at].astype(np.int64)),
+            "disability_grade": pc.if_else(pc.equal(grade, 0), None, grade),
+            "programme": pa.array(np.where(watched, programme, None), pa.string()),
+        },
+        schema=SCHEMA,
+    )

@@ -87,6 +87,43 @@ def _schemas() -> dict[str, pa.Schema]:
     }
 
 
+def point(con, data: dict) -> None:
+    """Point the views ``persons``, ``households``, ``thresholds``, ``src_<source>`` (and any other name given)
+    of a DuckDB connection at Parquet file lists or Arrow tables; a name given nothing is an empty table of its
+    schema. Compiled SQL that reads these views then runs on the new data."""
+    raw = con.con
+    schemas = {**_schemas(), "thresholds": tables.THRESHOLDS_SCHEMA}
+    for name in {**schemas, **data}:
+        value = data.get(name)
+        # view names are this module's own; paths are quoted as SQL strings (a view takes no parameters)
+        if isinstance(value, pa.Table):
+            raw.register(f"{name}_data", value)
+            raw.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_data")  # noqa: S608
+        elif value:
+            listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in value)
+            raw.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}], hive_partitioning=false)"  # noqa: S608
+            )
+        else:
+            raw.register(f"{name}_data", schemas[name].empty_table())
+            raw.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_data")  # noqa: S608
+
+
+def _viewed(con) -> tables.Tables:
+    return tables.Tables(
+        persons=con.table("persons"),
+        households=con.table("households"),
+        thresholds=con.table("thresholds"),
+        sources={code: con.table(f"src_{code}") for code in SOURCES},
+    )
+
+
+def _arrow(con, sql: str, schema: pa.Schema) -> pa.Table:
+    result = con.con.sql(sql)
+    table = result.to_arrow_table() if hasattr(result, "to_arrow_table") else result.arrow()
+    return table.cast(schema)  # the types Ibis gives (sums of 分 as int64, as to_pyarrow returns them)
+
+
 class Verifier:
     """The 核对 of one county after another on one connection. On DuckDB the rules are compiled to SQL once
     (against views named persons, households, thresholds and src_<source>) and each county only points the views
@@ -100,25 +137,8 @@ class Verifier:
 
     def _point(self, county: str, thresholds: pa.Table) -> None:
         data = inputs(self.root, county, self.shared)
-        raw = self.con.con
-        wanted = {
-            "persons": data["persons"],
-            "households": data["households"],
-            **{f"src_{code}": data["sources"].get(code) for code in SOURCES},
-        }
-        for name, schema in _schemas().items():
-            paths = wanted[name]
-            # view names are this module's own; paths are quoted as SQL strings (a view takes no parameters)
-            if paths:
-                listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
-                raw.execute(
-                    f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}], hive_partitioning=false)"  # noqa: S608
-                )
-            else:
-                raw.register(f"{name}_empty", schema.empty_table())
-                raw.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_empty")  # noqa: S608
-        raw.register("thresholds_data", thresholds)
-        raw.execute("CREATE OR REPLACE VIEW thresholds AS SELECT * FROM thresholds_data")
+        point(self.con, {"persons": data["persons"], "households": data["households"], "thresholds": thresholds,
+                         **{f"src_{code}": data["sources"].get(code) for code in SOURCES}})  # fmt: skip
 
     def county(self, county: str, thresholds: pa.Table) -> pa.Table:
         """The 核对 rows (``verification.COLUMNS``) of every household of ``county``."""
@@ -127,17 +147,10 @@ class Verifier:
                             backend=self.con.name)  # fmt: skip
         self._point(county, thresholds)
         if self.sql is None:
-            t = tables.Tables(
-                persons=self.con.table("persons"),
-                households=self.con.table("households"),
-                thresholds=self.con.table("thresholds"),
-                sources={code: self.con.table(f"src_{code}") for code in SOURCES},
-            )
+            t = _viewed(self.con)
             expr = rules.evaluate(t, self.programme, self.as_of).select(*rules.COLUMNS)
             self.sql, self.schema = str(self.con.compile(expr)), expr.schema().to_pyarrow()
-        result = self.con.con.sql(self.sql)
-        table = result.to_arrow_table() if hasattr(result, "to_arrow_table") else result.arrow()
-        return table.cast(self.schema)  # the types Ibis gives (sums of 分 as int64, as to_pyarrow returns them)
+        return _arrow(self.con, self.sql, self.schema)
 
 
 def evaluate(
@@ -155,6 +168,42 @@ def evaluate(
     con = backends.connect(backend)
     t = bind(con, root, county, thresholds, shared)
     return con.to_pyarrow(rules.evaluate(t, programme, as_of).select(*rules.COLUMNS))
+
+
+class Monitor:
+    """动态监测's rules (``engine.monitoring.evaluate``) over one county after another, on DuckDB: each rule is
+    compiled once, against views, and each county points the views at its files and its watched population.
+
+    ``rules`` are (code, kind, params) as the WarningRule rows give them. With ``feed`` (the person keys of a daily
+    feed's new records, per county) a county's run is the incremental one of ``monitoring.services.run``: the
+    sources cut to the monitored members of the households those persons belong to. Rules that compare persons
+    across counties (``enrolled_twice``: the same person enrolled in two places) see one county at a time here,
+    so they need a run over the whole province (or the households of both counties)."""
+
+    def __init__(self, root: Path, rules_: list[tuple], as_of: datetime.date, *, incremental: bool = False):
+        from huimin.engine import monitoring
+
+        self.root, self.rules, self.as_of, self.incremental = Path(root), list(rules_), as_of, incremental
+        self.monitoring = monitoring
+        self.con = backends.connect("duckdb")
+        self.compiled: dict[str, tuple[str, pa.Schema]] = {}
+
+    def county(self, county: str, population: pa.Table, feed: pa.Table | None = None) -> dict[str, pa.Table]:
+        """The facts of every rule for ``county``'s watched ``population`` (``monitoring.population.SCHEMA``)."""
+        data = inputs(self.root, county)
+        views = {"persons": population, **{f"src_{code}": data["sources"].get(code) for code in SOURCES}}
+        if self.incremental:
+            views["feed_keys"] = feed if feed is not None else pa.table({"person_key": pa.array([], pa.string())})
+        point(self.con, views)
+        if not self.compiled:
+            t = _viewed(self.con)
+            pop = t.persons
+            if self.incremental:
+                t = self.monitoring.restrict(t, self.monitoring.household_keys(pop, self.con.table("feed_keys")))
+            for code, kind, params in self.rules:
+                expr = self.monitoring.evaluate(t, pop, kind, params, self.as_of)
+                self.compiled[code] = (str(self.con.compile(expr)), expr.schema().to_pyarrow())
+        return {code: _arrow(self.con, sql, schema) for code, (sql, schema) in self.compiled.items()}
 
 
 def households_of(root: Path, county: str, columns=("region_code", "is_urban")) -> pa.Table:
