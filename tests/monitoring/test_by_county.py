@@ -2,8 +2,6 @@
 finds over the whole city at once (the rules that compare persons across counties excepted: they need the whole
 province), and a daily feed's incremental run finds, for the households it touches, what the full run finds."""
 
-import datetime
-
 import pyarrow as pa
 import pytest
 
