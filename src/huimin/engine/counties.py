@@ -134,6 +134,7 @@ class Verifier:
         self.root, self.programme, self.as_of, self.shared = Path(root), programme, as_of, shared
         self.con = backends.connect(backend)
         self.sql, self.schema = None, None
+        self.compile_seconds = 0.0  # Ibis → SQL, once per run (independent of the data's size)
 
     def _point(self, county: str, thresholds: pa.Table) -> None:
         data = inputs(self.root, county, self.shared)
@@ -147,9 +148,11 @@ class Verifier:
                             backend=self.con.name)  # fmt: skip
         self._point(county, thresholds)
         if self.sql is None:
+            started = time.perf_counter()
             t = _viewed(self.con)
             expr = rules.evaluate(t, self.programme, self.as_of).select(*rules.COLUMNS)
             self.sql, self.schema = str(self.con.compile(expr)), expr.schema().to_pyarrow()
+            self.compile_seconds = time.perf_counter() - started
         return _arrow(self.con, self.sql, self.schema)
 
 
