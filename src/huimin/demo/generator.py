@@ -14,8 +14,8 @@ Output directory layout::
 With ``partition="county"`` (``--partition county``, for a province: 10 million persons and more) the person-level
 tables are written hive-style, a directory per county, so one county's re-check reads only its files::
 
-    households/county=411702/part-0.parquet    (and persons/, memberships/)
-    departments/<source>/county=411702/part-0.parquet
+    households/county=411702000000/part-0.parquet    (and persons/, memberships/)
+    departments/<source>/county=411702000000/part-0.parquet
 
 A household's county is its village's; a departmental record goes to the county of the person it names (the
 household the person is registered in). One row group per chunk of ``CHUNK_PERSONS`` persons and a new file
@@ -95,7 +95,6 @@ class Summary:
 
 PARTITIONS = ("", "county")
 CHUNKS_PER_FILE = 10  # partitioned output: a new part file per county and table every 10 chunks (1,000,000 persons)
-PARTITIONED = ("households", "persons", "memberships", *(f"departments/{code}" for code in SOURCES))
 
 
 class _Writers:
