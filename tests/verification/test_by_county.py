@@ -178,3 +178,44 @@ def test_the_command_line_shows_progress_and_resumes(snapshot_root, city_approve
     assert "10/10 县（100%）" in err and "已完成：10 个县（区）" in out
     run = BatchRun.objects.get()
     assert run.by_county and run.status == BatchRun.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_run_sigkilled_in_the_fourth_county_resumes_from_it(snapshot_root, city_approver, login):
+    """A real kill: the run goes in a child process, which is SIGKILLed inside the fourth county's transaction,
+    right after its rows went in by COPY. Three counties stay finished; the fourth's rows are rolled back; the
+    page shows 中断 at 3 / 10; the resume runs the seven others and ends with the rows of the whole run."""
+    from bench.faults import audit_ok, child, kill_while_writing
+
+    code = (
+        "from pathlib import Path\nimport sys, time\n"
+        "from huimin.core.models import User\nfrom huimin.verification import services\n"
+        "copy, calls = services._copy_results, []\n"
+        "def counted(rows):\n"
+        "    copy(rows)\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 4:\n"
+        "        sys.stdout.write('PAUSED\\n'); sys.stdout.flush(); time.sleep(600)\n"
+        "services._copy_results = counted\n"
+        f"services.run_batch_by_county(User.objects.get(pk={city_approver.pk}), 'dibao', "
+        f"__import__('datetime').date.fromisoformat({AS_OF.isoformat()!r}), Path({str(snapshot_root)!r}), '4117')\n"
+    )
+    proc = child("huimin.verification.services:review_xlsx", code)  # paused by the wrapper above, not there
+    kill_while_writing(proc, "verification_batchresult")
+    run = BatchRun.objects.get()
+    assert run.status == BatchRun.Status.RUNNING and run.worker_pid == proc.pid and run.counties_done == 3
+    finished = set(BatchCounty.objects.filter(run=run).values_list("county_code", flat=True))
+    assert len(finished) == 3
+    assert set(BatchResult.objects.filter(run=run).values_list("county_code", flat=True)) == finished
+
+    page = login(city_approver).get(f"/verification/batches/{run.pk}/").content.decode()
+    run.refresh_from_db()
+    assert run.status == BatchRun.Status.INTERRUPTED and "已完成 3 / 10 个县（区）" in page
+    audit_ok()
+
+    ran = []
+    resumed = services.run_batch_by_county(city_approver, "dibao", AS_OF, snapshot_root, resume=run,
+                                           progress=lambda f, t, c, n: ran.append(c))  # fmt: skip
+    assert resumed.status == BatchRun.Status.DONE and len(ran) == 7 and not set(ran) & finished
+    assert _stored(resumed) == _facts(_whole_run(snapshot_root))
+    audit_ok()
