@@ -106,6 +106,8 @@ def test_a_killed_run_resumes_by_county_and_ends_with_the_same_result(snapshot_r
 
     page = login(city_approver).get(f"/verification/batches/{run.pk}/").content.decode()
     assert "已完成 3 / 10 个县（区）" in page and 'value="30"' in page and f"--resume {run.pk}" in page
+    assert "已完成的 3 个县（区）的结果已保存，可按县续跑" in page
+    assert 'data-testid="batch-rerun"' not in page  # not a whole run from scratch: it resumes
 
     ran = []
     resumed = services.run_batch_by_county(city_approver, "dibao", AS_OF, snapshot_root, resume=run,

@@ -968,11 +968,16 @@ def _batch_region(actor, region_prefix: str) -> Region:
 
 def close_stale_runs() -> list[BatchRun]:
     """Close as 中断 (audited) every 运行中 batch run that can no longer finish (huimin.core.workers). A killed run
-    wrote no result (its result is committed last), so the rerun the page offers starts from scratch."""
+    wrote no result (its result is committed last), so the rerun the page offers starts from scratch; a killed
+    county-by-county run keeps its finished counties and is resumed (``run_batch_by_county(resume=…)``)."""
     return workers.close_stale(
         BatchRun,
         action="verification.batch.interrupted",
-        message="批量复核中断：{reason}，未产生结果。可重新运行。",
+        message=lambda run: (
+            f"按县批量复核中断：{{reason}}。已完成的 {run.counties_done} 个县（区）的结果已保存，可按县续跑。"
+            if run.by_county
+            else "批量复核中断：{reason}，未产生结果。可重新运行。"
+        ),
         region_code=lambda run: run.region_id or "",
     )
 
