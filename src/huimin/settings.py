@@ -252,6 +252,10 @@ HUIMIN_DEMO_SMS_ON_PAGE = _env_bool("HUIMIN_DEMO_SMS_ON_PAGE") and not PRODUCTIO
 # A 核对 batch run 运行中 on another host that has made no progress for this long is closed as 中断 (on the same
 # host a run whose process is gone is closed at once).
 HUIMIN_BATCH_STALE_MINUTES = int(os.environ.get("HUIMIN_BATCH_STALE_MINUTES", "60"))
+# The batch engine's DuckDB: the most memory it may use (beyond it, joins and aggregations spill to the temporary
+# directory) — docs/scale-out.md
+HUIMIN_ENGINE_MEMORY_LIMIT = os.environ.get("HUIMIN_ENGINE_MEMORY_LIMIT", "8GB")
+HUIMIN_ENGINE_TEMP_DIR = Path(os.environ.get("HUIMIN_ENGINE_TEMP_DIR", VAR_DIR / "engine" / "tmp"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -221,3 +221,55 @@ def test_tiny_cities_generate_even_without_every_kind(tmp_path, seed):
     summary = generator.generate(tmp_path, 500, seed=seed)
     truth = read(tmp_path, "ground_truth")
     assert summary.persons >= 500 and len(truth) == sum(summary.planted.values()) > 0
+
+
+def _rows(paths) -> list[tuple]:
+    import pyarrow as pa
+
+    tables = [pq.read_table(p) for p in paths]
+    return sorted(pa.concat_tables(tables).to_pylist(), key=repr) if tables else []
+
+
+def test_partitioned_by_county_holds_the_same_rows_in_each_countys_files(tmp_path, monkeypatch):
+    """Three chunks of 1,000 persons (a new file every two), written whole and by county: the same rows, every row
+    in its county's files, and the same seed gives the same files again."""
+    monkeypatch.setattr(generator, "CHUNK_PERSONS", 1000)
+    monkeypatch.setattr(generator, "CHUNKS_PER_FILE", 2)
+    whole = generator.generate(tmp_path / "whole", 3000, seed=7)
+    parted = generator.generate(tmp_path / "county", 3000, seed=7, partition="county")
+    assert (whole.persons, whole.households, whole.department_rows, whole.planted) == (
+        parted.persons, parted.households, parted.department_rows, parted.planted,
+    )  # fmt: skip
+    base = tmp_path / "county"
+    for name in ("households", "persons", "memberships", *(f"departments/{c}" for c in SOURCES)):
+        files = sorted((base / name).glob("county=*/part-*.parquet"))
+        assert {f.name for f in files} == {"part-0.parquet", "part-1.parquet"}, name
+        assert _rows(files) == _rows([tmp_path / "whole" / f"{name}.parquet"]), name
+    for name in ("ground_truth", "regions", "standards"):
+        assert _rows([base / f"{name}.parquet"]) == _rows([tmp_path / "whole" / f"{name}.parquet"])
+
+    # a household, its persons and their departmental records lie in the household's county
+    def each(table: str):
+        for part in (base / table).iterdir():
+            yield part.name.removeprefix("county="), _rows(sorted(part.glob("*.parquet")))
+
+    county_of = {}
+    for code, rows in each("households"):
+        for row in rows:
+            assert row["county_code"] == code
+            county_of[row["household_id"]] = code
+    person_county = {}
+    for code, rows in each("persons"):
+        for row in rows:
+            assert county_of[row["household_id"]] == code
+            person_county[row["id_number"]] = code
+    for source in ("wages", "deposits", "deaths"):
+        for code, rows in each(f"departments/{source}"):
+            assert {person_county[r["id_number"]] for r in rows} == {code}
+    generator.generate(tmp_path / "again", 3000, seed=7, partition="county")
+    assert _digest(tmp_path / "again") == _digest(base)
+
+
+def test_an_unknown_partitioning_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="未知的分区方式"):
+        generator.generate(tmp_path, 500, seed=1, partition="township")

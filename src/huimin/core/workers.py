@@ -92,18 +92,18 @@ def _why_stale(row, now: datetime.datetime | None = None) -> str | None:
     return None
 
 
-def close_stale(model, *, action: str, message: str, region_code=None) -> list:
+def close_stale(model, *, action: str, message, region_code=None) -> list:
     """Close as 中断 every 运行中 row of ``model`` that can no longer finish: its process on this host is gone, or
     (run elsewhere, or no process recorded) it has made no progress for ``HUIMIN_BATCH_STALE_MINUTES``. The row's
-    error is ``message`` with ``{reason}`` filled in; each closing is audited once as ``action`` (with the region
-    ``region_code(row)`` when given). Returns the rows closed."""
+    error is ``message`` (or ``message(row)``) with ``{reason}`` filled in; each closing is audited once as
+    ``action`` (with the region ``region_code(row)`` when given). Returns the rows closed."""
     now = timezone.now()
     closed = []
     for row in model.objects.filter(status=model.Status.RUNNING).order_by("id"):
         reason = _why_stale(row, now)
         if reason is None:
             continue
-        error = message.format(reason=reason)
+        error = (message(row) if callable(message) else message).format(reason=reason)
         with transaction.atomic():
             if not model.objects.filter(pk=row.pk, status=model.Status.RUNNING).update(
                 status=model.Status.INTERRUPTED, error=error

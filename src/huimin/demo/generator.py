@@ -11,7 +11,19 @@ Output directory layout::
     ground_truth.parquet   every planted case
     manifest.json          seed, as_of, sizes and row counts
 
-Same seed, size and as_of → byte-identical files (no clock, no unseeded randomness).
+With ``partition="county"`` (``--partition county``, for a province: 10 million persons and more) the person-level
+tables are written hive-style, a directory per county, so one county's re-check reads only its files::
+
+    households/county=411702000000/part-0.parquet    (and persons/, memberships/)
+    departments/<source>/county=411702000000/part-0.parquet
+
+A household's county is its village's; a departmental record goes to the county of the person it names (the
+household the person is registered in). One row group per chunk of ``CHUNK_PERSONS`` persons and a new file
+(part-1, part-2 …) every ``CHUNKS_PER_FILE`` chunks: a Parquet writer keeps every row group's metadata until it
+closes, so closing the files as they fill keeps memory that of a chunk whatever the number of persons. The rows
+are the same as unpartitioned output's, only spread over the counties' files.
+
+Same seed, size, as_of and partitioning → byte-identical files (no clock, no unseeded randomness).
 """
 
 import datetime
@@ -81,26 +93,66 @@ class Summary:
         return sum(self.department_rows.values())
 
 
+PARTITIONS = ("", "county")
+CHUNKS_PER_FILE = 10  # partitioned output: a new part file per county and table every 10 chunks (1,000,000 persons)
+
+
 class _Writers:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, partition: str = ""):
         (out / "departments").mkdir(parents=True, exist_ok=True)
         self.out = out
+        self.partition = partition
         self.schemas = {code: arrow.source_schema(code) for code in SOURCES}
         self.files: dict[str, pq.ParquetWriter] = {}
+        self.part = 0
 
-    def write(self, name: str, schema: pa.Schema, table: pa.Table):
-        if name not in self.files:
-            self.files[name] = pq.ParquetWriter(self.out / f"{name}.parquet", schema, compression="zstd")
-        self.files[name].write_table(table, row_group_size=1_000_000)
+    def start_chunk(self, chunk: int) -> None:
+        """Partitioned output: close the county files every CHUNKS_PER_FILE chunks (their metadata goes with
+        them); the next rows go to new part files."""
+        part = chunk // CHUNKS_PER_FILE
+        if self.partition and part != self.part:
+            for key in [k for k in self.files if k.count("/county=")]:
+                self.files.pop(key).close()
+            self.part = part
+
+    def _file(self, key: str, path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+        if key not in self.files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.files[key] = pq.ParquetWriter(path, schema, compression="zstd")
+        return self.files[key]
+
+    def write(self, name: str, schema: pa.Schema, table: pa.Table, county: np.ndarray | None = None):
+        """Append ``table`` to ``name``; partitioned output splits it by ``county`` (one value per row)."""
+        if not self.partition or county is None:
+            self._file(name, self.out / f"{name}.parquet", schema).write_table(table, row_group_size=1_000_000)
+            return
+        order = np.argsort(county, kind="stable")
+        sorted_county = county[order]
+        starts = np.r_[0, np.flatnonzero(sorted_county[1:] != sorted_county[:-1]) + 1]
+        ends = np.r_[starts[1:], len(order)]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            code = str(sorted_county[start])
+            rows = table.take(pa.array(np.sort(order[start:end])))
+            path = self.out / name / f"county={code}" / f"part-{self.part}.parquet"
+            self._file(f"{name}/county={code}/{self.part}", path, schema).write_table(rows, row_group_size=1_000_000)
+
+    def written(self, name: str) -> bool:
+        return name in self.files or (self.out / name).is_dir()
 
     def close(self):
         for w in self.files.values():
             w.close()
 
 
-def generate(out: Path, persons: int, seed: int, as_of: datetime.date = DEFAULT_AS_OF, progress=None) -> Summary:
+def generate(
+    out: Path, persons: int, seed: int, as_of: datetime.date = DEFAULT_AS_OF, progress=None, partition: str = ""
+) -> Summary:
+    """Write the city under ``out``, chunk by chunk (memory that of a chunk, not of the city). ``partition``:
+    "" (one file per table) or "county" (a directory per county, see the module's docstring)."""
     if persons < 100:
         raise ValueError("人数至少 100")
+    if partition not in PARTITIONS:
+        raise ValueError(f"未知的分区方式 {partition}（可选：county）")
     started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -110,14 +162,15 @@ def generate(out: Path, persons: int, seed: int, as_of: datetime.date = DEFAULT_
     village_county = np.array([v.county for v in city.villages])
     allocator = population.IdAllocator([c for c, _ in city.counties], as_of64)
     counters = departments.Counters()
-    writers = _Writers(out)
+    writers = _Writers(out, partition)
     summary = Summary()
-    truth_rows: list[dict] = []
+    cases = 0  # planted cases so far: numbers the next one (the rows themselves are written chunk by chunk)
     _write_static(writers, city, as_of)
     next_person, next_household, chunk, base = 1, 1, 0, 0
     try:
         while base < persons:  # planted duplicate records come on top of the N persons
             rng = np.random.default_rng([seed, 2, chunk])
+            writers.start_chunk(chunk)
             target = min(CHUNK_PERSONS, persons - base)
             p, hh = _chunk(rng, city, village_weights, target, as_of64, allocator, next_person, next_household)
             base += len(p["person_id"])
@@ -127,8 +180,10 @@ def generate(out: Path, persons: int, seed: int, as_of: datetime.date = DEFAULT_
             if dups:
                 _add_duplicates(rng, city, p, hh, dups, truth, as_of64)
             for row in truth:
-                row["case_id"] = f"C{len(truth_rows) + 1:07d}"
-                truth_rows.append(row)
+                cases += 1
+                row["case_id"] = f"C{cases:07d}"
+                summary.planted[row["kind"]] = summary.planted.get(row["kind"], 0) + 1
+            _write_truth(writers, truth)
             _write_chunk(writers, p, hh, dept, as_of64, summary)
             next_person = int(p["person_id"][-1]) + 1
             next_household = int(hh["household_id"][-1]) + 1
@@ -136,17 +191,12 @@ def generate(out: Path, persons: int, seed: int, as_of: datetime.date = DEFAULT_
             if progress:
                 progress(summary)
         for code in SOURCES:  # sources a small city has no record of still get their (empty) file
-            if f"departments/{code}" not in writers.files:
+            if not writers.written(f"departments/{code}"):
                 writers.write(f"departments/{code}", writers.schemas[code], writers.schemas[code].empty_table())
+        if not writers.written("ground_truth"):
+            writers.write("ground_truth", TRUTH_SCHEMA, TRUTH_SCHEMA.empty_table())
     finally:
         writers.close()
-    truth_table = pa.Table.from_pylist(
-        [{**r, "occurred_on": datetime.date.fromisoformat(r["occurred_on"])} for r in truth_rows],
-        schema=TRUTH_SCHEMA,
-    )
-    pq.write_table(truth_table, out / "ground_truth.parquet", compression="zstd")
-    for row in truth_rows:
-        summary.planted[row["kind"]] = summary.planted.get(row["kind"], 0) + 1
     summary.seconds = time.perf_counter() - started
     manifest = {
         "seed": seed,
@@ -157,6 +207,7 @@ def generate(out: Path, persons: int, seed: int, as_of: datetime.date = DEFAULT_
         "planted": summary.planted,
         "programmes": summary.programmes,
         "chunk_persons": CHUNK_PERSONS,
+        "partition": partition,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
     return summary
@@ -346,6 +397,22 @@ def _write_static(writers, city, as_of):
     )
 
 
+def _write_truth(writers, truth: list[dict]) -> None:
+    if truth:
+        rows = [{**r, "occurred_on": datetime.date.fromisoformat(r["occurred_on"])} for r in truth]
+        writers.write("ground_truth", TRUTH_SCHEMA, pa.Table.from_pylist(rows, schema=TRUTH_SCHEMA))
+
+
+def _county_of_records(ids: np.ndarray, person_ids: np.ndarray, person_county: np.ndarray) -> np.ndarray:
+    """The county of the person each record names (by ID number); a number no person of the chunk holds (none
+    is planted so today) goes to the county "000000"."""
+    order = np.argsort(person_ids, kind="stable")
+    sorted_ids = person_ids[order]
+    at = np.clip(np.searchsorted(sorted_ids, ids), 0, max(len(sorted_ids) - 1, 0))
+    found = sorted_ids[at] == ids if len(sorted_ids) else np.zeros(len(ids), bool)
+    return np.where(found, person_county[order][at], "000000")
+
+
 def _write_chunk(writers, p, hh, dept, as_of64, summary):
     hh_table = {
         "household_id": hh["household_id"],
@@ -364,8 +431,9 @@ def _write_chunk(writers, p, hh, dept, as_of64, summary):
         "monthly_amount": hh["monthly_amount"],
         "planted": hh["planted"],
     }
-    writers.write("households", HOUSEHOLD_SCHEMA, arrow.table(HOUSEHOLD_SCHEMA, hh_table))
+    writers.write("households", HOUSEHOLD_SCHEMA, arrow.table(HOUSEHOLD_SCHEMA, hh_table), hh["county_code"])
     household_id = hh["household_id"][p["household_index"]]
+    person_county = hh["county_code"][p["household_index"]]
     person_table = {
         **{k: p[k] for k in ("person_id", "relation", "name", "sex", "birth_date", "id_number", "ethnicity")},
         "household_id": household_id,
@@ -377,7 +445,7 @@ def _write_chunk(writers, p, hh, dept, as_of64, summary):
         "disability_subsidies": p["disability_subsidies"],
         "monthly_income": p["income_cents"],
     }
-    writers.write("persons", PERSON_SCHEMA, arrow.table(PERSON_SCHEMA, person_table))
+    writers.write("persons", PERSON_SCHEMA, arrow.table(PERSON_SCHEMA, person_table), person_county)
     # membership began at birth for those born into the household, else at a plausible date of joining
     start = np.maximum(p["birth_date"], as_of64 - np.timedelta64(20 * 365, "D"))
     writers.write(
@@ -387,11 +455,17 @@ def _write_chunk(writers, p, hh, dept, as_of64, summary):
             MEMBERSHIP_SCHEMA,
             {"person_id": p["person_id"], "household_id": household_id, "relation": p["relation"], "started_on": start},
         ),
+        person_county,
     )
     for code, columns in dept.items():
         schema = writers.schemas[code]
         table = arrow.table(schema, columns)
-        writers.write(f"departments/{code}", schema, table)
+        county = (
+            _county_of_records(np.asarray(columns["id_number"]), p["id_number"], person_county)
+            if writers.partition
+            else None
+        )
+        writers.write(f"departments/{code}", schema, table, county)
         summary.department_rows[code] = summary.department_rows.get(code, 0) + table.num_rows
     summary.persons += len(p["person_id"])
     summary.households += len(hh["household_id"])

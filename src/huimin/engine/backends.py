@@ -4,9 +4,13 @@ mode or on a cluster named by configuration:
 - ``HUIMIN_ENGINE_BACKEND``: ``duckdb`` (default) or ``pyspark``
 - ``HUIMIN_SPARK_MASTER``: e.g. ``local[1]`` (default) or ``spark://host:7077``
 - ``HUIMIN_SPARK_CONF``: extra Spark settings, ``key=value;key=value``
+- ``HUIMIN_ENGINE_MEMORY_LIMIT``: the most memory DuckDB may use, e.g. ``8GB`` (default), ``512MB``
+- ``HUIMIN_ENGINE_TEMP_DIR``: where DuckDB spills what does not fit (default ``$HUIMIN_VAR_DIR/engine/tmp``)
 """
 
 import os
+import re
+from pathlib import Path
 
 import ibis
 
@@ -41,10 +45,42 @@ def spark_session(master: str | None = None, shuffle_partitions: int = 2):
     return builder.getOrCreate()
 
 
+MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+
+
+def _setting(name: str, default):
+    from django.conf import settings
+
+    if settings.configured and hasattr(settings, name):
+        return getattr(settings, name)
+    return os.environ.get(name, default)
+
+
+def memory_limit() -> str:
+    """DuckDB's ``memory_limit`` from HUIMIN_ENGINE_MEMORY_LIMIT, checked (it is formatted into SQL)."""
+    value = str(_setting("HUIMIN_ENGINE_MEMORY_LIMIT", "8GB"))
+    match = MEMORY.match(value)
+    if not match:
+        raise EngineUnavailable(f"HUIMIN_ENGINE_MEMORY_LIMIT 的值“{value}”无效：应为数字加单位，例如 8GB、512MB")
+    return f"{match.group(1)}{match.group(2).upper()}"
+
+
+def temp_dir() -> Path:
+    default = Path(os.environ.get("HUIMIN_VAR_DIR", Path.cwd() / "var")) / "engine" / "tmp"
+    return Path(_setting("HUIMIN_ENGINE_TEMP_DIR", default))
+
+
 def connect(backend: str | None = None, *, threads: int | None = None):
     backend = backend or default_backend()
     if backend == "duckdb":
+        limit = memory_limit()
+        spill = temp_dir()
+        spill.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect()
+        # Out of core: past the limit, joins, aggregations and sorts spill to the temporary directory
+        con.raw_sql(f"SET memory_limit = '{limit}'")
+        con.raw_sql("SET temp_directory = '" + str(spill).replace("'", "''") + "'")
+        con.raw_sql("SET enable_progress_bar = false")
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
         return con

@@ -98,7 +98,12 @@ def _table(con, data, name: str) -> ibis.Table:
     if isinstance(data, pa.Table):
         return ibis.memtable(data)
     paths = [str(p) for p in (data if isinstance(data, list | tuple) else [data])]
-    return con.read_parquet(paths if len(paths) > 1 else paths[0], table_name=name)
+    options = {}
+    if getattr(con, "name", "") == "duckdb":
+        # county-partitioned snapshots live under county=<code>/ directories: the files hold every column, so the
+        # directory name must not become a column of its own
+        options["hive_partitioning"] = False
+    return con.read_parquet(paths if len(paths) > 1 else paths[0], table_name=name, **options)
 
 
 def load(con, *, persons, households, thresholds: pa.Table, sources: dict) -> Tables:

@@ -10,3 +10,5 @@ class VerificationErrorCode(StrEnum):
     HOUSEHOLD_CLOSED = "verification.household_closed"  # the household is closed (注销)
     REGION_INVALID = "verification.region_invalid"  # a region code that is not 2/4/6/9/12 digits
     THRESHOLD_INVALID = "verification.threshold_invalid"  # a threshold's values do not hold together
+    BATCH_NOT_RESUMABLE = "verification.batch_not_resumable"  # a run that cannot be resumed (done, alive, whole)
+    SNAPSHOTS_NOT_PARTITIONED = "verification.snapshots_not_partitioned"  # no county=…/ directories there

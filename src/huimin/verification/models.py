@@ -244,6 +244,11 @@ class BatchRun(ProgrammeLabel, WorkerFields):
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
     # WorkerFields: the process running it and when it last made progress — a run whose process is gone, or
     # silent for too long, is closed as 中断 (huimin.core.workers)
+    # A province-scale run goes county by county over county-partitioned snapshots (services.run_batch_by_county):
+    # its rows are in BatchResult, each finished county in BatchCounty, so a killed run resumes by county.
+    snapshot_root = models.CharField("按县分区的快照目录", max_length=300, blank=True)
+    counties_total = models.PositiveIntegerField("县（区）数", default=0)
+    counties_done = models.PositiveIntegerField("已完成的县（区）", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "批量复核"
@@ -255,6 +260,63 @@ class BatchRun(ProgrammeLabel, WorkerFields):
     @property
     def region_prefix(self) -> str:
         return self.region.prefix if self.region_id else ""
+
+    @property
+    def by_county(self) -> bool:
+        return bool(self.snapshot_root)
+
+    @property
+    def progress_percent(self) -> int:
+        """How far a county-by-county run is (0–100), by finished counties; a whole run is 0 or 100."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.counties_total:
+            return 0
+        return self.counties_done * 100 // self.counties_total
+
+
+class BatchCounty(models.Model):
+    """One county of a county-by-county batch run, committed with its result rows: the run resumes after it."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="county_parts")
+    county_code = models.CharField("县（区）代码", max_length=12)
+    households = models.PositiveIntegerField("家庭数", default=0)
+    counts = models.JSONField("结论分布", default=dict, blank=True)
+    seconds = models.FloatField("耗时（秒）", default=0)
+    finished_at = models.DateTimeField("完成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批量复核（按县）"
+        constraints = [models.UniqueConstraint(fields=["run", "county_code"], name="verification_batch_county_once")]
+
+    def __str__(self):
+        return f"批量复核 #{self.run_id} {self.county_code}"
+
+
+class BatchResult(models.Model):
+    """One household's row of a county-by-county batch run (written by COPY, a county at a time)."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    county_code = models.CharField("县（区）代码", max_length=12)
+    household_id = models.BigIntegerField("家庭")
+    region_code = models.CharField("区划代码", max_length=12)
+    members = models.IntegerField("成员数")
+    income_fen = models.BigIntegerField("收入（分）")
+    deposits_fen = models.BigIntegerField("存款（分）")
+    vehicle_count = models.IntegerField("车辆数")
+    dwelling_count = models.IntegerField("住房数")
+    company_count = models.IntegerField("企业数")
+    medical_fen = models.BigIntegerField("医疗自付（分）")
+    deceased_count = models.IntegerField("死亡成员数")
+    broken = models.CharField("触发的规则", max_length=200, blank=True)
+    conclusion = models.CharField("结论", max_length=12, choices=Conclusion.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批量复核结果（按县）"
+        indexes = [models.Index(fields=["run", "county_code"], name="verification_batchres_run_cty")]
+
+    def __str__(self):
+        return f"批量复核 #{self.run_id} 家庭 {self.household_id}"
 
 
 class Report(ProgrammeLabel, models.Model):

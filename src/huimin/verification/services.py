@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from huimin.benefits import standards
@@ -37,7 +37,7 @@ from huimin.core.models import Region
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
-from huimin.engine import backends, export, single, tables
+from huimin.engine import backends, counties, export, single, tables
 from huimin.engine import verification as engine
 from huimin.engine.sources import DATE, MONEY, SOURCES
 from huimin.registry.models import Household, Person
@@ -49,6 +49,8 @@ from huimin.verification.error_codes import VerificationErrorCode
 from huimin.verification.models import (
     AssistRequest,
     Authorisation,
+    BatchCounty,
+    BatchResult,
     BatchRun,
     Conclusion,
     Report,
@@ -792,6 +794,160 @@ def run_batch(
     return run
 
 
+# --- batch re-check, county by county (province scale) ---------------------------------------------------------
+
+RESULT_COLUMNS = (
+    "run_id", "county_code", "household_id", "region_code", "members", "income_fen", "deposits_fen",
+    "vehicle_count", "dwelling_count", "company_count", "medical_fen", "deceased_count", "broken", "conclusion",
+)  # fmt: skip
+
+
+def _result_rows(run_id: int, county: str, result: pa.Table) -> pa.Table:
+    """The engine's rows as BatchResult's columns: the figures kept, the rules broken as their names."""
+    n = result.num_rows
+    broken = pa.array(
+        [",".join(f for f, on in zip(engine.FLAGS, flags, strict=True) if on)
+         for flags in zip(*(result[f].to_pylist() for f in engine.FLAGS), strict=True)] if n else [],
+        pa.string(),
+    )  # fmt: skip
+    columns = {
+        "run_id": pa.array([run_id] * n, pa.int64()),
+        "county_code": pa.array([county] * n, pa.string()),
+        **{c: result[c] for c in RESULT_COLUMNS[2:-2]},
+        "broken": broken,
+        "conclusion": result["conclusion"],
+    }
+    return pa.table(columns)
+
+
+def _copy_results(rows: pa.Table) -> None:
+    """Append the rows to BatchResult: ``COPY … FROM STDIN`` on PostgreSQL, ``bulk_create`` elsewhere."""
+    from django.db import connection
+
+    if not rows.num_rows:
+        return
+    if connection.vendor == "postgresql":
+        import io
+
+        import pyarrow.csv as pacsv
+
+        sql = f"COPY {BatchResult._meta.db_table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        options = pacsv.WriteOptions(include_header=False)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for batch in rows.to_batches(max_chunksize=200_000):
+                buffer = io.BytesIO()
+                pacsv.write_csv(pa.Table.from_batches([batch]), buffer, write_options=options)
+                copy.write(buffer.getbuffer())
+        return
+    BatchResult.objects.bulk_create((BatchResult(**r) for r in rows.to_pylist()), batch_size=5_000)
+
+
+def _county_counts(result: pa.Table) -> dict:
+    return {c: int(pc.sum(pc.equal(result["conclusion"], c)).as_py() or 0) for c in Conclusion.values}
+
+
+def _resumable(actor, run: BatchRun, root: Path) -> BatchRun:
+    close_stale_runs()
+    run.refresh_from_db()
+    require_region_in_scope(actor, run.region_id)
+    if not run.by_county or Path(run.snapshot_root) != root:
+        raise BusinessRuleError(
+            VerificationErrorCode.BATCH_NOT_RESUMABLE, f"批量复核 #{run.pk} 不是按县运行的这批快照，不能续跑"
+        )
+    if run.status == BatchRun.Status.DONE:
+        raise BusinessRuleError(VerificationErrorCode.BATCH_NOT_RESUMABLE, f"批量复核 #{run.pk} 已完成，无需续跑")
+    if run.status == BatchRun.Status.RUNNING:
+        raise BusinessRuleError(
+            VerificationErrorCode.BATCH_NOT_RESUMABLE, f"批量复核 #{run.pk} 仍在运行中，请待其完成或中断后再续跑"
+        )
+    with transaction.atomic():
+        BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, error="", **workers.this_worker())
+        run.refresh_from_db()
+        audit.record("verification.batch.resume", run, region_code=run.region_id or "",
+                     after={"counties_done": run.counties_done, "counties_total": run.counties_total})  # fmt: skip
+    return run
+
+
+def run_batch_by_county(
+    actor,
+    programme: str,
+    as_of: datetime.date,
+    snapshot_root,
+    region_prefix: str = "",
+    backend: str | None = None,
+    resume: BatchRun | None = None,
+    progress=None,
+) -> BatchRun:
+    """The batch re-check of every household under ``region_prefix``, county by county, over county-partitioned
+    snapshots (``engine.counties``: ``<root>/persons|households|<source>/county=<code>/``). Each county's rows are
+    written to BatchResult by COPY and the county marked finished (BatchCounty) in one transaction, so a run that
+    is killed keeps its finished counties: ``resume`` (a 中断 or 失败 run of the same snapshots) runs only the
+    others. ``progress(finished, total, county, households)`` is called after each county; the run's
+    ``counties_done`` / ``counties_total`` is the batch page's progress figure. The rules are the engine's, as in
+    ``run_batch``; the comparison with previous results and the review list are not made for these runs yet."""
+    require_capability(actor, VERIFY_BATCH)
+    root = Path(snapshot_root)
+    if not counties.counties(root):
+        raise BusinessRuleError(
+            VerificationErrorCode.SNAPSHOTS_NOT_PARTITIONED,
+            f"目录 {root} 中没有按县分区的快照（应有 households/county=<区划代码>/ 等子目录）",
+        )
+    if resume is not None:
+        run = _resumable(actor, resume, root)
+        programme, as_of, backend = run.programme, run.as_of, run.backend
+        region = run.region
+    else:
+        region = _batch_region(actor, region_prefix)
+        if not Threshold.objects.filter(programme=programme).exists():
+            raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
+        backend = backend or backends.default_backend()
+        close_stale_runs()
+    todo = counties.counties(root, region.prefix)
+    if resume is None:
+        with transaction.atomic():
+            run = BatchRun.objects.create(
+                programme=programme, as_of=as_of, region=region, backend=backend, created_by=actor,
+                snapshot_root=str(root), counties_total=len(todo), **workers.this_worker(),
+            )  # fmt: skip
+            audit.record("verification.batch.start", run, region_code=region.code,
+                         after={"counties": len(todo), "by_county": True})  # fmt: skip
+    started = time.perf_counter() - run.seconds
+    verifier = counties.Verifier(root, programme, as_of, backend=backend)  # the rules compiled once, for all
+
+    def work(county: str) -> int:
+        began = time.perf_counter()
+        places = _places(counties.households_of(root, county))
+        result = verifier.county(county, thresholds_table(programme, as_of, places))
+        with transaction.atomic():
+            _copy_results(_result_rows(run.pk, county, result))
+            BatchCounty.objects.create(run=run, county_code=county, households=result.num_rows,
+                                       counts=_county_counts(result), seconds=time.perf_counter() - began)  # fmt: skip
+            BatchRun.objects.filter(pk=run.pk).update(
+                counties_done=F("counties_done") + 1, heartbeat_at=timezone.now(),
+                seconds=time.perf_counter() - started,
+            )  # fmt: skip
+        return result.num_rows
+
+    done = set(BatchCounty.objects.filter(run=run).values_list("county_code", flat=True))
+    try:
+        counties.run(todo, work, done=done, progress=progress)
+    except Exception as exc:
+        BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, error=str(exc)[:2000])
+        raise ServiceError("批量复核失败：" + str(exc)[:200]) from exc
+    parts = list(BatchCounty.objects.filter(run=run))
+    totals = {c: sum(p.counts.get(c, 0) for p in parts) for c in Conclusion.values}
+    with transaction.atomic():
+        BatchRun.objects.filter(pk=run.pk).update(
+            status=BatchRun.Status.DONE, error="", heartbeat_at=timezone.now(),
+            households=sum(p.households for p in parts), counts=totals, counties_done=len(parts),
+            seconds=time.perf_counter() - started,
+        )  # fmt: skip
+        run.refresh_from_db()
+        audit.record("verification.batch.done", run, region_code=region.code,
+                     after={"households": run.households, "counts": totals, "counties": len(parts)})  # fmt: skip
+    return run
+
+
 def _batch_region(actor, region_prefix: str) -> Region:
     """The region a batch covers: the one its code prefix names (the actor's own when blank), in his subtree."""
     text = (region_prefix or "").strip()
@@ -812,11 +968,16 @@ def _batch_region(actor, region_prefix: str) -> Region:
 
 def close_stale_runs() -> list[BatchRun]:
     """Close as 中断 (audited) every 运行中 batch run that can no longer finish (huimin.core.workers). A killed run
-    wrote no result (its result is committed last), so the rerun the page offers starts from scratch."""
+    wrote no result (its result is committed last), so the rerun the page offers starts from scratch; a killed
+    county-by-county run keeps its finished counties and is resumed (``run_batch_by_county(resume=…)``)."""
     return workers.close_stale(
         BatchRun,
         action="verification.batch.interrupted",
-        message="批量复核中断：{reason}，未产生结果。可重新运行。",
+        message=lambda run: (
+            f"按县批量复核中断：{{reason}}。已完成的 {run.counties_done} 个县（区）的结果已保存，可按县续跑。"
+            if run.by_county
+            else "批量复核中断：{reason}，未产生结果。可重新运行。"
+        ),
         region_code=lambda run: run.region_id or "",
     )
 

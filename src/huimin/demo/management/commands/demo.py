@@ -32,6 +32,12 @@ class Command(BaseCommand):
             p.add_argument("--as-of", default=generator.DEFAULT_AS_OF.isoformat(), help="数据基准日 YYYY-MM-DD")
             if name == "generate":
                 p.add_argument("--out", required=True, help="输出目录")
+                p.add_argument(
+                    "--partition",
+                    choices=["county"],
+                    default="",
+                    help="按县分目录写出（county=<区划代码>/），省级规模（千万人）时每县的复核只读本县文件",
+                )
             else:
                 p.add_argument(
                     "--if-empty", action="store_true", help="数据库中已有演示城市时不再载入，直接使用现有数据"
@@ -51,7 +57,11 @@ class Command(BaseCommand):
                 persons,
                 seed,
                 as_of,
-                progress=lambda s: self.stderr.write(f"  已生成 {s.persons:,} 人，部门记录 {s.department_total:,} 条"),
+                progress=lambda s: self.stderr.write(
+                    f"  已生成 {s.persons:,} / {persons:,} 人（{s.persons * 100 // persons}%），"
+                    f"部门记录 {s.department_total:,} 条"
+                ),
+                partition=options["partition"],
             )
             self.stdout.write(
                 f"已生成 {summary.persons:,} 人、{summary.households:,} 户、部门记录 {summary.department_total:,} 条、"

@@ -3,6 +3,8 @@
 huimin verification token --department 税务局 --sources wages     # a department's upload client (API token)
 huimin verification ingest wages file.csv --as-of 2026-06-30       # load a file (rejected whole on errors)
 huimin verification export                                         # registry → var/engine/ Parquet
+huimin verification batch --snapshots DIR --programme dibao --as-of 2026-10-31 --user NAME [--region 4117]
+                          [--resume RUN_ID]     # county by county over county-partitioned snapshots
 """
 
 import datetime
@@ -11,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from huimin.apiclients.services import issue_feed_client
-from huimin.core.context import Actor, acting_as
+from huimin.core.context import Actor, acting_as, actor_for
 from huimin.core.services import ServiceError
 from huimin.engine import export
 from huimin.engine.sources import SOURCES
@@ -32,6 +34,13 @@ class Command(BaseCommand):
         ingest.add_argument("--as-of", required=True, help="数据日期 YYYY-MM-DD")
         ingest.add_argument("--valid-only", action="store_true", help="仅导入有效行（默认有错误则整个文件拒收）")
         sub.add_parser("export", help="把登记数据导出为引擎使用的 Parquet 快照")
+        batch = sub.add_parser("batch", help="按县批量复核（省级规模：按县分区的快照，可中断后按县续跑）")
+        batch.add_argument("--snapshots", required=True, help="按县分区的快照目录（county=<区划代码>/ 子目录）")
+        batch.add_argument("--programme", default="dibao", help="救助项目代码")
+        batch.add_argument("--as-of", help="核对基准日 YYYY-MM-DD（续跑时沿用原批次的）")
+        batch.add_argument("--user", required=True, help="发起复核的用户名（须有批量复核权限，范围在其辖区内）")
+        batch.add_argument("--region", default="", help="区划代码前缀（默认该用户的辖区）")
+        batch.add_argument("--resume", type=int, help="续跑中断的批次号：已完成的县不再重算")
 
     def handle(self, *args, action, **opts):
         with acting_as(Actor(None, "cli", "", "")):
@@ -70,6 +79,41 @@ class Command(BaseCommand):
             self.stdout.write(f"身份证号不在户籍登记中：{upload.unregistered_rows} 行（见错误报告）")
         if upload.error_report:
             self.stdout.write(f"错误报告：{upload.error_report}")
+
+    def _batch(self, snapshots, programme, as_of, user, region, resume, **_):
+        from django.contrib.auth import get_user_model
+
+        from huimin.engine.counties import ProgressLine
+        from huimin.verification.models import BatchRun
+
+        account = get_user_model().objects.filter(username=user, is_active=True).first()
+        if account is None:
+            raise CommandError(f"用户 {user} 不存在或已停用")
+        run = None
+        if resume is not None:
+            run = BatchRun.objects.filter(pk=resume).first()
+            if run is None:
+                raise CommandError(f"批量复核 #{resume} 不存在")
+        elif not as_of:
+            raise CommandError("请给出核对基准日 --as-of YYYY-MM-DD")
+        try:
+            day = datetime.date.fromisoformat(as_of) if as_of else None
+        except ValueError as exc:
+            raise CommandError(f"核对基准日格式应为 YYYY-MM-DD：{as_of}") from exc
+        with acting_as(actor_for(account)):
+            try:
+                run = services.run_batch_by_county(
+                    account, programme, day, snapshots, region_prefix=region, resume=run,
+                    progress=ProgressLine("批量复核", self.stderr),
+                )  # fmt: skip
+            except ServiceError as exc:
+                raise CommandError(str(exc)) from exc
+        counts = run.counts
+        self.stdout.write(
+            f"批量复核 #{run.pk} 已完成：{run.counties_done} 个县（区），{run.households:,} 户；"
+            f"符合 {counts.get('eligible', 0):,}，不符合 {counts.get('not_eligible', 0):,}，"
+            f"需入户核实 {counts.get('needs_visit', 0):,}；用时 {run.seconds:.1f} 秒"
+        )
 
     def _export(self, **_):
         paths = export.export_registry()
