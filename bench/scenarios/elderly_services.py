@@ -13,12 +13,15 @@ load it with its order and contract through the ORM, look for an overlapping rec
 event, decide in Python, create its flags, add its subsidy into per-order totals.
 
 Alarms (timed): gunicorn (5 sync workers, DEBUG off) on this database; one asyncio loop offers ``RATE`` device events
-a second (open loop: each request is sent at its scheduled time) to ``POST /api/homecare/events`` with a
-provider's bearer token for ``seconds``; latency is measured by the client from send to answer.
+a second (open loop: each event arrives at its scheduled time) with a provider's bearer token for ``seconds``, twice:
+one call per event to ``POST /api/homecare/events``, then as a provider's platform forwards them — what arrived in
+each ``BATCH_WINDOW`` in one call to ``POST /api/homecare/events/batch``. Latency runs from an event's arrival to
+the answer, so the wait for the window is counted.
 """
 
 import asyncio
 import datetime
+import json
 import os
 import statistics
 import subprocess
@@ -57,6 +60,8 @@ SIZES = {  # records, baseline sample, alarm seconds, prefix, first explicit id
 }
 PROVIDERS, WORKERS_PER_PROVIDER, VISITS_PER_ORDER = 200, 20, 40
 RATE = 200  # device events a second
+OPERATIONS = ("report_device_event", "report_device_events")
+BATCH_WINDOW = 0.1  # seconds a provider's platform gathers events before it forwards them in one call
 TARGET_SECONDS, TARGET_P95_MS = 10, 200
 MONTH = datetime.date(2026, 11, 1)
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -194,7 +199,7 @@ def _setup(n: int, prefix: str, id_base: int, villages: list[str]) -> float:
 
 def _devices(prefix: str, provider: Provider, villages: list[str], id_base: int) -> None:
     fields = {"department": "基准服务商", "token_prefix": f"bh{prefix}", "token_hash": token_hash(TOKEN + prefix),
-              "operations": ["report_device_event"], "region_prefixes": [prefix],
+              "operations": list(OPERATIONS), "region_prefixes": [prefix],
               "rate_limit_per_minute": 1_000_000}  # fmt: skip
     client, _ = ApiClient.objects.update_or_create(name=f"基准服务商系统{prefix}", defaults=fields)
     provider.api_client = client
@@ -247,8 +252,9 @@ def _baseline(prefix: str, sample: int) -> tuple[float, int]:
     return time.perf_counter() - started, flagged
 
 
-async def _post(port: int, path: str, body: bytes, headers: dict) -> int:
-    """One HTTP/1.1 POST on its own connection (gunicorn's sync workers close each one); the status, 0 on failure."""
+async def _post(port: int, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST on its own connection (gunicorn's sync workers close each one): the status (0 on failure)
+    and the body."""
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {len(body)}\r\n{head}"
                "Connection: close\r\n\r\n").encode() + body  # fmt: skip
@@ -257,11 +263,11 @@ async def _post(port: int, path: str, body: bytes, headers: dict) -> int:
         writer.write(request)
         await writer.drain()
         status_line = await asyncio.wait_for(reader.readline(), 30)
-        await reader.read()
+        rest = await reader.read()
         writer.close()
-        return int(status_line.split()[1])
+        return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
     except (OSError, ValueError, IndexError, TimeoutError):
-        return 0
+        return 0, b""
 
 
 async def _offer(port: int, bodies, headers: dict, rate: int, total: int, first: int = 0):
@@ -274,12 +280,50 @@ async def _offer(port: int, bodies, headers: dict, rate: int, total: int, first:
     async def one(i):
         await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
         t0 = loop.time()
-        status = await _post(port, "/api/homecare/events", bodies(first + i), headers)
+        status, _ = await _post(port, "/api/homecare/events", bodies(first + i), headers)
         latencies.append((loop.time() - t0) * 1000)
         statuses[status] = statuses.get(status, 0) + 1
 
     await asyncio.gather(*(one(i) for i in range(total)))
     return latencies, statuses, loop.time() - start
+
+
+async def _offer_batched(port: int, bodies, headers: dict, rate: int, total: int, window: float, first: int = 0):
+    """The same open-loop events, forwarded as a provider's platform does: what arrived in each ``window`` seconds
+    goes in one call of the batch operation when the window closes. An event's latency runs from its own arrival
+    (not the batch's departure) to the answer, so the wait for the window is counted."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.2
+    latencies, statuses = [], {}
+    per_batch = max(1, round(rate * window))
+
+    async def one(at: int, count: int, offset: int):
+        await asyncio.sleep(max(0.0, start + (at + count) / rate - loop.time()))
+        body = b'{"events": [' + b", ".join(bodies(offset + at + j) for j in range(count)) + b"]}"
+        status, answer = await _post(port, "/api/homecare/events/batch", body, headers)
+        done = loop.time()
+        results = json.loads(answer)["results"] if status == 200 else [{"code": str(status)}] * count
+        for j, result in enumerate(results):
+            latencies.append((done - (start + (at + j) / rate)) * 1000)
+            key = 200 if not result.get("code") else result["code"]
+            statuses[key] = statuses.get(key, 0) + 1
+
+    async def batch(at: int, count: int):
+        await one(at, count, first)
+
+    await asyncio.gather(*(batch(f, min(per_batch, total - f)) for f in range(0, total, per_batch)))
+    return latencies, statuses, loop.time() - start
+
+
+def _summary(latencies, statuses, wall) -> dict:
+    ordered = sorted(latencies)
+
+    def pct(p):
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
+
+    return {"requests": len(latencies), "seconds": round(wall, 1), "accepted": statuses.get(200, 0),
+            "statuses": statuses, "rps": round(len(latencies) / wall, 1), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99), "mean_ms": round(statistics.mean(latencies), 1) if latencies else None}  # fmt: skip
 
 
 def _alarms(prefix: str, seconds: int, workdir: Path) -> dict:
@@ -289,6 +333,7 @@ def _alarms(prefix: str, seconds: int, workdir: Path) -> dict:
     log_path = workdir / "gunicorn.log"
     server = None
     body_of = [f'{{"serial": "B{prefix}-{d}", "kind": "fall", "event_id": "%s"}}' for d in range(DEVICES)]
+    # the batched run sends other event ids (a repeated id would answer the first alarm without raising one)
     headers = {"Authorization": f"Bearer {TOKEN}{prefix}", "Content-Type": "application/json"}
     run_id = str(int(time.time()))
 
@@ -303,17 +348,12 @@ def _alarms(prefix: str, seconds: int, workdir: Path) -> dict:
             )  # fmt: skip
         _wait_ready(host, server, log_path)
         asyncio.run(_offer(port, bodies, headers, RATE, WORKERS * 8, first=10**8))  # warm every worker
-        latencies, statuses, wall = asyncio.run(_offer(port, bodies, headers, RATE, RATE * seconds))
+        single = _summary(*asyncio.run(_offer(port, bodies, headers, RATE, RATE * seconds)))
+        batched = _summary(*asyncio.run(_offer_batched(port, bodies, headers, RATE, RATE * seconds, BATCH_WINDOW,
+                                                       first=10**9)))  # fmt: skip
     finally:
         _stop(server)
-    ordered = sorted(latencies)
-
-    def pct(p):
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
-
-    return {"requests": len(latencies), "seconds": round(wall, 1), "accepted": statuses.get(200, 0),
-            "statuses": statuses, "rps": round(len(latencies) / wall, 1), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99), "mean_ms": round(statistics.mean(latencies), 1) if latencies else None}  # fmt: skip
+    return {"single": single, "batched": batched}
 
 
 def run(size: str, workdir) -> dict:
@@ -322,6 +362,8 @@ def run(size: str, workdir) -> dict:
     villages = _regions(prefix)
     builder = _user(prefix, "clerk")
     setup_s = _setup(n, prefix, id_base, villages)
+    # a reused setup keeps the client it made: grant it what this run calls
+    ApiClient.objects.filter(name=f"基准服务商系统{prefix}").update(operations=list(OPERATIONS))
     with transaction.atomic():
         Settlement.objects.filter(region_id=f"{prefix}000000").delete()
         Alarm.objects.filter(region__code__startswith=prefix).delete()
@@ -330,8 +372,16 @@ def run(size: str, workdir) -> dict:
     settle_s = time.perf_counter() - t0
     base_s, base_flagged = _baseline(prefix, sample)
     extrapolated = base_s * n / sample
-    alarms = _alarms(prefix, alarm_seconds, workdir)
-    alarm_ok = alarms["accepted"] == alarms["requests"] and alarms["rps"] >= RATE * 0.95
+    measured = _alarms(prefix, alarm_seconds, workdir)
+    single, batched = measured["single"], measured["batched"]
+
+    def met(a):
+        return a["accepted"] == a["requests"] and a["rps"] >= RATE * 0.95 and (a["p95_ms"] or 1e9) < TARGET_P95_MS
+
+    def told(a):
+        return (f"{a['accepted']:,} of {a['requests']:,} accepted, {a['rps']} /s, p50 {a['p50_ms']} ms, "
+                f"p95 {a['p95_ms']} ms, p99 {a['p99_ms']} ms; answers {a['statuses']}")  # fmt: skip
+
     return {
         "scenario": "elderly_services",
         "sizes": {
@@ -339,29 +389,33 @@ def run(size: str, workdir) -> dict:
             "providers": PROVIDERS,
             "workers": PROVIDERS * WORKERS_PER_PROVIDER,
             "baseline_sample": sample,
-            "alarm_requests": alarms["requests"],
+            "alarm_requests": single["requests"],
+            "alarm_events_batched": batched["requests"],
         },  # fmt: skip
         "timings_s": {
             "setup_copy_not_timed": round(setup_s, 2),
             "huimin_settlement": round(settle_s, 2),
             "baseline_sample": round(base_s, 2),
             "baseline_extrapolated": round(extrapolated, 2),
-            "alarm_run": alarms["seconds"],
+            "alarm_run_single": single["seconds"],
+            "alarm_run_batched": batched["seconds"],
         },
         "ratios": {"baseline_over_huimin": round(extrapolated / settle_s, 1)},
         "peak_memory_mb": None,
         "targets": {
             f"{n:,} records of {PROVIDERS} providers settled < {TARGET_SECONDS} s": settle_s < TARGET_SECONDS,
-            f"{RATE} alarms/s accepted, p95 < {TARGET_P95_MS} ms": alarm_ok
-            and (alarms["p95_ms"] or 1e9) < TARGET_P95_MS,
+            f"{RATE} alarms/s accepted, p95 < {TARGET_P95_MS} ms (events forwarded each {BATCH_WINDOW:g} s in one "
+            "call)": met(batched),
+            f"{RATE} alarms/s accepted, p95 < {TARGET_P95_MS} ms (one call per event)": met(single),
         },
-        "alarms": alarms,
+        "alarms": measured,
         "notes": (
             f"Settlement: {s.records:,} records paid, {s.flagged:,} flagged, total {s.total} 元. Baseline: ORM record "
             f"by record on {sample:,} records ({base_flagged} flagged, rolled back), extrapolated linearly to {n:,}. "
-            f"Alarms: {alarms['requests']:,} events offered at {RATE}/s (open loop, client-side latency) to gunicorn "
-            f"({WORKERS} sync workers): {alarms['accepted']:,} accepted, {alarms['rps']} /s, p50 {alarms['p50_ms']} ms,"
-            f" p95 {alarms['p95_ms']} ms, p99 {alarms['p99_ms']} ms; statuses {alarms['statuses']}. "
+            f"Alarms: events offered at {RATE}/s (open loop, client on the same 2 cores, latency from each event's "
+            f"arrival to the answer) to gunicorn ({WORKERS} sync workers) for {alarm_seconds} s each way. One call per "
+            f"event: {told(single)}. Forwarded as a platform does, what arrived in each {BATCH_WINDOW:g} s in one "
+            f"call of /api/homecare/events/batch: {told(batched)}. "
             + ("Setup reused. " if not setup_s else f"Setup by COPY took {setup_s:.0f} s (not timed). ")
         ),
     }

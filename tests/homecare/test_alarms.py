@@ -72,7 +72,7 @@ def test_a_silent_device_raises_its_own_alarm_once(device):
 def token(device):
     digest = token_hash("hc1-secret")
     ApiClient.objects.create(name="服务商1系统", department="服务商1", token_prefix="hc1", token_hash=digest,
-                             operations=["report_device_event"], region_prefixes=["411702"],
+                             operations=["report_device_event", "report_device_events"], region_prefixes=["411702"],
                              rate_limit_per_minute=1000)  # fmt: skip
     device.provider.api_client = ApiClient.objects.get(name="服务商1系统")
     device.provider.save()
@@ -175,3 +175,43 @@ def test_a_roster_of_another_place_never_answers_an_alarm(client, token, device)
     with time_machine.travel(T0, tick=False):
         second = Alarm.objects.get(pk=_post(client, token, serial="SOS-1", kind="fall", event_id="b").json()["alarm"])
     assert (second.responder, second.responder_name) == ("provider", "本乡服务商")
+
+
+def test_a_batch_answers_each_event_in_its_place_and_refuses_only_the_bad_ones(client, token, device):
+    from huimin.core import audit
+    from huimin.core.models import AuditEntry
+
+    events = [
+        {"serial": "SOS-1", "kind": "fall", "event_id": "b1"},
+        {"serial": "NOPE", "kind": "fall", "event_id": "b2"},
+        {"serial": "SOS-1", "kind": "party"},
+        {"serial": "SOS-1", "kind": "heartbeat"},
+        {"serial": "SOS-1", "kind": "button", "event_id": "b1"},  # the same event id again, in the same batch
+        {"serial": "SOS-1", "kind": "smoke"},
+    ]
+    with time_machine.travel(T0 + datetime.timedelta(minutes=2), tick=False):
+        r = client.post("/api/homecare/events/batch", {"events": events}, content_type="application/json",
+                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert r.status_code == 200, r.content
+    results = r.json()["results"]
+    assert [x["code"] for x in results] == ["", "homecare.device_unknown", "homecare.invalid", "", "", ""]
+    assert "不支持" in results[2]["message"] and results[3]["alarm"] is None
+    assert results[4]["alarm"] == results[0]["alarm"] and results[0]["responder"] == "family"
+    assert sorted(Alarm.objects.values_list("kind", flat=True)) == ["fall", "smoke"]
+    raised = AuditEntry.objects.filter(action="homecare.alarm.raise").order_by("seq")
+    assert [e.object_id for e in raised] == [str(results[0]["alarm"]), str(results[5]["alarm"])]
+    assert audit.verify().ok  # the entries appended together still chain
+    device.refresh_from_db()
+    assert device.last_seen_at == T0 + datetime.timedelta(minutes=2)
+
+
+def test_a_batch_holds_at_most_its_limit_and_a_client_without_a_provider_is_refused_whole(client, token, device):
+    too_many = [{"serial": "SOS-1", "kind": "heartbeat"}] * (alarms.MAX_BATCH + 1)
+    r = client.post("/api/homecare/events/batch", {"events": too_many}, content_type="application/json",
+                    headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert r.status_code in (400, 422) and not Alarm.objects.exists()
+    device.provider.api_client = None
+    device.provider.save()
+    r = client.post("/api/homecare/events/batch", {"events": [{"serial": "SOS-1", "kind": "fall"}]},
+                    content_type="application/json", headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert r.status_code == 400 and "未关联居家养老服务商" in r.json()["message"] and not Alarm.objects.exists()

@@ -308,6 +308,9 @@ MATRIX: dict[str, Entry] = {
     "homecare:devices": Entry("homecare.view"),
     "homecare:dashboard": Entry("homecare.view"),
     "api:report_device_event": Entry("homecare.report", method="POST", data={"serial": "M-1", "kind": "heartbeat"}),
+    "api:report_device_events": Entry(
+        "homecare.report", method="POST", data={"events": [{"serial": "M-1", "kind": "heartbeat"}]}
+    ),
     # 养老服务 (huimin.elderly)
     "elderly:register": Entry("elderly.view"),
     "elderly:derive": Entry("elderly.confirm", method="POST"),
@@ -575,6 +578,8 @@ NO_REGION_WRITES: dict[str, str] = {
     "portal:marriage_cancel": "a resident's own appointment, found by his own ID number (tests/marriage/test_views.py)",
     "api:search_persons": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
     "api:report_device_event": "a provider's own devices: its client's provider, not a region (tests/homecare)",
+    "api:report_device_events": "a provider's own devices, a batch: its client's provider, not a region "
+    "(tests/homecare)",
     "api:search_households": "a search posted so the ID number stays out of URLs: reads in one's scope, writes nothing",
     "api:check_subsisting": "the subsisting-marriage check posted so the ID number stays out of URLs: reads every "
     "region's records by law, writes only its audit entry (tests/marriage/test_api.py)",

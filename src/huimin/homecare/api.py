@@ -7,6 +7,7 @@ import datetime
 from ninja import Field, Router, Schema
 
 from huimin.apikit import ERRORS, api_auth
+from huimin.core.access import BusinessRuleError
 from huimin.homecare import alarms
 from huimin.homecare import capabilities as cap
 
@@ -35,3 +36,34 @@ def report_device_event(request, payload: EventIn):
     if alarm is None:
         return {"alarm": None}
     return {"alarm": alarm.pk, "status": alarm.status, "responder": alarm.responder}
+
+
+class EventBatchIn(Schema):
+    events: list[EventIn] = Field(min_length=1, max_length=alarms.MAX_BATCH,
+                                  description=f"设备事件（至多 {alarms.MAX_BATCH} 条），逐条处理")  # fmt: skip
+
+
+class EventResult(EventOut):
+    code: str = Field("", description="该条被拒绝时的错误码（如 homecare.device_unknown），接受时为空")
+    message: str = Field("", description="该条被拒绝的原因")
+
+
+class EventBatchOut(Schema):
+    results: list[EventResult] = Field(description="与上报顺序一致的逐条结果")
+
+
+@router.post("/events/batch", response={200: EventBatchOut, **ERRORS},
+             auth=api_auth(cap.REPORT, audit_calls=False), summary="设备事件批量上报（服务商）")  # fmt: skip
+def report_device_events(request, payload: EventBatchIn):
+    """A provider's platform forwards the events it gathered over a moment in one call: each is taken as the
+    single call takes it; one refused (an unknown device, a kind not supported) is answered in its place with its
+    code and does not refuse the others."""
+    results = []
+    for answer in alarms.report_events(request.auth, payload.events):
+        if isinstance(answer, BusinessRuleError):
+            results.append({"alarm": None, "code": answer.code, "message": answer.message})
+        elif answer is None:
+            results.append({"alarm": None})
+        else:
+            results.append({"alarm": answer.pk, "status": answer.status, "responder": answer.responder})
+    return {"results": results}

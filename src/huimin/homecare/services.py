@@ -198,10 +198,10 @@ def clients() -> list:
     """The active API clients granted the device-event operation (the API clients app, read through the
     provider's foreign key, not imported; a handful of rows, filtered here since SQLite has no JSON contains)."""
     model = Provider._meta.get_field("api_client").related_model
-    return [c for c in model.objects.filter(is_active=True).order_by("name") if OPERATION in c.operations]
+    return [c for c in model.objects.filter(is_active=True).order_by("name") if set(OPERATIONS) & set(c.operations)]
 
 
-OPERATION = "report_device_event"
+OPERATIONS = ("report_device_event", "report_device_events")  # one event a call, or a batch
 
 
 @transaction.atomic
@@ -210,7 +210,8 @@ def link_client(actor, provider_id, client_id) -> Provider:
     provider = access_provider_by_id(actor, provider_id, capability=cap.MANAGE, for_update=True)
     client = next((c for c in clients() if str(c.pk) == str(client_id or "")), None)
     if client is None:
-        _refuse(E.INVALID, "请选择已授权“设备事件上报（服务商）”接口的客户端（由安全保密员在「接口客户端」页面签发）")
+        _refuse(E.INVALID, "请选择已授权“设备事件上报（服务商）”或其批量接口的客户端"
+                           "（由安全保密员在「接口客户端」页面签发）")  # fmt: skip
     before = {"api_client": provider.api_client_id}
     provider.api_client = client
     provider.save(update_fields=["api_client"])
