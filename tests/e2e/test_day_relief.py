@@ -104,8 +104,8 @@ def test_an_intake_at_the_station_through_identification_and_return_home(open_pa
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_station_head_places_a_person_unidentified_after_the_legal_period(open_page, users, make_user, tmp_path,
                                                                                settings):  # fmt: skip
-    """The head of the station (审批人 on the line, 社会救助 协理员 for the application) sees the stations and the
-    period, opens a stay of 93 days with every search 未查明, and lodges the 特困 供养 application from it."""
+    """The head of the station (审批人 on the line, no 社会救助 role) sees the stations and the period, opens a stay
+    of 93 days with every search 未查明, and lodges the 特困 供养 application from it under the station's duty."""
     from huimin.assistance.models import Application
     from huimin.relief import services
     from tests.relief.conftest import intake_data, photo
@@ -115,8 +115,7 @@ def test_the_station_head_places_a_person_unidentified_after_the_legal_period(op
         station = Station.objects.create(name="驿城区救助管理站", region_id=COUNTY, beds=60)
         make_period()
         clerk = make_user("jzz_clerk", Role.CLERK, COUNTY, line=BusinessLine.RELIEF)
-        head = make_user("jzz_head", Role.APPROVER, COUNTY, line=BusinessLine.RELIEF,
-                         also=[(Role.ASSISTANT, BusinessLine.ASSISTANCE)], full_name="救助站站长")  # fmt: skip
+        head = make_user("jzz_head", Role.APPROVER, COUNTY, line=BusinessLine.RELIEF, full_name="救助站站长")
         stay = services.admit(clerk, intake_data(station, found_on="2026-09-01", admitted_on="2026-09-01"), photo())
         search = services.request_search(clerk, stay, {"channel": "national", "requested_on": "2026-09-01"})
         services.close_search(clerk, search, {"outcome": "not_found", "note": "全国救助寻亲网比对无结果"})

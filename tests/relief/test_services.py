@@ -193,8 +193,6 @@ def test_placement_refusals(staff, station, period, household_of):
     data = {"programme": str(_tekun().pk), "region": VILLAGE_A1}
     with pytest.raises(Forbidden):
         services.place(staff["clerk"], stay, data)  # no relief.place
-    with pytest.raises(ServiceError, match="社会救助"):
-        services.place(staff["approver"], stay, data)  # no 社会救助 role to lodge the application
     with pytest.raises(ServiceError, match="供养机构所在村"):
         services.place(staff["head"], stay, {**data, "region": "411702001000"})
     with pytest.raises(ServiceError, match="特困人员救助供养项目"):
@@ -339,3 +337,21 @@ def test_the_return_rate_indicator_of_the_stats(staff, station, household_of):
     services.leave(staff["clerk"], other, {"left_on": "2026-12-03", "left_reason": "坚持离站"})
     assert str(relief_return_rate(staff["approver"], county, D(2026, 12, 1))) == "50.00"
     assert relief_return_rate(staff["approver"], county, D(2026, 11, 1)) is None
+
+
+def test_a_station_head_without_a_social_assistance_role_places_and_sees_no_county_case(staff, station, period):
+    """The station lodges the 特困 application under its own duty (relief.place), as a 协理员 of the institution's
+    village for that one call: its staff hold no 社会救助 role, so the county's applications stay closed to them."""
+    from django.test import Client
+
+    from huimin.assistance import workflow
+    from huimin.core.roles import BusinessLine, has_capability
+
+    head = staff["approver"]  # relief roles only
+    assert not has_capability(head, workflow.APPLY, BusinessLine.ASSISTANCE)
+    stay = _old_stay(staff, station)
+    stay, application = services.place(head, stay, {"programme": str(_tekun().pk), "region": VILLAGE_A1})
+    assert application.household.region_id == VILLAGE_A1 and application.stage in workflow.STAGE_ORDER
+    client = Client()
+    client.force_login(head)
+    assert client.get(f"/assistance/applications/{application.pk}/").status_code in (403, 404)

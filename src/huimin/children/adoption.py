@@ -9,7 +9,6 @@ record the 收养评估 (home visit, police and health checks); the county's ado
 reads it (every read audited), anyone else gets 404.
 """
 
-import copy
 import datetime
 import secrets
 
@@ -31,7 +30,14 @@ from huimin.children.models import (
 from huimin.children.rules import age_on
 from huimin.children.services import LINE, _by, _required, check_child, parameter, today
 from huimin.core import audit, duties, regions
-from huimin.core.access import BusinessRuleError, NotInScope, access_by_id, require_capability, require_region_in_scope
+from huimin.core.access import (
+    BusinessRuleError,
+    NotInScope,
+    access_by_id,
+    acting_as_role,
+    require_capability,
+    require_region_in_scope,
+)
 from huimin.core.models import Region
 from huimin.core.roles import Role, has_capability
 from huimin.core.services import ServiceError
@@ -313,10 +319,7 @@ def _registry_actor(actor, *region_codes: str):
         region = None
     if region is None:
         raise BusinessRuleError(E.ADOPTER_HOUSEHOLD, "收养人家庭所在区划不在本系统中，请由户籍登记机关办理迁移")
-    acting = copy.copy(actor)
-    acting.role_pairs = ((Role.ASSISTANT, LINE),)
-    acting.region = region
-    return acting
+    return acting_as_role(actor, Role.ASSISTANT, LINE, region)
 
 
 def _current_relation(child) -> tuple[Household | None, str]:

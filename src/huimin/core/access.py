@@ -12,6 +12,8 @@ warning rules, standards, policy figures, calendars, feeds) are written only ins
 below the city). Modelled on Zulip's ``access_user_group_by_id`` and Saleor's per-domain ``error_codes.py``.
 """
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -142,6 +144,17 @@ def access_by_id(
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise NotInScope(f"{what}不存在或不在您的管辖范围内") from exc
+
+
+def acting_as_role(user, role: str, line: str, region):
+    """``user`` acting, for one service call, with ``role`` on ``line`` over ``region`` only — a copy held in memory,
+    never saved: another business's services then apply their own checks unchanged, although the user holds no
+    such role (the portal's online 协理员; the 收养登记 office moving a child in the registry; a 救助管理站 lodging
+    the 特困 application of a person it places). The audit chain still names the user."""
+    acting = copy.copy(user)
+    acting.role_pairs = ((role, line),)
+    acting.region = region
+    return acting
 
 
 def show_refusal(request, exc: ServiceError) -> None:

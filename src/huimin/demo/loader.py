@@ -714,13 +714,13 @@ def demo_accounts(region_rows: list[dict]) -> list[tuple[str, str, tuple[tuple[s
         )
         accounts.append((f"{PLACES_APPROVER_PREFIX}{county[:6]}", f"{name}区划地名审批人", _on(Role.APPROVER, places),
                          county))  # fmt: skip
-        # 流浪乞讨救助: the 救助管理站's 经办员, and its head, who also lodges the 特困 applications of those placed
-        # (a 社会救助 申请登记 duty: the line's 协理员 role, the one that lodges applications and nothing more)
+        # 流浪乞讨救助: the 救助管理站's 经办员, and its head, who places the unidentified in 特困 供养 (the station
+        # lodges their application under its own duty, relief.place: no 社会救助 role, no sight of the county's cases)
         relief = BusinessLine.RELIEF
         accounts.append((f"{RELIEF_CLERK_PREFIX}{county[:6]}", f"{name}救助管理站经办员", _on(Role.CLERK, relief),
                          county))  # fmt: skip
-        accounts.append((f"{RELIEF_HEAD_PREFIX}{county[:6]}", f"{name}救助管理站站长",
-                         _on(Role.APPROVER, relief) + _on(Role.ASSISTANT), county))  # fmt: skip
+        accounts.append((f"{RELIEF_HEAD_PREFIX}{county[:6]}", f"{name}救助管理站站长", _on(Role.APPROVER, relief),
+                         county))  # fmt: skip
         # the county's 儿童福利科: sees every child protection case of the county, approves plans and closures
         accounts.append((f"et{county[:6]}", f"{name}儿童福利科", _on(Role.APPROVER, BusinessLine.CHILDREN), county))
         # the 收养登记员 of the same office: 登记审查 of an adoption, which the 儿童福利科 then approves (two people)

@@ -3,7 +3,6 @@
 huimin.assistance.services so it lands in the township's 受理 queue. Refused input raises ServiceError with a
 Chinese message and changes nothing."""
 
-import copy
 import datetime
 import hashlib
 import hmac
@@ -19,6 +18,7 @@ from django.utils import timezone
 from huimin.assistance import services as assistance
 from huimin.assistance.models import Application, Channel, Programme
 from huimin.core import audit, crypto, ratelimit
+from huimin.core.access import acting_as_role
 from huimin.core.context import Actor, acting_as
 from huimin.core.models import Region, User
 from huimin.core.roles import BusinessLine, Role
@@ -224,10 +224,8 @@ def _portal_actor(village: Region, line: str = BusinessLine.ASSISTANCE) -> User:
     """For one submission: the portal account acting as an online 协理员 of the applicant's village only, on the
     business line of the programme applied for (held in memory, never saved), so the assistance and registry
     services apply their checks unchanged."""
-    actor = copy.copy(_portal_account())
-    actor.role_pairs = ((Role.ASSISTANT, line),)
+    actor = acting_as_role(_portal_account(), Role.ASSISTANT, line, village)
     actor.is_active = True
-    actor.region = village
     return actor
 
 

@@ -13,4 +13,3 @@ class ReliefErrorCode(StrEnum):
     NOT_CONFIGURED = "relief.not_configured"  # no legal period in force, or no 特困 programme to apply for
     CONFIRMATION_REQUIRED = "relief.confirmation_required"  # a return needs the receiving party's confirmation
     SEARCH_STATE = "relief.search_state"  # the search has its outcome already
-    ASSISTANCE_ROLE = "relief.assistance_role"  # the placement needs a 社会救助 role to lodge the application

@@ -24,10 +24,16 @@ from django.utils import timezone
 
 from huimin.assistance.actions.common import check_upload
 from huimin.core import audit, parse, regions
-from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope, require_writable_region
+from huimin.core.access import (
+    BusinessRuleError,
+    acting_as_role,
+    require_capability,
+    require_region_in_scope,
+    require_writable_region,
+)
 from huimin.core.context import current_actor
 from huimin.core.models import Region
-from huimin.core.roles import BusinessLine, has_capability
+from huimin.core.roles import BusinessLine, Role, has_capability
 from huimin.core.scope import in_scope, scoped
 from huimin.core.services import ServiceError
 from huimin.registry import codes, idnumbers
@@ -432,9 +438,9 @@ def place(actor, stay: Stay, data: dict):
     """Refer a person unidentified after the legal period to 特困 供养: register him in the registry at the 供养
     institution's community (``region``) as a one-person household (无身份证号原因: 流浪乞讨人员，身份不明), then lodge
     the application of the chosen 特困 programme (``programme``) with ``assistance.services.create_application``
-    (channel 主动发现). The actor must hold the 社会救助 line's 申请登记 as well as ``relief.place``."""
+    (channel 主动发现), under the station's duty ``relief.place``: the actor lodges it as a 社会救助 协理员 of that
+    village only (``core.access.acting_as_role``); the township and county then handle it as any application."""
     from huimin.assistance import services as assistance
-    from huimin.assistance import workflow
     from huimin.assistance.models import Channel, Programme
     from huimin.registry import services as registry
 
@@ -447,10 +453,6 @@ def place(actor, stay: Stay, data: dict):
         raise BusinessRuleError(E.NOT_CONFIGURED, "本地区尚未设置法定寻亲期限，请县级民政部门在“寻亲期限”中设置")
     if not due["may"]:
         raise BusinessRuleError(E.PERIOD_NOT_REACHED, due["why"])
-    if not has_capability(actor, workflow.APPLY, BusinessLine.ASSISTANCE):
-        raise BusinessRuleError(
-            E.ASSISTANCE_ROLE, "登记特困供养申请须有“社会救助”业务条线的申请登记职责（经办员或协理员角色）"
-        )
     code = str(data.get("programme") or "").strip()
     programme = Programme.objects.filter(pk=code, kind="tekun", is_active=True).first() if code.isdigit() else None
     if programme is None:
@@ -460,6 +462,9 @@ def place(actor, stay: Stay, data: dict):
     if region is None:
         raise ServiceError("请选择供养机构所在村（社区）")
     require_region_in_scope(actor, region.code, "供养机构所在地")
+    # the station lodges the application under its own duty (relief.place), as a 社会救助 协理员 of the institution's
+    # village only: its staff need no 社会救助 role, which would open the county's applications to them
+    lodging = acting_as_role(actor, Role.ASSISTANT, BusinessLine.ASSISTANCE, region)
     reason = _text(data, "reason", 500) or (
         f"流浪乞讨人员，{s.admitted_on:%Y年%m月%d日}入{s.station.name}，经{due['period'].days}天寻亲未能查明身份，"
         "无劳动能力、无生活来源、无法定赡养抚养扶养义务人（无法查明），申请特困人员救助供养"
@@ -471,12 +476,12 @@ def place(actor, stay: Stay, data: dict):
               "no_id_reason": "流浪乞讨人员，身份不明",
               "sex": s.sex, "birth_date": birth}  # fmt: skip
     household = registry.register_household(
-        actor, region=region, members=[registry.MemberInput("01", member)], on=today(),
+        lodging, region=region, members=[registry.MemberInput("01", member)], on=today(),
         address=_text(data, "address", 200) or s.station.name,
     )  # fmt: skip
     person = household.head
     application = assistance.create_application(
-        actor, programme=programme, household=household, applicant=person, channel=Channel.DISCOVERY, reason=reason,
+        lodging, programme=programme, household=household, applicant=person, channel=Channel.DISCOVERY, reason=reason,
         beneficiary=person if programme.scope == "person" else None,
     )  # fmt: skip
     s.person, s.application, s.placed_on, s.status = person, application, today(), Stay.Status.PLACED
