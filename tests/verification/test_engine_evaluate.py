@@ -244,6 +244,7 @@ HOUSEHOLDS = {
         {
             "vehicles": [_vehicle("24a", 1, 1_00), _vehicle("24a", 2, 1_00)],
             "real_estate": [_dwelling("24a", 1), _dwelling("24a", 2)],
+            "deposits": [_deposit("24a", 1_00)],
         },
     ),
     # rural households of PLACE: the rural line, 400 元 × 12 = 4,800 元
@@ -251,6 +252,9 @@ HOUSEHOLDS = {
     26: (PLACE, False, 1, {"wages": [_wage("26a", 4_800_01)]}),
     # nothing at all
     27: (PLACE, True, 1, {}),
+    # deposits of one member: 6 months × 500 元 = 3,000 元
+    28: (PLACE, True, 1, {"deposits": [_deposit("28a", 3_000_00)]}),
+    29: (PLACE, True, 1, {"deposits": [_deposit("29a", 3_000_01)]}),
 }
 # the flags raised in each household (all others False)
 RAISED = {
@@ -269,6 +273,7 @@ RAISED = {
     23: {"r_no_standard"},
     24: {"r_no_standard", "r_vehicle_count"},
     26: {"r_income"},
+    29: {"r_deposits"},
 }
 
 
@@ -283,6 +288,7 @@ def _evaluation_tables(outcome):
     rows = [_th(rule, value, outcome=outcome) for rule, value in THRESHOLDS.items()]
     rows += [_th("income_standard", 400_00, area="rural", outcome=outcome)]
     rows += [_th("vehicle_count", 1, prefix="43", outcome=outcome)]
+    rows += [_th("deposit_months", 6, prefix="43", outcome=outcome)]  # months of an income standard not set
     rows += [_th("income_standard", 1, prefix=PLACE, start=D(2026, 12, 7), outcome=outcome)]  # not yet
     rows += [_th("income_standard", 1, prefix=PLACE, programme="tekun", outcome=outcome)]  # another programme
     places = [(h, region, urban) for h, (region, urban, _, _) in HOUSEHOLDS.items()]
@@ -330,8 +336,10 @@ def test_the_columns_of_a_household_row():
     # no threshold at all: every limit empty, no rule broken, only the missing standard
     assert {k: out[23][k] for k in UNSET} == UNSET
     assert (out[23]["vehicle_count"], out[23]["conclusion"]) == (2, VISIT)
-    # a vehicle limit but no income standard: the dwellings, without a limit, break nothing
+    # a vehicle limit but no income standard: the dwellings, without a limit, break nothing; the deposit limit
+    # (months of the missing standard) is not broken, nor empty
     assert out[24]["t_vehicle_count"] == 1 and out[24]["t_dwelling_count"] is None
+    assert (out[24]["t_deposit_months"], out[24]["deposits_fen"], out[24]["r_deposits"]) == (6, 1_00, False)
     assert (out[24]["dwelling_count"], out[24]["r_dwellings"], out[24]["conclusion"]) == (2, False, NO)
     # no living member
     assert (out[21]["members"], out[21]["wages_fen"], out[21]["conclusion"]) == (0, 0, VISIT)
