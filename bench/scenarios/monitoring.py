@@ -58,23 +58,10 @@ def _generate(workdir: Path, persons: int, as_of: datetime.date, name: str = "ci
 
 
 def _normalise(table, code: str):
-    """A generated departmental table → the engine's snapshot schema (tables.source_schema)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """A generated departmental table → the engine's snapshot schema, sorted by person_key."""
+    from huimin.demo import snapshots
 
-    from huimin.engine import tables
-
-    schema = tables.source_schema(code)
-    cols = {"person_key": table["id_number"]}
-    for field in schema:
-        if field.name == "person_key":
-            continue
-        col = table[field.name]
-        if pa.types.is_int64(field.type) and pa.types.is_decimal(col.type):  # money: 元 with 2 places → 分
-            col = pc.round(pc.multiply(col.cast(pa.float64()), 100)).cast(pa.int64())
-        cols[field.name] = col.cast(field.type)
-    out = pa.table(cols, schema=schema)
-    return out.sort_by("person_key")
+    return snapshots.normalise(table, code).sort_by("person_key")
 
 
 def _snapshots(city: Path, workdir: Path, feed_size: int, truth: list[dict]):
