@@ -67,7 +67,7 @@ def _number(day: datetime.date) -> str:
 
 def township_supervisors(village_code: str):
     """The 儿童督导员 of a village's township: the 儿童福利 users holding ``case_supervise`` placed there."""
-    township = village_code[: regions.PREFIX_LENGTH[regions.TOWNSHIP]].ljust(12, "0")
+    township = regions.ancestor_code(village_code, regions.TOWNSHIP)
     return services._users_on_line(cap.CASE_SUPERVISE).filter(region_id=township).order_by("username")
 
 
