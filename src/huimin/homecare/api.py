@@ -31,8 +31,12 @@ class EventOut(Schema):
 @router.post("/events", response={200: EventOut, **ERRORS}, auth=api_auth(cap.REPORT, audit_calls=False),
              summary="设备事件上报（服务商）")  # fmt: skip
 def report_device_event(request, payload: EventIn):
-    alarm = alarms.report_event(request.auth, payload.serial.strip(), payload.kind.strip(), payload.occurred_at,
-                                payload.event_id.strip())  # fmt: skip
+    return _answer(alarms.report_event(request.auth, payload.serial, payload.kind, payload.occurred_at,
+                                       payload.event_id))  # fmt: skip
+
+
+def _answer(alarm) -> dict:
+    """An accepted event's answer: its alarm, or none for a heartbeat."""
     if alarm is None:
         return {"alarm": None}
     return {"alarm": alarm.pk, "status": alarm.status, "responder": alarm.responder}
@@ -58,12 +62,6 @@ def report_device_events(request, payload: EventBatchIn):
     """A provider's platform forwards the events it gathered over a moment in one call: each is taken as the
     single call takes it; one refused (an unknown device, a kind not supported) is answered in its place with its
     code and does not refuse the others."""
-    results = []
-    for answer in alarms.report_events(request.auth, payload.events):
-        if isinstance(answer, BusinessRuleError):
-            results.append({"alarm": None, "code": answer.code, "message": answer.message})
-        elif answer is None:
-            results.append({"alarm": None})
-        else:
-            results.append({"alarm": answer.pk, "status": answer.status, "responder": answer.responder})
-    return {"results": results}
+    answers = alarms.report_events(request.auth, payload.events)
+    return {"results": [{"alarm": None, "code": a.code, "message": a.message} if isinstance(a, BusinessRuleError)
+                        else _answer(a) for a in answers]}  # fmt: skip
