@@ -1,7 +1,12 @@
 """Shared fixtures: a small region tree under 驿城区 (the national tree to county level comes with migrate),
 users of every role, and logged-in clients."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, settings
 
 from huimin.core.models import Region
@@ -21,6 +26,28 @@ PASSWORD = "Test-Passw0rd!"
 # walks, hypothesis's timing health checks and per-example deadline failed tests whose properties held.
 settings.register_profile("huimin", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("huimin")
+
+
+def _own_directories_per_worker():
+    """``make test`` runs the suite in parallel processes (pytest-xdist); each gets its own database (pytest-django)
+    and, here, its own var/ and media/ so that files named after a row id do not meet. The per-checkout secrets are
+    copied so that every process, and the child processes the tests start, encrypt with the same keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    shared = Path(django_settings.VAR_DIR)
+    own = shared / "workers" / worker
+    own.mkdir(parents=True, exist_ok=True)
+    for secret in shared.glob(".*"):
+        if secret.is_file():
+            shutil.copy2(secret, own / secret.name)
+    os.environ["HUIMIN_VAR_DIR"] = str(own)
+    django_settings.VAR_DIR = own
+    django_settings.MEDIA_ROOT = own / "media"
+    django_settings.HUIMIN_ENGINE_TEMP_DIR = own / "engine" / "tmp"
+
+
+_own_directories_per_worker()
 
 
 def pytest_addoption(parser):

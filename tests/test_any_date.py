@@ -33,18 +33,19 @@ DATE_SENSITIVE = [
 ]
 
 
-def _database_url_for_the_slice() -> str:
-    """The same server, another database, so the slice's test database does not meet this session's."""
+def _database_url_for_the_slice(today: str) -> str:
+    """The same server, another database for each date, so the slice's test database meets neither this session's
+    nor another date's slice running beside it in a parallel worker."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         pytest.skip("the far-date slice runs against PostgreSQL (make test sets DATABASE_URL)")
     config = dj_database_url.parse(url)
-    return url.rsplit("/", 1)[0] + f"/{config['NAME']}_any_date"
+    return url.rsplit("/", 1)[0] + f"/{config['NAME']}_any_date_{FAR_DATES.index(today)}"
 
 
 @pytest.mark.parametrize("today", FAR_DATES)
 def test_date_sensitive_tests_pass_with_the_clock_moved(today):
-    env = {**os.environ, "DATABASE_URL": _database_url_for_the_slice()}
+    env = {**os.environ, "DATABASE_URL": _database_url_for_the_slice(today)}
     # a fresh database each date: a reused one lacks what the migrations seeded once a transactional test flushed it
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not e2e", "--create-db",
                f"--today={today}"]  # fmt: skip
