@@ -7,7 +7,7 @@ HUIMIN := $(BIN)/huimin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/huimin
 DEMO_DB := var/demo.sqlite3
 DEMO_PERSONS ?= 3000
-# the suite runs in one process per core (pytest-xdist), each module's tests together in one process
+# the suite runs in one process per core (pytest-xdist); each keeps pytest-django's order (database tests, then transactional ones)
 TEST_WORKERS ?= auto
 # the demo server: its database, and the portal's text-message code shown on the page (no SMS is sent in the demo)
 DEMO_SERVE_ENV := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) HUIMIN_DEMO_SMS_ON_PAGE=1
@@ -103,7 +103,7 @@ serve: venv static
 	$(DEMO_SERVE_ENV) $(HUIMIN) serve 127.0.0.1:8000
 
 test: venv static system-deps postgres lint
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-fast: venv static postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -x -m "not e2e" -p no:cacheprovider
