@@ -78,13 +78,17 @@ def id_token(q: str) -> str:
     return crypto.blind_index("id_number", number)
 
 
-def _matching_persons(q: str):
+def _matching(q: str) -> Q:
     """Persons by ID number (blind index), by its last six characters (suffix index), or by name / pinyin."""
     if ID_LIKE.match(q):
-        return Person.objects.filter(id_number_bidx=id_token(q))
+        return Q(id_number_bidx=id_token(q))
     if ID_SUFFIX.match(q):
-        return Person.objects.filter(id_number_sfx=suffix_token(q))
-    return Person.objects.filter(_name_filter(q))
+        return Q(id_number_sfx=suffix_token(q))
+    return _name_filter(q)
+
+
+def _matching_persons(q: str):
+    return Person.objects.filter(_matching(q))
 
 
 class NameGrams(Func):
@@ -128,7 +132,7 @@ def persons(
     if suffix_index:
         qs = qs.filter(id_number_sfx=suffix_index)
     if q:
-        qs = qs.filter(pk__in=_matching_persons(q).values("pk"))
+        qs = qs.filter(_matching(q))
     if status == "alive":
         qs = qs.filter(is_deceased=False)
     elif status == "deceased":
