@@ -71,6 +71,8 @@ def run_child(name: str, size: str) -> dict:
 
     django.setup()
     module = importlib.import_module(f"bench.scenarios.{name}")
+    if size not in getattr(module, "SIZES", {size: None}):
+        raise SystemExit(f"场景 {name} 没有“{size}”规模：可选 {', '.join(module.SIZES)}")
     workdir = DATA / name / size
     workdir.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]  # other work on the machine inflates timings: record how busy it was
@@ -152,7 +154,12 @@ def markdown(doc: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description="运行 bench/scenarios 下的基准场景")
     parser.add_argument("scenario", nargs="*", help=f"场景名（默认全部：{', '.join(scenarios())}）")
-    parser.add_argument("--size", choices=["small", "full"], default="small")
+    parser.add_argument(
+        "--size",
+        choices=["small", "full", "province"],
+        default="small",
+        help="province：一个省的规模（issue 23），只有部分场景有",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
