@@ -143,6 +143,11 @@ def monitoring_facts(con, paths, pop_path, thresholds, as_of) -> dict[str, list[
     return out
 
 
+def _progress(timings: dict) -> None:
+    """The phases done so far, on stderr: a full-size run on 2 cores is long, and a stopped one still tells."""
+    print({k: round(v, 1) for k, v in timings.items()}, file=sys.stderr, flush=True)
+
+
 def run(size: str, workdir: Path) -> dict:
     import pyarrow.parquet as pq
 
@@ -165,6 +170,7 @@ def run(size: str, workdir: Path) -> dict:
     started = time.perf_counter()
     duck_monitoring = monitoring_facts(duck, paths, pop_path, thresholds, as_of)
     timings["monitoring_duckdb"] = time.perf_counter() - started
+    _progress(timings)
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors run this interpreter, if any Python runs there
     os.environ.setdefault("HUIMIN_SPARK_CONF", "spark.executor.memory=3g")
@@ -178,9 +184,11 @@ def run(size: str, workdir: Path) -> dict:
         started = time.perf_counter()
         spark_verification = verification_rows(spark, paths, thresholds, as_of)
         timings["verification_spark_cluster"] = time.perf_counter() - started
+        _progress(timings)
         started = time.perf_counter()
         spark_monitoring = monitoring_facts(spark, paths, pop_path, thresholds, as_of)
         timings["monitoring_spark_cluster"] = time.perf_counter() - started
+        _progress(timings)
         executors = session.sparkContext.getConf().get("spark.master")
         session.stop()
 

@@ -52,3 +52,19 @@ def test_garbage_raises_only_region_code_error(value):
         assert "区划代码" in str(exc)
     else:
         assert len(code) == 12 and code.isdigit() and code.startswith(str(value).strip())
+
+
+@given(st.text("0123456789", min_size=1, max_size=12), st.text("0123456789", min_size=12, max_size=12))
+def test_a_subtree_as_a_range_of_codes_holds_exactly_the_codes_with_its_prefix(prefix, code):
+    from huimin.core import scope
+
+    after = scope._after(prefix)
+    in_range = code >= prefix and (after is None or code < after)
+    assert in_range == code.startswith(prefix)
+
+
+def test_the_range_after_a_prefix_carries_past_nines():
+    from huimin.core import scope
+
+    assert [scope._after(p) for p in ("411721100", "4117219", "4199", "999", "")] == [
+        "411721101", "411722", "42", None, None]  # fmt: skip
