@@ -19,6 +19,7 @@ demo villages (``_grow_registry``, reused while it holds exactly that many). Eve
 the end (its process group), even on failure.
 """
 
+import importlib.util
 import json
 import os
 import signal
@@ -230,6 +231,8 @@ def _warm_up(host: str) -> None:
 
 
 def run(size: str, workdir) -> dict:
+    if importlib.util.find_spec("locust") is None:  # before a setup of minutes, not after it
+        raise SystemExit("load 基准需要 locust：请先运行 make bench（安装 bench 附加依赖）")
     cfg = SIZES[size]
     workdir = Path(workdir)
     setup_s = _setup(size, workdir)
