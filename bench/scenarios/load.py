@@ -100,23 +100,24 @@ def _setup(size: str, workdir: Path) -> float:
     db_url, admin_url, name = _urls(size)
     env = _env(db_url, workdir)
     started = time.perf_counter()
-    if not _loaded(db_url, persons, workdir):
+
+    def huimin(*args: str) -> None:
+        subprocess.run([BIN / "huimin", *args], env=env, cwd=workdir, check=True, capture_output=True)
+
+    reused = _loaded(db_url, persons, workdir)
+    if not reused:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'")
-        args = ["demo", "load", "--persons", str(persons), "--seed", str(SEED)]
-        subprocess.run([BIN / "huimin", "migrate", "--noinput"], env=env, cwd=workdir, check=True, capture_output=True)
-        subprocess.run([BIN / "huimin", *args], env=env, cwd=workdir, check=True, capture_output=True)
+    huimin("migrate", "--noinput")  # a reused database gets the migrations added since
+    if not reused:
+        huimin("demo", "load", "--persons", str(persons), "--seed", str(SEED))
         (workdir / "loaded.json").write_text(json.dumps({"persons": persons, "seed": SEED}))
-    else:  # a reused database gets the migrations added since
-        subprocess.run([BIN / "huimin", "migrate", "--noinput"], env=env, cwd=workdir, check=True, capture_output=True)
     grown = SIZES[size].get("registry_persons")
     if grown and _registry_persons(db_url) != grown:
         code = f"from bench.scenarios import load; load._grow_registry({grown})"
         subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
-    subprocess.run(
-        [BIN / "huimin", "collectstatic", "--noinput"], env=env, cwd=workdir, check=True, capture_output=True
-    )
+    huimin("collectstatic", "--noinput")
     return time.perf_counter() - started
 
 
