@@ -21,6 +21,7 @@ from ninja.security import SessionAuth
 from huimin.core import audit
 from huimin.core.context import Actor, set_actor
 from huimin.core.middleware import client_ip
+from huimin.core.pagination import CappedPaginator
 from huimin.core.ratelimit import RateLimited, hit
 from huimin.core.roles import has_capability
 
@@ -120,12 +121,21 @@ def api_auth(
     return ApiAuth(capability, clients=clients, regional=regional, audit_calls=audit_calls)
 
 
-def paginate(queryset, page: int, page_size: int, convert) -> dict:
+def paginate(queryset, page: int, page_size: int, convert, count_up_to: int | None = None, keys=None) -> dict:
+    """A page of ``queryset``. With ``count_up_to`` the count stops there (``count_capped`` says more matched) and
+    the page is fetched by its keys first — from ``keys`` where given (see ``CappedPaginator``); pages past the
+    cap are still served."""
     page_size = max(1, min(page_size, 100))
     page = max(1, min(page, 10_000_000))
-    count = queryset.count()
-    items = [convert(obj) for obj in queryset[(page - 1) * page_size : page * page_size]]
-    return {"count": count, "page": page, "page_size": page_size, "items": items}
+    start, stop = (page - 1) * page_size, page * page_size
+    if count_up_to is None:
+        rows = queryset[start:stop]
+        counted = {"count": queryset.count()}
+    else:
+        paginator = CappedPaginator(queryset, page_size, count_up_to, keys)
+        rows = paginator.rows(start, stop)
+        counted = {"count": paginator.count, "count_capped": paginator.capped}
+    return counted | {"page": page, "page_size": page_size, "items": [convert(obj) for obj in rows]}
 
 
 # --- the catalogue of operations ------------------------------------------------------------------------------

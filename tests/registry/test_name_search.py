@@ -55,13 +55,11 @@ def test_postgresql_finds_a_name_through_the_name_index(named, users):
 
 
 def test_the_person_list_counts_a_common_name_up_to_its_cap_and_says_so(named, users, login, monkeypatch):
-    from huimin.registry import views
-
     client = login(users["clerk_a"])
-    monkeypatch.setattr(views, "LIST_COUNT_CAP", 3)  # 王伟, 王伟强, 伟 hold 伟; 3 is the cap itself
+    monkeypatch.setattr(search, "LIST_COUNT_CAP", 3)  # 王伟, 王伟强, 伟 hold 伟; 3 is the cap itself
     page = client.get("/registry/persons/?q=伟").content.decode()
     assert "共 3 条" in page and "以上" not in page
-    monkeypatch.setattr(views, "LIST_COUNT_CAP", 2)
+    monkeypatch.setattr(search, "LIST_COUNT_CAP", 2)
     page = client.get("/registry/persons/?q=伟").content.decode()
     assert "共 2 条以上" in page and "符合条件的超过 2 条" in page
     households = client.get("/registry/households/?q=伟").content.decode()

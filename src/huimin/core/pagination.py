@@ -10,15 +10,21 @@ class CappedPaginator(Paginator):
     """Counts no further than ``cap`` items: a search that matches tens of thousands of persons in a province's
     registry answers "1,000 条以上" instead of counting them all (counting every match of a common name was most
     of a name search's time at 10,000,000 persons). Pages beyond the cap are not offered: the user narrows the
-    search instead. A page of a queryset is fetched by its keys first (``page``)."""
+    search instead. A page of a queryset is fetched by its keys first (``page``).
 
-    def __init__(self, object_list, per_page, cap: int):
+    ``keys``, where given, is a queryset of the object list's keys in the list's own order read from narrower rows
+    (the registry's name-pair table): it is counted and sliced instead of the object list."""
+
+    def __init__(self, object_list, per_page, cap: int, keys: QuerySet | None = None):
         super().__init__(object_list, per_page)
         self.cap = cap
+        self.keys = keys
 
     @cached_property
     def _counted(self) -> int:
         items = self.object_list
+        if self.keys is not None:
+            return self.keys.order_by()[: self.cap + 1].count()
         if isinstance(items, QuerySet):  # unordered and only the keys: the count stops at the cap's row
             return items.order_by().values("pk")[: self.cap + 1].count()
         return len(items[: self.cap + 1])
@@ -32,9 +38,13 @@ class CappedPaginator(Paginator):
         whole rows and their joins), then those rows."""
         page = super().page(number)
         if isinstance(self.object_list, QuerySet):
-            keys = list(page.object_list.values_list("pk", flat=True))
-            page.object_list = self.object_list.filter(pk__in=keys)
+            page.object_list = self.rows(page.start_index() - 1 if self.count else 0, page.end_index())
         return page
+
+    def rows(self, start: int, stop: int) -> QuerySet:
+        """The object list's items ``start`` to ``stop`` (a queryset), by their keys first."""
+        keys = self.keys if self.keys is not None else self.object_list.values_list("pk", flat=True)
+        return self.object_list.filter(pk__in=list(keys[start:stop]))
 
     @property
     def capped(self) -> bool:
@@ -42,8 +52,10 @@ class CappedPaginator(Paginator):
         return self._counted > self.cap
 
 
-def page_of(request, items, size: int = PAGE_SIZE, count_up_to: int | None = None):
+def page_of(request, items, size: int = PAGE_SIZE, count_up_to: int | None = None, keys: QuerySet | None = None):
     """The page of ``items`` the request asks for (``?page=``); out-of-range and junk numbers give a valid page.
-    ``count_up_to`` stops counting there (``CappedPaginator``), for searches over the whole registry."""
-    paginator = Paginator(items, size) if count_up_to is None else CappedPaginator(items, size, count_up_to)
+    ``count_up_to`` stops counting there (``CappedPaginator``, with its ``keys``), for searches over the whole
+    registry."""
+    capped = count_up_to is not None
+    paginator = CappedPaginator(items, size, count_up_to, keys) if capped else Paginator(items, size)
     return paginator.get_page(request.GET.get("page"))

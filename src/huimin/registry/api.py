@@ -41,7 +41,10 @@ class PersonOut(Schema):
 
 
 class PersonPage(Schema):
-    count: int
+    count: int = Field(description=f"匹配的人数，最多数到 {search.LIST_COUNT_CAP}（见 count_capped）")
+    count_capped: bool = Field(
+        False, description=f"为真时匹配超过 {search.LIST_COUNT_CAP} 人，count 只数到此；请缩小查询范围"
+    )
     page: int
     page_size: int
     items: list[PersonOut]
@@ -173,10 +176,16 @@ def _no_id_in_url(request, q: str) -> None:
         raise ServiceError(ID_IN_URL.format(path=request.path.rstrip("/")))
 
 
+def _person_page(request, filters: dict, page: int, page_size: int) -> dict:
+    """Counted up to the list's cap, like the person list page."""
+    people, keys = search.persons(request.auth, **filters), search.person_keys(request.auth, **filters)
+    return paginate(people, page, page_size, person_out, count_up_to=search.LIST_COUNT_CAP, keys=keys)
+
+
 @router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员", auth=api_auth(PEOPLE_VIEW))
 def list_persons(request, q: str = "", region: str = "", status: str = "", page: int = 1, page_size: int = 30):
     _no_id_in_url(request, q)
-    return paginate(search.persons(request.auth, q=q, region_code=region, status=status), page, page_size, person_out)
+    return _person_page(request, {"q": q, "region_code": region, "status": status}, page, page_size)
 
 
 @router.post(
@@ -186,8 +195,8 @@ def list_persons(request, q: str = "", region: str = "", status: str = "", page:
     auth=api_auth(PEOPLE_VIEW),
 )
 def search_persons(request, payload: PersonSearchIn):
-    qs = search.persons(request.auth, q=payload.q, region_code=payload.region, status=payload.status)
-    return paginate(qs, payload.page, payload.page_size, person_out)
+    filters = {"q": payload.q, "region_code": payload.region, "status": payload.status}
+    return _person_page(request, filters, payload.page, payload.page_size)
 
 
 @router.get("/persons/{pk}", response={200: PersonOut, **ERRORS}, summary="人员详情", auth=api_auth(PEOPLE_VIEW))

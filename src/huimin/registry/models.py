@@ -130,6 +130,30 @@ class Person(ProtectedLookupMixin, models.Model):
         return [codes.SPECIAL_STATUSES.get(s, s) for s in self.special_statuses]
 
 
+class PersonNameGram(models.Model):
+    """One pair of adjacent characters of an unmerged person's name, with what the person list sorts by (region,
+    name, person): a name search's page and capped count are read from this table's key alone, however many
+    persons share the name. PostgreSQL keeps it by a trigger on the person table (migration registry 0010);
+    SQLite (the demo) leaves it empty and searches the names themselves."""
+
+    pk = models.CompositePrimaryKey("gram", "region", "name", "person")
+    gram = models.CharField("字对", max_length=2)
+    # no constraint and no index of their own: the trigger keeps the rows, the primary key is the one index
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    name = models.CharField("姓名", max_length=50)
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "姓名字对索引"
+
+    def __str__(self):
+        return f"{self.gram} {self.person_id}"
+
+
 class Membership(models.Model):
     """A person's membership of a household over time; the open one (ended_on is null) is the current one."""
 

@@ -15,12 +15,15 @@ from django.db.models import Func, Q, TextField
 
 from huimin.core import crypto, scope
 from huimin.registry import idnumbers
-from huimin.registry.models import Household, Person
+from huimin.registry.models import Household, Person, PersonNameGram
 
 ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 ID_SUFFIX = re.compile(r"^\d{5}[\dXx]$")  # the last six characters of an ID number, as read out over the phone
 ID_SUFFIX_LENGTH = 6
 LETTERS = re.compile(r"^[A-Za-z]+$")
+# the person and household lists (pages and API) count their matches up to here (a common name matches tens of
+# thousands of a province's ten million persons); the export is not capped
+LIST_COUNT_CAP = 1000
 
 PERSON_STATUSES = {
     "": "全部（在册）",
@@ -148,6 +151,26 @@ def persons(
     if programme:
         qs = qs.filter(household__in=Household.objects.filter(_in_programme(programme)).values("pk"))
     return qs.order_by("region_id", "name", "id")
+
+
+def person_keys(
+    user, *, q: str = "", region_code: str = "", status: str = "", programme: str = "", id_index: str = "",
+    suffix_index: str = "",
+):  # fmt: skip
+    """The ids of ``persons(...)`` in the list's order, read from the name-pair table alone (PostgreSQL): for a
+    search by two or more characters of a name, within the user's scope or a region of it, and nothing else.
+    ``None`` where the table does not answer the search (pinyin, an ID number, a status or a programme, SQLite)."""
+    q = (q or "").strip()
+    if (
+        connection.vendor != "postgresql" or status or programme or id_index or suffix_index or len(q) < 2
+        or LETTERS.match(q) or ID_LIKE.match(q) or ID_SUFFIX.match(q)
+    ):  # fmt: skip
+        return None
+    pairs = PersonNameGram.objects.filter(gram=q[:2])
+    if len(q) > 2:
+        pairs = pairs.filter(name__contains=q)
+    pairs = scope.narrowed(pairs, user, region_code or None)
+    return pairs.order_by("region_id", "name", "person_id").values_list("person_id", flat=True)
 
 
 def households(

@@ -41,9 +41,12 @@ def with_derived(row: dict) -> dict:
 
 
 def base(user, region: Region, months, programme: str = "", urban: bool | None = None):
-    qs = scoped(MonthlyFigure.objects.all(), user, capability=STATS_VIEW).filter(
-        region__code__startswith=region.prefix, month__in=list(months)
-    )
+    """The figures of ``region`` for ``months`` that ``user`` may see (with no user: the region's, for the stored
+    indicator board)."""
+    qs = MonthlyFigure.objects.all()
+    if user is not None:
+        qs = scoped(qs, user, capability=STATS_VIEW)
+    qs = qs.filter(region__code__startswith=region.prefix, month__in=list(months))
     if programme:
         qs = qs.filter(programme=programme)
     if urban is not None:

@@ -1,9 +1,16 @@
 """The formulas of the indicators. An Indicator row names one of them (``method``); its name, definition,
 unit and targets are data. Each formula takes (user, region, month) and gives a Decimal, or None when the
-region has no data for it that month."""
+region has no data for it that month; with no user (the stored board, ``IndicatorRun``) the region alone bounds
+it — a page only ever shows a board of a region in its user's scope.
+
+The pages read the board stored for the region and month (``board``, ``runs``): see ``IndicatorRun``."""
 
 import datetime
+import time
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
 
 from huimin.benefits import standards
 from huimin.core import regions
@@ -12,8 +19,8 @@ from huimin.core.roles import STATS_VIEW
 from huimin.core.scope import scoped
 from huimin.monitoring.models import Warning
 from huimin.stats import figures
-from huimin.stats.compute import _aware, add_months, month_end
-from huimin.stats.models import Indicator, IndicatorTarget
+from huimin.stats.compute import REFRESH, _aware, add_months, is_stale, month_end, month_start
+from huimin.stats.models import Indicator, IndicatorRun, IndicatorTarget
 
 HUNDRED = Decimal(100)
 
@@ -56,9 +63,8 @@ def review_on_time(user, region: Region, month: datetime.date) -> Decimal | None
 
 def warning_closure(user, region: Region, month: datetime.date) -> Decimal | None:
     end = _aware(add_months(month, 1))
-    qs = scoped(Warning.objects.all(), user, capability=STATS_VIEW).filter(
-        region__code__startswith=region.prefix, raised_at__lt=end
-    )
+    qs = Warning.objects.all() if user is None else scoped(Warning.objects.all(), user, capability=STATS_VIEW)
+    qs = qs.filter(region__code__startswith=region.prefix, raised_at__lt=end)
     raised = qs.count()
     if not raised:
         return None
@@ -246,11 +252,62 @@ def value_of(indicator: Indicator, user, region: Region, month: datetime.date) -
     return method(user, region, month) if method else None
 
 
-def board(user, region: Region, month: datetime.date, trend_months: list[datetime.date]) -> list[dict]:
+def compute_run(region: Region, month: datetime.date) -> IndicatorRun:
+    """Compute every active indicator of ``region`` for ``month`` now and store the board in place of the last."""
+    month = month_start(month)
+    started = time.perf_counter()
+    values = {}
+    for indicator in Indicator.objects.filter(is_active=True):
+        value = value_of(indicator, None, region, month)
+        values[indicator.code] = None if value is None else str(value)
+    run, _ = IndicatorRun.objects.update_or_create(
+        region=region,
+        month=month,
+        defaults={"values": values, "computed_at": timezone.now(), "seconds": round(time.perf_counter() - started, 3),
+                  "refresh_queued_at": None},
+    )  # fmt: skip
+    return run
+
+
+def runs(region: Region, months: list[datetime.date]) -> dict[datetime.date, IndicatorRun]:
+    """The stored boards of ``region`` for ``months`` (by first day of month): computed now where there is none
+    or it lacks an active indicator; where one is stale, it is returned as it is and a refresh is queued for the
+    task worker (once in a REFRESH)."""
+    months = list(dict.fromkeys(month_start(m) for m in months))  # the trend holds the month itself
+    found = {r.month: r for r in IndicatorRun.objects.filter(region=region, month__in=months)}
+    codes = set(Indicator.objects.filter(is_active=True).values_list("code", flat=True))
+    now = timezone.now()
+    for month in months:
+        run = found.get(month)
+        if run is None or not codes <= run.values.keys():
+            found[month] = compute_run(region, month)
+        elif is_stale(run, month, now) and (run.refresh_queued_at is None or now - run.refresh_queued_at > REFRESH):
+            _queue_refresh(run, now)
+    return found
+
+
+def _queue_refresh(run: IndicatorRun, now: datetime.datetime) -> None:
+    from huimin.stats.tasks import refresh_indicators
+
+    IndicatorRun.objects.filter(pk=run.pk).update(refresh_queued_at=now)
+    region_code, month = run.region_id, run.month.isoformat()
+    transaction.on_commit(lambda: refresh_indicators.enqueue(region_code, month))
+
+
+def _stored(run: IndicatorRun, indicator: Indicator) -> Decimal | None:
+    value = run.values.get(indicator.code)
+    return None if value is None else Decimal(value)
+
+
+def board(region: Region, month: datetime.date, trend_months: list[datetime.date]) -> list[dict]:
+    """The region's indicators for ``month`` (and their values over ``trend_months``) from the stored boards, with
+    their targets; each row carries when the month's board was computed."""
+    stored = runs(region, [month, *trend_months])
+    run = stored[month_start(month)]
     out = []
     for indicator in Indicator.objects.filter(is_active=True):
         target, target_source = target_for(indicator, region)
-        value = value_of(indicator, user, region, month)
+        value = _stored(run, indicator)
         out.append(
             {
                 "indicator": indicator,
@@ -258,7 +315,26 @@ def board(user, region: Region, month: datetime.date, trend_months: list[datetim
                 "target": target,
                 "target_source": target_source,
                 "met": met(indicator, value, target),
-                "trend": [value_of(indicator, user, region, m) for m in trend_months],
+                "trend": [_stored(stored[month_start(m)], indicator) for m in trend_months],
+                "computed_at": run.computed_at,
             }
         )
     return out
+
+
+def refresh_staff_regions(day: datetime.date) -> str:
+    """The daily job: the boards of the current and the last month of every region a staff member stands in, and
+    of the regions above it up to the province (what the dashboard opens on, and its breadcrumbs)."""
+    from huimin.core.models import User
+
+    codes = set()
+    for code in User.objects.filter(is_active=True, region__isnull=False).values_list("region_id", flat=True):
+        while code:
+            codes.add(code)
+            code = regions.parent_code(code)
+    months = [add_months(month_start(day), -1), month_start(day)]
+    started = time.perf_counter()
+    for region in Region.objects.filter(code__in=codes).order_by("code"):
+        for month in months:
+            compute_run(region, month)
+    return f"重算 {len(codes)} 个区划 {len(months)} 个月的指标，耗时 {time.perf_counter() - started:.1f} 秒"

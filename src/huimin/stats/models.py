@@ -167,3 +167,26 @@ class CountingAge(models.Model):
 
     def __str__(self):
         return f"{self.get_code_display()} {self.age}"
+
+
+class IndicatorRun(models.Model):
+    """The indicator board of one region and month as last computed: each active indicator's value by its code (a
+    decimal as text, null for 无数据), when it was computed and how long it took. Some indicators count the whole
+    registry (older people, persons with a disability): at ten million persons a board is tens of seconds, so the
+    pages read it from here. It is computed when a page first asks for it, by the daily job for the staff's regions,
+    by 重新计算, and — in the background, the stored board shown meanwhile — when a page finds it stale by the rule of
+    the month's figures (``compute.is_stale``)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="区划")
+    month = models.DateField("统计月份")
+    values = models.JSONField("指标值", default=dict)
+    computed_at = models.DateTimeField("计算时间")
+    seconds = models.FloatField("耗时（秒）", default=0)
+    refresh_queued_at = models.DateTimeField("后台重算排队时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标计算记录"
+        constraints = [models.UniqueConstraint(fields=["region", "month"], name="stats_indicator_run_once")]
+
+    def __str__(self):
+        return f"{self.region_id} {self.month:%Y-%m}"

@@ -11,17 +11,19 @@ from huimin.core.access import require_capability, require_writable_region
 from huimin.core.models import Region
 from huimin.core.services import ServiceError
 from huimin.stats import capabilities as caps
-from huimin.stats import compute
+from huimin.stats import compute, indicators
 from huimin.stats.models import Indicator, IndicatorTarget, MonthRun
 
 
-def recompute(actor, month: datetime.date) -> MonthRun:
+def recompute(actor, month: datetime.date, region: Region | None = None) -> MonthRun:
     """Recompute a month's figures now (they are computed from dated data, so a past month gives the same
-    figures unless data dated in it arrived since)."""
+    figures unless data dated in it arrived since), and the indicator board of ``region``."""
     require_capability(actor, caps.MANAGE, "管理统计数据")
     if month > compute.month_start(timezone.localdate()):
         raise ServiceError("不能计算未来月份的统计数据")
     run = compute.materialise(month, actor=actor.username)
+    if region is not None:
+        indicators.compute_run(region, month)
     audit.record("stats.month.recompute", detail=f"重新计算 {month:%Y年%m月} 统计数据（{run.rows} 行）")
     return run
 

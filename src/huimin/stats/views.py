@@ -128,7 +128,7 @@ def dashboard(request):
         "children": [{"name": c["name"], "persons": c["persons"], "households": c["households"]}
                      for c in data["children"]],
     }  # fmt: skip
-    board = indicators.board(request.user, region, month, [])
+    board = indicators.board(region, month, [])
     return render(
         request,
         "stats/dashboard.html",
@@ -232,7 +232,7 @@ def recompute(request):
     region = _region(request)
     try:
         month = _month(request)
-        run = services.recompute(request.user, month)
+        run = services.recompute(request.user, month, region)
     except (ValueError, ServiceError) as exc:
         show_refusal(request, exc)
     else:
@@ -248,7 +248,7 @@ def indicator_list(request):
     region, month, _, _ = _params(request)
     months = figures.months_back(month, TREND_MONTHS)
     compute.ensure(months)
-    board = indicators.board(request.user, region, month, months)
+    board = indicators.board(region, month, months)
     return render(
         request,
         "stats/indicators.html",
