@@ -114,3 +114,15 @@ def test_a_board_does_not_depend_on_who_looks(users, standards):
         assert indicators.value_of(indicator, None, county, month) == indicators.value_of(
             indicator, users["statistician"], county, month
         ), indicator.code
+
+
+def test_a_board_counts_the_beds_once_for_its_three_bed_indicators(users, monkeypatch):
+    from huimin.eldercare import indicators as eldercare
+
+    calls = []
+    real = eldercare.bed_figures
+    monkeypatch.setattr(eldercare, "bed_figures", lambda *args: calls.append(args) or real(*args))
+    indicators.compute_run(Region.objects.get(code=COUNTY), compute.datetime.date(2026, 11, 1))
+    assert len(calls) == 1  # 每千名老年人床位数, 护理型床位占比, 入住率: one count of the older people
+    indicators.compute_run(Region.objects.get(code=COUNTY), compute.datetime.date(2026, 11, 1))
+    assert len(calls) == 2  # the next board counts afresh

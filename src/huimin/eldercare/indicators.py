@@ -39,12 +39,12 @@ class BedFigures:
 
 
 def older_people(prefix: str, day: datetime.date) -> int:
+    from huimin.core.scope import subtree
     from huimin.elderly import rules as elderly_rules
     from huimin.elderly.services import register_age
     from huimin.registry.models import Person
 
-    return Person.objects.filter(elderly_rules.elderly_q(day, register_age()),
-                                 region__code__startswith=prefix).count()  # fmt: skip
+    return Person.objects.filter(elderly_rules.elderly_q(day, register_age()), subtree("region", prefix)).count()
 
 
 def bed_figures(prefix: str, day: datetime.date) -> BedFigures:

@@ -38,7 +38,7 @@ from huimin.benefits.models import Standard, StandardKind
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.models import Region
-from huimin.core.scope import in_scope
+from huimin.core.scope import in_scope, subtree
 from huimin.core.services import ServiceError
 from huimin.elderly import capabilities as cap
 from huimin.elderly.error_codes import ElderlyErrorCode
@@ -473,8 +473,8 @@ def coverage(region_code: str, month: datetime.date) -> tuple[int, int] | None:
         person_id=OuterRef("pk"), programme__code=PROGRAMME, start_month__lte=month
     ).exclude(status=Enrolment.Status.STOPPED)
     eligible = Person.objects.filter(
+        subtree("region", regions.prefix_of(region_code)),
         birth_date__lte=born_by(ref, lowest), is_deceased=False, merged_into__isnull=True, household__isnull=False,
-        region__code__startswith=regions.prefix_of(region_code),
     )  # fmt: skip
     return eligible.count(), eligible.filter(Exists(paid)).count()
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from huimin.core import audit, idempotency, offline, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.models import Region
-from huimin.core.scope import in_scope
+from huimin.core.scope import in_scope, subtree
 from huimin.core.services import ServiceError
 from huimin.elderly import capabilities as cap
 from huimin.elderly import rules
@@ -148,7 +148,7 @@ def schedule(prefix: str, day: datetime.date, register_age: int, person_ids=None
     person): tier, frequency, last visit, open event, current visitor and due date."""
     persons = Person.objects.filter(rules.elderly_q(day, register_age))
     if prefix:
-        persons = persons.filter(region__code__startswith=prefix)
+        persons = persons.filter(subtree("region", prefix))
     if person_ids is not None:
         persons = persons.filter(pk__in=person_ids)
     people = list(persons.values_list("pk", "region_id", "birth_date"))

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from huimin.assistance.models import CURRENT_STATUSES, Enrolment, EnrolmentMember
 from huimin.core import regions
+from huimin.core.scope import subtree
 from huimin.eligibility.services import NATIONAL_MAX_GRADE, SUBSIDY_CODES
 from huimin.registry.models import Person
 from huimin.verification.models import Snapshot
@@ -61,7 +62,7 @@ def _certificates(path: str, day: datetime.date) -> dict[str, int | None]:
 def coverage(region_code: str, day: datetime.date) -> Coverage:
     prefix = regions.prefix_of(region_code)
     living = Person.objects.filter(
-        merged_into__isnull=True, household__isnull=False, household__region__code__startswith=prefix
+        subtree("household__region", prefix), merged_into__isnull=True, household__isnull=False
     ).filter(Q(is_deceased=False) | Q(death_date__gt=day))
     snapshot = certificate_snapshot(region_code, day)
     certs = _certificates(snapshot.path, day) if snapshot else {}

@@ -5,8 +5,10 @@ it — a page only ever shows a board of a region in its user's scope.
 
 The pages read the board stored for the region and month (``board``, ``runs``): see ``IndicatorRun``."""
 
+import contextvars
 import datetime
 import time
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -23,6 +25,17 @@ from huimin.stats.compute import REFRESH, _aware, add_months, is_stale, month_en
 from huimin.stats.models import Indicator, IndicatorRun, IndicatorTarget
 
 HUNDRED = Decimal(100)
+# figures several indicators share (the beds, the children's cases), computed once per board (``compute_run``)
+_shared_figures: contextvars.ContextVar[dict | None] = contextvars.ContextVar("indicator_figures", default=None)
+
+
+def _shared(key: tuple, compute: Callable):
+    cache = _shared_figures.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def _q(value: Decimal, places: str = "0.01") -> Decimal:
@@ -83,7 +96,7 @@ def disability_coverage(user, region: Region, month: datetime.date) -> Decimal |
 def _beds(region: Region, month: datetime.date):
     from huimin.eldercare.indicators import bed_figures
 
-    return bed_figures(region.prefix, month_end(month))
+    return _shared(("beds", region.prefix, month), lambda: bed_figures(region.prefix, month_end(month)))
 
 
 def beds_per_thousand(user, region: Region, month: datetime.date) -> Decimal | None:
@@ -134,18 +147,13 @@ def relief_return_rate(user, region: Region, month: datetime.date) -> Decimal | 
 
 
 def _case_figures(user, region: Region, month: datetime.date):
-    """The six case indicators of one region and month are one computation: kept on the request's user object for
-    the page being drawn (a new request computes afresh)."""
+    """The six case indicators of one region and month are one computation (once per board)."""
     from huimin.children import figures as children
 
-    cache = getattr(user, "_children_case_figures", None) if user is not None else {}
-    if cache is None:
-        cache = {}
-        user._children_case_figures = cache
-    key = (region.prefix, month)
-    if key not in cache:
-        cache[key] = children.total(children.region_cases(region.prefix), start=month, end=add_months(month, 1))
-    return cache[key]
+    def compute():
+        return children.total(children.region_cases(region.prefix), start=month, end=add_months(month, 1))
+
+    return _shared(("cases", region.prefix, month), compute)
 
 
 def children_open_cases(user, region: Region, month: datetime.date) -> Decimal | None:
@@ -257,9 +265,13 @@ def compute_run(region: Region, month: datetime.date) -> IndicatorRun:
     month = month_start(month)
     started = time.perf_counter()
     values = {}
-    for indicator in Indicator.objects.filter(is_active=True):
-        value = value_of(indicator, None, region, month)
-        values[indicator.code] = None if value is None else str(value)
+    token = _shared_figures.set({})
+    try:
+        for indicator in Indicator.objects.filter(is_active=True):
+            value = value_of(indicator, None, region, month)
+            values[indicator.code] = None if value is None else str(value)
+    finally:
+        _shared_figures.reset(token)
     run, _ = IndicatorRun.objects.update_or_create(
         region=region,
         month=month,
