@@ -107,6 +107,21 @@ def test_the_daily_job_computes_the_boards_of_the_staffs_regions_and_those_above
     )
 
 
+def test_the_daily_job_stores_the_board_the_dashboard_opens_on(login, users, standards, monkeypatch):
+    from huimin.stats.models import MonthlyFigure
+    from tests.conftest import VILLAGE_A1
+
+    MonthlyFigure.objects.create(month=compute.datetime.date(2026, 8, 1), region_id=VILLAGE_A1, is_urban=False,
+                                 programme="dibao", households=1, persons=1, amount_paid=Decimal("500"))  # fmt: skip
+    monkeypatch.setattr(compute, "ensure", lambda months: None)  # the figures as set here, not recomputed
+    daily.run_all(compute.datetime.date(2026, 11, 20), only=["stats.indicators"])
+    stored = IndicatorRun.objects.count()
+    assert IndicatorRun.objects.filter(region_id=COUNTY, month=compute.datetime.date(2026, 8, 1)).exists()
+    page = login(users["approver"]).get(reverse("stats:dashboard"))
+    assert page.context["month"] == compute.datetime.date(2026, 8, 1)  # the latest month paid in the county
+    assert IndicatorRun.objects.count() == stored  # read, not computed
+
+
 def test_a_board_does_not_depend_on_who_looks(users, standards):
     county = Region.objects.get(code=COUNTY)
     for indicator in Indicator.objects.filter(is_active=True):

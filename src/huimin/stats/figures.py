@@ -55,10 +55,12 @@ def base(user, region: Region, months, programme: str = "", urban: bool | None =
 
 
 def latest_paid_month(user, region: Region, not_after: datetime.date) -> datetime.date | None:
-    """The latest month up to ``not_after`` in which something was paid in ``region`` (None when nothing was)."""
-    paid = scoped(MonthlyFigure.objects.all(), user, capability=STATS_VIEW).filter(
-        region__code__startswith=region.prefix, month__lte=not_after, amount_paid__gt=0
-    )
+    """The latest month up to ``not_after`` in which something was paid in ``region`` (None when nothing was); with
+    no user, the region's (the daily job storing the boards the dashboard opens on)."""
+    paid = MonthlyFigure.objects.all()
+    if user is not None:
+        paid = scoped(paid, user, capability=STATS_VIEW)
+    paid = paid.filter(region__code__startswith=region.prefix, month__lte=not_after, amount_paid__gt=0)
     return paid.order_by("-month").values_list("month", flat=True).first()
 
 

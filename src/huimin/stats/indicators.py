@@ -335,8 +335,9 @@ def board(region: Region, month: datetime.date, trend_months: list[datetime.date
 
 
 def refresh_staff_regions(day: datetime.date) -> str:
-    """The daily job: the boards of the current and the last month of every region a staff member stands in, and
-    of the regions above it up to the province (what the dashboard opens on, and its breadcrumbs)."""
+    """The daily job: the boards of every region a staff member stands in, and of the regions above it up to the
+    province (the dashboard's breadcrumbs), for the current and the last month and for the month the dashboard
+    opens on there (the latest month with payments)."""
     from huimin.core.models import User
 
     codes = set()
@@ -344,9 +345,11 @@ def refresh_staff_regions(day: datetime.date) -> str:
         while code:
             codes.add(code)
             code = regions.parent_code(code)
-    months = [add_months(month_start(day), -1), month_start(day)]
-    started = time.perf_counter()
+    last = add_months(month_start(day), -1)
+    started, boards = time.perf_counter(), 0
     for region in Region.objects.filter(code__in=codes).order_by("code"):
-        for month in months:
+        opened = figures.latest_paid_month(None, region, last) or last
+        for month in sorted({opened, last, month_start(day)}):
             compute_run(region, month)
-    return f"重算 {len(codes)} 个区划 {len(months)} 个月的指标，耗时 {time.perf_counter() - started:.1f} 秒"
+            boards += 1
+    return f"重算 {len(codes)} 个区划的 {boards} 个月度指标，耗时 {time.perf_counter() - started:.1f} 秒"
