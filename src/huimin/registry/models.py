@@ -99,7 +99,17 @@ class Person(ProtectedLookupMixin, models.Model):
             models.Index(fields=["region", "name"]),
             models.Index(fields=["name", "birth_date"]),
             models.Index(fields=["name_pinyin", "birth_date"], name="registry_person_pinyin_birth"),
-        ]
+            # the person list's rarer statuses, in the list's order: at 10,000,000 persons a county's 残疾人 were
+            # found by reading its millions of persons (6.4 s); each of these holds only its own persons
+            models.Index(fields=["region", "name", "id"], condition=Q(disability_grade__isnull=False),
+                         name="registry_person_disabled"),
+            models.Index(fields=["region", "name", "id"], condition=Q(is_deceased=True),
+                         name="registry_person_deceased"),
+            models.Index(fields=["region", "name", "id"], condition=Q(id_number_bidx=""),
+                         name="registry_person_no_id"),
+            models.Index(fields=["region", "name", "id"], condition=Q(merged_into__isnull=False),
+                         name="registry_person_merged"),
+        ]  # fmt: skip
         constraints = [
             # Same ID number is one person, always (among persons not merged away).
             models.UniqueConstraint(
