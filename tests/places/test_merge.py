@@ -137,3 +137,9 @@ def test_the_region_keys_are_found_generically_and_the_change_records_are_exempt
             "stats.MonthlyFigure.region_id", "core.User.region_id", "places.PlaceName.region_id"} <= found  # fmt: skip
     assert any(label.startswith("elderly.Visitor_villages.") for label in found)  # a many-to-many table
     assert not any(label.startswith(("places.RegionChange", "places.CodeMapping", "core.Region.")) for label in found)
+
+
+def test_derived_rows_are_not_moved_by_a_merge_but_follow_what_they_derive_from():
+    found = {f"{m._meta.label}.{a}" for m, a in changes.region_foreign_keys()}
+    assert "registry.PersonNameGram.region_id" not in found  # the trigger moves a person's pairs with the person
+    assert "stats.IndicatorRun.region_id" not in found  # a board of the merged-into region at the same month exists

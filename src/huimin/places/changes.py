@@ -5,7 +5,9 @@ foreign key to ``core.Region`` in the whole project — found through Django's m
 tomorrow moves too — from the old codes to the new, in one transaction, and records the old→new mapping. The old
 Region rows are kept, made inactive, so an old code stays resolvable (``resolve``): audit entries, documents and
 every history that names a code keep the code they were written with. Models that record region changes
-themselves say ``region_move_exempt = True``; the tree's own ``parent`` link is handled here.
+themselves say ``region_move_exempt = True``, as do rows derived from others and kept otherwise (the name pairs
+follow their persons by trigger; stored indicator boards are recomputed); the tree's own ``parent`` link is
+handled here.
 """
 
 import datetime

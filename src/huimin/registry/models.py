@@ -146,6 +146,9 @@ class PersonNameGram(models.Model):
     persons share the name. PostgreSQL keeps it by a trigger on the person table (migration registry 0010);
     SQLite (the demo) leaves it empty and searches the names themselves."""
 
+    # a region merge moves the persons; the trigger moves their pairs with them
+    region_move_exempt = True
+
     pk = models.CompositePrimaryKey("gram", "region", "name", "person")
     gram = models.CharField("字对", max_length=2)
     # no constraint and no index of their own: the trigger keeps the rows, the primary key is the one index

@@ -177,6 +177,9 @@ class IndicatorRun(models.Model):
     by 重新计算, and — in the background, the stored board shown meanwhile — when a page finds it stale by the rule of
     the month's figures (``compute.is_stale``)."""
 
+    # computed, not moved by a region merge: the merged-into region's boards are recomputed by the daily job
+    region_move_exempt = True
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="区划")
     month = models.DateField("统计月份")
     values = models.JSONField("指标值", default=dict)
