@@ -40,13 +40,17 @@ def with_derived(row: dict) -> dict:
     return row
 
 
+def visible(queryset, user):
+    """The rows ``user`` may see for statistics; with no user, all of them (the stored indicator board, computed for
+    a region alone: a page only opens a region in its user's scope)."""
+    return queryset if user is None else scoped(queryset, user, capability=STATS_VIEW)
+
+
 def base(user, region: Region, months, programme: str = "", urban: bool | None = None):
-    """The figures of ``region`` for ``months`` that ``user`` may see (with no user: the region's, for the stored
-    indicator board)."""
-    qs = MonthlyFigure.objects.all()
-    if user is not None:
-        qs = scoped(qs, user, capability=STATS_VIEW)
-    qs = qs.filter(region__code__startswith=region.prefix, month__in=list(months))
+    """The figures of ``region`` for ``months`` that ``user`` may see (``visible``)."""
+    qs = visible(MonthlyFigure.objects.all(), user).filter(
+        region__code__startswith=region.prefix, month__in=list(months)
+    )
     if programme:
         qs = qs.filter(programme=programme)
     if urban is not None:
@@ -57,10 +61,9 @@ def base(user, region: Region, months, programme: str = "", urban: bool | None =
 def latest_paid_month(user, region: Region, not_after: datetime.date) -> datetime.date | None:
     """The latest month up to ``not_after`` in which something was paid in ``region`` (None when nothing was); with
     no user, the region's (the daily job storing the boards the dashboard opens on)."""
-    paid = MonthlyFigure.objects.all()
-    if user is not None:
-        paid = scoped(paid, user, capability=STATS_VIEW)
-    paid = paid.filter(region__code__startswith=region.prefix, month__lte=not_after, amount_paid__gt=0)
+    paid = visible(MonthlyFigure.objects.all(), user).filter(
+        region__code__startswith=region.prefix, month__lte=not_after, amount_paid__gt=0
+    )
     return paid.order_by("-month").values_list("month", flat=True).first()
 
 

@@ -17,8 +17,6 @@ from django.utils import timezone
 from huimin.benefits import standards
 from huimin.core import regions
 from huimin.core.models import Region
-from huimin.core.roles import STATS_VIEW
-from huimin.core.scope import scoped
 from huimin.monitoring.models import Warning
 from huimin.stats import figures
 from huimin.stats.compute import REFRESH, _aware, add_months, is_stale, month_end, month_start
@@ -76,8 +74,7 @@ def review_on_time(user, region: Region, month: datetime.date) -> Decimal | None
 
 def warning_closure(user, region: Region, month: datetime.date) -> Decimal | None:
     end = _aware(add_months(month, 1))
-    qs = Warning.objects.all() if user is None else scoped(Warning.objects.all(), user, capability=STATS_VIEW)
-    qs = qs.filter(region__code__startswith=region.prefix, raised_at__lt=end)
+    qs = figures.visible(Warning.objects.all(), user).filter(region__code__startswith=region.prefix, raised_at__lt=end)
     raised = qs.count()
     if not raised:
         return None
@@ -340,11 +337,8 @@ def refresh_staff_regions(day: datetime.date) -> str:
     opens on there (the latest month with payments)."""
     from huimin.core.models import User
 
-    codes = set()
-    for code in User.objects.filter(is_active=True, region__isnull=False).values_list("region_id", flat=True):
-        while code:
-            codes.add(code)
-            code = regions.parent_code(code)
+    staff = User.objects.filter(is_active=True, region__isnull=False).values_list("region_id", flat=True)
+    codes = {code for region_code in staff for code in regions.lineage(region_code)}
     last = add_months(month_start(day), -1)
     started, boards = time.perf_counter(), 0
     for region in Region.objects.filter(code__in=codes).order_by("code"):
