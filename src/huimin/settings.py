@@ -256,6 +256,9 @@ HUIMIN_BATCH_STALE_MINUTES = int(os.environ.get("HUIMIN_BATCH_STALE_MINUTES", "6
 # directory) — docs/scale-out.md
 HUIMIN_ENGINE_MEMORY_LIMIT = os.environ.get("HUIMIN_ENGINE_MEMORY_LIMIT", "8GB")
 HUIMIN_ENGINE_TEMP_DIR = Path(os.environ.get("HUIMIN_ENGINE_TEMP_DIR", VAR_DIR / "engine" / "tmp"))
+# Departmental snapshots kept partitioned by county (every channel's default; the 部门数据 page's checkbox opens
+# with it): a county-by-county 核对 batch then reads only its county's files — docs/scale-out.md
+HUIMIN_SNAPSHOTS_BY_COUNTY = _env_bool("HUIMIN_SNAPSHOTS_BY_COUNTY")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -220,6 +220,8 @@ MATRIX: dict[str, Entry] = {
     "verification:batches": Entry("verification.batch"),
     "verification:batch": Entry("verification.batch", target="verification_batch"),
     "verification:batch_xlsx": Entry("verification.batch", target="verification_batch"),
+    "verification:batch_by_county": Entry("verification.batch", method="POST"),
+    "verification:batch_resume": Entry("verification.batch", method="POST", target="verification_batch"),
     "verification:assist_list": Entry("verification.run"),
     "verification:assist_file": Entry("verification.run", target="verification_assist"),
     "verification:assist_answer": Entry("verification.run", method="POST", target="verification_assist"),
@@ -521,6 +523,7 @@ class Write:
 WRITE_CASES: dict[str, Write] = {
     "verification:thresholds": Write("verification_threshold_form"),
     "verification:batches": Write("verification_batch_form"),
+    "verification:batch_by_county": Write("verification_batch_form"),
     "monitoring:rule_edit": Write("monitoring_rule_write"),
     "elderly:derive": Write("elderly_derive_form"),
     "homecare:settlements": Write("homecare_settlement_form", capability="homecare.settle"),

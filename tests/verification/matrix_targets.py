@@ -10,9 +10,9 @@ from django.test import override_settings
 from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
 from huimin.verification import services
-from huimin.verification.models import AssistRequest, Authorisation, Report, Threshold, Upload
+from huimin.verification.models import AssistRequest, Authorisation, BatchRun, Report, Threshold, Upload
 from tests.conftest import VILLAGE_A1, VILLAGE_B1
-from tests.security.matrix import outside_region
+from tests.security.matrix import OTHER_CITY, outside_region
 
 AS_OF = datetime.date(2026, 6, 30)
 THRESHOLD = {"programme": "dibao", "rule": "income_standard", "urban_rural": "", "value": "9999.00",
@@ -56,6 +56,8 @@ def verification_targets(users):
         Threshold.objects.create(programme="dibao", rule="income_standard", value=1,
                                  valid_from=datetime.date(2020, 1, 1))  # fmt: skip
         run = services.run_batch(users["approver"], "dibao", AS_OF, "411702")
+    far = BatchRun.objects.create(programme="dibao", as_of=AS_OF, region_id=OTHER_CITY, status="interrupted",
+                                  snapshot_root=str(var / "county-batch"), counties_total=2)  # fmt: skip
     report_file = var / "errors.csv"
     report_file.write_text("行号,列,值,错误\n")
     upload = Upload.objects.create(source="wages", filename="w.csv", channel="web", status="rejected",
@@ -69,7 +71,8 @@ def verification_targets(users):
         "verification_authorisation": pair(1),
         "verification_report": pair(2),
         "verification_assist": pair(3),
-        "verification_batch": ({"kwargs": {"pk": run.pk}}, {"kwargs": {"pk": run.pk}}),  # county-level only
+        # county-level only; the third: an interrupted county-by-county run of another city (its resume is a 404)
+        "verification_batch": ({"kwargs": {"pk": run.pk}}, {"kwargs": {"pk": run.pk}}, {"kwargs": {"pk": far.pk}}),
         "verification_upload": ({"kwargs": {"pk": upload.pk}}, {"kwargs": {"pk": upload.pk}}),  # county-level only
         "verification_threshold_form": _region_form(THRESHOLD, "region_code"),
         "verification_batch_form": _region_form(BATCH, "region_prefix"),

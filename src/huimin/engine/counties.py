@@ -60,10 +60,21 @@ def inputs(root: Path, county: str, shared: dict | None = None) -> dict:
     sources = {}
     for code in SOURCES:
         if shared and code in shared:
-            sources[code] = shared[code]
+            sources[code] = shared_files(shared[code], county)
         elif (root / code).is_dir():
             sources[code] = files(root / code, county)
     out["sources"] = {c: f for c, f in sources.items() if f}
+    return out
+
+
+def shared_files(value, county: str):
+    """What ``county`` reads of a source given beside the root (``shared``): an Arrow table as it is; of Parquet
+    paths, a file whole and a partitioned directory (another snapshot's ``county=<code>/``) only the county's files."""
+    if isinstance(value, pa.Table):
+        return value
+    out = []
+    for path in [value] if isinstance(value, str | Path) else value:
+        out += files(path, county) if is_partitioned(path) else [str(path)]
     return out
 
 

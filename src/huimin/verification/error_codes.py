@@ -11,4 +11,5 @@ class VerificationErrorCode(StrEnum):
     REGION_INVALID = "verification.region_invalid"  # a region code that is not 2/4/6/9/12 digits
     THRESHOLD_INVALID = "verification.threshold_invalid"  # a threshold's values do not hold together
     BATCH_NOT_RESUMABLE = "verification.batch_not_resumable"  # a run that cannot be resumed (done, alive, whole)
+    BATCH_QUEUED = "verification.batch_queued"  # a county-by-county run already waits for the task worker
     SNAPSHOTS_NOT_PARTITIONED = "verification.snapshots_not_partitioned"  # no county=…/ directories there

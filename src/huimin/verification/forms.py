@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from huimin.core.forms import iso_date
@@ -15,6 +16,10 @@ class UploadForm(forms.Form):
     as_of = forms.DateField(label="数据日期", widget=DATE_WIDGET)
     file = forms.FileField(label="文件（CSV、.xlsx 或 Parquet）", widget=forms.ClearableFileInput(attrs=SM))
     valid_only = forms.BooleanField(label="仅导入有效行（默认：有任何错误行则整个文件拒收）", required=False)
+    by_county = forms.BooleanField(
+        label="按县（区）分区保存（省级规模：按县批量复核只读本县的数据）", required=False,
+        initial=lambda: settings.HUIMIN_SNAPSHOTS_BY_COUNTY,
+    )  # fmt: skip
 
 
 class AuthorisationForm(forms.Form):
@@ -83,6 +88,22 @@ class BatchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _programme_select(self)
+
+
+class CountyBatchForm(forms.Form):
+    """按县复核 over the application's own data: every household of the region, county by county."""
+
+    programme = forms.CharField(label="救助项目", max_length=40, initial="dibao", widget=forms.TextInput(attrs=SM))
+    as_of = forms.DateField(label="核对基准日", widget=DATE_WIDGET)
+    region_prefix = forms.CharField(
+        label="范围（区划代码前缀，空为本人管辖范围）", max_length=12, required=False, widget=forms.TextInput(attrs=SM)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _programme_select(self)
+        for name, field in self.fields.items():
+            field.widget.attrs["id"] = f"county_{name}"
 
 
 class ThresholdForm(forms.ModelForm):

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from huimin.core import crypto, masking, spreadsheets
+from huimin.engine.export import PREFIX as COUNTY_PREFIX
+from huimin.engine.export import UNKNOWN as UNKNOWN_COUNTY
 from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, INT_RANGES, MONEY, MONTH, SOURCES, Source
 from huimin.engine.tables import ROW_GROUP_ROWS, source_schema
 from huimin.registry import idnumbers
@@ -266,6 +268,55 @@ def _person_key(keys: dict, value, label: str, line: int, row_errors: list[RowEr
 def write_parquet(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, compression="zstd")
+
+
+def write_by_county(table: pa.Table, directory: Path, counties: list[str]) -> dict[str, int]:
+    """Write a snapshot partitioned by county (``huimin.engine.counties``' layout): the rows whose ``counties``
+    entry is a county code under ``<directory>/county=<code>/part-0.parquet``, those whose person the registry does
+    not hold (entry ``export.UNKNOWN``) under ``county=unknown/`` — kept, never dropped. Each part keeps the rows'
+    order (sorted by person_key). Written beside and moved in place, so the directory is whole or absent. Returns
+    the rows per directory."""
+    import shutil
+
+    import pyarrow.compute as pc
+
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    codes = pa.array(counties, pa.string())
+    rows = {}
+    try:
+        for county in sorted(set(counties)) or [UNKNOWN_COUNTY]:
+            part = table.filter(pc.equal(codes, county)) if counties else table
+            write_parquet(part, tmp / f"{COUNTY_PREFIX}{county}" / "part-0.parquet")
+            rows[county] = part.num_rows
+        tmp.replace(directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return rows
+
+
+def snapshot_files(path) -> list[str]:
+    """The Parquet files of a snapshot: itself, or every county's part of a county-partitioned one (a directory)."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(str(f) for f in path.glob("*/*.parquet"))
+    return [str(path)]
+
+
+def read_snapshot(path, **options) -> pa.Table:
+    """A snapshot's rows (every county's of a partitioned one), in its own columns (``county=`` adds none)."""
+    return pq.read_table(path, partitioning=None, **options)
+
+
+def remove_snapshot(path) -> None:
+    import shutil
+
+    path = Path(path)
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 UNREGISTERED = "户籍登记中没有此身份证号（提示：该行已读入，但不属于任何登记人员）"

@@ -7,6 +7,7 @@ assistance workflow calls; it reads ``Report.conclusion``.
 
 import datetime
 import hashlib
+import json
 import time
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from huimin.benefits import standards
 from huimin.benefits.models import StandardKind
@@ -89,13 +91,19 @@ def ingest_file(
     valid_only: bool = False,
     department: str = "",
     assist_request: AssistRequest | None = None,
+    by_county: bool | None = None,
 ) -> Upload:
     """Validate a departmental file and, if acceptable, keep it as a dated Snapshot.
 
     A file with any bad row is rejected whole unless ``valid_only`` (the operator's "import valid rows only"):
     then the valid rows become the snapshot and the bad rows are listed in the error report. A file that cannot be
     read at all (format, encoding, header, no data) is recorded as rejected with the reason as its error report.
-    Rows whose ID number nobody in the registry holds are counted and listed (``Upload.unregistered``)."""
+    Rows whose ID number nobody in the registry holds are counted and listed (``Upload.unregistered``).
+
+    ``by_county`` (default: the setting ``HUIMIN_SNAPSHOTS_BY_COUNTY``; never for a 协查 answer) keeps the snapshot
+    partitioned by county (``ingest.write_by_county``): a record in the county of the household its person is
+    registered in, a record whose person the registry does not hold under ``county=unknown``, so a county-by-county
+    batch reads only its county's files (``run_batch_by_county``) and every other reader all of them."""
     if assist_request is not None:
         require_capability(actor, VERIFY_RUN)  # a 协查 answer belongs to its request, not to the departmental feeds
     elif channel not in ("api", "cli"):  # the API checks the department's token; the CLI runs on the server
@@ -121,8 +129,15 @@ def ingest_file(
     report_path = ""
     if result.errors or unregistered:
         report_path = _write_report(token, ingest.error_report_csv(result.errors, unregistered))
-    parquet_path = data_dir() / "snapshots" / source_code / f"{as_of:%Y%m%d}-{token}.parquet"
-    if accept:
+    if by_county is None:
+        by_county = settings.HUIMIN_SNAPSHOTS_BY_COUNTY
+    by_county = bool(by_county) and assist_request is None
+    parquet_path = data_dir() / "snapshots" / source_code / f"{as_of:%Y%m%d}-{token}{'' if by_county else '.parquet'}"
+    if accept and by_county:
+        keys = result.table["person_key"].to_pylist()
+        where = _counties_of(sorted(set(keys)))
+        ingest.write_by_county(result.table, parquet_path, [where.get(k, export.UNKNOWN) for k in keys])
+    elif accept:
         ingest.write_parquet(result.table, parquet_path)
     try:
         with transaction.atomic():
@@ -172,7 +187,7 @@ def ingest_file(
                 for hook in AFTER_INGEST:
                     transaction.on_commit(lambda hook=hook, snap=snapshot: hook(snap), robust=True)
     except Exception:
-        parquet_path.unlink(missing_ok=True)
+        ingest.remove_snapshot(parquet_path)
         raise
     return upload
 
@@ -190,6 +205,22 @@ def _registered_keys(keys: list[str]) -> set[str]:
     for i in range(0, len(keys), 5000):
         chunk = Person.objects.filter(id_number_bidx__in=keys[i : i + 5000])
         found |= set(chunk.values_list("id_number_bidx", flat=True))
+    return found
+
+
+def _counties_of(keys: list[str]) -> dict[str, str]:
+    """The county of each of these person keys: that of the household its person (living or not, not merged) is
+    registered in, as the registry export places him (``export.county_of``); the lowest code when two persons in
+    different counties hold the key (the batch finds the record for the other through ``export.gather_strays``)."""
+    found: dict[str, str] = {}
+    for i in range(0, len(keys), 5000):
+        chunk = Person.objects.filter(
+            id_number_bidx__in=keys[i : i + 5000], merged_into__isnull=True, household__isnull=False
+        ).values_list("id_number_bidx", "household__region_id")
+        for key, region_code in chunk:
+            county = export.county_of(region_code)
+            if key not in found or county < found[key]:
+                found[key] = county
     return found
 
 
@@ -513,7 +544,8 @@ def _household_tables(household: Household, members: list[Person]) -> tuple[pa.T
 
 
 def _source_paths(chosen: dict[str, list[Snapshot]]) -> dict[str, list[str]]:
-    return {code: [s.path for s in snaps] for code, snaps in chosen.items() if snaps}
+    """Each source's Parquet files (every county's of a county-partitioned snapshot)."""
+    return {code: [f for s in snaps for f in ingest.snapshot_files(s.path)] for code, snaps in chosen.items() if snaps}
 
 
 def _specificity(snap: Snapshot) -> int:
@@ -541,11 +573,11 @@ def source_inputs(chosen: dict[str, list[Snapshot]]) -> dict[str, list[str] | pa
     inputs: dict[str, list[str] | pa.Table] = {}
     for code, snaps in chosen.items():
         if len(snaps) == 1 and snaps[0].region_id is None:
-            inputs[code] = [snaps[0].path]
+            inputs[code] = ingest.snapshot_files(snaps[0].path)
             continue
         parts = []
         for snap in snaps:
-            table = pq.read_table(snap.path)
+            table = ingest.read_snapshot(snap.path)
             if snap.region_id is not None:
                 table = table.filter(pc.is_in(table["person_key"], value_set=_keys_in([snap.region])))
             narrower = [
@@ -575,7 +607,7 @@ def _records(chosen: dict[str, list[Snapshot]], keys: dict[str, Person]) -> list
     for code, snaps in chosen.items():
         source = SOURCES[code]
         for snap in snaps:
-            table = pq.read_table(snap.path, filters=pc.field("person_key").isin(wanted))
+            table = ingest.read_snapshot(snap.path, filters=pc.field("person_key").isin(wanted))
             for rec in table.to_pylist():
                 person = keys[rec.pop("person_key")]
                 fields = []
@@ -763,34 +795,39 @@ def run_batch(
             hh = hh.filter(hh.household_id.isin(enrolled.household_id))
         result = con.to_pyarrow(engine.evaluate(t, programme, as_of, hh).select(*engine.COLUMNS))
         workers.heartbeat(run)
-        result = _with_previous(result, programme, run)
+        result = PreviousResults(programme, run).attach(result)
         out = data_dir() / "batches" / f"batch-{run.pk}.parquet"
         ingest.write_parquet(result, out)
     except Exception as exc:
         BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, error=str(exc)[:2000])
         raise ServiceError("批量复核失败：" + str(exc)[:200]) from exc
-    counts = {c: int(pc.sum(pc.equal(result["conclusion"], c)).as_py() or 0) for c in Conclusion.values}
-    changed = int(pc.sum(result["changed"]).as_py() or 0)
+    return _finish(run, households=result.num_rows, counts=_conclusion_counts(result), changed=_changed_count(result),
+                   results_path=out, seconds=time.perf_counter() - started)  # fmt: skip
+
+
+def _conclusion_counts(result: pa.Table) -> dict:
+    return {c: int(pc.sum(pc.equal(result["conclusion"], c)).as_py() or 0) for c in Conclusion.values}
+
+
+def _changed_count(result: pa.Table) -> int:
+    return int(pc.sum(result["changed"]).as_py() or 0)
+
+
+def _finish(run: BatchRun, *, households: int, counts: dict, changed: int, results_path, seconds: float,
+            **fields) -> BatchRun:  # fmt: skip
+    """Close a batch run (whole or county by county) as 已完成 with its figures and results file(s), audited.
+    Even if it was taken for stale (silent too long on another host) and closed as 中断, a run that does finish is
+    done: its result is complete."""
     with transaction.atomic():
-        # even if it was taken for stale (silent too long on another host) and closed as 中断, a run that does
-        # finish is done: its result is complete
         BatchRun.objects.filter(pk=run.pk).update(
-            status=BatchRun.Status.DONE,
-            error="",
-            heartbeat_at=timezone.now(),
-            households=result.num_rows,
-            counts=counts,
-            changed=changed,
-            results_path=str(out),
-            seconds=time.perf_counter() - started,
-        )
+            status=BatchRun.Status.DONE, error="", heartbeat_at=timezone.now(), households=households, counts=counts,
+            changed=changed, results_path=str(results_path or ""), seconds=seconds, **fields,
+        )  # fmt: skip
         run.refresh_from_db()
-        audit.record(
-            "verification.batch.done",
-            run,
-            region_code=region.code,
-            after={"households": run.households, "counts": counts, "changed": changed},
-        )
+        after = {"households": households, "counts": counts, "changed": changed}
+        if run.by_county:
+            after["counties"] = run.counties_done
+        audit.record("verification.batch.done", run, region_code=run.region_id or "", after=after)
     return run
 
 
@@ -842,15 +879,13 @@ def _copy_results(rows: pa.Table) -> None:
     BatchResult.objects.bulk_create((BatchResult(**r) for r in rows.to_pylist()), batch_size=5_000)
 
 
-def _county_counts(result: pa.Table) -> dict:
-    return {c: int(pc.sum(pc.equal(result["conclusion"], c)).as_py() or 0) for c in Conclusion.values}
-
-
-def _resumable(actor, run: BatchRun, root: Path) -> BatchRun:
+def _check_resumable(actor, run: BatchRun, root: Path | None = None) -> None:
+    """Refuse to resume a run that is not a county-by-county one (of the snapshots ``root``, when given), is done
+    or still runs (after closing the runs whose process died)."""
     close_stale_runs()
     run.refresh_from_db()
     require_region_in_scope(actor, run.region_id)
-    if not run.by_county or Path(run.snapshot_root) != root:
+    if not run.by_county or (root is not None and Path(run.snapshot_root) != Path(root)):
         raise BusinessRuleError(
             VerificationErrorCode.BATCH_NOT_RESUMABLE, f"批量复核 #{run.pk} 不是按县运行的这批快照，不能续跑"
         )
@@ -860,6 +895,10 @@ def _resumable(actor, run: BatchRun, root: Path) -> BatchRun:
         raise BusinessRuleError(
             VerificationErrorCode.BATCH_NOT_RESUMABLE, f"批量复核 #{run.pk} 仍在运行中，请待其完成或中断后再续跑"
         )
+
+
+def _resumable(actor, run: BatchRun, root: Path) -> BatchRun:
+    _check_resumable(actor, run, root)
     with transaction.atomic():
         BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, error="", **workers.this_worker())
         run.refresh_from_db()
@@ -868,84 +907,252 @@ def _resumable(actor, run: BatchRun, root: Path) -> BatchRun:
     return run
 
 
+NOT_PARTITIONED = (
+    "没有按县（区）分区保存的部门数据快照，不能按县复核：请县级审批人在「核对 → 部门数据」页面导入部门数据时勾选"
+    "“按县（区）分区保存”（部门接口和命令行报送的数据，由系统管理员设置 HUIMIN_SNAPSHOTS_BY_COUNTY=1 后按县保存）"
+)
+INPUTS = "inputs.json"  # in the directory of a run over the application's own data: what it reads
+
+
+def _own_inputs(as_of: datetime.date, region: Region) -> dict[str, list[Snapshot]]:
+    """The snapshots a run over the application's own data reads (those ``run_batch`` reads); refused when none of
+    them is partitioned by county (the run would gain nothing: ``NOT_PARTITIONED`` names who changes that, where)."""
+    chosen = current_snapshots(as_of, region_code=region.code)
+    if not any(counties.is_partitioned(s.path) for snaps in chosen.values() for s in snaps):
+        raise BusinessRuleError(VerificationErrorCode.SNAPSHOTS_NOT_PARTITIONED, NOT_PARTITIONED)
+    return chosen
+
+
+def _read_inputs(root: Path) -> dict | None:
+    try:
+        return json.loads((root / INPUTS).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_inputs(root: Path, inputs: dict) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / (INPUTS + ".tmp")
+    tmp.write_text(json.dumps(inputs, ensure_ascii=False))
+    tmp.replace(root / INPUTS)
+
+
+def _prepare(run: BatchRun, root: Path) -> dict[str, list[str]]:
+    """The inputs of a run over the application's own data, made once (a resume reads what the first part made):
+    the registry under the run's region exported by county into ``root``; per source, the snapshot ``run_batch``
+    would read — a county-partitioned one with, beside it, its records that lie in another directory than their
+    person's county now (``export.gather_strays``: moved since, or not registered then), a whole file as it is.
+    Returns source code → paths (``counties.shared_files`` reads a county's share of them)."""
+    done = _read_inputs(root) or {}
+    if done.get("sources") is not None:
+        return done["sources"]
+    region = run.region
+    chosen = _own_inputs(run.as_of, region)
+    export.export_registry(root, region_prefix=region.prefix, by_county=True)
+    workers.heartbeat(run)
+    sources: dict[str, list[str]] = {}
+    for code, snaps in chosen.items():
+        for snap in snaps:
+            sources.setdefault(code, []).append(snap.path)
+            if counties.is_partitioned(snap.path):
+                strays = root / "strays" / code
+                if export.gather_strays(root / "persons", Path(snap.path), strays):
+                    sources[code].append(str(strays))
+    workers.heartbeat(run)
+    snapshots = {code: [s.pk for s in snaps] for code, snaps in chosen.items() if snaps}
+    _write_inputs(root, {"own_data": True, "snapshots": snapshots, "sources": sources})
+    BatchRun.objects.filter(pk=run.pk).update(counties_total=len(counties.counties(root, region.prefix)))
+    return sources
+
+
+def _results_dir(run: BatchRun) -> Path:
+    return data_dir() / "batches" / f"batch-{run.pk}"
+
+
+def _write_county_results(run: BatchRun, county: str, result: pa.Table) -> None:
+    """One county's rows, compared with the previous results, as ``<results>/<county>.parquet`` (replaced whole on
+    a resume that runs the county again)."""
+    path = _results_dir(run) / f"{county}.parquet"
+    tmp = path.with_suffix(".tmp")
+    ingest.write_parquet(result, tmp)
+    tmp.replace(path)
+
+
+def read_results(path, columns=None) -> pa.Table:
+    """A batch run's result rows: its file (a whole run), or every county's file of its directory."""
+    return pq.read_table(path, columns=columns, partitioning=None)
+
+
 def run_batch_by_county(
     actor,
     programme: str,
     as_of: datetime.date,
-    snapshot_root,
+    snapshot_root=None,
     region_prefix: str = "",
     backend: str | None = None,
     resume: BatchRun | None = None,
     progress=None,
 ) -> BatchRun:
     """The batch re-check of every household under ``region_prefix``, county by county, over county-partitioned
-    snapshots (``engine.counties``: ``<root>/persons|households|<source>/county=<code>/``). Each county's rows are
-    written to BatchResult by COPY and the county marked finished (BatchCounty) in one transaction, so a run that
-    is killed keeps its finished counties: ``resume`` (a 中断 or 失败 run of the same snapshots) runs only the
-    others. ``progress(finished, total, county, households)`` is called after each county; the run's
-    ``counties_done`` / ``counties_total`` is the batch page's progress figure. The rules are the engine's, as in
-    ``run_batch``; the comparison with previous results and the review list are not made for these runs yet."""
+    snapshots (``engine.counties``: ``<root>/persons|households|<source>/county=<code>/``). Without
+    ``snapshot_root`` it reads the application's own data (``_prepare``): the registry exported by county and the
+    departmental snapshots ``run_batch`` reads, a county-partitioned one county by county — refused when none is
+    (``NOT_PARTITIONED``).
+
+    Each county's rows are compared with the households' previous results (``PreviousResults``, as in
+    ``run_batch``) and written to the run's results (a Parquet file per county: the batch page's review list and
+    its .xlsx, as for a whole run) and to BatchResult by COPY; the county is marked finished (BatchCounty) in the
+    same transaction, so a run that is killed keeps its finished counties: ``resume`` (a 中断 or 失败 run) runs
+    only the others, on the inputs the first part read. ``progress(finished, total, county, households)`` is
+    called after each county; the run's ``counties_done`` / ``counties_total`` is the batch page's progress figure.
+    The rules are the engine's, as in ``run_batch`` (not for 定期核对: every household of the region)."""
     require_capability(actor, VERIFY_BATCH)
-    root = Path(snapshot_root)
-    if not counties.counties(root):
-        raise BusinessRuleError(
-            VerificationErrorCode.SNAPSHOTS_NOT_PARTITIONED,
-            f"目录 {root} 中没有按县分区的快照（应有 households/county=<区划代码>/ 等子目录）",
-        )
     if resume is not None:
+        root = Path(snapshot_root) if snapshot_root is not None else Path(resume.snapshot_root or ".")
         run = _resumable(actor, resume, root)
         programme, as_of, backend = run.programme, run.as_of, run.backend
         region = run.region
+        own = _read_inputs(root) is not None
     else:
         region = _batch_region(actor, region_prefix)
         if not Threshold.objects.filter(programme=programme).exists():
             raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
+        own = snapshot_root is None
+        if own:
+            _own_inputs(as_of, region)
+            root = export.engine_dir() / f"county-batch-{uuid.uuid4().hex[:16]}"
+            total = 0  # known once the registry is exported
+        else:
+            root = Path(snapshot_root)
+            if not counties.counties(root):
+                raise BusinessRuleError(
+                    VerificationErrorCode.SNAPSHOTS_NOT_PARTITIONED,
+                    f"目录 {root} 中没有按县分区的快照（应有 households/county=<区划代码>/ 等子目录）",
+                )
+            total = len(counties.counties(root, region.prefix))
+            if not total:
+                raise BusinessRuleError(
+                    VerificationErrorCode.SNAPSHOTS_NOT_PARTITIONED,
+                    f"目录 {root} 中没有 {region.full_name()} 范围内的县（区）",
+                )
         backend = backend or backends.default_backend()
         close_stale_runs()
-    todo = counties.counties(root, region.prefix)
-    if resume is None:
         with transaction.atomic():
             run = BatchRun.objects.create(
                 programme=programme, as_of=as_of, region=region, backend=backend, created_by=actor,
-                snapshot_root=str(root), counties_total=len(todo), **workers.this_worker(),
+                snapshot_root=str(root), counties_total=total, **workers.this_worker(),
             )  # fmt: skip
             audit.record("verification.batch.start", run, region_code=region.code,
-                         after={"counties": len(todo), "by_county": True})  # fmt: skip
+                         after={"counties": total, "by_county": True, "own_data": own})  # fmt: skip
+        if own:
+            _write_inputs(root, {"own_data": True, "sources": None})
     started = time.perf_counter() - run.seconds
-    verifier = counties.Verifier(root, programme, as_of, backend=backend)  # the rules compiled once, for all
+    results = _results_dir(run)
 
     def work(county: str) -> int:
         began = time.perf_counter()
         places = _places(counties.households_of(root, county))
-        result = verifier.county(county, thresholds_table(programme, as_of, places))
+        result = previous.attach(verifier.county(county, thresholds_table(programme, as_of, places)))
+        _write_county_results(run, county, result)
         with transaction.atomic():
             _copy_results(_result_rows(run.pk, county, result))
-            BatchCounty.objects.create(run=run, county_code=county, households=result.num_rows,
-                                       counts=_county_counts(result), seconds=time.perf_counter() - began)  # fmt: skip
+            BatchCounty.objects.create(
+                run=run, county_code=county, households=result.num_rows, counts=_conclusion_counts(result),
+                seconds=time.perf_counter() - began,
+            )  # fmt: skip
             BatchRun.objects.filter(pk=run.pk).update(
                 counties_done=F("counties_done") + 1, heartbeat_at=timezone.now(),
                 seconds=time.perf_counter() - started,
             )  # fmt: skip
         return result.num_rows
 
-    done = set(BatchCounty.objects.filter(run=run).values_list("county_code", flat=True))
     try:
+        shared = _prepare(run, root) if own else None
+        todo = counties.counties(root, region.prefix)
+        verifier = counties.Verifier(root, programme, as_of, backend=backend, shared=shared)  # compiled once
+        previous = PreviousResults(programme, run)
+        results.mkdir(parents=True, exist_ok=True)
+        done = set(BatchCounty.objects.filter(run=run).values_list("county_code", flat=True))
         counties.run(todo, work, done=done, progress=progress)
+        changed = _changed_count(read_results(results, ["changed"])) if any(results.glob("*.parquet")) else 0
     except Exception as exc:
         BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, error=str(exc)[:2000])
+        if isinstance(exc, ServiceError):
+            raise
         raise ServiceError("批量复核失败：" + str(exc)[:200]) from exc
     parts = list(BatchCounty.objects.filter(run=run))
-    totals = {c: sum(p.counts.get(c, 0) for p in parts) for c in Conclusion.values}
-    with transaction.atomic():
-        BatchRun.objects.filter(pk=run.pk).update(
-            status=BatchRun.Status.DONE, error="", heartbeat_at=timezone.now(),
-            households=sum(p.households for p in parts), counts=totals, counties_done=len(parts),
-            seconds=time.perf_counter() - started,
-        )  # fmt: skip
-        run.refresh_from_db()
-        audit.record("verification.batch.done", run, region_code=region.code,
-                     after={"households": run.households, "counts": totals, "counties": len(parts)})  # fmt: skip
-    return run
+    return _finish(
+        run, households=sum(p.households for p in parts),
+        counts={c: sum(p.counts.get(c, 0) for p in parts) for c in Conclusion.values}, changed=changed,
+        results_path=results if any(results.glob("*.parquet")) else "", seconds=time.perf_counter() - started,
+        counties_done=len(parts),
+    )  # fmt: skip
+
+
+@task()
+def batch_by_county_task(user_id: int, programme: str, as_of: str, region_prefix: str, resume_id=None) -> int:
+    """``run_batch_by_county`` over the application's own data as a background task (``huimin db_worker`` runs the
+    queue), acting as the user who started it from the batch page; ``resume_id``: the run it resumes."""
+    from huimin.core.context import acting_as, actor_for
+    from huimin.core.models import User
+
+    user = User.objects.get(pk=user_id)
+    with acting_as(actor_for(user)):
+        resume = BatchRun.objects.get(pk=resume_id) if resume_id else None
+        day = datetime.date.fromisoformat(as_of)
+        return run_batch_by_county(user, programme, day, None, region_prefix, resume=resume).pk
+
+
+def _queued_batches():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=batch_by_county_task.module_path)
+
+
+def queued_batches() -> int:
+    """County-by-county runs started from the page that no worker has picked up yet."""
+    return _queued_batches().count()
+
+
+def queued_since():
+    """When the oldest county-by-county run still waiting for a worker was queued (None when none waits)."""
+    return _queued_batches().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+
+
+def _refuse_while_queued() -> None:
+    if queued_batches():
+        raise BusinessRuleError(
+            VerificationErrorCode.BATCH_QUEUED, "已有一次按县复核在排队等待后台处理，请待其开始后再提交"
+        )
+
+
+def start_batch_by_county(actor, programme: str, as_of: datetime.date, region_prefix: str = ""):
+    """Queue a county-by-county run over the application's own data for the task worker (the batch page's
+    按县复核), after the checks the run makes first (capability, the region in the actor's subtree, thresholds set,
+    partitioned snapshots present), so a refusal is shown at once. Returns the task's result: with the immediate
+    backend (tests) the run has already finished."""
+    require_capability(actor, VERIFY_BATCH, "按县批量复核")
+    region = _batch_region(actor, region_prefix)
+    if not Threshold.objects.filter(programme=programme).exists():
+        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
+    if as_of > timezone.localdate():
+        raise ServiceError("核对基准日不能晚于今天")
+    _own_inputs(as_of, region)
+    _refuse_while_queued()
+    audit.record("verification.batch.queue", None, region_code=region.code,
+                 after={"programme": programme, "as_of": as_of.isoformat(), "by_county": True})  # fmt: skip
+    return batch_by_county_task.enqueue(actor.pk, programme, as_of.isoformat(), region.code)
+
+
+def start_resume(actor, run: BatchRun):
+    """Queue the resume of an interrupted or failed county-by-county run (the batch page's 按县续跑): only its
+    unfinished counties are run, on the inputs its first part read."""
+    require_capability(actor, VERIFY_BATCH, "续跑按县批量复核")
+    _check_resumable(actor, run)
+    _refuse_while_queued()
+    after = {"resume": True, "counties_done": run.counties_done, "counties_total": run.counties_total}
+    audit.record("verification.batch.queue", run, region_code=run.region_id or "", after=after)
+    return batch_by_county_task.enqueue(actor.pk, run.programme, run.as_of.isoformat(), "", resume_id=run.pk)
 
 
 def _batch_region(actor, region_prefix: str) -> Region:
@@ -982,41 +1189,55 @@ def close_stale_runs() -> list[BatchRun]:
     )
 
 
-def _with_previous(result: pa.Table, programme: str, run: BatchRun) -> pa.Table:
-    """Add each household's previous result for the programme and whether the conclusion changed: the latest,
-    dated on or before the run's 核对基准日, of its single checks (Report), the last earlier batch of the programme
-    and the results its app recorded by hand (``enrolment.recorded_results``: the demo's history too). A
-    household with no previous result has not changed."""
-    prefix = run.region.prefix if run.region_id else ""
-    previous: dict[int, tuple] = enrolment.recorded_results(programme, prefix, run.as_of)
+class PreviousResults:
+    """Each household's previous result for a batch run's programme, and whether its conclusion changed: the
+    latest, dated on or before the run's 核对基准日, of its single checks (Report), the last earlier batch of the
+    programme and the results its app recorded by hand (``enrolment.recorded_results``: the demo's history too). A
+    household with no previous result has not changed.
 
-    def offer(household: int, day, at, conclusion: str) -> None:
-        if household not in previous or (day, at) > previous[household][:2]:
-            previous[household] = (day, at, conclusion)
+    Read once per run (the single checks and hand-entered results under the run's region; the last batch's
+    conclusions as an Arrow table), and asked for any part of the run's rows: a whole run asks once, a
+    county-by-county run county after county, with the same answers."""
 
-    reports = Report.objects.filter(programme=programme, as_of__lte=run.as_of, region__code__startswith=prefix)
-    for household, day, at, conclusion in reports.values_list("household_id", "as_of", "created_at", "conclusion"):
-        offer(household, day, at, conclusion)
-    last = (
-        BatchRun.objects.filter(programme=programme, status=BatchRun.Status.DONE, as_of__lte=run.as_of)
-        .exclude(pk=run.pk)
-        .order_by("-as_of", "-created_at")
-        .first()
-    )
-    if last and last.results_path and Path(last.results_path).exists():
-        prior = pq.read_table(last.results_path, columns=["household_id", "conclusion"]).to_pydict()
-        for household, conclusion in zip(prior["household_id"], prior["conclusion"], strict=True):
-            offer(household, last.as_of, last.created_at, conclusion)
-    ids = result["household_id"].to_pylist()
-    prev = pa.array([previous[i][2] if i in previous else None for i in ids], pa.string())
-    changed = pc.fill_null(pc.not_equal(prev, result["conclusion"]), False)
-    return result.append_column("prev_conclusion", prev).append_column("changed", changed)
+    def __init__(self, programme: str, run: BatchRun):
+        prefix = run.region.prefix if run.region_id else ""
+        self.previous: dict[int, tuple] = enrolment.recorded_results(programme, prefix, run.as_of)
+        reports = Report.objects.filter(programme=programme, as_of__lte=run.as_of, region__code__startswith=prefix)
+        for household, day, at, conclusion in reports.values_list("household_id", "as_of", "created_at", "conclusion"):
+            if household not in self.previous or (day, at) > self.previous[household][:2]:
+                self.previous[household] = (day, at, conclusion)
+        earlier = Q(created_at__lt=run.created_at) | Q(created_at=run.created_at, pk__lt=run.pk)
+        self.last = (
+            BatchRun.objects.filter(earlier, programme=programme, status=BatchRun.Status.DONE, as_of__lte=run.as_of)
+            .order_by("-as_of", "-created_at", "-id")
+            .first()
+        )
+        self.prior = None
+        if self.last and self.last.results_path and Path(self.last.results_path).exists():
+            self.prior = read_results(self.last.results_path, ["household_id", "conclusion"])
+
+    def attach(self, result: pa.Table) -> pa.Table:
+        """``result`` with the columns prev_conclusion and changed."""
+        found: dict[int, tuple] = {}
+        if self.prior is not None:
+            mine = self.prior.filter(pc.is_in(self.prior["household_id"], value_set=result["household_id"]))
+            for household, conclusion in zip(*(mine[c].to_pylist() for c in ("household_id", "conclusion")),
+                                             strict=True):  # fmt: skip
+                current = found.get(household) or self.previous.get(household)
+                offered = (self.last.as_of, self.last.created_at, conclusion)
+                if current is None or offered[:2] > current[:2]:
+                    found[household] = offered
+        ids = result["household_id"].to_pylist()
+        best = [found.get(i) or self.previous.get(i) for i in ids]
+        prev = pa.array([b[2] if b else None for b in best], pa.string())
+        changed = pc.fill_null(pc.not_equal(prev, result["conclusion"]), False)
+        return result.append_column("prev_conclusion", prev).append_column("changed", changed)
 
 
 def review_rows(run: BatchRun, only_changed: bool = False) -> list[dict]:
     """The review list: households whose conclusion changed (the new failures first) or is not 符合, with reasons
     in words."""
-    table = pq.read_table(run.results_path)
+    table = read_results(run.results_path)
     mask = (
         table["changed"]
         if only_changed

@@ -13,8 +13,9 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_tasks.base import TaskResultStatus
 
-from huimin.core import audit, regions
+from huimin.core import audit, regions, workers
 from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.models import Region
@@ -44,6 +45,7 @@ from huimin.verification.forms import (
     AuthorisationForm,
     BatchForm,
     CheckForm,
+    CountyBatchForm,
     ThresholdForm,
     UploadForm,
 )
@@ -216,6 +218,7 @@ def sources(request):
                 f.name,
                 form.cleaned_data["as_of"],
                 valid_only=form.cleaned_data["valid_only"],
+                by_county=form.cleaned_data["by_county"],
             )
         except ServiceError as exc:
             show_refusal(request, exc)
@@ -293,7 +296,64 @@ def batches(request):
             return redirect("verification:batch", pk=run.pk)
     services.close_stale_runs()  # a run whose process died shows 中断 (with a rerun), not 运行中 forever
     runs = scoped(BatchRun.objects.select_related("region"), request.user, capability=VERIFY_BATCH)
-    return render(request, "verification/batches.html", {"form": form, "page": _page(request, runs)})
+    queued = services.queued_batches()
+    context = {
+        "form": form,
+        "county_form": CountyBatchForm(initial={"as_of": timezone.localdate()}),
+        "page": _page(request, runs),
+        "queued": queued,
+        "queue_notice": workers.queue_notice(request.user, services.queued_since()) if queued else None,
+    }
+    return render(request, "verification/batches.html", context)
+
+
+def _queued_message(request, result, *, resumed: bool) -> BatchRun | None:
+    """What the page says of a county-by-county run it queued; the run when the task already ran (the immediate
+    backend of the tests and the demo without a worker)."""
+    what = "按县续跑" if resumed else "按县复核"
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        run = BatchRun.objects.get(pk=result.return_value)
+        messages.success(request, f"{what}完成：{run.counties_done} 个县（区），{run.households} 户。")
+        return run
+    if result.status == TaskResultStatus.FAILED:
+        messages.error(request, f"{what}未能完成，原因见批量复核列表；已完成的县（区）的结果已保存，可按县续跑。")
+        return None
+    messages.success(request, f"{what}已提交后台处理，完成后刷新本页查看进度和结果。")
+    return None
+
+
+@capability_required(VERIFY_BATCH)
+@require_POST
+def batch_by_county(request):
+    """Queue a county-by-county run over the application's own data for the task worker (not run in the
+    request)."""
+    form = CountyBatchForm(request.POST)
+    if not form.is_valid():
+        errors = "；".join(f"{form.fields[name].label}：{e}" for name, errs in form.errors.items() for e in errs)
+        messages.error(request, "按县复核的参数有误：" + errors)
+        return redirect("verification:batches")
+    data = form.cleaned_data
+    try:
+        result = services.start_batch_by_county(request.user, data["programme"], data["as_of"], data["region_prefix"])
+    except ServiceError as exc:
+        show_refusal(request, exc)
+        return redirect("verification:batches")
+    run = _queued_message(request, result, resumed=False)
+    return redirect("verification:batch", pk=run.pk) if run else redirect("verification:batches")
+
+
+@capability_required(VERIFY_BATCH)
+@require_POST
+def batch_resume(request, pk):
+    """Queue the resume of an interrupted or failed county-by-county run: its unfinished counties only."""
+    run = _batch(request, pk)
+    try:
+        result = services.start_resume(request.user, run)
+    except ServiceError as exc:
+        show_refusal(request, exc)
+        return redirect("verification:batch", pk=run.pk)
+    _queued_message(request, result, resumed=True)
+    return redirect("verification:batch", pk=run.pk)
 
 
 @capability_required(VERIFY_BATCH)

@@ -1,12 +1,14 @@
 """核对 housekeeping from the command line.
 
 huimin verification token --department 税务局 --sources wages     # a department's upload client (API token)
-huimin verification ingest wages file.csv --as-of 2026-06-30       # load a file (rejected whole on errors)
-huimin verification export                                         # registry → var/engine/ Parquet
-huimin verification batch --snapshots DIR --programme dibao --as-of 2026-10-31 --user NAME [--region 4117]
-                          [--resume RUN_ID]     # county by county over county-partitioned snapshots
+huimin verification ingest wages file.csv --as-of 2026-06-30 [--by-county]   # load a file (rejected whole on errors)
+huimin verification export [--by-county] [--dest DIR]              # registry → var/engine/ Parquet
+huimin verification batch [--snapshots DIR] --programme dibao --as-of 2026-10-31 --user NAME [--region 4117]
+                          [--resume RUN_ID]     # county by county over county-partitioned snapshots (without
+                                                # --snapshots: the registry and the departmental data in force)
 """
 
+import argparse
 import datetime
 from pathlib import Path
 
@@ -33,9 +35,18 @@ class Command(BaseCommand):
         ingest.add_argument("path")
         ingest.add_argument("--as-of", required=True, help="数据日期 YYYY-MM-DD")
         ingest.add_argument("--valid-only", action="store_true", help="仅导入有效行（默认有错误则整个文件拒收）")
-        sub.add_parser("export", help="把登记数据导出为引擎使用的 Parquet 快照")
+        ingest.add_argument(
+            "--by-county", action=argparse.BooleanOptionalAction, default=None,
+            help="按县（区）分区保存（默认按设置 HUIMIN_SNAPSHOTS_BY_COUNTY）",
+        )  # fmt: skip
+        export_ = sub.add_parser("export", help="把登记数据导出为引擎使用的 Parquet 快照")
+        export_.add_argument("--by-county", action="store_true", help="按县（区）分区：persons/county=<代码>/ 等")
+        export_.add_argument("--dest", help="导出目录（默认 var/engine/registry-<时间>）")
         batch = sub.add_parser("batch", help="按县批量复核（省级规模：按县分区的快照，可中断后按县续跑）")
-        batch.add_argument("--snapshots", required=True, help="按县分区的快照目录（county=<区划代码>/ 子目录）")
+        batch.add_argument(
+            "--snapshots",
+            help="按县分区的快照目录（county=<区划代码>/ 子目录；默认：本系统的登记数据和按县保存的部门数据）",
+        )
         batch.add_argument("--programme", default="dibao", help="救助项目代码")
         batch.add_argument("--as-of", help="核对基准日 YYYY-MM-DD（续跑时沿用原批次的）")
         batch.add_argument("--user", required=True, help="发起复核的用户名（须有批量复核权限，范围在其辖区内）")
@@ -60,7 +71,7 @@ class Command(BaseCommand):
             f"凭证（只显示这一次）：{token}"
         )
 
-    def _ingest(self, source, path, as_of, valid_only, **_):
+    def _ingest(self, source, path, as_of, valid_only, by_county=None, **_):
         try:
             day = datetime.date.fromisoformat(as_of)
             content = Path(path).read_bytes()
@@ -68,7 +79,7 @@ class Command(BaseCommand):
             raise CommandError(f"参数错误：{exc}") from exc
         try:
             upload = services.ingest_file(
-                None, source, content, Path(path).name, day, channel="cli", valid_only=valid_only
+                None, source, content, Path(path).name, day, channel="cli", valid_only=valid_only, by_county=by_county
             )
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
@@ -115,7 +126,7 @@ class Command(BaseCommand):
             f"需入户核实 {counts.get('needs_visit', 0):,}；用时 {run.seconds:.1f} 秒"
         )
 
-    def _export(self, **_):
-        paths = export.export_registry()
+    def _export(self, by_county=False, dest=None, **_):
+        paths = export.export_registry(Path(dest) if dest else None, by_county=by_county)
         for name, path in paths.items():
             self.stdout.write(f"{name}: {path}")
