@@ -194,18 +194,24 @@ class Monitor:
     across counties (``enrolled_twice``: the same person enrolled in two places) see one county at a time here,
     so they need a run over the whole province (or the households of both counties)."""
 
-    def __init__(self, root: Path, rules_: list[tuple], as_of: datetime.date, *, incremental: bool = False):
+    def __init__(self, root: Path | None, rules_: list[tuple], as_of: datetime.date, *, incremental: bool = False):
         from huimin.engine import monitoring
 
-        self.root, self.rules, self.as_of, self.incremental = Path(root), list(rules_), as_of, incremental
+        self.root = Path(root) if root is not None else None  # None: every county is given its ``sources``
+        self.rules, self.as_of, self.incremental = list(rules_), as_of, incremental
         self.monitoring = monitoring
         self.con = backends.connect("duckdb")
         self.compiled: dict[str, tuple[str, pa.Schema]] = {}
 
-    def county(self, county: str, population: pa.Table, feed: pa.Table | None = None) -> dict[str, pa.Table]:
-        """The facts of every rule for ``county``'s watched ``population`` (``monitoring.population.SCHEMA``)."""
-        data = inputs(self.root, county)
-        views = {"persons": population, **{f"src_{code}": data["sources"].get(code) for code in SOURCES}}
+    def county(
+        self, county: str, population: pa.Table, feed: pa.Table | None = None, *, sources: dict | None = None
+    ) -> dict[str, pa.Table]:
+        """The facts of every rule for ``county``'s watched ``population`` (``monitoring.population.SCHEMA``).
+        ``sources`` (source code → Parquet file list or Arrow table) replaces what the county's directories under
+        ``root`` hold: the service gives each county the partitions of the snapshots it reads."""
+        if sources is None:
+            sources = inputs(self.root, county)["sources"]
+        views = {"persons": population, **{f"src_{code}": sources.get(code) for code in SOURCES}}
         if self.incremental:
             views["feed_keys"] = feed if feed is not None else pa.table({"person_key": pa.array([], pa.string())})
         point(self.con, views)
@@ -257,15 +263,16 @@ def run(
 class ProgressLine:
     """A progress bar on one line of a terminal (a plain line per step when the output is not a terminal)."""
 
-    def __init__(self, label: str, stream=None, width: int = 30):
-        self.label, self.stream, self.width = label, stream or sys.stderr, width
+    def __init__(self, label: str, stream=None, width: int = 30, unit: str = "户"):
+        self.label, self.stream, self.width, self.unit = label, stream or sys.stderr, width, unit
         self.started = time.perf_counter()
 
     def __call__(self, finished: int, total: int, county: str, rows: int) -> None:
         share = finished / total if total else 1.0
         bar = "█" * round(share * self.width) + "░" * (self.width - round(share * self.width))
         seconds = time.perf_counter() - self.started
-        text = f"{self.label} {bar} {finished}/{total} 县（{share:.0%}）· {county} {rows:,} 户 · {seconds:.0f} 秒"
+        text = f"{self.label} {bar} {finished}/{total} 县（{share:.0%}）· {county} {rows:,} {self.unit}"
+        text += f" · {seconds:.0f} 秒"
         tty = getattr(self.stream, "isatty", lambda: False)()
         self.stream.write(("\r" + text + ("\n" if finished >= total else "")) if tty else text + "\n")
         self.stream.flush()

@@ -13,3 +13,5 @@ class MonitoringErrorCode(StrEnum):
     CHANGE_REQUIRED = "monitoring.change_required"  # an outcome naming an enrolment change without the change
     EVIDENCE_REQUIRED = "monitoring.evidence_required"  # 不属实 / 无需处理 without evidence
     DEATH_UNCONFIRMED = "monitoring.death_unconfirmed"  # 停止保障 on a death warning before the death is confirmed
+    RUN_NOT_RESUMABLE = "monitoring.run_not_resumable"  # 续跑 of a run that is not a stopped county-by-county run
+    SNAPSHOT_MISSING = "monitoring.snapshot_missing"  # a current departmental snapshot's file is gone

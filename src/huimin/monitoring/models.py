@@ -132,6 +132,13 @@ class MonitoringRun(WorkerFields):
     error = models.TextField("错误", blank=True)
     created_by = models.CharField("发起人", max_length=150, blank=True)
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    # A run over county-partitioned snapshots goes county by county (services.run): each finished county is a
+    # MonitoringCounty, so a killed run resumes by county. Its watermark is kept from the start, and an incremental
+    # run's starting point (the watermark of the run it follows) too: the resume reads the same data.
+    by_county = models.BooleanField("按县运行", default=False)
+    since = models.JSONField("增量起点（上次运行的数据水位）", default=dict, blank=True)
+    counties_total = models.PositiveIntegerField("县（区）数", default=0)
+    counties_done = models.PositiveIntegerField("已完成的县（区）", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "监测运行"
@@ -139,6 +146,41 @@ class MonitoringRun(WorkerFields):
 
     def __str__(self):
         return f"监测运行 #{self.pk}（{self.get_kind_display()}）"
+
+    @property
+    def progress_percent(self) -> int:
+        """How far a county-by-county run is (0–100), by finished counties; a whole run is 0 or 100."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.counties_total:
+            return 0
+        return self.counties_done * 100 // self.counties_total
+
+    @property
+    def resumable(self) -> bool:
+        """A county-by-county run stopped half-way (中断 or 失败): it resumes from the counties not done."""
+        return self.by_county and self.status in (self.Status.INTERRUPTED, self.Status.FAILED)
+
+
+class MonitoringCounty(models.Model):
+    """One finished part of a county-by-county run: a county (its facts raised, committed before this row), or,
+    with an empty code, the rules that compare persons across counties (run over the whole population)."""
+
+    run = models.ForeignKey(MonitoringRun, on_delete=models.CASCADE, related_name="county_parts")
+    county_code = models.CharField("县（区）代码", max_length=12, blank=True)
+    population = models.PositiveIntegerField("监测人数", default=0)
+    new_records = models.PositiveIntegerField("新到记录涉及人员", default=0)
+    facts = models.PositiveIntegerField("命中事实", default=0)
+    raised = models.PositiveIntegerField("新增预警", default=0)
+    seconds = models.FloatField("耗时（秒）", default=0)
+    finished_at = models.DateTimeField("完成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测运行（按县）"
+        constraints = [models.UniqueConstraint(fields=["run", "county_code"], name="monitoring_run_county_once")]
+
+    def __str__(self):
+        return f"监测运行 #{self.run_id} {self.county_code or '跨县规则'}"
 
 
 class Warning(models.Model):

@@ -7,8 +7,9 @@ import time
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -22,13 +23,21 @@ from huimin.core.access import BusinessRuleError, require_capability, require_wr
 from huimin.core.context import SYSTEM, acting_as, actor_for
 from huimin.core.models import User
 from huimin.core.services import ServiceError
-from huimin.engine import backends, tables
+from huimin.engine import backends, counties, tables
 from huimin.engine import monitoring as engine
+from huimin.monitoring import by_county, elderly_link, population
 from huimin.monitoring import capabilities as cap
-from huimin.monitoring import elderly_link, population
 from huimin.monitoring.access import access_warning_by_id
 from huimin.monitoring.error_codes import MonitoringErrorCode
-from huimin.monitoring.models import Category, Direction, MonitoringRun, Warning, WarningEvent, WarningRule
+from huimin.monitoring.models import (
+    Category,
+    Direction,
+    MonitoringCounty,
+    MonitoringRun,
+    Warning,
+    WarningEvent,
+    WarningRule,
+)
 from huimin.registry import services as registry
 from huimin.registry.models import Household, Person
 from huimin.verification import services as verification
@@ -104,11 +113,17 @@ def t_to_arrow(t, expr) -> pa.Table:
 
 def close_stale_runs() -> list[MonitoringRun]:
     """Close as 中断 (audited) every 运行中 run that can no longer finish (huimin.core.workers). A killed run keeps
-    the warnings it inserted; the rerun the page offers inserts the rest, never a duplicate."""
+    the warnings it inserted; the rerun the page offers inserts the rest, never a duplicate. A killed
+    county-by-county run keeps its finished counties and resumes from the others (``run(resume=…)``)."""
     return workers.close_stale(
         MonitoringRun,
         action="monitoring.run.interrupted",
-        message="监测运行中断：{reason}。已生成的预警保留，重新运行不会重复、不会遗漏。",
+        message=lambda mrun: (
+            f"按县监测运行中断：{{reason}}。已完成的 {mrun.counties_done} 个县（区）的预警已保存，可按县续跑，"
+            "不会重复、不会遗漏。"
+            if mrun.by_county
+            else "监测运行中断：{reason}。已生成的预警保留，重新运行不会重复、不会遗漏。"
+        ),
     )
 
 
@@ -121,54 +136,96 @@ def _refuse_while_running() -> None:
         raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, message)
 
 
-def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date | None = None, backend=None):
+def _watermark(current: dict[str, list[Snapshot]]) -> dict:
+    return {code: sorted(s.pk for s in snaps) for code, snaps in current.items() if snaps}
+
+
+def _resumable(mrun: MonitoringRun) -> MonitoringRun:
+    """A stopped county-by-county run, set 运行中 again in this process (audited); refused in words otherwise."""
+    _refuse_while_running()
+    mrun.refresh_from_db()
+
+    def refuse(message: str):
+        raise BusinessRuleError(MonitoringErrorCode.RUN_NOT_RESUMABLE, message)
+
+    if not mrun.by_county:
+        refuse(f"监测运行 #{mrun.pk} 不是按县运行的，不能续跑，请重新运行")
+    if mrun.status == MonitoringRun.Status.DONE:
+        refuse(f"监测运行 #{mrun.pk} 已完成，无需续跑")
+    if mrun.status == MonitoringRun.Status.RUNNING:
+        refuse(f"监测运行 #{mrun.pk} 仍在运行中，请待其完成或中断后再续跑")
+    later = last_done_run()
+    if later is not None and later.pk > mrun.pk:
+        refuse(f"监测运行 #{later.pk} 已在其后完成，无需续跑 #{mrun.pk}，请重新运行")
+    if _watermark(verification.current_snapshots(mrun.as_of)) != mrun.watermark:
+        refuse(f"监测运行 #{mrun.pk} 开始后部门数据已有更新，不能续跑，请重新运行")
+    with transaction.atomic():
+        MonitoringRun.objects.filter(pk=mrun.pk).update(
+            status=MonitoringRun.Status.RUNNING, error="", **workers.this_worker()
+        )
+        mrun.refresh_from_db()
+        audit.record("monitoring.run.resume", mrun,
+                     after={"counties_done": mrun.counties_done, "counties_total": mrun.counties_total})  # fmt: skip
+    return mrun
+
+
+def run(
+    actor,
+    kind: str = MonitoringRun.Kind.INCREMENTAL,
+    as_of: datetime.date | None = None,
+    backend=None,
+    *,
+    resume: MonitoringRun | None = None,
+    progress=None,
+):
     """One monitoring run. Incremental: only persons with records that arrived since the last successful run's
     watermark (the snapshot of each source it read); full: everybody. Facts already warned are skipped and
     warnings go in with ON CONFLICT DO NOTHING, so a rerun after an interruption neither duplicates nor misses.
 
     The 运行中 row is committed first with the process running it, and a heartbeat follows each step (population,
-    rules, every batch of warnings): a run whose process is killed is closed as 中断 by ``close_stale_runs``."""
+    rules, every batch of warnings): a run whose process is killed is closed as 中断 by ``close_stale_runs``.
+
+    When the current departmental snapshots are county-partitioned (``by_county.partitioned``) and the engine is
+    DuckDB, the run goes county by county (``_run_by_county``): the same rules and the same facts, each county's
+    finished part recorded (``MonitoringCounty``, ``counties_done`` / ``counties_total``: the runs page's progress
+    figure; ``progress(finished, total, county, persons)`` after each), so a killed run is resumed with
+    ``resume`` (a 中断 or 失败 county-by-county run) from the counties not done, with the data it started on."""
     if actor is not None:  # None: the system itself (a scheduled run)
         require_capability(actor, cap.RUN, "启动监测运行")
-    as_of = as_of or timezone.localdate()
-    _refuse_while_running()
-    previous_run = last_done_run()
-    if kind == MonitoringRun.Kind.INCREMENTAL and previous_run is None:
-        kind = MonitoringRun.Kind.FULL  # nothing to be incremental from
-    with transaction.atomic():
-        mrun = MonitoringRun.objects.create(
-            kind=kind, as_of=as_of, created_by=_actor_name(actor), **workers.this_worker()
-        )
-        audit.record("monitoring.run.start", mrun, after={"kind": kind, "as_of": str(as_of)})
-    started = time.perf_counter()
+    if resume is not None:
+        mrun = _resumable(resume)
+        current = verification.current_snapshots(mrun.as_of)
+    else:
+        as_of = as_of or timezone.localdate()
+        _refuse_while_running()
+        previous_run = last_done_run()
+        if kind == MonitoringRun.Kind.INCREMENTAL and previous_run is None:
+            kind = MonitoringRun.Kind.FULL  # nothing to be incremental from
+        current = verification.current_snapshots(as_of)
+        split = (backend or backends.default_backend()) == "duckdb" and by_county.partitioned(current)
+        if split:
+            by_county.check_present(current)
+        with transaction.atomic():
+            mrun = MonitoringRun.objects.create(
+                kind=kind, as_of=as_of, created_by=_actor_name(actor), by_county=split,
+                watermark=_watermark(current) if split else {},
+                since=previous_run.watermark if split and kind == MonitoringRun.Kind.INCREMENTAL else {},
+                **workers.this_worker(),
+            )  # fmt: skip
+            audit.record("monitoring.run.start", mrun,
+                         after={"kind": kind, "as_of": str(as_of), "by_county": split})  # fmt: skip
+    kind, as_of = mrun.kind, mrun.as_of
+    started = time.perf_counter() - mrun.seconds
     try:
         pop = population.refresh()
         workers.heartbeat(mrun)
-        current = verification.current_snapshots(as_of)
-        watermark = {code: sorted(s.pk for s in snaps) for code, snaps in current.items() if snaps}
-        con = backends.connect(backend)
-        t = _bind(con, pop, current)
-        pop_expr = t.persons
-        new_records = 0
-        if kind == MonitoringRun.Kind.INCREMENTAL:
-            previous = _changed_sources(con, t, previous_run.watermark, current)
-            keys = engine.touched(t, previous)
-            if keys is None:
-                t = engine.restrict(t, ibis_empty_keys())
-            else:
-                keys = keys.to_pyarrow()  # computed once: the restriction reads it for every source
-                new_records = keys.num_rows
-                keys = ibis.memtable(keys)
-                t = engine.restrict(t, engine.household_keys(pop_expr, keys))
-        feed_rules, visit_rules = active_rules()
-        found = facts_for(t, pop_expr, feed_rules, as_of)
-        extra_regions = {}
-        for rule in visit_rules:
-            table, where = elderly_link.facts(rule, as_of)
-            found.append((rule, table))
-            extra_regions.update(where)
-        workers.heartbeat(mrun)
-        raised, facts = _raise(mrun, found, pop, extra_regions)
+        if mrun.by_county:
+            new_records = _run_by_county(mrun, pop, current, started, progress)
+            parts = MonitoringCounty.objects.filter(run=mrun)
+            facts = sum(parts.values_list("facts", flat=True))
+            raised = Warning.objects.filter(run=mrun).count()  # with those of an attempt killed half-way
+        else:
+            raised, facts, new_records = _run_whole(mrun, pop, current, backend)
     except Exception as exc:
         MonitoringRun.objects.filter(pk=mrun.pk).update(status=MonitoringRun.Status.FAILED, error=str(exc)[:2000],
                                                         seconds=time.perf_counter() - started)  # fmt: skip
@@ -177,7 +234,7 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
         # even if it was taken for stale (silent too long on another host) and closed as 中断, a run that does
         # finish is done: its warnings are all in
         MonitoringRun.objects.filter(pk=mrun.pk).update(
-            status=MonitoringRun.Status.DONE, error="", heartbeat_at=timezone.now(), watermark=watermark,
+            status=MonitoringRun.Status.DONE, error="", heartbeat_at=timezone.now(), watermark=_watermark(current),
             population=pop.num_rows, facts=facts, raised=raised, new_records=new_records,
             seconds=time.perf_counter() - started,
         )  # fmt: skip
@@ -186,11 +243,135 @@ def run(actor, kind: str = MonitoringRun.Kind.INCREMENTAL, as_of: datetime.date 
     return mrun
 
 
+def _run_whole(mrun: MonitoringRun, pop: pa.Table, current: dict, backend) -> tuple[int, int, int]:
+    """Every rule over the whole population and every current snapshot at once. Returns (raised, facts, the
+    persons with new records)."""
+    as_of = mrun.as_of
+    con = backends.connect(backend)
+    t = _bind(con, pop, current)
+    pop_expr = t.persons
+    new_records = 0
+    if mrun.kind == MonitoringRun.Kind.INCREMENTAL:
+        previous = _changed_sources(con, t, last_done_run().watermark, current)
+        keys = engine.touched(t, previous)
+        if keys is None:
+            t = engine.restrict(t, ibis_empty_keys())
+        else:
+            keys = keys.to_pyarrow()  # computed once: the restriction reads it for every source
+            new_records = keys.num_rows
+            keys = ibis.memtable(keys)
+            t = engine.restrict(t, engine.household_keys(pop_expr, keys))
+    feed_rules, visit_rules = active_rules()
+    found = facts_for(t, pop_expr, feed_rules, as_of)
+    extra_regions = {}
+    for rule in visit_rules:
+        table, where = elderly_link.facts(rule, as_of)
+        found.append((rule, table))
+        extra_regions.update(where)
+    workers.heartbeat(mrun)
+    raised, facts = _raise(mrun, found, pop, extra_regions)
+    return raised, facts, new_records
+
+
+def _changed(since: dict, current: dict[str, list[Snapshot]]) -> dict[str, list[Snapshot]]:
+    """For an incremental run: per source with newer data than ``since`` (a run's watermark), the snapshots that
+    run read (none: the source is new)."""
+    changed = {}
+    for code, snaps in current.items():
+        now_ids = sorted(s.pk for s in snaps)
+        old_ids = _watermark_ids(since.get(code))
+        if now_ids != old_ids and now_ids:
+            changed[code] = list(Snapshot.objects.filter(pk__in=old_ids).select_related("region"))
+    return changed
+
+
+def _run_by_county(mrun: MonitoringRun, pop: pa.Table, current: dict, started: float, progress) -> int:
+    """The run county by county (DuckDB, out of core: ``engine.counties.Monitor``, each rule compiled once). Each
+    county's watched population (split by its household's county) is evaluated over that county's partitions
+    (``by_county``), restricted in an incremental run to the members of the households whose persons have new
+    records there (``engine.household_keys``, as the whole run does); its facts are raised by ``_raise`` (ON
+    CONFLICT DO NOTHING) and then the county is marked finished, with the run's progress, in one transaction.
+    A county cut short by a kill has no mark: the resume runs it again and warns only what is missing.
+
+    The rules that read no departmental source (``by_county.ACROSS_COUNTIES``: ``enrolled_twice``, the same person
+    enrolled in two places; ``also_enrolled``) compare persons across counties: they run first, once, over the
+    whole population as in a whole run (with the 养老服务 visit rules, which read the visits, not a feed), as the
+    part with an empty county code. Returns the persons with new records (the watched counties' partitions)."""
+    as_of = mrun.as_of
+    incremental = mrun.kind == MonitoringRun.Kind.INCREMENTAL
+    feed_rules, visit_rules = active_rules()
+    across = [r for r in feed_rules if r.kind in by_county.ACROSS_COUNTIES]
+    local = [r for r in feed_rules if r.kind not in by_county.ACROSS_COUNTIES]
+    done = dict(MonitoringCounty.objects.filter(run=mrun).values_list("county_code", "pk"))
+    sources = by_county.Sources(current)
+    touched = by_county.Touched(backends.connect("duckdb"), sources, _changed(mrun.since, current)) if incremental \
+        else None  # fmt: skip
+    shared_new = len(touched.shared) if touched else 0
+    parts = by_county.split(pop)
+    MonitoringRun.objects.filter(pk=mrun.pk).update(counties_total=len(parts))
+
+    def finish(county: str, began: float, population_: int, new: int, found, part_pop, extra=None) -> None:
+        raised, facts = _raise(mrun, found, part_pop, extra)
+        with transaction.atomic():
+            MonitoringCounty.objects.create(
+                run=mrun, county_code=county, population=population_, new_records=new, facts=facts, raised=raised,
+                seconds=time.perf_counter() - began,
+            )  # fmt: skip
+            MonitoringRun.objects.filter(pk=mrun.pk).update(
+                counties_done=F("counties_done") + (1 if county else 0), facts=F("facts") + facts,
+                raised=F("raised") + raised, heartbeat_at=timezone.now(), seconds=time.perf_counter() - started,
+            )  # fmt: skip
+
+    if "" not in done:
+        began = time.perf_counter()
+        t = _bind(backends.connect("duckdb"), pop, {})  # these rules read the population only
+        found = facts_for(t, t.persons, across, as_of)
+        extra_regions = {}
+        for rule in visit_rules:
+            table, where = elderly_link.facts(rule, as_of)
+            found.append((rule, table))
+            extra_regions.update(where)
+        finish("", began, pop.num_rows, shared_new, found, _of_households(pop, found), extra_regions)
+
+    by_code = {r.code: r for r in local}
+    monitor = counties.Monitor(None, [(r.code, r.kind, r.params) for r in local], as_of, incremental=incremental)
+    also = by_county.strays(pop)
+
+    def work(county: str) -> int:
+        began = time.perf_counter()
+        part = parts[county]
+        read = [county, *also.get(county, [])]
+        feed, new = None, 0
+        if touched is not None:
+            own = touched.county([county])  # the county's own partitions: its figure of persons with new records
+            new = len(own)
+            feed = by_county.feed_table(own | touched.county(read[1:]) | touched.shared)
+        found = []
+        if local and (feed is None or feed.num_rows):
+            facts = monitor.county(county, part, feed, sources=sources.county(read))
+            found = [(by_code[code], table) for code, table in facts.items()]
+        finish(county, began, part.num_rows, new, found, part)
+        return part.num_rows
+
+    counties.run(sorted(parts), work, done=set(done) - {""}, progress=progress)
+    return sum(MonitoringCounty.objects.filter(run=mrun).values_list("new_records", flat=True))
+
+
+def _of_households(pop: pa.Table, found) -> pa.Table:
+    """The population's rows of the households the facts name (``_raise`` looks up only those)."""
+    households = pa.concat_arrays([t["household_id"].combine_chunks().cast(pa.int64()) for _, t in found] or
+                                  [pa.array([], pa.int64())])  # fmt: skip
+    return pop.filter(pc.is_in(pop["household_id"], value_set=pc.unique(households)))
+
+
 @task()
-def run_task(user_id: int | None, kind: str) -> int:
-    """``run`` as a background task (``huimin db_worker`` runs the queue), acting as the user who started it."""
+def run_task(user_id: int | None, kind: str, resume: int | None = None) -> int:
+    """``run`` as a background task (``huimin db_worker`` runs the queue), acting as the user who started it;
+    ``resume``: the county-by-county run to resume."""
     user = User.objects.filter(pk=user_id).first() if user_id else None
     with acting_as(actor_for(user) if user else SYSTEM):
+        if resume is not None:
+            return run(user, kind, resume=MonitoringRun.objects.get(pk=resume)).pk
         return run(user, kind).pk
 
 
@@ -215,6 +396,25 @@ def start_run(actor, kind: str):
     if queued_runs():
         raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, "已有一次监测运行在排队，请待其完成后再运行")
     return run_task.enqueue(actor.pk, kind)
+
+
+def start_resume(actor, pk) -> object:
+    """Queue the resumption of a stopped county-by-county run (the runs page's 按县续跑), refusing in words what
+    cannot be resumed; the checks are made again when the worker runs it."""
+    require_capability(actor, cap.RUN, "续跑监测运行")
+    try:
+        mrun = MonitoringRun.objects.get(pk=int(pk))
+    except (MonitoringRun.DoesNotExist, TypeError, ValueError) as exc:
+        raise BusinessRuleError(MonitoringErrorCode.RUN_NOT_RESUMABLE, "要续跑的监测运行不存在") from exc
+    close_stale_runs()
+    mrun.refresh_from_db()
+    if not mrun.resumable:
+        raise BusinessRuleError(MonitoringErrorCode.RUN_NOT_RESUMABLE,
+                                f"监测运行 #{mrun.pk} 不是中断或失败的按县运行，不能续跑")  # fmt: skip
+    _refuse_while_running()
+    if queued_runs():
+        raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, "已有一次监测运行在排队，请待其完成后再运行")
+    return run_task.enqueue(actor.pk, mrun.kind, mrun.pk)
 
 
 def ibis_empty_keys():

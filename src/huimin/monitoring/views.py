@@ -367,7 +367,10 @@ def runs(request):
     died shows 中断 with a rerun, not 运行中 forever."""
     if request.method == "POST":
         try:
-            result = services.start_run(request.user, request.POST.get("kind", ""))
+            if "resume" in request.POST:  # 按县续跑: a stopped county-by-county run, from the counties not done
+                result = services.start_resume(request.user, request.POST.get("resume"))
+            else:
+                result = services.start_run(request.user, request.POST.get("kind", ""))
         except ServiceError as exc:
             show_refusal(request, exc)
         else:
