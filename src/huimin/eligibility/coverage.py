@@ -46,7 +46,7 @@ def certificate_snapshot(region_code: str, day: datetime.date) -> Snapshot | Non
 @functools.lru_cache(maxsize=8)
 def _certificates(path: str, day: datetime.date) -> dict[str, int | None]:
     """person_key → grade of the newest record, None when it is 注销 or expired on ``day``."""
-    table = pq.read_table(path)
+    table = pq.read_table(path, partitioning=None)  # a snapshot kept by county: every part, no county column
     has_expiry = "valid_until" in table.column_names
     newest: dict[str, tuple] = {}
     for row in table.to_pylist():

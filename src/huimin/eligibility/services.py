@@ -313,7 +313,7 @@ def grade_qualifies(programme, region_code: str, day: datetime.date, grade: int 
 
 def _records(snapshot: Snapshot) -> dict[str, dict]:
     """person_key → the newest certificate record of the snapshot (by 发证日期, then 变更日期)."""
-    table = pq.read_table(snapshot.path)
+    table = pq.read_table(snapshot.path, partitioning=None)  # a snapshot kept by county: every part
     names = set(table.column_names)
     newest: dict[str, dict] = {}
     for row in table.to_pylist():
