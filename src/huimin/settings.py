@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "huimin.core.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "huimin.core.sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "huimin.core.sessions.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -179,7 +180,9 @@ HUIMIN_TRUSTED_PROXIES = [
 
 # Idle sessions end after HUIMIN_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("HUIMIN_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# written at most once a minute while in use, not on every request (huimin.core.sessions)
+SESSION_SAVE_EVERY_REQUEST = False
+HUIMIN_SESSION_TOUCH_SECONDS = int(os.environ.get("HUIMIN_SESSION_TOUCH_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

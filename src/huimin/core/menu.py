@@ -1,8 +1,11 @@
 """Navigation by business. An app registers its entries when it exists; no entry points to an unbuilt page."""
 
+import functools
 from dataclasses import dataclass
 
-from huimin.core.roles import has_capability
+from django.urls import reverse
+
+from huimin.core.roles import capabilities_of
 
 SECTIONS = {
     "registry": "社会救助对象",
@@ -32,6 +35,16 @@ class MenuItem:
     url_name: str
     capability: str
 
+    @property
+    def url(self) -> str:
+        return _url(self.url_name)
+
+
+@functools.cache
+def _url(url_name: str) -> str:
+    # the menu's pages take no arguments: their addresses are fixed once the URLconf is loaded
+    return reverse(url_name)
+
 
 _ITEMS: list[MenuItem] = []
 
@@ -44,7 +57,8 @@ def register(section: str, label: str, key: str, url_name: str, capability: str)
 
 
 def for_user(user) -> list[tuple[str, list[MenuItem]]]:
-    visible = [item for item in _ITEMS if has_capability(user, item.capability)]
+    granted = capabilities_of(user)
+    visible = [item for item in _ITEMS if item.capability in granted]
     return [
         (title, [item for item in visible if item.section == key])
         for key, title in SECTIONS.items()

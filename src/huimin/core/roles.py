@@ -106,8 +106,14 @@ def capabilities_of(user) -> frozenset[str]:
         return frozenset(granted)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    pairs = getattr(user, "role_pairs", ())
-    return frozenset().union(*(capabilities_for(role, line) for role, line in pairs))
+    pairs = tuple(getattr(user, "role_pairs", ()))
+    # a page asks dozens of times (the menu once per entry): kept on the user object while its roles are the same
+    cached = user.__dict__.get("_capabilities_of")
+    if cached is not None and cached[0] == pairs:
+        return cached[1]
+    granted = frozenset().union(*(capabilities_for(role, line) for role, line in pairs))
+    user.__dict__["_capabilities_of"] = (pairs, granted)
+    return granted
 
 
 def lines_with(user, capability: str) -> frozenset[str] | None:
