@@ -62,7 +62,7 @@ def test_a_page_in_use_writes_the_session_once_a_minute(client, make_user, regio
         clock.shift(datetime.timedelta(seconds=60))
         with CaptureQueriesContext(connection) as touched:
             assert _signed_in(client)
-    writes = [q["sql"] for q in quiet.captured_queries if q["sql"].startswith("UPDATE \"django_session\"")]
+    writes = [q["sql"] for q in quiet.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
     assert writes == []
     assert [q for q in touched.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
     loads = [q["sql"] for q in quiet.captured_queries if 'FROM "core_user"' in q["sql"]]
