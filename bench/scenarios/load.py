@@ -19,6 +19,7 @@ demo villages (``_grow_registry``, reused while it holds exactly that many). Eve
 the end (its process group), even on failure.
 """
 
+import datetime
 import importlib.util
 import json
 import os
@@ -117,12 +118,24 @@ def _setup(size: str, workdir: Path) -> float:
     if grown and _registry_persons(db_url) != grown:
         code = f"from bench.scenarios import load; load._grow_registry({grown})"
         subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
-    # what the nightly ``huimin daily`` leaves: the staff's indicator boards stored (huimin.stats.IndicatorRun)
-    daily = time.perf_counter()
-    huimin("daily", "--only", "stats.indicators")
-    (workdir / "daily.json").write_text(json.dumps({"stats.indicators_s": round(time.perf_counter() - daily, 1)}))
+    # what the nightly ``huimin daily`` leaves: the staff's indicator boards stored (huimin.stats.IndicatorRun);
+    # run once a day, as the nightly job is — a second run of the day finds them stored
+    if not _boards_stored_today(db_url, workdir):
+        daily = time.perf_counter()
+        huimin("daily", "--only", "stats.indicators")
+        (workdir / "daily.json").write_text(json.dumps({"stats.indicators_s": round(time.perf_counter() - daily, 1),
+                                                        "date": datetime.date.today().isoformat()}))  # fmt: skip
     huimin("collectstatic", "--noinput")
     return time.perf_counter() - started
+
+
+def _boards_stored_today(db_url: str, workdir: Path) -> bool:
+    """The daily job stored the boards today, in this database (after any reload: a reload empties them)."""
+    done = workdir / "daily.json"
+    if not done.exists() or json.loads(done.read_text()).get("date") != datetime.date.today().isoformat():
+        return False
+    with psycopg.connect(db_url) as conn:
+        return bool(conn.execute("SELECT count(*) FROM stats_indicatorrun").fetchone()[0])
 
 
 def _registry_persons(db_url: str) -> int:

@@ -121,10 +121,11 @@ def api_auth(
     return ApiAuth(capability, clients=clients, regional=regional, audit_calls=audit_calls)
 
 
-def paginate(queryset, page: int, page_size: int, convert, count_up_to: int | None = None, keys=None) -> dict:
+def paginate(queryset, page: int, page_size: int, convert, count_up_to: int | None = None, keys=None,
+             count_in_order: bool = False) -> dict:
     """A page of ``queryset``. With ``count_up_to`` the count stops there (``count_capped`` says more matched) and
-    the page is fetched by its keys first — from ``keys`` where given (see ``CappedPaginator``); pages past the
-    cap are still served."""
+    the page is fetched by its keys first — from ``keys`` where given (see ``CappedPaginator``, also for
+    ``count_in_order``); pages past the cap are still served."""
     page_size = max(1, min(page_size, 100))
     page = max(1, min(page, 10_000_000))
     start, stop = (page - 1) * page_size, page * page_size
@@ -132,7 +133,7 @@ def paginate(queryset, page: int, page_size: int, convert, count_up_to: int | No
         rows = queryset[start:stop]
         counted = {"count": queryset.count()}
     else:
-        paginator = CappedPaginator(queryset, page_size, count_up_to, keys)
+        paginator = CappedPaginator(queryset, page_size, count_up_to, keys, count_in_order)
         rows = paginator.rows(start, stop)
         counted = {"count": paginator.count, "count_capped": paginator.capped}
     return counted | {"page": page, "page_size": page_size, "items": [convert(obj) for obj in rows]}

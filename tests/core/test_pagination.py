@@ -47,3 +47,39 @@ def test_a_page_fetched_by_its_keys_holds_the_same_rows_in_the_same_order(region
     plain, capped = Paginator(every, 2), CappedPaginator(every, 2, cap=10)
     for number in capped.page_range:
         assert [r.code for r in capped.page(number)] == [r.code for r in plain.page(number)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("in_order", [False, True])
+def test_a_count_in_order_reads_the_first_rows_of_the_lists_order(django_assert_num_queries, regions, in_order):
+    every = Region.objects.order_by("code")
+    total = every.count()
+    paginator = CappedPaginator(every, 2, cap=total - 1, count_in_order=in_order)
+    with django_assert_num_queries(1) as captured:
+        assert paginator.count == total - 1 and paginator.capped
+    count_sql = captured.captured_queries[0]["sql"].upper()
+    assert ("ORDER BY" in count_sql) is in_order  # an index in the list's order answers it wherever the rows lie
+    assert CappedPaginator(every, 2, cap=total, count_in_order=in_order).count == total
+
+
+@pytest.mark.django_db
+def test_the_person_list_counts_in_its_own_order(users, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users["approver"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/registry/persons/", {"status": "alive"}).status_code == 200
+    counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert counts and all("ORDER BY" in sql for sql in counts)
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -86,8 +86,9 @@ def _export(request, queryset, title: str):
 
 def person_page(request, people, keys=None):
     """The page of the person list (the benchmark measures it): counted up to search.LIST_COUNT_CAP, by the ``keys`` of
-    ``search.person_keys`` where it answers the search."""
-    return page_of(request, people, count_up_to=search.LIST_COUNT_CAP, keys=keys)
+    ``search.person_keys`` where it answers the search; counted in the list's order, which an index of the
+    region gives for every status (``CappedPaginator``)."""
+    return page_of(request, people, count_up_to=search.LIST_COUNT_CAP, keys=keys, count_in_order=True)
 
 
 @capability_required(PEOPLE_VIEW)

@@ -231,19 +231,19 @@ METHODS = {
 }
 
 
-def target_for(indicator: Indicator, region: Region) -> tuple[Decimal | None, str]:
-    """The target set for the region or its nearest ancestor, else the indicator's default; with where it
-    comes from."""
-    codes = [region.code]
-    code = regions.parent_code(region.code)
-    while code:
-        codes.append(code)
-        code = regions.parent_code(code)
-    found = {t.region_id: t for t in IndicatorTarget.objects.filter(indicator=indicator, region_id__in=codes)}
-    for code in codes:
-        if code in found:
-            return found[code].target, found[code].region.name
-    return indicator.default_target, "默认"
+def targets_for(indicators: list[Indicator], region: Region) -> dict[int, tuple[Decimal | None, str]]:
+    """Per indicator (by id), the target set for the region or its nearest ancestor, else the indicator's default;
+    with where it comes from. One query for the whole board."""
+    codes = regions.lineage(region.code)
+    rank = {code: i for i, code in enumerate(codes)}
+    nearest: dict[int, IndicatorTarget] = {}
+    for t in IndicatorTarget.objects.filter(indicator__in=indicators, region_id__in=codes).select_related("region"):
+        if t.indicator_id not in nearest or rank[t.region_id] < rank[nearest[t.indicator_id].region_id]:
+            nearest[t.indicator_id] = t
+    return {
+        i.pk: (nearest[i.pk].target, nearest[i.pk].region.name) if i.pk in nearest else (i.default_target, "默认")
+        for i in indicators
+    }
 
 
 def met(indicator: Indicator, value: Decimal | None, target: Decimal | None) -> bool | None:
@@ -314,8 +314,10 @@ def board(region: Region, month: datetime.date, trend_months: list[datetime.date
     stored = runs(region, [month, *trend_months])
     run = stored[month_start(month)]
     out = []
-    for indicator in Indicator.objects.filter(is_active=True):
-        target, target_source = target_for(indicator, region)
+    indicators = list(Indicator.objects.filter(is_active=True))
+    targets = targets_for(indicators, region)
+    for indicator in indicators:
+        target, target_source = targets[indicator.pk]
         value = _stored(run, indicator)
         out.append(
             {
