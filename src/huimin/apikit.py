@@ -121,8 +121,15 @@ def api_auth(
     return ApiAuth(capability, clients=clients, regional=regional, audit_calls=audit_calls)
 
 
-def paginate(queryset, page: int, page_size: int, convert, count_up_to: int | None = None, keys=None,
-             count_in_order: bool = False) -> dict:
+def paginate(
+    queryset,
+    page: int,
+    page_size: int,
+    convert,
+    count_up_to: int | None = None,
+    keys=None,
+    count_in_order: bool = False,
+) -> dict:
     """A page of ``queryset``. With ``count_up_to`` the count stops there (``count_capped`` says more matched) and
     the page is fetched by its keys first — from ``keys`` where given (see ``CappedPaginator``, also for
     ``count_in_order``); pages past the cap are still served."""

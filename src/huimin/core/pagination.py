@@ -63,8 +63,14 @@ class CappedPaginator(Paginator):
         return self._counted > self.cap
 
 
-def page_of(request, items, size: int = PAGE_SIZE, count_up_to: int | None = None, keys: QuerySet | None = None,
-            count_in_order: bool = False):
+def page_of(
+    request,
+    items,
+    size: int = PAGE_SIZE,
+    count_up_to: int | None = None,
+    keys: QuerySet | None = None,
+    count_in_order: bool = False,
+):
     """The page of ``items`` the request asks for (``?page=``); out-of-range and junk numbers give a valid page.
     ``count_up_to`` stops counting there (``CappedPaginator``, with its ``keys`` and ``count_in_order``), for
     searches over the whole registry."""
