@@ -180,7 +180,7 @@ def _person_page(request, filters: dict, page: int, page_size: int) -> dict:
     """Counted up to the list's cap, like the person list page."""
     people, keys = search.persons(request.auth, **filters), search.person_keys(request.auth, **filters)
     return paginate(people, page, page_size, person_out, count_up_to=search.LIST_COUNT_CAP, keys=keys,
-                    count_in_order=True)  # fmt: skip
+                    count_in_order=search.counts_in_order(filters.get("q", ""), keys))  # fmt: skip
 
 
 @router.get("/persons", response={200: PersonPage, **ERRORS}, summary="查询人员", auth=api_auth(PEOPLE_VIEW))

@@ -200,3 +200,12 @@ def households(
     if programme:
         qs = qs.filter(_in_programme(programme))
     return qs.order_by("region_id", "number")
+
+
+def counts_in_order(q: str, keys) -> bool:
+    """Whether the person list's capped count reads the list's own order (``CappedPaginator.count_in_order``): for
+    a list by region, status or programme, which an index in that order answers, and for the name-pair keys. Not
+    for a text the persons table is searched for (one character, pinyin, an ID number): where its matches bunch in
+    some villages, walking the order to the 1,001st would read far more than the unordered count
+    (docs/decisions.md)."""
+    return keys is not None or not (q or "").strip()

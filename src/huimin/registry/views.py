@@ -84,11 +84,11 @@ def _export(request, queryset, title: str):
     return xlsx_download(excel.export_persons(queryset, request.user, title=title, full=full), title)
 
 
-def person_page(request, people, keys=None):
+def person_page(request, people, keys=None, q: str = ""):
     """The page of the person list (the benchmark measures it): counted up to search.LIST_COUNT_CAP, by the ``keys`` of
-    ``search.person_keys`` where it answers the search; counted in the list's order, which an index of the
-    region gives for every status (``CappedPaginator``)."""
-    return page_of(request, people, count_up_to=search.LIST_COUNT_CAP, keys=keys, count_in_order=True)
+    ``search.person_keys`` where it answers the search, in the list's order where ``search.counts_in_order``."""
+    in_order = search.counts_in_order(q, keys)
+    return page_of(request, people, count_up_to=search.LIST_COUNT_CAP, keys=keys, count_in_order=in_order)
 
 
 @capability_required(PEOPLE_VIEW)
@@ -109,7 +109,7 @@ def person_list(request):
         return _export(request, people.iterator(chunk_size=2000), "人员名单")
     context = {
         "form": form,
-        "page": person_page(request, people, search.person_keys(request.user, **filters)),
+        "page": person_page(request, people, search.person_keys(request.user, **filters), filters["q"]),
         "by_id": bool(params.get("id_index")),
         "by_suffix": bool(params.get("suffix_index")),
     }
