@@ -174,3 +174,11 @@ def test_writes_outside_scope_are_404(household_of, users):
         services.record_death(users["clerk_a"], household.head, on=TODAY)
     with pytest.raises(Http404):
         household_of(VILLAGE_B1, [("周八", B1970, 66, codes.HEAD)], actor=users["clerk_a"])
+
+
+def test_a_household_number_continues_its_villages_own_sequence(household_of, regions):
+    Household.objects.create(number=f"{VILLAGE_A2}0001", region=regions[VILLAGE_A2])  # the next village's number
+    first = family(household_of)
+    assert first.number == f"{VILLAGE_A1}0001"  # another village's households do not count
+    Household.objects.create(number=f"{VILLAGE_A1}0003", region=regions[VILLAGE_A1])  # typed in by hand
+    assert services.next_household_number(regions[VILLAGE_A1]) == f"{VILLAGE_A1}0004"  # 0003 is taken: the next

@@ -34,16 +34,22 @@ def _after(prefix: str) -> str | None:
     return stem[:-1] + str(int(stem[-1]) + 1)
 
 
-def subtree(region_field: str, prefix: str) -> Q:
-    """Rows whose region's code starts with ``prefix``. Said twice, as a prefix and as a range of codes: PostgreSQL
-    answers a LIKE prefix from an index only under the "C" collation (C.UTF-8 is not), but a range from any B-tree
-    index that starts with the region — so a township's list, in (region, name) order, walks its own stretch of that
-    index instead of the whole province's (2.2 s → ms at 10,000,000 persons)."""
-    condition = Q(**{f"{region_field}__code__startswith": prefix})
+def starting_with(field: str, prefix: str) -> Q:
+    """Rows whose ``field`` (a code of digits) starts with ``prefix``. Said twice, as a prefix and as a range of
+    codes: PostgreSQL answers a LIKE prefix from an index only under the "C" collation (C.UTF-8 is not), but a range
+    from any B-tree index that starts with the field."""
+    condition = Q(**{f"{field}__startswith": prefix})
     after = _after(prefix)
     if after is not None:
-        condition &= Q(**{f"{region_field}__code__gte": prefix, f"{region_field}__code__lt": after})
+        condition &= Q(**{f"{field}__gte": prefix, f"{field}__lt": after})
     return condition
+
+
+def subtree(region_field: str, prefix: str) -> Q:
+    """Rows whose region's code starts with ``prefix`` (``starting_with``): a township's list, in (region, name)
+    order, walks its own stretch of that index instead of the whole province's (2.2 s → ms at 10,000,000
+    persons)."""
+    return starting_with(f"{region_field}__code", prefix)
 
 
 def scoped(queryset, user, region_field: str = "region", capability: str = PEOPLE_VIEW):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from huimin.core import audit
+from huimin.core import audit, scope
 from huimin.core.access import BusinessRuleError, require_access, require_region_in_scope
 from huimin.core.models import Region
 from huimin.core.roles import PEOPLE_EDIT
@@ -105,7 +105,9 @@ def _new_person(actor, data: dict) -> Person:
 
 
 def next_household_number(region: Region) -> str:
-    n = Household.objects.filter(number__startswith=region.code).count() + 1
+    # the numbers of the region's households, counted on the unique index's stretch of them (a LIKE prefix alone
+    # reads every household of the province under C.UTF-8)
+    n = Household.objects.filter(scope.starting_with("number", region.code)).count() + 1
     while Household.objects.filter(number=f"{region.code}{n:04d}").exists():
         n += 1
     return f"{region.code}{n:04d}"
