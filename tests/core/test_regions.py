@@ -78,6 +78,22 @@ def test_scope_is_the_subtree(users):
     assert not in_scope(users["approver"], OTHER_COUNTY)
 
 
+def test_a_named_region_narrows_a_list_inside_the_scope_only(users):
+    from huimin.core.scope import named_region
+    from huimin.registry.models import Person
+
+    for code, name in ((VILLAGE_A1, "甲"), (VILLAGE_A2, "乙"), (VILLAGE_B1, "丙")):
+        Person.objects.create(name=name, region_id=code)
+    names = lambda condition: set(Person.objects.filter(condition).values_list("name", flat=True))  # noqa: E731
+    approver = users["approver"]
+    assert names(named_region(approver, TOWN_A)) == {"甲", "乙"}  # a 12-digit code: its subtree
+    assert names(named_region(approver, VILLAGE_B1)) == {"丙"}
+    assert names(named_region(approver, TOWN_B[:9])) == {"丙"}  # a code prefix as given
+    assert named_region(approver, "") is None
+    assert named_region(approver, OTHER_COUNTY) is None  # outside the scope: the list stays as scoped
+    assert named_region(users["clerk_a"], TOWN_B) is None
+
+
 def test_region_picker_stays_inside_the_subtree(users, login):
     client = login(users["approver"])
     assert client.get(f"/system/regions/children/?code={COUNTY}").status_code == 200

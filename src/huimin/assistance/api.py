@@ -13,8 +13,8 @@ from huimin.assistance import services, workflow
 from huimin.assistance.access import access_application_by_id, of_my_lines
 from huimin.assistance.models import OPEN_STAGES, Application, Channel, Programme, Stage
 from huimin.assistance.verification_link import verification_history
-from huimin.core import regions
-from huimin.core.scope import in_scope, scoped
+from huimin.core import scope
+from huimin.core.scope import scoped
 from huimin.core.services import ServiceError
 from huimin.registry.models import Household, Membership, Person
 
@@ -256,8 +256,8 @@ def list_applications(
         qs = qs.filter(stage=stage)
     if programme:
         qs = qs.filter(programme__code=programme)
-    if region and in_scope(request.auth, region):
-        qs = qs.filter(region__code__startswith=regions.prefix_of(region) if len(region) == 12 else region)
+    if (named := scope.named_region(request.auth, region)) is not None:
+        qs = qs.filter(named)
     if q.strip():
         qs = qs.filter(Q(number=q.strip()) | Q(household__number=q.strip()))
     return paginate(qs.order_by("-created_at", "-id"), page, page_size, application_out)

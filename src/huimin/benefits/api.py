@@ -20,10 +20,10 @@ from huimin.benefits import capabilities as caps
 from huimin.benefits import recovery, services
 from huimin.benefits.access import access_payroll_month_by_id, access_recovery_by_id
 from huimin.benefits.models import LineKind, PayrollLine, PayrollMonth, Recovery
-from huimin.core import regions
+from huimin.core import regions, scope
 from huimin.core.models import Region
 from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope, scoped, user_prefixes
+from huimin.core.scope import scoped, user_prefixes
 
 router = Router(tags=["资金发放"])
 
@@ -227,8 +227,8 @@ def list_payroll_totals(
         qs = qs.filter(payroll__month__lte=end)
     if programme:
         qs = qs.filter(programme_code=programme)
-    if region and in_scope(request.auth, region):
-        qs = qs.filter(region__code__startswith=regions.prefix_of(region) if len(region) == 12 else region)
+    if (named := scope.named_region(request.auth, region)) is not None:
+        qs = qs.filter(named)
     width = LEVELS[level]
     grouped = (
         qs.annotate(cut=Substr("region_id", 1, width)).values("payroll__month", "programme_code", "cut")

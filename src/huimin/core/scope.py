@@ -74,6 +74,21 @@ def narrowed(queryset, user, region_code: str | None, region_field: str = "regio
     return queryset
 
 
+def named_region(user, region: str, *region_fields: str) -> Q | None:
+    """The condition for the region an API caller named — a 12-digit code or a code prefix — on any of
+    ``region_fields`` (default ``region``); None when nothing is named or it lies outside the user's subtree (the
+    caller's scope already narrows the list)."""
+    if not region or not in_scope(user, region):
+        return None
+    from huimin.core import regions
+
+    prefix = regions.prefix_of(region) if len(region) == 12 else region
+    condition = Q()
+    for field in region_fields or ("region",):
+        condition |= subtree(field, prefix)
+    return condition
+
+
 def in_scope(user, region_code: str | None) -> bool:
     return bool(region_code) and any(region_code.startswith(prefix) for prefix in user_prefixes(user))
 

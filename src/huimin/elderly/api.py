@@ -8,9 +8,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from huimin.apikit import ERRORS, api_auth, paginate
-from huimin.core import regions
+from huimin.core import scope
 from huimin.core.masking import mask
-from huimin.core.scope import in_scope
 from huimin.elderly import capabilities as cap
 from huimin.elderly import rules, services
 from huimin.elderly.access import access_elderly_person_by_id
@@ -122,8 +121,8 @@ def list_elderly(request, region: str = "", category: str = "", confirmed_only: 
                  page: int = 1, page_size: int = 30):  # fmt: skip
     day = timezone.localdate()
     qs = services.register(request.auth, day).select_related("region", "household")
-    if region and in_scope(request.auth, region):
-        qs = qs.filter(region__code__startswith=regions.prefix_of(region) if len(region) == 12 else region)
+    if (named := scope.named_region(request.auth, region)) is not None:
+        qs = qs.filter(named)
     if age_band:
         qs = qs.filter(rules.age_band_q(age_band, day))
     if category:

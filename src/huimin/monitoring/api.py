@@ -5,14 +5,13 @@ is a staff member's own decision (``clients=False``) and goes through huimin.mon
 import datetime
 from typing import Any, Literal
 
-from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from huimin.apikit import ERRORS, api_auth, paginate
-from huimin.core import regions
-from huimin.core.scope import in_scope, scoped
+from huimin.core import scope
+from huimin.core.scope import scoped
 from huimin.core.services import ServiceError
 from huimin.monitoring import capabilities as cap
 from huimin.monitoring import services
@@ -143,9 +142,8 @@ def list_warnings(
 ):
 
     qs = _warnings(request.auth)
-    if region and in_scope(request.auth, region):
-        prefix = regions.prefix_of(region) if len(region) == 12 else region
-        qs = qs.filter(Q(region__code__startswith=prefix) | Q(township__code__startswith=prefix))
+    if (named := scope.named_region(request.auth, region, "region", "township")) is not None:
+        qs = qs.filter(named)
     if status == "open":
         qs = qs.filter(status__in=Warning.OPEN)
     elif status:

@@ -12,9 +12,9 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from huimin.apikit import ERRORS, api_auth, paginate
-from huimin.core import regions
+from huimin.core import scope
 from huimin.core.access import BusinessRuleError
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import scoped
 from huimin.core.services import ServiceError
 from huimin.engine.sources import SOURCES
 from huimin.verification import programmes as programme_names
@@ -147,8 +147,8 @@ def list_verification_reports(
 ):
 
     qs = _reports(request.auth)
-    if region and in_scope(request.auth, region):
-        qs = qs.filter(region__code__startswith=regions.prefix_of(region) if len(region) == 12 else region)
+    if (named := scope.named_region(request.auth, region)) is not None:
+        qs = qs.filter(named)
     if programme:
         qs = qs.filter(programme=programme)
     if conclusion:
