@@ -341,3 +341,18 @@ def test_an_older_resident_applies_online_for_the_elderly_subsidies(client, sms,
     assert online.details["ability"] == {"level": "", "name": "未评估", "assessed_on": "", "assessment": None,
                                          "low_income": True}  # fmt: skip
     assert not VerificationConsent.objects.exists()
+
+
+def test_a_resident_in_use_stays_verified_past_the_idle_limit_and_an_idle_one_does_not(client, sms, family):
+    import time_machine
+
+    _, (wang, *_) = family
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        verify(client, sms, "王芳", wang.id_number, "138 0013 8000")
+        for _ in range(3):  # a page every 20 minutes: each request past the touch interval moves the expiry on
+            clock.shift(datetime.timedelta(minutes=20))
+            assert client.get("/portal/me/").status_code == 200
+        clock.shift(datetime.timedelta(minutes=30))  # then idle for the whole limit
+        response = client.get("/portal/me/")
+        assert response.status_code == 302 and response.url == "/portal/verify/"

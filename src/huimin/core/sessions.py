@@ -9,15 +9,16 @@ before and exactly ``HUIMIN_IDLE_MINUTES`` after its last request — never late
 import time
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 TOUCHED = "huimin_touched"
 
 
 class IdleSessionMiddleware:
-    """Marks a signed-in session for writing (a new expiry) when its last write is older than the touch interval.
-    Sits after SessionMiddleware, which writes what is marked when the response goes out."""
+    """Marks a live session for writing (a new expiry) when its last write is older than the touch interval: a
+    staff member's, a resident's on the portal, a social organisation's — any session the request came with that
+    still holds something. Sits after SessionMiddleware, which writes what is marked when the response goes out."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,10 +26,13 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and SESSION_KEY in session:
-            now = int(time.time())
-            if now - session.get(TOUCHED, 0) >= settings.HUIMIN_SESSION_TOUCH_SECONDS:
-                session[TOUCHED] = now
+        if session is None or not (session.modified or settings.SESSION_COOKIE_NAME in request.COOKIES):
+            return response  # no session came with the request and none was opened
+        if not set(session.keys()) - {TOUCHED}:
+            return response  # expired, flushed (signed out) or empty: nothing to keep alive
+        now = int(time.time())
+        if session.modified or now - session.get(TOUCHED, 0) >= settings.HUIMIN_SESSION_TOUCH_SECONDS:
+            session[TOUCHED] = now  # written with this response: its expiry starts now
         return response
 
 
