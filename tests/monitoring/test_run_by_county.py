@@ -19,7 +19,7 @@ from django.urls import reverse
 from huimin.core import crypto, regions
 from huimin.core.models import AuditEntry
 from huimin.core.services import ServiceError
-from huimin.engine import counties
+from huimin.engine import counties, export
 from huimin.monitoring import by_county, elderly_link, services
 from huimin.monitoring.models import MonitoringCounty, MonitoringRun, Warning
 from huimin.registry.models import Household, Person
@@ -50,7 +50,7 @@ def _county_of_keys() -> dict[str, str]:
     rows = Person.objects.filter(household__isnull=False, merged_into__isnull=True).exclude(id_number_bidx="")
     out: dict[str, str] = {}
     for key, region in rows.values_list("id_number_bidx", "household__region_id"):
-        out[key] = min(out.get(key, "999999999999"), by_county.county_of(region))
+        out[key] = min(out.get(key, "999999999999"), export.county_of(region))
     return out
 
 

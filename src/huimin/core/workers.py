@@ -153,6 +153,18 @@ def worker_seen() -> bool:
     return TaskWorkerBeat.objects.filter(seen_at__gte=timezone.now() - SEEN_WITHIN).exists()
 
 
+def waiting(task, **filters):
+    """The queued jobs of ``task`` (a django-tasks task) that no worker has picked up yet."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path, **filters)
+
+
+def waiting_since(task, **filters) -> datetime.datetime | None:
+    """When the oldest of ``task``'s jobs still waiting for a worker was queued (None when none waits)."""
+    return waiting(task, **filters).order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+
+
 def waited(since: datetime.datetime | None) -> str:
     """How long a queued job has waited, as a person reads it: 已等待 3 分钟, 已等待 2 小时 5 分钟."""
     if since is None:

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import connection
 
 from huimin.core import regions
+from huimin.engine.counties import PREFIX
 from huimin.engine.tables import HOUSEHOLDS_SCHEMA, PERSONS_SCHEMA
 
 BATCH = 50_000
-PREFIX = "county="  # as huimin.engine.counties names a county's directory
 # The directory of a county-partitioned departmental snapshot that holds the records whose person the registry did
 # not hold when they arrived (no county is run over it; ``gather_strays`` hands its rows to a county once the person
 # is registered)

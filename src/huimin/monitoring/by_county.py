@@ -19,7 +19,7 @@ from django.db.models.functions import Substr
 
 from huimin.core import regions
 from huimin.core.access import BusinessRuleError
-from huimin.engine import counties, tables
+from huimin.engine import counties, export, tables
 from huimin.engine import monitoring as engine
 from huimin.monitoring.error_codes import MonitoringErrorCode
 from huimin.monitoring.population import KIND_TO_CATEGORY
@@ -32,10 +32,6 @@ from huimin.verification import services as verification
 ACROSS_COUNTIES = frozenset(kind for kind, (_, sources) in engine.KINDS.items() if not sources)
 # categories whose household is an enrolment's, which may lie in another county than the person's registry home
 _ENROLLED = sorted(str(c) for c in KIND_TO_CATEGORY.values())
-
-
-def county_of(region_code: str) -> str:
-    return regions.ancestor_code(region_code, regions.COUNTY)
 
 
 def partitioned(current: dict) -> bool:
@@ -62,11 +58,8 @@ def _one_partitioned(snaps: list) -> str | None:
 
 
 def _whole(snaps: list, code: str):
-    """A source's data for a run over everybody: every partition of one partitioned snapshot, or what
-    ``verification.source_inputs`` gives (a plain file, snapshots of regions)."""
-    directory = _one_partitioned(snaps)
-    if directory is not None:
-        return sorted(str(f) for f in Path(directory).glob(f"{counties.PREFIX}*/*.parquet"))
+    """A source's data for a run over everybody, as ``verification.source_inputs`` gives it: every county's part of
+    one partitioned snapshot, a plain file, or the rows of snapshots of regions."""
     return verification.source_inputs({code: snaps}).get(code) if snaps else None
 
 
@@ -104,20 +97,11 @@ def strays(pop: pa.Table) -> dict[str, list[str]]:
     aggregate over the registry)."""
     enrolled = pop.filter(pc.is_in(pop["category"], value_set=pa.array(_ENROLLED, pa.string())))
     keys = set(enrolled["person_key"].to_pylist()) | set(_held_in_two_counties())
-    lowest: dict[str, str] = {}
-    ordered = sorted(keys)
-    living = Person.objects.filter(merged_into__isnull=True, household__isnull=False)
-    for i in range(0, len(ordered), 5000):
-        rows = living.filter(id_number_bidx__in=ordered[i : i + 5000]).values_list("id_number_bidx",
-                                                                                   "household__region_id")  # fmt: skip
-        for key, region in rows:
-            county = county_of(region)
-            if key not in lowest or county < lowest[key]:
-                lowest[key] = county
+    lowest = verification.counties_of_persons(sorted(keys))  # where ingestion put their records
     watched = pop.filter(pc.is_in(pop["person_key"], value_set=pa.array(sorted(lowest), pa.string())))
     out: dict[str, set[str]] = {}
     for key, region in zip(watched["person_key"].to_pylist(), watched["region_code"].to_pylist(), strict=True):
-        county = county_of(region)
+        county = export.county_of(region)
         if lowest[key] != county:
             out.setdefault(county, set()).add(lowest[key])
     return {county: sorted(others) for county, others in out.items()}

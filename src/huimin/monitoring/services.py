@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from huimin.assistance import rules as assistance_rules
 from huimin.assistance import services as assistance
@@ -83,12 +82,7 @@ def _watermark_ids(value) -> list[int]:
 def _changed_sources(con, t, watermark: dict, current: dict[str, list[Snapshot]]):
     """For an incremental run: per changed source, the table the previous run read (empty if none)."""
     previous = {}
-    for code, snaps in current.items():
-        now_ids = sorted(s.pk for s in snaps)
-        old_ids = _watermark_ids(watermark.get(code))
-        if now_ids == old_ids or not now_ids:
-            continue
-        old = list(Snapshot.objects.filter(pk__in=old_ids).select_related("region"))
+    for code, old in _changed(watermark, current).items():
         data = verification.source_inputs({code: old}).get(code) if old else None
         if data is None:
             data = tables.source_schema(code).empty_table()
@@ -262,15 +256,21 @@ def _run_whole(mrun: MonitoringRun, pop: pa.Table, current: dict, backend) -> tu
             keys = ibis.memtable(keys)
             t = engine.restrict(t, engine.household_keys(pop_expr, keys))
     feed_rules, visit_rules = active_rules()
-    found = facts_for(t, pop_expr, feed_rules, as_of)
-    extra_regions = {}
-    for rule in visit_rules:
-        table, where = elderly_link.facts(rule, as_of)
-        found.append((rule, table))
-        extra_regions.update(where)
+    found, extra_regions = _visit_facts(visit_rules, as_of)
+    found = facts_for(t, pop_expr, feed_rules, as_of) + found
     workers.heartbeat(mrun)
     raised, facts = _raise(mrun, found, pop, extra_regions)
     return raised, facts, new_records
+
+
+def _visit_facts(visit_rules, as_of: datetime.date) -> tuple[list, dict]:
+    """The 养老服务 visit rules' facts (they read the visits, not a feed) and the regions of the persons they name."""
+    found, where = [], {}
+    for rule in visit_rules:
+        table, regions_ = elderly_link.facts(rule, as_of)
+        found.append((rule, table))
+        where.update(regions_)
+    return found, where
 
 
 def _changed(since: dict, current: dict[str, list[Snapshot]]) -> dict[str, list[Snapshot]]:
@@ -325,12 +325,8 @@ def _run_by_county(mrun: MonitoringRun, pop: pa.Table, current: dict, started: f
     if "" not in done:
         began = time.perf_counter()
         t = _bind(backends.connect("duckdb"), pop, {})  # these rules read the population only
-        found = facts_for(t, t.persons, across, as_of)
-        extra_regions = {}
-        for rule in visit_rules:
-            table, where = elderly_link.facts(rule, as_of)
-            found.append((rule, table))
-            extra_regions.update(where)
+        found, extra_regions = _visit_facts(visit_rules, as_of)
+        found = facts_for(t, t.persons, across, as_of) + found
         finish("", began, pop.num_rows, shared_new, found, _of_households(pop, found), extra_regions)
 
     by_code = {r.code: r for r in local}
@@ -377,13 +373,12 @@ def run_task(user_id: int | None, kind: str, resume: int | None = None) -> int:
 
 def queued_runs() -> int:
     """Runs started from the page that no worker has picked up yet."""
-    return DBTaskResult.objects.ready().filter(task_path=run_task.module_path).count()
+    return workers.waiting(run_task).count()
 
 
 def queued_since():
     """When the oldest run still waiting for a worker was queued (None when none waits)."""
-    waiting = DBTaskResult.objects.ready().filter(task_path=run_task.module_path).order_by("enqueued_at")
-    return waiting.values_list("enqueued_at", flat=True).first()
+    return workers.waiting_since(run_task)
 
 
 def start_run(actor, kind: str):

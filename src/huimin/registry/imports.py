@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from huimin.core import audit
+from huimin.core import audit, workers
 from huimin.core.context import acting_as, actor_for
 from huimin.core.roles import PEOPLE_EDIT, has_capability
 from huimin.core.services import ServiceError
@@ -114,10 +114,7 @@ def request_commit(user, job: ImportJob) -> ImportJob:
 
 def queued_since(job: ImportJob):
     """When the job's commit was queued, while no worker has picked it up yet (else None)."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.ready().filter(task_path=commit_import.module_path, args_kwargs__args__0=job.pk)
-    return waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    return workers.waiting_since(commit_import, args_kwargs__args__0=job.pk)
 
 
 @task()

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from huimin.core import crypto, masking, spreadsheets
-from huimin.engine.export import PREFIX as COUNTY_PREFIX
+from huimin.engine.counties import PREFIX as COUNTY_PREFIX
 from huimin.engine.export import UNKNOWN as UNKNOWN_COUNTY
 from huimin.engine.sources import CHOICES, DATE, DECIMAL, INT, INT_RANGES, MONEY, MONTH, SOURCES, Source
 from huimin.engine.tables import ROW_GROUP_ROWS, source_schema

@@ -135,7 +135,7 @@ def ingest_file(
     parquet_path = data_dir() / "snapshots" / source_code / f"{as_of:%Y%m%d}-{token}{'' if by_county else '.parquet'}"
     if accept and by_county:
         keys = result.table["person_key"].to_pylist()
-        where = _counties_of(sorted(set(keys)))
+        where = counties_of_persons(sorted(set(keys)))
         ingest.write_by_county(result.table, parquet_path, [where.get(k, export.UNKNOWN) for k in keys])
     elif accept:
         ingest.write_parquet(result.table, parquet_path)
@@ -208,7 +208,7 @@ def _registered_keys(keys: list[str]) -> set[str]:
     return found
 
 
-def _counties_of(keys: list[str]) -> dict[str, str]:
+def counties_of_persons(keys: list[str]) -> dict[str, str]:
     """The county of each of these person keys: that of the household its person (living or not, not merged) is
     registered in, as the registry export places him (``export.county_of``); the lowest code when two persons in
     different counties hold the key (the batch finds the record for the other through ``export.gather_strays``)."""
@@ -980,7 +980,7 @@ def _write_county_results(run: BatchRun, county: str, result: pa.Table) -> None:
 
 def read_results(path, columns=None) -> pa.Table:
     """A batch run's result rows: its file (a whole run), or every county's file of its directory."""
-    return pq.read_table(path, columns=columns, partitioning=None)
+    return ingest.read_snapshot(path, columns=columns)
 
 
 def run_batch_by_county(
@@ -1074,7 +1074,8 @@ def run_batch_by_county(
         results.mkdir(parents=True, exist_ok=True)
         done = set(BatchCounty.objects.filter(run=run).values_list("county_code", flat=True))
         counties.run(todo, work, done=done, progress=progress)
-        changed = _changed_count(read_results(results, ["changed"])) if any(results.glob("*.parquet")) else 0
+        written = any(results.glob("*.parquet"))
+        changed = _changed_count(read_results(results, ["changed"])) if written else 0
     except Exception as exc:
         BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, error=str(exc)[:2000])
         if isinstance(exc, ServiceError):
@@ -1084,7 +1085,7 @@ def run_batch_by_county(
     return _finish(
         run, households=sum(p.households for p in parts),
         counts={c: sum(p.counts.get(c, 0) for p in parts) for c in Conclusion.values}, changed=changed,
-        results_path=results if any(results.glob("*.parquet")) else "", seconds=time.perf_counter() - started,
+        results_path=results if written else "", seconds=time.perf_counter() - started,
         counties_done=len(parts),
     )  # fmt: skip
 
@@ -1103,20 +1104,14 @@ def batch_by_county_task(user_id: int, programme: str, as_of: str, region_prefix
         return run_batch_by_county(user, programme, day, None, region_prefix, resume=resume).pk
 
 
-def _queued_batches():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.ready().filter(task_path=batch_by_county_task.module_path)
-
-
 def queued_batches() -> int:
     """County-by-county runs started from the page that no worker has picked up yet."""
-    return _queued_batches().count()
+    return workers.waiting(batch_by_county_task).count()
 
 
 def queued_since():
     """When the oldest county-by-county run still waiting for a worker was queued (None when none waits)."""
-    return _queued_batches().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    return workers.waiting_since(batch_by_county_task)
 
 
 def _refuse_while_queued() -> None:
