@@ -345,6 +345,30 @@ def test_the_disbursement_report_by_programme_and_fund_for_a_range(users, mixed,
     assert "起始月份不能晚于截止月份" in bad
 
 
+def test_a_townships_disbursement_counts_its_own_lines_and_none_of_the_next_townships(users, enrol):
+    """A township's payroll lines are read as the range of its codes (core.scope.subtree): 411702009's ends where
+    411702010's begins (41170201), so the lines of the neighbour whose code is the next number stay out of it."""
+    from huimin.core.models import Region
+    from huimin.stats import disbursement
+
+    county = Region.objects.get(code=COUNTY)
+    for town in ("411702009", "411702010"):
+        Region.objects.create(code=f"{town}000", name=f"{town[6:]}镇", level=4, parent=county)
+        Region.objects.create(code=f"{town}001", name=f"{town[6:]}村", level=5, parent_id=f"{town}000")
+    enrol(amount="410.00", region="411702009001", account="6222020200112233411")
+    enrol(amount="520.00", region="411702010001", account="6222020200112233412")
+    enrol(amount="630.00", account="6222020200112233413")  # township 411702001
+    lock_month(users, _build(users, MAR))
+
+    def paid(code):
+        data = disbursement.report(Region.objects.get(code=code), MAR, MAR)
+        return data["count"], data["total"]
+
+    assert paid("411702009000") == (1, Decimal("410.00"))
+    assert paid("411702010000") == (1, Decimal("520.00"))
+    assert paid(COUNTY) == (3, Decimal("1560.00"))
+
+
 def test_the_old_report_address_leads_to_the_statistics(users, login):
     r = login(users["approver"]).get(reverse("benefits:report"), {"from": "2026-03"})
     assert r.status_code == 302 and r.url == reverse("stats:funds") + "?from=2026-03"

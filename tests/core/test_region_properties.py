@@ -2,6 +2,7 @@
 level at a time to the province and each parent's prefix starts the child's, and garbage raises only
 RegionCodeError."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,3 +69,28 @@ def test_the_range_after_a_prefix_carries_past_nines():
 
     assert [scope._after(p) for p in ("411721100", "4117219", "4199", "999", "")] == [
         "411721101", "411722", "42", None, None]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_subtree_in_the_database_holds_exactly_the_codes_with_its_prefix():
+    """``starting_with`` said to PostgreSQL (its collation, not Python's) keeps the rows whose code starts with the
+    prefix and no others, also where the range carries past trailing 9s (4117219 → 411722, 4119 → 412) and where
+    there is no range (all 9s, none given, not digits: the prefix alone)."""
+    from django.db.models import Q
+
+    from huimin.core import scope
+    from huimin.core.models import Region
+
+    edges = ["411721899999", "411721900000", "411721999999", "411722000000", "411899999999", "411900000000",
+             "411999999999", "412000000000", "419999999999", "420000000000", "411702009999", "411702010000",
+             "999000000000", "999999999999"]  # fmt: skip
+    for code in edges:
+        Region.objects.get_or_create(code=code, defaults={"name": code, "level": regions.level_of(code)})
+    codes = set(Region.objects.values_list("code", flat=True))
+    for prefix in ("4117219", "41172199", "4119", "4199", "411702009", "41", "999", "", "41a", "-"):
+        condition = scope.starting_with("code", prefix)
+        got = set(Region.objects.filter(condition).values_list("code", flat=True))
+        assert got == {code for code in codes if code.startswith(prefix)}, prefix
+        after = scope._after(prefix)
+        ranged = Q(code__startswith=prefix) & Q(code__gte=prefix, code__lt=after)
+        assert condition == (ranged if after else Q(code__startswith=prefix)), prefix

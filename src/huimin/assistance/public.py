@@ -9,6 +9,7 @@ from huimin.core.masking import mask
 from huimin.core.middleware import client_ip
 from huimin.core.pagination import page_of
 from huimin.core.ratelimit import RateLimited
+from huimin.core.scope import subtree
 from huimin.core.services import ServiceError
 
 # A larger request is refused with a plain message (2,000 characters of text percent-encoded are about 18 KB); the
@@ -47,7 +48,7 @@ def publicity_board(request):
     qs = _running()
     code = request.GET.get("region", "").strip()
     if code.isdigit():
-        qs = qs.filter(region__code__startswith=code[:12])
+        qs = qs.filter(subtree("region", code[:12]))
     page = page_of(request, qs, 50)
     return render(request, "assistance/public_board.html", {"page": page, "rows": [_row(a) for a in page]})
 

@@ -43,7 +43,7 @@ from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.parse import date_or_none
 from huimin.core.roles import EXPORT, BusinessLine, has_capability
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import in_scope, scoped, starting_with, subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_response
 from huimin.registry import search as registry_search
@@ -106,7 +106,7 @@ def _wants_export(request) -> bool:
 def _region_filter(request, qs):
     code = request.GET.get("region", "").strip()
     if code and in_scope(request.user, code):
-        qs = qs.filter(region__code__startswith=regions.prefix_of(code))
+        qs = qs.filter(subtree("region", regions.prefix_of(code)))
     return qs
 
 
@@ -716,9 +716,7 @@ def relatives(request):
 def delegations(request):
     user = request.user
     prefix = user.region.prefix if user.region else "-"
-    rows = Delegation.objects.filter(county__code__startswith=prefix[:6]).select_related(
-        "programme", "county", "township"
-    )
+    rows = Delegation.objects.filter(subtree("county", prefix[:6])).select_related("programme", "county", "township")
     if request.method == "POST":
         programme = Programme.objects.filter(pk=request.POST.get("programme") or 0).first()
         try:
@@ -737,7 +735,7 @@ def delegations(request):
         else:
             messages.success(request, "已下放确认权限")
             return redirect("assistance:delegations")
-    townships = Region.objects.filter(code__startswith=prefix, level=4).order_by("code") if user.region else []
+    townships = Region.objects.filter(starting_with("code", prefix), level=4).order_by("code") if user.region else []
     return render(
         request,
         "assistance/delegations.html",
@@ -799,9 +797,10 @@ def settings_page(request):
         if r.region_id is None or in_scope(user, r.region_id) or code.startswith(r.region.prefix)
     ]  # fmt: skip
     overrides = WorkdayOverride.objects.filter(
-        Q(region__isnull=True) | Q(region__code__startswith=user.region.prefix if user.region else "-")
+        Q(region__isnull=True) | subtree("region", user.region.prefix if user.region else "-")
     ).select_related("region")
-    regions_choice = Region.objects.filter(code__startswith=user.region.prefix, level__lte=4).order_by("code")[:500]
+    regions_choice = Region.objects.filter(starting_with("code", user.region.prefix), level__lte=4)
+    regions_choice = regions_choice.order_by("code")[:500]
     return render(
         request,
         "assistance/settings.html",
@@ -894,7 +893,7 @@ def overlap_rules(request):
     history = [r for r in rows if r.pk not in in_force_ids]
     can_set = _can_set_overlap_rules(user)
     writable = (
-        Region.objects.filter(code__startswith=user.region.prefix, level__in=(regions.CITY, regions.COUNTY))
+        Region.objects.filter(starting_with("code", user.region.prefix), level__in=(regions.CITY, regions.COUNTY))
         .order_by("code")[:200]
         if can_set else []
     )  # fmt: skip

@@ -95,14 +95,14 @@ def _payrolls(principal):
         return PayrollMonth.objects.none()
     condition = Q()
     for prefix in prefixes:
-        condition |= Q(region__code__startswith=prefix) | Q(region_id__in=_ancestors(prefix))
+        condition |= scope.subtree("region", prefix) | Q(region_id__in=_ancestors(prefix))
     return PayrollMonth.objects.filter(condition).select_related("region")
 
 
 def _lines(principal):
     condition = Q()
     for prefix in user_prefixes(principal):
-        condition |= Q(region__code__startswith=prefix)
+        condition |= scope.subtree("region", prefix)
     return PayrollLine.objects.filter(condition) if condition else PayrollLine.objects.none()
 
 

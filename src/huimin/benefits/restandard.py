@@ -23,6 +23,7 @@ from huimin.benefits import capabilities as caps
 from huimin.core import audit, regions
 from huimin.core.access import NotInScope, can_write_region, require_capability
 from huimin.core.models import Region
+from huimin.core.scope import subtree
 from huimin.core.services import ServiceError
 
 CURRENT = (Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED)
@@ -79,7 +80,7 @@ def plan(actor, *, region_code: str, kind: str, month, today: datetime.date | No
         raise ServiceError(f"生效月份早于补发追溯期限（{payroll_engine.LOOKBACK_MONTHS} 个月）")
     enrolments = (
         Enrolment.objects.filter(
-            programme__kind=kind, status__in=CURRENT, region__code__startswith=regions.prefix_of(region.code)
+            subtree("region", regions.prefix_of(region.code)), programme__kind=kind, status__in=CURRENT
         )
         .select_related("region", "household", "programme")
         .order_by("id")

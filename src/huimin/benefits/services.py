@@ -27,6 +27,7 @@ from huimin.benefits.models import (
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, NotInScope, can_write_region, require_capability
 from huimin.core.models import Region
+from huimin.core.scope import subtree
 from huimin.core.services import ServiceError
 
 COUNTY_LEVEL = 3
@@ -203,7 +204,7 @@ def _overlapping(code: str) -> Q:
     while parent:
         ancestors.append(parent)
         parent = regions.parent_code(parent)
-    return Q(region_id__in=[code, *ancestors]) | Q(region__code__startswith=regions.prefix_of(code))
+    return Q(region_id__in=[code, *ancestors]) | subtree("region", regions.prefix_of(code))
 
 
 def _payroll_authority(actor, region: Region, what: str) -> None:
@@ -447,7 +448,7 @@ def funds_report(user_prefix: str, month_from: datetime.date, month_to: datetime
     ).filter(_overlapping(regions.full_code(user_prefix)) if len(user_prefix) in (2, 4, 6, 9, 12) else Q(pk__in=[]))
     return (
         PayrollLine.objects.filter(payroll_id__in=list(months.values_list("id", flat=True)))
-        .filter(region__code__startswith=user_prefix)
+        .filter(subtree("region", user_prefix))
         .annotate(county=Substr("region_id", 1, 6))
         .values("county", "programme_code", "fund_id", "kind")
         .annotate(n=Count("id"), total=Sum("amount"))

@@ -31,7 +31,7 @@ from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
 from huimin.core.roles import has_capability
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import in_scope, scoped, subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import (
     XLSX,
@@ -498,7 +498,7 @@ def _recovery_filters(request, qs):
     if f["reason"] in Recovery.Reason.values:
         qs = qs.filter(reason=f["reason"])
     if f["region"].isdigit():
-        qs = qs.filter(region_id__startswith=f["region"].rstrip("0") or f["region"])
+        qs = qs.filter(subtree("region", f["region"].rstrip("0") or f["region"]))
     for key, lookup in (("since", "from_month__gte"), ("until", "from_month__lte")):
         day = _date(f[key] + "-01" if len(f[key]) == 7 else f[key])
         if isinstance(day, datetime.date):

@@ -40,6 +40,7 @@ from huimin.core.access import (
 )
 from huimin.core.models import Region
 from huimin.core.roles import Role, has_capability
+from huimin.core.scope import scoped, subtree
 from huimin.core.services import ServiceError
 from huimin.registry import codes as registry_codes
 from huimin.registry import services as registry
@@ -123,8 +124,6 @@ def access_adoption_by_id(actor, pk, *, for_update: bool = False) -> Adoption:
 
 
 def visible_adoptions(actor):
-    from huimin.core.scope import scoped
-
     qs = scoped(Adoption.objects.all(), actor, "region", cap.ADOPTION)
     if not is_office(actor):
         qs = qs.exclude(status__in=(Adoption.Status.REGISTERED, Adoption.Status.DISSOLVED))
@@ -425,7 +424,7 @@ def registry_pending(actor):
 
 
 def _certificate(adoption: Adoption, day: datetime.date) -> str:
-    n = Adoption.objects.filter(region__code__startswith=adoption.region_id[:6], registered_on__year=day.year).count()
+    n = Adoption.objects.filter(subtree("region", adoption.region_id[:6]), registered_on__year=day.year).count()
     return f"收字（{day.year}）{adoption.region_id[:6]}第{n + 1:05d}号"
 
 
@@ -614,8 +613,6 @@ def end_placement(actor, placement: FosterPlacement, reason: str, day: datetime.
 
 def foster_visits_due(actor, day: datetime.date | None = None):
     """The active placements in the actor's region whose monthly visit is due by ``day``."""
-    from huimin.core.scope import scoped
-
     day = day or today()
     return scoped(FosterPlacement.objects.filter(status=FosterPlacement.Status.ACTIVE, next_visit_due__lte=day),
                   actor, "family__region", cap.VIEW)  # fmt: skip

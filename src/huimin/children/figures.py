@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from huimin.children.models import Adoption, Assignment, Case, FollowUp, Plan, RegisterEntry
 from huimin.core import regions
+from huimin.core.scope import subtree
 
 HUNDRED = Decimal(100)
 
@@ -128,7 +129,7 @@ def total(cases, *, start: datetime.date | None, end: datetime.date) -> CaseFigu
 
 def region_cases(prefix: str):
     """Every case of a region's subtree (the statistics: counts only)."""
-    return Case.objects.filter(region__code__startswith=prefix)
+    return Case.objects.filter(subtree("region", prefix))
 
 
 # --- registers and 收养登记 ------------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def region_cases(prefix: str):
 def register_count(prefix: str, category_code: str, day: datetime.date) -> int:
     """Children in the register ``category_code`` on ``day`` (entered by then, not ended by then) in the subtree."""
     return (
-        RegisterEntry.objects.filter(region__code__startswith=prefix, category__code=category_code, entered_on__lte=day)
+        RegisterEntry.objects.filter(subtree("region", prefix), category__code=category_code, entered_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .values("person_id")
         .distinct()
@@ -149,7 +150,7 @@ def adoption_counts(prefix: str, day: datetime.date) -> tuple[int, int]:
     """收养登记 registered and 解除收养 registered from 1 January of ``day``'s year to ``day`` (the region is the
     child's place, where the registration is made)."""
     year_start = datetime.date(day.year, 1, 1)
-    qs = Adoption.objects.filter(region__code__startswith=prefix)
+    qs = Adoption.objects.filter(subtree("region", prefix))
     registered = qs.filter(registered_on__gte=year_start, registered_on__lte=day).count()
     dissolved = qs.filter(dissolved_on__gte=year_start, dissolved_on__lte=day).count()
     return registered, dissolved

@@ -21,7 +21,7 @@ from django.http import Http404
 
 from huimin.core import regions
 from huimin.core.roles import BusinessLine, has_capability, lines_with
-from huimin.core.scope import in_scope, scoped, user_prefixes
+from huimin.core.scope import in_scope, scoped, subtree, user_prefixes
 from huimin.core.services import ServiceError
 
 
@@ -101,7 +101,7 @@ def visible_configuration(queryset, actor, region_field: str = "region"):
     condition = Q(**{f"{region_field}__isnull": True})
     for prefix in prefixes:
         condition |= Q(**{f"{region_field}__in": regions.lineage(regions.full_code(prefix))})
-        condition |= Q(**{f"{region_field}__code__startswith": prefix})
+        condition |= subtree(region_field, prefix)
     return queryset.filter(condition)
 
 

@@ -124,8 +124,6 @@ def picked_region(request):
 
 def regions_of(user, levels):
     """The regions at ``levels`` inside the user's scope, by code (a form's region choices)."""
-    from django.db.models import Q
-
     from huimin.core.models import Region
 
     prefixes = user_prefixes(user)
@@ -133,5 +131,5 @@ def regions_of(user, levels):
         return Region.objects.none()
     condition = Q()
     for p in prefixes:
-        condition |= Q(code__startswith=p)
+        condition |= starting_with("code", p)
     return Region.objects.filter(condition, level__in=levels).order_by("code")

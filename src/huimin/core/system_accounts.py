@@ -14,7 +14,7 @@ from django.utils import timezone
 from huimin.core import audit
 from huimin.core.models import AccountChangeRequest, RoleAssignment, User
 from huimin.core.roles import SYSTEM_ACCOUNTS_CONFIRM, SYSTEM_ACCOUNTS_REQUEST, SYSTEM_ROLES, Role, has_capability
-from huimin.core.scope import require_in_scope, user_prefixes
+from huimin.core.scope import require_in_scope, subtree, user_prefixes
 from huimin.core.services import (
     ServiceError,
     forget_cached_roles,
@@ -161,7 +161,7 @@ def pending_for(actor):
         return queryset.none()
     condition = Q()
     for prefix in prefixes:
-        condition |= Q(target__region__code__startswith=prefix)
+        condition |= subtree("target__region", prefix)
     return queryset.filter(condition)
 
 

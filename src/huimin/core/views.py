@@ -27,7 +27,7 @@ from huimin.core.roles import (
     USERS_MANAGE,
     USERS_VIEW,
 )
-from huimin.core.scope import PICKED_REGION_SESSION_KEY, in_scope, scoped
+from huimin.core.scope import PICKED_REGION_SESSION_KEY, in_scope, scoped, starting_with
 
 
 class LoginView(auth_views.LoginView):
@@ -283,7 +283,7 @@ def audit_list(request):
         if data["object_id"]:
             entries = entries.filter(object_id=data["object_id"])
         if data["region"]:
-            entries = entries.filter(region_code__startswith=data["region"])
+            entries = entries.filter(starting_with("region_code", data["region"]))
         if data["date_from"]:
             entries = entries.filter(ts__date__gte=data["date_from"])
         if data["date_to"]:

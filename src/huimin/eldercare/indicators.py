@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from huimin.core.scope import subtree
 from huimin.eldercare import rules
 from huimin.eldercare.models import Institution, Resident
 
@@ -39,7 +40,6 @@ class BedFigures:
 
 
 def older_people(prefix: str, day: datetime.date) -> int:
-    from huimin.core.scope import subtree
     from huimin.elderly import rules as elderly_rules
     from huimin.elderly.services import register_age
     from huimin.registry.models import Person
@@ -49,7 +49,7 @@ def older_people(prefix: str, day: datetime.date) -> int:
 
 def bed_figures(prefix: str, day: datetime.date) -> BedFigures:
     """The figures of the institutions operating in the subtree of region prefix ``prefix`` on ``day``."""
-    qs = Institution.objects.filter(region__code__startswith=prefix, status=Institution.Status.OPERATING,
+    qs = Institution.objects.filter(subtree("region", prefix), status=Institution.Status.OPERATING,
                                     filed_on__lte=day)  # fmt: skip
     agg = qs.aggregate(n=Count("pk"), nursing=Sum("nursing_beds"), general=Sum("general_beds"))
     nursing, general = agg["nursing"] or 0, agg["general"] or 0

@@ -18,7 +18,8 @@ def resolve_institutions(ids) -> dict[int, tuple[str, str]]:
 def institution_population(region_code: str) -> list[tuple[str, int, str]]:
     """The institutions a draw in ``region_code`` picks from: those operating in its subtree."""
     from huimin.core import regions
+    from huimin.core.scope import subtree
 
-    qs = Institution.objects.filter(region__code__startswith=regions.prefix_of(region_code),
+    qs = Institution.objects.filter(subtree("region", regions.prefix_of(region_code)),
                                     status=Institution.Status.OPERATING)  # fmt: skip
     return [(KIND, pk, name) for pk, name in qs.values_list("pk", "name")]

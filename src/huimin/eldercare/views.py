@@ -14,7 +14,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import scoped, user_prefixes
+from huimin.core.scope import scoped, starting_with, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.eldercare import capabilities as cap
@@ -284,7 +284,7 @@ def dashboard(request):
     areas = []
     if own is not None:
         areas.append(own)
-        areas += list(Region.objects.filter(code__startswith=own.prefix, level=own.level + 1).order_by("code"))
+        areas += list(Region.objects.filter(starting_with("code", own.prefix), level=own.level + 1).order_by("code"))
     rows = [(r, indicators.bed_figures(r.prefix, day)) for r in areas if any(r.code.startswith(p) for p in prefixes)]
     inspections = scoped(Inspection.objects.filter(draw__isnull=False), request.user, capability=scap.VIEW)
     findings = scoped(Finding.objects.all(), request.user, capability=scap.VIEW)

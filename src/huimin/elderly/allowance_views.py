@@ -19,7 +19,7 @@ from huimin.core.masking import mask
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import in_scope, require_in_scope, user_prefixes
+from huimin.core.scope import in_scope, regions_of, require_in_scope, subtree, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.elderly import allowance
@@ -32,13 +32,7 @@ PAGE = 50
 
 def _places(user):
     """Counties and townships inside the user's subtree (a proposal is confirmed for one of them)."""
-    prefixes = user_prefixes(user)
-    if not prefixes:
-        return Region.objects.none()
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return Region.objects.filter(condition, level__in=(regions.COUNTY, regions.TOWNSHIP)).order_by("code")
+    return regions_of(user, (regions.COUNTY, regions.TOWNSHIP))
 
 
 def _chosen(request) -> str:
@@ -78,7 +72,7 @@ def proposal_page(request):
     for line in page.object_list:
         line.id_masked = mask("id_number", numbers.get(line.person_id) or "")
         line.township_name = names.get(line.township, line.township)
-    batches = AllowanceBatch.objects.filter(region__code__startswith=regions.prefix_of(code)).select_related("region")
+    batches = AllowanceBatch.objects.filter(subtree("region", regions.prefix_of(code))).select_related("region")
     return render(request, "elderly/allowance_proposal.html", {
         "prop": prop, "page": page, "region": code, "places": _places(request.user), "bands": all_bands,
         "band": band_low, "month": month, "batches": batches[:10],
@@ -145,7 +139,7 @@ def enrolled_page(request):
     if not code:
         raise Http404
     qs = (
-        Enrolment.objects.filter(programme__code=allowance.PROGRAMME, region__code__startswith=regions.prefix_of(code))
+        Enrolment.objects.filter(subtree("region", regions.prefix_of(code)), programme__code=allowance.PROGRAMME)
         .exclude(status=Enrolment.Status.STOPPED)
         .select_related("region", "person")
         .order_by("region_id", "person__birth_date", "pk")
@@ -180,12 +174,12 @@ def bands_page(request):
     prefix = regions.prefix_of(code)
     rows = (
         Standard.objects.filter(kind=allowance.KIND)
-        .filter(Q(region_id__in=lineage) | Q(region__code__startswith=prefix))
+        .filter(Q(region_id__in=lineage) | subtree("region", prefix))
         .select_related("region")
         .order_by("region_id", "-effective_from", "age_from")
     )
     policies = AllowancePolicy.objects.filter(Q(region__isnull=True) | Q(region_id__in=lineage) |
-                                              Q(region__code__startswith=prefix)).select_related("region")  # fmt: skip
+                                              subtree("region", prefix)).select_related("region")  # fmt: skip
     month = allowance.next_month()
     return render(request, "elderly/allowance_bands.html", {
         "rows": rows, "policies": policies, "region": code, "places": _places(request.user),

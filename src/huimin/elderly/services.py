@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import in_scope, scoped, subtree
 from huimin.elderly import capabilities as cap
 from huimin.elderly import rules
 from huimin.elderly.access import access_elderly_person_by_id, access_mark_by_id
@@ -170,7 +170,7 @@ def do_derive(actor, region_code: str = "", day: datetime.date | None = None) ->
     result = DeriveResult()
     persons = register(actor, day).select_related(None).order_by("pk")
     if prefix:
-        persons = persons.filter(region__code__startswith=prefix)
+        persons = persons.filter(subtree("region", prefix))
     with transaction.atomic():
         last = 0
         while True:

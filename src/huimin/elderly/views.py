@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 from huimin.core import audit, regions
 from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
-from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import in_scope, user_prefixes
+from huimin.core.scope import in_scope, regions_of, subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.elderly import capabilities as cap
@@ -28,16 +27,7 @@ STATUS_FILTERS = {"any": "已确认或待确认", "confirmed": "已确认", "pro
 
 def _regions(user):
     """Townships and villages inside the user's subtree, for the region filter."""
-    prefixes = user_prefixes(user)
-    qs = Region.objects.filter(level__in=(regions.TOWNSHIP, regions.VILLAGE)).order_by("code")
-    if not prefixes:
-        return qs.none()
-    from django.db.models import Q
-
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return qs.filter(condition)
+    return regions_of(user, (regions.TOWNSHIP, regions.VILLAGE))
 
 
 def _filtered(request):
@@ -45,7 +35,7 @@ def _filtered(request):
     f = {k: request.GET.get(k, "").strip() for k in ("category", "status", "region", "age")}
     qs = services.register(request.user, day).select_related("region", "household")
     if f["region"] and in_scope(request.user, f["region"]):
-        qs = qs.filter(region__code__startswith=regions.prefix_of(f["region"]))
+        qs = qs.filter(subtree("region", regions.prefix_of(f["region"])))
     if f["age"] in rules.AGE_BANDS:
         qs = qs.filter(rules.age_band_q(f["age"], day))
     if f["category"]:

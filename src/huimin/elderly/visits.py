@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from huimin.core import audit, idempotency, offline, regions
@@ -155,30 +155,30 @@ def schedule(prefix: str, day: datetime.date, register_age: int, person_ids=None
     ids = [p[0] for p in people]
     if not ids:
         return []
-    within = {"person__region__code__startswith": prefix} if prefix else {}
+    within = subtree("person__region", prefix) if prefix else Q()
     if person_ids is not None:
-        within = {"person_id__in": ids}
+        within = Q(person_id__in=ids)
     marks = defaultdict(set)
-    for pid, code in CategoryMark.objects.filter(status=CategoryMark.Status.CONFIRMED, **within).values_list(
+    for pid, code in CategoryMark.objects.filter(within, status=CategoryMark.Status.CONFIRMED).values_list(
         "person_id", "category__code"
     ):
         marks[pid].add(code)
     levels = {}
     for pid, _, _, rank in (
-        Assessment.objects.filter(assessed_on__lte=day, **within)
+        Assessment.objects.filter(within, assessed_on__lte=day)
         .order_by("person_id", "assessed_on", "id")
         .values_list("person_id", "assessed_on", "id", "level__rank")
     ):
         levels[pid] = rank  # the last one per person wins
-    overrides = dict(TierOverride.objects.filter(ended_on__isnull=True, **within).values_list("person_id", "tier_id"))
+    overrides = dict(TierOverride.objects.filter(within, ended_on__isnull=True).values_list("person_id", "tier_id"))
     last = dict(
-        Visit.objects.filter(visited_on__lte=day, **within).values("person_id").annotate(m=Max("visited_on"))
+        Visit.objects.filter(within, visited_on__lte=day).values("person_id").annotate(m=Max("visited_on"))
         .values_list("person_id", "m")
     )  # fmt: skip
     assigned = {pid: (vid, since) for pid, vid, since in VisitAssignment.objects.filter(
-        ended_on__isnull=True, **within).values_list("person_id", "visitor_id", "since")}  # fmt: skip
+        within, ended_on__isnull=True).values_list("person_id", "visitor_id", "since")}  # fmt: skip
     events = dict(
-        VisitEvent.objects.filter(occurred_at__date__lte=day, **within).values("person_id")
+        VisitEvent.objects.filter(within, occurred_at__date__lte=day).values("person_id")
         .annotate(m=Max("occurred_at")).values_list("person_id", "m")
     )  # fmt: skip
     all_tiers = tiers()
@@ -258,7 +258,7 @@ def coverage(
         rows = schedule(prefix, last, register_age)
     visited_qs = Visit.objects.filter(visited_on__range=(first, last))
     if prefix:
-        visited_qs = visited_qs.filter(person__region__code__startswith=prefix)
+        visited_qs = visited_qs.filter(subtree("person__region", prefix))
     seen = set(visited_qs.values_list("person_id", flat=True).distinct())
     out: dict[str, Coverage] = {}
     for d in rows:

@@ -20,7 +20,7 @@ from huimin.assistance.actions import enrol as enrol_actions
 from huimin.assistance.models import CURRENT_STATUSES, Enrolment, OverlapRule
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_writable_region
-from huimin.core.scope import scoped
+from huimin.core.scope import scoped, subtree
 from huimin.core.services import ServiceError
 from huimin.eligibility import capabilities as cap
 from huimin.eligibility.error_codes import EligibilityErrorCode
@@ -168,7 +168,7 @@ def overdue_list(actor, *, day: datetime.date | None = None, township: str = "",
     day = day or timezone.localdate()
     qs = scoped(Enrolment.objects.all(), actor, "region", cap.VIEW)
     if township:
-        qs = qs.filter(region__code__startswith=regions.prefix_of(township))
+        qs = qs.filter(subtree("region", regions.prefix_of(township)))
     rows = [d for d in dues(qs, day) if d.overdue(day)]
     if only_suspended:
         rows = [d for d in rows if d.enrolment.status == Enrolment.Status.SUSPENDED]

@@ -17,6 +17,7 @@ from stdnum.cn import uscc as uscc_check
 from huimin.core import audit, parse, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope, require_writable_region
 from huimin.core.models import Region
+from huimin.core.scope import subtree
 from huimin.homecare import capabilities as cap
 from huimin.homecare.access import access_order_by_id, access_provider_by_id, access_record_by_id
 from huimin.homecare.error_codes import HomecareErrorCode as E
@@ -357,7 +358,7 @@ def draw_followups(actor, region_code: str, month: datetime.date, seed: str | No
     require_region_in_scope(actor, region_code, "区划")
     first, last = month_bounds(month)
     percent = setting(Setting.Key.FOLLOWUP_PERCENT, region_code, last)
-    ids = list(ServiceRecord.objects.filter(region__code__startswith=regions.prefix_of(region_code),
+    ids = list(ServiceRecord.objects.filter(subtree("region", regions.prefix_of(region_code)),
                service_date__range=(first, last), confirmed_at__isnull=False, followup__isnull=True)
                .order_by("pk").values_list("pk", flat=True))  # fmt: skip
     size = min(len(ids), int((len(ids) * percent / 100).to_integral_value(rounding="ROUND_CEILING")))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope
 from huimin.core.models import Region
+from huimin.core.scope import subtree
 from huimin.homecare import capabilities as cap
 from huimin.homecare.access import access_settlement_by_id
 from huimin.homecare.error_codes import HomecareErrorCode as E
@@ -32,7 +33,7 @@ PROCEDURE = "homecare.settlement"  # core.duties: registered in HomecareConfig.r
 
 def records_of(region_code: str, month: datetime.date):
     first, last = month_bounds(month)
-    return ServiceRecord.objects.filter(region__code__startswith=regions.prefix_of(region_code),
+    return ServiceRecord.objects.filter(subtree("region", regions.prefix_of(region_code)),
                                         service_date__range=(first, last))  # fmt: skip
 
 

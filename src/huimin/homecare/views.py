@@ -14,10 +14,9 @@ from django.views.decorators.http import require_POST
 from huimin.core import audit, regions
 from huimin.core.access import show_refusal, visible_configuration
 from huimin.core.decorators import capability_required
-from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import scoped, user_prefixes
+from huimin.core.scope import regions_of, scoped
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.homecare import alarms as alarm_services
@@ -48,13 +47,7 @@ PAGE = 30
 
 
 def _regions(user, levels=(regions.COUNTY, regions.TOWNSHIP, regions.VILLAGE)):
-    prefixes = user_prefixes(user)
-    if not prefixes:
-        return Region.objects.none()
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return Region.objects.filter(condition, level__in=levels).order_by("code")
+    return regions_of(user, levels)
 
 
 def _month(value) -> datetime.date:

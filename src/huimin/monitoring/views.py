@@ -18,7 +18,7 @@ from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.parse import date_or_none
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import in_scope, scoped, user_prefixes
+from huimin.core.scope import in_scope, regions_of, scoped, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.engine.sources import SOURCES
@@ -72,12 +72,7 @@ def _townships(user):
         return qs.none()
     if any(len(p) >= regions.PREFIX_LENGTH[regions.TOWNSHIP] for p in prefixes):
         return qs.filter(code__in=[regions.full_code(p[:9]) for p in prefixes])
-    from django.db.models import Q
-
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return qs.filter(condition)
+    return regions_of(user, (regions.TOWNSHIP,))
 
 
 def _township_choices(user) -> list[tuple[str, str]]:

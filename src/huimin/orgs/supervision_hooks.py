@@ -2,6 +2,7 @@
 and the population a draw picks from (registered in ``OrgsConfig.ready``)."""
 
 from huimin.core import regions
+from huimin.core.scope import subtree
 from huimin.orgs.models import Organisation
 
 KIND = "orgs.organisation"
@@ -15,6 +16,6 @@ def resolve_organisations(ids) -> dict[int, tuple[str, str]]:
 
 def organisation_population(region_code: str) -> list[tuple[str, int, str]]:
     """The organisations a draw in ``region_code`` picks from: the active ones registered by an authority there."""
-    qs = Organisation.objects.filter(authority__code__startswith=regions.prefix_of(region_code),
+    qs = Organisation.objects.filter(subtree("authority", regions.prefix_of(region_code)),
                                      status=Organisation.Status.ACTIVE)  # fmt: skip
     return [(KIND, pk, name) for pk, name in qs.order_by("pk").values_list("pk", "name")]

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 from huimin.core import audit
 from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
-from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import EXPORT, has_capability
-from huimin.core.scope import user_prefixes
+from huimin.core.scope import regions_of
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import xlsx_response
 from huimin.orgs import capabilities as cap
@@ -44,11 +43,7 @@ PAGE = 30
 
 def _authorities(user):
     """County and city regions inside the user's subtree (a registration authority is at one of these levels)."""
-    prefixes = user_prefixes(user)
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return Region.objects.filter(condition, level__in=(2, 3)).order_by("code") if prefixes else Region.objects.none()
+    return regions_of(user, (2, 3))
 
 
 def _year(request, default: int) -> int:
@@ -575,11 +570,7 @@ def station_list(request):
     from huimin.core.scope import scoped
 
     qs = scoped(SocialWorkStation.objects.select_related("region", "operator"), request.user, capability=cap.VIEW)
-    prefixes = user_prefixes(request.user)
-    condition = Q()
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    townships = Region.objects.filter(condition, level=4).order_by("code") if prefixes else Region.objects.none()
+    townships = regions_of(request.user, (4,))
     covered = set(qs.values_list("region_id", flat=True))
     return render(
         request,

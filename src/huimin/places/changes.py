@@ -19,7 +19,7 @@ from django.db.models import Case, Value, When
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.models import Region
-from huimin.core.scope import in_scope
+from huimin.core.scope import in_scope, starting_with
 from huimin.places import capabilities as cap
 from huimin.places.error_codes import PlacesErrorCode as E
 from huimin.places.models import CodeMapping, RegionChange
@@ -75,7 +75,8 @@ def _document(document: str, effective_on) -> tuple[str, datetime.date]:
 
 def plan_merge(old: Region, into: Region) -> list[tuple[Region, Region]]:
     """(old village, new village) pairs: each active village of ``old`` numbered after the last of ``into``."""
-    taken = Region.objects.filter(code__startswith=into.prefix, level=regions.VILLAGE).values_list("code", flat=True)
+    villages = Region.objects.filter(starting_with("code", into.prefix), level=regions.VILLAGE)
+    taken = villages.values_list("code", flat=True)
     seq = max((int(c[9:12]) for c in taken), default=0)
     pairs = []
     for village in Region.objects.filter(parent=old, is_active=True).order_by("code"):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability, require_writable_region
 from huimin.core.models import Region
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import in_scope, scoped, subtree
 from huimin.places import capabilities as cap
 from huimin.places import rules
 from huimin.places.error_codes import PlacesErrorCode as E
@@ -161,7 +161,7 @@ def check_proposal(actor, type_: str, data: dict, place_pk=None) -> dict:
         )
     if (
         pending := Proposal.objects.filter(status=Proposal.Status.SUBMITTED)
-        .filter(Q(place=place) if place else Q(name=name, kind=kind, region__code__startswith=region.code[:6]))
+        .filter(Q(place=place) if place else Q(name=name, kind=kind) & subtree("region", region.code[:6]))
         .first()
     ):
         raise BusinessRuleError(E.PROPOSAL_STATE, f"已有待审批的申请 {pending.number}，请待其审批后再申报")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from huimin.core import audit, regions
 from huimin.core.access import BusinessRuleError, Forbidden, NotInScope, require_access
 from huimin.core.roles import PEOPLE_MERGE, has_capability
-from huimin.core.scope import in_scope, user_prefixes
+from huimin.core.scope import in_scope, subtree, user_prefixes
 from huimin.core.services import ServiceError
 from huimin.registry import bank_accounts, codes
 from huimin.registry.error_codes import RegistryErrorCode
@@ -105,7 +105,7 @@ def foreign_duplicates_for(user):
         return ForeignDuplicate.objects.none()
     condition = Q()
     for prefix in user_prefixes(user):
-        condition |= Q(region__code__startswith=prefix) | Q(holder__region__code__startswith=prefix)
+        condition |= subtree("region", prefix) | subtree("holder__region", prefix)
     if not condition:
         return ForeignDuplicate.objects.none()
     return (
@@ -127,7 +127,7 @@ def likely_duplicates_of(person: Person):
     if person.name_pinyin:
         same_name |= Q(name_pinyin=person.name_pinyin)
     return (
-        Person.objects.filter(same_name, birth_date=person.birth_date, region__code__startswith=person.region_id[:6])
+        Person.objects.filter(same_name, subtree("region", person.region_id[:6]), birth_date=person.birth_date)
         .filter(merged_into__isnull=True)
         .exclude(pk=person.pk)
     )

@@ -34,7 +34,7 @@ from huimin.core.access import (
 from huimin.core.context import current_actor
 from huimin.core.models import Region
 from huimin.core.roles import BusinessLine, Role, has_capability
-from huimin.core.scope import in_scope, scoped
+from huimin.core.scope import in_scope, scoped, subtree
 from huimin.core.services import ServiceError
 from huimin.registry import codes, idnumbers
 from huimin.registry.models import Person
@@ -239,7 +239,7 @@ def registry_candidates(actor, stay: Stay, data: dict):
             raise ServiceError("区划代码应为 12 位数字")
         if not in_scope(actor, place):
             raise ServiceError("比对区划不在您的管辖范围内：对象库比对只查本辖区人员")
-        qs = qs.filter(region__code__startswith=regions.prefix_of(place))
+        qs = qs.filter(subtree("region", regions.prefix_of(place)))
         criteria["region"] = place
     if not criteria:
         raise ServiceError("请至少填写一项比对条件（姓名、性别、估计年龄或区划）")
@@ -574,7 +574,7 @@ def return_figures(prefix: str, start: datetime.date, end: datetime.date) -> tup
     """(returned with confirmation, identified stays ended) of the stays in the regions under ``prefix`` that ended
     between ``start`` and ``end``: the two terms of the stats indicator 接送返回率."""
     ended = Q(returned_on__range=(start, end)) | Q(left_on__range=(start, end)) | Q(placed_on__range=(start, end))
-    stays = Stay.objects.filter(ended, region__code__startswith=prefix).exclude(identified="")
+    stays = Stay.objects.filter(ended, subtree("region", prefix)).exclude(identified="")
     returned = stays.filter(status=Stay.Status.RETURNED).count()
     return returned, stays.count()
 

@@ -11,7 +11,7 @@ from huimin.assistance.models import Programme
 from huimin.core import regions
 from huimin.core.models import Region
 from huimin.core.roles import STATS_VIEW
-from huimin.core.scope import scoped
+from huimin.core.scope import scoped, subtree
 from huimin.stats.compute import add_months
 from huimin.stats.models import FIGURES, MonthlyFigure
 
@@ -48,9 +48,7 @@ def visible(queryset, user):
 
 def base(user, region: Region, months, programme: str = "", urban: bool | None = None):
     """The figures of ``region`` for ``months`` that ``user`` may see (``visible``)."""
-    qs = visible(MonthlyFigure.objects.all(), user).filter(
-        region__code__startswith=region.prefix, month__in=list(months)
-    )
+    qs = visible(MonthlyFigure.objects.all(), user).filter(subtree("region", region.prefix), month__in=list(months))
     if programme:
         qs = qs.filter(programme=programme)
     if urban is not None:
@@ -62,7 +60,7 @@ def latest_paid_month(user, region: Region, not_after: datetime.date) -> datetim
     """The latest month up to ``not_after`` in which something was paid in ``region`` (None when nothing was); with
     no user, the region's (the daily job storing the boards the dashboard opens on)."""
     paid = visible(MonthlyFigure.objects.all(), user).filter(
-        region__code__startswith=region.prefix, month__lte=not_after, amount_paid__gt=0
+        subtree("region", region.prefix), month__lte=not_after, amount_paid__gt=0
     )
     return paid.order_by("-month").values_list("month", flat=True).first()
 

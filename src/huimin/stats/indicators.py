@@ -17,6 +17,7 @@ from django.utils import timezone
 from huimin.benefits import standards
 from huimin.core import regions
 from huimin.core.models import Region
+from huimin.core.scope import subtree
 from huimin.monitoring.models import Warning
 from huimin.stats import figures
 from huimin.stats.compute import REFRESH, _aware, add_months, is_stale, month_end, month_start
@@ -74,7 +75,7 @@ def review_on_time(user, region: Region, month: datetime.date) -> Decimal | None
 
 def warning_closure(user, region: Region, month: datetime.date) -> Decimal | None:
     end = _aware(add_months(month, 1))
-    qs = figures.visible(Warning.objects.all(), user).filter(region__code__startswith=region.prefix, raised_at__lt=end)
+    qs = figures.visible(Warning.objects.all(), user).filter(subtree("region", region.prefix), raised_at__lt=end)
     raised = qs.count()
     if not raised:
         return None

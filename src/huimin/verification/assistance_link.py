@@ -10,6 +10,7 @@ from django.utils import timezone
 from huimin.assistance import verification_link
 from huimin.assistance.models import ApplicationDocument, Enrolment, ManualVerification, Programme
 from huimin.core.roles import has_capability
+from huimin.core.scope import subtree
 from huimin.registry.models import Household
 from huimin.verification import applications, enrolment, programmes, services
 from huimin.verification.capabilities import VERIFY_RUN
@@ -67,7 +68,7 @@ def programme_choices() -> list[tuple[str, str]]:
 
 def enrolled_households(programme: str, prefix: str) -> list[int]:
     live = [Enrolment.Status.ACTIVE, Enrolment.Status.GRACE, Enrolment.Status.SUSPENDED]
-    enrolments = Enrolment.objects.filter(programme__code=programme, status__in=live, region__code__startswith=prefix)
+    enrolments = Enrolment.objects.filter(subtree("region", prefix), programme__code=programme, status__in=live)
     return list(enrolments.values_list("household_id", flat=True))
 
 
@@ -109,7 +110,7 @@ def manual_results(programme: str, prefix: str, until) -> dict[int, enrolment.Re
     per household of ``programme`` under ``prefix``, dated on or before ``until``."""
     in_force = [ManualVerification.Status.EFFECTIVE, ManualVerification.Status.CONFIRMED]
     rows = ManualVerification.objects.filter(
-        application__programme__code=programme, application__region__code__startswith=prefix, status__in=in_force,
+        subtree("application__region", prefix), application__programme__code=programme, status__in=in_force,
         report_date__lte=until,
     ).values_list("application__household_id", "report_date", "recorded_at", "conclusion")  # fmt: skip
     latest: dict[int, enrolment.Result] = {}

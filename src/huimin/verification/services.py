@@ -36,6 +36,7 @@ from huimin.core.access import (
     require_writable_region,
 )
 from huimin.core.models import Region
+from huimin.core.scope import subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
@@ -595,7 +596,7 @@ def _keys_in(regions_: list[Region]) -> pa.Array:
     """The person keys (blind indexes of ID numbers) of the persons registered in these regions' subtrees."""
     condition = Q()
     for region in regions_:
-        condition |= Q(region__code__startswith=region.prefix)
+        condition |= subtree("region", region.prefix)
     keys = Person.objects.filter(condition).exclude(id_number_bidx="").values_list("id_number_bidx", flat=True)
     return pa.array(list(keys), pa.string())
 
@@ -1197,7 +1198,7 @@ class PreviousResults:
     def __init__(self, programme: str, run: BatchRun):
         prefix = run.region.prefix if run.region_id else ""
         self.previous: dict[int, tuple] = enrolment.recorded_results(programme, prefix, run.as_of)
-        reports = Report.objects.filter(programme=programme, as_of__lte=run.as_of, region__code__startswith=prefix)
+        reports = Report.objects.filter(subtree("region", prefix), programme=programme, as_of__lte=run.as_of)
         for household, day, at, conclusion in reports.values_list("household_id", "as_of", "created_at", "conclusion"):
             if household not in self.previous or (day, at) > self.previous[household][:2]:
                 self.previous[household] = (day, at, conclusion)

@@ -21,7 +21,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import STATS_VIEW
-from huimin.core.scope import picked_region, scoped
+from huimin.core.scope import picked_region, scoped, starting_with, subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_download
 from huimin.engine.sources import SOURCES
@@ -437,7 +437,7 @@ def assist_answer(request, pk):
 def stats(request):
     base = picked_region(request) or request.user.region
     qs = scoped(Report.objects.all(), request.user, capability=STATS_VIEW)
-    qs = qs.filter(region__code__startswith=base.prefix)
+    qs = qs.filter(subtree("region", base.prefix))
     child_level = min(base.level + 1, regions.VILLAGE)
     cut = regions.PREFIX_LENGTH[child_level]
     table: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -446,7 +446,7 @@ def stats(request):
     ):
         key = (row["month"].strftime("%Y-%m"), row["region_id"][:cut])
         table[key][row["conclusion"]] += row["n"]
-    names = {r.code[:cut]: r.name for r in Region.objects.filter(code__startswith=base.prefix, level=child_level)}
+    names = {r.code[:cut]: r.name for r in Region.objects.filter(starting_with("code", base.prefix), level=child_level)}
     rows = [
         {"month": m, "region": names.get(code, code), "total": sum(c.values()), **{k: c.get(k, 0) for k in Conclusion}}
         for (m, code), c in sorted(table.items(), reverse=True)
