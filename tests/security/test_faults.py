@@ -111,7 +111,9 @@ def test_batch_run_killed_half_way_is_closed_as_interrupted_and_reruns(users, se
     assert AuditEntry.objects.filter(action="verification.batch.interrupted").count() == 1
     audit_ok()
 
-    # the rerun the page offers posts the same programme, date and scope, and completes
+    # the rerun the page offers posts the same programme, date and scope, and completes (queued for the task
+    # worker: here the immediate backend runs it at once, in the request)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     response = client.post(
         "/verification/batches/",
         {"programme": "dibao", "as_of": "2026-06-30", "region_prefix": "411702", "backend": "duckdb"},

@@ -15,6 +15,8 @@ from huimin.verification.models import Authorisation, Threshold
 
 AS_OF = datetime.date(2026, 6, 30)
 D = datetime.date
+# the task backend that runs a queued task at once, in the request (the demo without a worker)
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def valid_value(source_code: str, column) -> str:

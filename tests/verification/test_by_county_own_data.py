@@ -18,11 +18,10 @@ from huimin.registry.models import Household, Person
 from huimin.verification import services
 from huimin.verification.models import BatchCounty, BatchResult, BatchRun, Snapshot
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
-from tests.verification.factories import AS_OF, D, load, make_household, standard_thresholds
+from tests.verification.factories import AS_OF, IMMEDIATE, D, load, make_household, standard_thresholds
 
 CITY = "411700000000"
 HOME = "411702000000"
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def _vehicle(person):
@@ -189,7 +188,8 @@ def test_a_run_queued_from_the_page_waits_for_the_worker_and_is_not_queued_twice
     client = login(approver)
     data = {"programme": "dibao", "as_of": AS_OF.isoformat()}
     first = client.post("/verification/batches/by-county/", data, follow=True).content.decode()
-    assert "按县复核已提交后台处理" in first and "有 1 次按县复核在排队" in first
+    assert "按县复核已提交后台处理" in first and "有 1 次批量复核在排队" in first
+    assert first.count('data-testid="batch-queued"') == 1 and "按县复核，已等待不到 1 分钟" in first
     second = client.post("/verification/batches/by-county/", data, follow=True).content.decode()
     assert "已有一次按县复核在排队" in second
     assert services.queued_batches() == 1 and not BatchRun.objects.exists()  # the worker has not run it yet

@@ -8,7 +8,15 @@ from openpyxl import load_workbook
 
 from huimin.verification.models import AssistRequest, Authorisation, Report, Snapshot, Threshold, Upload
 from tests.conftest import VILLAGE_A1
-from tests.verification.factories import AS_OF, D, csv_bytes, make_household, standard_thresholds, valid_row
+from tests.verification.factories import (
+    AS_OF,
+    IMMEDIATE,
+    D,
+    csv_bytes,
+    make_household,
+    standard_thresholds,
+    valid_row,
+)
 
 
 def test_upload_page_rejects_a_bad_file_whole_and_offers_the_error_report(users, login):
@@ -120,7 +128,8 @@ def test_household_page_records_authorisations_runs_a_check_and_a_cross_region_r
     assert "共完成核对 2 次" in stats and "人均金融资产上限" in stats
 
 
-def test_batch_page_starts_a_run(users, login):
+def test_batch_page_starts_a_run(users, login, settings):
+    settings.TASKS = IMMEDIATE  # queued for the task worker, run at once (tests/verification/test_batch_queue.py)
     standard_thresholds()
     make_household(VILLAGE_A1, [("王一", D(1960, 1, 1))])
     client = login(users["approver"])

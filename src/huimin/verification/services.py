@@ -7,9 +7,11 @@ assistance workflow calls; it reads ``Report.conclusion``.
 
 import datetime
 import hashlib
+import inspect
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from huimin.core.access import (
     require_writable_region,
 )
 from huimin.core.models import Region
-from huimin.core.scope import subtree
+from huimin.core.scope import in_scope, subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
@@ -56,6 +58,7 @@ from huimin.verification.models import (
     BatchResult,
     BatchRun,
     Conclusion,
+    ProgrammeLabel,
     Report,
     Rule,
     Snapshot,
@@ -755,12 +758,12 @@ def run_batch(
 ):
     """Re-check every active household under ``region_prefix`` in one columnar run; store and compare.
 
-    With ``enrolled_only`` (定期核对) only households currently enrolled in the programme are checked."""
+    With ``enrolled_only`` (定期核对) only households currently enrolled in the programme are checked. The batch
+    page queues it for the task worker (``start_batch``); the command line, the benchmarks and the tests call it
+    directly."""
     require_capability(actor, VERIFY_BATCH)
-    region = _batch_region(actor, region_prefix)
+    region = _batch_scope(actor, programme, region_prefix)
     prefix = region.prefix
-    if not Threshold.objects.filter(programme=programme).exists():
-        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
     backend = backend or backends.default_backend()
     close_stale_runs()
     with transaction.atomic():
@@ -1015,9 +1018,7 @@ def run_batch_by_county(
         region = run.region
         own = _read_inputs(root) is not None
     else:
-        region = _batch_region(actor, region_prefix)
-        if not Threshold.objects.filter(programme=programme).exists():
-            raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
+        region = _batch_scope(actor, programme, region_prefix)
         own = snapshot_root is None
         if own:
             _own_inputs(as_of, region)
@@ -1091,35 +1092,166 @@ def run_batch_by_county(
     )  # fmt: skip
 
 
+# --- batch runs started from the page, queued for the task worker ----------------------------------------------
+
+
 @task()
-def batch_by_county_task(user_id: int, programme: str, as_of: str, region_prefix: str, resume_id=None) -> int:
-    """``run_batch_by_county`` over the application's own data as a background task (``huimin db_worker`` runs the
-    queue), acting as the user who started it from the batch page; ``resume_id``: the run it resumes."""
+def batch_task(
+    user_id: int,
+    programme: str,
+    as_of: str,
+    region_code: str,
+    backend: str | None = None,
+    enrolled_only: bool = False,
+    by_county: bool = False,
+    resume_id: int | None = None,
+) -> int:
+    """A batch run started from the batch page, as a background task (``huimin db_worker`` runs the queue), acting
+    as the user who started it (the run checks his capability and region again and audits under his name): the
+    whole run (``run_batch``: 开始复核) or, with ``by_county``, a county-by-county run over the application's own
+    data (``run_batch_by_county``: 开始按县复核; ``resume_id``: the run it resumes, 按县续跑). Returns the run's id."""
     from huimin.core.context import acting_as, actor_for
     from huimin.core.models import User
 
     user = User.objects.get(pk=user_id)
+    day = datetime.date.fromisoformat(as_of)
     with acting_as(actor_for(user)):
-        resume = BatchRun.objects.get(pk=resume_id) if resume_id else None
-        day = datetime.date.fromisoformat(as_of)
-        return run_batch_by_county(user, programme, day, None, region_prefix, resume=resume).pk
+        if by_county:
+            resume = BatchRun.objects.get(pk=resume_id) if resume_id else None
+            return run_batch_by_county(user, programme, day, None, region_code, backend, resume=resume).pk
+        return run_batch(user, programme, day, region_code, backend, enrolled_only=enrolled_only).pk
+
+
+@dataclass(frozen=True)
+class QueuedRun(ProgrammeLabel):
+    """A batch run started from the page that no worker has picked up yet: what it will run (``batch_task``'s
+    arguments), its region and when it was queued."""
+
+    programme: str
+    as_of: datetime.date
+    region: Region | None
+    backend: str | None
+    enrolled_only: bool
+    by_county: bool
+    resume_id: int | None
+    enqueued_at: datetime.datetime
+
+    @property
+    def region_code(self) -> str:
+        return self.region.code if self.region else ""
+
+    @property
+    def region_prefix(self) -> str:
+        return self.region.prefix if self.region else ""
+
+    @property
+    def waited(self) -> str:
+        return workers.waited(self.enqueued_at)
+
+    @property
+    def backend_label(self) -> str:
+        return dict(BatchRun._meta.get_field("backend").choices).get(self.backend or backends.default_backend(), "")
+
+    def same_as(self, other: "QueuedRun") -> bool:
+        """The same run: kind, programme, date, region and 在保 choice (the engine does not change the result)."""
+        fields = ("by_county", "resume_id", "programme", "as_of", "region_code", "enrolled_only")
+        return all(getattr(self, f) == getattr(other, f) for f in fields)
+
+
+def queued_runs(actor=None) -> list[QueuedRun]:
+    """The batch runs started from the page that wait for the task worker, oldest first; given ``actor``, only
+    those of regions in his subtree (the batch page lists them)."""
+    signature = inspect.signature(batch_task.func)
+    waiting = workers.waiting(batch_task).order_by("enqueued_at")
+    jobs = []
+    for args_kwargs, enqueued_at in waiting.values_list("args_kwargs", "enqueued_at"):
+        job = signature.bind(*args_kwargs.get("args", []), **args_kwargs.get("kwargs", {}))
+        job.apply_defaults()
+        jobs.append({**job.arguments, "enqueued_at": enqueued_at})
+    found = Region.objects.in_bulk({job["region_code"] for job in jobs if job["region_code"]})
+    queued = [
+        QueuedRun(
+            programme=job["programme"],
+            as_of=datetime.date.fromisoformat(job["as_of"]),
+            region=found.get(job["region_code"]),
+            backend=job["backend"],
+            enrolled_only=bool(job["enrolled_only"]),
+            by_county=bool(job["by_county"]),
+            resume_id=job["resume_id"],
+            enqueued_at=job["enqueued_at"],
+        )
+        for job in jobs
+    ]
+    if actor is not None:
+        queued = [q for q in queued if in_scope(actor, q.region_code)]
+    return queued
 
 
 def queued_batches() -> int:
-    """County-by-county runs started from the page that no worker has picked up yet."""
-    return workers.waiting(batch_by_county_task).count()
+    """Batch runs (whole or county by county) started from the page that no worker has picked up yet."""
+    return workers.waiting(batch_task).count()
 
 
 def queued_since():
-    """When the oldest county-by-county run still waiting for a worker was queued (None when none waits)."""
-    return workers.waiting_since(batch_by_county_task)
+    """When the oldest batch run still waiting for a worker was queued (None when none waits)."""
+    return workers.waiting_since(batch_task)
 
 
 def _refuse_while_queued() -> None:
-    if queued_batches():
+    """A county-by-county run (or resume) is refused while another waits for the worker."""
+    if any(q.by_county for q in queued_runs()):
         raise BusinessRuleError(
             VerificationErrorCode.BATCH_QUEUED, "已有一次按县复核在排队等待后台处理，请待其开始后再提交"
         )
+
+
+def _refuse_the_same_run(run: QueuedRun) -> None:
+    """A whole run is refused while the same one (``QueuedRun.same_as``) waits for the worker or runs."""
+    what = f"{run.programme_label}，核对基准日 {run.as_of:%Y-%m-%d}，{run.region.full_name()}"
+    what += "，仅在保家庭" if run.enrolled_only else ""
+    if any(run.same_as(q) for q in queued_runs()):
+        raise BusinessRuleError(
+            VerificationErrorCode.BATCH_QUEUED,
+            f"已有一次相同的批量复核（{what}）在排队等待后台处理，请待其完成后再提交",
+        )
+    close_stale_runs()  # a run whose process died does not hold the next one back
+    running = BatchRun.objects.filter(
+        status=BatchRun.Status.RUNNING, snapshot_root="", programme=run.programme, as_of=run.as_of,
+        region=run.region, enrolled_only=run.enrolled_only,
+    ).first()  # fmt: skip
+    if running is not None:
+        raise BusinessRuleError(
+            VerificationErrorCode.BATCH_QUEUED,
+            f"相同的批量复核 #{running.pk}（{what}）正在运行，请待其完成后再提交",
+        )
+
+
+def start_batch(
+    actor,
+    programme: str,
+    as_of: datetime.date,
+    region_prefix: str = "",
+    backend: str | None = None,
+    enrolled_only: bool = False,
+):
+    """Queue a whole run (``run_batch``) for the task worker — the batch page's 开始复核, which at a county's or a
+    province's size would hold a web worker for minutes — after the checks the run makes first (capability, the
+    region in the actor's subtree, thresholds set), so a refusal is shown at once; refused while the same run
+    waits or runs (``verification.batch_queued``). Returns the task's result: with the immediate backend (tests,
+    the demo without a worker) the run has already finished."""
+    require_capability(actor, VERIFY_BATCH, "批量复核")
+    region = _batch_scope(actor, programme, region_prefix)
+    backend = backend or backends.default_backend()
+    if backend not in backends.BACKENDS:
+        raise ServiceError(f"不支持的计算引擎：{backend}")
+    run = QueuedRun(programme=programme, as_of=as_of, region=region, backend=backend, enrolled_only=enrolled_only,
+                    by_county=False, resume_id=None, enqueued_at=timezone.now())  # fmt: skip
+    _refuse_the_same_run(run)
+    audit.record("verification.batch.queue", None, region_code=region.code,
+                 after={"programme": programme, "as_of": as_of.isoformat(), "backend": backend,
+                        "enrolled_only": enrolled_only})  # fmt: skip
+    return batch_task.enqueue(user_id=actor.pk, programme=programme, as_of=as_of.isoformat(), region_code=region.code,
+                              backend=backend, enrolled_only=enrolled_only)  # fmt: skip
 
 
 def start_batch_by_county(actor, programme: str, as_of: datetime.date, region_prefix: str = ""):
@@ -1128,16 +1260,15 @@ def start_batch_by_county(actor, programme: str, as_of: datetime.date, region_pr
     partitioned snapshots present), so a refusal is shown at once. Returns the task's result: with the immediate
     backend (tests) the run has already finished."""
     require_capability(actor, VERIFY_BATCH, "按县批量复核")
-    region = _batch_region(actor, region_prefix)
-    if not Threshold.objects.filter(programme=programme).exists():
-        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
+    region = _batch_scope(actor, programme, region_prefix)
     if as_of > timezone.localdate():
         raise ServiceError("核对基准日不能晚于今天")
     _own_inputs(as_of, region)
     _refuse_while_queued()
     audit.record("verification.batch.queue", None, region_code=region.code,
                  after={"programme": programme, "as_of": as_of.isoformat(), "by_county": True})  # fmt: skip
-    return batch_by_county_task.enqueue(actor.pk, programme, as_of.isoformat(), region.code)
+    return batch_task.enqueue(user_id=actor.pk, programme=programme, as_of=as_of.isoformat(), region_code=region.code,
+                              by_county=True)  # fmt: skip
 
 
 def start_resume(actor, run: BatchRun):
@@ -1148,7 +1279,8 @@ def start_resume(actor, run: BatchRun):
     _refuse_while_queued()
     after = {"resume": True, "counties_done": run.counties_done, "counties_total": run.counties_total}
     audit.record("verification.batch.queue", run, region_code=run.region_id or "", after=after)
-    return batch_by_county_task.enqueue(actor.pk, run.programme, run.as_of.isoformat(), "", resume_id=run.pk)
+    return batch_task.enqueue(user_id=actor.pk, programme=run.programme, as_of=run.as_of.isoformat(),
+                              region_code=run.region_id or "", by_county=True, resume_id=run.pk)  # fmt: skip
 
 
 def _batch_region(actor, region_prefix: str) -> Region:
@@ -1166,6 +1298,15 @@ def _batch_region(actor, region_prefix: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise NotInScope("区划不存在或不在您的管辖范围内")
+    return region
+
+
+def _batch_scope(actor, programme: str, region_prefix: str) -> Region:
+    """What every batch run checks before it starts (and the page before it queues one): its region
+    (``_batch_region``) and the programme's thresholds configured."""
+    region = _batch_region(actor, region_prefix)
+    if not Threshold.objects.filter(programme=programme).exists():
+        raise BusinessRuleError(VerificationErrorCode.NO_THRESHOLDS, not_configured(programme))
     return region
 
 

@@ -279,44 +279,50 @@ def _batch(request, pk):
 
 @capability_required(VERIFY_BATCH)
 def batches(request):
+    """The batch runs, and 开始复核: a whole run queued for the task worker (not run in the request)."""
     form = BatchForm(request.POST or None, initial={"as_of": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            run = services.run_batch(
-                request.user,
-                form.cleaned_data["programme"],
-                form.cleaned_data["as_of"],
-                form.cleaned_data["region_prefix"],
-                form.cleaned_data["backend"],
-                enrolled_only=form.cleaned_data["enrolled_only"],
-            )
+            result = services.start_batch(request.user, data["programme"], data["as_of"], data["region_prefix"],
+                                          data["backend"], enrolled_only=data["enrolled_only"])  # fmt: skip
         except ServiceError as exc:
             show_refusal(request, exc)
         else:
-            return redirect("verification:batch", pk=run.pk)
+            run = _queued_message(request, result, WHOLE)
+            return redirect("verification:batch", pk=run.pk) if run else redirect("verification:batches")
     services.close_stale_runs()  # a run whose process died shows 中断 (with a rerun), not 运行中 forever
     runs = scoped(BatchRun.objects.select_related("region"), request.user, capability=VERIFY_BATCH)
     queued = services.queued_batches()
+    page = _page(request, runs)
     context = {
         "form": form,
         "county_form": CountyBatchForm(initial={"as_of": timezone.localdate()}),
-        "page": _page(request, runs),
+        "page": page,
         "queued": queued,
+        "queued_runs": services.queued_runs(request.user) if page.number == 1 else [],
         "queue_notice": workers.queue_notice(request.user, services.queued_since()) if queued else None,
     }
     return render(request, "verification/batches.html", context)
 
 
-def _queued_message(request, result, *, resumed: bool) -> BatchRun | None:
-    """What the page says of a county-by-county run it queued; the run when the task already ran (the immediate
-    backend of the tests and the demo without a worker)."""
-    what = "按县续跑" if resumed else "按县复核"
+# what the page calls each kind of run it queues; after it, how one that failed is taken up again
+WHOLE = ("批量复核", "可重新运行")
+BY_COUNTY = ("按县复核", "已完成的县（区）的结果已保存，可按县续跑")
+RESUMED = ("按县续跑", "已完成的县（区）的结果已保存，可按县续跑")
+
+
+def _queued_message(request, result, kind: tuple[str, str]) -> BatchRun | None:
+    """What the page says of a batch run it queued (``kind``: WHOLE, BY_COUNTY or RESUMED); the run when the task
+    already ran (the immediate backend of the tests and the demo without a worker)."""
+    what, again = kind
     if result.status == TaskResultStatus.SUCCESSFUL:
         run = BatchRun.objects.get(pk=result.return_value)
-        messages.success(request, f"{what}完成：{run.counties_done} 个县（区），{run.households} 户。")
+        counties = f"{run.counties_done} 个县（区），" if run.by_county else ""
+        messages.success(request, f"{what}完成：{counties}{run.households} 户。")
         return run
     if result.status == TaskResultStatus.FAILED:
-        messages.error(request, f"{what}未能完成，原因见批量复核列表；已完成的县（区）的结果已保存，可按县续跑。")
+        messages.error(request, f"{what}未能完成，原因见批量复核列表；{again}。")
         return None
     messages.success(request, f"{what}已提交后台处理，完成后刷新本页查看进度和结果。")
     return None
@@ -338,7 +344,7 @@ def batch_by_county(request):
     except ServiceError as exc:
         show_refusal(request, exc)
         return redirect("verification:batches")
-    run = _queued_message(request, result, resumed=False)
+    run = _queued_message(request, result, BY_COUNTY)
     return redirect("verification:batch", pk=run.pk) if run else redirect("verification:batches")
 
 
@@ -352,7 +358,7 @@ def batch_resume(request, pk):
     except ServiceError as exc:
         show_refusal(request, exc)
         return redirect("verification:batch", pk=run.pk)
-    _queued_message(request, result, resumed=True)
+    _queued_message(request, result, RESUMED)
     return redirect("verification:batch", pk=run.pk)
 
 
