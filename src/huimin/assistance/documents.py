@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from huimin.assistance.models import Stage
-from huimin.assistance.verification_link import verification_conclusion, verification_history
+from huimin.assistance.verification_link import verification_record
 from huimin.registry.models import Membership
 
 FORMS = {
@@ -34,11 +34,12 @@ def context_for(application) -> dict:
         .select_related("person")
         .order_by("relation", "person__birth_date")
     )
+    verification, history = verification_record(application)
     return {
         "app": application,
         "members": members,
-        "verification": verification_conclusion(application),
-        "verification_history": verification_history(application),
+        "verification": verification,
+        "verification_history": history,
         "visits": application.visits.all(),
         "events": application.events.all(),
         "enrolment": getattr(application, "enrolment", None),

@@ -94,8 +94,9 @@ def _engine_reports(application) -> list[EngineReport]:
     return sorted(reports, key=lambda r: r.created_at, reverse=True)
 
 
-def _engine_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
-    reports = _engine_reports(application)
+def _engine_result(application, reports: list[EngineReport] | None = None):
+    """The engine's latest report as (when, result), from ``reports`` when they were already read."""
+    reports = _engine_reports(application) if reports is None else reports
     return (reports[0].created_at, reports[0].result) if reports else None
 
 
@@ -121,22 +122,30 @@ def _from_manual(record) -> VerificationResult:
 COUNTED = ("effective", "confirmed")  # ManualVerification.Status values that count
 
 
-def _manual_result(application) -> tuple[datetime.datetime, VerificationResult] | None:
-    record = (
-        application.manual_verifications.filter(status__in=COUNTED)
-        .order_by("-report_date", "-recorded_at", "-id")
-        .first()
-    )
+def _manual_result(application, records: list | None = None):
+    """The manual record that counts as (when, result): the latest report among the counted ones, from
+    ``records`` (every manual record of the application) when they were already read."""
+    if records is None:
+        record = (
+            application.manual_verifications.filter(status__in=COUNTED)
+            .order_by("-report_date", "-recorded_at", "-id")
+            .first()
+        )
+    else:
+        counted = [r for r in records if r.status in COUNTED]
+        record = max(counted, key=lambda r: (r.report_date, r.recorded_at, r.pk)) if counted else None
     if record is None:
         return None
     return record.checked_at or record.recorded_at, _from_manual(record)
 
 
+def _newer(*found) -> VerificationResult | None:
+    found = [pair for pair in found if pair is not None]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
 def verification_conclusion(application) -> VerificationResult | None:
-    found = [r for r in (_engine_result(application), _manual_result(application)) if r is not None]
-    if not found:
-        return None
-    return max(found, key=lambda pair: pair[0])[1]
+    return _newer(_engine_result(application), _manual_result(application))
 
 
 @dataclass(frozen=True)
@@ -165,10 +174,18 @@ def _full_names(usernames) -> dict[str, str]:
 def verification_history(application) -> list[VerificationEntry]:
     """Every 核对 result of the application, newest first: the system's reports and the manual records,
     with the one that counts marked and the others as superseded, awaiting confirmation or rejected."""
-    current = verification_conclusion(application)
+    return verification_record(application)[1]
+
+
+def verification_record(application) -> tuple[VerificationResult | None, list[VerificationEntry]]:
+    """``verification_conclusion`` and ``verification_history`` together, from one read of the reports and the
+    manual records (a page that shows both)."""
+    reports = _engine_reports(application)
+    records = list(application.manual_verifications.all())
+    current = _newer(_engine_result(application, reports), _manual_result(application, records))
     current_key = (current.source, current.record_id) if current else None
     entries = []
-    for report in _engine_reports(application):
+    for report in reports:
         is_current = ("engine", report.result.record_id) == current_key
         entries.append(
             VerificationEntry(
@@ -176,7 +193,6 @@ def verification_history(application) -> list[VerificationEntry]:
                 "现行依据" if is_current else "已被取代", is_current,
             )
         )  # fmt: skip
-    records = list(application.manual_verifications.all())
     names = _full_names({r.recorded_by for r in records} | {r.checked_by for r in records if r.checked_by})
     for record in records:
         result = _from_manual(record)
@@ -203,4 +219,4 @@ def verification_history(application) -> list[VerificationEntry]:
                 record.pk if record.report_file else None, overrides, checked,
             )
         )  # fmt: skip
-    return sorted(entries, key=lambda e: e.at, reverse=True)
+    return current, sorted(entries, key=lambda e: e.at, reverse=True)

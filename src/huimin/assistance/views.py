@@ -35,7 +35,7 @@ from huimin.assistance.models import (
     VisitPhoto,
     WorkdayOverride,
 )
-from huimin.assistance.verification_link import verification_conclusion, verification_history
+from huimin.assistance.verification_link import verification_record
 from huimin.core import audit, masking, regions, workdays
 from huimin.core.access import by_line, visible_configuration
 from huimin.core.decorators import capability_required
@@ -298,8 +298,8 @@ def application_detail(request, pk):
 def _means_test_context(request, app: Application, day: datetime.date) -> dict:
     """The 核对 and 入户调查 sections: shown for a programme whose stages have them (or a file that has them
     anyway); a programme without them (the disability subsidies) is not told that 逢进必核 blocks its approval."""
-    verification, history = verification_conclusion(app), verification_history(app)
-    visits = app.visits.prefetch_related("photos")
+    verification, history = verification_record(app)
+    visits = list(app.visits.prefetch_related("photos"))
     stages = app.programme.stages or []
     means_tested = Stage.VERIFY in stages or bool(verification or history)
     return {
@@ -313,7 +313,7 @@ def _means_test_context(request, app: Application, day: datetime.date) -> dict:
         ),
         "authorisations": verification_link.authorisations(app.household_id, day) if means_tested else None,
         "pending_verifications": app.manual_verifications.filter(status=ManualVerification.Status.PENDING),
-        "visited": Stage.VISIT in stages or visits.exists(),
+        "visited": Stage.VISIT in stages or bool(visits),
         "visits": visits,
     }
 

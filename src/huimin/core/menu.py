@@ -3,6 +3,7 @@
 import functools
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from huimin.core.roles import capabilities_of
@@ -54,13 +55,28 @@ def register(section: str, label: str, key: str, url_name: str, capability: str)
         raise ValueError(f"unknown menu section {section}")
     if not any(item.key == key for item in _ITEMS):
         _ITEMS.append(MenuItem(section, label, key, url_name, capability))
+        sidebar.cache_clear()
 
 
 def for_user(user) -> list[tuple[str, list[MenuItem]]]:
-    granted = capabilities_of(user)
+    return _sections(capabilities_of(user))
+
+
+def _sections(granted: frozenset[str]) -> list[tuple[str, list[MenuItem]]]:
     visible = [item for item in _ITEMS if item.capability in granted]
     return [
         (title, [item for item in visible if item.section == key])
         for key, title in SECTIONS.items()
         if any(item.section == key for item in visible)
     ]
+
+
+@functools.lru_cache(maxsize=1024)
+def sidebar(granted: frozenset[str], active: str) -> str:
+    """The side navigation's HTML for these capabilities, with the page ``active`` (a view name) marked; "" when
+    they open no page. It holds nothing of the user but what their capabilities show, and the entries' addresses
+    are fixed, so each process renders it once per capabilities and page and keeps it (every page shows it)."""
+    sections = _sections(granted)
+    if not sections:
+        return ""
+    return render_to_string("_sidebar.html", {"menu": sections, "active": active})
