@@ -1,5 +1,6 @@
 """Load: 200 concurrent staff users of the demo city against gunicorn + PostgreSQL, driven by locust (headless); 1,000
-at size ``province`` (issue 23), whose registry holds 10,000,000 persons.
+at size ``province`` (issue 23), whose registry holds 10,000,000 persons; size ``province-capacity`` runs the same
+database and paths with 500 staff users, what these 2 cores carry within the target.
 
 Setup (not timed, reused): ``huimin demo load`` of a city (small 3,000 persons, full and province 50,000) into its
 own database named after ``DATABASE_URL``'s (``<name>_bench_load_<size>``, C collation as docs/deploy.md asks), its
@@ -45,6 +46,9 @@ SIZES = {
     # issue 23: the demo city's registry grown to ten million persons (COPY, ``_grow_registry``); 1,000 staff
     "province": {"persons": 50_000, "registry_persons": 10_000_000, "users": 1_000, "seconds": 120, "spawn_rate": 5,
                  "wait": (3, 10)},
+    # what these 2 cores carry within the target: the province's database and paths, fewer staff at once
+    "province-capacity": {"persons": 50_000, "registry_persons": 10_000_000, "users": 500, "seconds": 120,
+                          "spawn_rate": 5, "wait": (3, 10), "database": "province"},
 }  # fmt: skip
 SEED = 1
 WORKERS = 5  # gunicorn's 2 × cores + 1 for the 2 cores the target names
@@ -56,6 +60,7 @@ STAFF_ROLES = ("clerk", "reviewer", "approver")
 
 
 def _urls(size: str) -> tuple[str, str, str]:
+    size = SIZES[size].get("database", size)  # a size that measures another size's database
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/huimin")
     if not url.startswith("postgres"):
         raise SystemExit("load 基准需要 PostgreSQL：请设置 DATABASE_URL=postgres://…")
@@ -252,7 +257,7 @@ def run(size: str, workdir) -> dict:
     if importlib.util.find_spec("locust") is None:  # before a setup of minutes, not after it
         raise SystemExit("load 基准需要 locust：请先运行 make bench（安装 bench 附加依赖）")
     cfg = SIZES[size]
-    workdir = Path(workdir)
+    workdir = Path(workdir).parent / cfg.get("database", size)  # the database's keys and static files live there
     setup_s = _setup(size, workdir)
     db_url, _, db_name = _urls(size)
     plan = _plan(db_url)

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "huimin.core.context_processors.shell",
             ],
+            "builtins": ["huimin.core.templatetags.id_urls"],
         },
     }
 ]
