@@ -16,7 +16,7 @@ from huimin.assistance.models import Programme
 from huimin.benefits import bank, funds, portal, services
 from huimin.benefits.models import BankBatch, Payment, PayrollLine, ProgrammeFund
 from huimin.core.access import NotInScope
-from huimin.core.models import AuditEntry
+from huimin.core.models import AuditEntry, Region
 from huimin.core.services import ServiceError
 from tests.benefits.conftest import enrol_person, lock_month
 from tests.conftest import COUNTY, OTHER_COUNTY, VILLAGE_A1
@@ -348,7 +348,6 @@ def test_the_disbursement_report_by_programme_and_fund_for_a_range(users, mixed,
 def test_a_townships_disbursement_counts_its_own_lines_and_none_of_the_next_townships(users, enrol):
     """A township's payroll lines are read as the range of its codes (core.scope.subtree): 411702009's ends where
     411702010's begins (41170201), so the lines of the neighbour whose code is the next number stay out of it."""
-    from huimin.core.models import Region
     from huimin.stats import disbursement
 
     county = Region.objects.get(code=COUNTY)
@@ -372,3 +371,23 @@ def test_a_townships_disbursement_counts_its_own_lines_and_none_of_the_next_town
 def test_the_old_report_address_leads_to_the_statistics(users, login):
     r = login(users["approver"]).get(reverse("benefits:report"), {"from": "2026-03"})
     assert r.status_code == 302 and r.url == reverse("stats:funds") + "?from=2026-03"
+
+
+def test_the_recoveries_of_a_township_are_its_own_not_its_numeric_neighbours(users, login, enrol):
+    """A township whose code ends in 0 (411702010) is not a prefix of its neighbours' (411702011): the list of
+    recoveries filtered by it holds its own only."""
+    from huimin.benefits.models import Recovery
+
+    county = Region.objects.get(code=COUNTY)
+    for town, village in (("411702010000", "411702010001"), ("411702011000", "411702011001")):
+        parent = Region.objects.create(code=town, name=f"镇{town[6:9]}", level=4, parent=county)
+        Region.objects.create(code=village, name=f"村{town[6:9]}", level=5, parent=parent, urban_rural_code="220")
+        enrolment = enrol(region=village)
+        Recovery.objects.create(enrolment=enrolment, region_id=village, programme_code="dibao",
+                                payee=enrolment.persons[0], reason="death", from_month=datetime.date(2026, 3, 1),
+                                total="500.00")  # fmt: skip
+    approver = login(users["approver"])
+    own = approver.get(reverse("benefits:recoveries"), {"region": "411702010000"}).content.decode()
+    assert "村010" in own and "村011" not in own
+    both = approver.get(reverse("benefits:recoveries"), {"region": "4117020"}).content.decode()
+    assert "村010" in both and "村011" in both  # a prefix as typed

@@ -27,6 +27,7 @@ from huimin.benefits.models import (
     Standard,
     StandardKind,
 )
+from huimin.core import regions
 from huimin.core.access import show_refusal
 from huimin.core.decorators import capability_required
 from huimin.core.pagination import page_of
@@ -497,8 +498,8 @@ def _recovery_filters(request, qs):
         qs = qs.filter(programme_code=f["programme"])
     if f["reason"] in Recovery.Reason.values:
         qs = qs.filter(reason=f["reason"])
-    if f["region"].isdigit():
-        qs = qs.filter(subtree("region", f["region"].rstrip("0") or f["region"]))
+    if f["region"].isdigit():  # a region's 12-digit code (its own subtree) or a code prefix as typed
+        qs = qs.filter(subtree("region", regions.prefix_of(f["region"]) if len(f["region"]) == 12 else f["region"]))
     for key, lookup in (("since", "from_month__gte"), ("until", "from_month__lte")):
         day = _date(f[key] + "-01" if len(f[key]) == 7 else f[key])
         if isinstance(day, datetime.date):
