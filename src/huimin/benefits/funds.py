@@ -17,6 +17,7 @@ from huimin.benefits.models import ProgrammeFund
 from huimin.core import audit, regions
 from huimin.core.access import NotInScope, can_write_region, require_capability
 from huimin.core.models import Region
+from huimin.core.scope import sql_starting_with
 from huimin.core.services import ServiceError
 
 WHERE_CONFIGURED = "请由县级或市级民政审批人员在“待遇发放 › 发放项目与资金来源”页面配置"
@@ -96,12 +97,13 @@ def unfunded(prefix: str, month: datetime.date, funded_codes) -> list[tuple[str,
     pays in ``month``: they are left out of the payroll, and the month page says so (and where to configure)."""
     codes = sorted(set(funded_codes))
     where = "AND pr.code <> ALL(%s)" if connection.vendor == "postgresql" else ""
-    params = [f"{prefix}%", month, *([codes] if where else [])]
+    in_region, region_params = sql_starting_with("e.region_id", prefix)
+    params = [*region_params, month, *([codes] if where else [])]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pr.name, pr.code, COUNT(*) FROM assistance_enrolment e"  # noqa: S608 - fixed text
             " JOIN assistance_programme pr ON pr.id = e.programme_id"
-            " WHERE e.region_id LIKE %s AND e.start_month <= %s AND e.status <> 'stopped' AND e.monthly_amount > 0"
+            f" WHERE {in_region} AND e.start_month <= %s AND e.status <> 'stopped' AND e.monthly_amount > 0"
             f" AND pr.one_off = {'false' if connection.vendor == 'postgresql' else '0'} {where}"
             " GROUP BY pr.name, pr.code ORDER BY pr.name",
             params,

@@ -44,6 +44,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from huimin.core import regions
+
 LOOKBACK_MONTHS = 24
 PRICE_PROGRAMME_KINDS = ("dibao", "tekun")
 
@@ -189,6 +191,8 @@ def load_inputs(
     text = (lambda col: f"{col}::text") if pg else (lambda col: col)
     cents = "ROUND(e.monthly_amount * 100)::bigint" if pg else "CAST(ROUND(e.monthly_amount * 100) AS INTEGER)"
     in_region = f"e.region_id LIKE '{prefix}%%'" if pg else f"e.region_id LIKE '{prefix}%'"
+    if after := regions.code_after(prefix):  # the range an index answers (core.scope.starting_with)
+        in_region += f" AND e.region_id >= '{prefix}' AND e.region_id < '{after}'"
     # the enrolments that can owe or be owed anything in the window
     where = (
         f"{in_region} AND e.start_month <= '{m}' AND pr.one_off = {'false' if pg else '0'}"

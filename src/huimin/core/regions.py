@@ -66,6 +66,14 @@ def prefix_of(code12: str, level: int | None = None) -> str:
     return code12[: PREFIX_LENGTH[level or level_of(code12)]]
 
 
+def code_after(prefix: str) -> str | None:
+    """The smallest code string past every code that starts with ``prefix`` (digits): 4117219 → 411722."""
+    stem = prefix.rstrip("9")
+    if not stem or not prefix.isdigit():
+        return None
+    return stem[:-1] + str(int(stem[-1]) + 1)
+
+
 def parent_code(code12: str) -> str | None:
     level = level_of(code12)
     if level == PROVINCE:

@@ -7,6 +7,7 @@ System roles (三员) hold no data capability, so their scoped querysets are emp
 from django.db.models import Q
 from django.http import Http404
 
+from huimin.core.regions import code_after
 from huimin.core.roles import PEOPLE_VIEW, has_capability
 
 
@@ -26,23 +27,24 @@ def user_prefixes(user) -> tuple[str, ...]:
     return () if prefix is None else (prefix,)
 
 
-def _after(prefix: str) -> str | None:
-    """The smallest code string past every code that starts with ``prefix`` (digits): 4117219 → 411722."""
-    stem = prefix.rstrip("9")
-    if not stem or not prefix.isdigit():
-        return None
-    return stem[:-1] + str(int(stem[-1]) + 1)
-
-
 def starting_with(field: str, prefix: str) -> Q:
     """Rows whose ``field`` (a code of digits) starts with ``prefix``. Said twice, as a prefix and as a range of
     codes: PostgreSQL answers a LIKE prefix from an index only under the "C" collation (C.UTF-8 is not), but a range
     from any B-tree index that starts with the field."""
     condition = Q(**{f"{field}__startswith": prefix})
-    after = _after(prefix)
+    after = code_after(prefix)
     if after is not None:
         condition &= Q(**{f"{field}__gte": prefix, f"{field}__lt": after})
     return condition
+
+
+def sql_starting_with(expression: str, prefix: str) -> tuple[str, list[str]]:
+    """``starting_with`` for hand-written SQL: the condition on ``expression`` (with %s placeholders) and its
+    parameters."""
+    after = code_after(prefix)
+    if after is None:
+        return f"{expression} LIKE %s", [prefix + "%"]
+    return f"({expression} LIKE %s AND {expression} >= %s AND {expression} < %s)", [prefix + "%", prefix, after]
 
 
 def subtree(region_field: str, prefix: str) -> Q:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from huimin.core import regions
+from huimin.core.scope import sql_starting_with
 from huimin.engine.counties import PREFIX
 from huimin.engine.tables import HOUSEHOLDS_SCHEMA, PERSONS_SCHEMA
 
@@ -134,10 +135,11 @@ def export_registry(
     persons_sql = PERSONS_BY_COUNTY_SQL if by_county else PERSONS_SQL
     households_sql, persons_params, households_params = HOUSEHOLDS_SQL, [], []
     if region_prefix:
-        persons_sql += " AND p.household_id IN (SELECT id FROM registry_household WHERE region_id LIKE %s)"
-        households_sql += " AND h.region_id LIKE %s"
-        persons_params.append(region_prefix + "%")
-        households_params.append(region_prefix + "%")
+        in_region, region_params = sql_starting_with("region_id", region_prefix)
+        persons_sql += f" AND p.household_id IN (SELECT id FROM registry_household WHERE {in_region})"  # noqa: S608 - placeholders
+        households_sql += " AND " + sql_starting_with("h.region_id", region_prefix)[0]
+        persons_params += region_params
+        households_params += region_params
     if household_ids is not None:
         ids = [int(i) for i in household_ids] or [0]
         persons_sql += " AND p.household_id IN (" + ",".join(str(i) for i in ids) + ")"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from huimin.core import audit, duties, regions
 from huimin.core.access import BusinessRuleError, require_capability, require_region_in_scope
 from huimin.core.models import Region
-from huimin.core.scope import subtree
+from huimin.core.scope import sql_starting_with, subtree
 from huimin.homecare import capabilities as cap
 from huimin.homecare.access import access_settlement_by_id
 from huimin.homecare.error_codes import HomecareErrorCode as E
@@ -94,18 +94,19 @@ def owed(region_code: str, month: datetime.date) -> list[dict]:
     first, last = month_bounds(month)
     record, flag, order = (ServiceRecord._meta.db_table, RecordFlag._meta.db_table,
                            ServiceRecord._meta.get_field("order").related_model._meta.db_table)  # fmt: skip
+    in_region, region_params = sql_starting_with("r.region_id", regions.prefix_of(region_code))
     sql = f"""
         SELECT t.provider_id, SUM(t.n), SUM(t.a),
                SUM(CASE WHEN t.s > o.monthly_allowance THEN o.monthly_allowance ELSE t.s END)
         FROM (SELECT r.provider_id, r.order_id, COUNT(*) AS n, SUM(r.amount) AS a, SUM(r.subsidy_amount) AS s
               FROM {record} r
-              WHERE r.region_id LIKE %s AND r.service_date BETWEEN %s AND %s AND r.confirmed_at IS NOT NULL
+              WHERE {in_region} AND r.service_date BETWEEN %s AND %s AND r.confirmed_at IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM {flag} f WHERE f.record_id = r.id)
               GROUP BY r.provider_id, r.order_id) t
         JOIN {order} o ON o.id = t.order_id
         GROUP BY t.provider_id ORDER BY t.provider_id"""  # noqa: S608 - table names from the models
     with connection.cursor() as cursor:
-        cursor.execute(sql, [regions.prefix_of(region_code) + "%", first, last])
+        cursor.execute(sql, [*region_params, first, last])
         rows = cursor.fetchall()
     return [{"provider_id": p, "records": int(n), "amount": Decimal(str(a)).quantize(Decimal("0.01")),
              "subsidy": Decimal(str(s)).quantize(Decimal("0.01"))} for p, n, a, s in rows]  # fmt: skip
