@@ -156,9 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("scenario", nargs="*", help=f"场景名（默认全部：{', '.join(scenarios())}）")
     parser.add_argument(
         "--size",
-        choices=["small", "full", "province"],
         default="small",
-        help="province：一个省的规模（issue 23），只有部分场景有",
+        help="small、full 或 province（一个省的规模，issue 23，只有部分场景有）；个别场景另有规模，见 bench/README.md",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -90,10 +90,31 @@ def test_a_subtree_in_the_database_holds_exactly_the_codes_with_its_prefix():
         got = set(Region.objects.filter(condition).values_list("code", flat=True))
         assert got == {code for code in codes if code.startswith(prefix)}, prefix
         after = regions.code_after(prefix)
-        ranged = Q(code__startswith=prefix) & Q(code__gte=prefix, code__lt=after)
-        assert condition == (ranged if after else Q(code__startswith=prefix)), prefix
+        # said once: the range alone where there is one (a LIKE beside it squares the planner's estimate)
+        assert condition == (Q(code__gte=prefix, code__lt=after) if after else Q(code__startswith=prefix)), prefix
         # the same condition written for hand-made SQL (payroll, settlement, the registry's export)
         where, params = scope.sql_starting_with("code", prefix)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT code FROM core_region WHERE {where}", params)  # noqa: S608 - placeholders
             assert {row[0] for row in cursor.fetchall()} == got, prefix
+
+
+def test_a_region_picked_inside_ones_scope_is_that_regions_range_alone(users):
+    """A county approver's list narrowed to a township reads the township's range, not the county's and the
+    township's together: two ranges multiply PostgreSQL's estimate, and at 10,000,000 persons it sorted all the
+    township's 590,000 rows for a page (1.5 s) instead of walking the (region, name) index (2.5 ms). Outside one's
+    scope the pick is ignored; without the capability the list is empty."""
+    from huimin.core import scope
+    from huimin.registry.models import Person
+    from tests.conftest import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
+
+    Person.objects.create(name="甲", region_id=VILLAGE_A1, no_id_reason="测试")
+    Person.objects.create(name="乙", region_id=VILLAGE_B1, no_id_reason="测试")
+    approver, clerk_b = users["approver"], users["clerk_b"]
+    picked = scope.narrowed(Person.objects.all(), approver, TOWN_A)
+    assert [p.name for p in picked] == ["甲"]
+    assert str(picked.query).count(">=") == 1
+    assert {p.name for p in scope.narrowed(Person.objects.all(), approver, COUNTY)} == {"甲", "乙"}
+    assert [p.name for p in scope.narrowed(Person.objects.all(), clerk_b, TOWN_A)] == ["乙"]  # not clerk_b's
+    assert [p.name for p in scope.narrowed(Person.objects.all(), clerk_b, TOWN_B)] == ["乙"]
+    assert not scope.narrowed(Person.objects.all(), users["auditor"], TOWN_A).exists()  # 三员: no data
