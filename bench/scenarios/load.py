@@ -1,6 +1,6 @@
 """Load: 200 concurrent staff users of the demo city against gunicorn + PostgreSQL, driven by locust (headless); 1,000
 at size ``province`` (issue 23), whose registry holds 10,000,000 persons; size ``province-capacity`` runs the same
-database and paths with 500 staff users, what these 2 cores carry within the target.
+database and paths with 400 staff users, what these 2 cores carry within the target.
 
 Setup (not timed, reused): ``huimin demo load`` of a city (small 3,000 persons, full and province 50,000) into its
 own database named after ``DATABASE_URL``'s (``<name>_bench_load_<size>``, C collation as docs/deploy.md asks), its
@@ -47,8 +47,8 @@ SIZES = {
     "province": {"persons": 50_000, "registry_persons": 10_000_000, "users": 1_000, "seconds": 120, "spawn_rate": 5,
                  "wait": (3, 10)},
     # what these 2 cores carry within the target: the province's database and paths, fewer staff at once
-    # (logins 2 a second: 500 staff signing in within four minutes)
-    "province-capacity": {"persons": 50_000, "registry_persons": 10_000_000, "users": 500, "seconds": 120,
+    # (logins 2 a second: 400 staff signing in within four minutes)
+    "province-capacity": {"persons": 50_000, "registry_persons": 10_000_000, "users": 400, "seconds": 120,
                           "spawn_rate": 2, "wait": (3, 10), "database": "province"},
 }  # fmt: skip
 SEED = 1
