@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from huimin.core.models import RoleAssignment
 from huimin.core.roles import BusinessLine, Role
+from tests.conftest import TOWN_A
 
 
 def _sidebar(client, url: str) -> str:
@@ -35,3 +36,10 @@ def test_a_role_granted_or_revoked_shows_at_the_next_page(users, login):
     assert "老年人名册" in _sidebar(client, reverse("registry:persons"))
     granted.delete()
     assert "老年人名册" not in _sidebar(client, reverse("registry:persons"))
+
+
+def test_the_home_page_says_whether_the_account_opens_any_page(users, make_user, login):
+    assert "暂无待办事项" in login(users["statistician"]).get("/").content.decode()  # pages, no to-do list
+    no_role = make_user("no_role", "", TOWN_A)
+    html = login(no_role).get("/").content.decode()
+    assert "尚未分配角色" in html and "hm-sidebar" not in html

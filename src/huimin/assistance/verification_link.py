@@ -123,19 +123,14 @@ COUNTED = ("effective", "confirmed")  # ManualVerification.Status values that co
 
 
 def _manual_result(application, records: list | None = None):
-    """The manual record that counts as (when, result): the latest report among the counted ones, from
-    ``records`` (every manual record of the application) when they were already read."""
+    """The manual record that counts as (when, result): the latest report among the counted ones, of ``records``
+    (the application's manual records) when they were already read."""
     if records is None:
-        record = (
-            application.manual_verifications.filter(status__in=COUNTED)
-            .order_by("-report_date", "-recorded_at", "-id")
-            .first()
-        )
-    else:
-        counted = [r for r in records if r.status in COUNTED]
-        record = max(counted, key=lambda r: (r.report_date, r.recorded_at, r.pk)) if counted else None
-    if record is None:
+        records = application.manual_verifications.filter(status__in=COUNTED)
+    counted = [r for r in records if r.status in COUNTED]
+    if not counted:
         return None
+    record = max(counted, key=lambda r: (r.report_date, r.recorded_at, r.pk))
     return record.checked_at or record.recorded_at, _from_manual(record)
 
 

@@ -11,7 +11,6 @@ def shell(request):
     granted = capabilities_of(user)
     match = getattr(request, "resolver_match", None)
     return {
-        "menu": menu.for_user(user),
         "sidebar": menu.sidebar(granted, match.view_name if match else ""),
         "capabilities": granted,
         "user_region": user.region,

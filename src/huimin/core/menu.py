@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from huimin.core.roles import capabilities_of
-
 SECTIONS = {
     "registry": "社会救助对象",
     "assistance": "社会救助",
@@ -56,10 +54,6 @@ def register(section: str, label: str, key: str, url_name: str, capability: str)
     if not any(item.key == key for item in _ITEMS):
         _ITEMS.append(MenuItem(section, label, key, url_name, capability))
         sidebar.cache_clear()
-
-
-def for_user(user) -> list[tuple[str, list[MenuItem]]]:
-    return _sections(capabilities_of(user))
 
 
 def _sections(granted: frozenset[str]) -> list[tuple[str, list[MenuItem]]]:

@@ -38,7 +38,7 @@ from huimin.core.access import (
     require_writable_region,
 )
 from huimin.core.models import Region
-from huimin.core.scope import in_scope, subtree
+from huimin.core.scope import subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import table_bytes, workbook_bytes, write_table
 from huimin.core.uploads import DOCUMENT_MAX_BYTES, FEED_MAX_BYTES, check_size
@@ -1158,9 +1158,8 @@ class QueuedRun(ProgrammeLabel):
         return all(getattr(self, f) == getattr(other, f) for f in fields)
 
 
-def queued_runs(actor=None) -> list[QueuedRun]:
-    """The batch runs started from the page that wait for the task worker, oldest first; given ``actor``, only
-    those of regions in his subtree (the batch page lists them)."""
+def queued_runs() -> list[QueuedRun]:
+    """The batch runs started from the page that wait for the task worker, oldest first."""
     signature = inspect.signature(batch_task.func)
     waiting = workers.waiting(batch_task).order_by("enqueued_at")
     jobs = []
@@ -1182,19 +1181,12 @@ def queued_runs(actor=None) -> list[QueuedRun]:
         )
         for job in jobs
     ]
-    if actor is not None:
-        queued = [q for q in queued if in_scope(actor, q.region_code)]
     return queued
 
 
 def queued_batches() -> int:
     """Batch runs (whole or county by county) started from the page that no worker has picked up yet."""
     return workers.waiting(batch_task).count()
-
-
-def queued_since():
-    """When the oldest batch run still waiting for a worker was queued (None when none waits)."""
-    return workers.waiting_since(batch_task)
 
 
 def _refuse_while_queued() -> None:

@@ -21,7 +21,7 @@ from huimin.core.decorators import capability_required
 from huimin.core.models import Region
 from huimin.core.pagination import page_of
 from huimin.core.roles import STATS_VIEW
-from huimin.core.scope import picked_region, scoped, starting_with, subtree
+from huimin.core.scope import in_scope, picked_region, scoped, starting_with, subtree
 from huimin.core.services import ServiceError
 from huimin.core.spreadsheets import download, xlsx_download
 from huimin.engine.sources import SOURCES
@@ -293,15 +293,15 @@ def batches(request):
             return redirect("verification:batch", pk=run.pk) if run else redirect("verification:batches")
     services.close_stale_runs()  # a run whose process died shows 中断 (with a rerun), not 运行中 forever
     runs = scoped(BatchRun.objects.select_related("region"), request.user, capability=VERIFY_BATCH)
-    queued = services.queued_batches()
+    waiting = services.queued_runs()  # everyone's, oldest first: the notice counts them all
     page = _page(request, runs)
     context = {
         "form": form,
         "county_form": CountyBatchForm(initial={"as_of": timezone.localdate()}),
         "page": page,
-        "queued": queued,
-        "queued_runs": services.queued_runs(request.user) if page.number == 1 else [],
-        "queue_notice": workers.queue_notice(request.user, services.queued_since()) if queued else None,
+        "queued": len(waiting),
+        "queued_runs": [q for q in waiting if in_scope(request.user, q.region_code)] if page.number == 1 else [],
+        "queue_notice": workers.queue_notice(request.user, waiting[0].enqueued_at) if waiting else None,
     }
     return render(request, "verification/batches.html", context)
 
