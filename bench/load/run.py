@@ -7,11 +7,14 @@
 import argparse
 import importlib
 import json
+import os
 import time
 
 import gevent
 from locust.env import Environment
 from locust.stats import StatsEntry
+
+from bench.load import cpu
 
 PERCENTILES = (0.5, 0.95, 0.99)
 
@@ -47,7 +50,10 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, required=True, help="measured time after the ramp-up")
     parser.add_argument("--out", required=True)
     parser.add_argument("--user-class", default="bench.load.locustfile:Staff", help="module:class of the users")
+    parser.add_argument("--cpu-of", default="", help="name=pid,… of the process trees whose CPU is measured")
     args = parser.parse_args(argv)
+    roots = {name: int(pid) for name, pid in (p.split("=") for p in args.cpu_of.split(",") if p)}
+    roots["locust"] = os.getpid()
     module_name, class_name = args.user_class.split(":")
     module = importlib.import_module(module_name)
     logged_in = module.LOGGED_IN
@@ -64,9 +70,9 @@ def main(argv=None) -> None:
     ramp_logged_in = logged_in[0]
     ramp_stats = {"seconds": round(time.monotonic() - t0, 1), **_summary(env.stats, time.monotonic() - t0)}
     env.stats.reset_all()  # measure the steady state: 200 users logged in and working
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu.snapshot(roots)
     gevent.sleep(args.seconds)
-    seconds = time.monotonic() - started
+    seconds, cpu_after = time.monotonic() - started, cpu.snapshot(roots)
     runner.stop()
     runner.quit()
     result = {
@@ -75,6 +81,7 @@ def main(argv=None) -> None:
         "seconds": round(seconds, 1),
         "ramp_up": ramp_stats,
         **_summary(env.stats, seconds),
+        "cpu": cpu.share(cpu_before, cpu_after, seconds, env.stats.total.num_requests),
     }
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False, indent=2)

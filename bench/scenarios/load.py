@@ -206,6 +206,16 @@ def _plan(db_url: str) -> dict:
     return {"accounts": accounts}
 
 
+def _postmaster_pid(db_url: str) -> int | None:
+    """The local PostgreSQL server's main process (its ``postmaster.pid``), whose tree holds every backend."""
+    try:
+        with psycopg.connect(db_url) as conn:
+            data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+        return int((Path(data_dir) / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (psycopg.Error, OSError, ValueError):
+        return None  # another machine's server, or no right to read its directory
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -284,9 +294,12 @@ def run(size: str, workdir) -> dict:
         wait = (float(os.environ.get("HUIMIN_LOAD_WAIT_MIN", cfg["wait"][0])),
                 float(os.environ.get("HUIMIN_LOAD_WAIT_MAX", cfg["wait"][1])))  # fmt: skip
         load_before = os.getloadavg()[0]
+        measured = {"gunicorn": server.pid, "postgres": _postmaster_pid(db_url)}
+        cpu_of = ",".join(f"{name}={pid}" for name, pid in measured.items() if pid)
         locust = subprocess.Popen(
             [sys.executable, "-m", "bench.load.run", "--host", host, "--users", str(cfg["users"]),
-             "--spawn-rate", str(cfg["spawn_rate"]), "--seconds", str(cfg["seconds"]), "--out", str(stats_path)],
+             "--spawn-rate", str(cfg["spawn_rate"]), "--seconds", str(cfg["seconds"]), "--out", str(stats_path),
+             "--cpu-of", cpu_of],
             env={**env, "HUIMIN_LOAD_WAIT_MIN": str(wait[0]), "HUIMIN_LOAD_WAIT_MAX": str(wait[1]),
                  "HUIMIN_LOAD_PLAN": str(plan_path)},
             cwd=ROOT, start_new_session=True,
@@ -300,6 +313,16 @@ def run(size: str, workdir) -> dict:
         _stop(server)
     stats = json.loads(stats_path.read_text())
     return _result(size, {**cfg, "wait": wait, "load_before": load_before}, stats, plan, setup_s, db_name, gunicorn_log)
+
+
+def _cpu_note(cpu: dict | None) -> str:
+    """Where the 2 cores went in the measured window (``cpu``: bench/load/cpu.py's figures)."""
+    if not cpu or "machine_busy" not in cpu["cores"]:
+        return "CPU by process: not measured (no /proc)."
+    cores, per = cpu["cores"], cpu["cpu_ms_per_request"]
+    parts = [f"{k} {cores[k]} cores ({per.get(k, '-')} ms/request)" for k in ("gunicorn", "postgres", "locust", "other")
+             if cores.get(k) is not None]  # fmt: skip
+    return f"CPU in the measured window: machine busy {cores['machine_busy']} of 2 cores; " + ", ".join(parts) + "."
 
 
 def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
@@ -345,6 +368,7 @@ def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
             "0 errors": errors == 0 and server_errors == 0,
             f"p95 < {TARGET_P95_MS} ms": (total["p95_ms"] or 0) < TARGET_P95_MS,
         },
+        "cpu": stats.get("cpu"),
         "paths": paths,
         "ramp_up": ramp,
         "errors": stats["errors"] + ramp["errors"],
@@ -368,6 +392,7 @@ def _result(size, cfg, stats, plan, setup_s, db_name, gunicorn_log) -> dict:
             f"inside gunicorn (its log, whole run incl. ramp-up) p50 {server[0.5]} ms, p95 {server[0.95]} ms — the "
             "rest of the client-side figure is queueing for a worker. "
             f"Slowest p95: {slowest[0][0] if slowest else '-'}. Per path: {per_path}. "
-            f"Load average when locust started: {load_before:.1f} (2 cores; above ~1, other work was running)."
+            f"Load average when locust started: {load_before:.1f} (2 cores; above ~1, other work was running). "
+            + _cpu_note(stats.get("cpu"))
         ),
     }
