@@ -5,9 +5,11 @@ it — a page only ever shows a board of a region in its user's scope.
 
 The pages read the board stored for the region and month (``board``, ``runs``): see ``IndicatorRun``."""
 
+import contextlib
 import contextvars
 import datetime
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,8 +26,14 @@ from huimin.stats.compute import REFRESH, _aware, add_months, is_stale, month_en
 from huimin.stats.models import Indicator, IndicatorRun, IndicatorTarget
 
 HUNDRED = Decimal(100)
-# figures several indicators share (the beds, the children's cases), computed once per board (``compute_run``)
+# figures several indicators share (the beds, the children's cases), computed once per board (``compute_run``);
+# in the daily job once per run, whose boards all read one cache (``refresh_staff_regions``)
 _shared_figures: contextvars.ContextVar[dict | None] = contextvars.ContextVar("indicator_figures", default=None)
+# the daily job: per month, {code: prefix} of the highest regions it stores that month's board of — a figure that
+# sums over regions (月探访率) is computed there once and every board below reads its own sum (``_run_top``)
+_run_tops: contextvars.ContextVar[dict[datetime.date, dict[str, str]] | None] = contextvars.ContextVar(
+    "indicator_run_tops", default=None
+)
 
 
 def _shared(key: tuple, compute: Callable):
@@ -35,6 +43,29 @@ def _shared(key: tuple, compute: Callable):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+@contextlib.contextmanager
+def _sharing(tops: dict[datetime.date, dict[str, str]] | None = None):
+    """A cache for ``_shared``: a board's own (``compute_run``), unless it is computed inside a daily run, whose
+    cache (opened with its ``tops``) every board shares. The data is read in one transaction and a board writes
+    only its ``IndicatorRun``, so a figure computed once holds for the whole run."""
+    if tops is None and _shared_figures.get() is not None:
+        yield
+        return
+    token, tops_token = _shared_figures.set({}), _run_tops.set(tops)
+    try:
+        yield
+    finally:
+        _shared_figures.reset(token)
+        _run_tops.reset(tops_token)
+
+
+def _run_top(region: Region, month: datetime.date) -> str:
+    """The prefix of the region a figure summed over regions is computed at for ``region``'s board: in the daily
+    run, the highest region above it (or itself) whose board it stores that month; else the region itself."""
+    tops = (_run_tops.get() or {}).get(month, {})
+    return next((tops[code] for code in reversed(regions.lineage(region.code)) if code in tops), region.prefix)
 
 
 def _q(value: Decimal, places: str = "0.01") -> Decimal:
@@ -122,14 +153,29 @@ def aged_allowance_coverage(user, region: Region, month: datetime.date) -> Decim
     return _q(Decimal(found[1]) / found[0] * HUNDRED)
 
 
-def elderly_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
-    """月探访率: older people of a tier visited at least monthly who were visited in the month (探访关爱)."""
+def _visit_counts(prefix: str, month: datetime.date) -> dict[str, tuple[int, int]]:
+    """月探访率's (due, visited) of every region under ``prefix``, by region prefix at each level: one schedule of
+    the month's last day (``visits.coverage`` by the persons' own regions), summed upwards. A region's sum is that of
+    the persons whose region code starts with its prefix — its subtree, as ``visits.coverage`` of it alone reads."""
     from huimin.elderly import visits
     from huimin.elderly.services import register_age
 
-    rows = visits.coverage(region.prefix, month, register_age(), level=regions.TOWNSHIP)
-    due = sum(r.due for r in rows)
-    return _q(Decimal(sum(r.visited for r in rows)) / due * HUNDRED) if due else None
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in visits.coverage(prefix, month, register_age(), level=regions.VILLAGE):
+        for length in regions.PREFIX_LENGTH.values():
+            c = counts[row.region_id[:length]]
+            c[0] += row.due
+            c[1] += row.visited
+    return {key: (due, visited) for key, (due, visited) in counts.items()}
+
+
+def elderly_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
+    """月探访率: older people of a tier visited at least monthly who were visited in the month (探访关爱). In the
+    daily run the schedule is computed once per month at the highest region (``_run_top``), not once per board."""
+    top = _run_top(region, month)
+    counts = _shared(("visits", top, month), lambda: _visit_counts(top, month))
+    due, visited = counts.get(region.prefix, (0, 0))
+    return _q(Decimal(visited) / due * HUNDRED) if due else None
 
 
 def relief_return_rate(user, region: Region, month: datetime.date) -> Decimal | None:
@@ -263,13 +309,10 @@ def compute_run(region: Region, month: datetime.date) -> IndicatorRun:
     month = month_start(month)
     started = time.perf_counter()
     values = {}
-    token = _shared_figures.set({})
-    try:
+    with _sharing():
         for indicator in Indicator.objects.filter(is_active=True):
             value = value_of(indicator, None, region, month)
             values[indicator.code] = None if value is None else str(value)
-    finally:
-        _shared_figures.reset(token)
     run, _ = IndicatorRun.objects.update_or_create(
         region=region,
         month=month,
@@ -343,10 +386,25 @@ def refresh_staff_regions(day: datetime.date) -> str:
     staff = User.objects.filter(is_active=True, region__isnull=False).values_list("region_id", flat=True)
     codes = {code for region_code in staff for code in regions.lineage(region_code)}
     last = add_months(month_start(day), -1)
-    started, boards = time.perf_counter(), 0
+    started = time.perf_counter()
+    boards = []
     for region in Region.objects.filter(code__in=codes).order_by("code"):
         opened = figures.latest_paid_month(None, region, last) or last
-        for month in sorted({opened, last, month_start(day)}):
+        boards += [(region, month) for month in sorted({opened, last, month_start(day)})]
+    with _sharing(_tops(boards)):
+        for region, month in boards:
             compute_run(region, month)
-            boards += 1
-    return f"重算 {len(codes)} 个区划的 {boards} 个月度指标，耗时 {time.perf_counter() - started:.1f} 秒"
+    return f"重算 {len(codes)} 个区划的 {len(boards)} 个月度指标，耗时 {time.perf_counter() - started:.1f} 秒"
+
+
+def _tops(boards: list[tuple[Region, datetime.date]]) -> dict[datetime.date, dict[str, str]]:
+    """Per month, {code: prefix} of the regions among ``boards`` with no region above them that month."""
+    by_month: dict[datetime.date, dict[str, str]] = defaultdict(dict)
+    for region, month in boards:
+        by_month[month][region.code] = region.prefix
+    return {
+        month: {
+            code: prefix for code, prefix in found.items() if not any(a in found for a in regions.lineage(code)[1:])
+        }
+        for month, found in by_month.items()
+    }
