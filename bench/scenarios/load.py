@@ -4,7 +4,7 @@ database and paths with 400 staff users, what these 2 cores carry within the tar
 
 Setup (not timed, reused): ``huimin demo load`` of a city (small 3,000 persons, full and province 50,000) into its
 own database named after ``DATABASE_URL``'s (``<name>_bench_load_<size>``, C collation as docs/deploy.md asks), its
-keys under ``bench/data/load/<size>/var``; ``huimin collectstatic`` into ``bench/data/load/<size>/static``. The
+keys under ``bench/data/load/<size>/var``; ``ANALYZE`` of every table (as autovacuum would); ``huimin collectstatic`` into ``bench/data/load/<size>/static``. The
 database is reused while ``loaded.json`` beside it names the same size and seed, its ``demo.load`` audit entry is
 there and so are the keys.
 
@@ -131,6 +131,10 @@ def _setup(size: str, workdir: Path) -> float:
         huimin("daily", "--only", "stats.indicators")
         (workdir / "daily.json").write_text(json.dumps({"stats.indicators_s": round(time.perf_counter() - daily, 1),
                                                         "date": datetime.date.today().isoformat()}))  # fmt: skip
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        # the planner's statistics of every table, as autovacuum keeps them in a deployment (it may be off on a
+        # benchmark machine: then the tables the demo loaded had none, and a page's plan was a guess)
+        conn.execute("ANALYZE")
     huimin("collectstatic", "--noinput")
     return time.perf_counter() - started
 
