@@ -10,6 +10,7 @@ Covered (已享) are those of them in a 两项补贴 enrolment paying that month
 
 import datetime
 import functools
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pyarrow.parquet as pq
@@ -60,11 +61,19 @@ def _certificates(path: str, day: datetime.date) -> dict[str, int | None]:
 
 
 def coverage(region_code: str, day: datetime.date) -> Coverage:
-    prefix = regions.prefix_of(region_code)
+    """The region's coverage on ``day``: its subtree's, read with the 残联's extract that holds at the region."""
+    found = by_region(regions.prefix_of(region_code), day, certificate_snapshot(region_code, day)).values()
+    return Coverage(sum(c.eligible for c in found), sum(c.covered for c in found))
+
+
+def by_region(prefix: str, day: datetime.date, snapshot: Snapshot | None) -> dict[str, Coverage]:
+    """The coverage of the persons under ``prefix`` by the region of their household, their certificates read from
+    ``snapshot`` (``certificate_snapshot``). Whether a person counts depends on him and the extract alone, so the
+    sum over the codes that start with a region's prefix is that region's coverage with the same extract, whatever
+    region above it was read: the daily indicator run reads its highest region once (stats.indicators)."""
     living = Person.objects.filter(
         subtree("household__region", prefix), merged_into__isnull=True, household__isnull=False
     ).filter(Q(is_deceased=False) | Q(death_date__gt=day))
-    snapshot = certificate_snapshot(region_code, day)
     certs = _certificates(snapshot.path, day) if snapshot else {}
     candidates = living.filter(Q(disability_grade__isnull=False) | Q(id_number_bidx__in=list(certs)))
     dibao = set(
@@ -74,17 +83,22 @@ def coverage(region_code: str, day: datetime.date) -> Coverage:
         ).values_list("person_id", flat=True)
     )  # fmt: skip
     severe = NATIONAL_MAX_GRADE["severe_care"]
-    eligible = set()
-    for pk, key, grade in candidates.values_list("pk", "id_number_bidx", "disability_grade").iterator(chunk_size=5000):
+    eligible: dict[int, str] = {}  # person → his household's region
+    rows = candidates.values_list("pk", "id_number_bidx", "disability_grade", "household__region_id")
+    for pk, key, grade, region_code in rows.iterator(chunk_size=5000):
         if key and key in certs:
             grade = certs[key]
         if grade is None:
             continue
         if grade <= severe or pk in dibao:
-            eligible.add(pk)
+            eligible[pk] = region_code
     month = day.replace(day=1)
     paying = Enrolment.objects.filter(
-        programme__code__in=SUBSIDY_CODES, person_id__in=eligible, start_month__lte=day,
+        programme__code__in=SUBSIDY_CODES, person_id__in=list(eligible), start_month__lte=day,
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month)).exclude(status=Enrolment.Status.SUSPENDED)  # fmt: skip
-    covered = len(set(paying.values_list("person_id", flat=True)))
-    return Coverage(len(eligible), covered)
+    covered = set(paying.values_list("person_id", flat=True))
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, region_code in eligible.items():
+        counts[region_code][0] += 1
+        counts[region_code][1] += pk in covered
+    return {code: Coverage(n, c) for code, (n, c) in sorted(counts.items())}

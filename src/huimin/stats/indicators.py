@@ -10,7 +10,7 @@ import contextvars
 import datetime
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -30,7 +30,8 @@ HUNDRED = Decimal(100)
 # in the daily job once per run, whose boards all read one cache (``refresh_staff_regions``)
 _shared_figures: contextvars.ContextVar[dict | None] = contextvars.ContextVar("indicator_figures", default=None)
 # the daily job: per month, {code: prefix} of the highest regions it stores that month's board of — a figure that
-# sums over regions (月探访率) is computed there once and every board below reads its own sum (``_run_top``)
+# sums over regions (月探访率, 两项补贴覆盖率) is computed there once and every board below reads its own sum
+# (``_run_top``)
 _run_tops: contextvars.ContextVar[dict[datetime.date, dict[str, str]] | None] = contextvars.ContextVar(
     "indicator_run_tops", default=None
 )
@@ -114,12 +115,30 @@ def warning_closure(user, region: Region, month: datetime.date) -> Decimal | Non
     return _q(Decimal(closed) / raised * HUNDRED)
 
 
-def disability_coverage(user, region: Region, month: datetime.date) -> Decimal | None:
-    """残疾人两项补贴覆盖率: eligible persons (registry and the 残联's data) who receive a subsidy that month."""
-    from huimin.eligibility.coverage import coverage
+def _coverage_counts(prefix: str, snapshot, month: datetime.date) -> dict[str, tuple[int, int]]:
+    """两项补贴覆盖率's (eligible, covered) of every region under ``prefix``, by region prefix at each level: the
+    persons under ``prefix`` read once (``coverage.by_region``, with ``snapshot``), summed upwards."""
+    from huimin.eligibility import coverage
 
-    result = coverage(region.code, month_end(month))
-    return None if result.ratio is None else _q(result.ratio * HUNDRED)
+    found = coverage.by_region(prefix, month_end(month), snapshot)
+    return _prefix_sums((code, c.eligible, c.covered) for code, c in found.items())
+
+
+def disability_coverage(user, region: Region, month: datetime.date) -> Decimal | None:
+    """残疾人两项补贴覆盖率: eligible persons (registry and the 残联's data) who receive a subsidy that month. The
+    region's figure reads the 残联's extract that holds at the region; in the daily run the persons are read once per
+    month and extract, at the highest region (``_run_top``) or, when the extract is held for a region below that one
+    (a county's own upload), at that region — not once per board."""
+    from huimin.eligibility.coverage import Coverage, certificate_snapshot
+
+    snapshot = certificate_snapshot(region.code, month_end(month))
+    top = _run_top(region, month)
+    if snapshot is not None and snapshot.region_id and len(snapshot.region.prefix) > len(top):
+        top = snapshot.region.prefix  # the extract does not hold above it: read there (the region is beneath it)
+    key = ("disability", top, snapshot.pk if snapshot else None, month)
+    counts = _shared(key, lambda: _coverage_counts(top, snapshot, month))
+    ratio = Coverage(*counts.get(region.prefix, (0, 0))).ratio
+    return None if ratio is None else _q(ratio * HUNDRED)
 
 
 def _beds(region: Region, month: datetime.date):
@@ -153,20 +172,27 @@ def aged_allowance_coverage(user, region: Region, month: datetime.date) -> Decim
     return _q(Decimal(found[1]) / found[0] * HUNDRED)
 
 
+def _prefix_sums(rows: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
+    """Two counts of each region code (its persons' own), summed to the region prefix at every level above it. A
+    region's sum is that of the codes that start with its prefix — its subtree, the one a region's figure alone
+    reads."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for code, first, second in rows:
+        for length in regions.PREFIX_LENGTH.values():
+            c = counts[code[:length]]
+            c[0] += first
+            c[1] += second
+    return {key: (first, second) for key, (first, second) in counts.items()}
+
+
 def _visit_counts(prefix: str, month: datetime.date) -> dict[str, tuple[int, int]]:
     """月探访率's (due, visited) of every region under ``prefix``, by region prefix at each level: one schedule of
-    the month's last day (``visits.coverage`` by the persons' own regions), summed upwards. A region's sum is that of
-    the persons whose region code starts with its prefix — its subtree, as ``visits.coverage`` of it alone reads."""
+    the month's last day (``visits.coverage`` by the persons' own regions), summed upwards."""
     from huimin.elderly import visits
     from huimin.elderly.services import register_age
 
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in visits.coverage(prefix, month, register_age(), level=regions.VILLAGE):
-        for length in regions.PREFIX_LENGTH.values():
-            c = counts[row.region_id[:length]]
-            c[0] += row.due
-            c[1] += row.visited
-    return {key: (due, visited) for key, (due, visited) in counts.items()}
+    rows = visits.coverage(prefix, month, register_age(), level=regions.VILLAGE)
+    return _prefix_sums((row.region_id, row.due, row.visited) for row in rows)
 
 
 def elderly_visit_rate(user, region: Region, month: datetime.date) -> Decimal | None:
