@@ -4,9 +4,9 @@ database and paths with 400 staff users, what these 2 cores carry within the tar
 
 Setup (not timed, reused): ``huimin demo load`` of a city (small 3,000 persons, full and province 50,000) into its
 own database named after ``DATABASE_URL``'s (``<name>_bench_load_<size>``, C collation as docs/deploy.md asks), its
-keys under ``bench/data/load/<size>/var``; ``ANALYZE`` of every table (as autovacuum would); ``huimin collectstatic`` into ``bench/data/load/<size>/static``. The
-database is reused while ``loaded.json`` beside it names the same size and seed, its ``demo.load`` audit entry is
-there and so are the keys.
+keys under ``bench/data/load/<size>/var``; ``ANALYZE`` of every table (as autovacuum would); ``huimin
+collectstatic`` into ``bench/data/load/<size>/static``. The database is reused while ``loaded.json`` beside it
+names the same size and seed, its ``demo.load`` audit entry is there and so are the keys.
 
 Run: gunicorn (``huimin.wsgi``, 5 sync workers — 2 × 2 cores + 1 — on 127.0.0.1 and a free port, DEBUG off, static
 files from STATIC_ROOT through WhiteNoise as in production), then ``bench/load/run.py`` (locust's library API, in its
