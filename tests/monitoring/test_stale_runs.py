@@ -3,13 +3,18 @@ or a new run starts, and offered again; while a run whose process lives is under
 
 import datetime
 
+import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from huimin.core import workers
+from huimin.core.access import BusinessRuleError
 from huimin.core.models import AuditEntry
 from huimin.monitoring import services
 from huimin.monitoring.models import MonitoringRun
+from tests.concurrency import at_once, slowed
 from tests.monitoring.conftest import AS_OF
 from tests.verification.test_stale_runs import HOST, _dead_pid
 
@@ -59,3 +64,18 @@ def test_no_second_run_while_one_is_under_way(users, login):
     live.refresh_from_db()
     assert live.status == MonitoringRun.Status.INTERRUPTED
     assert services.close_stale_runs() == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_submitted_at_the_same_instant_queue_one(users, monkeypatch):
+    """The check and the job's row are one step (core.workers.submitting): the second submission waits for the
+    first to commit, then finds its job and is refused in words. The check is slowed so that, were they not one
+    step, both would pass it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's (SQLite lets one writer in at a time)")
+    monkeypatch.setattr(services, "queued_runs", slowed(services.queued_runs))
+    outcomes = at_once(*(lambda kind=kind: services.start_run(users["approver"], kind) for kind in ("full", "full")))
+    refused = [o for o in outcomes if isinstance(o, BusinessRuleError)]
+    assert len(refused) == 1, outcomes
+    assert refused[0].message == "已有一次监测运行在排队，请待其完成后再运行"
+    assert DBTaskResult.objects.count() == 1 and not MonitoringRun.objects.exists()

@@ -7,14 +7,16 @@ import signal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from huimin.core import workers
-from huimin.core.access import NotInScope
+from huimin.core.access import BusinessRuleError, NotInScope
 from huimin.core.models import AuditEntry
 from huimin.core.roles import Role
 from huimin.verification import services
 from huimin.verification.models import BatchRun, Threshold
+from tests.concurrency import at_once, slowed
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
 from tests.verification.factories import AS_OF, IMMEDIATE, D, make_household, standard_thresholds
 
@@ -153,3 +155,25 @@ def test_the_task_acts_as_the_user_who_asked_with_his_scope(county, make_user):
     run = BatchRun.objects.get(pk=pk)
     assert run.created_by == county and run.status == BatchRun.Status.DONE
     assert AuditEntry.objects.get(action="verification.batch.start").actor == county.username
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_identical_runs_submitted_at_the_same_instant_queue_one(county, monkeypatch):
+    """The check, its audit and the job's row are one step (core.workers.submitting): the second submission waits
+    for the first to commit, then finds its job and is refused in words. The check is slowed so that, were they
+    not one step, both would pass it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's (SQLite lets one writer in at a time)")
+    monkeypatch.setattr(services, "_refuse_the_same_run", slowed(services._refuse_the_same_run))
+
+    def submit():
+        return services.start_batch(county, "dibao", AS_OF, "411702", "duckdb")
+
+    outcomes = at_once(submit, submit)
+    refused = [o for o in outcomes if isinstance(o, BusinessRuleError)]
+    assert len(refused) == 1, outcomes
+    assert refused[0].code == "verification.batch_queued"
+    assert "已有一次相同的批量复核（最低生活保障，核对基准日 2026-06-30，" in refused[0].message
+    assert "在排队等待后台处理，请待其完成后再提交" in refused[0].message
+    assert services.queued_batches() == 1 and DBTaskResult.objects.count() == 1
+    assert AuditEntry.objects.filter(action="verification.batch.queue").count() == 1  # the refused one: no audit

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from django.db import connection
 from django.test import Client
 
 from huimin.core.access import BusinessRuleError
@@ -17,6 +18,7 @@ from huimin.registry import idnumbers
 from huimin.registry.models import Household, Person
 from huimin.verification import services
 from huimin.verification.models import BatchCounty, BatchResult, BatchRun, Snapshot
+from tests.concurrency import at_once, slowed
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.verification.factories import AS_OF, IMMEDIATE, D, load, make_household, standard_thresholds
 
@@ -237,3 +239,21 @@ def _dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
     proc.wait()
     return proc.pid
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_by_county_submitted_at_the_same_instant_queue_one(city, monkeypatch):
+    """As for the whole run (test_batch_queue): one queued, the other refused in words once the first committed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's (SQLite lets one writer in at a time)")
+    approver, _ = city
+    monkeypatch.setattr(services, "_refuse_while_queued", slowed(services._refuse_while_queued))
+
+    def submit():
+        return services.start_batch_by_county(approver, "dibao", AS_OF, "4117")
+
+    outcomes = at_once(submit, submit)
+    refused = [o for o in outcomes if isinstance(o, BusinessRuleError)]
+    assert len(refused) == 1, outcomes
+    assert refused[0].message == "已有一次按县复核在排队等待后台处理，请待其开始后再提交"
+    assert services.queued_batches() == 1 and not BatchRun.objects.exists()

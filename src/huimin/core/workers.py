@@ -9,13 +9,14 @@ call it too, so a killed run shows 中断 (with a rerun), not 运行中 forever.
 import datetime
 import os
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from huimin.core import audit
+from huimin.core import audit, locks
 
 
 class WorkerFields(models.Model):
@@ -158,6 +159,46 @@ def waiting(task, **filters):
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.ready().filter(task_path=task.module_path, **filters)
+
+
+class Submission:
+    """What ``submitting`` hands its block: ``enqueue(task, …)`` queues the job, and ``result`` is then the task's
+    result (django-tasks' TaskResult)."""
+
+    def __init__(self) -> None:
+        self.result = None
+        self._later: tuple | None = None
+
+    def enqueue(self, task, *args, **kwargs) -> None:
+        from django_tasks_db import DatabaseBackend
+
+        if isinstance(task.get_backend(), DatabaseBackend):
+            self.result = task.enqueue(*args, **kwargs)  # the job's row, in the locked transaction
+        else:
+            self._later = (task, args, kwargs)  # the immediate backend runs it at once: not under the lock
+
+
+@contextmanager
+def submitting(kind: str):
+    """Check, audit and queue a run as one step, so two identical submissions at the same instant cannot both pass
+    the check and both be queued: the block runs in a transaction holding the lock of ``kind`` (the kind of run:
+    ``core.locks.hold(locks.QUEUE, kind)``), and its ``enqueue`` writes the job's row (django_tasks_db) in that same
+    transaction — the next submitter of that kind waits for the commit and its check then finds the job. A refusal
+    raised in the block rolls back what it wrote. A backend that keeps no jobs in the database (the immediate one:
+    tests) runs the task after the transaction, not inside it::
+
+        with workers.submitting("monitoring.run") as queue:
+            refuse_while_queued()
+            queue.enqueue(run_task, actor.pk, kind)
+        return queue.result
+    """
+    submission = Submission()
+    with transaction.atomic():
+        locks.hold(locks.QUEUE, kind)
+        yield submission
+    if submission._later is not None:
+        task, args, kwargs = submission._later
+        submission.result = task.enqueue(*args, **kwargs)
 
 
 def waiting_since(task, **filters) -> datetime.datetime | None:

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from huimin.core import audit, duties
+from huimin.core import audit, duties, locks
 from huimin.core.access import BusinessRuleError, NotInScope, require_capability
 from huimin.core.masking import mask
 from huimin.core.roles import BusinessLine
@@ -318,9 +318,7 @@ def _lock_parties(numbers: list[str]) -> None:
     """Two windows must not register one person at once: a transaction-scoped advisory lock per party (its blind
     index), taken in one order, so registrations of other couples at the same office do not wait. Without
     PostgreSQL, the office row is what serialises them (the caller locks it)."""
-    with connection.cursor() as cursor:
-        for key in sorted({_bidx(n) for n in numbers}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [ADVISORY_CLASS, key])
+    locks.hold(ADVISORY_CLASS, *(_bidx(n) for n in numbers))
 
 
 def _parse_party(p: PartyInput, label: str) -> idnumbers.IdNumber:

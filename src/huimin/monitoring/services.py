@@ -381,16 +381,25 @@ def queued_since():
     return workers.waiting_since(run_task)
 
 
+RUN_QUEUE = "monitoring.run"  # the lock a run holds while it is checked and queued (core.workers.submitting)
+
+
+def _refuse_while_running_or_queued() -> None:
+    _refuse_while_running()
+    if queued_runs():
+        raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, "已有一次监测运行在排队，请待其完成后再运行")
+
+
 def start_run(actor, kind: str):
     """Queue a run for the task worker (what the runs page does), refusing while one is under way or queued.
     Returns the task's result: with the immediate backend (tests) the run has already finished."""
     require_capability(actor, cap.RUN, "启动监测运行")
     if kind not in MonitoringRun.Kind.values:
         raise ServiceError("请选择增量运行或全量运行")
-    _refuse_while_running()
-    if queued_runs():
-        raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, "已有一次监测运行在排队，请待其完成后再运行")
-    return run_task.enqueue(actor.pk, kind)
+    with workers.submitting(RUN_QUEUE) as queue:
+        _refuse_while_running_or_queued()
+        queue.enqueue(run_task, actor.pk, kind)
+    return queue.result
 
 
 def start_resume(actor, pk) -> object:
@@ -406,10 +415,10 @@ def start_resume(actor, pk) -> object:
     if not mrun.resumable:
         raise BusinessRuleError(MonitoringErrorCode.RUN_NOT_RESUMABLE,
                                 f"监测运行 #{mrun.pk} 不是中断或失败的按县运行，不能续跑")  # fmt: skip
-    _refuse_while_running()
-    if queued_runs():
-        raise BusinessRuleError(MonitoringErrorCode.RUN_IN_PROGRESS, "已有一次监测运行在排队，请待其完成后再运行")
-    return run_task.enqueue(actor.pk, mrun.kind, mrun.pk)
+    with workers.submitting(RUN_QUEUE) as queue:
+        _refuse_while_running_or_queued()
+        queue.enqueue(run_task, actor.pk, mrun.kind, mrun.pk)
+    return queue.result
 
 
 def ibis_empty_keys():

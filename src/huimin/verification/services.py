@@ -1189,6 +1189,10 @@ def queued_batches() -> int:
     return workers.waiting(batch_task).count()
 
 
+# the lock each kind of run holds while it is checked, audited and queued (core.workers.submitting)
+WHOLE_QUEUE, BY_COUNTY_QUEUE = "verification.batch", "verification.batch_by_county"
+
+
 def _refuse_while_queued() -> None:
     """A county-by-county run (or resume) is refused while another waits for the worker."""
     if any(q.by_county for q in queued_runs()):
@@ -1238,12 +1242,14 @@ def start_batch(
         raise ServiceError(f"不支持的计算引擎：{backend}")
     run = QueuedRun(programme=programme, as_of=as_of, region=region, backend=backend, enrolled_only=enrolled_only,
                     by_county=False, resume_id=None, enqueued_at=timezone.now())  # fmt: skip
-    _refuse_the_same_run(run)
-    audit.record("verification.batch.queue", None, region_code=region.code,
-                 after={"programme": programme, "as_of": as_of.isoformat(), "backend": backend,
-                        "enrolled_only": enrolled_only})  # fmt: skip
-    return batch_task.enqueue(user_id=actor.pk, programme=programme, as_of=as_of.isoformat(), region_code=region.code,
-                              backend=backend, enrolled_only=enrolled_only)  # fmt: skip
+    with workers.submitting(WHOLE_QUEUE) as queue:
+        _refuse_the_same_run(run)
+        audit.record("verification.batch.queue", None, region_code=region.code,
+                     after={"programme": programme, "as_of": as_of.isoformat(), "backend": backend,
+                            "enrolled_only": enrolled_only})  # fmt: skip
+        queue.enqueue(batch_task, user_id=actor.pk, programme=programme, as_of=as_of.isoformat(),
+                      region_code=region.code, backend=backend, enrolled_only=enrolled_only)  # fmt: skip
+    return queue.result
 
 
 def start_batch_by_county(actor, programme: str, as_of: datetime.date, region_prefix: str = ""):
@@ -1256,11 +1262,13 @@ def start_batch_by_county(actor, programme: str, as_of: datetime.date, region_pr
     if as_of > timezone.localdate():
         raise ServiceError("核对基准日不能晚于今天")
     _own_inputs(as_of, region)
-    _refuse_while_queued()
-    audit.record("verification.batch.queue", None, region_code=region.code,
-                 after={"programme": programme, "as_of": as_of.isoformat(), "by_county": True})  # fmt: skip
-    return batch_task.enqueue(user_id=actor.pk, programme=programme, as_of=as_of.isoformat(), region_code=region.code,
-                              by_county=True)  # fmt: skip
+    with workers.submitting(BY_COUNTY_QUEUE) as queue:
+        _refuse_while_queued()
+        audit.record("verification.batch.queue", None, region_code=region.code,
+                     after={"programme": programme, "as_of": as_of.isoformat(), "by_county": True})  # fmt: skip
+        queue.enqueue(batch_task, user_id=actor.pk, programme=programme, as_of=as_of.isoformat(),
+                      region_code=region.code, by_county=True)  # fmt: skip
+    return queue.result
 
 
 def start_resume(actor, run: BatchRun):
@@ -1268,11 +1276,13 @@ def start_resume(actor, run: BatchRun):
     unfinished counties are run, on the inputs its first part read."""
     require_capability(actor, VERIFY_BATCH, "续跑按县批量复核")
     _check_resumable(actor, run)
-    _refuse_while_queued()
     after = {"resume": True, "counties_done": run.counties_done, "counties_total": run.counties_total}
-    audit.record("verification.batch.queue", run, region_code=run.region_id or "", after=after)
-    return batch_task.enqueue(user_id=actor.pk, programme=run.programme, as_of=run.as_of.isoformat(),
-                              region_code=run.region_id or "", by_county=True, resume_id=run.pk)  # fmt: skip
+    with workers.submitting(BY_COUNTY_QUEUE) as queue:
+        _refuse_while_queued()
+        audit.record("verification.batch.queue", run, region_code=run.region_id or "", after=after)
+        queue.enqueue(batch_task, user_id=actor.pk, programme=run.programme, as_of=run.as_of.isoformat(),
+                      region_code=run.region_id or "", by_county=True, resume_id=run.pk)  # fmt: skip
+    return queue.result
 
 
 def _batch_region(actor, region_prefix: str) -> Region:
