@@ -3,10 +3,7 @@ checks it first (a refusal is shown at once and queues nothing), refuses the sam
 it while it waits, and the worker runs it as the user who asked. With the immediate backend (the demo without a
 worker) it runs at once and the page opens the run. The clock is pinned (tests/verification/conftest.py)."""
 
-import signal
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
@@ -18,7 +15,7 @@ from huimin.verification import services
 from huimin.verification.models import BatchRun, Threshold
 from tests.concurrency import at_once, slowed
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
-from tests.verification.factories import AS_OF, IMMEDIATE, D, make_household, standard_thresholds
+from tests.verification.factories import AS_OF, IMMEDIATE, D, make_household, run_the_worker, standard_thresholds
 
 URL = "/verification/batches/"
 BATCH = {"programme": "dibao", "as_of": AS_OF.isoformat(), "region_prefix": "411702", "backend": "duckdb"}
@@ -31,17 +28,6 @@ def county(users):
     make_household(VILLAGE_A1, [("王一", D(1960, 1, 1))])
     make_household(VILLAGE_B1, [("李二", D(1962, 1, 1))])
     return users["approver"]
-
-
-def _run_the_worker(monkeypatch) -> None:
-    """What ``huimin db_worker`` does, here in the test's transaction (which it must not close between tasks)."""
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay")
-    finally:
-        for sig, handler in handlers.items():  # the worker installs its own; give pytest its back
-            signal.signal(sig, handler)
 
 
 def test_with_the_immediate_backend_the_run_is_made_at_once_and_the_page_opens_it(county, login, settings):
@@ -99,7 +85,7 @@ def test_queued_the_run_waits_for_the_worker_is_listed_and_not_queued_twice(coun
     assert "有 2 次批量复核在排队" in other and 'data-testid="batch-queued"' not in other
     client = login(county)
 
-    _run_the_worker(monkeypatch)
+    run_the_worker(monkeypatch)
     runs = list(BatchRun.objects.order_by("id"))
     assert [(r.status, r.enrolled_only, r.created_by) for r in runs] == [
         (BatchRun.Status.DONE, True, county), (BatchRun.Status.DONE, False, county),
@@ -177,3 +163,14 @@ def test_two_identical_runs_submitted_at_the_same_instant_queue_one(county, monk
     assert "在排队等待后台处理，请待其完成后再提交" in refused[0].message
     assert services.queued_batches() == 1 and DBTaskResult.objects.count() == 1
     assert AuditEntry.objects.filter(action="verification.batch.queue").count() == 1  # the refused one: no audit
+
+
+def test_a_resume_queued_under_the_old_task_name_is_listed_as_a_resume(county):
+    """48d604b's page queued 按县续跑 as batch_by_county_task(user, programme, date, "", resume_id=…): it waits as
+    that resume (tests/verification/test_by_county_own_data.py runs such a job)."""
+    services.batch_by_county_task.enqueue(county.pk, "dibao", AS_OF.isoformat(), "", resume_id=7)
+    (waiting,) = services.queued_runs()
+    assert (waiting.by_county, waiting.resume_id, waiting.region, waiting.as_of) == (True, 7, None, AS_OF)
+    assert services.queued_batches() == 1
+    with pytest.raises(BusinessRuleError, match="已有一次按县复核在排队"):
+        services._refuse_while_queued()

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.db import connection
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from huimin.core.access import BusinessRuleError
 from huimin.core.models import AuditEntry
@@ -20,7 +21,7 @@ from huimin.verification import services
 from huimin.verification.models import BatchCounty, BatchResult, BatchRun, Snapshot
 from tests.concurrency import at_once, slowed
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
-from tests.verification.factories import AS_OF, IMMEDIATE, D, load, make_household, standard_thresholds
+from tests.verification.factories import AS_OF, IMMEDIATE, D, load, make_household, run_the_worker, standard_thresholds
 
 CITY = "411700000000"
 HOME = "411702000000"
@@ -257,3 +258,27 @@ def test_two_runs_by_county_submitted_at_the_same_instant_queue_one(city, monkey
     assert len(refused) == 1, outcomes
     assert refused[0].message == "已有一次按县复核在排队等待后台处理，请待其开始后再提交"
     assert services.queued_batches() == 1 and not BatchRun.objects.exists()
+
+
+def test_a_run_queued_under_the_old_task_name_before_the_upgrade_still_runs(city, monkeypatch):
+    """Jobs queued by 48d604b's page name batch_by_county_task (positional arguments, the region's code; a resume:
+    no region, resume_id): the worker imports that path, and the kept task runs them as batch_task by county."""
+    approver, _ = city
+    services.batch_by_county_task.enqueue(approver.pk, "dibao", AS_OF.isoformat(), CITY)  # as the old page did
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "huimin.verification.services.batch_by_county_task"
+    assert job.args_kwargs == {"args": [approver.pk, "dibao", "2026-06-30", CITY], "kwargs": {}}
+    # it waits as a county-by-county run: listed, counted, and a new one is refused while it waits
+    (waiting,) = services.queued_runs()
+    assert (waiting.by_county, waiting.region_code, waiting.as_of, waiting.resume_id) == (True, CITY, AS_OF, None)
+    with pytest.raises(BusinessRuleError, match="已有一次按县复核在排队"):
+        services.start_batch_by_county(approver, "dibao", AS_OF, "4117")
+
+    run_the_worker(monkeypatch)
+    job.refresh_from_db()
+    assert job.status == "SUCCESSFUL", job.traceback
+    run = BatchRun.objects.get(pk=job.return_value)
+    assert (run.status, run.by_county, run.region_id, run.created_by) == (BatchRun.Status.DONE, True, CITY, approver)
+    assert run.counties_done == run.counties_total == 2 and run.households == 5
+    assert AuditEntry.objects.get(action="verification.batch.start").actor == approver.username
+    assert services.queued_batches() == 0

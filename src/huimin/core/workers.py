@@ -154,11 +154,11 @@ def worker_seen() -> bool:
     return TaskWorkerBeat.objects.filter(seen_at__gte=timezone.now() - SEEN_WITHIN).exists()
 
 
-def waiting(task, **filters):
-    """The queued jobs of ``task`` (a django-tasks task) that no worker has picked up yet."""
+def waiting(*tasks, **filters):
+    """The queued jobs of ``tasks`` (django-tasks tasks) that no worker has picked up yet."""
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.ready().filter(task_path=task.module_path, **filters)
+    return DBTaskResult.objects.ready().filter(task_path__in=[t.module_path for t in tasks], **filters)
 
 
 class Submission:

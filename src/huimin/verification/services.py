@@ -1122,6 +1122,25 @@ def batch_task(
         return run_batch(user, programme, day, region_code, backend, enrolled_only=enrolled_only).pk
 
 
+# Kept for jobs queued before the upgrade: batch_by_county_task became batch_task (by_county=True), and a job a
+# deployed queue still holds under the old name is run by its path (django_tasks_db imports
+# "huimin.verification.services.batch_by_county_task" when a worker picks it up). Nothing new is queued under it.
+@task()
+def batch_by_county_task(user_id: int, programme: str, as_of: str, region_prefix: str, resume_id=None) -> int:
+    """The county-by-county run as it was queued before the upgrade (those arguments, positional as they were
+    queued), run as ``batch_task`` with ``by_county``."""
+    return batch_task.call(**_as_batch_task(user_id, programme, as_of, region_prefix, resume_id))
+
+
+def _as_batch_task(user_id: int, programme: str, as_of: str, region_prefix: str, resume_id=None) -> dict:
+    """``batch_task``'s arguments for a job queued as ``batch_by_county_task`` (its parameters)."""
+    return {"user_id": user_id, "programme": programme, "as_of": as_of, "region_code": region_prefix,
+            "by_county": True, "resume_id": resume_id}  # fmt: skip
+
+
+QUEUED_TASKS = (batch_task, batch_by_county_task)  # the tasks a run started from the page waits as
+
+
 @dataclass(frozen=True)
 class QueuedRun(ProgrammeLabel):
     """A batch run started from the page that no worker has picked up yet: what it will run (``batch_task``'s
@@ -1159,12 +1178,16 @@ class QueuedRun(ProgrammeLabel):
 
 
 def queued_runs() -> list[QueuedRun]:
-    """The batch runs started from the page that wait for the task worker, oldest first."""
+    """The batch runs started from the page that wait for the task worker, oldest first (with those queued under
+    the old name before the upgrade, as ``batch_by_county_task`` runs them)."""
     signature = inspect.signature(batch_task.func)
-    waiting = workers.waiting(batch_task).order_by("enqueued_at")
+    waiting = workers.waiting(*QUEUED_TASKS).order_by("enqueued_at")
     jobs = []
-    for args_kwargs, enqueued_at in waiting.values_list("args_kwargs", "enqueued_at"):
-        job = signature.bind(*args_kwargs.get("args", []), **args_kwargs.get("kwargs", {}))
+    for path, args_kwargs, enqueued_at in waiting.values_list("task_path", "args_kwargs", "enqueued_at"):
+        args, kwargs = args_kwargs.get("args", []), args_kwargs.get("kwargs", {})
+        if path == batch_by_county_task.module_path:
+            args, kwargs = [], _as_batch_task(*args, **kwargs)
+        job = signature.bind(*args, **kwargs)
         job.apply_defaults()
         jobs.append({**job.arguments, "enqueued_at": enqueued_at})
     found = Region.objects.in_bulk({job["region_code"] for job in jobs if job["region_code"]})
@@ -1186,7 +1209,7 @@ def queued_runs() -> list[QueuedRun]:
 
 def queued_batches() -> int:
     """Batch runs (whole or county by county) started from the page that no worker has picked up yet."""
-    return workers.waiting(batch_task).count()
+    return workers.waiting(*QUEUED_TASKS).count()
 
 
 # the lock each kind of run holds while it is checked, audited and queued (core.workers.submitting)
