@@ -3,10 +3,8 @@ run, runs, export, dashboard and the household panel."""
 
 import datetime
 import io
-import signal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
@@ -19,6 +17,7 @@ from huimin.registry.models import Membership
 from tests.assistance.conftest import apply, approve, end_publicity, walk
 from tests.conftest import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1
 from tests.monitoring.matrix_targets import make_household, make_warning
+from tests.task_worker import run_the_worker
 
 
 @pytest.fixture
@@ -218,14 +217,7 @@ def test_runs_page_queues_the_run_for_the_task_worker(city, city_approver, clien
     assert "huimin db_worker" not in page
     assert "已有一次监测运行在排队" in client.post(url, {"kind": "full"}, follow=True).content.decode()
     assert DBTaskResult.objects.count() == 1  # a second click queues nothing more
-    # what `huimin db_worker` does; here in the test's transaction, which the worker must not close between tasks
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay")
-    finally:
-        for sig, handler in handlers.items():  # the worker installs its own; give pytest its back
-            signal.signal(sig, handler)
+    run_the_worker(monkeypatch)
     run = MonitoringRun.objects.get()
     assert run.status == "done" and run.kind == "full" and run.created_by == city_approver.username
     assert run.raised == Warning.objects.count() > 0

@@ -3,10 +3,7 @@
 import csv
 import datetime
 import io
-import signal
 from decimal import Decimal
-
-from django.core.management import call_command
 
 from huimin.benefits.models import Standard
 from huimin.core.models import Region
@@ -129,14 +126,3 @@ def load(actor, source: str, rows: list[dict], as_of=AS_OF, **kw):
     base = {c.name: "" for c in SOURCES[source].columns}
     full = [base | r for r in rows]
     return services.ingest_file(actor, source, csv_bytes(full), f"{source}.csv", as_of, **kw)
-
-
-def run_the_worker(monkeypatch) -> None:
-    """What ``huimin db_worker`` does, here in the test's transaction (which it must not close between tasks)."""
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay")
-    finally:
-        for sig, handler in handlers.items():  # the worker installs its own; give pytest its back
-            signal.signal(sig, handler)

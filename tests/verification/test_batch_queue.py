@@ -15,7 +15,8 @@ from huimin.verification import services
 from huimin.verification.models import BatchRun, Threshold
 from tests.concurrency import at_once, slowed
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_B1
-from tests.verification.factories import AS_OF, IMMEDIATE, D, make_household, run_the_worker, standard_thresholds
+from tests.task_worker import run_the_worker
+from tests.verification.factories import AS_OF, IMMEDIATE, D, make_household, standard_thresholds
 
 URL = "/verification/batches/"
 BATCH = {"programme": "dibao", "as_of": AS_OF.isoformat(), "region_prefix": "411702", "backend": "duckdb"}

@@ -21,7 +21,8 @@ from huimin.verification import services
 from huimin.verification.models import BatchCounty, BatchResult, BatchRun, Snapshot
 from tests.concurrency import at_once, slowed
 from tests.conftest import OTHER_COUNTY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
-from tests.verification.factories import AS_OF, IMMEDIATE, D, load, make_household, run_the_worker, standard_thresholds
+from tests.task_worker import run_the_worker
+from tests.verification.factories import AS_OF, IMMEDIATE, D, load, make_household, standard_thresholds
 
 CITY = "411700000000"
 HOME = "411702000000"
