@@ -178,8 +178,8 @@ def _prefix_sums(rows: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, i
     reads."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for code, first, second in rows:
-        for length in regions.PREFIX_LENGTH.values():
-            c = counts[code[:length]]
+        for level in regions.PREFIX_LENGTH:
+            c = counts[regions.prefix_of(code, level)]
             c[0] += first
             c[1] += second
     return {key: (first, second) for key, (first, second) in counts.items()}
